@@ -18,4 +18,7 @@ public sealed record Receipt : Message
 
     /// <summary>Why it was rejected; empty when accepted.</summary>
     public IReadOnlyList<ValidationError> Reasons { get; init; } = [];
+
+    /// <summary>What the recipient noticed about an accepted message (e.g. it arrived late); empty when none.</summary>
+    public IReadOnlyList<ValidationError> Findings { get; init; } = [];
 }

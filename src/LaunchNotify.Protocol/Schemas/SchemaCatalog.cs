@@ -1,0 +1,196 @@
+using System.Reflection;
+using System.Text.Json;
+using Json.Schema;
+using LaunchNotify.Domain.Messages;
+using LaunchNotify.Domain.Validation;
+
+namespace LaunchNotify.Protocol.Schemas;
+
+/// <summary>
+/// The agreed JSON Schemas (<c>schemas/v1</c>), built once, checking documents before any agreement rule sees them.
+/// Every failure becomes a <see cref="ValidationError"/> with a stable <c>SCHEMA_*</c> code and a JSON Pointer.
+/// </summary>
+public sealed class SchemaCatalog
+{
+    public const string AgreementSchema = "agreement";
+    private const string BaseUri = "https://launchnotify.example/schemas/v1/";
+
+    private static readonly Lazy<SchemaCatalog> Embedded = new(LoadEmbedded);
+
+    private readonly Dictionary<string, JsonSchema> _schemas;
+    private readonly EvaluationOptions _evaluation = new()
+    {
+        OutputFormat = OutputFormat.Hierarchical,
+        RequireFormatValidation = true,
+    };
+
+    private SchemaCatalog(IEnumerable<(string FileName, string Text)> files)
+    {
+        var build = new BuildOptions { SchemaRegistry = new SchemaRegistry() };
+        var all = files.ToList();
+        _schemas = [];
+        foreach (var (fileName, text) in all.OrderBy(f => f.FileName.StartsWith("common", StringComparison.Ordinal) ? 0 : 1))
+        {
+            var schema = JsonSchema.FromText(text, build, new Uri(BaseUri + fileName));
+            _schemas[fileName.Replace(".schema.json", "", StringComparison.Ordinal)] = schema;
+        }
+        if (!_schemas.ContainsKey("common"))
+            throw new InvalidOperationException("common.schema.json is missing from the schema set.");
+    }
+
+    /// <summary>The schemas built into this assembly from the repository's <c>schemas/v1</c>.</summary>
+    public static SchemaCatalog Default => Embedded.Value;
+
+    /// <summary>Builds the catalog from a folder (e.g. the repository's <c>schemas/v1</c>), to check the files themselves.</summary>
+    public static SchemaCatalog FromDirectory(string directory) =>
+        new(Directory.GetFiles(directory, "*.schema.json").Select(f => (Path.GetFileName(f), File.ReadAllText(f))));
+
+    private static SchemaCatalog LoadEmbedded()
+    {
+        var assembly = typeof(SchemaCatalog).Assembly;
+        return new SchemaCatalog(assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith("schemas/v1/", StringComparison.Ordinal))
+            .Select(n => (n["schemas/v1/".Length..], ReadResource(assembly, n))));
+    }
+
+    internal static string ReadResource(Assembly assembly, string name)
+    {
+        using var stream = assembly.GetManifestResourceStream(name) ?? throw new InvalidOperationException($"Resource {name} missing.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    public IReadOnlyCollection<string> Names => _schemas.Keys;
+
+    /// <summary>Checks a message: well-formed JSON, a known <c>kind</c>, then that kind's schema.</summary>
+    public ValidationResult ValidateMessage(ReadOnlySpan<byte> utf8Json)
+    {
+        if (!TryParse(utf8Json, out var document, out var parseError))
+            return new ValidationResult([parseError!]);
+        using (document)
+        {
+            var root = document!.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                return Single("SCHEMA_TYPE", "schema:type", "", "A message must be a JSON object.");
+            if (!root.TryGetProperty("kind", out var kindElement) || kindElement.ValueKind != JsonValueKind.String)
+                return Single("MESSAGE_KIND_MISSING", "schema:kind", "/kind", "The message has no 'kind' (prenotification, amendment, cancellation, postlaunch, receipt or heartbeat).");
+            var kind = kindElement.GetString();
+            if (!MessageKinds.TryParse(kind, out _))
+                return Single("MESSAGE_KIND_UNKNOWN", "schema:kind", "/kind", $"Unknown message kind '{kind}'; expected prenotification, amendment, cancellation, postlaunch, receipt or heartbeat.");
+            return Evaluate(kind!, root);
+        }
+    }
+
+    /// <summary>Checks a document against one named schema (e.g. <see cref="AgreementSchema"/>).</summary>
+    public ValidationResult Validate(string schemaName, ReadOnlySpan<byte> utf8Json)
+    {
+        if (!TryParse(utf8Json, out var document, out var parseError))
+            return new ValidationResult([parseError!]);
+        using (document)
+            return Evaluate(schemaName, document!.RootElement);
+    }
+
+    private ValidationResult Evaluate(string schemaName, JsonElement root)
+    {
+        if (!_schemas.TryGetValue(schemaName, out var schema))
+            throw new ArgumentException($"No schema named '{schemaName}'.", nameof(schemaName));
+        var results = schema.Evaluate(root, _evaluation);
+        if (results.IsValid)
+            return ValidationResult.Valid;
+
+        var errors = new List<ValidationError>();
+        Collect(schemaName, results, errors, new HashSet<(string, string)>());
+        if (errors.Count == 0)
+            errors.Add(new ValidationError("SCHEMA_INVALID", $"{schemaName}.schema.json", "", "The document does not match its schema."));
+        return new ValidationResult(errors);
+    }
+
+    /// <summary>Walks only the failing branches: a failure inside a passing <c>not</c> or <c>if</c> is no error.</summary>
+    private static void Collect(string schemaName, EvaluationResults node, List<ValidationError> errors, HashSet<(string, string)> seen)
+    {
+        if (node.IsValid)
+            return;
+        if (node.Errors is not null)
+        {
+            var path = node.InstanceLocation.ToString();
+            var schemaPointer = node.SchemaLocation.Fragment;
+            foreach (var (reportedKeyword, message) in node.Errors)
+            {
+                // A "false" subschema (additionalProperties: false) reports with no keyword of its own.
+                var keyword = reportedKeyword.Length > 0 ? reportedKeyword : LastSegment(node.EvaluationPath.ToString());
+                if (seen.Add((keyword, path)))
+                    errors.Add(new ValidationError(CodeFor(keyword), $"{schemaName}.schema.json:{keyword}", path, Explain(keyword, path, schemaPointer, message)));
+            }
+        }
+        foreach (var child in node.Details ?? [])
+            Collect(schemaName, child, errors, seen);
+    }
+
+    private static string LastSegment(string pointer)
+    {
+        var segments = pointer.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return segments.Length == 0 ? "false" : segments[^1];
+    }
+
+    private static string CodeFor(string keyword) => keyword switch
+    {
+        "required" => "SCHEMA_REQUIRED",
+        "additionalProperties" or "unevaluatedProperties" or "false" => "SCHEMA_UNKNOWN_PROPERTY",
+        "type" => "SCHEMA_TYPE",
+        "enum" or "const" => "SCHEMA_VALUE_NOT_ALLOWED",
+        "pattern" => "SCHEMA_PATTERN",
+        "format" => "SCHEMA_FORMAT",
+        "minimum" or "maximum" or "exclusiveMinimum" or "exclusiveMaximum" => "SCHEMA_OUT_OF_RANGE",
+        "minItems" or "maxItems" => "SCHEMA_ITEM_COUNT",
+        "minLength" or "maxLength" => "SCHEMA_LENGTH",
+        "minProperties" or "maxProperties" => "SCHEMA_PROPERTY_COUNT",
+        "uniqueItems" => "SCHEMA_DUPLICATE_ITEMS",
+        _ => "SCHEMA_" + string.Concat(keyword.Select(c => char.IsUpper(c) ? "_" + c : char.ToUpperInvariant(c).ToString())),
+    };
+
+    /// <summary>Hints for the shared definitions, so a person knows what the value should look like.</summary>
+    private static readonly (string Def, string Hint)[] Hints =
+    [
+        ("/$defs/instant", "an RFC 3339 instant in UTC ending in 'Z', e.g. 2026-11-24T09:00:00Z"),
+        ("/$defs/centreCode", "a centre code of two upper-case letters (ISO 3166-1 alpha-2), e.g. RU"),
+        ("/$defs/agreementId", "an agreement id of lower-case words joined by hyphens, e.g. us-ru-bmlna-1988"),
+        ("/$defs/uuid", "a UUID other than the all-zero one, e.g. 5b0d7a52-3c1e-4a7f-9a51-0f2f4c1d2e3a"),
+        ("/$defs/missileClass", "one of ICBM, SLBM, IRBM, MRBM, SRBM, SLV, BALLISTIC"),
+        ("/$defs/azimuthDeg", "an azimuth in degrees from 0 up to (not including) 360"),
+    ];
+
+    private static string Explain(string keyword, string path, string schemaPointer, string message)
+    {
+        var where = path.Length == 0 ? "The document" : $"'{path}'";
+        if (keyword is "additionalProperties" or "unevaluatedProperties" or "false")
+            return $"{where} is not a property this message may carry; remove it or check its spelling.";
+        foreach (var (def, hint) in Hints)
+        {
+            if (schemaPointer.Contains(def, StringComparison.Ordinal))
+                return $"{where} must be {hint} ({message}).";
+        }
+        return $"{where}: {message}";
+    }
+
+    private static ValidationResult Single(string code, string rule, string path, string message) =>
+        new([new ValidationError(code, rule, path, message)]);
+
+    private static bool TryParse(ReadOnlySpan<byte> utf8Json, out JsonDocument? document, out ValidationError? error)
+    {
+        var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = 32 });
+        try
+        {
+            document = JsonDocument.ParseValue(ref reader);
+            if (reader.Read())
+                throw new JsonException("There is more after the JSON document.");
+            error = null;
+            return true;
+        }
+        catch (JsonException e)
+        {
+            document = null;
+            error = new ValidationError("JSON_MALFORMED", "json", "", $"Not well-formed JSON: {e.Message}");
+            return false;
+        }
+    }
+}
