@@ -1,0 +1,23 @@
+using NodaTime;
+
+namespace LaunchNotify.Storage.Entities;
+
+/// <summary>
+/// One AMQP publish still owed: written in the same transaction as the state that needs it, removed from the queue
+/// of work only once the broker confirms it. A broker outage delays, never loses.
+/// </summary>
+public sealed class OutboxEntry
+{
+    public long Id { get; set; }
+    public Guid MessageId { get; set; }
+    public required string Kind { get; set; }
+
+    /// <summary>The recipient centre; the routing key is <c>recipient.sender.kind</c>.</summary>
+    public required string Recipient { get; set; }
+    public required string RoutingKey { get; set; }
+    public required byte[] Body { get; set; }
+    public Instant CreatedAt { get; set; }
+    public Instant? PublishedAt { get; set; }
+    public int Attempts { get; set; }
+    public string? LastError { get; set; }
+}

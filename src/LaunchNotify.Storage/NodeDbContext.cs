@@ -1,0 +1,68 @@
+using LaunchNotify.Storage.Converters;
+using LaunchNotify.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace LaunchNotify.Storage;
+
+/// <summary>One centre node's store. The publisher and subscriber of a centre share it.</summary>
+public class NodeDbContext(DbContextOptions<NodeDbContext> options) : DbContext(options)
+{
+    public DbSet<OutboundMessage> OutboundMessages => Set<OutboundMessage>();
+    public DbSet<Delivery> Deliveries => Set<Delivery>();
+    public DbSet<OutboxEntry> Outbox => Set<OutboxEntry>();
+    public DbSet<InboxMessage> Inbox => Set<InboxMessage>();
+    public DbSet<SequenceCounter> SequenceCounters => Set<SequenceCounter>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
+    {
+        configuration.Properties<Instant>().HaveConversion<InstantConverter>();
+        configuration.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
+    }
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<OutboundMessage>(e =>
+        {
+            e.HasKey(m => m.MessageId);
+            e.Property(m => m.Kind).HasMaxLength(32);
+            e.Property(m => m.AgreementId).HasMaxLength(64);
+            e.Property(m => m.Sender).HasMaxLength(2);
+            e.HasMany(m => m.Deliveries).WithOne(d => d.Message).HasForeignKey(d => d.MessageId);
+            e.HasIndex(m => m.IssuedAt);
+            e.HasIndex(m => m.RelatesTo);
+        });
+        model.Entity<Delivery>(e =>
+        {
+            e.HasKey(d => new { d.MessageId, d.Recipient });
+            e.Property(d => d.Recipient).HasMaxLength(2);
+            e.HasIndex(d => d.Status);
+        });
+        model.Entity<OutboxEntry>(e =>
+        {
+            e.HasKey(o => o.Id);
+            e.Property(o => o.Kind).HasMaxLength(32);
+            e.Property(o => o.Recipient).HasMaxLength(2);
+            e.Property(o => o.RoutingKey).HasMaxLength(64);
+            // The dispatcher's query: unpublished entries in order.
+            e.HasIndex(o => new { o.PublishedAt, o.Id });
+        });
+        model.Entity<InboxMessage>(e =>
+        {
+            e.HasKey(m => m.MessageId);
+            e.Property(m => m.Kind).HasMaxLength(32);
+            e.Property(m => m.Sender).HasMaxLength(2);
+            e.Property(m => m.AgreementId).HasMaxLength(64);
+            e.HasIndex(m => m.ReceivedAt);
+            e.HasIndex(m => new { m.Sender, m.AgreementId, m.Sequence });
+        });
+        model.Entity<SequenceCounter>(e =>
+        {
+            e.HasKey(c => new { c.Sender, c.Recipient, c.AgreementId, c.Stream });
+            e.Property(c => c.Sender).HasMaxLength(2);
+            e.Property(c => c.Recipient).HasMaxLength(2);
+            e.Property(c => c.AgreementId).HasMaxLength(64);
+            e.Property(c => c.Stream).HasMaxLength(16);
+        });
+    }
+}

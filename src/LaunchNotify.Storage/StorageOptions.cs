@@ -1,0 +1,53 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace LaunchNotify.Storage;
+
+public enum StorageProvider { Sqlite, PostgreSql }
+
+/// <summary>Where a node keeps its state: a SQLite file by default, PostgreSQL by connection string.</summary>
+public sealed record StorageOptions(StorageProvider Provider, string ConnectionString)
+{
+    public static StorageOptions SqliteFile(string path) =>
+        new(StorageProvider.Sqlite, new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            // Publisher and subscriber share the file: wait for the other's write instead of failing.
+            DefaultTimeout = 30,
+            Pooling = true,
+        }.ToString());
+
+    /// <summary>Reads <c>sqlite:PATH</c> or <c>postgres:CONNECTION-STRING</c> (e.g. from configuration).</summary>
+    public static StorageOptions Parse(string text)
+    {
+        if (text.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase))
+            return SqliteFile(text["sqlite:".Length..]);
+        if (text.StartsWith("postgres:", StringComparison.OrdinalIgnoreCase))
+            return new(StorageProvider.PostgreSql, text["postgres:".Length..]);
+        throw new FormatException($"Storage '{text}' must start with 'sqlite:' (a file path) or 'postgres:' (a connection string).");
+    }
+
+    public void Configure(DbContextOptionsBuilder builder)
+    {
+        _ = Provider switch
+        {
+            StorageProvider.Sqlite => builder.UseSqlite(ConnectionString),
+            StorageProvider.PostgreSql => builder.UseNpgsql(ConnectionString),
+            _ => throw new ArgumentOutOfRangeException(nameof(Provider)),
+        };
+    }
+
+    public DbContextOptions<NodeDbContext> ToDbContextOptions()
+    {
+        var builder = new DbContextOptionsBuilder<NodeDbContext>();
+        Configure(builder);
+        return builder.Options;
+    }
+
+    public override string ToString() => Provider == StorageProvider.Sqlite
+        ? $"sqlite:{new SqliteConnectionStringBuilder(ConnectionString).DataSource}"
+        : $"postgres:{Redact(ConnectionString)}";
+
+    private static string Redact(string connectionString) =>
+        string.Join(';', connectionString.Split(';').Select(p => p.TrimStart().StartsWith("Password", StringComparison.OrdinalIgnoreCase) ? "Password=***" : p));
+}
