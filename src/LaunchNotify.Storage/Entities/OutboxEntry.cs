@@ -19,5 +19,8 @@ public sealed class OutboxEntry
     public Instant CreatedAt { get; set; }
     public Instant? PublishedAt { get; set; }
     public int Attempts { get; set; }
+
+    /// <summary>After a failure, not before this instant (null: as soon as possible).</summary>
+    public Instant? NextAttemptAt { get; set; }
     public string? LastError { get; set; }
 }

@@ -1,0 +1,119 @@
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+
+namespace LaunchNotify.Node.Outbox;
+
+/// <summary>How to reach the broker as this centre (the centre's own broker user).</summary>
+public sealed record BrokerConnection(string Host, int Port, string VirtualHost, string User, string Password)
+{
+    public ConnectionFactory CreateFactory(string clientName) => new()
+    {
+        HostName = Host,
+        Port = Port,
+        VirtualHost = VirtualHost,
+        UserName = User,
+        Password = Password,
+        ClientProvidedName = clientName,
+        AutomaticRecoveryEnabled = false, // the dispatcher reconnects itself and re-reads the outbox
+        RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
+    };
+
+    public override string ToString() => $"amqp://{User}@{Host}:{Port}/{VirtualHost}";
+}
+
+/// <summary>
+/// Publishes signed messages to the exchange with persistent delivery, the broker-validated <c>user_id</c>,
+/// mandatory routing and publisher confirms: a publish returns only once the broker has taken responsibility.
+/// </summary>
+public sealed class AmqpPublisher(BrokerConnection connection, string exchange, string clientName) : IAsyncDisposable
+{
+    public const string ContentType = "application/jose+json";
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private IConnection? _connection;
+    private IChannel? _channel;
+
+    public async Task PublishAsync(OutgoingMessage message, CancellationToken ct)
+    {
+        var channel = await ChannelAsync(ct);
+        var properties = new BasicProperties
+        {
+            MessageId = message.MessageId.ToString("D"),
+            Type = message.Kind,
+            ContentType = ContentType,
+            DeliveryMode = DeliveryModes.Persistent,
+            UserId = connection.User,
+            Timestamp = new AmqpTimestamp(message.TimestampUnixSeconds),
+        };
+        try
+        {
+            // With confirmation tracking on, this completes when the broker confirms, and throws on a nack or return.
+            await channel.BasicPublishAsync(exchange, message.RoutingKey, mandatory: true, properties, message.Body, ct);
+        }
+        catch (PublishException e) when (e.IsReturn)
+        {
+            throw new UnroutableMessageException(
+                $"The broker could not route {message.RoutingKey}: no inbox is bound for the recipient. Provision it (launchnotify broker provision).", e);
+        }
+        catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or PublishException or IOException)
+        {
+            await ResetAsync();
+            throw new BrokerUnavailableException($"Publishing to {connection} failed: {e.Message}", e);
+        }
+    }
+
+    private async Task<IChannel> ChannelAsync(CancellationToken ct)
+    {
+        if (_channel is { IsOpen: true })
+            return _channel;
+        await _gate.WaitAsync(ct);
+        try
+        {
+            if (_channel is { IsOpen: true })
+                return _channel;
+            await ResetAsync();
+            try
+            {
+                _connection = await connection.CreateFactory(clientName).CreateConnectionAsync(ct);
+                _channel = await _connection.CreateChannelAsync(
+                    new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
+                return _channel;
+            }
+            catch (Exception e) when (e is BrokerUnreachableException or OperationInterruptedException or IOException)
+            {
+                await ResetAsync();
+                throw new BrokerUnavailableException(
+                    $"Cannot reach the broker at {connection}: {e.Message}. Is it running? Start it with infra/rabbitmq/start.sh.", e);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task ResetAsync()
+    {
+        var channel = _channel;
+        var conn = _connection;
+        _channel = null;
+        _connection = null;
+        try
+        {
+            if (channel is not null) await channel.DisposeAsync();
+            if (conn is not null) await conn.DisposeAsync();
+        }
+        catch (Exception)
+        {
+            // Already broken; nothing more to release.
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await ResetAsync();
+}
+
+public sealed record OutgoingMessage(Guid MessageId, string Kind, string RoutingKey, byte[] Body, long TimestampUnixSeconds);
+
+public sealed class BrokerUnavailableException(string message, Exception inner) : Exception(message, inner);
+
+public sealed class UnroutableMessageException(string message, Exception inner) : Exception(message, inner);

@@ -1,0 +1,133 @@
+using LaunchNotify.Storage;
+using LaunchNotify.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NodaTime;
+
+namespace LaunchNotify.Node.Outbox;
+
+/// <summary>
+/// Publishes the outbox in order, with confirms, and marks each entry (and its delivery) published only once the
+/// broker has confirmed it. While the broker is down it backs off and retries: entries stay until they go out.
+/// </summary>
+public sealed class OutboxDispatcher(
+    IDbContextFactory<NodeDbContext> dbFactory,
+    AmqpPublisher publisher,
+    OutboxSignal signal,
+    IClock clock,
+    OutboxDispatcherOptions options,
+    ILogger<OutboxDispatcher> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var backoff = TimeSpan.Zero;
+        var brokerWasDown = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var published = await DispatchBatchAsync(stoppingToken);
+                if (brokerWasDown)
+                {
+                    logger.LogInformation("Broker reachable again; outbox dispatch resumed");
+                    brokerWasDown = false;
+                }
+                backoff = TimeSpan.Zero;
+                if (published == 0)
+                    await signal.WaitAsync(options.PollInterval, stoppingToken);
+            }
+            catch (BrokerUnavailableException e)
+            {
+                if (!brokerWasDown)
+                    logger.LogWarning("Broker unavailable, notifications stay in the outbox until it returns: {Reason}", e.Message);
+                brokerWasDown = true;
+                backoff = backoff == TimeSpan.Zero ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.MaxBackoff.Ticks));
+                await Task.Delay(backoff, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // A store error must not stop the dispatcher for good: log, wait, try again.
+                logger.LogError(e, "Outbox dispatch failed; retrying");
+                await Task.Delay(options.MaxBackoff, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Publishes one batch of due entries; returns how many went out.</summary>
+    public async Task<int> DispatchBatchAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.GetCurrentInstant();
+        var kinds = options.Kinds;
+        var batch = await db.Outbox
+            .Where(o => o.PublishedAt == null && kinds.Contains(o.Kind))
+            .OrderBy(o => o.Id)
+            .Take(options.BatchSize)
+            .ToListAsync(ct);
+        batch = batch.Where(o => o.NextAttemptAt is null || o.NextAttemptAt <= now).ToList();
+        if (batch.Count == 0)
+            return 0;
+
+        var outcomes = await Task.WhenAll(batch.Select(async entry =>
+        {
+            try
+            {
+                await publisher.PublishAsync(
+                    new OutgoingMessage(entry.MessageId, entry.Kind, entry.RoutingKey, entry.Body, entry.CreatedAt.ToUnixTimeSeconds()), ct);
+                return (entry, error: (Exception?)null);
+            }
+            catch (Exception e) when (e is BrokerUnavailableException or UnroutableMessageException)
+            {
+                return (entry, error: e);
+            }
+        }));
+
+        var publishedAt = clock.GetCurrentInstant();
+        var published = 0;
+        foreach (var (entry, error) in outcomes)
+        {
+            if (error is null)
+            {
+                entry.PublishedAt = publishedAt;
+                entry.LastError = null;
+                published++;
+                await db.Deliveries
+                    .Where(d => d.MessageId == entry.MessageId && d.Recipient == entry.Recipient && d.Status == DeliveryStatus.Accepted)
+                    .ExecuteUpdateAsync(u => u
+                        .SetProperty(d => d.Status, DeliveryStatus.Published)
+                        .SetProperty(d => d.PublishedAt, publishedAt), ct);
+            }
+            else
+            {
+                entry.Attempts++;
+                entry.LastError = error.Message;
+                if (error is UnroutableMessageException)
+                {
+                    // A configuration fault for this recipient only: retry later without holding up the others.
+                    entry.NextAttemptAt = publishedAt + Duration.FromSeconds(Math.Min(60, 1 << Math.Min(entry.Attempts, 6)));
+                    logger.LogError("Outbox entry {Id} ({RoutingKey}) is unroutable (attempt {Attempts}): {Reason}", entry.Id, entry.RoutingKey, entry.Attempts, error.Message);
+                }
+            }
+        }
+        await db.SaveChangesAsync(ct);
+
+        var down = outcomes.Select(o => o.error).OfType<BrokerUnavailableException>().FirstOrDefault();
+        if (down is not null && published == 0)
+            throw down;
+        return published;
+    }
+}
+
+public sealed record OutboxDispatcherOptions
+{
+    /// <summary>Which kinds this process dispatches (the publisher sends notifications and heartbeats, the subscriber receipts).</summary>
+    public required IReadOnlyCollection<string> Kinds { get; init; }
+    public int BatchSize { get; init; } = 200;
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
+}
