@@ -18,6 +18,11 @@ public sealed class OutboundMessage
     /// <summary>The signed JWS (flattened JSON), exactly as it goes on the wire: the sender's evidence.</summary>
     public required byte[] Jws { get; set; }
 
+    /// <summary>The signed payload as JSON (the same bytes as inside <see cref="Jws"/>), for queries and re-evaluation.</summary>
+    public required string PayloadJson { get; set; }
+
+    public Instant SubmittedAt { get; set; }
+
     /// <summary>The launch window, for pre-notifications (and amended ones), to find deadlines and covering notices.</summary>
     public Instant? WindowStart { get; set; }
     public Instant? WindowEnd { get; set; }

@@ -1,0 +1,48 @@
+using LaunchNotify.Domain.Agreements;
+using LaunchNotify.Domain.Messages;
+using LaunchNotify.Domain.Validation;
+using LaunchNotify.Domain.Values;
+using NodaTime;
+
+namespace LaunchNotify.Node.Ports;
+
+/// <summary>Signs payloads as this centre (flattened JWS, ES256).</summary>
+public interface IPayloadSigner
+{
+    CentreCode Centre { get; }
+    byte[] Sign(byte[] payloadUtf8);
+}
+
+/// <summary>The outcome of checking a JWS against the known centres' public keys.</summary>
+public sealed record SignatureCheck(bool IsValid, string? ErrorCode, string? Reason, CentreCode? SignedBy, byte[]? Payload)
+{
+    public static SignatureCheck Valid(CentreCode signedBy, byte[] payload) => new(true, null, null, signedBy, payload);
+    public static SignatureCheck Invalid(string code, string reason) => new(false, code, reason, null, null);
+}
+
+/// <summary>Verifies JWS bodies and reads their payload before verification (to learn the claimed sender).</summary>
+public interface ISignatureVerifier
+{
+    /// <summary>The payload, not yet verified; null with a reason if the body is not a JWS at all.</summary>
+    byte[]? ReadUnverifiedPayload(ReadOnlySpan<byte> jws, out string? error);
+
+    SignatureCheck Verify(ReadOnlySpan<byte> jws, CentreCode claimedSender);
+}
+
+public interface IAgreementSource
+{
+    bool TryGet(AgreementId id, out Agreement agreement);
+}
+
+public enum EvaluatingSide { Sender, Receiver }
+
+/// <summary>The agreement's rules applied to one message. Errors refuse it; findings are noted (e.g. late on receipt).</summary>
+public sealed record RuleOutcome(IReadOnlyList<ValidationError> Errors, IReadOnlyList<ValidationError> Findings)
+{
+    public bool IsValid => Errors.Count == 0;
+}
+
+public interface IMessageRules
+{
+    RuleOutcome Evaluate(Message message, Agreement agreement, EvaluatingSide side, CentreCode evaluatingCentre, Instant evaluatedAt, PreNotification? original);
+}

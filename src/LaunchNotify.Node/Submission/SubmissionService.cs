@@ -1,0 +1,235 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LaunchNotify.Domain.Messages;
+using LaunchNotify.Domain.Validation;
+using LaunchNotify.Domain.Values;
+using LaunchNotify.Node.Outbox;
+using LaunchNotify.Node.Ports;
+using LaunchNotify.Protocol.Json;
+using LaunchNotify.Protocol.Schemas;
+using LaunchNotify.Storage;
+using LaunchNotify.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace LaunchNotify.Node.Submission;
+
+/// <summary>
+/// A national centre's intake: completes a draft into a message of this centre, checks it against its schema and
+/// then its agreement's rules, and stores it signed with its deliveries and outbox entries in one transaction.
+/// </summary>
+public sealed class SubmissionService(
+    IDbContextFactory<NodeDbContext> dbFactory,
+    NodeIdentity node,
+    IClock clock,
+    IPayloadSigner signer,
+    IAgreementSource agreements,
+    IMessageRules rules,
+    SchemaCatalog schemas,
+    OutboxSignal outboxSignal)
+{
+    private static readonly string[] SubmittableKinds =
+        [MessageKind.PreNotification.WireName(), MessageKind.Amendment.WireName(), MessageKind.Cancellation.WireName(), MessageKind.PostLaunch.WireName()];
+
+    /// <param name="draft">
+    /// A message without the fields the node fills in: <c>kind</c> (default prenotification), <c>messageId</c>
+    /// (give one to make retries idempotent), <c>sender</c>, <c>schemaVersion</c>, <c>issuedAt</c>; recipients may be
+    /// plain centre codes. Sequence numbers are always the node's.
+    /// </param>
+    /// <param name="allowLate">The operator knowingly sends a notification later than the agreement's lead time.</param>
+    public async Task<SubmissionResult> SubmitAsync(ReadOnlyMemory<byte> draft, bool allowLate, CancellationToken ct)
+    {
+        if (draft.Length > node.MaxMessageBytes)
+            return SubmissionResult.Malformed([new ValidationError("MESSAGE_TOO_LARGE", "node/limits", "", $"The submission is {draft.Length} bytes; this node accepts at most {node.MaxMessageBytes}.")]);
+
+        JsonObject document;
+        try
+        {
+            document = JsonNode.Parse(draft.Span) as JsonObject
+                ?? throw new JsonException("The submission must be a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            return SubmissionResult.Malformed([new ValidationError("JSON_MALFORMED", "json", "", $"Not well-formed JSON: {e.Message}")]);
+        }
+
+        var now = clock.GetCurrentInstant();
+        var completion = Complete(document, now);
+        if (completion is not null)
+            return completion;
+
+        var schemaResult = schemas.ValidateMessage(Encoding.UTF8.GetBytes(document.ToJsonString()));
+        if (!schemaResult.IsValid)
+            return SubmissionResult.Malformed(schemaResult.Errors);
+        var message = WireJson.Deserialize(document.ToJsonString());
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await db.OutboundMessages.AnyAsync(m => m.MessageId == message.MessageId.Value, ct))
+            return await AlreadyAcceptedAsync(db, message, ct);
+
+        if (!agreements.TryGet(message.AgreementId, out var agreement))
+            return SubmissionResult.Refused(message.MessageId.Value, "AGREEMENT_UNKNOWN", "node/agreements", "/agreementId",
+                $"This node does not know agreement '{message.AgreementId}'. Known agreements are listed by 'launchnotify agreements'.");
+
+        PreNotification? original = null;
+        if (RelatesTo(message) is { } originalId)
+        {
+            var lookup = await EffectiveNotificationAsync(db, originalId, ct);
+            if (lookup.Error is { } error)
+                return SubmissionResult.Refused(message.MessageId.Value, [error]);
+            original = lookup.Notification;
+        }
+
+        var outcome = rules.Evaluate(message, agreement, EvaluatingSide.Sender, node.Centre, now, original);
+        var errors = outcome.Errors.ToList();
+        var warnings = outcome.Findings.ToList();
+        if (allowLate)
+        {
+            // A late notice is still better than none: the operator chose to send it; the recipient will alarm.
+            warnings.AddRange(errors.Where(IsLeadTimeError));
+            errors.RemoveAll(IsLeadTimeError);
+        }
+        if (errors.Count > 0)
+            return SubmissionResult.Refused(message.MessageId.Value, errors, warnings);
+
+        await StoreAsync(db, message, original, now, ct);
+        outboxSignal.Notify();
+        var stored = await db.Deliveries.Where(d => d.MessageId == message.MessageId.Value).OrderBy(d => d.Recipient).ToListAsync(ct);
+        return new SubmissionResult(SubmissionStatus.Accepted, message.MessageId.Value, [], warnings,
+            stored.Select(d => new Addressee(new CentreCode(d.Recipient), d.Sequence)).ToList());
+    }
+
+    private static bool IsLeadTimeError(ValidationError e) => e.Code is "LEAD_TIME_TOO_SHORT" or "WINDOW_IN_PAST";
+
+    /// <summary>Fills in what the node owns; returns a refusal if the draft claims something it may not.</summary>
+    private SubmissionResult? Complete(JsonObject document, Instant now)
+    {
+        document["kind"] ??= MessageKind.PreNotification.WireName();
+        var kind = document["kind"] is JsonValue k && k.TryGetValue<string>(out var s) ? s : null;
+        if (kind is null || !SubmittableKinds.Contains(kind))
+            return SubmissionResult.Malformed([new ValidationError("KIND_NOT_SUBMITTABLE", "node/intake", "/kind",
+                $"Operators submit {string.Join(", ", SubmittableKinds)}; receipts and heartbeats are the node's own.")]);
+
+        if (document["sender"] is JsonValue senderValue && senderValue.TryGetValue<string>(out var sender) && sender != node.Centre.Value)
+            return SubmissionResult.Refused(null, "SENDER_NOT_THIS_CENTRE", "node/intake", "/sender",
+                $"This node is centre {node.Centre}; it cannot send as {sender}.");
+
+        document["messageId"] ??= Guid.NewGuid().ToString("D");
+        document["schemaVersion"] ??= Message.CurrentSchemaVersion;
+        document["sender"] = node.Centre.Value;
+        document["issuedAt"] = InstantText(now);
+
+        // Recipients may be given as plain codes; sequence numbers are assigned when stored (placeholder 1 until then).
+        if (document["recipients"] is JsonArray recipients)
+        {
+            var normalized = new JsonArray();
+            foreach (var r in recipients)
+            {
+                var centre = r switch
+                {
+                    JsonValue v when v.TryGetValue<string>(out var code) => code,
+                    JsonObject o => o["centre"]?.DeepClone(),
+                    _ => r?.DeepClone(),
+                };
+                normalized.Add(new JsonObject { ["centre"] = centre is JsonNode n ? n : JsonValue.Create((string?)centre), ["sequence"] = 1 });
+            }
+            document["recipients"] = normalized;
+        }
+        return null;
+    }
+
+    private static string InstantText(Instant instant) => NodaTime.Text.InstantPattern.ExtendedIso.Format(instant);
+
+    private static MessageId? RelatesTo(Message message) => message switch
+    {
+        Amendment a => a.Amends,
+        Cancellation c => c.Cancels,
+        PostLaunchReport p => p.ReportsOn,
+        _ => null,
+    };
+
+    /// <summary>The pre-notification as it stands after its amendments, or why it cannot be referred to.</summary>
+    private async Task<(PreNotification? Notification, ValidationError? Error)> EffectiveNotificationAsync(NodeDbContext db, MessageId id, CancellationToken ct)
+    {
+        var path = "/" + "original";
+        var original = await db.OutboundMessages.SingleOrDefaultAsync(m => m.MessageId == id.Value, ct);
+        if (original is null || original.Kind != MessageKind.PreNotification.WireName())
+            return (null, new ValidationError("UNKNOWN_ORIGINAL", "node/references", path,
+                $"Message {id} is not a pre-notification sent by centre {node.Centre}."));
+
+        var related = await db.OutboundMessages.Where(m => m.RelatesTo == id.Value).OrderBy(m => m.IssuedAt).ToListAsync(ct);
+        if (related.Any(m => m.Kind == MessageKind.Cancellation.WireName()))
+            return (null, new ValidationError("ORIGINAL_CANCELLED", "node/references", path, $"Notification {id} has been cancelled."));
+
+        var notification = (PreNotification)WireJson.Deserialize(original.PayloadJson);
+        foreach (var amendment in related.Where(m => m.Kind == MessageKind.Amendment.WireName()))
+            notification = ((Amendment)WireJson.Deserialize(amendment.PayloadJson)).Changes.ApplyTo(notification);
+        return (notification, null);
+    }
+
+    private async Task StoreAsync(NodeDbContext db, Message draft, PreNotification? original, Instant now, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var recipients = new List<Addressee>();
+        foreach (var r in draft.Recipients)
+        {
+            var sequence = await SequenceAllocator.NextAsync(db, node.Centre, r.Centre, draft.AgreementId, SequenceAllocator.NotificationStream, ct);
+            recipients.Add(new Addressee(r.Centre, sequence));
+        }
+        var message = draft with { Recipients = recipients };
+        var payload = WireJson.SerializeToUtf8(message);
+        var jws = signer.Sign(payload);
+        var window = message switch
+        {
+            PreNotification p => p.LaunchWindow,
+            Amendment a when original is not null => a.Changes.ApplyTo(original).LaunchWindow,
+            _ => (LaunchWindow?)null,
+        };
+
+        db.OutboundMessages.Add(new OutboundMessage
+        {
+            MessageId = message.MessageId.Value,
+            Kind = message.Kind.WireName(),
+            AgreementId = message.AgreementId,
+            Sender = node.Centre,
+            RelatesTo = RelatesTo(message)?.Value,
+            IssuedAt = message.IssuedAt,
+            SubmittedAt = now,
+            Jws = jws,
+            PayloadJson = Encoding.UTF8.GetString(payload),
+            WindowStart = window?.Start,
+            WindowEnd = window?.End,
+            Deliveries = recipients.Select(r => new Delivery
+            {
+                Recipient = r.Centre,
+                Sequence = r.Sequence,
+                Status = DeliveryStatus.Accepted,
+            }).ToList(),
+        });
+        foreach (var r in recipients)
+        {
+            db.Outbox.Add(new OutboxEntry
+            {
+                MessageId = message.MessageId.Value,
+                Kind = message.Kind.WireName(),
+                Recipient = r.Centre,
+                RoutingKey = RoutingKeys.For(r.Centre, node.Centre, message.Kind),
+                Body = jws,
+                CreatedAt = now,
+            });
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
+    private static async Task<SubmissionResult> AlreadyAcceptedAsync(NodeDbContext db, Message message, CancellationToken ct)
+    {
+        var stored = await db.OutboundMessages.Include(m => m.Deliveries).SingleAsync(m => m.MessageId == message.MessageId.Value, ct);
+        if (stored.Kind != message.Kind.WireName() || stored.AgreementId != message.AgreementId.Value)
+            return SubmissionResult.Refused(message.MessageId.Value, "MESSAGE_ID_REUSED", "node/intake", "/messageId",
+                $"Message id {message.MessageId} was already used for a {stored.Kind} under {stored.AgreementId}; use a new id.");
+        return new SubmissionResult(SubmissionStatus.AlreadyAccepted, stored.MessageId, [], [],
+            stored.Deliveries.OrderBy(d => d.Recipient).Select(d => new Addressee(new CentreCode(d.Recipient), d.Sequence)).ToList());
+    }
+}
