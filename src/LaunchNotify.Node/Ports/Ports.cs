@@ -33,16 +33,3 @@ public interface IAgreementSource
 {
     bool TryGet(AgreementId id, out Agreement agreement);
 }
-
-public enum EvaluatingSide { Sender, Receiver }
-
-/// <summary>The agreement's rules applied to one message. Errors refuse it; findings are noted (e.g. late on receipt).</summary>
-public sealed record RuleOutcome(IReadOnlyList<ValidationError> Errors, IReadOnlyList<ValidationError> Findings)
-{
-    public bool IsValid => Errors.Count == 0;
-}
-
-public interface IMessageRules
-{
-    RuleOutcome Evaluate(Message message, Agreement agreement, EvaluatingSide side, CentreCode evaluatingCentre, Instant evaluatedAt, PreNotification? original);
-}

@@ -6,6 +6,7 @@ using LaunchNotify.Domain.Validation;
 using LaunchNotify.Domain.Values;
 using LaunchNotify.Node.Outbox;
 using LaunchNotify.Node.Ports;
+using LaunchNotify.Domain.Rules;
 using LaunchNotify.Protocol.Json;
 using LaunchNotify.Protocol.Schemas;
 using LaunchNotify.Storage;
