@@ -1,3 +1,4 @@
+using LaunchNotify.Domain.Agreements;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -5,7 +6,7 @@ using LaunchNotify.Domain.Messages;
 using LaunchNotify.Domain.Validation;
 using LaunchNotify.Domain.Values;
 using LaunchNotify.Node.Outbox;
-using LaunchNotify.Node.Ports;
+using LaunchNotify.Protocol.Signing;
 using LaunchNotify.Domain.Rules;
 using LaunchNotify.Protocol.Json;
 using LaunchNotify.Protocol.Schemas;

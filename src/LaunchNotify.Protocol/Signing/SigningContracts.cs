@@ -1,10 +1,6 @@
-using LaunchNotify.Domain.Agreements;
-using LaunchNotify.Domain.Messages;
-using LaunchNotify.Domain.Validation;
 using LaunchNotify.Domain.Values;
-using NodaTime;
 
-namespace LaunchNotify.Node.Ports;
+namespace LaunchNotify.Protocol.Signing;
 
 /// <summary>Signs payloads as this centre (flattened JWS, ES256).</summary>
 public interface IPayloadSigner
@@ -27,9 +23,4 @@ public interface ISignatureVerifier
     byte[]? ReadUnverifiedPayload(ReadOnlySpan<byte> jws, out string? error);
 
     SignatureCheck Verify(ReadOnlySpan<byte> jws, CentreCode claimedSender);
-}
-
-public interface IAgreementSource
-{
-    bool TryGet(AgreementId id, out Agreement agreement);
 }
