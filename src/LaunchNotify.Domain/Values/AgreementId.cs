@@ -16,6 +16,12 @@ public readonly partial record struct AgreementId
 
     public static bool IsValid(string? value) => value is { Length: >= 2 and <= 64 } && Pattern().IsMatch(value);
 
+    public static bool TryParse(string? value, out AgreementId id)
+    {
+        id = IsValid(value) ? new AgreementId(value!) : default;
+        return IsValid(value);
+    }
+
     public static implicit operator string(AgreementId id) => id.Value;
 
     public override string ToString() => Value ?? "";

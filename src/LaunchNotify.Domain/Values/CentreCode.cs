@@ -15,6 +15,12 @@ public readonly record struct CentreCode
     public static bool IsValid(string? value) =>
         value is { Length: 2 } && char.IsAsciiLetterUpper(value[0]) && char.IsAsciiLetterUpper(value[1]);
 
+    public static bool TryParse(string? value, out CentreCode code)
+    {
+        code = IsValid(value) ? new CentreCode(value!) : default;
+        return IsValid(value);
+    }
+
     public static implicit operator string(CentreCode code) => code.Value;
 
     public override string ToString() => Value ?? "";
