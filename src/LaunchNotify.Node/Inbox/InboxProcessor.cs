@@ -242,8 +242,9 @@ public sealed class InboxProcessor(
             logger.LogWarning("Receipt {ReceiptId} from {Sender} refers to {MessageId}, which this centre did not send to it", receipt.MessageId, receipt.Sender, receipt.ReceiptFor);
             return;
         }
-        if (deliveryRow.ReceiptMessageId is not null)
-            return; // the first receipt stands
+        // The first receipt stands, except that an acceptance overrides a rejection of a copy that failed authentication.
+        if (deliveryRow.ReceiptMessageId is not null && !(deliveryRow.Status == DeliveryStatus.Rejected && receipt.Outcome == ReceiptOutcome.Accepted))
+            return;
         deliveryRow.Status = receipt.Outcome == ReceiptOutcome.Accepted ? DeliveryStatus.Confirmed : DeliveryStatus.Rejected;
         deliveryRow.ReceiptAt = clock.GetCurrentInstant();
         deliveryRow.RecipientReceivedAt = receipt.ReceivedAt;

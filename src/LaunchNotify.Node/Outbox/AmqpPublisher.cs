@@ -44,6 +44,7 @@ public sealed class AmqpPublisher(BrokerConnection connection, string exchange, 
             DeliveryMode = DeliveryModes.Persistent,
             UserId = connection.User,
             Timestamp = new AmqpTimestamp(message.TimestampUnixSeconds),
+            Headers = message.Headers,
         };
         try
         {
@@ -112,7 +113,10 @@ public sealed class AmqpPublisher(BrokerConnection connection, string exchange, 
     public async ValueTask DisposeAsync() => await ResetAsync();
 }
 
-public sealed record OutgoingMessage(Guid MessageId, string Kind, string RoutingKey, byte[] Body, long TimestampUnixSeconds);
+public sealed record OutgoingMessage(Guid MessageId, string Kind, string RoutingKey, byte[] Body, long TimestampUnixSeconds)
+{
+    public IDictionary<string, object?>? Headers { get; init; }
+}
 
 public sealed class BrokerUnavailableException(string message, Exception inner) : Exception(message, inner);
 

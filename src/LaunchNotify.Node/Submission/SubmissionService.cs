@@ -40,7 +40,8 @@ public sealed class SubmissionService(
     /// plain centre codes. Sequence numbers are always the node's.
     /// </param>
     /// <param name="allowLate">The operator knowingly sends a notification later than the agreement's lead time.</param>
-    public async Task<SubmissionResult> SubmitAsync(ReadOnlyMemory<byte> draft, bool allowLate, CancellationToken ct)
+    /// <param name="expectedKind">The kind the caller's route submits (null: whatever the draft says, default prenotification).</param>
+    public async Task<SubmissionResult> SubmitAsync(ReadOnlyMemory<byte> draft, string? expectedKind, bool allowLate, CancellationToken ct)
     {
         if (draft.Length > node.MaxMessageBytes)
             return SubmissionResult.Malformed([new ValidationError("MESSAGE_TOO_LARGE", "node/limits", "", $"The submission is {draft.Length} bytes; this node accepts at most {node.MaxMessageBytes}.")]);
@@ -57,7 +58,7 @@ public sealed class SubmissionService(
         }
 
         var now = clock.GetCurrentInstant();
-        var completion = Complete(document, now);
+        var completion = Complete(document, expectedKind, now);
         if (completion is not null)
             return completion;
 
@@ -105,10 +106,13 @@ public sealed class SubmissionService(
     private static bool IsLeadTimeError(ValidationError e) => e.Code is "LEAD_TIME_TOO_SHORT" or "WINDOW_IN_PAST";
 
     /// <summary>Fills in what the node owns; returns a refusal if the draft claims something it may not.</summary>
-    private SubmissionResult? Complete(JsonObject document, Instant now)
+    private SubmissionResult? Complete(JsonObject document, string? expectedKind, Instant now)
     {
-        document["kind"] ??= MessageKind.PreNotification.WireName();
+        document["kind"] ??= expectedKind ?? MessageKind.PreNotification.WireName();
         var kind = document["kind"] is JsonValue k && k.TryGetValue<string>(out var s) ? s : null;
+        if (expectedKind is not null && kind != expectedKind)
+            return SubmissionResult.Malformed([new ValidationError("KIND_MISMATCH", "node/intake", "/kind",
+                $"This endpoint takes a {expectedKind}, but the document says it is a {kind ?? "(not a string)"}.")]);
         if (kind is null || !SubmittableKinds.Contains(kind))
             return SubmissionResult.Malformed([new ValidationError("KIND_NOT_SUBMITTABLE", "node/intake", "/kind",
                 $"Operators submit {string.Join(", ", SubmittableKinds)}; receipts and heartbeats are the node's own.")]);

@@ -1,0 +1,37 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LaunchNotify.Domain.Validation;
+using LaunchNotify.Protocol.Json;
+using Spectre.Console;
+
+namespace LaunchNotify.Cli.Commands;
+
+public static class CommonOptions
+{
+    public static Option<Uri> Url() => new("--url")
+    {
+        Description = $"The centre's publisher API (default ${PublisherClient.UrlEnvironmentVariable} or http://127.0.0.1:5080).",
+        DefaultValueFactory = _ => PublisherClient.DefaultUrl,
+    };
+
+    /// <summary>Runs a command, printing a <see cref="CliException"/> as advice instead of a stack trace.</summary>
+    public static async Task<int> Guard(Func<Task<int>> run)
+    {
+        try
+        {
+            return await run();
+        }
+        catch (CliException e)
+        {
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            return ExitCodes.Failed;
+        }
+    }
+}
+
+public static class Views
+{
+    public static IReadOnlyList<ValidationError> Errors(JsonNode? node) =>
+        node is JsonArray array ? array.Deserialize<List<ValidationError>>(WireJson.Options) ?? [] : [];
+}

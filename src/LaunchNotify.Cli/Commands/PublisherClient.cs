@@ -1,0 +1,57 @@
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace LaunchNotify.Cli.Commands;
+
+/// <summary>Talks to a centre's publisher API, turning connection failures into advice.</summary>
+public sealed class PublisherClient(Uri baseUrl) : IDisposable
+{
+    public const string UrlEnvironmentVariable = "LAUNCHNOTIFY_URL";
+
+    private readonly HttpClient _http = new() { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
+
+    public Uri BaseUrl => baseUrl;
+
+    public static Uri DefaultUrl => new(Environment.GetEnvironmentVariable(UrlEnvironmentVariable) is { Length: > 0 } url ? url : "http://127.0.0.1:5080");
+
+    public async Task<(int Status, JsonNode? Body)> PostAsync(string path, byte[] body, CancellationToken ct)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return await SendAsync(() => _http.PostAsync(path, content, ct), ct);
+    }
+
+    public Task<(int Status, JsonNode? Body)> GetAsync(string path, CancellationToken ct) => SendAsync(() => _http.GetAsync(path, ct), ct);
+
+    private async Task<(int, JsonNode?)> SendAsync(Func<Task<HttpResponseMessage>> send, CancellationToken ct)
+    {
+        try
+        {
+            using var response = await send();
+            var text = await response.Content.ReadAsStringAsync(ct);
+            JsonNode? node = null;
+            try
+            {
+                node = text.Length > 0 ? JsonNode.Parse(text) : null;
+            }
+            catch (JsonException)
+            {
+                node = JsonValue.Create(text);
+            }
+            return ((int)response.StatusCode, node);
+        }
+        catch (HttpRequestException e) when (e.InnerException is SocketException || e.HttpRequestError == HttpRequestError.ConnectionError)
+        {
+            throw new CliException(
+                $"No publisher is answering at {baseUrl}. Start the centre's publisher (dotnet run --project src/LaunchNotify.Publisher) " +
+                $"or point --url / {UrlEnvironmentVariable} at a running one; 'launchnotify demo' starts a whole exchange.");
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+}
+
+/// <summary>A failure the user can fix; the message says how.</summary>
+public sealed class CliException(string message) : Exception(message);

@@ -1,0 +1,226 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json.Nodes;
+using LaunchNotify.Cli.Commands;
+using LaunchNotify.Domain.Values;
+using NodaTime;
+using NodaTime.Text;
+using Spectre.Console;
+
+namespace LaunchNotify.Cli.Demo;
+
+/// <summary>
+/// <c>launchnotify demo</c>: US, RU and CN centres, each a real publisher and subscriber process, exchange signed
+/// notifications through the project's local RabbitMQ; prints the timeline and exits 0 only if every step ended as
+/// expected.
+/// </summary>
+public static class DemoCommand
+{
+    private static readonly string[] Centres = ["US", "RU", "CN"];
+
+    public static Command Create()
+    {
+        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for every receipt.", DefaultValueFactory = _ => 60 };
+        var keep = new Option<bool>("--keep-running") { Description = "Leave the centres running after the demo (stop with Ctrl+C)." };
+        var command = new Command("demo", "Run an end-to-end exchange among US, RU and CN over the local broker and print its timeline.") { timeout, keep };
+        command.SetAction((parse, ct) => CommonOptions.Guard(() => RunAsync(parse.GetValue(timeout), parse.GetValue(keep), ct)));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(int timeoutSeconds, bool keepRunning, CancellationToken ct)
+    {
+        var console = AnsiConsole.Console;
+        var repo = RepoRoot.Find();
+        var configuration = RepoRoot.BuildConfiguration();
+        var folder = Path.Combine(repo, ".local", "demo");
+        if (Directory.Exists(folder))
+            Directory.Delete(folder, recursive: true);
+        Directory.CreateDirectory(folder);
+
+        console.Write(new Rule("[bold]LaunchNotify demo[/]: US, RU and CN exchange launch pre-notifications").LeftJustified());
+        var broker = await DemoInfrastructure.EnsureBrokerAsync(repo, console, ct);
+        var nodes = await DemoInfrastructure.PrepareCentresAsync(repo, folder, Centres, broker, console, ct);
+
+        await using var processes = new NodeProcesses(repo, configuration);
+        await console.Status().StartAsync("Starting publisher and subscriber processes…", async status =>
+        {
+            foreach (var node in nodes)
+            {
+                processes.Start(node, "LaunchNotify.Publisher", "publisher");
+                processes.Start(node, "LaunchNotify.Subscriber", "subscriber");
+            }
+            foreach (var node in nodes)
+            {
+                status.Status($"Waiting for centre {node.Centre}…");
+                await DemoInfrastructure.WaitUntilReadyAsync(node, broker, processes, ct);
+            }
+        });
+        console.MarkupLine($"[green]✓[/] {nodes.Count} centres running: " +
+            string.Join(", ", nodes.Select(n => $"{n.Centre} (API {n.HttpUrl}, logs {Path.GetRelativePath(repo, n.Folder)}/)")));
+
+        var clients = nodes.ToDictionary(n => n.Centre.Value, n => new PublisherClient(new Uri(n.HttpUrl)));
+        var now = SystemClock.Instance.GetCurrentInstant();
+        var steps = DemoScenario.Build(now);
+        var results = new List<StepResult>();
+
+        console.Write(new Rule("Submissions").LeftJustified());
+        foreach (var (step, index) in steps.Select((s, i) => (s, i)))
+        {
+            if (step.RefersToStep is { } earlier && results[earlier].MessageId is { } original)
+                step.Draft["amends"] = original.ToString();
+            var submittedAt = Stopwatch.GetTimestamp();
+            var (status, body) = await clients[step.Sender].PostAsync(step.Route + (step.AllowLate ? "?allowLate=true" : ""),
+                Encoding.UTF8.GetBytes(step.Draft.ToJsonString()), ct);
+            var id = body?["messageId"]?.GetValue<string>() is { } text ? Guid.Parse(text) : (Guid?)null;
+            var result = new StepResult(index, step, status, id, body, Stopwatch.GetElapsedTime(submittedAt));
+            results.Add(result);
+            PrintSubmission(console, result);
+        }
+
+        console.Write(new Rule("Waiting for receipts").LeftJustified());
+        var deadline = Stopwatch.StartNew();
+        await console.Status().StartAsync("Publishing, delivering, verifying, confirming…", async status =>
+        {
+            while (deadline.Elapsed < TimeSpan.FromSeconds(timeoutSeconds))
+            {
+                if (processes.FirstExited() is { } dead)
+                    throw new CliException($"{dead.Name} exited with code {dead.ExitCode}; see its log under {Path.GetRelativePath(repo, folder)}/.");
+                var pending = 0;
+                foreach (var r in results.Where(r => r.MessageId is not null))
+                {
+                    (_, r.Status) = await clients[r.Step.Sender].GetAsync($"/v1/notifications/{r.MessageId}", ct);
+                    if (r.Status?["recipients"]?.AsArray().Any(x => x?["status"]?.GetValue<string>() is "accepted" or "published") != false)
+                        pending++;
+                }
+                status.Status($"{pending} message(s) still waiting for a receipt…");
+                if (pending == 0)
+                    break;
+                await Task.Delay(250, ct);
+            }
+        });
+
+        console.Write(new Rule("Timeline").LeftJustified());
+        foreach (var r in results.Where(r => r.Status is not null))
+            PrintTimeline(console, r);
+
+        var failures = results.Select(Check).Where(f => f is not null).ToList();
+        console.Write(new Rule("Outcome").LeftJustified());
+        foreach (var r in results)
+        {
+            var failure = Check(r);
+            console.MarkupLine($"{(failure is null ? "[green]✓[/]" : "[red]✗[/]")} {Markup.Escape(r.Step.Title)}: " +
+                (failure is null ? $"{Describe(r.Step.Expect)} as expected" : $"[red]{Markup.Escape(failure)}[/]"));
+        }
+        if (keepRunning)
+        {
+            console.MarkupLine("Centres keep running; press Ctrl+C to stop them.");
+            try { await Task.Delay(Timeout.Infinite, ct); } catch (OperationCanceledException) { }
+        }
+        console.MarkupLine(failures.Count == 0
+            ? "[bold green]Demo passed:[/] every notification ended as expected."
+            : $"[bold red]Demo failed:[/] {failures.Count} step(s) did not end as expected; logs are under {Markup.Escape(Path.GetRelativePath(repo, folder))}/.");
+        return failures.Count == 0 ? ExitCodes.Ok : ExitCodes.Invalid;
+    }
+
+    private sealed class StepResult(int index, DemoStep step, int httpStatus, Guid? messageId, JsonNode? response, TimeSpan submitLatency)
+    {
+        public int Index => index;
+        public DemoStep Step => step;
+        public int HttpStatus => httpStatus;
+        public Guid? MessageId => messageId;
+        public JsonNode? Response => response;
+        public TimeSpan SubmitLatency => submitLatency;
+        public JsonNode? Status { get; set; }
+    }
+
+    private static string Describe(Expectation e) => e switch
+    {
+        Expectation.Confirmed => "confirmed",
+        Expectation.ConfirmedWithFinding => "confirmed with a finding",
+        Expectation.Refused => "refused",
+        _ => "rejected as malformed",
+    };
+
+    private static void PrintSubmission(IAnsiConsole console, StepResult r)
+    {
+        var recipients = r.Response?["recipients"]?.AsArray().Select(x => $"{x?["centre"]}#{x?["sequence"]}") ?? [];
+        var head = $"{r.Step.Sender} → {string.Join(",", r.Step.Draft["recipients"]!.AsArray().Select(x => x!.ToString()))}  {Markup.Escape(r.Step.Title)}";
+        switch (r.HttpStatus)
+        {
+            case 202:
+                console.MarkupLine($"[green]submitted[/]  {head}  [grey]({r.SubmitLatency.TotalMilliseconds:0} ms, id {r.MessageId}, seq {string.Join(" ", recipients)})[/]");
+                break;
+            case 400 or 422:
+                console.MarkupLine($"[red]{(r.HttpStatus == 400 ? "malformed" : "refused")}[/]   {head}");
+                break;
+            default:
+                console.MarkupLine($"[red]HTTP {r.HttpStatus}[/] {head}");
+                break;
+        }
+        foreach (var e in Views.Errors(r.Response?["errors"]))
+            console.MarkupLine($"           [red]{Markup.Escape(e.Code)}[/] at {Markup.Escape(e.Path)}: {Markup.Escape(e.Message)}");
+        foreach (var w in Views.Errors(r.Response?["warnings"]))
+            console.MarkupLine($"           [yellow]warning {Markup.Escape(w.Code)}[/]: {Markup.Escape(w.Message)}");
+    }
+
+    private static void PrintTimeline(IAnsiConsole console, StepResult r)
+    {
+        var s = r.Status!;
+        var submitted = Parse(s["submittedAt"]);
+        console.MarkupLine($"[bold]{Markup.Escape(r.Step.Title)}[/]  [grey]{s["kind"]} {s["messageId"]} under {s["agreementId"]}[/]");
+        var table = new Table().Border(TableBorder.Simple).AddColumn("+ms").AddColumn("event");
+        table.AddRow("0", $"submitted at {r.Step.Sender}: schema ✓, rules ✓, signed (ES256), stored with its outbox entry");
+        foreach (var d in s["recipients"]!.AsArray())
+        {
+            var centre = d!["centre"]!.ToString();
+            if (Parse(d["publishedAt"]) is { } published)
+                table.AddRow(Ms(published - submitted), $"published to {centre}.{r.Step.Sender}.{s["kind"]} (broker confirmed)");
+            if (Parse(d["recipientReceivedAt"]) is { } received)
+                table.AddRow(Ms(received - submitted), $"received by {centre}: broker identity ✓, signature ✓, schema ✓, stored once");
+            var status = d["status"]!.ToString();
+            var confirmed = Parse(d["confirmedAt"]);
+            var when = confirmed is { } c ? Ms(c - submitted) : "-";
+            if (status == "confirmed")
+                table.AddRow(when, $"[green]confirmed[/] by {centre}'s signed receipt");
+            else if (status == "rejected")
+                table.AddRow(when, $"[red]rejected[/] by {centre}");
+            else
+                table.AddRow("-", $"[yellow]{status}[/]: no receipt from {centre} yet");
+            foreach (var f in Views.Errors(d["findings"]))
+                table.AddRow("", $"[yellow]{centre} noted {Markup.Escape(f.Code)}[/]: {Markup.Escape(f.Message)}");
+            foreach (var e in Views.Errors(d["reasons"]))
+                table.AddRow("", $"[red]{Markup.Escape(e.Code)}[/]: {Markup.Escape(e.Message)}");
+        }
+        console.Write(table);
+    }
+
+    private static string Ms(Duration d) => $"{d.TotalMilliseconds:0}";
+
+    private static Instant? Parse(JsonNode? node) =>
+        node?.GetValue<string>() is { } text && InstantPattern.ExtendedIso.Parse(text) is { Success: true } p ? p.Value : null;
+
+    /// <summary>Null if the step ended as the scenario expects; otherwise what went wrong.</summary>
+    private static string? Check(StepResult r)
+    {
+        var codes = Views.Errors(r.Response?["errors"]).Select(e => e.Code).ToList();
+        switch (r.Step.Expect)
+        {
+            case Expectation.Refused:
+                return r.HttpStatus == 422 && (r.Step.ExpectedCode is null || codes.Contains(r.Step.ExpectedCode))
+                    ? null : $"expected a refusal with {r.Step.ExpectedCode}, got HTTP {r.HttpStatus} {string.Join(",", codes)}";
+            case Expectation.Malformed:
+                return r.HttpStatus == 400 && (r.Step.ExpectedCode is null || codes.Contains(r.Step.ExpectedCode))
+                    ? null : $"expected HTTP 400 with {r.Step.ExpectedCode}, got HTTP {r.HttpStatus} {string.Join(",", codes)}";
+        }
+        if (r.HttpStatus != 202)
+            return $"expected acceptance, got HTTP {r.HttpStatus}: {string.Join(", ", codes)}";
+        var deliveries = r.Status?["recipients"]?.AsArray() ?? [];
+        if (deliveries.Count == 0 || deliveries.Any(d => d?["status"]?.ToString() != "confirmed"))
+            return $"not confirmed by every recipient ({string.Join(", ", deliveries.Select(d => $"{d?["centre"]}: {d?["status"]}"))})";
+        if (r.Step.Expect == Expectation.ConfirmedWithFinding &&
+            !deliveries.All(d => Views.Errors(d?["findings"]).Any(f => f.Code == r.Step.ExpectedCode)))
+            return $"confirmed, but the recipient did not note {r.Step.ExpectedCode}";
+        return null;
+    }
+}

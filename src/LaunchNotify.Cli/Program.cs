@@ -1,0 +1,13 @@
+using System.CommandLine;
+using LaunchNotify.Cli.Commands;
+
+// launchnotify: validate, submit and follow notifications; manage keys; run the demo.
+var root = new RootCommand("LaunchNotify: ballistic-missile launch pre-notifications between national centres.");
+root.Subcommands.Add(ValidateCommand.Create());
+root.Subcommands.Add(SubmitCommand.Create());
+root.Subcommands.Add(StatusCommand.Create());
+root.Subcommands.Add(InboxCommand.Create());
+root.Subcommands.Add(AgreementsCommand.Create());
+root.Subcommands.Add(KeysCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using LaunchNotify.Domain.Validation;
+using LaunchNotify.Protocol.Json;
+using LaunchNotify.Storage;
+using LaunchNotify.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace LaunchNotify.Node.Queries;
+
+/// <summary>Read models over a node's store, shared by the HTTP API and the CLI.</summary>
+public sealed class StatusQueries(IDbContextFactory<NodeDbContext> dbFactory)
+{
+    public async Task<MessageStatusView?> GetAsync(Guid messageId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var message = await db.OutboundMessages.AsNoTracking().Include(m => m.Deliveries).SingleOrDefaultAsync(m => m.MessageId == messageId, ct);
+        return message is null ? null : ToView(message);
+    }
+
+    public async Task<IReadOnlyList<MessageStatusView>> RecentAsync(int limit, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var messages = await db.OutboundMessages.AsNoTracking().Include(m => m.Deliveries)
+            .OrderByDescending(m => m.SubmittedAt).Take(limit).ToListAsync(ct);
+        return messages.Select(ToView).ToList();
+    }
+
+    public async Task<IReadOnlyList<InboxView>> InboxAsync(int limit, bool includeHeartbeats, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var query = db.Inbox.AsNoTracking();
+        if (!includeHeartbeats)
+            query = query.Where(m => m.Kind != "heartbeat" && m.Kind != "receipt");
+        var rows = await query.OrderByDescending(m => m.ReceivedAt).Take(limit).ToListAsync(ct);
+        return rows.Select(m => new InboxView(m.MessageId, m.Kind, m.Sender, m.AgreementId, m.Sequence, m.IssuedAt, m.ReceivedAt,
+            m.Outcome.ToString().ToLowerInvariant(), ReadErrors(m.DetailsJson), m.WindowStart, m.WindowEnd, m.ReceiptMessageId)).ToList();
+    }
+
+    private static MessageStatusView ToView(OutboundMessage m) => new(
+        m.MessageId, m.Kind, m.AgreementId, m.Sender, m.RelatesTo, m.IssuedAt, m.SubmittedAt, m.WindowStart, m.WindowEnd,
+        m.Deliveries.OrderBy(d => d.Recipient).Select(d => new DeliveryView(
+            d.Recipient, d.Sequence, d.Status.ToString().ToLowerInvariant(), d.PublishedAt, d.ReceiptAt, d.RecipientReceivedAt, d.ReceiptMessageId,
+            d.Status == DeliveryStatus.Rejected ? ReadErrors(d.ReceiptDetailsJson) : [],
+            d.Status == DeliveryStatus.Confirmed ? ReadErrors(d.ReceiptDetailsJson) : [])).ToList());
+
+    private static IReadOnlyList<ValidationError> ReadErrors(string? json) =>
+        string.IsNullOrEmpty(json) ? [] : JsonSerializer.Deserialize<List<ValidationError>>(json, WireJson.Options) ?? [];
+}
+
+/// <summary>Where one sent message stands with each recipient.</summary>
+public sealed record MessageStatusView(
+    Guid MessageId, string Kind, string AgreementId, string Sender, Guid? RelatesTo, Instant IssuedAt, Instant SubmittedAt,
+    Instant? WindowStart, Instant? WindowEnd, IReadOnlyList<DeliveryView> Recipients)
+{
+    /// <summary>The least advanced recipient's status: the message is only as far along as its slowest delivery.</summary>
+    public string Overall => Recipients.Count == 0 ? "accepted"
+        : Recipients.Any(r => r.Status == "rejected") ? "rejected"
+        : Recipients.MinBy(r => Rank(r.Status))!.Status;
+
+    private static int Rank(string status) => status switch { "accepted" => 0, "published" => 1, "confirmed" => 2, _ => 3 };
+}
+
+/// <summary>accepted → published (broker confirmed) → confirmed (receipt) or rejected (with the receiver's reasons).</summary>
+public sealed record DeliveryView(
+    string Centre, long Sequence, string Status, Instant? PublishedAt, Instant? ConfirmedAt, Instant? RecipientReceivedAt, Guid? ReceiptMessageId,
+    IReadOnlyList<ValidationError> Reasons, IReadOnlyList<ValidationError> Findings);
+
+public sealed record InboxView(
+    Guid MessageId, string Kind, string Sender, string? AgreementId, long? Sequence, Instant? IssuedAt, Instant ReceivedAt, string Outcome,
+    IReadOnlyList<ValidationError> Details, Instant? WindowStart, Instant? WindowEnd, Guid? ReceiptMessageId);

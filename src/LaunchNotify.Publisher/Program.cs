@@ -1,0 +1,23 @@
+using LaunchNotify.Node.Hosting;
+using LaunchNotify.Publisher;
+
+// A centre's publisher: the operators' HTTP API on loopback, and the dispatcher that publishes the outbox.
+var builder = WebApplication.CreateBuilder(args);
+var settings = NodeSettings.From(builder.Configuration);
+builder.WebHost.UseUrls(settings.HttpUrl);
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.MaxMessageBytes * 2L);
+builder.Services.AddLaunchNotifyNode(settings);
+builder.Services.AddOutboxDispatcher(settings, NodeRole.Publisher);
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+await app.Services.InitializeNodeAsync(settings, app.Lifetime.ApplicationStopping);
+app.MapOpenApi();
+app.MapGet("/health", () => Results.Ok(new { centre = settings.Centre.Value, role = "publisher" }));
+app.MapNotificationEndpoints();
+app.Logger.LogInformation("Publisher for centre {Centre} listening on {Url} (store {Store}, broker {Broker})",
+    settings.Centre, settings.HttpUrl, settings.Store, settings.Broker);
+await app.RunAsync();
+
+/// <summary>Exposed for WebApplicationFactory-based tests.</summary>
+public partial class Program;
