@@ -96,8 +96,19 @@ public sealed class AgreementCatalog : IAgreementSource
         return Load(agreements, boundaries, SchemaCatalog.Default);
     }
 
-    private sealed record SourceFile(string Name, byte[] Utf8Json)
+    /// <summary>One file's bytes; a UTF-8 byte order mark (editors on Windows add one) is dropped.</summary>
+    private sealed record SourceFile
     {
+        public SourceFile(string name, byte[] utf8Json)
+        {
+            Name = name;
+            Utf8Json = utf8Json.AsSpan().StartsWith(Utf8Bom) ? utf8Json[Utf8Bom.Length..] : utf8Json;
+        }
+
+        private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+        public string Name { get; }
+        public byte[] Utf8Json { get; }
         public string Stem => Path.GetFileNameWithoutExtension(Name);
     }
 
@@ -224,8 +235,8 @@ public sealed class AgreementCatalog : IAgreementSource
         Direction = dto.Direction is { } d
             ? new DirectionTerms { PartyReferencePoints = d.PartyReferencePoints, ToleranceDeg = d.ToleranceDeg }
             : null,
-        Assumptions = dto.Assumptions ?? [],
-        Sources = dto.Sources,
+        Assumptions = dto.Assumptions?.Select(a => new Assumption(a.Parameter, a.Note)).ToList() ?? [],
+        Sources = dto.Sources.Select(s => new Source(s.Title, s.Url)).ToList(),
     };
 
     private static AgreementFileError Error(SourceFile file, string code, string rule, string path, string message) =>
@@ -262,25 +273,31 @@ public sealed class AgreementCatalog : IAgreementSource
         ScopeSection Scope,
         NotificationSection Notification,
         DeadlinesSection Deadlines,
-        GroupingSection? Grouping,
-        GeographySection? Geography,
-        DirectionSection? Direction,
-        IReadOnlyList<Assumption>? Assumptions,
-        IReadOnlyList<Source> Sources);
+        IReadOnlyList<SourceEntry> Sources,
+        GroupingSection? Grouping = null,
+        GeographySection? Geography = null,
+        DirectionSection? Direction = null,
+        IReadOnlyList<AssumptionEntry>? Assumptions = null);
 
-    private sealed record ScopeSection(IReadOnlyList<MissileClass> MissileClasses, double? MinimumRangeKm, bool? OnlyTowardParty, string Description);
+    private sealed record ScopeSection(IReadOnlyList<MissileClass> MissileClasses, string Description, double? MinimumRangeKm = null, bool? OnlyTowardParty = null);
 
-    private sealed record NotificationSection(int MinimumLeadTimeHours, int? MaximumWindowHours, LongWindowPolicy? LongWindowPolicy, IReadOnlyList<RequiredField>? RequiredFields);
+    private sealed record NotificationSection(
+        int MinimumLeadTimeHours, int? MaximumWindowHours = null, LongWindowPolicy? LongWindowPolicy = null, IReadOnlyList<RequiredField>? RequiredFields = null);
 
     private sealed record DeadlinesSection(int ReceiptMinutes, int PostLaunchReportHours, int HeartbeatIntervalSeconds, int MissingGraceMinutes, int SilentAfterMissedHeartbeats);
 
     private sealed record GroupingSection(int GroupLaunchMaxSeparationMinutes, int NearSimultaneousMaxSeparationMinutes);
 
-    private sealed record GeographySection(string Boundary, double LaunchSiteMinDistanceKm, double ImpactAreaMinDistanceKm, double TrajectoryMinDistanceKm, bool? TrajectoryMayCross);
+    private sealed record GeographySection(
+        string Boundary, double LaunchSiteMinDistanceKm, double ImpactAreaMinDistanceKm, double TrajectoryMinDistanceKm, bool? TrajectoryMayCross = null);
 
     private sealed record DirectionSection(IReadOnlyDictionary<CentreCode, GeoPoint> PartyReferencePoints, double ToleranceDeg);
 
+    private sealed record AssumptionEntry(string Parameter, string Note);
+
+    private sealed record SourceEntry(string Title, string? Url = null);
+
     private sealed record BoundaryFile(string Id, string Description, bool Approximate, IReadOnlyList<BoundaryPoint> Points);
 
-    private sealed record BoundaryPoint(double Lat, double Lon, string? Name);
+    private sealed record BoundaryPoint(double Lat, double Lon, string? Name = null);
 }
