@@ -10,7 +10,7 @@ public class JwsTests
     // RFC 7515 Appendix A.3: the ES256 example, its key as a JWK and its compact serialization's three parts.
     internal const string RfcX = "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU";
     internal const string RfcY = "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0";
-    internal const string RfcD = "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X9fCE9-E9I8";
+    internal const string RfcD = "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI";
     private const string RfcHeader = "eyJhbGciOiJFUzI1NiJ9";
     private const string RfcPayload = "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
     private const string RfcSignature = "DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q";
