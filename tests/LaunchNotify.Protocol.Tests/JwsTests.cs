@@ -132,6 +132,7 @@ public class JwsTests
     [InlineData("{\"alg\":\"ES256\",\"kid\":\"US-abcdefgh\",\"typ\":\"JWT\"}", SigningErrorCodes.TypUnexpected)]
     [InlineData("{\"alg\":\"ES256\",\"kid\":\"US-abcdefgh\",\"typ\":\"launchnotify+jws\",\"crit\":[\"b64\"],\"b64\":false}", SigningErrorCodes.CritUnsupported)]
     [InlineData("{\"alg\":\"ES256\",\"alg\":\"none\",\"kid\":\"US-abcdefgh\",\"typ\":\"launchnotify+jws\"}", SigningErrorCodes.Malformed)]
+    [InlineData("{\"alg\":\"ES256\",\"kid\":\"US-a\\nforged log line\",\"typ\":\"launchnotify+jws\"}", SigningErrorCodes.Malformed)]
     [InlineData("[\"ES256\"]", SigningErrorCodes.Malformed)]
     [InlineData("{\"alg\":\"ES256\"", SigningErrorCodes.Malformed)]
     public void TryParseFlattened_WithBadProtectedHeader_IsRefusedWithItsCode(string header, string expectedCode)

@@ -78,15 +78,6 @@ public sealed record Jwk
         return new CentreCode(kid[..2]);
     }
 
-    internal static bool TryCentreOfKid(string? kid, out CentreCode centre)
-    {
-        centre = default;
-        if (kid is not { Length: >= 4 } || kid[2] != '-' || !CentreCode.IsValid(kid[..2]))
-            return false;
-        centre = new CentreCode(kid[..2]);
-        return true;
-    }
-
     /// <summary>Reads one public JWK, refusing anything but an EC P-256 signing key for ES256, and any private part.</summary>
     public static Jwk FromJson(JsonElement element)
     {

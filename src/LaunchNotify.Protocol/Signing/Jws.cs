@@ -182,6 +182,8 @@ public static class Jws
         var kid = StringMember(members, "kid");
         if (members.ContainsKey("kid") && string.IsNullOrEmpty(kid) || rules.RequireKid && kid is null)
             return Fail(new JwsError(SigningErrorCodes.KidMissing, "The protected header has no 'kid' naming the signing centre's key."), out error);
+        if (kid is not null && !IsPlainKid(kid))
+            return Fail(Malformed("The protected header's 'kid' is not a plain key id (1-64 printable ASCII characters, no quotes, backslashes or spaces)."), out error);
 
         var typ = StringMember(members, "typ");
         if (members.ContainsKey("typ") && typ is null)
