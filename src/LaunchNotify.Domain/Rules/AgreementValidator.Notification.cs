@@ -89,7 +89,7 @@ public sealed partial class AgreementValidator
     {
         if (c.Notification is not { } n)
             return;
-        CheckLeadTime(c, report, n.LaunchWindow.Start, c.PathOf("launchWindow", "/start"), "the window opens", "The window opened");
+        CheckLeadTime(c, report, n.LaunchWindow.Start, c.PathOf("launchWindow", "/start"), "the window opens", "the window opened");
     }
 
     /// <summary>
@@ -108,14 +108,14 @@ public sealed partial class AgreementValidator
         {
             if (margin.WindowAlreadyOpen)
                 report.Error(RuleCodes.WindowInPast, path,
-                    $"{whatPast} at {At(earliestLaunch)}, {DurationText.Format(-margin.Actual)} ago; {requirement} of notice.");
+                    $"{Capitalize(whatPast)} at {At(earliestLaunch)}, {DurationText.Format(-margin.Actual)} ago; {requirement} of notice.");
             else
                 report.Error(RuleCodes.LeadTimeTooShort, path,
                     $"Notified {DurationText.Format(margin.Actual)} before {what}; {requirement} ({margin.Describe()}).");
             return;
         }
         var received = margin.WindowAlreadyOpen
-            ? $"Received {DurationText.Format(-margin.Actual)} after {what}"
+            ? $"Received {DurationText.Format(-margin.Actual)} after {whatPast}"
             : $"Received {DurationText.Format(margin.Actual)} before {what}";
         var issued = LeadTimeMargin.Compute(earliestLaunch, c.Message.IssuedAt, required);
         var transit = issued.IsOnTime ? $" It was issued in time ({DurationText.Format(issued.Actual)} ahead): the delay was in transit." : "";
@@ -222,4 +222,6 @@ public sealed partial class AgreementValidator
             report.Error(RuleCodes.TrajectoryTooCloseToBoundary, path,
                 $"The trajectory to impact area {i + 1} comes within {Km(d)} of the {named}; {c.Agreement.Id} requires at least {Km(terms.TrajectoryMinDistanceKm)}.");
     }
+
+    private static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
 }

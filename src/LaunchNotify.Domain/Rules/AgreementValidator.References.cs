@@ -20,12 +20,12 @@ public sealed partial class AgreementValidator
         var before = c.Original!.LaunchWindow;
         if (changed.Start < before.Start)
             CheckLeadTime(c, report, changed.Start, "/changes/launchWindow/start",
-                "the window, moved earlier, opens", "The window, moved earlier, opened");
+                "the window, moved earlier, opens", "the window, moved earlier, opened");
         else if (changed.End > before.End)
         {
             var addedFrom = changed.Start > before.End ? changed.Start : before.End;
             CheckLeadTime(c, report, addedFrom, "/changes/launchWindow/end",
-                $"the added part of the window begins ({At(addedFrom)})", "The added part of the window began");
+                $"the added part of the window begins ({At(addedFrom)})", "the added part of the window began");
         }
     }
 
