@@ -201,3 +201,27 @@ public class ReceiptAndHeartbeatRulesTests
     public void Heartbeat_AtAnotherInterval_IsAFinding() =>
         AsReceiver(Heartbeat(60), UsRu(), Early).SingleFinding(RuleCodes.HeartbeatIntervalMismatch);
 }
+
+public class RuleContextTests
+{
+    [Fact]
+    public void Notification_OfAnAmendment_IsTheChangesAppliedToTheOriginal()
+    {
+        var original = Pre(UsRu(), US, RU);
+        var amendment = Amend(original, new NotificationChanges { PlannedAzimuthDeg = 42 });
+        var ctx = new RuleContext(amendment, UsRu(), EvaluatingSide.Sender, US, Early, original);
+        Assert.Equal(42, ctx.Notification!.PlannedAzimuthDeg);
+        Assert.Equal(original.LaunchWindow, ctx.Notification.LaunchWindow);
+        Assert.Equal("/changes/plannedAzimuthDeg", ctx.PathOf("plannedAzimuthDeg"));
+        Assert.Equal("/amends", ctx.PathOf("launchWindow", "/start"));
+    }
+
+    [Fact]
+    public void Notification_AfterCopyingWithAnotherMessage_FollowsTheNewMessage()
+    {
+        var first = Pre(UsRu(), US, RU);
+        var second = first with { PlannedAzimuthDeg = 7 };
+        var ctx = new RuleContext(first, UsRu(), EvaluatingSide.Sender, US, Early, null) with { Message = second };
+        Assert.Equal(7, ctx.Notification!.PlannedAzimuthDeg);
+    }
+}

@@ -1,9 +1,6 @@
 using System.Globalization;
 using FluentValidation;
 using FluentValidation.Results;
-using LaunchNotify.Domain.Agreements;
-using LaunchNotify.Domain.Messages;
-using LaunchNotify.Domain.Timeliness;
 using NodaTime;
 
 namespace LaunchNotify.Domain.Rules;

@@ -17,7 +17,8 @@ public sealed record RuleContext(
     Instant EvaluatedAt,
     PreNotification? Original)
 {
-    public PreNotification? Notification { get; } = Message switch
+    /// <summary>Computed on each read, so that a copy made with <c>with</c> never carries a stale launch.</summary>
+    public PreNotification? Notification => Message switch
     {
         PreNotification p => p,
         Amendment a when Original is not null => a.Changes.ApplyTo(Original),
