@@ -11,15 +11,15 @@ require_root() {
 # apt-get install without letting the package start its system service (policy-rc.d answering 101).
 apt_install_quietly() {
   require_root "installing $*"
-  local policy=/usr/sbin/policy-rc.d had_policy=0
+  local policy=/usr/sbin/policy-rc.d had_policy=0 status=0
   if [ -e "$policy" ]; then had_policy=1; cp -p "$policy" "$policy.launchnotify-backup"; fi
   printf '#!/bin/sh\nexit 101\n' > "$policy"
   chmod +x "$policy"
-  # shellcheck disable=SC2064
-  trap "if [ $had_policy -eq 1 ]; then mv '$policy.launchnotify-backup' '$policy'; else rm -f '$policy'; fi" RETURN
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null; } || status=$?
+  if [ "$had_policy" -eq 1 ]; then mv "$policy.launchnotify-backup" "$policy"; else rm -f "$policy"; fi
+  [ "$status" -eq 0 ] || echo "apt-get install $* failed (exit $status)" >&2
+  return "$status"
 }
 
 # A service user must reach its data folder: give every parent the execute bit for others (no listing).
@@ -49,4 +49,11 @@ password_from() {
 port_open() { (exec 3<>"/dev/tcp/$loopback/$1") 2>/dev/null; }
 
 # Who holds a TCP port on loopback (empty if nobody).
-port_holder() { ss -ltnpH "sport = :$1" 2>/dev/null | sed -nE 's/.*users:\(\("([^"]+)",pid=([0-9]+).*/\1 (pid \2)/p' | head -1; }
+port_holder() {
+  if command -v ss >/dev/null; then
+    ss -ltnpH "sport = :$1" 2>/dev/null | sed -nE 's/.*users:\(\("([^"]+)",pid=([0-9]+).*/\1 (pid \2)/p' | head -1 || true
+  elif port_open "$1"; then
+    echo "another process"
+  fi
+  return 0
+}

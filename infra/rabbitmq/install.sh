@@ -3,6 +3,8 @@
 # its own node (start.sh).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+# start.sh asks the management API with curl.
+command -v curl >/dev/null || apt_install_quietly curl ca-certificates
 if [ -x /usr/lib/rabbitmq/bin/rabbitmqctl ] && [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]; then
   exit 0
 fi
