@@ -36,6 +36,21 @@ public sealed class BrokerSecurityTests(BrokerFixture broker)
     }
 
     [Fact]
+    public async Task DeleteCentre_WithQueues_RemovesUserAndQueuesAndIsRepeatable()
+    {
+        var zz = new CentreCode("ZZ");
+        await broker.Provisioner.ProvisionCentreAsync(new CentreCredential(zz, "temporary-password"));
+        Assert.Equal("ZZ", (await broker.GetJsonAsync("api/users/ZZ")).GetProperty("name").GetString());
+
+        await broker.Provisioner.DeleteCentreAsync(zz, deleteQueues: true);
+        await broker.Provisioner.DeleteCentreAsync(zz, deleteQueues: true);
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await broker.Management.GetAsync("api/users/ZZ")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound,
+            (await broker.Management.GetAsync($"api/queues/{BrokerTopology.VirtualHost}/{BrokerTopology.InboxQueue(zz)}")).StatusCode);
+    }
+
+    [Fact]
     public async Task Publish_AsSenderWithOwnUserId_LandsInRecipientInbox()
     {
         await broker.PurgeAsync(BrokerTopology.InboxQueue(Ru));
