@@ -123,7 +123,26 @@ public sealed class SchemaCatalog
             }
         }
         foreach (var child in node.Details ?? [])
-            Collect(schemaName, child, errors, seen);
+        {
+            switch (LastSegment(child.EvaluationPath.ToString()))
+            {
+                case "if":
+                    // A failing 'if' only picks 'else'; it is never an error of its own.
+                    continue;
+                case "not":
+                    // The library records no error for a failing 'not': its subschema passing is the failure.
+                    if (child.IsValid && seen.Add(("not", node.InstanceLocation.ToString())))
+                    {
+                        var path = node.InstanceLocation.ToString();
+                        errors.Add(new ValidationError(CodeFor("not"), $"{schemaName}.schema.json:not", path,
+                            Explain("not", path, node.SchemaLocation.Fragment, "it takes a form the schema forbids here")));
+                    }
+                    continue;
+                default:
+                    Collect(schemaName, child, errors, seen);
+                    break;
+            }
+        }
     }
 
     private static string LastSegment(string pointer)

@@ -1,0 +1,227 @@
+using LaunchNotify.Domain.Agreements;
+using LaunchNotify.Domain.Geodesy;
+using LaunchNotify.Domain.Messages;
+using LaunchNotify.Domain.Timeliness;
+using LaunchNotify.Domain.Values;
+using NodaTime;
+
+namespace LaunchNotify.Domain.Rules;
+
+// The rules on the launch itself: pre-notifications, and amendments (their changes applied to the original).
+public sealed partial class AgreementValidator
+{
+    private static void Scope(RuleContext c, Report report)
+    {
+        if (c.Notification is not { } n)
+            return;
+        var scope = c.Agreement.Scope;
+        if (!scope.MissileClasses.Contains(n.Missile.Class))
+        {
+            report.Error(RuleCodes.ScopeClassNotCovered, c.PathOf("missile", "/class"),
+                $"Missile class {n.Missile.Class} is not covered by {c.Agreement.Id}, which covers {List(scope.MissileClasses)}.");
+            return;
+        }
+        if (n.Missile.Class == MissileClass.SLV || scope.MinimumRangeKm is not { } threshold)
+            return;
+        if (n.Missile.RangeKm is not { } range)
+        {
+            if (!c.Agreement.Notification.RequiredFields.Contains(RequiredField.MissileRange))
+                report.Error(RuleCodes.ScopeRangeRequired, c.PathOf("missile", "/rangeKm"),
+                    $"{c.Agreement.Id} covers ballistic missiles only above {Km(threshold)}; give the planned range so the scope can be decided.");
+            return;
+        }
+        if (range <= threshold)
+            report.Finding(RuleCodes.ScopeBelowRangeThreshold, c.PathOf("missile", "/rangeKm"),
+                $"Planned range {Km(range)} is not above the {Km(threshold)} threshold of {c.Agreement.Id}: outside its scope, notified voluntarily.");
+    }
+
+    /// <summary>Whether the launch is a ballistic missile outside the agreement's range threshold (then direction does not matter).</summary>
+    private static bool BelowRangeThreshold(RuleContext c, PreNotification n) =>
+        c.Agreement.Scope.MinimumRangeKm is { } threshold && n.Missile.RangeKm is { } range && range <= threshold;
+
+    private static void Direction(RuleContext c, Report report)
+    {
+        if (c.Notification is not { } n || !c.Agreement.Scope.OnlyTowardParty)
+            return;
+        if (n.Missile.Class == MissileClass.SLV || !c.Agreement.Scope.MissileClasses.Contains(n.Missile.Class) || BelowRangeThreshold(c, n))
+            return;
+        if (c.Agreement.Direction is not { } terms)
+        {
+            report.Finding(RuleCodes.DirectionUncheckable, c.PathOf("plannedAzimuthDeg"),
+                $"{c.Agreement.Id} covers launches toward another party but defines no party reference points; the direction was not checked.");
+            return;
+        }
+        if (n.PlannedAzimuthDeg is not { } azimuth)
+        {
+            if (!c.Agreement.Notification.RequiredFields.Contains(RequiredField.PlannedAzimuth))
+                report.Error(RuleCodes.ScopeAzimuthRequired, c.PathOf("plannedAzimuthDeg"),
+                    $"{c.Agreement.Id} covers ballistic missiles launched toward another party; give the planned azimuth so the scope can be decided.");
+            return;
+        }
+        if (AreaGeometry.ReferencePoint(n.LaunchArea) is not { } launchPoint)
+        {
+            report.Finding(RuleCodes.DirectionUncheckable, c.PathOf("launchArea"),
+                "The launch area has no coordinates; whether the launch is toward another party was not checked.");
+            return;
+        }
+        var targets = c.Message.Recipients
+            .Select(r => r.Centre)
+            .Distinct()
+            .Where(centre => terms.PartyReferencePoints.ContainsKey(centre))
+            .Select(centre => (Centre: centre, Bearing: GreatCircle.InitialBearingDeg(launchPoint, terms.PartyReferencePoints[centre])))
+            .Select(t => (t.Centre, t.Bearing, Off: GreatCircle.BearingDifferenceDeg(azimuth, t.Bearing)))
+            .ToList();
+        if (targets.Count == 0)
+        {
+            report.Finding(RuleCodes.DirectionUncheckable, "/recipients",
+                $"{c.Agreement.Id} gives no reference point for any recipient; the direction was not checked.");
+            return;
+        }
+        if (targets.Any(t => t.Off <= terms.ToleranceDeg))
+            return;
+        var nearest = targets.MinBy(t => t.Off);
+        report.Finding(RuleCodes.ScopeNotTowardParty, c.PathOf("plannedAzimuthDeg"),
+            $"Planned azimuth {Deg(azimuth)} is {Deg(nearest.Off)} off the bearing {Deg(nearest.Bearing)} toward {nearest.Centre} " +
+            $"(tolerance {Deg(terms.ToleranceDeg)}): not toward another party, so outside the scope of {c.Agreement.Id}, notified voluntarily.");
+    }
+
+    private static void LeadTime(RuleContext c, Report report)
+    {
+        if (c.Notification is not { } n)
+            return;
+        CheckLeadTime(c, report, n.LaunchWindow.Start, c.PathOf("launchWindow", "/start"), "the window opens", "the window opened");
+    }
+
+    /// <summary>
+    /// The lead-time rule for a launch that may happen from <paramref name="earliestLaunch"/>: the sender refuses a
+    /// late notice (<see cref="RuleCodes.LeadTimeTooShort"/>, or <see cref="RuleCodes.WindowInPast"/>); the receiver
+    /// records it (<see cref="RuleCodes.LateNotification"/>).
+    /// </summary>
+    private static void CheckLeadTime(RuleContext c, Report report, Instant earliestLaunch, string path, string what, string whatPast)
+    {
+        var required = c.Agreement.Notification.MinimumLeadTime;
+        var margin = LeadTimeMargin.Compute(earliestLaunch, c.EvaluatedAt, required);
+        if (margin.IsOnTime)
+            return;
+        var requirement = $"{c.Agreement.Id} requires at least {DurationText.Format(required)}";
+        if (c.IsSender)
+        {
+            if (margin.WindowAlreadyOpen)
+                report.Error(RuleCodes.WindowInPast, path,
+                    $"{Capitalize(whatPast)} at {At(earliestLaunch)}, {DurationText.Format(-margin.Actual)} ago; {requirement} of notice.");
+            else
+                report.Error(RuleCodes.LeadTimeTooShort, path,
+                    $"Notified {DurationText.Format(margin.Actual)} before {what}; {requirement} ({margin.Describe()}).");
+            return;
+        }
+        var received = margin.WindowAlreadyOpen
+            ? $"Received {DurationText.Format(-margin.Actual)} after {whatPast}"
+            : $"Received {DurationText.Format(margin.Actual)} before {what}";
+        var issued = LeadTimeMargin.Compute(earliestLaunch, c.Message.IssuedAt, required);
+        var transit = issued.IsOnTime ? $" It was issued in time ({DurationText.Format(issued.Actual)} ahead): the delay was in transit." : "";
+        report.Finding(RuleCodes.LateNotification, path, $"{received}; {requirement}: {margin.Describe()}.{transit}");
+    }
+
+    private static void WindowLength(RuleContext c, Report report)
+    {
+        if (c.Notification is not { } n || c.Agreement.Notification.MaximumWindow is not { } maximum || n.LaunchWindow.Length <= maximum)
+            return;
+        var reject = c.Agreement.Notification.LongWindowPolicy == LongWindowPolicy.Reject;
+        var message = $"The launch window lasts {DurationText.Format(n.LaunchWindow.Length)}; {c.Agreement.Id} allows at most {DurationText.Format(maximum)}" +
+                      (reject ? "." : " (recorded, not refused).");
+        if (reject)
+            report.Error(RuleCodes.WindowTooLong, c.PathOf("launchWindow", "/end"), message);
+        else
+            report.Finding(RuleCodes.WindowTooLong, c.PathOf("launchWindow", "/end"), message);
+    }
+
+    private static void RequiredFields(RuleContext c, Report report)
+    {
+        if (c.Notification is not { } n)
+            return;
+        foreach (var field in c.Agreement.Notification.RequiredFields.Distinct())
+        {
+            var (present, path, name) = field switch
+            {
+                RequiredField.LaunchArea => (n.LaunchArea is not null, c.PathOf("launchArea"), "a launch area"),
+                RequiredField.ImpactAreas => (n.ImpactAreas is { Count: > 0 }, c.PathOf("impactAreas"), "at least one impact area"),
+                RequiredField.PlannedAzimuth => (n.PlannedAzimuthDeg is not null, c.PathOf("plannedAzimuthDeg"), "the planned azimuth"),
+                // An azimuth is a direction too: either satisfies an agreement that asks for the general direction.
+                RequiredField.PlannedDirection => (!string.IsNullOrWhiteSpace(n.PlannedDirection) || n.PlannedAzimuthDeg is not null,
+                    c.PathOf("plannedDirection"), "the planned direction (in words or as an azimuth)"),
+                RequiredField.MissileType => (n.Missile.Type is not null, c.PathOf("missile", "/type"), "the missile type"),
+                RequiredField.MissileRange => (n.Missile.RangeKm is not null, c.PathOf("missile", "/rangeKm"), "the planned range"),
+                _ => throw new ArgumentOutOfRangeException(nameof(field), field, null),
+            };
+            if (!present)
+                report.Error(RuleCodes.RequiredFieldMissing, path, $"{c.Agreement.Id} requires {name} in every notification.");
+        }
+    }
+
+    private static void Geography(RuleContext c, Report report)
+    {
+        if (c.Notification is not { } n || c.Agreement.Geography is not { } terms)
+            return;
+        var boundary = terms.Boundary.Points;
+        var named = $"boundary '{terms.Boundary.Id}'";
+
+        var launchPath = c.PathOf("launchArea");
+        switch (AreaGeometry.MinDistanceToPolylineKm(n.LaunchArea, boundary))
+        {
+            case null:
+                report.Finding(RuleCodes.GeographyUncheckable, launchPath,
+                    $"The launch area '{n.LaunchArea.Name}' has no extent on the map; its distance from the {named} was not checked.");
+                break;
+            case { } d when d < terms.LaunchSiteMinDistanceKm:
+                report.Error(RuleCodes.LaunchSiteTooCloseToBoundary, launchPath,
+                    $"The launch area is {Km(d)} from the {named}; {c.Agreement.Id} requires at least {Km(terms.LaunchSiteMinDistanceKm)}.");
+                break;
+        }
+
+        var launchPoint = AreaGeometry.ReferencePoint(n.LaunchArea);
+        for (var i = 0; i < n.ImpactAreas.Count; i++)
+        {
+            var area = n.ImpactAreas[i];
+            var path = c.PathOf("impactAreas", $"/{i}");
+            switch (AreaGeometry.MinDistanceToPolylineKm(area, boundary))
+            {
+                case null:
+                    report.Finding(RuleCodes.GeographyUncheckable, path,
+                        $"Impact area {i + 1} ('{area.Name}') has no extent on the map; its distance from the {named} was not checked.");
+                    break;
+                case { } d when d < terms.ImpactAreaMinDistanceKm:
+                    report.Error(RuleCodes.ImpactAreaTooCloseToBoundary, path,
+                        $"Impact area {i + 1} is {Km(d)} from the {named}; {c.Agreement.Id} requires at least {Km(terms.ImpactAreaMinDistanceKm)}.");
+                    break;
+            }
+            Trajectory(c, report, terms, launchPoint, AreaGeometry.ReferencePoint(area), i, path);
+        }
+    }
+
+    /// <summary>The trajectory to impact area <paramref name="i"/>: the great-circle arc between the two reference points.</summary>
+    private static void Trajectory(RuleContext c, Report report, GeographyTerms terms, GeoPoint? from, GeoPoint? to, int i, string path)
+    {
+        var named = $"boundary '{terms.Boundary.Id}'";
+        if (from is not { } a || to is not { } b)
+        {
+            report.Finding(RuleCodes.GeographyUncheckable, path,
+                $"The trajectory to impact area {i + 1} could not be drawn (an area without coordinates); it was not checked against the {named}.");
+            return;
+        }
+        if (GreatCircle.ArcCrossesPolyline(a, b, terms.Boundary.Points))
+        {
+            if (!terms.TrajectoryMayCross)
+                report.Error(RuleCodes.TrajectoryCrossesBoundary, path,
+                    $"The trajectory from the launch area to impact area {i + 1} crosses the {named}; {c.Agreement.Id} does not allow that.");
+            return;
+        }
+        if (terms.TrajectoryMinDistanceKm <= 0)
+            return;
+        var d = GreatCircle.ArcToPolylineDistanceKm(a, b, terms.Boundary.Points);
+        if (d < terms.TrajectoryMinDistanceKm)
+            report.Error(RuleCodes.TrajectoryTooCloseToBoundary, path,
+                $"The trajectory to impact area {i + 1} comes within {Km(d)} of the {named}; {c.Agreement.Id} requires at least {Km(terms.TrajectoryMinDistanceKm)}.");
+    }
+
+    private static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
+}

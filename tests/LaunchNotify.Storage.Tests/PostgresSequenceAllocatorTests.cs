@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Microsoft.EntityFrameworkCore;
+
+namespace LaunchNotify.Storage.Tests;
+
+/// <summary>
+/// The project-local PostgreSQL (infra/postgres/start.sh, 127.0.0.1:5442 or LAUNCHNOTIFY_PG_PORT), started here when
+/// it does not answer; a failure to start fails the tests. Password from LAUNCHNOTIFY_PG_PASSWORD or
+/// .local/postgres/password. Tables are created once and kept; each test uses its own agreement id.
+/// </summary>
+public sealed class PostgresFixture : IAsyncLifetime
+{
+    public StorageOptions Options { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var root = FindRepoRoot();
+        var port = int.TryParse(Environment.GetEnvironmentVariable("LAUNCHNOTIFY_PG_PORT"), out var p) ? p : 5442;
+        if (!await AnswersAsync(port))
+            await StartAsync(root);
+
+        var password = Environment.GetEnvironmentVariable("LAUNCHNOTIFY_PG_PASSWORD");
+        if (string.IsNullOrEmpty(password))
+            password = (await File.ReadAllTextAsync(Path.Combine(root, ".local", "postgres", "password"))).Trim();
+        Options = new StorageOptions(StorageProvider.PostgreSql,
+            $"Host=127.0.0.1;Port={port};Database=launchnotify;Username=launchnotify;Password={password}");
+        await StoreInitializer.EnsureCreatedAsync(Options);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await using var db = new NodeDbContext(Options.ToDbContextOptions());
+        await db.SequenceCounters.Where(c => c.AgreementId.StartsWith("test-")).ExecuteDeleteAsync();
+    }
+
+    private static async Task<bool> AnswersAsync(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync("127.0.0.1", port).WaitAsync(TimeSpan.FromSeconds(2));
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task StartAsync(string root)
+    {
+        using var process = Process.Start(new ProcessStartInfo("bash", [Path.Combine(root, "infra", "postgres", "start.sh")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        }) ?? throw new InvalidOperationException("Could not run infra/postgres/start.sh");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"infra/postgres/start.sh failed (exit {process.ExitCode}):\n{await stdout}\n{await stderr}");
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "LaunchNotify.sln")))
+                return dir.FullName;
+        }
+        throw new InvalidOperationException("LaunchNotify.sln not found above " + AppContext.BaseDirectory);
+    }
+}
+
+public sealed class PostgresSequenceAllocatorTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    private readonly string _agreement = $"test-{Guid.NewGuid():N}";
+
+    [Fact]
+    public async Task Next_OnPostgreSql_StartsAtOneAndCountsPerLinkAndStream()
+    {
+        await using var db = new NodeDbContext(postgres.Options.ToDbContextOptions());
+
+        Assert.Equal(1, await SequenceAllocator.NextAsync(db, "US", "RU", _agreement, SequenceAllocator.NotificationStream));
+        Assert.Equal(2, await SequenceAllocator.NextAsync(db, "US", "RU", _agreement, SequenceAllocator.NotificationStream));
+        Assert.Equal(1, await SequenceAllocator.NextAsync(db, "US", "RU", _agreement, SequenceAllocator.HeartbeatStream));
+        Assert.Equal(2, await SequenceAllocator.LastAsync(db, "US", "RU", _agreement, SequenceAllocator.NotificationStream));
+        Assert.Equal(0, await SequenceAllocator.LastAsync(db, "RU", "US", _agreement, SequenceAllocator.NotificationStream));
+    }
+
+    [Fact]
+    public async Task Next_OnPostgreSqlFromManyConcurrentTransactions_NeverHandsOutANumberTwice()
+    {
+        var numbers = await Task.WhenAll(Enumerable.Range(0, 40).Select(async _ =>
+        {
+            await using var db = new NodeDbContext(postgres.Options.ToDbContextOptions());
+            await using var tx = await db.Database.BeginTransactionAsync();
+            var n = await SequenceAllocator.NextAsync(db, "CN", "RU", _agreement, SequenceAllocator.NotificationStream);
+            await tx.CommitAsync();
+            return n;
+        }));
+
+        Assert.Equal(Enumerable.Range(1, 40).Select(i => (long)i), numbers.Order());
+    }
+
+    [Fact]
+    public async Task Next_OnPostgreSqlInATransactionThatRollsBack_IsNotConsumed()
+    {
+        await using (var db = new NodeDbContext(postgres.Options.ToDbContextOptions()))
+        {
+            await using var tx = await db.Database.BeginTransactionAsync();
+            Assert.Equal(1, await SequenceAllocator.NextAsync(db, "IN", "PK", _agreement, SequenceAllocator.NotificationStream));
+            await tx.RollbackAsync();
+        }
+        await using var again = new NodeDbContext(postgres.Options.ToDbContextOptions());
+        Assert.Equal(1, await SequenceAllocator.NextAsync(again, "IN", "PK", _agreement, SequenceAllocator.NotificationStream));
+    }
+}
