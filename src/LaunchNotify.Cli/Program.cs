@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LaunchNotify.Cli.Commands;
+using LaunchNotify.Cli.Demo;
 
 // launchnotify: validate, submit and follow notifications; manage keys; run the demo.
 var root = new RootCommand("LaunchNotify: ballistic-missile launch pre-notifications between national centres.");

@@ -53,7 +53,8 @@ public static class StatusCommand
         {
             while (waited.Elapsed < timeout)
             {
-                (_, view) = await client.GetAsync($"/v1/notifications/{id}", ct);
+                var (_, latest) = await client.GetAsync($"/v1/notifications/{id}", ct);
+                view = latest;
                 if (view?["recipients"]?.AsArray().All(r => r?["status"]?.GetValue<string>() is "confirmed" or "rejected") == true)
                     break;
                 await Task.Delay(200, ct);

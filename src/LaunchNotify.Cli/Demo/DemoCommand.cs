@@ -195,7 +195,7 @@ public static class DemoCommand
         console.Write(table);
     }
 
-    private static string Ms(Duration d) => $"{d.TotalMilliseconds:0}";
+    private static string Ms(Duration? d) => d is { } v ? $"{v.TotalMilliseconds:0}" : "-";
 
     private static Instant? Parse(JsonNode? node) =>
         node?.GetValue<string>() is { } text && InstantPattern.ExtendedIso.Parse(text) is { Success: true } p ? p.Value : null;

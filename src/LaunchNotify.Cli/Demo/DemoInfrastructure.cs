@@ -20,7 +20,7 @@ public static class DemoInfrastructure
     {
         const string host = "127.0.0.1";
         const int port = 5682;
-        if (await BrokerProbe.IsReachableAsync(host, port, ct))
+        if (await BrokerProbe.IsReachableAsync(host, port, null, ct))
         {
             console.MarkupLine($"[green]✓[/] reusing the local RabbitMQ on {host}:{port}");
         }
@@ -30,11 +30,11 @@ public static class DemoInfrastructure
             var start = Process.Start(new ProcessStartInfo("bash", [Path.Combine(repo, "infra", "rabbitmq", "start.sh")]) { UseShellExecute = false })
                 ?? throw new CliException("Could not run infra/rabbitmq/start.sh.");
             await start.WaitForExitAsync(ct);
-            if (start.ExitCode != 0 || !await BrokerProbe.IsReachableAsync(host, port, ct))
+            if (start.ExitCode != 0 || !await BrokerProbe.IsReachableAsync(host, port, null, ct))
                 throw new CliException($"RabbitMQ did not start (infra/rabbitmq/start.sh exited {start.ExitCode}). See .local/rabbitmq/log/ and retry infra/rabbitmq/start.sh.");
             console.MarkupLine($"[green]✓[/] RabbitMQ running on {host}:{port}");
         }
-        return new Broker(host, port, BrokerAdminOptions.FromRepository(repo));
+        return new Broker(host, port, BrokerAdminOptions.ForLocalBroker(repo));
     }
 
     /// <summary>Fresh keys, broker users and folders for each centre; every centre trusts every other centre's public key.</summary>
@@ -54,8 +54,8 @@ public static class DemoInfrastructure
         }
         console.MarkupLine($"[green]✓[/] generated ES256 keys for {string.Join(", ", centres)} and published their JWK Set ({Path.GetRelativePath(repo, keys)}/jwks.json)");
 
-        var provisioner = new BrokerProvisioner(broker.Admin);
-        await provisioner.ProvisionAsync(nodes.Select(n => new CentreCredential(n.Centre.Value, n.BrokerPassword)), ct);
+        using var provisioner = new BrokerProvisioner(broker.Admin);
+        await provisioner.ProvisionAsync(nodes.Select(n => new CentreCredential(n.Centre, n.BrokerPassword)), ct);
         console.MarkupLine($"[green]✓[/] provisioned vhost {BrokerTopology.VirtualHost}: exchange {BrokerTopology.Exchange}, an inbox quorum queue, a parking queue and a broker user per centre");
         return nodes;
     }
@@ -64,7 +64,7 @@ public static class DemoInfrastructure
     public static async Task WaitUntilReadyAsync(CentreNode node, Broker broker, NodeProcesses processes, CancellationToken ct)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        using var admin = new HttpClient { BaseAddress = broker.Admin.ManagementUrl, Timeout = TimeSpan.FromSeconds(2) };
+        using var admin = new HttpClient { BaseAddress = broker.Admin.ManagementUri, Timeout = TimeSpan.FromSeconds(2) };
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(Encoding.UTF8.GetBytes($"{broker.Admin.User}:{broker.Admin.Password}")));
         var waited = Stopwatch.StartNew();
