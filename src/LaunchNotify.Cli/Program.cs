@@ -3,6 +3,10 @@ using LaunchNotify.Cli.Commands;
 using LaunchNotify.Cli.Demo;
 
 // launchnotify: validate, submit and follow notifications; manage keys; run the demo.
+// Logs and CI capture output: give tables room instead of wrapping them at 80 columns.
+if (Console.IsOutputRedirected)
+    Spectre.Console.AnsiConsole.Profile.Width = 140;
+
 var root = new RootCommand("LaunchNotify: ballistic-missile launch pre-notifications between national centres.");
 root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(SubmitCommand.Create());

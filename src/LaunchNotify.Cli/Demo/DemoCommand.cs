@@ -87,7 +87,7 @@ public static class DemoCommand
                 if (processes.FirstExited() is { } dead)
                     throw new CliException($"{dead.Name} exited with code {dead.ExitCode}; see its log under {Path.GetRelativePath(repo, folder)}/.");
                 var pending = 0;
-                foreach (var r in results.Where(r => r.MessageId is not null))
+                foreach (var r in results.Where(r => r.MessageId is not null && r.HttpStatus == 202))
                 {
                     (_, r.Status) = await clients[r.Step.Sender].GetAsync($"/v1/notifications/{r.MessageId}", ct);
                     if (r.Status?["recipients"]?.AsArray().Any(x => x?["status"]?.GetValue<string>() is "accepted" or "published") != false)
@@ -159,7 +159,7 @@ public static class DemoCommand
                 break;
         }
         foreach (var e in Views.Errors(r.Response?["errors"]))
-            console.MarkupLine($"           [red]{Markup.Escape(e.Code)}[/] at {Markup.Escape(e.Path)}: {Markup.Escape(e.Message)}");
+            console.MarkupLine($"           [red]{Markup.Escape(e.Code)}[/] at {Markup.Escape(e.Path.Length == 0 ? "/" : e.Path)}: {Markup.Escape(e.Message)}");
         foreach (var w in Views.Errors(r.Response?["warnings"]))
             console.MarkupLine($"           [yellow]warning {Markup.Escape(w.Code)}[/]: {Markup.Escape(w.Message)}");
     }
