@@ -87,7 +87,7 @@ public sealed class InboxProcessor(
 
         PreNotification? original = null;
         var referenceErrors = new List<ValidationError>();
-        if (RelatesTo(message) is { } originalId)
+        if (message.RelatesTo() is { } originalId)
         {
             var lookup = await EffectiveNotificationAsync(db, message.Sender, originalId, ct);
             original = lookup.Notification;
@@ -116,7 +116,7 @@ public sealed class InboxProcessor(
             Sender = claim.Sender!,
             AgreementId = claim.AgreementId,
             Sequence = message?.SequenceFor(node.Centre) ?? claim.SequenceFor(node.Centre),
-            RelatesTo = message is null ? null : RelatesTo(message)?.Value,
+            RelatesTo = message is null ? null : message.RelatesTo()?.Value,
             ReceivedAt = receivedAt,
             IssuedAt = message?.IssuedAt,
             Outcome = accepted ? InboxOutcome.Accepted : InboxOutcome.Rejected,
@@ -254,14 +254,6 @@ public sealed class InboxProcessor(
         deliveryRow.PublishedAt ??= deliveryRow.ReceiptAt;
     }
 
-    private static MessageId? RelatesTo(Message message) => message switch
-    {
-        Amendment a => a.Amends,
-        Cancellation c => c.Cancels,
-        PostLaunchReport p => p.ReportsOn,
-        _ => null,
-    };
-
     /// <summary>The sender's pre-notification as it stands after the amendments already received.</summary>
     private static async Task<(PreNotification? Notification, ValidationError? Error)> EffectiveNotificationAsync(
         NodeDbContext db, CentreCode sender, MessageId id, CancellationToken ct)
@@ -278,9 +270,8 @@ public sealed class InboxProcessor(
         var notification = (PreNotification)WireJson.Deserialize(original.PayloadJson);
         if (related.Any(m => m.Kind == MessageKind.Cancellation.WireName()))
             return (notification, new ValidationError("ORIGINAL_CANCELLED", "node/references", path, $"Notification {id} has been cancelled."));
-        foreach (var amendment in related.Where(m => m.Kind == MessageKind.Amendment.WireName()))
-            notification = ((Amendment)WireJson.Deserialize(amendment.PayloadJson!)).Changes.ApplyTo(notification);
-        return (notification, null);
+        var amendments = related.Where(m => m.Kind == MessageKind.Amendment.WireName()).Select(m => (Amendment)WireJson.Deserialize(m.PayloadJson!));
+        return (notification.WithAmendments(amendments), null);
     }
 
     private async Task<InboxResult> ParkAsync(InboundDelivery delivery, string code, string reason, Claim? claim, CancellationToken ct)

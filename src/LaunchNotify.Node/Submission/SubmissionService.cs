@@ -76,7 +76,7 @@ public sealed class SubmissionService(
                 $"This node does not know agreement '{message.AgreementId}'. Known agreements are listed by 'launchnotify agreements'.");
 
         PreNotification? original = null;
-        if (RelatesTo(message) is { } originalId)
+        if (message.RelatesTo() is { } originalId)
         {
             var lookup = await EffectiveNotificationAsync(db, originalId, ct);
             if (lookup.Error is { } error)
@@ -147,14 +147,6 @@ public sealed class SubmissionService(
 
     private static string InstantText(Instant instant) => NodaTime.Text.InstantPattern.ExtendedIso.Format(instant);
 
-    private static MessageId? RelatesTo(Message message) => message switch
-    {
-        Amendment a => a.Amends,
-        Cancellation c => c.Cancels,
-        PostLaunchReport p => p.ReportsOn,
-        _ => null,
-    };
-
     /// <summary>The pre-notification as it stands after its amendments, or why it cannot be referred to.</summary>
     private async Task<(PreNotification? Notification, ValidationError? Error)> EffectiveNotificationAsync(NodeDbContext db, MessageId id, CancellationToken ct)
     {
@@ -169,9 +161,8 @@ public sealed class SubmissionService(
             return (null, new ValidationError("ORIGINAL_CANCELLED", "node/references", path, $"Notification {id} has been cancelled."));
 
         var notification = (PreNotification)WireJson.Deserialize(original.PayloadJson);
-        foreach (var amendment in related.Where(m => m.Kind == MessageKind.Amendment.WireName()))
-            notification = ((Amendment)WireJson.Deserialize(amendment.PayloadJson)).Changes.ApplyTo(notification);
-        return (notification, null);
+        var amendments = related.Where(m => m.Kind == MessageKind.Amendment.WireName()).Select(m => (Amendment)WireJson.Deserialize(m.PayloadJson));
+        return (notification.WithAmendments(amendments), null);
     }
 
     private async Task StoreAsync(NodeDbContext db, Message draft, PreNotification? original, Instant now, CancellationToken ct)
@@ -199,7 +190,7 @@ public sealed class SubmissionService(
             Kind = message.Kind.WireName(),
             AgreementId = message.AgreementId,
             Sender = node.Centre,
-            RelatesTo = RelatesTo(message)?.Value,
+            RelatesTo = message.RelatesTo()?.Value,
             IssuedAt = message.IssuedAt,
             SubmittedAt = now,
             Jws = jws,
