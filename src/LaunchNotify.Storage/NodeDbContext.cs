@@ -13,6 +13,7 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : DbContext(
     public DbSet<OutboxEntry> Outbox => Set<OutboxEntry>();
     public DbSet<InboxMessage> Inbox => Set<InboxMessage>();
     public DbSet<SequenceCounter> SequenceCounters => Set<SequenceCounter>();
+    public DbSet<Alarm> Alarms => Set<Alarm>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
     {
@@ -22,6 +23,8 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : DbContext(
 
     protected override void OnModelCreating(ModelBuilder model)
     {
+        // Newer entities carry their own IEntityTypeConfiguration beside them (Entities/*.cs).
+        model.ApplyConfigurationsFromAssembly(typeof(NodeDbContext).Assembly);
         model.Entity<OutboundMessage>(e =>
         {
             e.HasKey(m => m.MessageId);
