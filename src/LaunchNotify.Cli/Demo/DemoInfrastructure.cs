@@ -19,7 +19,8 @@ public static class DemoInfrastructure
     public static async Task<Broker> EnsureBrokerAsync(string repo, IAnsiConsole console, CancellationToken ct)
     {
         const string host = "127.0.0.1";
-        const int port = 5682;
+        // The same variable the infra scripts read, so a second clone can run its own node beside this one.
+        var port = int.TryParse(Environment.GetEnvironmentVariable("LAUNCHNOTIFY_AMQP_PORT"), out var p) ? p : 5682;
         if (await BrokerProbe.IsReachableAsync(host, port, null, ct))
         {
             console.MarkupLine($"[green]✓[/] reusing the local RabbitMQ on {host}:{port}");

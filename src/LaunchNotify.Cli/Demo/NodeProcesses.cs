@@ -35,6 +35,8 @@ public sealed class NodeProcesses(string repoRoot, string configuration) : IAsyn
         info.Environment["LaunchNotify__Centre"] = node.Centre.Value;
         info.Environment["LaunchNotify__Store"] = node.Store;
         info.Environment["LaunchNotify__Broker__Password"] = node.BrokerPassword;
+        if (Environment.GetEnvironmentVariable("LAUNCHNOTIFY_AMQP_PORT") is { Length: > 0 } amqpPort)
+            info.Environment["LaunchNotify__Broker__Port"] = amqpPort;
         info.Environment["LaunchNotify__KeysDirectory"] = node.KeysDirectory;
         info.Environment["LaunchNotify__HttpUrl"] = node.HttpUrl;
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
