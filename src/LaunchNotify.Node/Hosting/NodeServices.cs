@@ -37,6 +37,7 @@ public static class NodeServices
         services.AddSingleton<SubmissionService>();
         services.AddSingleton<StatusQueries>();
         services.AddSingleton<InboxProcessor>();
+        services.AddSingleton<Alarms.AlarmBook>();
         services.AddSingleton<IParkingLot>(sp => new AmqpParkingLot(
             new AmqpPublisher(settings.Broker, BrokerTopology.ParkingExchange, $"launchnotify-parking-{settings.Centre}"), settings.Identity));
         return services;
