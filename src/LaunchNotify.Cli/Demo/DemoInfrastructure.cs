@@ -16,6 +16,10 @@ public static class DemoInfrastructure
 {
     public sealed record Broker(string Host, int Port, BrokerAdminOptions Admin);
 
+    /// <summary>The publishers' HTTP ports are this one and the next few (LAUNCHNOTIFY_DEMO_HTTP_PORT moves them, e.g. for a second clone).</summary>
+    public static int FirstHttpPort =>
+        int.TryParse(Environment.GetEnvironmentVariable("LAUNCHNOTIFY_DEMO_HTTP_PORT"), out var port) ? port : 5181;
+
     public static async Task<Broker> EnsureBrokerAsync(string repo, IAnsiConsole console, CancellationToken ct)
     {
         const string host = "127.0.0.1";
@@ -51,7 +55,7 @@ public static class DemoInfrastructure
             Directory.CreateDirectory(nodeFolder);
             KeyStore.Generate(centre, keys, overwrite: true);
             var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-            nodes.Add(new CentreNode(centre, $"http://127.0.0.1:{5181 + index}", nodeFolder, password, keys));
+            nodes.Add(new CentreNode(centre, $"http://127.0.0.1:{FirstHttpPort + index}", nodeFolder, password, keys));
         }
         console.MarkupLine($"[green]✓[/] generated ES256 keys for {string.Join(", ", centres)} and published their JWK Set ({Path.GetRelativePath(repo, keys)}/jwks.json)");
 
