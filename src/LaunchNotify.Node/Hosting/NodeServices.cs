@@ -16,8 +16,11 @@ using NodaTime;
 
 namespace LaunchNotify.Node.Hosting;
 
-/// <summary>Which deployable hosts the node: each dispatches only the kinds it produces.</summary>
-public enum NodeRole { Publisher, Subscriber }
+/// <summary>
+/// Which deployable hosts the node: each dispatches only the kinds it produces. <see cref="Both"/> is one process
+/// doing both jobs (an in-process centre, e.g. in tests): one dispatcher then sends every kind.
+/// </summary>
+public enum NodeRole { Publisher, Subscriber, Both }
 
 public static class NodeServices
 {
@@ -45,9 +48,13 @@ public static class NodeServices
 
     public static IServiceCollection AddOutboxDispatcher(this IServiceCollection services, NodeSettings settings, NodeRole role)
     {
-        IReadOnlyCollection<string> kinds = role == NodeRole.Publisher
-            ? [.. new[] { MessageKind.PreNotification, MessageKind.Amendment, MessageKind.Cancellation, MessageKind.PostLaunch, MessageKind.Heartbeat }.Select(k => k.WireName())]
-            : [MessageKind.Receipt.WireName()];
+        MessageKind[] published = [MessageKind.PreNotification, MessageKind.Amendment, MessageKind.Cancellation, MessageKind.PostLaunch, MessageKind.Heartbeat];
+        IReadOnlyCollection<string> kinds = role switch
+        {
+            NodeRole.Publisher => [.. published.Select(k => k.WireName())],
+            NodeRole.Subscriber => [MessageKind.Receipt.WireName()],
+            _ => [.. published.Append(MessageKind.Receipt).Select(k => k.WireName())],
+        };
         services.AddSingleton(new OutboxDispatcherOptions { Kinds = kinds });
         services.AddSingleton(_ => new AmqpPublisher(settings.Broker, BrokerTopology.Exchange, $"launchnotify-{role.ToString().ToLowerInvariant()}-{settings.Centre}"));
         services.AddHostedService<OutboxDispatcher>();
