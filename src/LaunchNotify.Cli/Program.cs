@@ -14,5 +14,6 @@ root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(InboxCommand.Create());
 root.Subcommands.Add(AgreementsCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());
+root.Subcommands.Add(BrokerCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 return await root.Parse(args).InvokeAsync();
