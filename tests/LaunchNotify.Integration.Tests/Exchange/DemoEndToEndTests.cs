@@ -1,0 +1,45 @@
+using Xunit.Abstractions;
+
+namespace LaunchNotify.Integration.Tests.Exchange;
+
+/// <summary>
+/// <c>launchnotify demo</c> as an operator runs it: the built CLI starts US, RU and CN publisher and subscriber
+/// processes against the project-local broker and prints the timeline.
+/// </summary>
+/// <remarks>
+/// The demo provisions US, RU and CN with passwords of its own, which the fixture's connections for those centres then
+/// no longer match; the test gives the fixture's passwords back afterwards, so the collection's later tests still log in.
+/// </remarks>
+[Collection(BrokerCollection.Name)]
+public sealed class DemoEndToEndTests(BrokerFixture broker, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Demo_RunAsAProcess_ExitsZeroWithConfirmedDeliveriesAndTheExpectedRefusals()
+    {
+        CliProcess.Result run;
+        try
+        {
+            run = await CliProcess.RunAsync(["demo", "--timeout", "60"], TimeSpan.FromMinutes(3));
+        }
+        finally
+        {
+            await broker.Provisioner.ProvisionAsync(broker.Credentials.Values);
+        }
+        output.WriteLine(run.ToString());
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var text = run.Flat;
+        Assert.Contains("Demo passed: every notification ended as expected.", text);
+        // The timeline: each accepted notification confirmed by its recipient's signed receipt.
+        Assert.Contains("confirmed by RU's signed receipt", text);
+        Assert.Contains("confirmed by US's signed receipt", text);
+        Assert.Contains("received by RU: broker identity ✓, signature ✓, schema ✓, stored once", text);
+        Assert.Contains("US noted LATE_NOTIFICATION", text); // RU's Yars notice, sent 20 h ahead of a 24 h minimum
+        Assert.DoesNotContain("no receipt from", text);
+        // The refusals the scenario expects: out of the agreement's scope, and a draft without a launch window.
+        Assert.Contains("SCOPE_CLASS_NOT_COVERED", text);
+        Assert.Contains("ATACMS short-range test notified under the ICBM/SLBM agreement: refused as expected", text);
+        Assert.Contains("A draft with no launch window: rejected as malformed as expected", text);
+        Assert.DoesNotContain("✗", text);
+    }
+}
