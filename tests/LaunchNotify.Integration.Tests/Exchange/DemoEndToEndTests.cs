@@ -19,7 +19,7 @@ public sealed class DemoEndToEndTests(BrokerFixture broker, ITestOutputHelper ou
         CliProcess.Result run;
         try
         {
-            run = await CliProcess.RunAsync(["demo", "--timeout", "60"], TimeSpan.FromMinutes(3));
+            run = await CliProcess.RunAsync(["demo", "--timeout", "90"], TimeSpan.FromMinutes(4));
         }
         finally
         {
