@@ -207,7 +207,7 @@ public sealed class BrokerSecurityTests(BrokerFixture broker)
 
     /// <summary>The broker answers a forbidden operation by closing the channel with a reply code; the client may
     /// see that as an exception from the call or only in the channel's close reason.</summary>
-    private static async Task ExpectChannelClosedAsync(IChannel channel, ushort replyCode, Func<Task> forbidden)
+    internal static async Task ExpectChannelClosedAsync(IChannel channel, ushort replyCode, Func<Task> forbidden)
     {
         try
         {

@@ -39,7 +39,7 @@ public sealed class CentreCredentialTests(BrokerFixture broker)
         var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
 
         // The default exchange routes by queue name: it would bypass the topic permissions that fix the sender.
-        await ExpectChannelClosedAsync(channel, () => channel.BasicPublishAsync("", BrokerTopology.InboxQueue(Ru), mandatory: true,
+        await BrokerSecurityTests.ExpectChannelClosedAsync(channel, AccessRefused, () => channel.BasicPublishAsync("", BrokerTopology.InboxQueue(Ru), mandatory: true,
             new BasicProperties { MessageId = Guid.NewGuid().ToString("D"), UserId = Us.Value }, Encoding.UTF8.GetBytes("{}")).AsTask());
 
         await using var admin = await broker.ConnectAsAdminAsync();
@@ -57,7 +57,7 @@ public sealed class CentreCredentialTests(BrokerFixture broker)
         await using var connection = await broker.ConnectAsync(Us);
         var channel = await connection.CreateChannelAsync();
 
-        await ExpectChannelClosedAsync(channel, operation switch
+        await BrokerSecurityTests.ExpectChannelClosedAsync(channel, AccessRefused, operation switch
         {
             "get-inbox" => () => channel.BasicGetAsync(BrokerTopology.InboxQueue(Ru), autoAck: true),
             "get-parked" => () => channel.BasicGetAsync(BrokerTopology.ParkedQueue(Ru), autoAck: true),
@@ -75,22 +75,5 @@ public sealed class CentreCredentialTests(BrokerFixture broker)
     {
         for (Exception? x = e; x is not null; x = x.InnerException)
             yield return x;
-    }
-
-    private static async Task ExpectChannelClosedAsync(IChannel channel, Func<Task> forbidden)
-    {
-        try
-        {
-            await forbidden();
-        }
-        catch (Exception e) when (e is OperationInterruptedException or AlreadyClosedException or PublishException)
-        {
-            // The close reason below says why.
-        }
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (channel.IsOpen && waited.Elapsed < TimeSpan.FromSeconds(5))
-            await Task.Delay(20);
-        Assert.False(channel.IsOpen, "the broker did not close the channel");
-        Assert.Equal(AccessRefused, channel.CloseReason?.ReplyCode);
     }
 }
