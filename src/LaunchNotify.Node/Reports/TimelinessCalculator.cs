@@ -178,7 +178,8 @@ public static class TimelinessCalculator
             if (windowEnd is not { } end || !request.Period.Contains(end))
                 continue;
             var due = end + deadline;
-            foreach (var d in n.Deliveries.Where(d => wanted(d.Recipient)))
+            // A recipient that rejected the notification is owed no report on it.
+            foreach (var d in n.Deliveries.Where(d => wanted(d.Recipient) && d.Status != DeliveryStatus.Rejected))
             {
                 var report = follow.Where(m => m.Kind == PostLaunch)
                     .Select(m => (m.IssuedAt, Delivery: m.Deliveries.FirstOrDefault(x => x.Recipient == d.Recipient)))
