@@ -21,7 +21,7 @@ public static class ReportFormats
             ["agreementId"] = r.AgreementId,
             ["agreementTitle"] = r.AgreementTitle,
             ["period"] = new JsonObject { ["from"] = Date(r.Period.From), ["to"] = Date(r.Period.To) },
-            ["asOf"] = Text(r.AsOf),
+            ["asOf"] = Exact(r.AsOf),
             ["requiredLeadTimeSeconds"] = Seconds(r.RequiredLeadTime),
             ["receiptDeadlineSeconds"] = Seconds(r.ReceiptDeadline),
             ["postLaunchDeadlineSeconds"] = Seconds(r.PostLaunchDeadline),
@@ -34,7 +34,7 @@ public static class ReportFormats
                 ["alarmsOpen"] = r.Missing.AlarmsOpen,
                 ["gaps"] = new JsonArray(r.Missing.Gaps.Select(g => (JsonNode)new JsonObject
                 {
-                    ["sender"] = g.Sender, ["recipient"] = g.Recipient, ["from"] = g.From, ["to"] = g.To, ["revealedAt"] = Text(g.RevealedAt),
+                    ["sender"] = g.Sender, ["recipient"] = g.Recipient, ["from"] = g.From, ["to"] = g.To, ["revealedAt"] = Exact(g.RevealedAt),
                 }).ToArray()),
             },
             ["receiptLatency"] = new JsonObject
@@ -65,7 +65,7 @@ public static class ReportFormats
             ["leadTimes"] = new JsonArray(r.Samples.Select(s => (JsonNode)new JsonObject
             {
                 ["direction"] = s.Direction.ToString().ToLowerInvariant(), ["messageId"] = s.MessageId.ToString(), ["counterpart"] = s.Counterpart,
-                ["receivedAt"] = Text(s.ReceivedAt), ["windowStart"] = Text(s.WindowStart),
+                ["receivedAt"] = Exact(s.ReceivedAt), ["windowStart"] = Exact(s.WindowStart),
                 ["leadTimeSeconds"] = Seconds(s.LeadTime), ["marginSeconds"] = Seconds(s.Margin), ["onTime"] = s.OnTime,
             }).ToArray()),
         };
@@ -146,13 +146,26 @@ public static class ReportFormats
 
     public static string Percent(double? rate) => rate is { } v ? (v * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "–";
 
-    public static string Human(Duration? d) => d is { } v ? DurationText.Format(v) : "–";
+    /// <summary>Readable precision: minutes from an hour up, seconds below, milliseconds only under a second.</summary>
+    public static string Human(Duration? d)
+    {
+        if (d is not { } v)
+            return "–";
+        var abs = v < Duration.Zero ? -v : v;
+        var unit = abs >= Duration.FromHours(1) ? Duration.FromMinutes(1) : abs >= Duration.FromSeconds(1) ? Duration.FromSeconds(1) : Duration.Epsilon;
+        var rounded = Duration.FromNanoseconds(Math.Round(v.TotalNanoseconds / unit.TotalNanoseconds) * unit.TotalNanoseconds);
+        return DurationText.Format(rounded);
+    }
 
     public static string Date(LocalDate d) => d.ToString("uuuu-MM-dd", CultureInfo.InvariantCulture);
 
     public static string Month(YearMonth m) => m.ToString("uuuu-MM", CultureInfo.InvariantCulture);
 
-    public static string Text(Instant i) => InstantPattern.ExtendedIso.Format(i);
+    /// <summary>For people: whole seconds.</summary>
+    public static string Text(Instant i) => InstantPattern.General.Format(i);
+
+    /// <summary>For machines: every digit the store has.</summary>
+    public static string Exact(Instant i) => InstantPattern.ExtendedIso.Format(i);
 
     private static JsonObject LeadTimes(LeadTimeSummary s) => new()
     {
@@ -161,7 +174,7 @@ public static class ReportFormats
         ["minMarginSeconds"] = Seconds(s.MinMargin), ["medianMarginSeconds"] = Seconds(s.MedianMargin),
         ["worst"] = s.Worst is { } w ? new JsonObject
         {
-            ["messageId"] = w.MessageId.ToString(), ["counterpart"] = w.Counterpart, ["receivedAt"] = Text(w.ReceivedAt),
+            ["messageId"] = w.MessageId.ToString(), ["counterpart"] = w.Counterpart, ["receivedAt"] = Exact(w.ReceivedAt),
             ["leadTimeSeconds"] = Seconds(w.LeadTime), ["marginSeconds"] = Seconds(w.Margin),
         } : null,
     };

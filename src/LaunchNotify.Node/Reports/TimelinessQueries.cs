@@ -59,7 +59,7 @@ public sealed class TimelinessQueries(IDbContextFactory<NodeDbContext> dbFactory
     }
 
     /// <summary>The inbox stores a window only for pre-notifications; an amendment's new window is in its payload.</summary>
-    private static (Instant?, Instant?) AmendedWindow(string payloadJson)
+    internal static (Instant?, Instant?) AmendedWindow(string payloadJson)
     {
         using var doc = JsonDocument.Parse(payloadJson);
         if (doc.RootElement.TryGetProperty("changes", out var changes) && changes.TryGetProperty("launchWindow", out var window)
