@@ -160,7 +160,8 @@ public sealed class HistorySeeder
             var required = agreement.Notification.MinimumLeadTime;
             var count = (int)Math.Round(programme.PerYear * _options.Scale * _options.Days / 365.0 * (0.85 + 0.3 * _random.NextDouble()));
             var earliest = _options.Start + required * 4 + Duration.FromDays(1.5);
-            var latest = _options.End - Duration.FromDays(1);
+            // Windows close early enough that their post-launch reports (even late ones) fall inside the history.
+            var latest = _options.End - agreement.Deadlines.PostLaunchReport * 3 - Duration.FromDays(1);
             if (latest <= earliest)
                 continue;
             for (var i = 0; i < count; i++)
