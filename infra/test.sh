@@ -16,6 +16,10 @@ for component in rabbitmq postgres; do
   fi
 done
 
+# Debian's chromium for the dashboard's end-to-end tests (Playwright drives it; no browser download).
+echo "== chromium (infra/chromium/install.sh)"
+infra/chromium/install.sh
+
 echo "== building"
 dotnet build LaunchNotify.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 

@@ -16,4 +16,6 @@ root.Subcommands.Add(AgreementsCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());
 root.Subcommands.Add(BrokerCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(SeedCommand.Create());
+root.Subcommands.Add(ReportCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -29,6 +29,9 @@ public sealed record NodeSettings
     /// <summary>Where the publisher's HTTP API listens (loopback).</summary>
     public string HttpUrl { get; init; } = "http://127.0.0.1:5080";
 
+    /// <summary>The compliance dashboard's login (null: the dashboard is closed).</summary>
+    public Reports.DashboardCredentials? Dashboard { get; init; }
+
     public NodeIdentity Identity => new(Centre) { MaxMessageBytes = MaxMessageBytes };
 
     public static NodeSettings From(IConfiguration configuration)
@@ -60,6 +63,7 @@ public sealed record NodeSettings
             AgreementsDirectory = section["AgreementsDirectory"],
             MaxMessageBytes = int.Parse(section["MaxMessageBytes"] ?? (256 * 1024).ToString()),
             HttpUrl = section["HttpUrl"] ?? "http://127.0.0.1:5080",
+            Dashboard = Reports.DashboardCredentials.From(section.GetSection("Dashboard")),
         };
     }
 }

@@ -1,0 +1,102 @@
+using System.CommandLine;
+using LaunchNotify.Node.Seeding;
+using NodaTime;
+using NodaTime.Text;
+using Spectre.Console;
+
+namespace LaunchNotify.Cli.Commands;
+
+/// <summary>
+/// <c>launchnotify seed [--dir DIR] [--centres US,RU,...] [--from DATE] [--days N] [--seed N]</c>: a year of signed
+/// exchanges among the reference agreements' centres, made by the nodes' own code on a simulated clock.
+/// </summary>
+public static class SeedCommand
+{
+    public static Command Create()
+    {
+        var dir = new Option<string>("--dir") { Description = "Folder for the centres' stores (DIR/CC/node.db) and keys (DIR/keys).", DefaultValueFactory = _ => Path.Combine(".local", "history") };
+        var centres = new Option<string>("--centres") { Description = "Centres, comma-separated.", DefaultValueFactory = _ => "US,RU,CN,IN,PK" };
+        var from = new Option<string>("--from") { Description = "First day of the history (UTC).", DefaultValueFactory = _ => "2025-01-01" };
+        var days = new Option<int>("--days") { Description = "How many days of history.", DefaultValueFactory = _ => 365 };
+        var seed = new Option<int>("--seed") { Description = "Random seed: the same seed gives the same history.", DefaultValueFactory = _ => 1 };
+        var scale = new Option<double>("--scale") { Description = "Multiplies the yearly launch rates.", DefaultValueFactory = _ => 1.0 };
+        var force = new Option<bool>("--force") { Description = "Replace stores already in the folder." };
+        var command = new Command("seed",
+            "Fill a history of exchanges (late, missing and unconfirmed cases included) into one store per centre, through the nodes' own code, without a broker.")
+            { dir, centres, from, days, seed, scale, force };
+        command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
+        {
+            var start = LocalDatePattern.Iso.Parse(parse.GetValue(from)!);
+            if (!start.Success)
+                throw new CliException($"--from '{parse.GetValue(from)}' is not a date; write it as YYYY-MM-DD.");
+            var options = new SeedOptions
+            {
+                Directory = Path.GetFullPath(parse.GetValue(dir)!),
+                Centres = parse.GetValue(centres)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                From = start.Value,
+                Days = parse.GetValue(days),
+                Seed = parse.GetValue(seed),
+                Scale = parse.GetValue(scale),
+                Force = parse.GetValue(force),
+            };
+            return await RunAsync(options, ct);
+        }));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(SeedOptions options, CancellationToken ct)
+    {
+        SeedSummary summary;
+        try
+        {
+            summary = await AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .StartAsync(async progress =>
+                {
+                    var task = progress.AddTask($"Seeding {options.Days} days from {options.From:uuuu-MM-dd}", maxValue: options.Days);
+                    var reporter = new SyncProgress(p =>
+                    {
+                        task.Value = p.DaysDone;
+                        task.Description = $"{p.Day:uuuu-MM-dd}: {p.Submitted} submitted, {p.Delivered} delivered, {p.AlarmsRaised} alarms";
+                    });
+                    return await HistorySeeder.RunAsync(options, reporter, ct);
+                });
+        }
+        catch (SeedException e)
+        {
+            throw new CliException(e.Message);
+        }
+
+        var table = new Table().Border(TableBorder.Rounded).Title($"History {options.From:uuuu-MM-dd} + {options.Days} days, seed {options.Seed}")
+            .AddColumn("what").AddColumn(new TableColumn("count").RightAligned());
+        void Row(string what, int n) => table.AddRow(what, n.ToString());
+        Row("launches planned", summary.Launches);
+        Row("messages submitted (validated, signed, stored)", summary.Submitted);
+        Row("  of which pre-notifications sent late (allowLate)", summary.SubmittedLate);
+        Row("  amendments / cancellations", summary.Amendments + summary.Cancellations);
+        Row("  post-launch reports", summary.PostLaunchReports);
+        Row("  post-launch reports sent late", summary.PostLaunchLate);
+        Row("  post-launch reports withheld", summary.PostLaunchWithheld);
+        Row("deliveries processed by a recipient's inbox", summary.Delivered);
+        Row("deliveries dropped (sequence gaps)", summary.Dropped);
+        Row("rejected by the recipient", summary.ReceiverRejections);
+        Row("receipts delayed past the deadline", summary.ReceiptsDelayed);
+        Row("receipts lost (unconfirmed)", summary.ReceiptsLost);
+        Row("alarms raised / acknowledged / resolved", summary.AlarmsRaised);
+        table.AddRow("", $"{summary.AlarmsAcknowledged} ack, {summary.AlarmsResolved} resolved");
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"Links: {Markup.Escape(string.Join("; ", summary.Links))}");
+        foreach (var (centre, store) in summary.Stores)
+            AnsiConsole.MarkupLine($"  {centre}: [blue]{Markup.Escape(store)}[/]");
+        AnsiConsole.MarkupLine($"[green]Seeded in {summary.Elapsed.TotalSeconds:0.0} s[/] (no broker: signed bodies went straight from each sender's outbox to the recipient's inbox processor).");
+        var first = summary.Stores.First();
+        AnsiConsole.MarkupLine($"Next: [bold]launchnotify report --store {Markup.Escape(first.Value)} --agreement us-ru-bmlna-1988 --from {options.From:uuuu-MM-dd} --to {options.From.PlusDays(options.Days - 1):uuuu-MM-dd}[/]");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool and fall behind).</summary>
+    private sealed class SyncProgress(Action<SeedProgress> report) : IProgress<SeedProgress>
+    {
+        public void Report(SeedProgress value) => report(value);
+    }
+}

@@ -1,0 +1,220 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using LaunchNotify.Domain.Agreements;
+using LaunchNotify.Domain.Alarms;
+using LaunchNotify.Node.Alarms;
+using LaunchNotify.Node.Hosting;
+using LaunchNotify.Node.Queries;
+using LaunchNotify.Node.Reports;
+using LaunchNotify.Protocol.Agreements;
+using LaunchNotify.Storage;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using NodaTime.Text;
+
+// In the Publisher namespace so Program.cs maps it with one line, like the API.
+namespace LaunchNotify.Publisher;
+
+/// <summary>
+/// The compliance officers' dashboard at <c>/dashboard</c>: recent notifications with their status per recipient,
+/// open alarms, and the timeliness report with its charts. Server-rendered HTML with inline SVG (no script, nothing
+/// fetched from elsewhere), read-only (GET only), behind HTTP Basic with the credentials from configuration.
+/// </summary>
+public static class DashboardEndpoints
+{
+    private const string Realm = "LaunchNotify dashboard";
+
+    public static void MapDashboard(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/dashboard").AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            var settings = http.RequestServices.GetRequiredService<NodeSettings>();
+            http.Response.Headers.CacheControl = "no-store";
+            // Nothing but this page's own inline styles and SVG; no framing, no forms posting elsewhere.
+            http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'";
+            if (settings.Dashboard is not { } credentials)
+                return Page(StatusCodes.Status503ServiceUnavailable, "Dashboard closed",
+                    "<p>The dashboard is closed because no login is configured. Set <code>LaunchNotify:Dashboard:User</code> and " +
+                    "<code>LaunchNotify:Dashboard:Password</code> (or <code>PasswordFile</code>) and restart the publisher.</p>");
+            if (!Authorized(http.Request, credentials))
+            {
+                http.Response.Headers.WWWAuthenticate = $"Basic realm=\"{Realm}\", charset=\"UTF-8\"";
+                return Page(StatusCodes.Status401Unauthorized, "Sign-in required",
+                    "<p>This dashboard is for compliance officers. Sign in with the user and password set in " +
+                    "<code>LaunchNotify:Dashboard</code> of this centre's publisher.</p>");
+            }
+            return await next(context);
+        });
+
+        group.MapGet("", RenderAsync).WithName("Dashboard").WithSummary("Compliance dashboard (HTML, HTTP Basic).").ExcludeFromDescription();
+    }
+
+    private static async Task<IResult> RenderAsync(HttpRequest request, NodeSettings settings, StatusQueries status, AlarmBook alarms,
+        IDbContextFactory<NodeDbContext> dbFactory, IAgreementSource agreementSource, IClock clock, CancellationToken ct)
+    {
+        var centre = settings.Centre.Value;
+        var known = (agreementSource as AgreementCatalog ?? AgreementCatalog.Default).All
+            .Where(a => a.Parties.Any(p => p.Value == centre)).OrderBy(a => a.Id.Value).ToList();
+        var query = request.Query;
+        var problems = new List<string>();
+
+        var agreementId = query["agreement"].FirstOrDefault() is { Length: > 0 } a ? a : await BusiestAgreementAsync(dbFactory, known, ct);
+        var counterpart = query["centre"].FirstOrDefault() is { Length: > 0 } c && c != "all" ? c.ToUpperInvariant() : null;
+        var (defaultFrom, defaultTo) = await LatestYearAsync(dbFactory, clock, ct);
+        var from = ParseDate(query["from"].FirstOrDefault(), defaultFrom, "from", problems);
+        var to = ParseDate(query["to"].FirstOrDefault(), defaultTo, "to", problems);
+        if (to < from)
+        {
+            problems.Add($"The period ends ({to:uuuu-MM-dd}) before it starts ({from:uuuu-MM-dd}); showing {from:uuuu-MM-dd} only.");
+            to = from;
+        }
+
+        TimelinessReport? report = null;
+        if (agreementId is not null)
+        {
+            try
+            {
+                report = await new TimelinessQueries(dbFactory, agreementSource, clock).ReportAsync(agreementId, counterpart, new ReportPeriod(from, to), ct);
+            }
+            catch (ReportException e)
+            {
+                problems.Add(e.Message);
+            }
+        }
+        else
+            problems.Add($"Centre {centre} is a party to no agreement this node knows; there is nothing to report.");
+
+        var sent = await status.RecentAsync(25, ct);
+        var received = await status.InboxAsync(25, includeHeartbeats: false, ct);
+        var open = await alarms.ListAsync(new AlarmFilter(OpenOnly: true, Limit: 100), ct);
+
+        var h = new StringBuilder();
+        h.Append("<nav><a href=\"#sent\">Sent</a><a href=\"#received\">Received</a><a href=\"#alarms\">Open alarms (").Append(open.Count)
+            .Append(")</a><a href=\"#report\">Timeliness report</a></nav>");
+        h.Append("<p class=\"muted\">Read-only view of centre ").Append(E(centre)).Append("'s store at ").Append(E(ReportFormats.Text(clock.GetCurrentInstant())))
+            .Append(" (UTC). Operators act through the API and the CLI.</p>");
+
+        h.Append("<h2 id=\"sent\">Notifications sent (latest ").Append(sent.Count).Append(")</h2>");
+        h.Append("<table id=\"sent-notifications\"><tr><th>issued</th><th>kind</th><th>agreement</th><th>message</th><th>window start</th><th>status per recipient</th></tr>");
+        foreach (var m in sent)
+        {
+            h.Append("<tr data-message-id=\"").Append(m.MessageId).Append("\"><td>").Append(ReportFormats.Text(m.IssuedAt)).Append("</td><td>").Append(E(m.Kind))
+                .Append("</td><td>").Append(E(m.AgreementId)).Append("</td><td><code>").Append(m.MessageId.ToString()[..8]).Append("</code></td><td>")
+                .Append(m.WindowStart is { } ws ? ReportFormats.Text(ws) : "").Append("</td><td>");
+            foreach (var d in m.Recipients)
+                h.Append("<span class=\"delivery ").Append(E(d.Status)).Append("\" data-recipient=\"").Append(E(d.Centre)).Append("\">")
+                    .Append(E(d.Centre)).Append(" #").Append(d.Sequence).Append(' ').Append(E(d.Status)).Append("</span> ");
+            h.Append("</td></tr>");
+        }
+        h.Append("</table>");
+
+        h.Append("<h2 id=\"received\">Notifications received (latest ").Append(received.Count).Append(")</h2>");
+        h.Append("<table id=\"received-notifications\"><tr><th>received</th><th>from</th><th>kind</th><th>agreement</th><th>seq</th><th>verdict</th><th>findings / reasons</th></tr>");
+        foreach (var m in received)
+            h.Append("<tr><td>").Append(ReportFormats.Text(m.ReceivedAt)).Append("</td><td>").Append(E(m.Sender)).Append("</td><td>").Append(E(m.Kind))
+                .Append("</td><td>").Append(E(m.AgreementId ?? "")).Append("</td><td class=\"num\">").Append(m.Sequence).Append("</td><td class=\"")
+                .Append(m.Outcome == "accepted" ? "ok" : "rejected").Append("\">").Append(E(m.Outcome)).Append("</td><td>")
+                .Append(E(string.Join("; ", m.Details.Select(d => d.Code)))).Append("</td></tr>");
+        h.Append("</table>");
+
+        h.Append("<h2 id=\"alarms\">Open alarms (").Append(open.Count).Append(")</h2>");
+        if (open.Count == 0)
+            h.Append("<p>No open alarms.</p>");
+        else
+        {
+            h.Append("<table id=\"open-alarms\"><tr><th>raised</th><th>kind</th><th>severity</th><th>state</th><th>centre</th><th>agreement</th><th>summary</th></tr>");
+            foreach (var alarm in open)
+                h.Append("<tr data-alarm-kind=\"").Append(alarm.Kind.Code()).Append("\"><td>").Append(ReportFormats.Text(alarm.RaisedAt)).Append("</td><td>")
+                    .Append(alarm.Kind.Code()).Append("</td><td>").Append(alarm.Severity).Append("</td><td class=\"").Append(alarm.State.ToString().ToLowerInvariant())
+                    .Append("\">").Append(alarm.State.ToString().ToLowerInvariant()).Append("</td><td>").Append(E(alarm.Centre ?? "")).Append("</td><td>")
+                    .Append(E(alarm.AgreementId ?? "")).Append("</td><td>").Append(E(alarm.Summary)).Append("</td></tr>");
+            h.Append("</table>");
+        }
+
+        h.Append("<h2 id=\"report\">Timeliness report</h2>");
+        h.Append("<form class=\"pickers\" method=\"get\" action=\"/dashboard#report\"><label>agreement<select name=\"agreement\">");
+        foreach (var agreement in known)
+            h.Append("<option value=\"").Append(E(agreement.Id.Value)).Append('"').Append(agreement.Id.Value == agreementId ? " selected" : "").Append('>')
+                .Append(E(agreement.Id.Value)).Append("</option>");
+        h.Append("</select></label><label>counterpart<select name=\"centre\"><option value=\"all\">all parties</option>");
+        var parties = known.FirstOrDefault(k => k.Id.Value == agreementId)?.Parties.Select(p => p.Value).Where(p => p != centre).Order().ToList() ?? [];
+        foreach (var party in parties)
+            h.Append("<option value=\"").Append(E(party)).Append('"').Append(party == counterpart ? " selected" : "").Append('>').Append(E(party)).Append("</option>");
+        h.Append("</select></label><label>from<input type=\"date\" name=\"from\" value=\"").Append(ReportFormats.Date(from)).Append("\"></label>")
+            .Append("<label>to<input type=\"date\" name=\"to\" value=\"").Append(ReportFormats.Date(to)).Append("\"></label><button type=\"submit\">Show</button></form>");
+        foreach (var problem in problems)
+            h.Append("<p class=\"late\">").Append(E(problem)).Append("</p>");
+        if (report is not null)
+            h.Append(ReportHtml.Section(report));
+
+        return Page(StatusCodes.Status200OK, $"Centre {centre}: compliance dashboard", h.ToString());
+    }
+
+    /// <summary>The agreement with the most traffic in this store, so the first view shows something.</summary>
+    private static async Task<string?> BusiestAgreementAsync(IDbContextFactory<NodeDbContext> dbFactory, IReadOnlyList<Agreement> known, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var counts = await db.Inbox.AsNoTracking().Where(m => m.AgreementId != null).GroupBy(m => m.AgreementId!)
+            .Select(g => new { Id = g.Key, Count = g.Count() }).ToListAsync(ct);
+        var ids = known.Select(k => k.Id.Value).ToHashSet();
+        return counts.Where(c => ids.Contains(c.Id)).OrderByDescending(c => c.Count).ThenBy(c => c.Id).FirstOrDefault()?.Id ?? known.FirstOrDefault()?.Id.Value;
+    }
+
+    /// <summary>Twelve months up to the store's latest activity (not today: an archived store still opens on its data).</summary>
+    private static async Task<(LocalDate From, LocalDate To)> LatestYearAsync(IDbContextFactory<NodeDbContext> dbFactory, IClock clock, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var sent = await db.OutboundMessages.AsNoTracking().OrderByDescending(m => m.IssuedAt).Select(m => (Instant?)m.IssuedAt).FirstOrDefaultAsync(ct);
+        var received = await db.Inbox.AsNoTracking().OrderByDescending(m => m.ReceivedAt).Select(m => (Instant?)m.ReceivedAt).FirstOrDefaultAsync(ct);
+        var latest = new[] { sent, received }.Max() ?? clock.GetCurrentInstant();
+        var to = latest.InUtc().Date;
+        return (to.PlusDays(-364), to);
+    }
+
+    private static LocalDate ParseDate(string? text, LocalDate fallback, string name, List<string> problems)
+    {
+        if (string.IsNullOrEmpty(text))
+            return fallback;
+        if (LocalDatePattern.Iso.Parse(text) is { Success: true } parsed)
+            return parsed.Value;
+        problems.Add($"'{text}' is not a date for '{name}'; use YYYY-MM-DD. Showing {fallback:uuuu-MM-dd} instead.");
+        return fallback;
+    }
+
+    private static bool Authorized(HttpRequest request, DashboardCredentials credentials)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+            return false;
+        string decoded;
+        try
+        {
+            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+        var colon = decoded.IndexOf(':');
+        if (colon < 0)
+            return false;
+        // Compare fixed-length digests in constant time, so neither length nor content leaks through timing.
+        return Same(decoded[..colon], credentials.User) & Same(decoded[(colon + 1)..], credentials.Password);
+    }
+
+    private static bool Same(string given, string expected) =>
+        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
+
+    private static IResult Page(int statusCode, string title, string body) => Results.Content($"""
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{E(title)}</title><style>{ReportHtml.Styles}</style></head>
+        <body><main><h1>{E(title)}</h1>
+        {body}
+        </main></body></html>
+        """, "text/html; charset=utf-8", Encoding.UTF8, statusCode);
+
+    private static string E(string s) => WebUtility.HtmlEncode(s);
+}

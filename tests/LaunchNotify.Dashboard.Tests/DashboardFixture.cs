@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using LaunchNotify.Node.Seeding;
+
+namespace LaunchNotify.Dashboard.Tests;
+
+/// <summary>
+/// Seeds 120 days of US–RU history (seed 7) into a temporary folder, then runs the real publisher process on US's
+/// store with a dashboard login, on a free loopback port. No broker: the seeded outbox is all published, so the
+/// publisher's dispatcher has nothing to send.
+/// </summary>
+public sealed class DashboardFixture : IAsyncLifetime
+{
+    public const string User = "officer";
+    public const string Password = "correct horse battery staple";
+    public const string Chromium = "/usr/bin/chromium";
+
+    private Process? _publisher;
+    private readonly List<string> _log = [];
+
+    public string Folder { get; } = Path.Combine(Path.GetTempPath(), "launchnotify-dashboard-" + Guid.NewGuid().ToString("N")[..8]);
+    public SeedOptions Seed => new() { Directory = Folder, Centres = ["US", "RU"], Days = 120, Seed = 7 };
+    public string StorePath => Seed.StorePath("US");
+    public string BaseUrl { get; private set; } = "";
+    public TimeSpan SeedTime { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(Chromium))
+            throw new InvalidOperationException($"{Chromium} is missing: run infra/chromium/install.sh (infra/test.sh does) to install Debian's chromium.");
+        var summary = await HistorySeeder.RunAsync(Seed, null, CancellationToken.None);
+        SeedTime = summary.Elapsed;
+
+        var port = FreePort();
+        BaseUrl = $"http://127.0.0.1:{port}";
+        var start = new ProcessStartInfo("dotnet", [PublisherDll()])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            Environment =
+            {
+                ["LaunchNotify__Centre"] = "US",
+                ["LaunchNotify__Store"] = "sqlite:" + StorePath,
+                ["LaunchNotify__KeysDirectory"] = Seed.KeysDirectory,
+                ["LaunchNotify__Broker__Port"] = FreePort().ToString(), // nothing listens there: no broker is needed
+                ["LaunchNotify__Broker__Password"] = "unused",
+                ["LaunchNotify__HttpUrl"] = BaseUrl,
+                ["LaunchNotify__Dashboard__User"] = User,
+                ["LaunchNotify__Dashboard__Password"] = Password,
+                ["Logging__LogLevel__Default"] = "Warning",
+            },
+        };
+        _publisher = Process.Start(start) ?? throw new InvalidOperationException("Could not start the publisher.");
+        _publisher.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.Add(e.Data); };
+        _publisher.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.Add(e.Data); };
+        _publisher.BeginOutputReadLine();
+        _publisher.BeginErrorReadLine();
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (_publisher.HasExited)
+                throw new InvalidOperationException($"The publisher exited with code {_publisher.ExitCode}:\n{Log}");
+            try
+            {
+                if ((await http.GetAsync(BaseUrl + "/health")).StatusCode == HttpStatusCode.OK)
+                    return;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
+            await Task.Delay(200);
+        }
+        throw new InvalidOperationException($"The publisher did not answer /health within 60 s:\n{Log}");
+    }
+
+    public string Log { get { lock (_log) return string.Join('\n', _log); } }
+
+    public async Task DisposeAsync()
+    {
+        if (_publisher is { HasExited: false })
+        {
+            _publisher.Kill(entireProcessTree: true);
+            await _publisher.WaitForExitAsync();
+        }
+        _publisher?.Dispose();
+        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
+    }
+
+    private static string PublisherDll()
+    {
+        // This test assembly lives in tests/LaunchNotify.Dashboard.Tests/bin/<Configuration>/net10.0/.
+        var bin = new DirectoryInfo(AppContext.BaseDirectory);
+        var configuration = bin.Parent!.Name;
+        var repo = bin.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
+        var dll = Path.Combine(repo, "src", "LaunchNotify.Publisher", "bin", configuration, "net10.0", "LaunchNotify.Publisher.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the publisher first (dotnet build -c {configuration}); not found: {dll}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

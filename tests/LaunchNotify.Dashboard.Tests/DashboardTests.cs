@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using LaunchNotify.Node.Alarms;
+using LaunchNotify.Node.Queries;
+using LaunchNotify.Node.Reports;
+using LaunchNotify.Protocol.Agreements;
+using LaunchNotify.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Playwright;
+using NodaTime;
+
+namespace LaunchNotify.Dashboard.Tests;
+
+/// <summary>What a compliance officer sees in a real browser: Debian's chromium, headless, driven by Playwright.</summary>
+public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<DashboardFixture>
+{
+    private static readonly string ResultsFolder = Path.Combine(AppContext.BaseDirectory, "dashboard-screenshots");
+
+    [Fact]
+    public async Task Dashboard_InChromium_RequiresTheLoginThenShowsNotificationsAlarmsAndTheReport()
+    {
+        var timer = Stopwatch.StartNew();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = DashboardFixture.Chromium,
+            Headless = true,
+            Args = ["--no-sandbox"], // CI runs as root, where Chromium's sandbox refuses to start
+        });
+
+        // 1. Without a login, and with a wrong one, the server challenges with 401 and the officer sees no dashboard.
+        foreach (var credentials in new HttpCredentials?[] { null, new() { Username = DashboardFixture.User, Password = "guess" } })
+        {
+            await using var visitor = await browser.NewContextAsync(new() { HttpCredentials = credentials });
+            var page = await visitor.NewPageAsync();
+            var challenges = new List<IResponse>();
+            page.Response += (_, r) => challenges.Add(r);
+            // Chromium either shows the 401 page or, when it gives up on the challenge, fails the navigation.
+            string? refusal = null;
+            try
+            {
+                await page.GotoAsync(fixture.BaseUrl + "/dashboard");
+            }
+            catch (PlaywrightException e)
+            {
+                refusal = e.Message;
+            }
+            var challenge = challenges.First(r => r.Url.EndsWith("/dashboard"));
+            Assert.Equal(401, challenge.Status);
+            Assert.StartsWith("Basic realm=", (await challenge.AllHeadersAsync())["www-authenticate"]);
+            if (refusal is not null)
+                Assert.Contains("ERR_INVALID_AUTH_CREDENTIALS", refusal);
+            else
+                Assert.Contains("Sign-in required", await page.InnerTextAsync("h1"));
+            Assert.Equal(0, await page.Locator("#sent-notifications").CountAsync());
+        }
+
+        // 2. Signed in: the seeded notifications, their status per recipient, and the open alarms, as the store has them.
+        await using var context = await browser.NewContextAsync(new()
+        {
+            HttpCredentials = new() { Username = DashboardFixture.User, Password = DashboardFixture.Password },
+            ViewportSize = new() { Width = 1200, Height = 900 },
+        });
+        var officer = await context.NewPageAsync();
+        var ok = await officer.GotoAsync(fixture.BaseUrl + "/dashboard");
+        Assert.Equal(200, ok!.Status);
+        Assert.Equal("Centre US: compliance dashboard", await officer.InnerTextAsync("h1"));
+
+        var db = new Factory(StorageOptions.SqliteFile(fixture.StorePath));
+        var sent = await new StatusQueries(db).RecentAsync(25, default);
+        Assert.NotEmpty(sent);
+        var rows = officer.Locator("#sent-notifications tr[data-message-id]");
+        Assert.Equal(sent.Count, await rows.CountAsync());
+        for (var i = 0; i < Math.Min(5, sent.Count); i++)
+        {
+            var expected = sent[i];
+            var row = rows.Nth(i);
+            Assert.Equal(expected.MessageId.ToString(), await row.GetAttributeAsync("data-message-id"));
+            var statuses = await row.Locator("span.delivery").AllInnerTextsAsync();
+            Assert.Equal(expected.Recipients.Select(r => $"{r.Centre} #{r.Sequence} {r.Status}"), statuses.Select(s => s.Trim()));
+        }
+        // The seeded history has unconfirmed deliveries; they must show as such, not as confirmed.
+        var unconfirmed = sent.SelectMany(m => m.Recipients).Count(r => r.Status == "published");
+        Assert.Equal(unconfirmed, await officer.Locator("#sent-notifications span.delivery.published").CountAsync());
+
+        var open = await new AlarmBook(db, SystemClock.Instance, NullLogger<AlarmBook>.Instance).ListAsync(new AlarmFilter(OpenOnly: true), default);
+        Assert.NotEmpty(open); // seed 7 leaves alarms open: the test must see one listed
+        var alarmRows = officer.Locator("#open-alarms tr[data-alarm-kind]");
+        Assert.Equal(open.Count, await alarmRows.CountAsync());
+        Assert.Contains(open[0].Summary, await alarmRows.First.InnerTextAsync());
+
+        // 3. The officer picks the agreement and the seeded period; the report shows the store's on-time rate and its charts.
+        var seed = fixture.Seed;
+        var period = new ReportPeriod(seed.From, seed.From.PlusDays(seed.Days - 1));
+        await officer.SelectOptionAsync("select[name=agreement]", "us-ru-bmlna-1988");
+        await officer.FillAsync("input[name=from]", ReportFormats.Date(period.From));
+        await officer.FillAsync("input[name=to]", ReportFormats.Date(period.To));
+        await officer.ClickAsync("form.pickers button[type=submit]");
+        await officer.WaitForURLAsync(url => url.Contains("from=" + ReportFormats.Date(period.From)));
+
+        var expectedReport = await new TimelinessQueries(db, AgreementCatalog.Default, SystemClock.Instance)
+            .ReportAsync("us-ru-bmlna-1988", null, period, default);
+        Assert.True(expectedReport.Received.Measured > 0);
+        Assert.Equal(ReportFormats.Percent(expectedReport.Received.OnTimeRate),
+            await officer.InnerTextAsync("[data-figure=received-on-time-rate] b"));
+        Assert.Equal(ReportFormats.Percent(expectedReport.Sent.OnTimeRate),
+            await officer.InnerTextAsync("[data-figure=sent-on-time-rate] b"));
+        var histogram = officer.Locator("svg[data-chart=lead-time-histogram]");
+        Assert.True(await histogram.IsVisibleAsync());
+        Assert.Equal(1, await histogram.Locator("line[data-role=minimum-lead-time]").CountAsync());
+        Assert.Equal(expectedReport.Samples.Count,
+            await histogram.Locator("rect title").EvaluateAllAsync<int>("ts => ts.map(t => parseInt(t.textContent.split(': ')[1])).reduce((a, b) => a + b, 0)"));
+        Assert.True(await officer.Locator("svg[data-chart=monthly-on-time]").IsVisibleAsync());
+
+        Directory.CreateDirectory(ResultsFolder);
+        await officer.ScreenshotAsync(new() { Path = Path.Combine(ResultsFolder, "dashboard.png"), FullPage = true });
+        Console.WriteLine($"Dashboard e2e: seed {fixture.SeedTime.TotalSeconds:0.0} s, browser part {timer.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    [Fact]
+    public async Task Dashboard_OffersNoWriteEndpoint()
+    {
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new("Basic",
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{DashboardFixture.User}:{DashboardFixture.Password}")));
+        foreach (var method in new[] { HttpMethod.Post, HttpMethod.Put, HttpMethod.Delete, HttpMethod.Patch })
+        {
+            var response = await http.SendAsync(new HttpRequestMessage(method, fixture.BaseUrl + "/dashboard"));
+            Assert.Equal(System.Net.HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        }
+        var page = await http.GetAsync(fixture.BaseUrl + "/dashboard");
+        Assert.Contains("default-src 'none'", page.Headers.GetValues("Content-Security-Policy").Single());
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("<script", html);
+        Assert.DoesNotContain("method=\"post\"", html, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private sealed class Factory(StorageOptions options) : IDbContextFactory<NodeDbContext>
+    {
+        public NodeDbContext CreateDbContext() => new(options.ToDbContextOptions());
+    }
+}

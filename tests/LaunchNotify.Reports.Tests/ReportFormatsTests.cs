@@ -1,0 +1,69 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using LaunchNotify.Node.Reports;
+
+namespace LaunchNotify.Reports.Tests;
+
+public sealed class ReportFormatsTests
+{
+    private readonly TimelinessReport _report;
+
+    public ReportFormatsTests()
+    {
+        var data = new ReportDataset();
+        _report = TimelinessCalculator.Compute(data.Dataset, data.Request());
+    }
+
+    [Fact]
+    public void Json_CarriesTheFiguresWithDurationsInSeconds()
+    {
+        var json = JsonNode.Parse(ReportFormats.Json(_report))!;
+        Assert.Equal("us-ru-bmlna-1988", json["agreementId"]!.GetValue<string>());
+        Assert.Equal(0.75, json["received"]!["onTimeRate"]!.GetValue<double>());
+        Assert.Equal(-43200, json["received"]!["minMarginSeconds"]!.GetValue<double>());
+        Assert.Equal(110, json["receiptLatency"]!["p50Seconds"]!.GetValue<double>());
+        Assert.Equal(2700, json["receiptLatency"]!["p95Seconds"]!.GetValue<double>());
+        Assert.Equal(2, json["openAlarms"]!.GetValue<int>());
+        Assert.Equal(6, json["leadTimes"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public void Csv_IsOneMetricPerRowWithAStableHeader()
+    {
+        var lines = ReportFormats.Csv(_report).TrimEnd('\n').Split('\n');
+        Assert.Equal("section,metric,value,unit", lines[0]);
+        Assert.All(lines, l => Assert.Equal(4, l.Split(',').Length));
+        Assert.Contains("received,on_time_rate,0.75,ratio", lines);
+        Assert.Contains("sent,min_margin,-7230,s", lines);
+        Assert.Contains("receipt_latency,max,2700,s", lines);
+        Assert.Contains("alarms_missing_notification,ack_median,7200,s", lines);
+        Assert.Contains("monthly_2025-02,received_on_time_rate,0.5,ratio", lines);
+    }
+
+    [Fact]
+    public void Html_IsSelfContainedWithBothChartsAndTheMinimumLine()
+    {
+        var html = ReportHtml.Page(_report);
+        Assert.Contains("data-chart=\"lead-time-histogram\"", html);
+        Assert.Contains("data-chart=\"monthly-on-time\"", html);
+        Assert.Contains("data-role=\"minimum-lead-time\"", html);
+        Assert.Contains("minimum 24 h", html);
+        Assert.Contains("75.0 %", html);
+        // Offline: no script and nothing fetched from elsewhere (the SVG namespace is an identifier, not a fetch).
+        Assert.DoesNotContain("<script", html);
+        Assert.Empty(Regex.Matches(html, "(src|href)=\"(https?:)?//").Cast<Match>());
+        Assert.Empty(Regex.Matches(html, "url\\(").Cast<Match>());
+    }
+
+    [Fact]
+    public void Histogram_PutsTheMinimumLineAtTheBinEdgeOfTheRequiredLeadTime()
+    {
+        var svg = SvgCharts.LeadTimeHistogram(_report);
+        // Lead times 12 h .. 48 h in 6 h bins (a quarter of 24 h) from 0 to 54 h; the minimum (24 h) is a bin edge.
+        var bars = Regex.Matches(svg, "<rect x=\"[^\"]+\" y=\"[^\"]+\" width=\"[^\"]+\" height=\"[^\"]+\" fill=\"#(2b6cb0|2f855a)\"><title>").Count;
+        Assert.Equal(5, bars); // 12–18 R4; 18–24 S2 (sent); 24–30 R2 (exactly 24 h is on time); 42–48 S1 (sent); 48–54 R1 and R5
+        Assert.Contains("18–24 h: 1 sent", svg);
+        Assert.Contains("24–30 h: 1 received", svg);
+        Assert.Contains("48–54 h: 2 received", svg);
+    }
+}
