@@ -14,6 +14,7 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : DbContext(
     public DbSet<InboxMessage> Inbox => Set<InboxMessage>();
     public DbSet<SequenceCounter> SequenceCounters => Set<SequenceCounter>();
     public DbSet<Alarm> Alarms => Set<Alarm>();
+    public DbSet<ObservedLaunch> ObservedLaunches => Set<ObservedLaunch>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
     {
