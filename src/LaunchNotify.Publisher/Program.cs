@@ -1,4 +1,6 @@
+using LaunchNotify.Node.Alarms;
 using LaunchNotify.Node.Hosting;
+using LaunchNotify.Node.Launches;
 using LaunchNotify.Publisher;
 
 // A centre's publisher: the operators' HTTP API on loopback, and the dispatcher that publishes the outbox.
@@ -8,6 +10,8 @@ builder.WebHost.UseUrls(settings.HttpUrl);
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.MaxMessageBytes * 2L);
 builder.Services.AddLaunchNotifyNode(settings);
 builder.Services.AddOutboxDispatcher(settings, NodeRole.Publisher);
+builder.Services.AddAlarmFeed(settings, NodeRole.Publisher);
+builder.Services.AddObservedLaunches(builder.Configuration);
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
@@ -15,6 +19,8 @@ await app.Services.InitializeNodeAsync(settings, app.Lifetime.ApplicationStoppin
 app.MapOpenApi();
 app.MapGet("/health", () => Results.Ok(new { centre = settings.Centre.Value, role = "publisher" }));
 app.MapNotificationEndpoints();
+app.MapAlarmEndpoints();
+app.MapLaunchEndpoints();
 app.Logger.LogInformation("Publisher for centre {Centre} listening on {Url} (store {Store}, broker {Broker})",
     settings.Centre, settings.HttpUrl, settings.Store, settings.Broker);
 await app.RunAsync();

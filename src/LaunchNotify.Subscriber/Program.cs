@@ -1,3 +1,4 @@
+using LaunchNotify.Node.Alarms;
 using LaunchNotify.Node.Broker;
 using LaunchNotify.Node.Hosting;
 using LaunchNotify.Node.Inbox;
@@ -12,6 +13,7 @@ var builder = Host.CreateApplicationBuilder(args);
 var settings = NodeSettings.From(builder.Configuration);
 builder.Services.AddLaunchNotifyNode(settings);
 builder.Services.AddOutboxDispatcher(settings, NodeRole.Subscriber);
+builder.Services.AddAlarmFeed(settings, NodeRole.Subscriber);
 builder.Services.AddInboxConsumer(settings);
 
 var host = builder.Build();
