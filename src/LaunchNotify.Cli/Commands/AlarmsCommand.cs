@@ -41,7 +41,7 @@ public static class AlarmsCommand
             return parse.GetValue(follow)
                 ? await FollowAsync(client, output, query, parse.GetValue(kind), parse.GetValue(json), ct)
                 : await ListAsync(client, output, query, parse.GetValue(json), ct);
-        }));
+        }, console));
         return command;
     }
 
@@ -240,7 +240,7 @@ public static class AlarmsCommand
             else
                 RenderOne(output, body!);
             return ExitCodes.Ok;
-        }));
+        }, console));
         return command;
     }
 
@@ -266,7 +266,7 @@ public static class AlarmsCommand
                 throw Refusal(status, body);
             output.MarkupLine(Colour(Str(body, "severity"), Markup.Escape(ChangeLine(body!))));
             return ExitCodes.Ok;
-        }));
+        }, console));
         return command;
     }
 

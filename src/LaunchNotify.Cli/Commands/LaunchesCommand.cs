@@ -65,7 +65,7 @@ public static class LaunchesCommand
             else
                 RenderVerdict(output, body!, alreadyRecorded: status == 200);
             return ExitCodes.Ok;
-        }));
+        }, console));
         return command;
     }
 
@@ -87,7 +87,7 @@ public static class LaunchesCommand
             else
                 RenderList(output, body!.AsArray());
             return ExitCodes.Ok;
-        }));
+        }, console));
         return command;
     }
 
