@@ -17,25 +17,87 @@ using BrokerUnavailableException = LaunchNotify.Node.Outbox.BrokerUnavailableExc
 
 namespace LaunchNotify.Integration.Tests;
 
+/// <summary>The alarm feed over a SQLite store (the default).</summary>
+[Collection(BrokerCollection.Name)]
+public sealed class AlarmFeedSqliteTests(BrokerFixture broker) : AlarmFeedTests(broker)
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "launchnotify-feed-tests-" + Guid.NewGuid().ToString("N"));
+
+    protected override async Task<StorageOptions> CreateStoreAsync()
+    {
+        var store = StorageOptions.SqliteFile(Path.Combine(_dir, "node.db"));
+        await StoreInitializer.EnsureCreatedAsync(store);
+        return store;
+    }
+
+    protected override Task DropStoreAsync()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// The alarm feed over the project-local PostgreSQL (infra/postgres/start.sh), where the processes of a scaled-out
+/// node really race for claims. Each run gets its own schema, dropped afterwards.
+/// </summary>
+[Collection(BrokerCollection.Name)]
+public sealed class AlarmFeedPostgresTests(BrokerFixture broker) : AlarmFeedTests(broker)
+{
+    private readonly string _schema = "feedtest_" + Guid.NewGuid().ToString("N")[..12];
+    private string _admin = null!;
+
+    // The schema name is made here from a GUID, never input.
+    private string CreateSchemaSql => $"CREATE SCHEMA {_schema}";
+    private string DropSchemaSql => $"DROP SCHEMA {_schema} CASCADE";
+
+    protected override async Task<StorageOptions> CreateStoreAsync()
+    {
+        var port = int.TryParse(Environment.GetEnvironmentVariable("LAUNCHNOTIFY_PG_PORT"), out var p) ? p : 5442;
+        if (!await BrokerProbe.IsReachableAsync(BrokerFixture.Host, port))
+            await InfraScript.RunAsync("infra/postgres/start.sh", TimeSpan.FromMinutes(3));
+        var password = Environment.GetEnvironmentVariable("LAUNCHNOTIFY_PG_PASSWORD") is { Length: > 0 } pw
+            ? pw
+            : (await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, ".local", "postgres", "password"))).Trim();
+        _admin = $"Host=127.0.0.1;Port={port};Database=launchnotify;Username=launchnotify;Password={password}";
+        await using (var db = new NodeDbContext(new StorageOptions(StorageProvider.PostgreSql, _admin).ToDbContextOptions()))
+            await db.Database.ExecuteSqlRawAsync(CreateSchemaSql);
+        var store = new StorageOptions(StorageProvider.PostgreSql, _admin + $";Search Path={_schema}");
+        // EnsureCreated sees the tables of other schemas and would do nothing: create this schema's tables directly.
+        await using (var db = new NodeDbContext(store.ToDbContextOptions()))
+            await db.GetService<Microsoft.EntityFrameworkCore.Storage.IRelationalDatabaseCreator>().CreateTablesAsync();
+        return store;
+    }
+
+    protected override async Task DropStoreAsync()
+    {
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        await using var db = new NodeDbContext(new StorageOptions(StorageProvider.PostgreSql, _admin).ToDbContextOptions());
+        await db.Database.ExecuteSqlRawAsync(DropSchemaSql);
+    }
+}
+
 /// <summary>
 /// The alarm feed on the real broker: stored alarms and their changes go out on launchnotify.alarms as the centre's own
 /// broker user, each change once, even with two feeds (two processes of one node) racing over one store.
 /// </summary>
-[Collection(BrokerCollection.Name)]
-public sealed class AlarmFeedTests(BrokerFixture broker) : IAsyncLifetime
+public abstract class AlarmFeedTests(BrokerFixture broker) : IAsyncLifetime
 {
     private static readonly CentreCode Us = new("US"), Gb = new("GB");
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "launchnotify-feed-tests-" + Guid.NewGuid().ToString("N"));
     private readonly FakeClock _clock = new(Instant.FromUtc(2026, 3, 10, 12, 0));
     private readonly List<IAsyncDisposable> _owned = [];
     private IDbContextFactory<NodeDbContext> _db = null!;
     private AlarmBook _book = null!;
     private string _queue = null!;
 
+    protected abstract Task<StorageOptions> CreateStoreAsync();
+
+    protected abstract Task DropStoreAsync();
+
     public async Task InitializeAsync()
     {
-        var store = StorageOptions.SqliteFile(Path.Combine(_dir, "node.db"));
-        await StoreInitializer.EnsureCreatedAsync(store);
+        var store = await CreateStoreAsync();
         _db = new PooledDbContextFactory<NodeDbContext>(store.ToDbContextOptions());
         _book = new AlarmBook(_db, _clock, NullLogger<AlarmBook>.Instance);
 
@@ -54,8 +116,7 @@ public sealed class AlarmFeedTests(BrokerFixture broker) : IAsyncLifetime
         await using (var connection = await broker.ConnectAsAdminAsync())
         await using (var channel = await connection.CreateChannelAsync())
             await channel.QueueDeleteAsync(_queue);
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
+        await DropStoreAsync();
     }
 
     private AlarmFeed Feed(CentreCode centre, int? port = null, int batchSize = 100)
