@@ -88,8 +88,21 @@ public sealed class ObservedLaunchService(
                     stored.NearMisses, stored.NotifiedAfterLaunch), WireJson.Options)), ct);
             launch.AlarmId = alarm?.Id;
         }
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (DbUpdateException) when (input.Id is { } retried)
+        {
+            // The same launch sent twice at once: the other request stored it first, and its verdict stands.
+            await tx.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            var first = await db.ObservedLaunches.AsNoTracking().SingleOrDefaultAsync(l => l.Id == retried, ct);
+            if (first is null)
+                throw;
+            return new RecordedLaunch(await ToViewAsync(db, first, ct), AlreadyRecorded: true);
+        }
 
         if (assessment.IsCovered)
             logger.LogInformation("Observed launch {Id} attributed to {Centre} at {At}: covered by {Notices}", id, input.Attributed, input.At,
