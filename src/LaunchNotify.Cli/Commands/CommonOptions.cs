@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LaunchNotify.Domain.Validation;
@@ -13,16 +14,18 @@ public static class CommonOptions
     {
         Description = $"The centre's publisher API (default ${PublisherClient.UrlEnvironmentVariable} or http://127.0.0.1:5080).",
         DefaultValueFactory = _ => PublisherClient.DefaultUrl,
-        // System.CommandLine 2.0 has no built-in conversion to Uri: without this, any --url fails to parse.
-        CustomParser = result =>
-        {
-            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
-            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
-                return uri;
-            result.AddError($"--url '{text}' is not an http(s) URL; give the publisher's address, e.g. http://127.0.0.1:5080.");
-            return null;
-        },
+        CustomParser = HttpUrl,
     };
+
+    /// <summary>An absolute http(s) URL. System.CommandLine 2.0 has no built-in Uri conversion: without this, every --url fails.</summary>
+    public static Uri? HttpUrl(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            return uri;
+        result.AddError($"'{text}' is not an http(s) URL; write it like http://127.0.0.1:5080.");
+        return null;
+    }
 
     /// <summary>Runs a command, printing a <see cref="CliException"/> as advice instead of a stack trace.</summary>
     public static async Task<int> Guard(Func<Task<int>> run, IAnsiConsole? console = null)
