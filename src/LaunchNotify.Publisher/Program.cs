@@ -10,9 +10,9 @@ builder.WebHost.UseUrls(settings.HttpUrl);
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.MaxMessageBytes * 2L);
 builder.Services.AddLaunchNotifyNode(settings);
 builder.Services.AddOutboxDispatcher(settings, NodeRole.Publisher);
+builder.Services.AddOpenApi();
 builder.Services.AddAlarmFeed(settings, NodeRole.Publisher);
 builder.Services.AddObservedLaunches(builder.Configuration);
-builder.Services.AddOpenApi();
 
 var app = builder.Build();
 await app.Services.InitializeNodeAsync(settings, app.Lifetime.ApplicationStopping);

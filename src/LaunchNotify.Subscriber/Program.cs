@@ -13,8 +13,8 @@ var builder = Host.CreateApplicationBuilder(args);
 var settings = NodeSettings.From(builder.Configuration);
 builder.Services.AddLaunchNotifyNode(settings);
 builder.Services.AddOutboxDispatcher(settings, NodeRole.Subscriber);
-builder.Services.AddAlarmFeed(settings, NodeRole.Subscriber);
 builder.Services.AddInboxConsumer(settings);
+builder.Services.AddAlarmFeed(settings, NodeRole.Subscriber);
 
 var host = builder.Build();
 await host.Services.InitializeNodeAsync(settings, CancellationToken.None);
