@@ -12,6 +12,8 @@ root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(SubmitCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(InboxCommand.Create());
+root.Subcommands.Add(AlarmsCommand.Create());
+root.Subcommands.Add(LaunchesCommand.Create());
 root.Subcommands.Add(AgreementsCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());
 root.Subcommands.Add(BrokerCommand.Create());

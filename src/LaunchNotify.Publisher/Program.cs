@@ -1,4 +1,6 @@
+using LaunchNotify.Node.Alarms;
 using LaunchNotify.Node.Hosting;
+using LaunchNotify.Node.Launches;
 using LaunchNotify.Publisher;
 
 // A centre's publisher: the operators' HTTP API on loopback, and the dispatcher that publishes the outbox.
@@ -9,12 +11,16 @@ builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.Max
 builder.Services.AddLaunchNotifyNode(settings);
 builder.Services.AddOutboxDispatcher(settings, NodeRole.Publisher);
 builder.Services.AddOpenApi();
+builder.Services.AddAlarmFeed(settings, NodeRole.Publisher);
+builder.Services.AddObservedLaunches(builder.Configuration);
 
 var app = builder.Build();
 await app.Services.InitializeNodeAsync(settings, app.Lifetime.ApplicationStopping);
 app.MapOpenApi();
 app.MapGet("/health", () => Results.Ok(new { centre = settings.Centre.Value, role = "publisher" }));
 app.MapNotificationEndpoints();
+app.MapAlarmEndpoints();
+app.MapLaunchEndpoints();
 app.MapDashboard();
 app.Logger.LogInformation("Publisher for centre {Centre} listening on {Url} (store {Store}, broker {Broker})",
     settings.Centre, settings.HttpUrl, settings.Store, settings.Broker);

@@ -12,6 +12,7 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : DbContext(
     public DbSet<Delivery> Deliveries => Set<Delivery>();
     public DbSet<OutboxEntry> Outbox => Set<OutboxEntry>();
     public DbSet<InboxMessage> Inbox => Set<InboxMessage>();
+    public DbSet<ObservedLaunch> ObservedLaunches => Set<ObservedLaunch>();
     public DbSet<SequenceCounter> SequenceCounters => Set<SequenceCounter>();
     public DbSet<Alarm> Alarms => Set<Alarm>();
 

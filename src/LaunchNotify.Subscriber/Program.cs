@@ -1,3 +1,4 @@
+using LaunchNotify.Node.Alarms;
 using LaunchNotify.Node.Broker;
 using LaunchNotify.Node.Hosting;
 using LaunchNotify.Node.Inbox;
@@ -13,6 +14,7 @@ var settings = NodeSettings.From(builder.Configuration);
 builder.Services.AddLaunchNotifyNode(settings);
 builder.Services.AddOutboxDispatcher(settings, NodeRole.Subscriber);
 builder.Services.AddInboxConsumer(settings);
+builder.Services.AddAlarmFeed(settings, NodeRole.Subscriber);
 
 var host = builder.Build();
 await host.Services.InitializeNodeAsync(settings, CancellationToken.None);

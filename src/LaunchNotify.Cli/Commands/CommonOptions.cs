@@ -28,7 +28,7 @@ public static class CommonOptions
     }
 
     /// <summary>Runs a command, printing a <see cref="CliException"/> as advice instead of a stack trace.</summary>
-    public static async Task<int> Guard(Func<Task<int>> run)
+    public static async Task<int> Guard(Func<Task<int>> run, IAnsiConsole? console = null)
     {
         try
         {
@@ -36,7 +36,7 @@ public static class CommonOptions
         }
         catch (CliException e)
         {
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            (console ?? AnsiConsole.Console).MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
             return ExitCodes.Failed;
         }
     }

@@ -25,6 +25,26 @@ public sealed class PublisherClient(Uri baseUrl) : IDisposable
 
     public Task<(int Status, JsonNode? Body)> GetAsync(string path, CancellationToken ct) => SendAsync(() => _http.GetAsync(path, ct), ct);
 
+    /// <summary>Opens a long-lived response (server-sent events): the body stream, read as it comes.</summary>
+    public async Task<Stream> OpenStreamAsync(string path, CancellationToken ct)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, ct);
+        }
+        catch (HttpRequestException e) when (e.InnerException is SocketException || e.HttpRequestError == HttpRequestError.ConnectionError)
+        {
+            throw NoPublisher();
+        }
+        if (!response.IsSuccessStatusCode)
+        {
+            using (response)
+                throw new CliException($"{path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
+        }
+        return await response.Content.ReadAsStreamAsync(ct);
+    }
+
     private async Task<(int, JsonNode?)> SendAsync(Func<Task<HttpResponseMessage>> send, CancellationToken ct)
     {
         try
@@ -44,11 +64,13 @@ public sealed class PublisherClient(Uri baseUrl) : IDisposable
         }
         catch (HttpRequestException e) when (e.InnerException is SocketException || e.HttpRequestError == HttpRequestError.ConnectionError)
         {
-            throw new CliException(
-                $"No publisher is answering at {baseUrl}. Start the centre's publisher (dotnet run --project src/LaunchNotify.Publisher) " +
-                $"or point --url / {UrlEnvironmentVariable} at a running one; 'launchnotify demo' starts a whole exchange.");
+            throw NoPublisher();
         }
     }
+
+    private CliException NoPublisher() => new(
+        $"No publisher is answering at {baseUrl}. Start the centre's publisher (dotnet run --project src/LaunchNotify.Publisher) " +
+        $"or point --url / {UrlEnvironmentVariable} at a running one; 'launchnotify demo' starts a whole exchange.");
 
     public void Dispose() => _http.Dispose();
 }

@@ -21,7 +21,10 @@ public sealed record AlarmRequest(
     bool FiredAfterRestart = false,
     AlarmSeverity? Severity = null);
 
-public sealed record AlarmFilter(AlarmState? State = null, AlarmKind? Kind = null, bool OpenOnly = false, Instant? Since = null, int Limit = 200);
+/// <param name="Since">Raised at or after.</param>
+/// <param name="ChangedSince">Raised, acknowledged or resolved at or after; the list is then oldest change first (to follow changes).</param>
+public sealed record AlarmFilter(AlarmState? State = null, AlarmKind? Kind = null, bool OpenOnly = false, Instant? Since = null, int Limit = 200,
+    Instant? ChangedSince = null);
 
 public sealed class AlarmNotFoundException(Guid id) : Exception($"No alarm {id} in this centre's store.");
 
@@ -56,7 +59,10 @@ public sealed class AlarmBook(IDbContextFactory<NodeDbContext> dbFactory, IClock
             FiredAfterRestart = request.FiredAfterRestart,
             Summary = request.Summary,
             DetailsJson = request.DetailsJson,
+            Version = 1,
+            PublishPending = true,
         };
+        alarm.ChangedAt = alarm.RaisedAt;
         db.Alarms.Add(alarm);
         log.LogWarning("ALARM {Kind} ({Severity}) {Summary}{Restart}", request.Kind.Code(), alarm.Severity, request.Summary,
             request.FiredAfterRestart ? " [fell due while the node was down]" : "");
@@ -84,6 +90,7 @@ public sealed class AlarmBook(IDbContextFactory<NodeDbContext> dbFactory, IClock
             alarm.AcknowledgedAt = clock.GetCurrentInstant();
             alarm.AcknowledgedBy = by;
             alarm.AcknowledgeComment = comment;
+            Changed(alarm, alarm.AcknowledgedAt.Value);
             await db.SaveChangesAsync(ct);
             log.LogInformation("Alarm {Id} {Kind} acknowledged by {By}", id, alarm.Kind.Code(), by);
         }
@@ -102,6 +109,12 @@ public sealed class AlarmBook(IDbContextFactory<NodeDbContext> dbFactory, IClock
         return alarm;
     }
 
+    public async Task<Alarm?> GetAsync(Guid id, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Alarms.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, ct);
+    }
+
     public async Task<IReadOnlyList<Alarm>> ListAsync(AlarmFilter filter, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -114,6 +127,8 @@ public sealed class AlarmBook(IDbContextFactory<NodeDbContext> dbFactory, IClock
             query = query.Where(a => a.Kind == kind);
         if (filter.Since is { } since)
             query = query.Where(a => a.RaisedAt >= since);
+        if (filter.ChangedSince is { } changedSince)
+            return await query.Where(a => a.ChangedAt >= changedSince).OrderBy(a => a.ChangedAt).ThenBy(a => a.Id).Take(filter.Limit).ToListAsync(ct);
         return await query.OrderByDescending(a => a.RaisedAt).Take(filter.Limit).ToListAsync(ct);
     }
 
@@ -123,6 +138,15 @@ public sealed class AlarmBook(IDbContextFactory<NodeDbContext> dbFactory, IClock
         alarm.ResolvedAt = clock.GetCurrentInstant();
         alarm.ResolvedBy = by;
         alarm.ResolveComment = comment;
+        Changed(alarm, alarm.ResolvedAt.Value);
         log.LogInformation("Alarm {Id} {Kind} resolved by {By}: {Comment}", alarm.Id, alarm.Kind.Code(), by, comment);
+    }
+
+    /// <summary>Every change is a new version for the alarm feed to publish.</summary>
+    private static void Changed(Alarm alarm, Instant at)
+    {
+        alarm.Version++;
+        alarm.ChangedAt = at;
+        alarm.PublishPending = true;
     }
 }

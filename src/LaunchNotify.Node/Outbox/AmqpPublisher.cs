@@ -38,9 +38,9 @@ public sealed class AmqpPublisher(BrokerConnection connection, string exchange, 
         var channel = await ChannelAsync(ct);
         var properties = new BasicProperties
         {
-            MessageId = message.MessageId.ToString("D"),
+            MessageId = message.AmqpMessageId ?? message.MessageId.ToString("D"),
             Type = message.Kind,
-            ContentType = ContentType,
+            ContentType = message.ContentType,
             DeliveryMode = DeliveryModes.Persistent,
             UserId = connection.User,
             Timestamp = new AmqpTimestamp(message.TimestampUnixSeconds),
@@ -116,6 +116,12 @@ public sealed class AmqpPublisher(BrokerConnection connection, string exchange, 
 public sealed record OutgoingMessage(Guid MessageId, string Kind, string RoutingKey, byte[] Body, long TimestampUnixSeconds)
 {
     public IDictionary<string, object?>? Headers { get; init; }
+
+    /// <summary>Signed messages are JWS; the alarm feed sends plain JSON.</summary>
+    public string ContentType { get; init; } = AmqpPublisher.ContentType;
+
+    /// <summary>The AMQP <c>message_id</c> when it is not <see cref="MessageId"/> (an alarm's id and version).</summary>
+    public string? AmqpMessageId { get; init; }
 }
 
 public sealed class BrokerUnavailableException(string message, Exception inner) : Exception(message, inner);

@@ -48,6 +48,18 @@ public sealed class Alarm
     public Instant? ResolvedAt { get; set; }
     public string? ResolvedBy { get; set; }
     public string? ResolveComment { get; set; }
+
+    // The alarm feed (Node/Alarms/AlarmFeed, docs/alarms.md): every change bumps Version and sets PublishPending;
+    // a feed process claims pending rows (ClaimToken until ClaimedUntil) so two processes never publish the same change.
+
+    /// <summary>1 when raised, +1 on each change (acknowledged, resolved); consumers of the feed keep the highest.</summary>
+    public int Version { get; set; }
+    public Instant ChangedAt { get; set; }
+    public bool PublishPending { get; set; }
+    public int PublishedVersion { get; set; }
+    public Instant? PublishedAt { get; set; }
+    public Guid? ClaimToken { get; set; }
+    public Instant? ClaimedUntil { get; set; }
 }
 
 internal sealed class AlarmConfiguration : IEntityTypeConfiguration<Alarm>
@@ -62,5 +74,8 @@ internal sealed class AlarmConfiguration : IEntityTypeConfiguration<Alarm>
         e.HasIndex(a => a.DedupeKey).IsUnique();
         e.HasIndex(a => new { a.State, a.RaisedAt });
         e.HasIndex(a => a.RaisedAt);
+        e.HasIndex(a => a.ChangedAt);
+        // The feed's query: pending changes.
+        e.HasIndex(a => new { a.PublishPending, a.ChangedAt });
     }
 }

@@ -1,0 +1,174 @@
+using System.CommandLine;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Spectre.Console;
+
+namespace LaunchNotify.Cli.Commands;
+
+/// <summary>
+/// <c>launchnotify launches record --at INSTANT --lat --lon [--impact-lat --impact-lon] --attributed XX [--source] [--comment]</c>
+/// and <c>launchnotify launches list</c>: observed launches and whether a notification covered each.
+/// </summary>
+public static class LaunchesCommand
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static Command Create(IAnsiConsole? console = null)
+    {
+        var command = new Command("launches", "Record observed launches and see whether a notification covered each.");
+        command.Subcommands.Add(RecordCommand(console));
+        command.Subcommands.Add(ListCommand(console));
+        return command;
+    }
+
+    private static Command RecordCommand(IAnsiConsole? console)
+    {
+        var at = new Option<string>("--at") { Description = "When it was launched, UTC, e.g. 2026-03-10T08:00:00Z.", Required = true };
+        var lat = new Option<double>("--lat") { Description = "Approximate launch point: latitude in decimal degrees (north positive).", Required = true };
+        var lon = new Option<double>("--lon") { Description = "Approximate launch point: longitude in decimal degrees (east positive).", Required = true };
+        var impactLat = new Option<double?>("--impact-lat") { Description = "Impact point latitude, if known (with --impact-lon)." };
+        var impactLon = new Option<double?>("--impact-lon") { Description = "Impact point longitude, if known (with --impact-lat)." };
+        var attributed = new Option<string>("--attributed") { Description = "The centre the launch is attributed to, e.g. RU.", Required = true };
+        var source = new Option<string?>("--source") { Description = "Who or what saw it (operator name, detection feed)." };
+        var comment = new Option<string?>("--comment") { Description = "Anything else worth keeping with the record." };
+        var id = new Option<Guid?>("--id") { Description = "An id of your own, so that sending the same launch again records it once." };
+        var url = CommonOptions.Url();
+        var json = new Option<bool>("--json") { Description = "Print the verdict as JSON." };
+        var command = new Command("record", "Record an observed launch; raises LAUNCH_WITHOUT_NOTIFICATION (critical) if no notification covers it.")
+        {
+            at, lat, lon, impactLat, impactLon, attributed, source, comment, id, url, json,
+        };
+        command.Validators.Add(result =>
+        {
+            if ((result.GetValue(impactLat) is null) != (result.GetValue(impactLon) is null))
+                result.AddError("Give both --impact-lat and --impact-lon, or neither.");
+        });
+        command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
+        {
+            GeoArg? impact = parse.GetValue(impactLat) is { } ilat && parse.GetValue(impactLon) is { } ilon ? new GeoArg(ilat, ilon) : null;
+            var request = RecordRequest(parse.GetValue(at)!, new GeoArg(parse.GetValue(lat), parse.GetValue(lon)), impact,
+                parse.GetValue(attributed)!, parse.GetValue(source), parse.GetValue(comment), parse.GetValue(id));
+            using var client = new PublisherClient(parse.GetValue(url)!);
+            var (status, body) = await client.PostAsync("/v1/observed-launches", Encoding.UTF8.GetBytes(request.ToJsonString()), ct);
+            var output = console ?? AnsiConsole.Console;
+            if (status == 400)
+            {
+                output.MarkupLine($"[red]NOT RECORDED[/] {Markup.Escape(body?["message"]?.ToString() ?? "")}");
+                ErrorTable.Write(output, "Errors", Views.Errors(body?["errors"]), Color.Red);
+                return ExitCodes.Invalid;
+            }
+            if (status is not (200 or 201))
+                throw new CliException(body?["message"]?.ToString() ?? $"The publisher answered HTTP {status}: {body?.ToJsonString()}");
+            if (parse.GetValue(json))
+                output.WriteLine(body!.ToJsonString(Indented));
+            else
+                RenderVerdict(output, body!, alreadyRecorded: status == 200);
+            return ExitCodes.Ok;
+        }, console));
+        return command;
+    }
+
+    private static Command ListCommand(IAnsiConsole? console)
+    {
+        var limit = new Option<int>("--limit") { Description = "How many of the most recently recorded.", DefaultValueFactory = _ => 20 };
+        var url = CommonOptions.Url();
+        var json = new Option<bool>("--json") { Description = "Print JSON." };
+        var command = new Command("list", "List recorded launches, newest first, with their verdicts.") { limit, url, json };
+        command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
+        {
+            using var client = new PublisherClient(parse.GetValue(url)!);
+            var (status, body) = await client.GetAsync($"/v1/observed-launches?limit={parse.GetValue(limit)}", ct);
+            if (status != 200)
+                throw new CliException(body?["message"]?.ToString() ?? $"The publisher answered HTTP {status}.");
+            var output = console ?? AnsiConsole.Console;
+            if (parse.GetValue(json))
+                output.WriteLine(body!.ToJsonString(Indented));
+            else
+                RenderList(output, body!.AsArray());
+            return ExitCodes.Ok;
+        }, console));
+        return command;
+    }
+
+    public sealed record GeoArg(double Lat, double Lon);
+
+    /// <summary>The body of <c>POST /v1/observed-launches</c>; the publisher checks every value and says what is wrong.</summary>
+    public static JsonObject RecordRequest(string at, GeoArg launch, GeoArg? impact, string attributed, string? source, string? comment, Guid? id)
+    {
+        var request = new JsonObject
+        {
+            ["at"] = at,
+            ["launchPoint"] = new JsonObject { ["lat"] = launch.Lat, ["lon"] = launch.Lon },
+            ["attributedCentre"] = attributed.Trim().ToUpperInvariant(),
+        };
+        if (impact is not null)
+            request["impactPoint"] = new JsonObject { ["lat"] = impact.Lat, ["lon"] = impact.Lon };
+        if (source is not null)
+            request["source"] = source;
+        if (comment is not null)
+            request["comment"] = comment;
+        if (id is not null)
+            request["id"] = id.Value.ToString("D");
+        return request;
+    }
+
+    public static void RenderVerdict(IAnsiConsole console, JsonNode view, bool alreadyRecorded = false)
+    {
+        var what = $"launch {view["id"]} attributed to {view["attributedCentre"]} at {view["at"]}";
+        if (alreadyRecorded)
+            console.MarkupLine("[grey]Already recorded; this is the verdict given then.[/]");
+        if (view["covered"]?.GetValue<bool>() == true)
+        {
+            console.MarkupLine($"[green]COVERED[/] {Markup.Escape(what)}");
+            Notices(console, "Covered by", view["coveredBy"]);
+        }
+        else
+        {
+            console.MarkupLine($"[bold red]LAUNCH WITHOUT NOTIFICATION[/] {Markup.Escape(what)}: alarm {Markup.Escape(view["alarmId"]?.ToString() ?? "-")}");
+            Notices(console, "Nearest notices (not covering)", view["nearMisses"]);
+            Notices(console, "Notified only after the launch", view["notifiedAfterLaunch"]);
+            if (view["note"]?.ToString() is { Length: > 0 } note)
+                console.MarkupLine($"[yellow]{Markup.Escape(note)}[/]");
+        }
+    }
+
+    public static void RenderList(IAnsiConsole console, JsonArray launches)
+    {
+        if (launches.Count == 0)
+        {
+            console.MarkupLine("No launches recorded.");
+            return;
+        }
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("launched").AddColumn("centre").AddColumn("from").AddColumn("to").AddColumn("verdict").AddColumn("source").AddColumn("id");
+        foreach (var l in launches)
+        {
+            var verdict = l!["covered"]?.GetValue<bool>() == true
+                ? $"[green]covered[/] by {Markup.Escape(string.Join(", ", l["coveredBy"]!.AsArray().Select(n => n!["messageId"]!.ToString())))}"
+                : $"[bold red]NOT NOTIFIED[/] alarm {Markup.Escape(l["alarmId"]?.ToString() ?? "-")}" +
+                  (l["notifiedAfterLaunch"]?.AsArray().Count > 0 ? " [yellow](a notice came after the launch)[/]" : "");
+            table.AddRow(new Text(l["at"]!.ToString()), new Text(l["attributedCentre"]!.ToString()), new Text(Point(l["launchPoint"])),
+                new Text(Point(l["impactPoint"])), new Markup(verdict), new Text(l["source"]?.ToString() ?? "-"), new Text(l["id"]!.ToString()));
+        }
+        console.Write(table);
+    }
+
+    private static void Notices(IAnsiConsole console, string title, JsonNode? notices)
+    {
+        if (notices is not JsonArray list || list.Count == 0)
+            return;
+        var table = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(title)}[/]")
+            .AddColumn("notice").AddColumn("agreement").AddColumn("window").AddColumn("known from").AddColumn("why not / notes");
+        foreach (var n in list)
+        {
+            var reasons = (n!["misses"]?.AsArray() ?? []).Concat(n["notes"]?.AsArray() ?? [])
+                .Select(f => $"{f!["code"]}: {f["message"]}");
+            table.AddRow(new Text(n["messageId"]!.ToString()), new Text(n["agreementId"]!.ToString()),
+                new Text($"{n["windowStart"]} .. {n["windowEnd"]}"), new Text(n["knownAt"]!.ToString()), new Text(string.Join("\n", reasons)));
+        }
+        console.Write(table);
+    }
+
+    private static string Point(JsonNode? p) => p is null ? "-" : $"{p["lat"]},{p["lon"]}";
+}

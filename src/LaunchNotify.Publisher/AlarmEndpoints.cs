@@ -1,0 +1,233 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LaunchNotify.Domain.Alarms;
+using LaunchNotify.Domain.Validation;
+using LaunchNotify.Node;
+using LaunchNotify.Node.Alarms;
+using LaunchNotify.Protocol.Json;
+using NodaTime;
+using NodaTime.Text;
+
+namespace LaunchNotify.Publisher;
+
+/// <summary>The operators' alarm desk: list alarms, look at one, acknowledge it, resolve it (docs/alarms.md).</summary>
+public static class AlarmEndpoints
+{
+    public const int MaxNameLength = 100;
+    public const int MaxCommentLength = 1000;
+
+    /// <summary>How often the stream looks for changes (alarms are raised by other processes of the node too).</summary>
+    public static readonly TimeSpan StreamPollInterval = TimeSpan.FromSeconds(1);
+
+    public static void MapAlarmEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/alarms", async (HttpRequest request, AlarmBook book, NodeIdentity node, CancellationToken ct) =>
+            {
+                var (filter, errors) = ParseFilter(request.Query);
+                if (filter is null)
+                    return Invalid("INVALID_QUERY", "The alarm query is not valid: " + string.Join(" ", errors.Select(e => e.Message)), errors);
+                var alarms = await book.ListAsync(filter, ct);
+                return Results.Json(alarms.Select(a => AlarmView.From(a, node.Centre)), WireJson.Options);
+            })
+            .WithName("ListAlarms")
+            .WithSummary("Alarms, newest first: ?state=open|acknowledged|resolved, ?open=true (not resolved), ?kind=CODE, ?since=INSTANT (raised), " +
+                         "?changedSince=INSTANT (any change, oldest first, to follow), ?limit=1..1000 (default 100).");
+
+        app.MapGet("/v1/alarms/stream", (HttpRequest request, AlarmBook book, NodeIdentity node, IClock clock, CancellationToken ct) =>
+            {
+                var (filter, errors) = ParseFilter(request.Query);
+                if (filter is null)
+                    return Invalid("INVALID_QUERY", "The alarm query is not valid: " + string.Join(" ", errors.Select(e => e.Message)), errors);
+                return TypedResults.ServerSentEvents(StreamAsync(book, node, clock, filter.Kind, ct));
+            })
+            .WithName("StreamAlarms")
+            .WithSummary("Server-sent events: first 'following' {since}, then one 'alarm' event (the alarm as JSON) per change from then on; ?kind=CODE.");
+
+        app.MapGet("/v1/alarms/{id}", async (string id, AlarmBook book, NodeIdentity node, CancellationToken ct) =>
+            {
+                if (!Guid.TryParse(id, out var alarmId))
+                    return BadId(id);
+                return await book.GetAsync(alarmId, ct) is { } alarm
+                    ? Results.Json(AlarmView.From(alarm, node.Centre), WireJson.Options)
+                    : NotFound(alarmId);
+            })
+            .WithName("GetAlarm")
+            .WithSummary("One alarm with who acknowledged and resolved it, when, and why.");
+
+        app.MapPost("/v1/alarms/{id}/acknowledge", (string id, HttpRequest request, AlarmBook book, NodeIdentity node, CancellationToken ct) =>
+                ActAsync(id, request, node, ct, async (alarmId, by, comment) =>
+                {
+                    var alarm = await book.AcknowledgeAsync(alarmId, by, comment, ct);
+                    return alarm.State == AlarmState.Resolved
+                        ? Results.Json(new
+                        {
+                            error = "ALARM_RESOLVED",
+                            message = $"Alarm {alarmId} was already resolved by {alarm.ResolvedBy} at {InstantPattern.General.Format(alarm.ResolvedAt!.Value)}; " +
+                                      "there is nothing left to acknowledge.",
+                            alarm = AlarmView.From(alarm, node.Centre),
+                        }, WireJson.Options, statusCode: StatusCodes.Status409Conflict)
+                        : Results.Json(AlarmView.From(alarm, node.Centre), WireJson.Options);
+                }))
+            .WithName("AcknowledgeAlarm")
+            .WithSummary("Body {\"by\": NAME, \"comment\"?: TEXT}. An operator has seen the alarm; acknowledging again keeps the first acknowledgement.")
+            .Accepts<object>("application/json");
+
+        app.MapPost("/v1/alarms/{id}/resolve", (string id, HttpRequest request, AlarmBook book, NodeIdentity node, CancellationToken ct) =>
+                ActAsync(id, request, node, ct, async (alarmId, by, comment) =>
+                    Results.Json(AlarmView.From(await book.ResolveAsync(alarmId, by, comment, ct), node.Centre), WireJson.Options)))
+            .WithName("ResolveAlarm")
+            .WithSummary("Body {\"by\": NAME, \"comment\"?: TEXT}. The condition is dealt with; resolving again keeps the first resolution.")
+            .Accepts<object>("application/json");
+    }
+
+    /// <summary>
+    /// Every change (raised, acknowledged, resolved) from the moment the stream opens, by polling the store: alarms are
+    /// raised in other processes of the node too, so there is no in-process event to wait on.
+    /// </summary>
+    private static async IAsyncEnumerable<SseItem<string>> StreamAsync(AlarmBook book, NodeIdentity node, IClock clock, AlarmKind? kind,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        var cursor = clock.GetCurrentInstant();
+        // Sent at once, so the client knows the stream is open and from when it counts.
+        yield return new SseItem<string>(JsonSerializer.Serialize(new { since = cursor }, WireJson.Options), "following");
+        var sentAtCursor = new HashSet<(Guid, int)>();
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(StreamPollInterval, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                yield break;
+            }
+            var changes = await book.ListAsync(new AlarmFilter(Kind: kind, ChangedSince: cursor, Limit: 1000), ct);
+            foreach (var alarm in changes)
+            {
+                // Changes at exactly the cursor instant come again in the next poll; send each version once.
+                if (alarm.ChangedAt == cursor && !sentAtCursor.Add((alarm.Id, alarm.Version)))
+                    continue;
+                yield return new SseItem<string>(JsonSerializer.Serialize(AlarmView.From(alarm, node.Centre), WireJson.Options), "alarm")
+                {
+                    EventId = $"{alarm.Id:D}.v{alarm.Version}",
+                };
+            }
+            if (changes.Count > 0 && changes[^1].ChangedAt > cursor)
+            {
+                cursor = changes[^1].ChangedAt;
+                sentAtCursor = changes.Where(a => a.ChangedAt == cursor).Select(a => (a.Id, a.Version)).ToHashSet();
+            }
+        }
+    }
+
+    /// <summary>Reads the query string of <c>GET /v1/alarms</c>; every bad parameter is reported with what to send instead.</summary>
+    public static (AlarmFilter? Filter, IReadOnlyList<ValidationError> Errors) ParseFilter(IQueryCollection query)
+    {
+        var errors = new List<ValidationError>();
+        AlarmState? state = null;
+        if (query["state"].ToString() is { Length: > 0 } stateText)
+        {
+            if (Enum.TryParse<AlarmState>(stateText, ignoreCase: true, out var s) && !int.TryParse(stateText, out _))
+                state = s;
+            else
+                errors.Add(QueryError("state", $"state '{stateText}' is not one of open, acknowledged, resolved."));
+        }
+        AlarmKind? kind = null;
+        if (query["kind"].ToString() is { Length: > 0 } kindText)
+        {
+            if (AlarmKinds.TryParse(kindText, out var k))
+                kind = k;
+            else
+                errors.Add(QueryError("kind", $"kind '{kindText}' is not an alarm kind; use one of {string.Join(", ", Enum.GetValues<AlarmKind>().Select(x => x.Code()))}."));
+        }
+        var openOnly = false;
+        if (query["open"].ToString() is { Length: > 0 } openText && !bool.TryParse(openText, out openOnly))
+            errors.Add(QueryError("open", $"open '{openText}' must be true or false."));
+        var since = ReadInstant(query, "since", errors);
+        var changedSince = ReadInstant(query, "changedSince", errors);
+        var limit = 100;
+        if (query["limit"].ToString() is { Length: > 0 } limitText && (!int.TryParse(limitText, out limit) || limit is < 1 or > 1000))
+            errors.Add(QueryError("limit", $"limit '{limitText}' must be a whole number from 1 to 1000."));
+        return errors.Count > 0 ? (null, errors) : (new AlarmFilter(state, kind, openOnly, since, limit, changedSince), []);
+    }
+
+    private static Instant? ReadInstant(IQueryCollection query, string name, List<ValidationError> errors)
+    {
+        if (query[name].ToString() is not { Length: > 0 } text)
+            return null;
+        var parsed = InstantPattern.ExtendedIso.Parse(text);
+        if (parsed.Success)
+            return parsed.Value;
+        errors.Add(QueryError(name, $"{name} '{text}' is not an instant; give it in RFC 3339 UTC, e.g. 2026-03-10T08:00:00Z."));
+        return null;
+    }
+
+    private static async Task<IResult> ActAsync(string id, HttpRequest request, NodeIdentity node, CancellationToken ct,
+        Func<Guid, string, string?, Task<IResult>> act)
+    {
+        if (!Guid.TryParse(id, out var alarmId))
+            return BadId(id);
+        var (by, comment, errors) = await ReadActionAsync(request, node.MaxMessageBytes, ct);
+        if (errors.Count > 0)
+            return Invalid("INVALID_BODY", string.Join(" ", errors.Select(e => e.Message)), errors);
+        try
+        {
+            return await act(alarmId, by!, comment);
+        }
+        catch (AlarmNotFoundException)
+        {
+            return NotFound(alarmId);
+        }
+    }
+
+    /// <summary>Reads <c>{"by": NAME, "comment"?: TEXT}</c>: who acts is required, so the record says who did what.</summary>
+    private static async Task<(string? By, string? Comment, IReadOnlyList<ValidationError> Errors)> ReadActionAsync(HttpRequest request, int maxBytes, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, ct);
+        if (buffer.Length > maxBytes)
+            return (null, null, [BodyError("BODY_TOO_LARGE", "", $"The body is {buffer.Length} bytes; at most {maxBytes}.")]);
+        JsonObject? body;
+        try
+        {
+            body = buffer.Length == 0 ? null : JsonNode.Parse(buffer.ToArray()) as JsonObject;
+        }
+        catch (JsonException e)
+        {
+            return (null, null, [BodyError("JSON_MALFORMED", "", $"Not well-formed JSON: {e.Message}")]);
+        }
+        if (body is null)
+            return (null, null, [BodyError("FIELD_REQUIRED", "/by", "Send {\"by\": \"your name\", \"comment\": \"optional\"}: the record says who acted.")]);
+
+        var errors = new List<ValidationError>();
+        var by = Text(body["by"]);
+        if (string.IsNullOrWhiteSpace(by))
+            errors.Add(BodyError("FIELD_REQUIRED", "/by", "Give \"by\": the name of the operator acting, so the record says who did it."));
+        else if (by.Length > MaxNameLength)
+            errors.Add(BodyError("TEXT_TOO_LONG", "/by", $"\"by\" is {by.Length} characters; at most {MaxNameLength}."));
+        var comment = Text(body["comment"]);
+        if (body["comment"] is not null && comment is null)
+            errors.Add(BodyError("TEXT_INVALID", "/comment", "\"comment\" must be a string."));
+        else if (comment is { Length: > MaxCommentLength })
+            errors.Add(BodyError("TEXT_TOO_LONG", "/comment", $"\"comment\" is {comment.Length} characters; at most {MaxCommentLength}."));
+        return (by?.Trim(), string.IsNullOrWhiteSpace(comment) ? null : comment.Trim(), errors);
+    }
+
+    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    private static ValidationError QueryError(string name, string message) => new("QUERY_INVALID", "node/alarms", name, message);
+
+    private static ValidationError BodyError(string code, string path, string message) => new(code, "node/alarms", path, message);
+
+    internal static IResult Invalid(string error, string message, IReadOnlyList<ValidationError> errors) =>
+        Results.Json(new { error, message, errors }, WireJson.Options, statusCode: StatusCodes.Status400BadRequest);
+
+    private static IResult BadId(string id) =>
+        Invalid("INVALID_ID", $"'{id}' is not an alarm id (a UUID); list alarms with GET /v1/alarms or 'launchnotify alarms'.", []);
+
+    private static IResult NotFound(Guid id) =>
+        Results.Json(new { error = "NOT_FOUND", message = $"This centre has no alarm {id}; list alarms with GET /v1/alarms or 'launchnotify alarms'." },
+            WireJson.Options, statusCode: StatusCodes.Status404NotFound);
+}
