@@ -58,6 +58,7 @@ public sealed class AlarmBook(IDbContextFactory<NodeDbContext> dbFactory, IClock
             DetailsJson = request.DetailsJson,
         };
         db.Alarms.Add(alarm);
+        Audit.AuditLog.Append(db, Audit.AuditEvent.AlarmRaised(alarm));
         log.LogWarning("ALARM {Kind} ({Severity}) {Summary}{Restart}", request.Kind.Code(), alarm.Severity, request.Summary,
             request.FiredAfterRestart ? " [fell due while the node was down]" : "");
         return alarm;
@@ -71,6 +72,7 @@ public sealed class AlarmBook(IDbContextFactory<NodeDbContext> dbFactory, IClock
         if (alarm is null || alarm.State == AlarmState.Resolved)
             return null;
         Resolve(alarm, SystemActor, comment);
+        Audit.AuditLog.Append(db, Audit.AuditEvent.AlarmResolved(alarm));
         return alarm;
     }
 
@@ -84,6 +86,7 @@ public sealed class AlarmBook(IDbContextFactory<NodeDbContext> dbFactory, IClock
             alarm.AcknowledgedAt = clock.GetCurrentInstant();
             alarm.AcknowledgedBy = by;
             alarm.AcknowledgeComment = comment;
+            Audit.AuditLog.Append(db, Audit.AuditEvent.AlarmAcknowledged(alarm));
             await db.SaveChangesAsync(ct);
             log.LogInformation("Alarm {Id} {Kind} acknowledged by {By}", id, alarm.Kind.Code(), by);
         }
@@ -97,6 +100,7 @@ public sealed class AlarmBook(IDbContextFactory<NodeDbContext> dbFactory, IClock
         if (alarm.State != AlarmState.Resolved)
         {
             Resolve(alarm, by, comment);
+            Audit.AuditLog.Append(db, Audit.AuditEvent.AlarmResolved(alarm));
             await db.SaveChangesAsync(ct);
         }
         return alarm;
