@@ -99,7 +99,17 @@ public static class CanonicalJson
         switch (value.GetValueKind())
         {
             case JsonValueKind.String:
-                WriteString(text, value.GetValue<string>());
+                string s;
+                try
+                {
+                    s = value.GetValue<string>();
+                }
+                catch (InvalidOperationException e)
+                {
+                    // System.Text.Json refuses to decode a lone surrogate escape ("\ud800").
+                    throw new FormatException($"A string cannot be read: {e.Message}", e);
+                }
+                WriteString(text, s);
                 break;
             case JsonValueKind.True:
                 text.Append("true");
