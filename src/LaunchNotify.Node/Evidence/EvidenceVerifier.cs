@@ -108,7 +108,8 @@ public static class EvidenceVerifier
                 problems.Add($"it is a {Text(r?["kind"]) ?? "(no kind)"}, not a receipt");
             if (Text(r?["receiptFor"]) != messageId.ToString("D"))
                 problems.Add($"it refers to message {Text(r?["receiptFor"]) ?? "(none)"}, not to this notification {messageId}");
-            if (from is null || !recipients.Contains(from))
+            // Who may answer is known only from a verified notification.
+            if (payloadObject is not null && (from is null || !recipients.Contains(from)))
                 problems.Add($"it is signed by {from ?? "(no sender)"}, which is not a recipient of this notification ({string.Join(", ", recipients)})");
             if (sender is not null && (r?["recipients"] as JsonArray)?.Any(x => Text(x?["centre"]) == sender) != true)
                 problems.Add($"it is not addressed to the notification's sender {sender}");
