@@ -14,5 +14,7 @@ root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(InboxCommand.Create());
 root.Subcommands.Add(AgreementsCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());
+root.Subcommands.Add(AuditCommand.Create());
+root.Subcommands.Add(EvidenceCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -15,6 +15,7 @@ await app.Services.InitializeNodeAsync(settings, app.Lifetime.ApplicationStoppin
 app.MapOpenApi();
 app.MapGet("/health", () => Results.Ok(new { centre = settings.Centre.Value, role = "publisher" }));
 app.MapNotificationEndpoints();
+app.MapEvidenceEndpoints();
 app.Logger.LogInformation("Publisher for centre {Centre} listening on {Url} (store {Store}, broker {Broker})",
     settings.Centre, settings.HttpUrl, settings.Store, settings.Broker);
 await app.RunAsync();
