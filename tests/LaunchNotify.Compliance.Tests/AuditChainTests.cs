@@ -131,6 +131,53 @@ public abstract class AuditChainTests
     }
 
     [Fact]
+    public async Task BeginLockedTransaction_WhenAnotherWriterSavesMeanwhile_NeitherWaitsForTheOtherForever()
+    {
+        await using var store = await CreateStoreAsync();
+        var alarm = AlarmWithKey("K");
+        await using (var db = store.NewContext())
+        {
+            db.Alarms.Add(alarm);
+            await db.SaveChangesAsync();
+        }
+        var t1Locked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // T1 is shaped like the outbox dispatcher: it locks a row with ExecuteUpdate before it saves its audit entry.
+        async Task First()
+        {
+            await using var db = store.NewContext();
+            await using var tx = await AuditLog.BeginLockedTransactionAsync(db, default);
+            await db.Alarms.Where(a => a.Id == alarm.Id).ExecuteUpdateAsync(u => u.SetProperty(a => a.AcknowledgedBy, "first"));
+            t1Locked.SetResult();
+            await Task.Delay(500); // the second writer is now waiting
+            AuditChain.Append(db, T0, "alarm-acknowledged", new AuditSubject(AlarmId: alarm.Id), new JsonObject { ["by"] = "first" });
+            await db.SaveChangesAsync();
+            await tx.CommitAsync();
+        }
+
+        // T2 is shaped like the inbox applying a receipt: its save takes the chain lock, then updates that row.
+        async Task Second()
+        {
+            await t1Locked.Task;
+            await using var db = store.NewContext();
+            await using var tx = await db.Database.BeginTransactionAsync();
+            var row = await db.Alarms.SingleAsync(a => a.Id == alarm.Id);
+            row.ResolvedBy = "second";
+            AuditChain.Append(db, T0, "alarm-resolved", new AuditSubject(AlarmId: alarm.Id), new JsonObject { ["by"] = "second" });
+            await db.SaveChangesAsync();
+            await tx.CommitAsync();
+        }
+
+        await Task.WhenAll(Task.Run(First), Task.Run(Second)).WaitAsync(TimeSpan.FromSeconds(30));
+
+        await using var check = store.NewContext();
+        Assert.Equal(["alarm-acknowledged", "alarm-resolved"], await check.Set<AuditEntry>().OrderBy(e => e.Seq).Select(e => e.Type).ToListAsync());
+        var stored = await check.Alarms.SingleAsync();
+        Assert.Equal(("first", "second"), (stored.AcknowledgedBy, stored.ResolvedBy));
+        Assert.True((await AuditVerifier.VerifyAsync(check)).Intact);
+    }
+
+    [Fact]
     public async Task Verify_WhenAnEntrysDetailsAreChangedBySql_NamesThatEntryAndItsContentHash()
     {
         await using var store = await CreateStoreAsync();

@@ -95,7 +95,7 @@ public sealed class TwoCentres : IAsyncDisposable
     public async Task<List<InboxResult>> DeliverAsync(CentreNode from, CentreNode to)
     {
         await using var db = from.Store.NewContext();
-        await using var tx = await db.Database.BeginTransactionAsync();
+        await using var tx = await AuditLog.BeginLockedTransactionAsync(db, default);
         var entries = await db.Outbox.Where(o => o.PublishedAt == null && o.Recipient == to.Centre.Value).OrderBy(o => o.Id).ToListAsync();
         var now = Clock.GetCurrentInstant();
         foreach (var entry in entries)

@@ -1,6 +1,7 @@
 using LaunchNotify.Storage;
 using LaunchNotify.Storage.Audit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace LaunchNotify.Node.Audit;
 
@@ -17,6 +18,17 @@ public static class AuditLog
     {
         foreach (var e in events)
             Append(db, e);
+    }
+
+    /// <summary>
+    /// A transaction that holds the audit chain's lock from its start: for writers that lock rows (e.g. with
+    /// <c>ExecuteUpdate</c>) before they save, so that they take locks in the same order as every other writer.
+    /// </summary>
+    public static async Task<IDbContextTransaction> BeginLockedTransactionAsync(NodeDbContext db, CancellationToken ct)
+    {
+        var tx = await db.Database.BeginTransactionAsync(ct);
+        await AuditChain.LockAsync(db, ct);
+        return tx;
     }
 
     /// <summary>For events whose state change is not in this store (a parked delivery): appended in a transaction of its own.</summary>

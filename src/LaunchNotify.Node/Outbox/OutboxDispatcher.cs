@@ -89,7 +89,7 @@ public sealed class OutboxDispatcher(
 
         var publishedAt = clock.GetCurrentInstant();
         var published = 0;
-        await using var tx = await db.Database.BeginTransactionAsync(ct); // status, delivery and audit entry commit together
+        await using var tx = await Audit.AuditLog.BeginLockedTransactionAsync(db, ct); // status, delivery and audit entry commit together
         foreach (var (entry, error) in outcomes)
         {
             if (error is null)

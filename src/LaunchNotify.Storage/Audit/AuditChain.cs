@@ -59,6 +59,22 @@ public static class AuditChain
     }
 
     /// <summary>
+    /// Takes the chain's lock now, inside the caller's transaction, instead of at its save. For a writer that locks
+    /// other rows before it saves (the outbox dispatcher updates deliveries first): every writer then takes the chain
+    /// lock before those rows, as the save does, so two writers cannot wait for each other.
+    /// </summary>
+    public static async Task LockAsync(DbContext db, CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("The audit chain lock is held until commit: begin the transaction first.");
+        await db.Database.ExecuteSqlRawAsync(
+            """
+            INSERT INTO "AuditChainHead" ("Id", "Seq", "Hash") VALUES (1, 0, {0})
+            ON CONFLICT ("Id") DO UPDATE SET "Seq" = "AuditChainHead"."Seq"
+            """, [GenesisHash], ct);
+    }
+
+    /// <summary>
     /// The bytes that are hashed: the RFC 8785 canonical JSON of
     /// <c>{"at","details","prev","seq","subject":{"agreement","alarm","centre","message"},"type"}</c> in UTF-8.
     /// </summary>
