@@ -33,7 +33,7 @@ public static class AuditCommand
             if (parse.GetValue(anchor) is { } text && !AuditAnchor.TryParse(text, out anchored))
                 throw new CliException($"--anchor '{text}' must be SEQ:HASH, e.g. 1234:{new string('0', 64)} (as 'launchnotify audit head' prints it).");
             var options = NodeStoreOptions.Resolve(parse, store, config).Store;
-            await using var db = await NodeStoreOptions.OpenAsync(options, ct);
+            await using var db = new NodeDbContext(options.ToDbContextOptions());
             var result = await NodeStoreOptions.Guarded(options, () => AuditVerifier.VerifyAsync(db, anchored, ProgressPrinter(), ct: ct));
             Console.WriteLine($"Audit log of {options}: {result.Checked} entries checked.");
             if (result.Intact)
@@ -67,7 +67,7 @@ public static class AuditCommand
                 from = parsed.Success ? parsed.Value : throw new CliException($"--since '{sinceText}' is not an instant in UTC like 2026-11-20T14:00:00Z.");
             }
             var options = NodeStoreOptions.Resolve(parse, store, config).Store;
-            await using var db = await NodeStoreOptions.OpenAsync(options, ct);
+            await using var db = new NodeDbContext(options.ToDbContextOptions());
             var entries = await NodeStoreOptions.Guarded(options, () => AuditQueries.ListAsync(db, from, parse.GetValue(subject), parse.GetValue(limit), ct));
             if (parse.GetValue(json))
             {
@@ -91,7 +91,7 @@ public static class AuditCommand
         head.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
             var options = NodeStoreOptions.Resolve(parse, store, config).Store;
-            await using var db = await NodeStoreOptions.OpenAsync(options, ct);
+            await using var db = new NodeDbContext(options.ToDbContextOptions());
             var (seq, hash) = await NodeStoreOptions.Guarded(options, () => AuditQueries.HeadAsync(db, ct));
             Console.WriteLine($"{seq}:{hash}");
             return ExitCodes.Ok;
@@ -162,9 +162,6 @@ public static class NodeStoreOptions
         }
         return (options, configuration["LaunchNotify:KeysDirectory"]);
     }
-
-    public static Task<NodeDbContext> OpenAsync(StorageOptions options, CancellationToken ct) =>
-        Task.FromResult(new NodeDbContext(options.ToDbContextOptions()));
 
     /// <summary>Turns a store that cannot be read (down, or older than the audit log) into advice.</summary>
     public static async Task<T> Guarded<T>(StorageOptions options, Func<Task<T>> run)

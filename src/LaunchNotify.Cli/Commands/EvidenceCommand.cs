@@ -36,7 +36,7 @@ public static class EvidenceCommand
             {
                 trust = KeyStore.LoadTrustedKeys(keysDir);
             }
-            catch (Exception e) when (e is IOException or KeyFormatException or InvalidOperationException)
+            catch (Exception e) when (e is IOException or KeyFormatException or KeyStoreException or InvalidOperationException)
             {
                 throw new CliException($"Could not read the trusted keys in {keysDir}: {e.Message}");
             }
