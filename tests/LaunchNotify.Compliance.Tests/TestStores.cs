@@ -74,6 +74,24 @@ public sealed class PostgresServer : IAsyncLifetime
         if (string.IsNullOrEmpty(password))
             password = (await System.IO.File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, ".local", "postgres", "password"))).Trim();
         _connectionString = $"Host=127.0.0.1;Port={port};Database=launchnotify;Username=launchnotify;Password={password}";
+
+        // EnsureCreated (used by the other test projects on this database) does nothing once any schema holds
+        // tables. So: no schemas of crashed earlier runs, and the shared public tables exist before ours.
+        await using (var connection = new NpgsqlConnection(_connectionString))
+        {
+            await connection.OpenAsync();
+            await using var find = new NpgsqlCommand("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'compliance\\_%'", connection);
+            var leftovers = new List<string>();
+            await using (var reader = await find.ExecuteReaderAsync())
+                while (await reader.ReadAsync())
+                    leftovers.Add(reader.GetString(0));
+            foreach (var schema in leftovers)
+            {
+                await using var drop = new NpgsqlCommand($"DROP SCHEMA \"{schema}\" CASCADE", connection);
+                await drop.ExecuteNonQueryAsync();
+            }
+        }
+        await StoreInitializer.EnsureCreatedAsync(new StorageOptions(StorageProvider.PostgreSql, _connectionString));
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
