@@ -17,6 +17,8 @@ root.Subcommands.Add(LaunchesCommand.Create());
 root.Subcommands.Add(AgreementsCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());
 root.Subcommands.Add(BrokerCommand.Create());
+root.Subcommands.Add(AuditCommand.Create());
+root.Subcommands.Add(EvidenceCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(SeedCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());

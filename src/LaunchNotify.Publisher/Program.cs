@@ -22,6 +22,7 @@ app.MapNotificationEndpoints();
 app.MapAlarmEndpoints();
 app.MapLaunchEndpoints();
 app.MapDashboard();
+app.MapEvidenceEndpoints();
 app.Logger.LogInformation("Publisher for centre {Centre} listening on {Url} (store {Store}, broker {Broker})",
     settings.Centre, settings.HttpUrl, settings.Store, settings.Broker);
 await app.RunAsync();

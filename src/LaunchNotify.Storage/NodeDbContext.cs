@@ -22,6 +22,9 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : DbContext(
         configuration.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
     }
 
+    // Audit entries are numbered, linked and hashed as they save, in the saving transaction (docs/audit.md).
+    protected override void OnConfiguring(DbContextOptionsBuilder options) => options.AddInterceptors(Audit.AuditChainInterceptor.Instance);
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         // Newer entities carry their own IEntityTypeConfiguration beside them (Entities/*.cs).

@@ -64,6 +64,7 @@ public sealed class AlarmBook(IDbContextFactory<NodeDbContext> dbFactory, IClock
         };
         alarm.ChangedAt = alarm.RaisedAt;
         db.Alarms.Add(alarm);
+        Audit.AuditLog.Append(db, Audit.AuditEvent.AlarmRaised(alarm));
         log.LogWarning("ALARM {Kind} ({Severity}) {Summary}{Restart}", request.Kind.Code(), alarm.Severity, request.Summary,
             request.FiredAfterRestart ? " [fell due while the node was down]" : "");
         return alarm;
@@ -77,6 +78,7 @@ public sealed class AlarmBook(IDbContextFactory<NodeDbContext> dbFactory, IClock
         if (alarm is null || alarm.State == AlarmState.Resolved)
             return null;
         Resolve(alarm, SystemActor, comment);
+        Audit.AuditLog.Append(db, Audit.AuditEvent.AlarmResolved(alarm));
         return alarm;
     }
 
@@ -91,6 +93,7 @@ public sealed class AlarmBook(IDbContextFactory<NodeDbContext> dbFactory, IClock
             alarm.AcknowledgedBy = by;
             alarm.AcknowledgeComment = comment;
             Changed(alarm, alarm.AcknowledgedAt.Value);
+            Audit.AuditLog.Append(db, Audit.AuditEvent.AlarmAcknowledged(alarm));
             await db.SaveChangesAsync(ct);
             log.LogInformation("Alarm {Id} {Kind} acknowledged by {By}", id, alarm.Kind.Code(), by);
         }
@@ -104,6 +107,7 @@ public sealed class AlarmBook(IDbContextFactory<NodeDbContext> dbFactory, IClock
         if (alarm.State != AlarmState.Resolved)
         {
             Resolve(alarm, by, comment);
+            Audit.AuditLog.Append(db, Audit.AuditEvent.AlarmResolved(alarm));
             await db.SaveChangesAsync(ct);
         }
         return alarm;

@@ -140,6 +140,7 @@ public sealed class InboxProcessor(
             entry.ReceiptMessageId = receipt.MessageId;
             entry.ReceiptJws = receipt.Jws;
         }
+        Audit.AuditLog.Append(db, Audit.AuditEvent.Stored(entry));
         if (accepted && message is Receipt r)
             await ApplyReceiptAsync(db, r, ct);
 
@@ -252,6 +253,7 @@ public sealed class InboxProcessor(
         deliveryRow.ReceiptDetailsJson = JsonSerializer.Serialize(
             receipt.Outcome == ReceiptOutcome.Accepted ? receipt.Findings : receipt.Reasons, WireJson.Options);
         deliveryRow.PublishedAt ??= deliveryRow.ReceiptAt;
+        Audit.AuditLog.Append(db, Audit.AuditEvent.ReceiptApplied(receipt, deliveryRow));
     }
 
     /// <summary>The sender's pre-notification as it stands after the amendments already received.</summary>
@@ -295,6 +297,7 @@ public sealed class InboxProcessor(
             outboxSignal.Notify();
             receiptId = receipt.MessageId;
         }
+        await Audit.AuditLog.AppendAsync(dbFactory, Audit.AuditEvent.Parked(delivery, code, reason, claim?.MessageId, receiptId, now), ct);
         return new InboxResult(InboxDisposition.Parked, claim?.MessageId, claim?.Kind, delivery.UserId, [error], receiptId);
     }
 

@@ -89,6 +89,7 @@ public sealed class OutboxDispatcher(
 
         var publishedAt = clock.GetCurrentInstant();
         var published = 0;
+        await using var tx = await Audit.AuditLog.BeginLockedTransactionAsync(db, ct); // status, delivery and audit entry commit together
         foreach (var (entry, error) in outcomes)
         {
             if (error is null)
@@ -96,6 +97,7 @@ public sealed class OutboxDispatcher(
                 entry.PublishedAt = publishedAt;
                 entry.LastError = null;
                 published++;
+                Audit.AuditLog.Append(db, Audit.AuditEvent.Published(entry, publishedAt));
                 await db.Deliveries
                     .Where(d => d.MessageId == entry.MessageId && d.Recipient == entry.Recipient && d.Status == DeliveryStatus.Accepted)
                     .ExecuteUpdateAsync(u => u
@@ -115,6 +117,7 @@ public sealed class OutboxDispatcher(
             }
         }
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
 
         var down = outcomes.Select(o => o.error).OfType<BrokerUnavailableException>().FirstOrDefault();
         if (down is not null && published == 0)

@@ -216,6 +216,7 @@ public sealed class SubmissionService(
                 CreatedAt = now,
             });
         }
+        Audit.AuditLog.Append(db, Audit.AuditEvent.Submitted(message, payload, jws, now));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
     }

@@ -1,0 +1,104 @@
+using System.CommandLine;
+using LaunchNotify.Node.Evidence;
+using LaunchNotify.Protocol.Signing;
+using Microsoft.EntityFrameworkCore;
+using LaunchNotify.Storage;
+
+namespace LaunchNotify.Cli.Commands;
+
+/// <summary>
+/// <c>launchnotify evidence export ID [--store] [--config] [--keys DIR] [-o FILE]</c> and
+/// <c>launchnotify evidence verify BUNDLE [--trusted-keys jwks.json]</c> (docs/evidence.md).
+/// </summary>
+public static class EvidenceCommand
+{
+    public static Command Create()
+    {
+        var id = new Argument<Guid>("message-id") { Description = "The notification's message id." };
+        var store = NodeStoreOptions.Store();
+        var config = NodeStoreOptions.Config();
+        var keys = new Option<DirectoryInfo?>("--keys")
+        {
+            Description = "The node's keys folder; its jwks.json supplies the public keys to bundle (default: LaunchNotify:KeysDirectory from --config or the environment).",
+        };
+        var output = new Option<FileInfo?>("--output", "-o") { Description = "Write the bundle here (default: standard output)." };
+        var export = new Command("export", "Write one notification's evidence (signed notification, signed receipts, keys, timeline, alarms, audit entries) as one JSON file.")
+        {
+            id, store, config, keys, output,
+        };
+        export.SetAction((parse, ct) => CommonOptions.Guard(async () =>
+        {
+            var (options, configuredKeys) = NodeStoreOptions.Resolve(parse, store, config);
+            var keysDir = parse.GetValue(keys)?.FullName ?? configuredKeys
+                ?? throw new CliException("Which keys folder? Give --keys DIR (the node's, with jwks.json) so the bundle carries the public keys that signed it.");
+            JwkSet trust;
+            try
+            {
+                trust = KeyStore.LoadTrustedKeys(keysDir);
+            }
+            catch (Exception e) when (e is IOException or KeyFormatException or KeyStoreException or InvalidOperationException)
+            {
+                throw new CliException($"Could not read the trusted keys in {keysDir}: {e.Message}");
+            }
+            var exporter = new EvidenceExporter(new Factory(options), trust, NodaTime.SystemClock.Instance);
+            var messageId = parse.GetValue(id);
+            var result = await NodeStoreOptions.Guarded(options, () => exporter.ExportAsync(messageId, ct))
+                ?? throw new CliException($"The store {options} holds no message {messageId} (sent or received).");
+            foreach (var warning in result.Warnings)
+                Console.Error.WriteLine($"warning: {warning}");
+            if (parse.GetValue(output) is { } file)
+            {
+                await File.WriteAllBytesAsync(file.FullName, result.ToUtf8(), ct);
+                Console.Error.WriteLine($"Evidence for {messageId} written to {file.FullName}. Check it with: launchnotify evidence verify {file.Name}");
+            }
+            else
+            {
+                await using var stdout = Console.OpenStandardOutput();
+                await stdout.WriteAsync(result.ToUtf8(), ct);
+            }
+            return ExitCodes.Ok;
+        }));
+
+        var bundle = new Argument<FileInfo>("bundle") { Description = "An evidence bundle from 'evidence export' or GET /v1/notifications/{id}/evidence." };
+        var trusted = new Option<FileInfo?>("--trusted-keys")
+        {
+            Description = "A JWK Set you already trust (e.g. your node's jwks.json): bundled keys are checked against it and signatures verified with it.",
+        };
+        var verify = new Command("verify", "Check a bundle offline: every signature, kid ↔ centre, payload hash, that each receipt answers this notification. Exit 0 all pass, 1 a check failed, 2 could not run.")
+        {
+            bundle, trusted,
+        };
+        verify.SetAction((parse, ct) => CommonOptions.Guard(async () =>
+        {
+            var file = parse.GetValue(bundle)!;
+            if (!file.Exists)
+                throw new CliException($"No bundle at {file.FullName}.");
+            JwkSet? trust = null;
+            if (parse.GetValue(trusted) is { } trustFile)
+            {
+                try
+                {
+                    trust = JwkSet.Load(trustFile.FullName);
+                }
+                catch (Exception e) when (e is IOException or KeyFormatException)
+                {
+                    throw new CliException($"Could not read --trusted-keys: {e.Message}");
+                }
+            }
+            var report = EvidenceVerifier.Verify(await File.ReadAllBytesAsync(file.FullName, ct), trust);
+            foreach (var check in report.Checks)
+                Console.WriteLine(check);
+            Console.WriteLine(report.Passed
+                ? "Evidence verified: every check passed (lines marked ! are findings, not failures)."
+                : "Evidence NOT verified: see the lines marked ✗.");
+            return report.Passed ? ExitCodes.Ok : ExitCodes.Invalid;
+        }));
+
+        return new Command("evidence", "Export and check the evidence for one notification.") { export, verify };
+    }
+
+    private sealed class Factory(StorageOptions options) : IDbContextFactory<NodeDbContext>
+    {
+        public NodeDbContext CreateDbContext() => new(options.ToDbContextOptions());
+    }
+}

@@ -1,0 +1,119 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using LaunchNotify.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using NodaTime;
+using NodaTime.Text;
+
+namespace LaunchNotify.Storage.Audit;
+
+/// <summary>What an audit entry is about; any part may be absent.</summary>
+public sealed record AuditSubject(Guid? MessageId = null, string? Centre = null, string? AgreementId = null, Guid? AlarmId = null)
+{
+    public static AuditSubject None { get; } = new();
+}
+
+/// <summary>
+/// The audit log's chain: how an entry is encoded and hashed (docs/audit.md), and how entries join the caller's unit
+/// of work. <see cref="Append"/> only adds the entry to the context; <see cref="AuditChainInterceptor"/> numbers,
+/// links and hashes it when that context saves, inside the same transaction and under the chain's lock.
+/// </summary>
+public static class AuditChain
+{
+    /// <summary>The <c>prev</c> of entry 1.</summary>
+    public static readonly string GenesisHash = new('0', 64);
+
+    /// <summary>
+    /// Adds an entry to <paramref name="db"/>'s unit of work. It is written by the caller's next
+    /// <c>SaveChanges</c>, in the same transaction as the state change it records, or not at all.
+    /// </summary>
+    public static AuditEntry Append(DbContext db, Instant at, string type, AuditSubject subject, JsonObject details)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(subject);
+        if (type.Length is 0 or > 32 || !type.All(c => c is (>= 'a' and <= 'z') or '-'))
+            throw new ArgumentException($"Audit type '{type}' must be 1-32 lower-case letters or '-'.", nameof(type));
+        if (subject.Centre is { } centre && (centre.Length != 2 || !centre.All(char.IsAsciiLetterUpper)))
+            throw new ArgumentException($"Audit subject centre '{centre}' must be a centre code (two upper-case letters).", nameof(subject));
+        if (subject.AgreementId is { Length: > 64 })
+            throw new ArgumentException("Audit subject agreement ids are at most 64 characters.", nameof(subject));
+
+        var order = Pending(db).Select(e => e.Entity.AppendOrder).DefaultIfEmpty(0).Max() + 1;
+        var entry = new AuditEntry
+        {
+            // A temporary key, unique in this context until the interceptor assigns the real one.
+            Seq = -order,
+            AppendOrder = order,
+            At = at,
+            Type = type,
+            MessageId = subject.MessageId,
+            Centre = subject.Centre,
+            AgreementId = subject.AgreementId,
+            AlarmId = subject.AlarmId,
+            DetailsJson = CanonicalJson.Serialize(details),
+        };
+        db.Set<AuditEntry>().Add(entry);
+        return entry;
+    }
+
+    /// <summary>
+    /// Takes the chain's lock now, inside the caller's transaction, instead of at its save. For a writer that locks
+    /// other rows before it saves (the outbox dispatcher updates deliveries first): every writer then takes the chain
+    /// lock before those rows, as the save does, so two writers cannot wait for each other.
+    /// </summary>
+    public static async Task LockAsync(DbContext db, CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("The audit chain lock is held until commit: begin the transaction first.");
+        await db.Database.ExecuteSqlRawAsync(
+            """
+            INSERT INTO "AuditChainHead" ("Id", "Seq", "Hash") VALUES (1, 0, {0})
+            ON CONFLICT ("Id") DO UPDATE SET "Seq" = "AuditChainHead"."Seq"
+            """, [GenesisHash], ct);
+    }
+
+    /// <summary>
+    /// The bytes that are hashed: the RFC 8785 canonical JSON of
+    /// <c>{"at","details","prev","seq","subject":{"agreement","alarm","centre","message"},"type"}</c> in UTF-8.
+    /// </summary>
+    public static byte[] CanonicalEncoding(AuditEntry entry) => Encoding.UTF8.GetBytes(CanonicalJson.Serialize(new JsonObject
+    {
+        ["seq"] = entry.Seq,
+        ["at"] = FormatInstant(entry.At),
+        ["type"] = entry.Type,
+        ["subject"] = new JsonObject
+        {
+            ["message"] = entry.MessageId?.ToString("D"),
+            ["centre"] = entry.Centre,
+            ["agreement"] = entry.AgreementId,
+            ["alarm"] = entry.AlarmId?.ToString("D"),
+        },
+        ["details"] = JsonNode.Parse(entry.DetailsJson),
+        ["prev"] = entry.PrevHash,
+    }));
+
+    /// <summary>Lower-case hex SHA-256 of <see cref="CanonicalEncoding"/>.</summary>
+    public static string ComputeHash(AuditEntry entry) => Convert.ToHexStringLower(SHA256.HashData(CanonicalEncoding(entry)));
+
+    /// <summary>RFC 3339 in UTC with 'Z', fractional seconds only as far as needed (e.g. <c>2026-11-20T14:00:00.25Z</c>).</summary>
+    public static string FormatInstant(Instant instant) => InstantPattern.ExtendedIso.Format(instant);
+
+    /// <summary>The entries added by <see cref="Append"/> and not yet saved, in the order they were appended.</summary>
+    internal static List<EntityEntry<AuditEntry>> Pending(DbContext db)
+    {
+        // SaveChanges detects changes itself right after; doing it here too would only cost time.
+        var tracker = db.ChangeTracker;
+        var detect = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            return tracker.Entries<AuditEntry>().Where(e => e.State == EntityState.Added).OrderBy(e => e.Entity.AppendOrder).ToList();
+        }
+        finally
+        {
+            tracker.AutoDetectChangesEnabled = detect;
+        }
+    }
+}

@@ -1,0 +1,148 @@
+using System.Runtime.CompilerServices;
+using LaunchNotify.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace LaunchNotify.Storage.Audit;
+
+/// <summary>
+/// Seals the audit entries of a unit of work as it saves: takes the chain's lock by updating its head row, numbers
+/// the entries after the head, links and hashes them, and moves the head, all in the transaction that saves the
+/// state they record. Without a caller's transaction it opens one around the save, so an entry and its state change
+/// commit together even then.
+/// </summary>
+/// <remarks>
+/// The head update is the lock: PostgreSQL holds the row lock until commit (a second appender waits, then reads the
+/// new head), and on SQLite it is a write, which needs the database's single write lock (a LaunchNotify transaction
+/// is <c>BEGIN IMMEDIATE</c>, so it already holds it). Sequence numbers are the primary key, so even a bug here
+/// could not store two entries with one number: the chain cannot fork.
+/// </remarks>
+public sealed class AuditChainInterceptor : SaveChangesInterceptor
+{
+    public static AuditChainInterceptor Instance { get; } = new();
+
+    // Transactions this interceptor opened because the caller had none; committed or rolled back with the save.
+    private readonly ConditionalWeakTable<DbContext, IDbContextTransaction> _opened = new();
+
+    private AuditChainInterceptor()
+    {
+    }
+
+    private const string ReserveSql =
+        """
+        INSERT INTO "AuditChainHead" ("Id", "Seq", "Hash") VALUES (1, {0}, {1})
+        ON CONFLICT ("Id") DO UPDATE SET "Seq" = "AuditChainHead"."Seq" + {0}
+        RETURNING "Seq", "Hash"
+        """;
+
+    private const string MoveHeadSql = """UPDATE "AuditChainHead" SET "Hash" = {0} WHERE "Id" = 1""";
+
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        if (eventData.Context is not { } db || AuditChain.Pending(db) is not { Count: > 0 } pending)
+            return result;
+        try
+        {
+            if (db.Database.CurrentTransaction is null)
+                _opened.AddOrUpdate(db, db.Database.BeginTransaction());
+            var head = db.Database.SqlQueryRaw<HeadRow>(ReserveSql, pending.Count, AuditChain.GenesisHash).AsEnumerable().Single();
+            db.Database.ExecuteSqlRaw(MoveHeadSql, Seal(pending, head));
+            return result;
+        }
+        catch
+        {
+            Abandon(db);
+            throw;
+        }
+    }
+
+    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
+        CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is not { } db || AuditChain.Pending(db) is not { Count: > 0 } pending)
+            return result;
+        try
+        {
+            if (db.Database.CurrentTransaction is null)
+                _opened.AddOrUpdate(db, await db.Database.BeginTransactionAsync(cancellationToken));
+            var head = (await db.Database.SqlQueryRaw<HeadRow>(ReserveSql, pending.Count, AuditChain.GenesisHash).ToListAsync(cancellationToken)).Single();
+            await db.Database.ExecuteSqlRawAsync(MoveHeadSql, new object[] { Seal(pending, head) }, cancellationToken);
+            return result;
+        }
+        catch
+        {
+            Abandon(db);
+            throw;
+        }
+    }
+
+    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        if (eventData.Context is { } db && _opened.TryGetValue(db, out var tx))
+        {
+            _opened.Remove(db);
+            using (tx)
+                tx.Commit();
+        }
+        return result;
+    }
+
+    public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is { } db && _opened.TryGetValue(db, out var tx))
+        {
+            _opened.Remove(db);
+            await using (tx)
+                await tx.CommitAsync(cancellationToken);
+        }
+        return result;
+    }
+
+    public override void SaveChangesFailed(DbContextErrorEventData eventData) => Abandon(eventData.Context);
+
+    public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Abandon(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    public override void SaveChangesCanceled(DbContextEventData eventData) => Abandon(eventData.Context);
+
+    public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Abandon(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Numbers, links and hashes the pending entries after <paramref name="head"/>; returns the new head hash.</summary>
+    private static string Seal(List<Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry<AuditEntry>> pending, HeadRow head)
+    {
+        // The reservation moved the head's number past the whole batch; its hash is still the previous entry's.
+        var seq = head.Seq - pending.Count;
+        var prev = head.Hash;
+        foreach (var entry in pending.Select(p => p.Entity))
+        {
+            entry.Seq = ++seq;
+            entry.PrevHash = prev;
+            entry.Hash = AuditChain.ComputeHash(entry);
+            prev = entry.Hash;
+        }
+        return prev;
+    }
+
+    private void Abandon(DbContext? db)
+    {
+        if (db is null || !_opened.TryGetValue(db, out var tx))
+            return;
+        _opened.Remove(db);
+        // Disposing an uncommitted transaction rolls it back (head and entries alike).
+        tx.Dispose();
+    }
+
+    private sealed class HeadRow
+    {
+        public long Seq { get; set; }
+        public string Hash { get; set; } = "";
+    }
+}

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using LaunchNotify.Domain.Values;
+using LaunchNotify.Node.Audit;
+using LaunchNotify.Node.Broker;
+using LaunchNotify.Node.Outbox;
+using LaunchNotify.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using NodaTime;
+using NodaTime.Testing;
+using RabbitMQ.Client;
+
+namespace LaunchNotify.Compliance.Tests;
+
+/// <summary>
+/// The real OutboxDispatcher against the project-local RabbitMQ (infra/rabbitmq/start.sh; started here when it does
+/// not answer, and a failure to start fails the tests). Centres XA and XB (ISO user-assigned codes) are this class's
+/// own broker users, so other test projects' centres are left alone.
+/// </summary>
+public sealed class DispatcherAuditTests : IAsyncLifetime
+{
+    private static readonly CentreCode Sender = new("XA");
+    private static readonly CentreCode Recipient = new("XB");
+    private static readonly Instant PublishedAt = Instant.FromUtc(2026, 11, 20, 14, 0, 1);
+
+    private readonly int _amqpPort = int.TryParse(Environment.GetEnvironmentVariable("LAUNCHNOTIFY_AMQP_PORT"), out var p) ? p : 5682;
+    private readonly Dictionary<CentreCode, string> _passwords = new[] { Sender, Recipient }.ToDictionary(c => c, _ => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
+    private BrokerProvisioner _provisioner = null!;
+
+    public async Task InitializeAsync()
+    {
+        if (!await BrokerProbe.IsReachableAsync("127.0.0.1", _amqpPort))
+            await StartBrokerAsync();
+        await BrokerProbe.EnsureReachableAsync("127.0.0.1", _amqpPort);
+        _provisioner = new BrokerProvisioner(BrokerAdminOptions.ForLocalBroker(RepoPaths.Root));
+        await DeleteCentresAsync(); // whatever an earlier run left in XB's inbox
+        await _provisioner.ProvisionAsync(_passwords.Select(p => new CentreCredential(p.Key, p.Value)));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await DeleteCentresAsync();
+        _provisioner.Dispose();
+    }
+
+    [Fact]
+    public async Task Dispatch_WhenTheBrokerConfirms_MarksItPublishedAndAppendsTheAuditEntryInTheSameCommit()
+    {
+        await using ITestStore store = await SqliteTestStore.CreateAsync();
+        var (id, body) = await QueueAsync(store);
+        await using var publisher = Publisher(_amqpPort);
+
+        var published = await Dispatcher(store, publisher).DispatchBatchAsync(default);
+
+        Assert.Equal(1, published);
+        await using var db = store.NewContext();
+        Assert.Equal(PublishedAt, (await db.Outbox.SingleAsync()).PublishedAt);
+        Assert.Equal(DeliveryStatus.Published, (await db.Deliveries.SingleAsync()).Status);
+        var entry = Assert.Single(await db.Set<AuditEntry>().ToListAsync());
+        Assert.Equal(("published", id, "XB", PublishedAt), (entry.Type, entry.MessageId!.Value, entry.Centre!, entry.At));
+        var details = JsonNode.Parse(entry.DetailsJson)!;
+        Assert.Equal(AuditEvent.Sha256(body), (string?)details["bodySha256"]);
+        Assert.Equal("XB.XA.prenotification", (string?)details["routingKey"]);
+        Assert.True((await AuditVerifier.VerifyAsync(db)).Intact);
+
+        // It really went out: XB's inbox holds the body, with the broker-validated sender.
+        await using var connection = await Factory(Recipient).CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var got = await channel.BasicGetAsync(BrokerTopology.InboxQueue(Recipient), autoAck: true);
+        Assert.NotNull(got);
+        Assert.Equal(body, got.Body.ToArray());
+        Assert.Equal("XA", got.BasicProperties.UserId);
+    }
+
+    [Fact]
+    public async Task Dispatch_WhenTheBrokerCannotBeReached_RecordsNothingAsPublished()
+    {
+        await using ITestStore store = await SqliteTestStore.CreateAsync();
+        await QueueAsync(store);
+        await using var publisher = Publisher(port: 1);
+
+        await Assert.ThrowsAsync<Node.Outbox.BrokerUnavailableException>(() => Dispatcher(store, publisher).DispatchBatchAsync(default));
+
+        await using var db = store.NewContext();
+        Assert.Null((await db.Outbox.SingleAsync()).PublishedAt);
+        Assert.Equal(DeliveryStatus.Accepted, (await db.Deliveries.SingleAsync()).Status);
+        Assert.Empty(await db.Set<AuditEntry>().ToListAsync());
+    }
+
+    private static async Task<(Guid Id, byte[] Body)> QueueAsync(ITestStore store)
+    {
+        var id = Guid.NewGuid();
+        var body = RandomNumberGenerator.GetBytes(64);
+        await using var db = store.NewContext();
+        db.OutboundMessages.Add(new OutboundMessage
+        {
+            MessageId = id, Kind = "prenotification", AgreementId = "test-dispatch", Sender = "XA", Jws = body, PayloadJson = "{}",
+            IssuedAt = PublishedAt, SubmittedAt = PublishedAt,
+            Deliveries = [new Delivery { Recipient = "XB", Sequence = 1, Status = DeliveryStatus.Accepted }],
+        });
+        db.Outbox.Add(new OutboxEntry
+        {
+            MessageId = id, Kind = "prenotification", Recipient = "XB", RoutingKey = "XB.XA.prenotification", Body = body, CreatedAt = PublishedAt,
+        });
+        await db.SaveChangesAsync();
+        return (id, body);
+    }
+
+    private AmqpPublisher Publisher(int port) =>
+        new(new BrokerConnection("127.0.0.1", port, BrokerTopology.VirtualHost, Sender.Value, _passwords[Sender]), BrokerTopology.Exchange, "compliance-tests");
+
+    private static OutboxDispatcher Dispatcher(ITestStore store, AmqpPublisher publisher) =>
+        new(store.Factory, publisher, new OutboxSignal(), new FakeClock(PublishedAt),
+            new OutboxDispatcherOptions { Kinds = ["prenotification"] }, NullLogger<OutboxDispatcher>.Instance);
+
+    private ConnectionFactory Factory(CentreCode centre) => new()
+    {
+        HostName = "127.0.0.1",
+        Port = _amqpPort,
+        VirtualHost = BrokerTopology.VirtualHost,
+        UserName = centre.Value,
+        Password = _passwords[centre],
+        AutomaticRecoveryEnabled = false,
+    };
+
+    private async Task DeleteCentresAsync()
+    {
+        foreach (var centre in _passwords.Keys)
+            await _provisioner.DeleteCentreAsync(centre, deleteQueues: true);
+    }
+
+    private static async Task StartBrokerAsync()
+    {
+        using var process = Process.Start(new ProcessStartInfo("bash", [Path.Combine(RepoPaths.Root, "infra", "rabbitmq", "start.sh")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        }) ?? throw new InvalidOperationException("Could not run infra/rabbitmq/start.sh");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"infra/rabbitmq/start.sh failed (exit {process.ExitCode}):\n{await stdout}\n{await stderr}");
+    }
+}
