@@ -98,7 +98,7 @@ public abstract class AlarmFeedTests(BrokerFixture broker) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var store = await CreateStoreAsync();
-        _db = new PooledDbContextFactory<NodeDbContext>(store.ToDbContextOptions());
+        _db = new StoreContextFactory(store);
         _book = new AlarmBook(_db, _clock, NullLogger<AlarmBook>.Instance);
 
         // Another system's queue on the alarm feed: US's alarms only.
