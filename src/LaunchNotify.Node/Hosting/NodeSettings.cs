@@ -1,5 +1,6 @@
 using LaunchNotify.Domain.Values;
 using LaunchNotify.Node.Outbox;
+using LaunchNotify.Node.Timeliness;
 using LaunchNotify.Storage;
 using Microsoft.Extensions.Configuration;
 
@@ -28,6 +29,9 @@ public sealed record NodeSettings
 
     /// <summary>Where the publisher's HTTP API listens (loopback).</summary>
     public string HttpUrl { get; init; } = "http://127.0.0.1:5080";
+
+    /// <summary>Heartbeats, deadline watching and overrides of the agreements' deadlines (docs/timeliness.md).</summary>
+    public TimelinessSettings Timeliness { get; init; } = new();
 
     public NodeIdentity Identity => new(Centre) { MaxMessageBytes = MaxMessageBytes };
 
@@ -60,6 +64,7 @@ public sealed record NodeSettings
             AgreementsDirectory = section["AgreementsDirectory"],
             MaxMessageBytes = int.Parse(section["MaxMessageBytes"] ?? (256 * 1024).ToString()),
             HttpUrl = section["HttpUrl"] ?? "http://127.0.0.1:5080",
+            Timeliness = TimelinessSettings.From(section.GetSection("Timeliness")),
         };
     }
 }
