@@ -139,9 +139,9 @@ public sealed class DeadlineWatcher(
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
 
-        var late = now - due.DueAt;
         if (deadline.Kind != DeadlineKind.Heartbeat)
-            log.LogInformation("Deadline {Key} fired {Late} after falling due{Restart}", deadline.Key, late, firing.AfterRestart ? " (fell due while the node was down)" : "");
+            log.LogInformation("Deadline {Key} fired {Late:0} ms after falling due{Restart}", deadline.Key, (now - due.DueAt).TotalMilliseconds,
+                firing.AfterRestart ? " (it fell due while the node was down)" : "");
         foreach (var action in firing.Committed)
             action();
         return true;
