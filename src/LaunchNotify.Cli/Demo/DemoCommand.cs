@@ -46,7 +46,7 @@ public static class DemoCommand
         var fault = new DemoLinkFault(nodes.Single(n => n.Centre.Value == "CN"));
         await fault.HoldBackAsync(DemoScenario.HeldBackNotification(SystemClock.Instance.GetCurrentInstant()), ct);
         console.MarkupLine($"[yellow]![/] faulty link: CN's notification #{fault.HeldSequence} to RU ({fault.HeldMessageId}) is stored and signed at CN " +
-                           "but held back on the way; CN's next notification to RU will show the gap");
+                           "but held back on the way; CN's heartbeats (last number sent) and its next notification to RU will show the gap");
 
         await using var processes = new NodeProcesses(repo, configuration, new Dictionary<string, string>
         {

@@ -16,9 +16,10 @@ namespace LaunchNotify.Cli.Demo;
 /// <summary>
 /// The demo plays a faulty link so that a notification goes missing for real. Before CN's processes start, one CN
 /// notification to RU is submitted through CN's own submission service (validated, numbered, signed, stored with its
-/// outbox entry), and its outbox entry is held back: it stays unpublished. CN's next notification to RU carries the
-/// following number, RU sees the gap and, after the missing grace, raises MISSING_NOTIFICATION. Releasing the entry
-/// lets CN's dispatcher deliver it late; RU resolves the alarm.
+/// outbox entry), and its outbox entry is held back: it stays unpublished. CN's heartbeats announce it as the last
+/// number sent and CN's next notification to RU carries the following one; either way RU sees the gap and, after the
+/// missing grace, raises MISSING_NOTIFICATION. Releasing the entry lets CN's dispatcher deliver it late; RU resolves
+/// the alarm and classifies the arrival.
 /// </summary>
 public sealed class DemoLinkFault(CentreNode sender)
 {
