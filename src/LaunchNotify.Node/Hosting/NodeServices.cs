@@ -74,7 +74,8 @@ public static class NodeServices
         services.AddSingleton<IDeadlineHandler>(sp => sp.GetRequiredService<MissingNotifications>());
         services.AddSingleton<IDeadlineHandler>(sp => sp.GetRequiredService<LinkSilence>());
         services.AddSingleton<IDeadlineHandler>(sp => sp.GetRequiredService<PostLaunchDeadlines>());
-        if (role == NodeRole.Publisher)
+        // Whoever dispatches heartbeats sends them (a subscriber only dispatches receipts).
+        if (role != NodeRole.Subscriber)
             services.AddSingleton<IDeadlineHandler, HeartbeatSender>();
         services.AddSingleton(new DeadlineWatcherOptions
         {
