@@ -10,7 +10,7 @@ namespace LaunchNotify.Node.Deadlines;
 /// Stores and settles deadlines inside the caller's unit of work (the caller saves and commits, then calls
 /// <see cref="DeadlineSignal.Notify"/> so this process's watcher looks again).
 /// </summary>
-public sealed class DeadlineBook(AlarmBook alarms, IClock clock)
+public sealed class DeadlineBook(AlarmBook alarms, IClock clock, IDbContextFactory<NodeDbContext> dbFactory)
 {
     public async Task<Deadline?> FindAsync(NodeDbContext db, string key, CancellationToken ct) =>
         db.Deadlines.Local.FirstOrDefault(d => d.Key == key) ?? await db.Deadlines.SingleOrDefaultAsync(d => d.Key == key, ct);
@@ -24,6 +24,33 @@ public sealed class DeadlineBook(AlarmBook alarms, IClock clock)
         deadline.CreatedAt = clock.GetCurrentInstant();
         db.Deadlines.Add(deadline);
         return deadline;
+    }
+
+    /// <summary>
+    /// Stores <paramref name="deadline"/> on its own (at start-up, not inside another unit of work) unless its key exists;
+    /// then <paramref name="rearm"/> may change the existing row and says whether it did. The centre's other processes
+    /// may do the same at the same moment: the unique key keeps one row.
+    /// </summary>
+    public async Task EnsureAsync(Deadline deadline, Func<Deadline, bool> rearm, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await FindAsync(db, deadline.Key, ct) is { } existing)
+        {
+            if (!rearm(existing))
+                return;
+        }
+        else
+        {
+            await ScheduleAsync(db, deadline, ct);
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Another process of this centre stored it first.
+        }
     }
 
     /// <summary>

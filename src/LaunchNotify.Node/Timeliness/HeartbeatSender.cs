@@ -7,7 +7,6 @@ using LaunchNotify.Protocol.Json;
 using LaunchNotify.Protocol.Signing;
 using LaunchNotify.Storage;
 using LaunchNotify.Storage.Entities;
-using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
 namespace LaunchNotify.Node.Timeliness;
@@ -24,7 +23,6 @@ public sealed class HeartbeatSender(
     IPayloadSigner signer,
     OutboxSignal outboxSignal,
     DeadlineBook deadlines,
-    IDbContextFactory<NodeDbContext> dbFactory,
     IClock clock) : IDeadlineHandler
 {
     public DeadlineKind Kind => DeadlineKind.Heartbeat;
@@ -37,34 +35,22 @@ public sealed class HeartbeatSender(
         var now = clock.GetCurrentInstant();
         foreach (var (counterpart, agreement) in settings.LinksOf(node.Centre, agreements))
         {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var existing = await deadlines.FindAsync(db, KeyFor(node.Centre, counterpart, agreement.Id), ct);
-            if (existing is not null)
+            var schedule = new Deadline
+            {
+                Kind = Kind,
+                Key = KeyFor(node.Centre, counterpart, agreement.Id),
+                DueAt = now,
+                Centre = counterpart,
+                AgreementId = agreement.Id,
+            };
+            await deadlines.EnsureAsync(schedule, existing =>
             {
                 if (existing.State == DeadlineState.Pending && existing.DueAt <= now)
-                    continue; // Due already: it goes out now.
+                    return false; // Due already: it goes out now.
                 existing.State = DeadlineState.Pending;
                 existing.DueAt = now;
-            }
-            else
-            {
-                await deadlines.ScheduleAsync(db, new Deadline
-                {
-                    Kind = Kind,
-                    Key = KeyFor(node.Centre, counterpart, agreement.Id),
-                    DueAt = now,
-                    Centre = counterpart,
-                    AgreementId = agreement.Id,
-                }, ct);
-            }
-            try
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateException)
-            {
-                // The centre's other process armed it at the same moment.
-            }
+                return true;
+            }, ct);
         }
     }
 

@@ -25,7 +25,6 @@ public sealed class LinkSilence(
     TimelinessSettings settings,
     IAgreementSource agreements,
     NodeIdentity node,
-    IDbContextFactory<NodeDbContext> dbFactory,
     IClock clock) : IDeadlineHandler
 {
     public DeadlineKind Kind => DeadlineKind.LinkSilent;
@@ -58,20 +57,7 @@ public sealed class LinkSilence(
     {
         var now = clock.GetCurrentInstant();
         foreach (var (counterpart, agreement) in settings.LinksOf(node.Centre, agreements))
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            if (await deadlines.FindAsync(db, KeyFor(counterpart, node.Centre, agreement.Id), ct) is not null)
-                continue;
-            await deadlines.ScheduleAsync(db, New(counterpart, agreement.Id, now + settings.TermsFor(agreement).SilentAfter), ct);
-            try
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateException)
-            {
-                // The centre's other process armed it at the same moment.
-            }
-        }
+            await deadlines.EnsureAsync(New(counterpart, agreement.Id, now + settings.TermsFor(agreement).SilentAfter), _ => false, ct);
     }
 
     private Deadline New(CentreCode sender, AgreementId agreement, Instant due) => new()
