@@ -157,6 +157,7 @@ public static class DemoCommand
                 .FirstOrDefault(a => a.Kind == Domain.Alarms.AlarmKind.MissingNotification && (state is null || a.State == state));
 
         Storage.Entities.Alarm? raised = null, resolved = null;
+        Instant? releasedAt = null;
         await console.Status().StartAsync($"RU waits {MissingGrace.TotalSeconds:0} s (the demo's missing grace) for the gap to close…", async status =>
         {
             var waited = Stopwatch.StartNew();
@@ -172,6 +173,7 @@ public static class DemoCommand
                 return;
             status.Status("The link recovers: CN's held-back notification goes out…");
             await fault.ReleaseAsync(ct);
+            releasedAt = SystemClock.Instance.GetCurrentInstant();
             waited.Restart();
             while (resolved is null && waited.Elapsed < TimeSpan.FromSeconds(30))
             {
@@ -186,7 +188,8 @@ public static class DemoCommand
             return false;
         }
         console.MarkupLine($"[yellow]{Time(raised.RaisedAt)}  RU raised MISSING_NOTIFICATION[/]: {Markup.Escape(raised.Summary)}");
-        console.MarkupLine($"{Time(raised.RaisedAt)}  the link recovers: CN's dispatcher publishes the held-back notification");
+        if (releasedAt is { } released)
+            console.MarkupLine($"{Time(released)}  the link recovers: CN's held-back notification is due again, CN's dispatcher publishes it");
         if (resolved is null)
         {
             console.MarkupLine("[red]the alarm was not resolved[/]");
