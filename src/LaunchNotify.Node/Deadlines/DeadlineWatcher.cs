@@ -50,8 +50,8 @@ public sealed class DeadlineWatcher(
         {
             try
             {
-                await FireDueAsync(stoppingToken);
-                await signal.WaitAsync(await NextWaitAsync(stoppingToken), stoppingToken);
+                var (_, next) = await FireDueCoreAsync(stoppingToken);
+                await signal.WaitAsync(WaitFor(next), stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -88,30 +88,38 @@ public sealed class DeadlineWatcher(
     }
 
     /// <summary>Fires every deadline due now that this watcher handles; returns how many it fired (others may have fired the rest).</summary>
-    public async Task<int> FireDueAsync(CancellationToken ct)
+    public async Task<int> FireDueAsync(CancellationToken ct) => (await FireDueCoreAsync(ct)).Fired;
+
+    /// <summary>
+    /// Reads the earliest pending deadlines and fires those due; again while it fired any (a handler may re-arm one
+    /// soon, like the next heartbeat). Returns how many it fired and when the next one falls due.
+    /// </summary>
+    private async Task<(int Fired, Instant? Next)> FireDueCoreAsync(CancellationToken ct)
     {
         var fired = 0;
+        var kinds = Kinds.ToList();
         while (true)
         {
             var now = clock.GetCurrentInstant();
-            var kinds = Kinds.ToList();
-            List<DueDeadline> due;
+            List<DueDeadline> pending;
             await using (var db = await dbFactory.CreateDbContextAsync(ct))
             {
-                due = await db.Deadlines.AsNoTracking()
-                    .Where(d => d.State == DeadlineState.Pending && d.DueAt <= now && kinds.Contains(d.Kind))
+                pending = await db.Deadlines.AsNoTracking()
+                    .Where(d => d.State == DeadlineState.Pending && kinds.Contains(d.Kind))
                     .OrderBy(d => d.DueAt)
                     .Take(options.BatchSize)
                     .Select(d => new DueDeadline(d.Id, d.DueAt))
                     .ToListAsync(ct);
             }
-            foreach (var d in due)
+            var firedNow = 0;
+            foreach (var d in pending.TakeWhile(d => d.DueAt <= now))
             {
                 if (await TryFireAsync(d, ct))
-                    fired++;
+                    firedNow++;
             }
-            if (due.Count < options.BatchSize)
-                return fired;
+            fired += firedNow;
+            if (firedNow == 0)
+                return (fired, pending.FirstOrDefault(d => d.DueAt > now)?.DueAt);
         }
     }
 
@@ -147,19 +155,12 @@ public sealed class DeadlineWatcher(
         return true;
     }
 
-    private async Task<TimeSpan> NextWaitAsync(CancellationToken ct)
+    /// <summary>Until the next deadline falls due, at most the poll interval; never a spin (one another process is firing right now is looked at again shortly).</summary>
+    private TimeSpan WaitFor(Instant? next)
     {
-        var kinds = Kinds.ToList();
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var next = await db.Deadlines.AsNoTracking()
-            .Where(d => d.State == DeadlineState.Pending && kinds.Contains(d.Kind))
-            .OrderBy(d => d.DueAt)
-            .Select(d => new { d.DueAt })
-            .FirstOrDefaultAsync(ct);
         if (next is null)
             return options.PollInterval;
-        var wait = (next.DueAt - clock.GetCurrentInstant()).ToTimeSpan();
-        // Never spin: a due deadline another process is firing right now is looked at again shortly.
+        var wait = (next.Value - clock.GetCurrentInstant()).ToTimeSpan();
         return wait < TimeSpan.FromMilliseconds(20) ? TimeSpan.FromMilliseconds(20) : wait > options.PollInterval ? options.PollInterval : wait;
     }
 }
