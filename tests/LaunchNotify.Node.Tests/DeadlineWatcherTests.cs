@@ -29,6 +29,13 @@ public sealed class DeadlineWatcherTests(ITestOutputHelper output) : IAsyncLifet
         throw new TimeoutException($"Nothing within {within.TotalSeconds} s.");
     }
 
+    /// <summary>From falling due to the watcher's claim (the alarm commits with it, a little later on a cold first run).</summary>
+    private static async Task<Duration> FiringLatencyAsync(TestCentre centre, Guid messageId)
+    {
+        var deadline = (await centre.DeadlinesAsync(DeadlineKind.ReceiptOverdue)).Single(d => d.MessageId == messageId);
+        return deadline.FiredAt!.Value - deadline.DueAt;
+    }
+
     [Theory]
     [InlineData(250)]
     [InlineData(10_000)]
@@ -48,7 +55,7 @@ public sealed class DeadlineWatcherTests(ITestOutputHelper output) : IAsyncLifet
                 var sent = await us.NotifyAsync("RU", Duration.FromHours(3));
                 var alarm = await EventuallyAsync(async () => (await us.AlarmsAsync(AlarmKind.ReceiptOverdue)).SingleOrDefault(a => a.MessageId == sent.MessageId),
                     TimeSpan.FromSeconds(10));
-                latencies.Add(alarm.RaisedAt - alarm.DueAt!.Value);
+                latencies.Add(await FiringLatencyAsync(us, sent.MessageId!.Value));
             }
             output.WriteLine($"poll {pollMilliseconds} ms: fired {string.Join(", ", latencies.Select(l => $"{l.TotalMilliseconds:0} ms"))} after falling due");
             Assert.All(latencies, l => Assert.InRange(l, Duration.Zero, Duration.FromSeconds(1)));
@@ -70,9 +77,10 @@ public sealed class DeadlineWatcherTests(ITestOutputHelper output) : IAsyncLifet
         {
             var sent = await publisher.NotifyAsync("RU", Duration.FromHours(3)); // the publisher's own watcher is not running
             var alarm = await EventuallyAsync(async () => (await subscriber.AlarmsAsync()).SingleOrDefault(), TimeSpan.FromSeconds(10));
-            output.WriteLine($"fired by the other process {(alarm.RaisedAt - alarm.DueAt!.Value).TotalMilliseconds:0} ms after falling due");
+            var latency = await FiringLatencyAsync(subscriber, sent.MessageId!.Value);
+            output.WriteLine($"fired by the other process {latency.TotalMilliseconds:0} ms after falling due");
             Assert.Equal(sent.MessageId, alarm.MessageId);
-            Assert.InRange(alarm.RaisedAt - alarm.DueAt!.Value, Duration.Zero, Duration.FromSeconds(1));
+            Assert.InRange(latency, Duration.Zero, Duration.FromSeconds(1));
             Assert.StartsWith("US-subscriber/", Assert.Single(await subscriber.DeadlinesAsync(DeadlineKind.ReceiptOverdue)).FiredBy);
         }
         finally

@@ -12,6 +12,7 @@ using LaunchNotify.Protocol.Signing;
 using LaunchNotify.Storage;
 using LaunchNotify.Storage.Entities;
 using LaunchNotify.Subscriber;
+using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -75,6 +76,14 @@ public sealed class TimelinessCentreHost : IAsyncDisposable
         builder.Services.AddOutboxDispatcher(_settings, NodeRole.Subscriber);
         builder.Services.AddDeadlineWatcher(_settings, NodeRole.Subscriber);
         builder.Services.AddInboxConsumer(_settings);
+        // Start returns once the bus consumes, so a quick stop cannot race a start still under way (a bus started after its
+        // host stopped would keep consuming the inbox with a disposed container).
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StartTimeout = TimeSpan.FromSeconds(30);
+            o.StopTimeout = TimeSpan.FromSeconds(15);
+        });
         _subscriber = builder.Build();
         await _subscriber.Services.InitializeNodeAsync(_settings, CancellationToken.None);
         await _subscriber.StartAsync();
@@ -124,6 +133,14 @@ public sealed class TimelinessCentreHost : IAsyncDisposable
             await Task.Delay(50);
         }
         throw new TimeoutException($"{Centre}: {what} did not happen within {within.TotalSeconds:0} s.");
+    }
+
+    /// <summary>From falling due to the watcher's claim of the deadline that raised <paramref name="alarm"/>.</summary>
+    public async Task<Duration> FiringLatencyAsync(Alarm alarm)
+    {
+        await using var db = OpenStore();
+        var deadline = await db.Deadlines.AsNoTracking().SingleAsync(d => d.AlarmKey == alarm.DedupeKey);
+        return deadline.FiredAt!.Value - deadline.DueAt;
     }
 
     public Task WaitUntilAsync(Func<NodeDbContext, Task<bool>> condition, TimeSpan within, string what) =>
