@@ -3,13 +3,15 @@ using LaunchNotify.Node.Hosting;
 using LaunchNotify.Node.Launches;
 using LaunchNotify.Publisher;
 
-// A centre's publisher: the operators' HTTP API on loopback, and the dispatcher that publishes the outbox.
+// A centre's publisher: the operators' HTTP API on loopback, the dispatcher that publishes the outbox, the heartbeats
+// and a deadline watcher.
 var builder = WebApplication.CreateBuilder(args);
 var settings = NodeSettings.From(builder.Configuration);
 builder.WebHost.UseUrls(settings.HttpUrl);
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.MaxMessageBytes * 2L);
 builder.Services.AddLaunchNotifyNode(settings);
 builder.Services.AddOutboxDispatcher(settings, NodeRole.Publisher);
+builder.Services.AddDeadlineWatcher(settings, NodeRole.Publisher);
 builder.Services.AddOpenApi();
 builder.Services.AddAlarmFeed(settings, NodeRole.Publisher);
 builder.Services.AddObservedLaunches(builder.Configuration);

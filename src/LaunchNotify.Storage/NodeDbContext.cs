@@ -15,6 +15,8 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : DbContext(
     public DbSet<ObservedLaunch> ObservedLaunches => Set<ObservedLaunch>();
     public DbSet<SequenceCounter> SequenceCounters => Set<SequenceCounter>();
     public DbSet<Alarm> Alarms => Set<Alarm>();
+    public DbSet<Deadline> Deadlines => Set<Deadline>();
+    public DbSet<InboundSequence> InboundSequences => Set<InboundSequence>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
     {

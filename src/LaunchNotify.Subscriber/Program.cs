@@ -13,6 +13,7 @@ var builder = Host.CreateApplicationBuilder(args);
 var settings = NodeSettings.From(builder.Configuration);
 builder.Services.AddLaunchNotifyNode(settings);
 builder.Services.AddOutboxDispatcher(settings, NodeRole.Subscriber);
+builder.Services.AddDeadlineWatcher(settings, NodeRole.Subscriber);
 builder.Services.AddInboxConsumer(settings);
 builder.Services.AddAlarmFeed(settings, NodeRole.Subscriber);
 

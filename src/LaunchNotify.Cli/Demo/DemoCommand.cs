@@ -42,7 +42,17 @@ public static class DemoCommand
         var broker = await DemoInfrastructure.EnsureBrokerAsync(repo, console, ct);
         var nodes = await DemoInfrastructure.PrepareCentresAsync(repo, folder, Centres, broker, console, ct);
 
-        await using var processes = new NodeProcesses(repo, configuration);
+        // A notification lost on the CN → RU link, held back before CN's processes start (no race with its dispatcher).
+        var fault = new DemoLinkFault(nodes.Single(n => n.Centre.Value == "CN"));
+        await fault.HoldBackAsync(DemoScenario.HeldBackNotification(SystemClock.Instance.GetCurrentInstant()), ct);
+        console.MarkupLine($"[yellow]![/] faulty link: CN's notification #{fault.HeldSequence} to RU ({fault.HeldMessageId}) is stored and signed at CN " +
+                           "but held back on the way; CN's heartbeats (last number sent) and its next notification to RU will show the gap");
+
+        await using var processes = new NodeProcesses(repo, configuration, new Dictionary<string, string>
+        {
+            // The agreements give a gap minutes to hours; the demo waits seconds.
+            ["LaunchNotify__Timeliness__MissingGrace"] = MissingGrace.ToString("c"),
+        });
         await console.Status().StartAsync("Starting publisher and subscriber processes…", async status =>
         {
             foreach (var node in nodes)
@@ -100,9 +110,14 @@ public static class DemoCommand
             }
         });
 
+        console.Write(new Rule("A notification missing on the CN → RU link").LeftJustified());
+        var missing = await WaitForMissingAsync(console, nodes, fault, processes, ct);
+
+        var alarms = await DemoAlarms.ReadAsync(nodes, ct);
         console.Write(new Rule("Timeline").LeftJustified());
         foreach (var r in results.Where(r => r.Status is not null))
-            PrintTimeline(console, r);
+            PrintTimeline(console, r, alarms);
+        await PrintAlarmsAsync(console, nodes, alarms, ct);
 
         var failures = results.Select(Check).Where(f => f is not null).ToList();
         console.Write(new Rule("Outcome").LeftJustified());
@@ -111,6 +126,13 @@ public static class DemoCommand
             var failure = Check(r);
             console.MarkupLine($"{(failure is null ? "[green]✓[/]" : "[red]✗[/]")} {Markup.Escape(r.Step.Title)}: " +
                 (failure is null ? $"{Describe(r.Step.Expect)} as expected" : $"[red]{Markup.Escape(failure)}[/]"));
+        }
+        foreach (var (title, failure) in CheckAlarms(results, alarms, fault, missing))
+        {
+            console.MarkupLine($"{(failure is null ? "[green]✓[/]" : "[red]✗[/]")} {Markup.Escape(title)}" +
+                (failure is null ? "" : $": [red]{Markup.Escape(failure)}[/]"));
+            if (failure is not null)
+                failures.Add(failure);
         }
         if (keepRunning)
         {
@@ -121,6 +143,96 @@ public static class DemoCommand
             ? "[bold green]Demo passed:[/] every notification ended as expected."
             : $"[bold red]Demo failed:[/] {failures.Count} step(s) did not end as expected; logs are under {Markup.Escape(Path.GetRelativePath(repo, folder))}/.");
         return failures.Count == 0 ? ExitCodes.Ok : ExitCodes.Invalid;
+    }
+
+    private static readonly TimeSpan MissingGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>Waits for RU's MISSING_NOTIFICATION, then lets the held-back notification through and waits for the resolution.</summary>
+    private static async Task<bool> WaitForMissingAsync(IAnsiConsole console, IReadOnlyList<CentreNode> nodes, DemoLinkFault fault, NodeProcesses processes,
+        CancellationToken ct)
+    {
+        var ru = nodes.Where(n => n.Centre.Value == "RU").ToList();
+        async Task<Storage.Entities.Alarm?> FindAsync(Domain.Alarms.AlarmState? state) =>
+            (await DemoAlarms.ReadAsync(ru, ct)).Select(r => r.Alarm)
+                .FirstOrDefault(a => a.Kind == Domain.Alarms.AlarmKind.MissingNotification && (state is null || a.State == state));
+
+        Storage.Entities.Alarm? raised = null, resolved = null;
+        Instant? releasedAt = null;
+        await console.Status().StartAsync($"RU waits {MissingGrace.TotalSeconds:0} s (the demo's missing grace) for the gap to close…", async status =>
+        {
+            var waited = Stopwatch.StartNew();
+            while (raised is null && waited.Elapsed < MissingGrace + TimeSpan.FromSeconds(30))
+            {
+                if (processes.FirstExited() is { } dead)
+                    throw new CliException($"{dead.Name} exited with code {dead.ExitCode}.");
+                raised = await FindAsync(null);
+                if (raised is null)
+                    await Task.Delay(200, ct);
+            }
+            if (raised is null)
+                return;
+            status.Status("The link recovers: CN's held-back notification goes out…");
+            await fault.ReleaseAsync(ct);
+            releasedAt = SystemClock.Instance.GetCurrentInstant();
+            waited.Restart();
+            while (resolved is null && waited.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                resolved = await FindAsync(Domain.Alarms.AlarmState.Resolved);
+                if (resolved is null)
+                    await Task.Delay(200, ct);
+            }
+        });
+        if (raised is null)
+        {
+            console.MarkupLine("[red]RU raised no MISSING_NOTIFICATION[/]");
+            return false;
+        }
+        console.MarkupLine($"[yellow]{Time(raised.RaisedAt)}  RU raised MISSING_NOTIFICATION[/]: {Markup.Escape(raised.Summary)}");
+        if (releasedAt is { } released)
+            console.MarkupLine($"{Time(released)}  the link recovers: CN's held-back notification is due again, CN's dispatcher publishes it");
+        if (resolved is null)
+        {
+            console.MarkupLine("[red]the alarm was not resolved[/]");
+            return false;
+        }
+        console.MarkupLine($"[green]{Time(resolved.ResolvedAt!.Value)}  RU resolved it[/]: {Markup.Escape(resolved.ResolveComment ?? "")}");
+        return true;
+    }
+
+    private static async Task PrintAlarmsAsync(IAnsiConsole console, IReadOnlyList<CentreNode> nodes, IReadOnlyList<DemoAlarms.Row> alarms, CancellationToken ct)
+    {
+        console.Write(new Rule("Alarms").LeftJustified());
+        var table = new Table().Border(TableBorder.Simple).AddColumn("raised (UTC)").AddColumn("at").AddColumn("alarm").AddColumn("state").AddColumn("what");
+        foreach (var (centre, a) in alarms)
+        {
+            var state = a.State == Domain.Alarms.AlarmState.Resolved
+                ? $"[green]resolved {Time(a.ResolvedAt!.Value)}[/]"
+                : $"[yellow]{a.State.ToString().ToLowerInvariant()}[/]";
+            table.AddRow(Time(a.RaisedAt), centre, Domain.Alarms.AlarmKinds.Code(a.Kind), state, Markup.Escape(a.Summary));
+        }
+        if (alarms.Count == 0)
+            table.AddRow("-", "-", "-", "-", "no alarms");
+        console.Write(table);
+        var beats = new List<string>();
+        foreach (var node in nodes)
+            beats.Add($"{node.Centre} {await DemoAlarms.HeartbeatsReceivedAsync(node, ct)}");
+        console.MarkupLine($"[grey]signed heartbeats received (they carry each link's last sequence number): {string.Join(", ", beats)}[/]");
+    }
+
+    private static string Time(Instant instant) => InstantPattern.CreateWithInvariantCulture("HH:mm:ss.fff").Format(instant);
+
+    /// <summary>What the alarms must show: RU's late Yars notice at US, and the missing CN notice at RU, resolved when it came.</summary>
+    private static IEnumerable<(string Title, string? Failure)> CheckAlarms(IReadOnlyList<StepResult> results, IReadOnlyList<DemoAlarms.Row> alarms,
+        DemoLinkFault fault, bool missingResolved)
+    {
+        var lateStep = results.FirstOrDefault(r => r.Step.Expect == Expectation.ConfirmedWithFinding && r.Step.ExpectedCode == "LATE_NOTIFICATION");
+        var late = alarms.FirstOrDefault(r => r.Alarm.Kind == Domain.Alarms.AlarmKind.LateNotification && r.Alarm.MessageId == lateStep?.MessageId);
+        yield return ("US raised LATE_NOTIFICATION for RU's late notice",
+            late is { Centre: "US" } ? null : "no LATE_NOTIFICATION alarm at US for the late step");
+        var missing = alarms.FirstOrDefault(r => r.Alarm.Kind == Domain.Alarms.AlarmKind.MissingNotification);
+        yield return ($"RU raised MISSING_NOTIFICATION for CN's #{fault.HeldSequence} and resolved it when it arrived",
+            missing is { Centre: "RU" } && missing.Alarm.Sequences == fault.HeldSequence?.ToString() && missingResolved
+                ? null : "no resolved MISSING_NOTIFICATION at RU naming the held-back number");
     }
 
     private sealed class StepResult(int index, DemoStep step, int httpStatus, Guid? messageId, JsonNode? response, TimeSpan submitLatency)
@@ -164,7 +276,7 @@ public static class DemoCommand
             console.MarkupLine($"           [yellow]warning {Markup.Escape(w.Code)}[/]: {Markup.Escape(w.Message)}");
     }
 
-    private static void PrintTimeline(IAnsiConsole console, StepResult r)
+    private static void PrintTimeline(IAnsiConsole console, StepResult r, IReadOnlyList<DemoAlarms.Row> alarms)
     {
         var s = r.Status!;
         var submitted = Parse(s["submittedAt"]);
@@ -192,6 +304,8 @@ public static class DemoCommand
             foreach (var e in Views.Errors(d["reasons"]))
                 table.AddRow("", $"[red]{Markup.Escape(e.Code)}[/]: {Markup.Escape(e.Message)}");
         }
+        foreach (var (centre, alarm) in alarms.Where(a => a.Alarm.MessageId == r.MessageId))
+            table.AddRow(Ms(alarm.RaisedAt - submitted), $"[yellow]ALARM at {centre}: {Domain.Alarms.AlarmKinds.Code(alarm.Kind)}[/] {Markup.Escape(alarm.Summary)}");
         console.Write(table);
     }
 

@@ -55,7 +55,10 @@ public static class DemoInfrastructure
             Directory.CreateDirectory(nodeFolder);
             KeyStore.Generate(centre, keys, overwrite: true);
             var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-            nodes.Add(new CentreNode(centre, $"http://127.0.0.1:{FirstHttpPort + index}", nodeFolder, password, keys));
+            nodes.Add(new CentreNode(centre, $"http://127.0.0.1:{FirstHttpPort + index}", nodeFolder, password, keys)
+            {
+                Counterparts = [.. centres.Where(c => c != code).Select(c => new CentreCode(c))],
+            });
         }
         console.MarkupLine($"[green]✓[/] generated ES256 keys for {string.Join(", ", centres)} and published their JWK Set ({Path.GetRelativePath(repo, keys)}/jwks.json)");
 

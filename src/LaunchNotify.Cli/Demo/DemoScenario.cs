@@ -16,10 +16,34 @@ public sealed record DemoStep(string Title, string Sender, string Route, JsonObj
 
 /// <summary>
 /// Realistic notifications under the 1988 US–USSR and 2009 China–Russia agreements, relative to now: valid ones, one
-/// the publisher must refuse, one malformed, one sent late on purpose, and an amendment.
+/// the publisher must refuse, one malformed, one sent late on purpose (LATE_NOTIFICATION at US), and an amendment;
+/// plus one CN → RU notification the demo's faulty link holds back (MISSING_NOTIFICATION at RU).
 /// </summary>
 public static class DemoScenario
 {
+    /// <summary>The CN → RU notification the demo's faulty link holds back (see <see cref="DemoLinkFault"/>).</summary>
+    public static JsonObject HeldBackNotification(Instant now) => new()
+    {
+        ["agreementId"] = "cn-ru-2009",
+        ["recipients"] = new JsonArray("RU"),
+        ["launchWindow"] = new JsonObject
+        {
+            ["start"] = InstantPattern.ExtendedIso.Format(now + Duration.FromHours(36)),
+            ["end"] = InstantPattern.ExtendedIso.Format(now + Duration.FromHours(38)),
+        },
+        ["missile"] = new JsonObject { ["class"] = "SLV", ["type"] = "Long March 3B", ["count"] = 1, ["groupLaunch"] = false, ["rangeKm"] = 3000 },
+        ["launchArea"] = new JsonObject
+        {
+            ["type"] = "circle", ["name"] = "Xichang Satellite Launch Center", ["centre"] = new JsonObject { ["lat"] = 28.25, ["lon"] = 102.03 }, ["radiusKm"] = 5,
+        },
+        ["impactAreas"] = new JsonArray(new JsonObject
+        {
+            ["type"] = "circle", ["name"] = "First-stage drop zone", ["centre"] = new JsonObject { ["lat"] = 27.0, ["lon"] = 106.5 }, ["radiusKm"] = 30,
+        }),
+        ["plannedAzimuthDeg"] = 105.0,
+        ["plannedDirection"] = "east-south-east",
+    };
+
     public static IReadOnlyList<DemoStep> Build(Instant now)
     {
         string At(Duration fromNow) => InstantPattern.ExtendedIso.Format(now + fromNow);

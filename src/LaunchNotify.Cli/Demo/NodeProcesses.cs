@@ -7,10 +7,14 @@ namespace LaunchNotify.Cli.Demo;
 public sealed record CentreNode(CentreCode Centre, string HttpUrl, string Folder, string BrokerPassword, string KeysDirectory)
 {
     public string Store => "sqlite:" + Path.Combine(Folder, "node.db");
+
+    /// <summary>The centres it keeps links with: heartbeats to them, and a watch on theirs.</summary>
+    public IReadOnlyList<CentreCode> Counterparts { get; init; } = [];
 }
 
 /// <summary>Starts and stops the publisher and subscriber processes of the demo's centres; their logs go to files.</summary>
-public sealed class NodeProcesses(string repoRoot, string configuration) : IAsyncDisposable
+/// <param name="environment">Settings every process gets (e.g. the demo's shortened deadlines).</param>
+public sealed class NodeProcesses(string repoRoot, string configuration, IReadOnlyDictionary<string, string>? environment = null) : IAsyncDisposable
 {
     private readonly List<(string Name, Process Process)> _processes = [];
 
@@ -39,8 +43,13 @@ public sealed class NodeProcesses(string repoRoot, string configuration) : IAsyn
             info.Environment["LaunchNotify__Broker__Port"] = amqpPort;
         info.Environment["LaunchNotify__KeysDirectory"] = node.KeysDirectory;
         info.Environment["LaunchNotify__HttpUrl"] = node.HttpUrl;
+        info.Environment["LaunchNotify__Timeliness__Counterparts"] = string.Join(",", node.Counterparts);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[key] = value;
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         info.Environment["Logging__Console__FormatterName"] = "simple";
+        info.Environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
+        info.Environment["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true";
         info.Environment["Logging__LogLevel__Microsoft"] = "Warning";
         info.Environment["Logging__LogLevel__MassTransit"] = "Warning";
 

@@ -6,4 +6,7 @@ namespace LaunchNotify.Domain.Agreements;
 public interface IAgreementSource
 {
     bool TryGet(AgreementId id, out Agreement agreement);
+
+    /// <summary>Every agreement known, e.g. to find the links a centre keeps heartbeats on.</summary>
+    IReadOnlyList<Agreement> All { get; }
 }

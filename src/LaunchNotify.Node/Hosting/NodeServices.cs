@@ -2,10 +2,12 @@ using LaunchNotify.Domain.Agreements;
 using LaunchNotify.Domain.Messages;
 using LaunchNotify.Domain.Rules;
 using LaunchNotify.Node.Broker;
+using LaunchNotify.Node.Deadlines;
 using LaunchNotify.Node.Inbox;
 using LaunchNotify.Node.Outbox;
 using LaunchNotify.Node.Queries;
 using LaunchNotify.Node.Submission;
+using LaunchNotify.Node.Timeliness;
 using LaunchNotify.Protocol.Agreements;
 using LaunchNotify.Protocol.Schemas;
 using LaunchNotify.Protocol.Signing;
@@ -41,6 +43,14 @@ public static class NodeServices
         services.AddSingleton<StatusQueries>();
         services.AddSingleton<InboxProcessor>();
         services.AddSingleton<Alarms.AlarmBook>();
+        services.AddSingleton(settings.Timeliness);
+        services.AddSingleton<DeadlineSignal>();
+        services.AddSingleton<DeadlineBook>();
+        services.AddSingleton<ReceiptDeadlines>();
+        services.AddSingleton<MissingNotifications>();
+        services.AddSingleton<LinkSilence>();
+        services.AddSingleton<PostLaunchDeadlines>();
+        services.AddSingleton<ReceivedTimeliness>();
         services.AddSingleton<IParkingLot>(sp => new AmqpParkingLot(
             new AmqpPublisher(settings.Broker, BrokerTopology.ParkingExchange, $"launchnotify-parking-{settings.Centre}"), settings.Identity));
         return services;
@@ -58,6 +68,28 @@ public static class NodeServices
         services.AddSingleton(new OutboxDispatcherOptions { Kinds = kinds });
         services.AddSingleton(_ => new AmqpPublisher(settings.Broker, BrokerTopology.Exchange, $"launchnotify-{role.ToString().ToLowerInvariant()}-{settings.Centre}"));
         services.AddHostedService<OutboxDispatcher>();
+        return services;
+    }
+
+    /// <summary>
+    /// The deadline watcher. Both deployables run one for the alarm deadlines (claims keep each firing single), so a
+    /// centre keeps its alarms while either process is down; the publisher, which dispatches heartbeats, also sends them.
+    /// </summary>
+    public static IServiceCollection AddDeadlineWatcher(this IServiceCollection services, NodeSettings settings, NodeRole role)
+    {
+        services.AddSingleton<IDeadlineHandler>(sp => sp.GetRequiredService<ReceiptDeadlines>());
+        services.AddSingleton<IDeadlineHandler>(sp => sp.GetRequiredService<MissingNotifications>());
+        services.AddSingleton<IDeadlineHandler>(sp => sp.GetRequiredService<LinkSilence>());
+        services.AddSingleton<IDeadlineHandler>(sp => sp.GetRequiredService<PostLaunchDeadlines>());
+        // Whoever dispatches heartbeats sends them (a subscriber only dispatches receipts).
+        if (role != NodeRole.Subscriber)
+            services.AddSingleton<IDeadlineHandler, HeartbeatSender>();
+        services.AddSingleton(new DeadlineWatcherOptions
+        {
+            PollInterval = settings.Timeliness.WatchInterval,
+            Name = $"{settings.Centre}-{role.ToString().ToLowerInvariant()}/{Environment.MachineName}/{Environment.ProcessId}",
+        });
+        services.AddHostedService<DeadlineWatcher>();
         return services;
     }
 

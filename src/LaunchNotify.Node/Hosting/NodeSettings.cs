@@ -1,5 +1,6 @@
 using LaunchNotify.Domain.Values;
 using LaunchNotify.Node.Outbox;
+using LaunchNotify.Node.Timeliness;
 using LaunchNotify.Storage;
 using Microsoft.Extensions.Configuration;
 
@@ -31,6 +32,8 @@ public sealed record NodeSettings
 
     /// <summary>The compliance dashboard's login (null: the dashboard is closed).</summary>
     public Reports.DashboardCredentials? Dashboard { get; init; }
+    /// <summary>Heartbeats, deadline watching and overrides of the agreements' deadlines (docs/timeliness.md).</summary>
+    public TimelinessSettings Timeliness { get; init; } = new();
 
     public NodeIdentity Identity => new(Centre) { MaxMessageBytes = MaxMessageBytes };
 
@@ -64,6 +67,7 @@ public sealed record NodeSettings
             MaxMessageBytes = int.Parse(section["MaxMessageBytes"] ?? (256 * 1024).ToString()),
             HttpUrl = section["HttpUrl"] ?? "http://127.0.0.1:5080",
             Dashboard = Reports.DashboardCredentials.From(section.GetSection("Dashboard")),
+            Timeliness = TimelinessSettings.From(section.GetSection("Timeliness")),
         };
     }
 }

@@ -5,7 +5,9 @@ using LaunchNotify.Domain.Messages;
 using LaunchNotify.Domain.Rules;
 using LaunchNotify.Domain.Validation;
 using LaunchNotify.Domain.Values;
+using LaunchNotify.Node.Deadlines;
 using LaunchNotify.Node.Outbox;
+using LaunchNotify.Node.Timeliness;
 using LaunchNotify.Protocol.Json;
 using LaunchNotify.Protocol.Schemas;
 using LaunchNotify.Protocol.Signing;
@@ -32,6 +34,8 @@ public sealed class InboxProcessor(
     SchemaCatalog schemas,
     IParkingLot parking,
     OutboxSignal outboxSignal,
+    ReceivedTimeliness timeliness,
+    DeadlineSignal deadlineSignal,
     ILogger<InboxProcessor> logger)
 {
     /// <summary>
@@ -78,11 +82,15 @@ public sealed class InboxProcessor(
 
         var schemaResult = schemas.ValidateMessage(signature.Payload);
         if (!schemaResult.IsValid)
-            return await StoreAsync(db, delivery, claim, null, receivedAt, schemaResult.Errors, [], ct);
+        {
+            // The sequence number still counts: an authentic message arrived, even if it cannot be read.
+            var claimed = AgreementId.TryParse(claim.AgreementId, out var claimedId) && agreements.TryGet(claimedId, out var a) ? a : null;
+            return await StoreAsync(db, delivery, claim, null, claimed, null, receivedAt, schemaResult.Errors, [], ct);
+        }
 
         var message = WireJson.Deserialize(signature.Payload);
         if (!agreements.TryGet(message.AgreementId, out var agreement))
-            return await StoreAsync(db, delivery, claim, message, receivedAt,
+            return await StoreAsync(db, delivery, claim, message, null, null, receivedAt,
                 [new ValidationError("AGREEMENT_UNKNOWN", "node/agreements", "/agreementId", $"Centre {node.Centre} does not know agreement '{message.AgreementId}'.")], [], ct);
 
         PreNotification? original = null;
@@ -96,11 +104,11 @@ public sealed class InboxProcessor(
         }
 
         var outcome = rules.Evaluate(message, agreement, EvaluatingSide.Receiver, node.Centre, receivedAt, original);
-        return await StoreAsync(db, delivery, claim, message, receivedAt, [.. referenceErrors, .. outcome.Errors], outcome.Findings, ct);
+        return await StoreAsync(db, delivery, claim, message, agreement, original, receivedAt, [.. referenceErrors, .. outcome.Errors], outcome.Findings, ct);
     }
 
-    private async Task<InboxResult> StoreAsync(NodeDbContext db, InboundDelivery delivery, Claim claim, Message? message, Instant receivedAt,
-        IReadOnlyList<ValidationError> errors, IReadOnlyList<ValidationError> findings, CancellationToken ct)
+    private async Task<InboxResult> StoreAsync(NodeDbContext db, InboundDelivery delivery, Claim claim, Message? message, Agreement? agreement,
+        PreNotification? original, Instant receivedAt, IReadOnlyList<ValidationError> errors, IReadOnlyList<ValidationError> findings, CancellationToken ct)
     {
         var accepted = errors.Count == 0;
         var kind = message?.Kind ?? (MessageKinds.TryParse(claim.Kind, out var k) ? k : (MessageKind?)null);
@@ -143,6 +151,7 @@ public sealed class InboxProcessor(
         Audit.AuditLog.Append(db, Audit.AuditEvent.Stored(entry));
         if (accepted && message is Receipt r)
             await ApplyReceiptAsync(db, r, ct);
+        await timeliness.OnStoredAsync(db, entry, message, agreement, original, accepted, findings, ct);
 
         try
         {
@@ -161,6 +170,7 @@ public sealed class InboxProcessor(
         }
         if (answers)
             outboxSignal.Notify();
+        deadlineSignal.Notify();
 
         if (accepted)
             logger.LogInformation("Received {Kind} {MessageId} from {Sender}: accepted{Findings}", entry.Kind, entry.MessageId, entry.Sender,
@@ -254,6 +264,7 @@ public sealed class InboxProcessor(
             receipt.Outcome == ReceiptOutcome.Accepted ? receipt.Findings : receipt.Reasons, WireJson.Options);
         deliveryRow.PublishedAt ??= deliveryRow.ReceiptAt;
         Audit.AuditLog.Append(db, Audit.AuditEvent.ReceiptApplied(receipt, deliveryRow));
+        await timeliness.OnReceiptAppliedAsync(db, deliveryRow, receipt, deliveryRow.ReceiptAt.Value, ct);
     }
 
     /// <summary>The sender's pre-notification as it stands after the amendments already received.</summary>

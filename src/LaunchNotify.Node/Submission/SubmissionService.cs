@@ -5,7 +5,9 @@ using System.Text.Json.Nodes;
 using LaunchNotify.Domain.Messages;
 using LaunchNotify.Domain.Validation;
 using LaunchNotify.Domain.Values;
+using LaunchNotify.Node.Deadlines;
 using LaunchNotify.Node.Outbox;
+using LaunchNotify.Node.Timeliness;
 using LaunchNotify.Protocol.Signing;
 using LaunchNotify.Domain.Rules;
 using LaunchNotify.Protocol.Json;
@@ -29,7 +31,9 @@ public sealed class SubmissionService(
     IAgreementSource agreements,
     IMessageRules rules,
     SchemaCatalog schemas,
-    OutboxSignal outboxSignal)
+    OutboxSignal outboxSignal,
+    ReceiptDeadlines receiptDeadlines,
+    DeadlineSignal deadlineSignal)
 {
     private static readonly string[] SubmittableKinds =
         [MessageKind.PreNotification.WireName(), MessageKind.Amendment.WireName(), MessageKind.Cancellation.WireName(), MessageKind.PostLaunch.WireName()];
@@ -96,8 +100,9 @@ public sealed class SubmissionService(
         if (errors.Count > 0)
             return SubmissionResult.Refused(message.MessageId.Value, errors, warnings);
 
-        await StoreAsync(db, message, original, now, ct);
+        await StoreAsync(db, message, original, agreement, now, ct);
         outboxSignal.Notify();
+        deadlineSignal.Notify();
         var stored = await db.Deliveries.Where(d => d.MessageId == message.MessageId.Value).OrderBy(d => d.Recipient).ToListAsync(ct);
         return new SubmissionResult(SubmissionStatus.Accepted, message.MessageId.Value, [], warnings,
             stored.Select(d => new Addressee(new CentreCode(d.Recipient), d.Sequence)).ToList());
@@ -165,7 +170,7 @@ public sealed class SubmissionService(
         return (notification.WithAmendments(amendments), null);
     }
 
-    private async Task StoreAsync(NodeDbContext db, Message draft, PreNotification? original, Instant now, CancellationToken ct)
+    private async Task StoreAsync(NodeDbContext db, Message draft, PreNotification? original, Agreement agreement, Instant now, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var recipients = new List<Addressee>();
@@ -217,6 +222,8 @@ public sealed class SubmissionService(
             });
         }
         Audit.AuditLog.Append(db, Audit.AuditEvent.Submitted(message, payload, jws, now));
+        // Each recipient owes a receipt: the deadline is stored with the message, so it survives any restart.
+        await receiptDeadlines.ScheduleAsync(db, message, agreement, now, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
     }

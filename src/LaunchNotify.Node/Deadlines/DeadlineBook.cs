@@ -1,0 +1,73 @@
+using LaunchNotify.Node.Alarms;
+using LaunchNotify.Storage;
+using LaunchNotify.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace LaunchNotify.Node.Deadlines;
+
+/// <summary>
+/// Stores and settles deadlines inside the caller's unit of work (the caller saves and commits, then calls
+/// <see cref="DeadlineSignal.Notify"/> so this process's watcher looks again).
+/// </summary>
+public sealed class DeadlineBook(AlarmBook alarms, IClock clock, IDbContextFactory<NodeDbContext> dbFactory)
+{
+    public async Task<Deadline?> FindAsync(NodeDbContext db, string key, CancellationToken ct) =>
+        db.Deadlines.Local.FirstOrDefault(d => d.Key == key) ?? await db.Deadlines.SingleOrDefaultAsync(d => d.Key == key, ct);
+
+    /// <summary>Adds a pending deadline unless one with this key exists (then returns the existing one unchanged).</summary>
+    public async Task<Deadline> ScheduleAsync(NodeDbContext db, Deadline deadline, CancellationToken ct)
+    {
+        if (await FindAsync(db, deadline.Key, ct) is { } existing)
+            return existing;
+        deadline.State = DeadlineState.Pending;
+        deadline.CreatedAt = clock.GetCurrentInstant();
+        db.Deadlines.Add(deadline);
+        return deadline;
+    }
+
+    /// <summary>
+    /// Stores <paramref name="deadline"/> on its own (at start-up, not inside another unit of work) unless its key exists;
+    /// then <paramref name="rearm"/> may change the existing row and says whether it did. The centre's other processes
+    /// may do the same at the same moment: the unique key keeps one row.
+    /// </summary>
+    public async Task EnsureAsync(Deadline deadline, Func<Deadline, bool> rearm, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await FindAsync(db, deadline.Key, ct) is { } existing)
+        {
+            if (!rearm(existing))
+                return;
+        }
+        else
+        {
+            await ScheduleAsync(db, deadline, ct);
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Another process of this centre stored it first.
+        }
+    }
+
+    /// <summary>
+    /// The awaited event happened: a pending deadline is cancelled (it will never fire); a fired one keeps its record
+    /// and its alarm is resolved with <paramref name="resolution"/>. Returns the resolved alarm, if any.
+    /// </summary>
+    public async Task<Storage.Entities.Alarm?> SettleAsync(NodeDbContext db, Deadline deadline, string reason, string resolution, CancellationToken ct)
+    {
+        if (deadline.SettledAt is not null)
+            return null;
+        deadline.SettledAt = clock.GetCurrentInstant();
+        deadline.SettledReason = reason;
+        if (deadline.State == DeadlineState.Pending)
+        {
+            deadline.State = DeadlineState.Cancelled;
+            return null;
+        }
+        return deadline.AlarmKey is { } key ? await alarms.ResolveByKeyAsync(db, key, resolution, ct) : null;
+    }
+}

@@ -1,0 +1,154 @@
+using System.Text.Json;
+using LaunchNotify.Domain.Agreements;
+using LaunchNotify.Domain.Alarms;
+using LaunchNotify.Domain.Timeliness;
+using LaunchNotify.Domain.Values;
+using LaunchNotify.Node.Alarms;
+using LaunchNotify.Node.Deadlines;
+using LaunchNotify.Protocol.Json;
+using LaunchNotify.Storage;
+using LaunchNotify.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using NodaTime;
+
+namespace LaunchNotify.Node.Timeliness;
+
+/// <summary>
+/// Receiver side, MISSING_NOTIFICATION: follows each sender's notification sequence per agreement (a
+/// <see cref="SequenceTracker"/> whose state is stored per link) and gives each gap the agreement's grace period.
+/// A gap still open then raises an alarm naming the numbers still missing; when they have all arrived the deadline is
+/// cancelled, or the alarm resolved. Heartbeats announce the last number sent, so a lost <i>last</i> message opens a
+/// gap too.
+/// </summary>
+public sealed class MissingNotifications(
+    DeadlineBook deadlines,
+    AlarmBook alarms,
+    TimelinessSettings settings,
+    IAgreementSource agreements,
+    NodeIdentity node,
+    IClock clock,
+    ILogger<MissingNotifications> log) : IDeadlineHandler
+{
+    public DeadlineKind Kind => DeadlineKind.MissingNotification;
+
+    /// <summary>A notification numbered <paramref name="sequence"/> arrived from <paramref name="sender"/> (accepted or rejected: either way it is not missing).</summary>
+    /// <param name="arrival">How it arrived (e.g. "on time", "late by 2 h"), for the resolution of a gap it closes.</param>
+    public async Task ObserveAsync(NodeDbContext db, CentreCode sender, Agreement agreement, long sequence, Instant receivedAt, string arrival, CancellationToken ct)
+    {
+        var (row, tracker) = await LockAsync(db, sender, agreement.Id, ct);
+        var observation = tracker.Observe(sequence);
+        switch (observation.Kind)
+        {
+            case SequenceObservationKind.GapOpened:
+                await OpenGapAsync(db, sender, agreement, observation.NewlyMissing!.Value, receivedAt, $"#{sequence} arrived", ct);
+                break;
+            case SequenceObservationKind.GapFilled:
+                await CloseGapsAsync(db, sender, agreement.Id, tracker, sequence, receivedAt, arrival, ct);
+                break;
+            case SequenceObservationKind.Duplicate:
+                log.LogWarning("{Sender} used sequence number {Sequence} under {Agreement} again, for another message", sender, sequence, agreement.Id);
+                break;
+        }
+        Save(row, tracker, receivedAt);
+    }
+
+    /// <summary>A heartbeat said the last number sent on the link is <paramref name="lastSent"/>.</summary>
+    public async Task ObserveHighWaterAsync(NodeDbContext db, CentreCode sender, Agreement agreement, long lastSent, Instant receivedAt, CancellationToken ct)
+    {
+        var (row, tracker) = await LockAsync(db, sender, agreement.Id, ct);
+        var observation = tracker.ObserveHighWater(lastSent);
+        if (observation.Kind == SequenceObservationKind.GapOpened)
+            await OpenGapAsync(db, sender, agreement, observation.NewlyMissing!.Value, receivedAt, $"a heartbeat says #{lastSent} was sent", ct);
+        else if (observation.Kind == SequenceObservationKind.Regressed)
+            log.LogWarning("{Sender}'s heartbeat under {Agreement} says its last notification is #{LastSent}, but #{Highest} was already seen: its counter went back",
+                sender, agreement.Id, lastSent, tracker.HighestSeen);
+        Save(row, tracker, receivedAt);
+    }
+
+    /// <summary>The link's state, locked for this transaction: concurrent subscribers of one centre take turns per link.</summary>
+    private async Task<(InboundSequence Row, SequenceTracker Tracker)> LockAsync(NodeDbContext db, CentreCode sender, AgreementId agreement, CancellationToken ct)
+    {
+        // An upsert that touches the row takes its lock (PostgreSQL) or the write lock (SQLite) before it is read.
+        await db.Database.ExecuteSqlRawAsync(
+            """
+            INSERT INTO "InboundSequences" ("Sender", "Recipient", "AgreementId", "HighestSeen", "Missing", "UpdatedAt")
+            VALUES ({0}, {1}, {2}, 0, '', {3})
+            ON CONFLICT ("Sender", "Recipient", "AgreementId") DO UPDATE SET "HighestSeen" = "InboundSequences"."HighestSeen"
+            """,
+            [sender.Value, node.Centre.Value, agreement.Value, clock.GetCurrentInstant().ToUnixTimeTicks()], ct);
+        var row = await db.InboundSequences.SingleAsync(s => s.Sender == sender.Value && s.Recipient == node.Centre.Value && s.AgreementId == agreement.Value, ct);
+        var tracker = new SequenceTracker(new SequenceStreamKey(sender, node.Centre, agreement), row.HighestSeen, SequenceRangeText.Parse(row.Missing));
+        return (row, tracker);
+    }
+
+    private static void Save(InboundSequence row, SequenceTracker tracker, Instant at)
+    {
+        row.HighestSeen = tracker.HighestSeen;
+        row.Missing = SequenceRangeText.Format(tracker.MissingRanges);
+        row.UpdatedAt = at;
+    }
+
+    private static string KeyFor(CentreCode sender, CentreCode recipient, AgreementId agreement, SequenceRange range) =>
+        $"MISSING:{sender}>{recipient}/{agreement}/{SequenceRangeText.Format([range])}";
+
+    private async Task OpenGapAsync(NodeDbContext db, CentreCode sender, Agreement agreement, SequenceRange gap, Instant at, string cause, CancellationToken ct)
+    {
+        var grace = settings.TermsFor(agreement).MissingGrace;
+        log.LogInformation("Gap on {Sender}→{Recipient} under {Agreement}: {Missing} missing ({Cause}); alarm unless they arrive within {Grace}",
+            sender, node.Centre, agreement.Id, SequenceRangeText.Format([gap]), cause, DurationText.Format(grace));
+        await deadlines.ScheduleAsync(db, new Deadline
+        {
+            Kind = Kind,
+            Key = KeyFor(sender, node.Centre, agreement.Id, gap),
+            DueAt = at + grace,
+            Centre = sender,
+            AgreementId = agreement.Id,
+            SequenceFrom = gap.From,
+            SequenceTo = gap.To,
+        }, ct);
+    }
+
+    /// <summary>Settles every gap whose numbers have now all arrived (the one <paramref name="sequence"/> was in).</summary>
+    private async Task CloseGapsAsync(NodeDbContext db, CentreCode sender, AgreementId agreement, SequenceTracker tracker, long sequence, Instant at,
+        string arrival, CancellationToken ct)
+    {
+        var kind = Kind;
+        var gaps = await db.Deadlines
+            .Where(d => d.Kind == kind && d.Centre == sender.Value && d.AgreementId == agreement.Value && d.SettledAt == null
+                        && d.SequenceFrom <= sequence && d.SequenceTo >= sequence)
+            .ToListAsync(ct);
+        foreach (var gap in gaps)
+        {
+            var range = new SequenceRange(gap.SequenceFrom!.Value, gap.SequenceTo!.Value);
+            if (SequenceRangeText.Intersect(tracker.MissingRanges, range).Count > 0)
+                continue;
+            var numbers = SequenceRangeText.Format([range]);
+            await deadlines.SettleAsync(db, gap, $"all of {numbers} arrived",
+                $"All of {numbers} from {sender} have arrived; the last, #{sequence}, at {at} ({arrival}).", ct);
+        }
+    }
+
+    public async Task HandleAsync(DeadlineFiring firing, CancellationToken ct)
+    {
+        var d = firing.Deadline;
+        var range = new SequenceRange(d.SequenceFrom!.Value, d.SequenceTo!.Value);
+        var row = await firing.Db.InboundSequences.AsNoTracking()
+            .SingleOrDefaultAsync(s => s.Sender == d.Centre && s.Recipient == node.Centre.Value && s.AgreementId == d.AgreementId, ct);
+        var stillMissing = SequenceRangeText.Intersect(SequenceRangeText.Parse(row?.Missing), range);
+        if (stillMissing.Count == 0)
+            return; // They arrived after all (that transaction settles the deadline too).
+
+        var numbers = SequenceRangeText.Format(stillMissing);
+        var count = stillMissing.Sum(r => r.Count);
+        var grace = agreements.TryGet(new AgreementId(d.AgreementId!), out var agreement) ? $" within {DurationText.Format(settings.TermsFor(agreement).MissingGrace)}" : "";
+        var summary = $"{count} notification{(count == 1 ? "" : "s")} from {d.Centre} under {d.AgreementId} missing: " +
+                      $"#{numbers}, not received{grace} of the gap showing.";
+        var alarmKey = $"MISSING_NOTIFICATION:{d.Key["MISSING:".Length..]}";
+        await alarms.RaiseAsync(firing.Db, new AlarmRequest(AlarmKind.MissingNotification, alarmKey, summary,
+            Centre: d.Centre, AgreementId: d.AgreementId, Sequences: numbers.Length <= 256 ? numbers : numbers[..255] + "…",
+            DetailsJson: JsonSerializer.Serialize(new { missing = numbers, gap = SequenceRangeText.Format([range]), gapSeenAt = d.CreatedAt, highestSeen = row?.HighestSeen }, WireJson.Options),
+            DueAt: d.DueAt, FiredAfterRestart: firing.AfterRestart), ct);
+        d.AlarmKey = alarmKey;
+    }
+}

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using LaunchNotify.Domain.Alarms;
+using LaunchNotify.Node.Hosting;
+using LaunchNotify.Storage;
+using LaunchNotify.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
+using NodaTime;
+
+namespace LaunchNotify.Node.Tests;
+
+/// <summary>
+/// The project-local PostgreSQL (infra/postgres/start.sh; LAUNCHNOTIFY_PG_PORT, default 5442), started when it does not
+/// answer. Each fixture gets a schema of its own, created with this build's tables and dropped afterwards, so an older
+/// set of tables in the shared database does not matter.
+/// </summary>
+public sealed class PostgresSchemaFixture : IAsyncLifetime
+{
+    private readonly string _schema = $"node_tests_{Guid.NewGuid():N}";
+    private string _admin = "";
+
+    public StorageOptions Store { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var root = RepoRoot();
+        var port = int.TryParse(Environment.GetEnvironmentVariable("LAUNCHNOTIFY_PG_PORT"), out var p) ? p : 5442;
+        if (!await AnswersAsync(port))
+            await StartAsync(root);
+        var password = Environment.GetEnvironmentVariable("LAUNCHNOTIFY_PG_PASSWORD");
+        if (string.IsNullOrEmpty(password))
+            password = (await File.ReadAllTextAsync(Path.Combine(root, ".local", "postgres", "password"))).Trim();
+        _admin = $"Host=127.0.0.1;Port={port};Database=launchnotify;Username=launchnotify;Password={password}";
+        Store = new StorageOptions(StorageProvider.PostgreSql, _admin + $";Search Path={_schema}");
+
+        await using (var db = new NodeDbContext(new StorageOptions(StorageProvider.PostgreSql, _admin).ToDbContextOptions()))
+            await db.Database.ExecuteSqlRawAsync(SchemaSql("CREATE SCHEMA"));
+        await using (var db = new NodeDbContext(Store.ToDbContextOptions()))
+            await db.GetService<IRelationalDatabaseCreator>().CreateTablesAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await using var db = new NodeDbContext(new StorageOptions(StorageProvider.PostgreSql, _admin).ToDbContextOptions());
+        await db.Database.ExecuteSqlRawAsync(SchemaSql("DROP SCHEMA IF EXISTS", " CASCADE"));
+    }
+
+    /// <summary>A schema name cannot be a parameter; ours is made of a fixed prefix and a GUID's hex digits.</summary>
+    private string SchemaSql(string statement, string rest = "") => statement + " \"" + _schema + "\"" + rest;
+
+    private static async Task<bool> AnswersAsync(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync("127.0.0.1", port).WaitAsync(TimeSpan.FromSeconds(2));
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task StartAsync(string root)
+    {
+        using var process = Process.Start(new ProcessStartInfo("bash", [Path.Combine(root, "infra", "postgres", "start.sh")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        }) ?? throw new InvalidOperationException("Could not run infra/postgres/start.sh");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"infra/postgres/start.sh failed (exit {process.ExitCode}):\n{await stdout}\n{await stderr}");
+    }
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "LaunchNotify.sln")))
+                return dir.FullName;
+        throw new InvalidOperationException("LaunchNotify.sln not found above " + AppContext.BaseDirectory);
+    }
+}
+
+/// <summary>Several processes of one centre on one PostgreSQL store: each deadline is claimed and fired exactly once.</summary>
+public sealed class PostgresClaimTests(PostgresSchemaFixture postgres) : IClassFixture<PostgresSchemaFixture>, IAsyncLifetime
+{
+    private readonly TestWorld _world = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _world.DisposeAsync();
+
+    [Fact]
+    public async Task ManyWatchersOnOnePostgresStore_FireEveryDueDeadlineExactlyOnce()
+    {
+        var processes = new List<TestCentre>
+        {
+            await _world.StartAsync("US", postgres.Store, role: NodeRole.Publisher),
+            await _world.StartAsync("US", postgres.Store, role: NodeRole.Subscriber),
+            await _world.StartAsync("US", postgres.Store, role: NodeRole.Subscriber),
+        };
+        var sent = new HashSet<Guid?>();
+        for (var i = 0; i < 30; i++)
+            sent.Add((await processes[0].NotifyAsync("RU", Duration.FromHours(3))).MessageId);
+        _world.Advance(Duration.FromMinutes(2));
+
+        var fired = await Task.WhenAll(Enumerable.Range(0, 4).SelectMany(_ => processes.Select(p => Task.Run(p.FireDueAsync))));
+
+        Assert.Equal(30, fired.Sum());
+        var alarms = await processes[1].AlarmsAsync(AlarmKind.ReceiptOverdue);
+        Assert.Equal(30, alarms.Count);
+        Assert.Equal(sent, alarms.Select(a => a.MessageId).ToHashSet());
+        var deadlines = await processes[2].DeadlinesAsync(DeadlineKind.ReceiptOverdue);
+        Assert.All(deadlines, d => Assert.Equal(DeadlineState.Fired, d.State));
+        Assert.All(deadlines, d => Assert.Equal($"RECEIPT_OVERDUE:{d.MessageId}>RU", d.AlarmKey));
+
+        // A process started later over the same store finds nothing left to fire.
+        var late = await _world.StartAsync("US", postgres.Store, role: NodeRole.Subscriber);
+        Assert.Equal(0, await late.FireDueAsync());
+    }
+
+    [Fact]
+    public async Task ReceiverSequenceState_OnPostgres_TracksGapsAndRaisesMissing()
+    {
+        var us = await _world.StartAsync("US");
+        var ru = await _world.StartAsync("RU", postgres.Store);
+        var first = await us.NotifyAsync("RU", Duration.FromHours(3));
+        await us.NotifyAsync("RU", Duration.FromHours(3));
+        await _world.DeliverAsync(us, ru, e => e.MessageId != first.MessageId);
+
+        _world.Advance(Duration.FromMinutes(1));
+        await ru.FireDueAsync();
+
+        var alarm = Assert.Single(await ru.AlarmsAsync(AlarmKind.MissingNotification));
+        Assert.Equal("1", alarm.Sequences);
+        await _world.DeliverAsync(us, ru, e => e.MessageId == first.MessageId);
+        Assert.Equal(AlarmState.Resolved, Assert.Single(await ru.AlarmsAsync(AlarmKind.MissingNotification)).State);
+    }
+}
