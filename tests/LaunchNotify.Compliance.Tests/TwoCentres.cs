@@ -4,6 +4,7 @@ using LaunchNotify.Domain.Values;
 using LaunchNotify.Node;
 using LaunchNotify.Node.Alarms;
 using LaunchNotify.Node.Audit;
+using LaunchNotify.Node.Hosting;
 using LaunchNotify.Node.Evidence;
 using LaunchNotify.Node.Inbox;
 using LaunchNotify.Node.Outbox;
@@ -14,6 +15,7 @@ using LaunchNotify.Protocol.Signing;
 using LaunchNotify.Domain.Rules;
 using LaunchNotify.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
 using NodaTime.Testing;
@@ -30,6 +32,7 @@ public sealed class TwoCentres : IAsyncDisposable
     public static readonly Instant Start = Instant.FromUtc(2026, 11, 20, 14, 0);
 
     private readonly List<string> _dirs = [];
+    private readonly List<ServiceProvider> _providers = [];
 
     public FakeClock Clock { get; } = new(Start);
     public string KeysDirectory { get; }
@@ -55,17 +58,24 @@ public sealed class TwoCentres : IAsyncDisposable
 
     private CentreNode Node(string code, ITestStore store)
     {
-        var centre = new CentreCode(code);
-        var identity = new NodeIdentity(centre);
-        var signer = new JwsPayloadSigner(KeyStore.LoadPrivate(KeysDirectory, centre));
-        var verifier = new JwsSignatureVerifier(KeyStore.LoadTrustedKeys(KeysDirectory));
-        var rules = new AgreementRules();
-        var signal = new OutboxSignal();
-        return new CentreNode(centre, store,
-            new SubmissionService(store.Factory, identity, Clock, signer, AgreementCatalog.Default, rules, SchemaCatalog.Default, signal),
-            new InboxProcessor(store.Factory, identity, Clock, verifier, signer, AgreementCatalog.Default, rules, SchemaCatalog.Default,
-                new NoParking(), signal, NullLogger<InboxProcessor>.Instance),
-            new AlarmBook(store.Factory, Clock, NullLogger<AlarmBook>.Instance),
+        // The node's own composition (as the deployables build it), over this test's store and clock; parking is a no-op.
+        var settings = new NodeSettings
+        {
+            Centre = new CentreCode(code),
+            Store = store.Options,
+            Broker = new BrokerConnection("127.0.0.1", 1, "launchnotify", code, "unused"),
+            KeysDirectory = KeysDirectory,
+        };
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddLaunchNotifyNode(settings, Clock)
+            .AddSingleton<IParkingLot, NoParking>()
+            .BuildServiceProvider();
+        _providers.Add(services);
+        return new CentreNode(settings.Centre, store,
+            services.GetRequiredService<SubmissionService>(),
+            services.GetRequiredService<InboxProcessor>(),
+            services.GetRequiredService<AlarmBook>(),
             new EvidenceExporter(store.Factory, KeyStore.LoadTrustedKeys(KeysDirectory), Clock));
     }
 
@@ -120,6 +130,8 @@ public sealed class TwoCentres : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var provider in _providers)
+            await provider.DisposeAsync();
         if (Us is not null)
             await Us.Store.DisposeAsync();
         if (Ru is not null)

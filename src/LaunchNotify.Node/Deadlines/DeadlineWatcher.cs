@@ -128,7 +128,9 @@ public sealed class DeadlineWatcher(
     private async Task<bool> TryFireAsync(DueDeadline due, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // The audit chain's lock first, as every writer that may append takes it: firing can raise an alarm (an audit
+        // entry), and taking the deadline row before the chain would deadlock against a receipt cancelling it (PostgreSQL).
+        await using var tx = await Audit.AuditLog.BeginLockedTransactionAsync(db, ct);
         var now = clock.GetCurrentInstant();
         // The claim: only one transaction can move this row out of Pending at this due time; a concurrent one waits for
         // the row (PostgreSQL) or the database (SQLite) and then matches nothing.
