@@ -1,6 +1,5 @@
-using System.Diagnostics;
-using System.Net.Sockets;
 using LaunchNotify.Storage;
+using LaunchNotify.Tests.Shared;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -67,13 +66,7 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var port = int.TryParse(Environment.GetEnvironmentVariable("LAUNCHNOTIFY_PG_PORT"), out var p) ? p : 5442;
-        if (!await AnswersAsync(port))
-            await StartAsync();
-        var password = Environment.GetEnvironmentVariable("LAUNCHNOTIFY_PG_PASSWORD");
-        if (string.IsNullOrEmpty(password))
-            password = (await System.IO.File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, ".local", "postgres", "password"))).Trim();
-        _connectionString = $"Host=127.0.0.1;Port={port};Database=launchnotify;Username=launchnotify;Password={password}";
+        _connectionString = await LocalPostgres.EnsureRunningAsync();
 
         // EnsureCreated (used by the other test projects on this database) does nothing once any schema holds
         // tables. So: no schemas of crashed earlier runs, and the shared public tables exist before ours.
@@ -114,33 +107,7 @@ public sealed class PostgresServer : IAsyncLifetime
         return new PostgresTestStore(options, _connectionString, schema);
     }
 
-    private static async Task<bool> AnswersAsync(int port)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync("127.0.0.1", port).WaitAsync(TimeSpan.FromSeconds(2));
-            return true;
-        }
-        catch (Exception e) when (e is SocketException or TimeoutException)
-        {
-            return false;
-        }
-    }
 
-    private static async Task StartAsync()
-    {
-        using var process = Process.Start(new ProcessStartInfo("bash", [Path.Combine(RepoPaths.Root, "infra", "postgres", "start.sh")])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        }) ?? throw new InvalidOperationException("Could not run infra/postgres/start.sh");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"infra/postgres/start.sh failed (exit {process.ExitCode}):\n{await stdout}\n{await stderr}");
-    }
 }
 
 public sealed class PostgresTestStore(StorageOptions options, string adminConnectionString, string schema) : ITestStore

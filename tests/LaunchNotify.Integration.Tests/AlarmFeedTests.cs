@@ -54,13 +54,7 @@ public sealed class AlarmFeedPostgresTests(BrokerFixture broker) : AlarmFeedTest
 
     protected override async Task<StorageOptions> CreateStoreAsync()
     {
-        var port = int.TryParse(Environment.GetEnvironmentVariable("LAUNCHNOTIFY_PG_PORT"), out var p) ? p : 5442;
-        if (!await BrokerProbe.IsReachableAsync(BrokerFixture.Host, port))
-            await InfraScript.RunAsync("infra/postgres/start.sh", TimeSpan.FromMinutes(3));
-        var password = Environment.GetEnvironmentVariable("LAUNCHNOTIFY_PG_PASSWORD") is { Length: > 0 } pw
-            ? pw
-            : (await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, ".local", "postgres", "password"))).Trim();
-        _admin = $"Host=127.0.0.1;Port={port};Database=launchnotify;Username=launchnotify;Password={password}";
+        _admin = await LaunchNotify.Tests.Shared.LocalPostgres.EnsureRunningAsync();
         await using (var db = new NodeDbContext(new StorageOptions(StorageProvider.PostgreSql, _admin).ToDbContextOptions()))
             await db.Database.ExecuteSqlRawAsync(CreateSchemaSql);
         var store = new StorageOptions(StorageProvider.PostgreSql, _admin + $";Search Path={_schema}");

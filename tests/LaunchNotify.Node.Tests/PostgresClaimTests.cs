@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Net.Sockets;
 using LaunchNotify.Domain.Alarms;
 using LaunchNotify.Node.Hosting;
 using LaunchNotify.Storage;
@@ -7,6 +5,7 @@ using LaunchNotify.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
+using LaunchNotify.Tests.Shared;
 using NodaTime;
 
 namespace LaunchNotify.Node.Tests;
@@ -25,14 +24,7 @@ public sealed class PostgresSchemaFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var root = RepoRoot();
-        var port = int.TryParse(Environment.GetEnvironmentVariable("LAUNCHNOTIFY_PG_PORT"), out var p) ? p : 5442;
-        if (!await AnswersAsync(port))
-            await StartAsync(root);
-        var password = Environment.GetEnvironmentVariable("LAUNCHNOTIFY_PG_PASSWORD");
-        if (string.IsNullOrEmpty(password))
-            password = (await File.ReadAllTextAsync(Path.Combine(root, ".local", "postgres", "password"))).Trim();
-        _admin = $"Host=127.0.0.1;Port={port};Database=launchnotify;Username=launchnotify;Password={password}";
+        _admin = await LocalPostgres.EnsureRunningAsync();
         Store = new StorageOptions(StorageProvider.PostgreSql, _admin + $";Search Path={_schema}");
 
         await using (var db = new NodeDbContext(new StorageOptions(StorageProvider.PostgreSql, _admin).ToDbContextOptions()))
@@ -50,41 +42,8 @@ public sealed class PostgresSchemaFixture : IAsyncLifetime
     /// <summary>A schema name cannot be a parameter; ours is made of a fixed prefix and a GUID's hex digits.</summary>
     private string SchemaSql(string statement, string rest = "") => statement + " \"" + _schema + "\"" + rest;
 
-    private static async Task<bool> AnswersAsync(int port)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync("127.0.0.1", port).WaitAsync(TimeSpan.FromSeconds(2));
-            return true;
-        }
-        catch (Exception e) when (e is SocketException or TimeoutException)
-        {
-            return false;
-        }
-    }
 
-    private static async Task StartAsync(string root)
-    {
-        using var process = Process.Start(new ProcessStartInfo("bash", [Path.Combine(root, "infra", "postgres", "start.sh")])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        }) ?? throw new InvalidOperationException("Could not run infra/postgres/start.sh");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"infra/postgres/start.sh failed (exit {process.ExitCode}):\n{await stdout}\n{await stderr}");
-    }
 
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "LaunchNotify.sln")))
-                return dir.FullName;
-        throw new InvalidOperationException("LaunchNotify.sln not found above " + AppContext.BaseDirectory);
-    }
 }
 
 /// <summary>Several processes of one centre on one PostgreSQL store: each deadline is claimed and fired exactly once.</summary>

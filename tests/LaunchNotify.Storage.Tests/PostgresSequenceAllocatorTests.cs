@@ -1,5 +1,4 @@
-using System.Diagnostics;
-using System.Net.Sockets;
+using LaunchNotify.Tests.Shared;
 using Microsoft.EntityFrameworkCore;
 
 namespace LaunchNotify.Storage.Tests;
@@ -15,16 +14,7 @@ public sealed class PostgresFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var root = FindRepoRoot();
-        var port = int.TryParse(Environment.GetEnvironmentVariable("LAUNCHNOTIFY_PG_PORT"), out var p) ? p : 5442;
-        if (!await AnswersAsync(port))
-            await StartAsync(root);
-
-        var password = Environment.GetEnvironmentVariable("LAUNCHNOTIFY_PG_PASSWORD");
-        if (string.IsNullOrEmpty(password))
-            password = (await File.ReadAllTextAsync(Path.Combine(root, ".local", "postgres", "password"))).Trim();
-        Options = new StorageOptions(StorageProvider.PostgreSql,
-            $"Host=127.0.0.1;Port={port};Database=launchnotify;Username=launchnotify;Password={password}");
+        Options = new StorageOptions(StorageProvider.PostgreSql, await LocalPostgres.EnsureRunningAsync());
         await StoreInitializer.EnsureCreatedAsync(Options);
     }
 
@@ -34,43 +24,8 @@ public sealed class PostgresFixture : IAsyncLifetime
         await db.SequenceCounters.Where(c => c.AgreementId.StartsWith("test-")).ExecuteDeleteAsync();
     }
 
-    private static async Task<bool> AnswersAsync(int port)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync("127.0.0.1", port).WaitAsync(TimeSpan.FromSeconds(2));
-            return true;
-        }
-        catch (Exception e) when (e is SocketException or TimeoutException)
-        {
-            return false;
-        }
-    }
 
-    private static async Task StartAsync(string root)
-    {
-        using var process = Process.Start(new ProcessStartInfo("bash", [Path.Combine(root, "infra", "postgres", "start.sh")])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        }) ?? throw new InvalidOperationException("Could not run infra/postgres/start.sh");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"infra/postgres/start.sh failed (exit {process.ExitCode}):\n{await stdout}\n{await stderr}");
-    }
 
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "LaunchNotify.sln")))
-                return dir.FullName;
-        }
-        throw new InvalidOperationException("LaunchNotify.sln not found above " + AppContext.BaseDirectory);
-    }
 }
 
 public sealed class PostgresSequenceAllocatorTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
