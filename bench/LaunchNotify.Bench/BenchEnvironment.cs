@@ -22,8 +22,9 @@ public sealed class BenchEnvironment : IDisposable
     public required int AmqpPort { get; init; }
     public required BrokerAdminOptions Admin { get; init; }
     public required HttpClient Management { get; init; }
+    public string? NodesRoot { get; init; }
 
-    public static async Task<BenchEnvironment> OpenAsync(string? configuration, CancellationToken ct)
+    public static async Task<BenchEnvironment> OpenAsync(string? configuration, string? nodesRoot, CancellationToken ct)
     {
         var repo = FindRepoRoot();
         var amqpPort = Port("LAUNCHNOTIFY_AMQP_PORT", 5682);
@@ -43,12 +44,13 @@ public sealed class BenchEnvironment : IDisposable
             AmqpPort = amqpPort,
             Admin = admin,
             Management = management,
+            NodesRoot = nodesRoot is null ? null : Path.GetFullPath(nodesRoot),
         };
     }
 
     public string NodeBinary(string project)
     {
-        var dll = Path.Combine(RepoRoot, "src", project, "bin", Configuration, "net10.0", project + ".dll");
+        var dll = Path.Combine(NodesRoot ?? RepoRoot, "src", project, "bin", Configuration, "net10.0", project + ".dll");
         return File.Exists(dll) ? dll : throw new InvalidOperationException(
             $"{dll} is missing. Build first: dotnet build -c {Configuration} LaunchNotify.sln (dotnet run --project bench/LaunchNotify.Bench builds it).");
     }

@@ -45,6 +45,9 @@ public sealed record BenchOptions
     /// <summary>Debug or Release: whose build output the node processes are started from (default: the bench's own).</summary>
     public string? Configuration { get; init; }
 
+    /// <summary>Another clone whose build output runs as the nodes (e.g. the commit before an optimization), for before/after.</summary>
+    public string? NodesRoot { get; init; }
+
     public bool Runs(string phase) => !Skip.Contains(phase);
 
     public static BenchOptions Quick => new()

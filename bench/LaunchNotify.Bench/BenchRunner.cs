@@ -16,7 +16,7 @@ public static class BenchRunner
     public static async Task<Outcome> RunAsync(BenchOptions options, IAnsiConsole console, CancellationToken ct)
     {
         var total = Stopwatch.StartNew();
-        using var env = await BenchEnvironment.OpenAsync(options.Configuration, ct);
+        using var env = await BenchEnvironment.OpenAsync(options.Configuration, options.NodesRoot, ct);
         var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss");
         var folder = Path.Combine(env.RepoRoot, ".local", "bench", "run-" + stamp);
         var result = new BenchResult
@@ -28,7 +28,8 @@ public static class BenchRunner
             Options = options,
         };
         console.MarkupLine($"[bold]LaunchNotify benchmark[/] ({options.Mode}): broker amqp://{BenchEnvironment.Host}:{env.AmqpPort}, " +
-            $"{Environment.ProcessorCount} cores, load {Markup.Escape(result.Machine.LoadAverageAtStart)}; node logs under {Markup.Escape(Path.GetRelativePath(env.RepoRoot, folder))}/");
+            $"{Environment.ProcessorCount} cores, load {Markup.Escape(result.Machine.LoadAverageAtStart)}; " +
+            (env.NodesRoot is { } nodes ? $"nodes built from {Markup.Escape(nodes)}; " : "") + $"node logs under {Markup.Escape(Path.GetRelativePath(env.RepoRoot, folder))}/");
 
         await WithProgressAsync(console, async phase =>
         {

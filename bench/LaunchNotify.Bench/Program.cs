@@ -17,11 +17,12 @@ var floorMessages = new Option<int?>("--floor-messages") { Description = "Messag
 var scale = new Option<string?>("--scale") { Description = "Subscriber instance counts, e.g. 1,2,4." };
 var centres = new Option<string?>("--centres") { Description = "Centre counts for provisioning and routing, e.g. 10,50,200." };
 var skip = new Option<string?>("--skip") { Description = "Phases to leave out: floor, pipeline, rate, scale, topology (comma-separated)." };
+var nodes = new Option<string?>("--nodes") { Description = "Run the nodes from another clone's build output (before/after comparisons)." };
 var output = new Option<string?>("--out") { Description = "Folder for results-<timestamp>.json/.txt (default .local/bench)." };
 
 var root = new RootCommand("LaunchNotify benchmark: broker floor, full pipeline with real processes, scale-out, provisioning and routing.")
 {
-    quick, full, messages, concurrency, rate, rateSeconds, seed, floorMessages, scale, centres, skip, output,
+    quick, full, messages, concurrency, rate, rateSeconds, seed, floorMessages, scale, centres, skip, nodes, output,
 };
 root.SetAction(async (parse, ct) =>
 {
@@ -39,6 +40,7 @@ root.SetAction(async (parse, ct) =>
         CentreCounts = parse.GetValue(centres) is { } c ? Ints(c) : options.CentreCounts,
         Skip = parse.GetValue(skip) is { } k ? k.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet() : options.Skip,
         OutputDirectory = parse.GetValue(output),
+        NodesRoot = parse.GetValue(nodes),
     };
     try
     {
