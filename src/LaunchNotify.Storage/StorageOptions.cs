@@ -31,7 +31,9 @@ public sealed record StorageOptions(StorageProvider Provider, string ConnectionS
     {
         _ = Provider switch
         {
-            StorageProvider.Sqlite => builder.UseSqlite(ConnectionString),
+            // The same wait as the connection's command timeout (DefaultTimeout, seconds), done by SQLite's busy handler.
+            StorageProvider.Sqlite => builder.UseSqlite(ConnectionString).AddInterceptors(
+                new SqliteBusyTimeout(new SqliteConnectionStringBuilder(ConnectionString).DefaultTimeout * 1000)),
             StorageProvider.PostgreSql => builder.UseNpgsql(ConnectionString),
             _ => throw new ArgumentOutOfRangeException(nameof(Provider)),
         };
