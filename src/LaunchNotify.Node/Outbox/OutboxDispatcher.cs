@@ -89,6 +89,8 @@ public sealed class OutboxDispatcher(
 
         var publishedAt = clock.GetCurrentInstant();
         var published = 0;
+        // One transaction for the whole batch: one write lock and one commit (fsync) instead of one per entry.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         foreach (var (entry, error) in outcomes)
         {
             if (error is null)
@@ -115,6 +117,7 @@ public sealed class OutboxDispatcher(
             }
         }
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
 
         var down = outcomes.Select(o => o.error).OfType<BrokerUnavailableException>().FirstOrDefault();
         if (down is not null && published == 0)
