@@ -56,7 +56,7 @@ public sealed record BenchOptions
         Messages = 600,
         Concurrency = 16,
         RateSeconds = 8,
-        WarmUp = 50,
+        WarmUp = 150,
         FloorMessages = 5000,
         SeedRows = 20_000,
         ScaleInstances = [1, 2, 4],
