@@ -39,7 +39,18 @@ public static class BenchRunner
                 await ScalePhaseAsync(env, options, Path.Combine(folder, "scale"), result, phase, ct);
             if (options.Runs("topology"))
                 foreach (var count in options.CentreCounts)
-                    result.Topology.Add(await TopologyBenchmark.RunAsync(env, count, phase($"topology ×{count}"), ct));
+                {
+                    try
+                    {
+                        result.Topology.Add(await TopologyBenchmark.RunAsync(env, count, phase($"topology ×{count}"), ct));
+                    }
+                    catch (Exception e) when (e is TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)
+                    {
+                        // Recorded as a miss with its reason; the other phases' results are still written.
+                        result.Topology.Add(new TopologyResult(count, double.NaN, double.NaN, double.NaN, 0, count, false, double.NaN));
+                        result.Notes.Add($"{count} centres: routing did not complete: {e.Message}");
+                    }
+                }
         });
 
         result.TotalSeconds = Math.Round(total.Elapsed.TotalSeconds, 1);

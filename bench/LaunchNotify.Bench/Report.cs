@@ -97,6 +97,8 @@ public static class Report
                 table.AddRow($"{t.Centres}", $"{t.ProvisionSeconds:0.00}", $"{t.ProvisionMsPerCentre:0}", $"{t.RoutingSeconds * 1000:0}", $"{t.Routed}/{t.Centres}", $"{t.CleanupSeconds:0.0}");
             console.Write(table);
         }
+        foreach (var note in r.Notes)
+            console.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
         var targets = new Table().Title("Targets").AddColumns("target", "wanted", "measured", "", "note");
         foreach (var t in r.Targets)
             targets.AddRow(Markup.Escape(t.Name), Markup.Escape(t.Target), Markup.Escape(t.Measured),

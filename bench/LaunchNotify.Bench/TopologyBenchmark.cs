@@ -48,6 +48,9 @@ public static class TopologyBenchmark
             await using (var connection = await env.ConnectAsync(sender.Centre.Value, sender.Password, "bench-routing", ct))
             await using (var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true), ct))
             {
+                // Bounded: a confirm that never comes fails the phase loudly instead of hanging the run.
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                timeout.CancelAfter(TimeSpan.FromSeconds(120));
                 await Task.WhenAll(centres.Select(recipient => channel.BasicPublishAsync(BrokerTopology.Exchange,
                     $"{recipient.Centre}.{sender.Centre}.prenotification", mandatory: true,
                     new BasicProperties
@@ -56,7 +59,7 @@ public static class TopologyBenchmark
                         DeliveryMode = DeliveryModes.Persistent,
                         UserId = sender.Centre.Value,
                         ContentType = "application/jose+json",
-                    }, "{}"u8.ToArray(), ct).AsTask()));
+                    }, "{}"u8.ToArray(), timeout.Token).AsTask())).WaitAsync(TimeSpan.FromSeconds(125), ct);
             }
 
             // Each inbox must hold exactly its own message, nothing else.
