@@ -13,7 +13,7 @@ public sealed record BenchOptions
     public int Rate { get; init; } = 100;
     public int RateSeconds { get; init; } = 20;
 
-    public int WarmUp { get; init; } = 100;
+    public int WarmUp { get; init; } = 400;
 
     /// <summary>Messages in the broker floor (plain RabbitMQ.Client), and publishes awaiting a confirm at once.</summary>
     public int FloorMessages { get; init; } = 20_000;
@@ -56,7 +56,7 @@ public sealed record BenchOptions
         Messages = 600,
         Concurrency = 16,
         RateSeconds = 8,
-        WarmUp = 150,
+        WarmUp = 300,
         FloorMessages = 5000,
         SeedRows = 20_000,
         ScaleInstances = [1, 2, 4],
@@ -70,7 +70,7 @@ public sealed record BenchOptions
         Messages = 10_000,
         Concurrency = 32,
         RateSeconds = 60,
-        WarmUp = 200,
+        WarmUp = 1000,
         FloorMessages = 50_000,
         SeedRows = 1_000_000,
         ScaleMessages = 4000,

@@ -131,6 +131,9 @@ public static class BenchRunner
         await driver.WaitConfirmedAsync(warm, TimeSpan.FromSeconds(30), n => setup("warm-up: waiting for receipts", 0.8 + 0.2 * n / Math.Max(1, warm.Count)), ct);
         if (warm.Count(w => w.Accepted) == 0)
             throw new InvalidOperationException($"The publisher accepted none of the warm-up notifications: {warm.FirstOrDefault()?.Error}");
+        // Let the runtime finish tier-1 compiling what the warm-up made hot, so the runs measure steady state, not JIT.
+        setup("warm-up: letting the JIT settle", 1);
+        await Task.Delay(TimeSpan.FromSeconds(3), ct);
         var jws = RealJws(cluster) ?? sample;
         result.JwsBytes = jws.Length;
         setup($"ready (a signed pre-notification is {jws.Length} bytes)", 1);
