@@ -15,6 +15,7 @@ var rateSeconds = new Option<int?>("--rate-seconds") { Description = "How long t
 var seed = new Option<int?>("--seed-rows") { Description = "Inbox rows seeded into the receiving subscriber's store (full: 1,000,000)." };
 var floorMessages = new Option<int?>("--floor-messages") { Description = "Messages in the broker floor measurement." };
 var scale = new Option<string?>("--scale") { Description = "Subscriber instance counts, e.g. 1,2,4." };
+var scaleMessages = new Option<int?>("--scale-messages") { Description = "Backlog drained in each scale-out run." };
 var centres = new Option<string?>("--centres") { Description = "Centre counts for provisioning and routing, e.g. 10,50,200." };
 var skip = new Option<string?>("--skip") { Description = "Phases to leave out: floor, pipeline, rate, scale, topology (comma-separated)." };
 var nodes = new Option<string?>("--nodes") { Description = "Run the nodes from another clone's build output (before/after comparisons)." };
@@ -22,7 +23,7 @@ var output = new Option<string?>("--out") { Description = "Folder for results-<t
 
 var root = new RootCommand("LaunchNotify benchmark: broker floor, full pipeline with real processes, scale-out, provisioning and routing.")
 {
-    quick, full, messages, concurrency, rate, rateSeconds, seed, floorMessages, scale, centres, skip, nodes, output,
+    quick, full, messages, concurrency, rate, rateSeconds, seed, floorMessages, scale, scaleMessages, centres, skip, nodes, output,
 };
 root.SetAction(async (parse, ct) =>
 {
@@ -37,6 +38,7 @@ root.SetAction(async (parse, ct) =>
         SeedRows = parse.GetValue(seed) ?? options.SeedRows,
         FloorMessages = parse.GetValue(floorMessages) ?? options.FloorMessages,
         ScaleInstances = parse.GetValue(scale) is { } s ? Ints(s) : options.ScaleInstances,
+        ScaleMessages = parse.GetValue(scaleMessages) ?? options.ScaleMessages,
         CentreCounts = parse.GetValue(centres) is { } c ? Ints(c) : options.CentreCounts,
         Skip = parse.GetValue(skip) is { } k ? k.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet() : options.Skip,
         OutputDirectory = parse.GetValue(output),
