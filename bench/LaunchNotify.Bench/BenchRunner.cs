@@ -53,6 +53,11 @@ public static class BenchRunner
                 }
         });
 
+        // The node logs stay for inspection; the stores go (a --full run leaves a 4.7 GB SQLite file otherwise).
+        if (Directory.Exists(folder))
+            foreach (var store in Directory.EnumerateFiles(folder, "node.db*", SearchOption.AllDirectories))
+                File.Delete(store);
+
         result.TotalSeconds = Math.Round(total.Elapsed.TotalSeconds, 1);
         Targets.Evaluate(result);
 
