@@ -56,16 +56,7 @@ public sealed class BenchEnvironment : IDisposable
     }
 
     /// <summary>The administrator over AMQP (full rights in the vhost): floor queue, routing checks, purges.</summary>
-    public Task<IConnection> ConnectAsAdminAsync(string name, CancellationToken ct) => new ConnectionFactory
-    {
-        HostName = Host,
-        Port = AmqpPort,
-        VirtualHost = BrokerTopology.VirtualHost,
-        UserName = Admin.User,
-        Password = Admin.Password,
-        AutomaticRecoveryEnabled = false,
-        ClientProvidedName = name,
-    }.CreateConnectionAsync(ct);
+    public Task<IConnection> ConnectAsAdminAsync(string name, CancellationToken ct) => ConnectAsync(Admin.User, Admin.Password, name, ct);
 
     public Task<IConnection> ConnectAsync(string user, string password, string name, CancellationToken ct) => new ConnectionFactory
     {
@@ -77,6 +68,17 @@ public sealed class BenchEnvironment : IDisposable
         AutomaticRecoveryEnabled = false,
         ClientProvidedName = name,
     }.CreateConnectionAsync(ct);
+
+    /// <summary>A read-only connection to a node's SQLite store: reads a WAL snapshot, never blocks the node's writers.</summary>
+    public static Microsoft.Data.Sqlite.SqliteConnection OpenReadOnly(string path)
+    {
+        var connection = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder
+        {
+            DataSource = path, Mode = Microsoft.Data.Sqlite.SqliteOpenMode.ReadOnly, Pooling = false,
+        }.ToString());
+        connection.Open();
+        return connection;
+    }
 
     public async Task<int> ConsumerCountAsync(string queue, CancellationToken ct)
     {

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using LaunchNotify.Domain.Values;
 using LaunchNotify.Protocol.Signing;
-using Microsoft.Data.Sqlite;
 using Spectre.Console;
 
 namespace LaunchNotify.Bench;
@@ -212,11 +211,7 @@ public static class BenchRunner
     /// <summary>A JWS exactly as the publisher signed and sent it (from the sender's store), for the floor's message size.</summary>
     private static byte[]? RealJws(NodeCluster cluster)
     {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = cluster.StorePath(NodeCluster.Sender), Mode = SqliteOpenMode.ReadOnly, Pooling = false,
-        }.ToString());
-        connection.Open();
+        using var connection = BenchEnvironment.OpenReadOnly(cluster.StorePath(NodeCluster.Sender));
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT Jws FROM OutboundMessages LIMIT 1";
         return command.ExecuteScalar() as byte[];

@@ -35,8 +35,7 @@ public sealed class ConfirmationObserver : IAsyncDisposable
 
     private void Loop(string path, TimeSpan interval, CancellationToken ct)
     {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        connection.Open();
+        using var connection = BenchEnvironment.OpenReadOnly(path);
         using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT rowid, json_extract(PayloadJson, '$.receiptFor'), json_extract(PayloadJson, '$.outcome')

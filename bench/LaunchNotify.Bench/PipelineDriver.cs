@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.Data.Sqlite;
 using NodaTime;
 using NodaTime.Text;
 
@@ -186,9 +185,8 @@ public sealed class PipelineDriver : IDisposable
     private Dictionary<string, LatencySummary> Stages(IReadOnlyList<(Submission S, long Observed, string Outcome)> confirmed)
     {
         var stamps = new Dictionary<Guid, (long Submitted, long? Published, long? Received, long? Receipt)>();
-        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _cluster.StorePath(NodeCluster.Sender), Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString()))
+        using (var connection = BenchEnvironment.OpenReadOnly(_cluster.StorePath(NodeCluster.Sender)))
         {
-            connection.Open();
             using var command = connection.CreateCommand();
             command.CommandText = """
                 SELECT o.MessageId, o.SubmittedAt, d.PublishedAt, d.RecipientReceivedAt, d.ReceiptAt

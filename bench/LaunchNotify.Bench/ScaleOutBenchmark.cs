@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using LaunchNotify.Domain.Values;
 using LaunchNotify.Node.Broker;
-using Microsoft.Data.Sqlite;
 using Npgsql;
 
 namespace LaunchNotify.Bench;
@@ -81,11 +80,7 @@ public static class ScaleOutBenchmark
 
     private static int CountDeliveries(NodeCluster cluster, HashSet<Guid> ids, string condition)
     {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = cluster.StorePath(NodeCluster.Sender), Mode = SqliteOpenMode.ReadOnly, Pooling = false,
-        }.ToString());
-        connection.Open();
+        using var connection = BenchEnvironment.OpenReadOnly(cluster.StorePath(NodeCluster.Sender));
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT MessageId FROM Deliveries WHERE {condition}";
         using var reader = command.ExecuteReader();
