@@ -46,7 +46,11 @@ CONF
 
   echo "Starting RabbitMQ node $RABBITMQ_NODENAME (data in ${base#"$repo_root"/})..."
   started=$(date +%s)
-  as_rabbitmq setsid rabbitmq-server >"$base/log/console.log" 2>&1 </dev/null &
+  # Each quorum queue reserves file handles: at the default soft limit of 1024, ~300 queues (150 centres) made the
+  # node stop accepting AMQP connections (docs/performance.md). Raised to the hard limit (at most 65536) inside
+  # runuser, whose PAM session resets limits.
+  as_rabbitmq bash -c 'h=$(ulimit -Hn); [ "$h" = unlimited ] && h=65536; ulimit -Sn $(( h < 65536 ? h : 65536 )) 2>/dev/null; exec setsid rabbitmq-server' \
+    >"$base/log/console.log" 2>&1 </dev/null &
   server_pid=$!
   until is_running; do
     if ! kill -0 "$server_pid" 2>/dev/null; then

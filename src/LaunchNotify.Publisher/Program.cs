@@ -5,7 +5,8 @@ using LaunchNotify.Publisher;
 
 // A centre's publisher: the operators' HTTP API on loopback, the dispatcher that publishes the outbox, the heartbeats
 // and a deadline watcher.
-var builder = WebApplication.CreateBuilder(args);
+// Content root = the binaries, not the working folder (see the subscriber's Program.cs).
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var settings = NodeSettings.From(builder.Configuration);
 builder.WebHost.UseUrls(settings.HttpUrl);
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.MaxMessageBytes * 2L);

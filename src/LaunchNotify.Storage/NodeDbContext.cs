@@ -25,7 +25,13 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : DbContext(
     }
 
     // Audit entries are numbered, linked and hashed as they save, in the saving transaction (docs/audit.md).
-    protected override void OnConfiguring(DbContextOptionsBuilder options) => options.AddInterceptors(Audit.AuditChainInterceptor.Instance);
+    /// <summary>Options made elsewhere than <see cref="StorageOptions.Configure"/> (tools, tests) get the audit chain too.</summary>
+    protected override void OnConfiguring(DbContextOptionsBuilder options)
+    {
+        var interceptors = options.Options.FindExtension<Microsoft.EntityFrameworkCore.Infrastructure.CoreOptionsExtension>()?.Interceptors;
+        if (interceptors?.Contains(Audit.AuditChainInterceptor.Instance) != true)
+            options.AddInterceptors(Audit.AuditChainInterceptor.Instance);
+    }
 
     protected override void OnModelCreating(ModelBuilder model)
     {

@@ -29,9 +29,13 @@ public sealed record StorageOptions(StorageProvider Provider, string ConnectionS
 
     public void Configure(DbContextOptionsBuilder builder)
     {
+        // The audit chain is part of every store (also pooled contexts, which may not add it in OnConfiguring).
+        builder.AddInterceptors(Audit.AuditChainInterceptor.Instance);
         _ = Provider switch
         {
-            StorageProvider.Sqlite => builder.UseSqlite(ConnectionString),
+            // The same wait as the connection's command timeout (DefaultTimeout, seconds), done by SQLite's busy handler.
+            StorageProvider.Sqlite => builder.UseSqlite(ConnectionString).AddInterceptors(
+                new SqliteBusyTimeout(new SqliteConnectionStringBuilder(ConnectionString).DefaultTimeout * 1000)),
             StorageProvider.PostgreSql => builder.UseNpgsql(ConnectionString),
             _ => throw new ArgumentOutOfRangeException(nameof(Provider)),
         };

@@ -32,7 +32,8 @@ public static class NodeServices
         services.AddSingleton(settings);
         services.AddSingleton(settings.Identity);
         services.AddSingleton(clock ?? SystemClock.Instance);
-        services.AddDbContextFactory<NodeDbContext>(settings.Store.Configure);
+        // Pooled: each store round trip used to build a context and resolve its EF services anew (lock contention in the profile).
+        services.AddPooledDbContextFactory<NodeDbContext>(settings.Store.Configure);
         services.AddSingleton(SchemaCatalog.Default);
         services.AddSingleton<IAgreementSource>(settings.AgreementsDirectory is { } dir ? AgreementCatalog.FromDirectory(dir) : AgreementCatalog.Default);
         services.AddSingleton<IMessageRules, AgreementRules>();

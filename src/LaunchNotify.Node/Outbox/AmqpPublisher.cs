@@ -63,6 +63,9 @@ public sealed class AmqpPublisher(BrokerConnection connection, string exchange, 
         }
     }
 
+    /// <summary>Opens the connection and channel now, so the first message does not wait for them (throws if the broker is down).</summary>
+    public Task ConnectAsync(CancellationToken ct) => ChannelAsync(ct);
+
     private async Task<IChannel> ChannelAsync(CancellationToken ct)
     {
         if (_channel is { IsOpen: true })

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using LaunchNotify.Domain.Values;
+using LaunchNotify.Node.Broker;
+using LaunchNotify.Protocol.Signing;
+
+namespace LaunchNotify.Bench;
+
+/// <summary>
+/// The two centres of the run (US sends, RU receives), their keys and broker users, and the node processes started
+/// for them. Each process is a deployable's build output started like the demo does.
+/// </summary>
+public sealed class NodeCluster(BenchEnvironment env, string folder, IReadOnlyDictionary<string, string> passwords) : IAsyncDisposable
+{
+    public static readonly CentreCode Sender = new("US");
+    public static readonly CentreCode Receiver = new("RU");
+
+    private readonly List<NodeProcess> _processes = [];
+
+    public string Folder => folder;
+    public string KeysDirectory => Path.Combine(folder, "keys");
+    public IReadOnlyList<NodeProcess> Processes => _processes;
+
+    public static int HttpPort => int.TryParse(Environment.GetEnvironmentVariable("LAUNCHNOTIFY_BENCH_HTTP_PORT"), out var p) ? p
+        : (int.TryParse(Environment.GetEnvironmentVariable("LAUNCHNOTIFY_DEMO_HTTP_PORT"), out var demo) ? demo : 5181) + 20;
+
+    public Uri PublisherUrl => new($"http://127.0.0.1:{HttpPort}");
+
+    public string StorePath(CentreCode centre) => Path.Combine(folder, centre.Value, "node.db");
+
+    /// <summary>Keys for both centres; broker users with fresh passwords unless the caller's are given (a test fixture's).</summary>
+    public static async Task<NodeCluster> PrepareAsync(BenchEnvironment env, string folder, IReadOnlyDictionary<string, string>? existing, CancellationToken ct)
+    {
+        Directory.CreateDirectory(folder);
+        var passwords = new Dictionary<string, string>();
+        var fresh = new List<CentreCredential>();
+        foreach (var centre in new[] { Sender, Receiver })
+        {
+            Directory.CreateDirectory(Path.Combine(folder, centre.Value));
+            KeyStore.Generate(centre, Path.Combine(folder, "keys"), overwrite: true);
+            if (existing?.TryGetValue(centre.Value, out var known) == true)
+            {
+                passwords[centre.Value] = known;
+            }
+            else
+            {
+                passwords[centre.Value] = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+                fresh.Add(new CentreCredential(centre, passwords[centre.Value]));
+            }
+        }
+        if (fresh.Count > 0)
+        {
+            using var provisioner = new BrokerProvisioner(env.Admin);
+            await provisioner.ProvisionAsync(fresh, ct);
+        }
+        // Leftovers of an earlier run would be counted as this run's deliveries.
+        await using var admin = await env.ConnectAsAdminAsync("bench-purge", ct);
+        await using var channel = await admin.CreateChannelAsync(cancellationToken: ct);
+        foreach (var centre in new[] { Sender, Receiver })
+            await channel.QueuePurgeAsync(BrokerTopology.InboxQueue(centre), ct);
+        return new NodeCluster(env, folder, passwords);
+    }
+
+    public NodeProcess StartPublisher(CentreCode centre) =>
+        Start(centre, "LaunchNotify.Publisher", "publisher", "sqlite:" + StorePath(centre));
+
+    public NodeProcess StartSubscriber(CentreCode centre, string? store = null, string? name = null) =>
+        Start(centre, "LaunchNotify.Subscriber", name ?? "subscriber", store ?? "sqlite:" + StorePath(centre));
+
+    private NodeProcess Start(CentreCode centre, string project, string role, string store)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["LaunchNotify__Centre"] = centre.Value,
+            ["LaunchNotify__Store"] = store,
+            ["LaunchNotify__Broker__Password"] = passwords[centre.Value],
+            ["LaunchNotify__Broker__Port"] = env.AmqpPort.ToString(),
+            ["LaunchNotify__KeysDirectory"] = KeysDirectory,
+            ["LaunchNotify__HttpUrl"] = PublisherUrl.ToString().TrimEnd('/'),
+        };
+        var process = NodeProcess.Start($"{centre} {role}", env.NodeBinary(project), environment, Path.Combine(folder, centre.Value, role + ".log"));
+        _processes.Add(process);
+        return process;
+    }
+
+    public async Task StopAsync(NodeProcess process)
+    {
+        _processes.Remove(process);
+        await process.DisposeAsync();
+    }
+
+    /// <summary>Ready = the publisher answers /health (if started) and each inbox has as many consumers as expected.</summary>
+    public async Task WaitUntilReadyAsync(bool publisher, IReadOnlyDictionary<CentreCode, int> consumers, CancellationToken ct)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var waited = Stopwatch.StartNew();
+        var publisherUp = !publisher;
+        while (waited.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            if (_processes.FirstOrDefault(p => p.HasExited) is { } dead)
+                throw new InvalidOperationException($"{dead.Name} exited while starting; see {dead.LogPath}.");
+            try
+            {
+                publisherUp = publisherUp || (await http.GetAsync(new Uri(PublisherUrl, "/health"), ct)).IsSuccessStatusCode;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+            }
+            var consuming = true;
+            foreach (var (centre, expected) in consumers)
+            {
+                try
+                {
+                    consuming &= await env.ConsumerCountAsync(BrokerTopology.InboxQueue(centre), ct) >= expected;
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+                {
+                    consuming = false;
+                }
+            }
+            if (publisherUp && consuming)
+                return;
+            await Task.Delay(200, ct);
+        }
+        throw new InvalidOperationException($"The nodes did not become ready within 90 s; see the logs under {folder}.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes.ToList())
+            await process.DisposeAsync();
+        _processes.Clear();
+    }
+}

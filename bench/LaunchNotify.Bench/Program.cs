@@ -1,0 +1,59 @@
+using System.CommandLine;
+using LaunchNotify.Bench;
+using Spectre.Console;
+
+// dotnet run --project bench/LaunchNotify.Bench -c Release -- [--quick | --full] [options]; see docs/performance.md.
+if (Console.IsOutputRedirected)
+    AnsiConsole.Profile.Width = 160;
+
+var quick = new Option<bool>("--quick") { Description = "About 1–2 minutes: fewer messages, 20k seeded rows, 10 and 50 centres." };
+var full = new Option<bool>("--full") { Description = "The full run: 10k notifications, 1M seeded inbox rows, 10/50/200 centres." };
+var messages = new Option<int?>("--messages") { Description = "Notifications in the throughput run." };
+var concurrency = new Option<int?>("--concurrency") { Description = "Submissions in flight in the throughput run." };
+var rate = new Option<int?>("--rate") { Description = "Notifications per second in the latency run (default 100)." };
+var rateSeconds = new Option<int?>("--rate-seconds") { Description = "How long the latency run lasts." };
+var seed = new Option<int?>("--seed-rows") { Description = "Inbox rows seeded into the receiving subscriber's store (full: 1,000,000)." };
+var floorMessages = new Option<int?>("--floor-messages") { Description = "Messages in the broker floor measurement." };
+var scale = new Option<string?>("--scale") { Description = "Subscriber instance counts, e.g. 1,2,4." };
+var scaleMessages = new Option<int?>("--scale-messages") { Description = "Backlog drained in each scale-out run." };
+var centres = new Option<string?>("--centres") { Description = "Centre counts for provisioning and routing, e.g. 10,50,200." };
+var skip = new Option<string?>("--skip") { Description = "Phases to leave out: floor, pipeline, rate, scale, topology (comma-separated)." };
+var nodes = new Option<string?>("--nodes") { Description = "Run the nodes from another clone's build output (before/after comparisons)." };
+var output = new Option<string?>("--out") { Description = "Folder for results-<timestamp>.json/.txt (default .local/bench)." };
+
+var root = new RootCommand("LaunchNotify benchmark: broker floor, full pipeline with real processes, scale-out, provisioning and routing.")
+{
+    quick, full, messages, concurrency, rate, rateSeconds, seed, floorMessages, scale, scaleMessages, centres, skip, nodes, output,
+};
+root.SetAction(async (parse, ct) =>
+{
+    var options = parse.GetValue(full) ? BenchOptions.Full : parse.GetValue(quick) ? BenchOptions.Quick : new BenchOptions();
+    static IReadOnlyList<int> Ints(string text) => [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse)];
+    options = options with
+    {
+        Messages = parse.GetValue(messages) ?? options.Messages,
+        Concurrency = parse.GetValue(concurrency) ?? options.Concurrency,
+        Rate = parse.GetValue(rate) ?? options.Rate,
+        RateSeconds = parse.GetValue(rateSeconds) ?? options.RateSeconds,
+        SeedRows = parse.GetValue(seed) ?? options.SeedRows,
+        FloorMessages = parse.GetValue(floorMessages) ?? options.FloorMessages,
+        ScaleInstances = parse.GetValue(scale) is { } s ? Ints(s) : options.ScaleInstances,
+        ScaleMessages = parse.GetValue(scaleMessages) ?? options.ScaleMessages,
+        CentreCounts = parse.GetValue(centres) is { } c ? Ints(c) : options.CentreCounts,
+        Skip = parse.GetValue(skip) is { } k ? k.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet() : options.Skip,
+        OutputDirectory = parse.GetValue(output),
+        NodesRoot = parse.GetValue(nodes),
+    };
+    try
+    {
+        var outcome = await BenchRunner.RunAsync(options, AnsiConsole.Console, ct);
+        // Exit 1 only when something was lost or misrouted; missed speed targets are findings, not failures.
+        return outcome.Result.Targets.Any(t => t.Status != "PASS" && (t.Name.Contains("every notification") || t.Name.Contains("route") || t.Name.Contains("instances"))) ? 1 : 0;
+    }
+    catch (Exception e) when (e is InvalidOperationException or HttpRequestException or TimeoutException)
+    {
+        AnsiConsole.MarkupLine($"[red]Benchmark failed:[/] {Markup.Escape(e.Message)}");
+        return 2;
+    }
+});
+return await root.Parse(args).InvokeAsync();

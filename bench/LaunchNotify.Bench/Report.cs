@@ -1,0 +1,108 @@
+using Spectre.Console;
+
+namespace LaunchNotify.Bench;
+
+/// <summary>The targets, reported PASS or MISS (never asserted: the machine is shared and noisy).</summary>
+public static class Targets
+{
+    public const double MinRatio = 0.5;
+    public const double MaxP99Ms = 20;
+    public const double MaxSubscriberRssMb = 200;
+    public const int FullSeedRows = 1_000_000;
+
+    public static void Evaluate(BenchResult r)
+    {
+        if (r.Throughput is { } tp && r.Floor is { } floor)
+        {
+            r.Ratio = Math.Round(tp.NotificationsPerSecond / (floor.MessagesPerSecond / 2), 3);
+            r.Targets.Add(new TargetResult("pipeline ÷ (floor ÷ 2)", $"≥ {MinRatio}", $"{r.Ratio:0.000} ({tp.NotificationsPerSecond:N0} notif/s vs {floor.MessagesPerSecond:N0} msg/s)",
+                r.Ratio >= MinRatio ? "PASS" : "MISS"));
+        }
+        if (r.FixedRate is { } rate)
+            r.Targets.Add(new TargetResult($"p99 submit→confirmed at {rate.OfferedPerSecond}/s", $"≤ {MaxP99Ms} ms", $"{rate.SubmitToConfirmed.P99Ms:0.0} ms",
+                rate.SubmitToConfirmed.P99Ms <= MaxP99Ms ? "PASS" : "MISS"));
+        if (r.SubscriberMemory is { } memory && (r.Throughput is not null || r.FixedRate is not null))
+            r.Targets.Add(new TargetResult("subscriber RSS with 1M stored", $"≤ {MaxSubscriberRssMb} MB", $"{memory.RssMbAfterRuns:0} MB (peak {memory.PeakRssMb:0})",
+                memory.RssMbAfterRuns <= MaxSubscriberRssMb ? "PASS" : "MISS",
+                memory.SeededRows >= FullSeedRows ? null : $"with {memory.SeededRows:N0} rows seeded; --full seeds 1M"));
+        foreach (var run in new[] { r.Throughput, r.FixedRate }.OfType<PipelineRun>())
+            r.Targets.Add(new TargetResult($"{run.Name}: every notification confirmed", "all", $"{run.Confirmed}/{run.Submitted}",
+                run.Confirmed == run.Submitted ? "PASS" : "MISS", run.Errors.Count > 0 ? string.Join("; ", run.Errors) : null));
+        if (r.ScaleOut.Count > 0)
+        {
+            var one = r.ScaleOut.FirstOrDefault(s => s.Instances == 1)?.DrainPerSecond;
+            var text = string.Join(", ", r.ScaleOut.Select(s => $"×{s.Instances}: {s.DrainPerSecond:N0}/s" + (one is > 0 ? $" ({s.DrainPerSecond / one:0.00}×)" : "")));
+            r.Targets.Add(new TargetResult("subscriber instances on one inbox", "reported", text,
+                r.ScaleOut.All(s => s.Stored >= s.Messages && s.Confirmed >= s.Messages) ? "PASS" : "MISS", "PASS = every message stored once and confirmed"));
+        }
+        foreach (var t in r.Topology)
+            r.Targets.Add(new TargetResult($"{t.Centres} centres: provision + route", "all routed", $"provision {t.ProvisionSeconds:0.0} s, route {t.RoutingSeconds * 1000:0} ms, {t.Routed}/{t.Centres}",
+                t.AllCorrect ? "PASS" : "MISS"));
+    }
+}
+
+/// <summary>The readable form of a <see cref="BenchResult"/>.</summary>
+public static class Report
+{
+    public static void Write(IAnsiConsole console, BenchResult r)
+    {
+        console.Write(new Rule($"[bold]Results[/] ({r.Mode}, {r.Machine.Cores} cores, load at start {Markup.Escape(r.Machine.LoadAverageAtStart)})").LeftJustified());
+        if (r.Floor is { } f)
+        {
+            var floor = new Table().Title("Floor: plain RabbitMQ.Client, quorum queue, persistent, confirms, manual ack").AddColumns("", "value");
+            floor.AddRow("message size", $"{f.MessageBytes} B (a real signed pre-notification)");
+            floor.AddRow("throughput", $"{f.MessagesPerSecond:N0} msg/s ({f.Messages:N0} messages, {f.Window} unconfirmed at most, prefetch {f.Prefetch})");
+            floor.AddRow("publish → delivered, pipelined", f.PublishToDelivered.ToString());
+            floor.AddRow("publish → delivered, one at a time", f.SequentialPublishToDelivered.ToString());
+            console.Write(floor);
+        }
+        var runs = new[] { r.Throughput, r.FixedRate }.OfType<PipelineRun>().ToList();
+        if (runs.Count > 0)
+        {
+            var table = new Table().Title("Pipeline US → RU: submit → validate → sign → store → publish → verify → store → receipt → confirmed")
+                .AddColumns("run", "confirmed", "notif/s", "submit→202", "submit→confirmed p50", "p95", "p99", "max");
+            foreach (var run in runs)
+                table.AddRow(Markup.Escape(run.Name), $"{run.Confirmed}/{run.Submitted}", $"{run.NotificationsPerSecond:N1}", $"{run.SubmitToAccepted.P50Ms:0.0} ms",
+                    $"{run.SubmitToConfirmed.P50Ms:0.0} ms", $"{run.SubmitToConfirmed.P95Ms:0.0} ms", $"{run.SubmitToConfirmed.P99Ms:0.0} ms", $"{run.SubmitToConfirmed.MaxMs:0.0} ms");
+            console.Write(table);
+
+            var stages = new Table().Title("Where the time goes (stamps in the stores; p50 / p99 ms)").AddColumn("stage");
+            foreach (var run in runs) stages.AddColumn(Markup.Escape(run.Name));
+            foreach (var stage in runs[0].Stages.Keys)
+                stages.AddRow([Markup.Escape(stage), .. runs.Select(run => run.Stages.TryGetValue(stage, out var s) && s.Count > 0 ? $"{s.P50Ms:0.0} / {s.P99Ms:0.0}" : "-")]);
+            console.Write(stages);
+
+            var processes = new Table().Title("Processes (CPU over the run; memory at its end)").AddColumns("run", "process", "CPU s", "CPU ms/notif", "RSS MB", "peak RSS MB");
+            foreach (var run in runs)
+                foreach (var p in run.Processes)
+                    processes.AddRow(Markup.Escape(run.Name), Markup.Escape(p.Name), $"{p.CpuSeconds:0.00}", $"{p.CpuMsPerNotification:0.000}", $"{p.RssMb:0}", $"{p.PeakRssMb:0}");
+            console.Write(processes);
+        }
+        if (r.SubscriberMemory is { } m)
+            console.MarkupLine($"RU subscriber with {m.SeededRows:N0} inbox rows seeded ({m.SeedSeconds:0.0} s to seed) plus the runs: RSS {m.RssMbAfterRuns:0} MB, peak {m.PeakRssMb:0} MB");
+        if (r.ScaleOut.Count > 0)
+        {
+            var table = new Table().Title("Scale-out: RU subscriber instances on one inbox, PostgreSQL store, draining a backlog")
+                .AddColumns("instances", "messages", "drain msg/s", "all stored s", "all confirmed s", "duplicate receipts", "CPU ms/msg per instance", "RSS MB per instance");
+            foreach (var s in r.ScaleOut)
+                table.AddRow($"{s.Instances}", $"{s.Messages}", $"{s.DrainPerSecond:N1}", $"{s.SecondsToAllStored:0.0}", $"{s.SecondsToAllConfirmed:0.0}",
+                    $"{s.DuplicateReceiptsAtSender}", string.Join(" ", s.Subscribers.Select(p => $"{p.CpuMsPerNotification:0.00}")), string.Join(" ", s.Subscribers.Select(p => $"{p.RssMb:0}")));
+            console.Write(table);
+        }
+        if (r.Topology.Count > 0)
+        {
+            var table = new Table().Title("Provisioning (BrokerProvisioner) and routing (one publish per inbox, confirmed, checked)")
+                .AddColumns("centres", "provision s", "ms/centre", "route + check ms", "routed", "removal s");
+            foreach (var t in r.Topology)
+                table.AddRow($"{t.Centres}", $"{t.ProvisionSeconds:0.00}", $"{t.ProvisionMsPerCentre:0}", $"{t.RoutingSeconds * 1000:0}", $"{t.Routed}/{t.Centres}", $"{t.CleanupSeconds:0.0}");
+            console.Write(table);
+        }
+        foreach (var note in r.Notes)
+            console.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
+        var targets = new Table().Title("Targets").AddColumns("target", "wanted", "measured", "", "note");
+        foreach (var t in r.Targets)
+            targets.AddRow(Markup.Escape(t.Name), Markup.Escape(t.Target), Markup.Escape(t.Measured),
+                t.Status == "PASS" ? "[green]PASS[/]" : "[red]MISS[/]", Markup.Escape(t.Note ?? ""));
+        console.Write(targets);
+    }
+}
