@@ -74,15 +74,45 @@ public sealed class OutboxDispatcher(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetCurrentInstant();
         var kinds = options.Kinds;
-        var batch = await db.Outbox
-            .Where(o => o.PublishedAt == null && kinds.Contains(o.Kind))
+        var token = Guid.NewGuid();
+        var candidates = db.Outbox
+            .Where(o => o.PublishedAt == null && kinds.Contains(o.Kind)
+                        && (o.NextAttemptAt == null || o.NextAttemptAt <= now)
+                        && (o.ClaimedUntil == null || o.ClaimedUntil < now))
             .OrderBy(o => o.Id)
             .Take(options.BatchSize)
-            .ToListAsync(ct);
-        batch = batch.Where(o => o.NextAttemptAt is null || o.NextAttemptAt <= now).ToList();
-        if (batch.Count == 0)
+            .Select(o => o.Id);
+        // The claim repeats the condition: when another dispatcher claimed a row first, this update skips it.
+        var claimed = await db.Outbox
+            .Where(o => candidates.Contains(o.Id) && o.PublishedAt == null && (o.ClaimedUntil == null || o.ClaimedUntil < now))
+            .ExecuteUpdateAsync(u => u.SetProperty(o => o.ClaimToken, token).SetProperty(o => o.ClaimedUntil, now + options.ClaimLease), ct);
+        if (claimed == 0)
             return 0;
+        var batch = await db.Outbox.Where(o => o.ClaimToken == token).OrderBy(o => o.Id).ToListAsync(ct);
+        try
+        {
+            return await PublishClaimedAsync(db, batch, ct);
+        }
+        catch
+        {
+            // Stopping or a store error mid-batch: give the claim back now rather than after its lease, so a restarted
+            // node sends at once. Entries already published are re-sent; receivers dedupe by message id.
+            try
+            {
+                await using var release = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+                await release.Outbox.Where(o => o.ClaimToken == token && o.PublishedAt == null)
+                    .ExecuteUpdateAsync(u => u.SetProperty(o => o.ClaimToken, (Guid?)null).SetProperty(o => o.ClaimedUntil, (Instant?)null), CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Could not release outbox claim {Token}; its entries go out when the lease ends", token);
+            }
+            throw;
+        }
+    }
 
+    private async Task<int> PublishClaimedAsync(NodeDbContext db, List<OutboxEntry> batch, CancellationToken ct)
+    {
         var outcomes = await Task.WhenAll(batch.Select(async entry =>
         {
             try
@@ -104,6 +134,8 @@ public sealed class OutboxDispatcher(
         await using var tx = await Audit.AuditLog.BeginLockedTransactionAsync(db, ct);
         foreach (var (entry, error) in outcomes)
         {
+            entry.ClaimToken = null;
+            entry.ClaimedUntil = null;
             if (error is null)
             {
                 entry.PublishedAt = publishedAt;
@@ -145,4 +177,7 @@ public sealed record OutboxDispatcherOptions
     public int BatchSize { get; init; } = 200;
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a claimed batch stays this dispatcher's if it dies before marking it (publishing takes far less).</summary>
+    public Duration ClaimLease { get; init; } = Duration.FromSeconds(30);
 }

@@ -23,4 +23,12 @@ public sealed class OutboxEntry
     /// <summary>After a failure, not before this instant (null: as soon as possible).</summary>
     public Instant? NextAttemptAt { get; set; }
     public string? LastError { get; set; }
+
+    /// <summary>
+    /// The dispatcher that is publishing it right now, and until when: several dispatchers over one store (scaled-out
+    /// subscribers on PostgreSQL, or publisher and subscriber sharing a file) each publish an entry once. A crashed
+    /// dispatcher's lease runs out and another takes the entry over (the receiver dedupes by message id).
+    /// </summary>
+    public Guid? ClaimToken { get; set; }
+    public Instant? ClaimedUntil { get; set; }
 }
