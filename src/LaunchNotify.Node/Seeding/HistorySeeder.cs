@@ -212,9 +212,9 @@ public sealed class HistorySeeder
 
     /// <summary>
     /// Heartbeats run on the bilateral agreements' links (every seeded centre has one), not on HCoC's: each beat costs
-    /// about as much as a notification (signed, stored, verified, stored again), and the schema's longest interval, a
-    /// day, on every link would treble the seed's time. Lost last messages and silence are shown on those links; HCoC
-    /// gaps still show when the next number arrives. With only multilateral agreements seeded, those carry them.
+    /// about as much as a notification (signed, stored, verified, stored again), and at the schema's longest interval,
+    /// a day, the HCoC links would double their number. Lost last messages and silence are shown on the bilateral
+    /// links; HCoC gaps still show when the next number arrives. With only multilateral agreements seeded, those carry them.
     /// </summary>
     private List<AgreementId> HeartbeatAgreements(IReadOnlyList<AgreementId> agreements)
     {
@@ -443,6 +443,7 @@ public sealed class HistorySeeder
     // ---- receiver side -------------------------------------------------------------------------------------------
 
     /// <summary>The recipient's subscriber takes the delivery: its inbox processor checks, stores and answers it, raising LATE_NOTIFICATION and arming or settling deadlines as it does.</summary>
+    /// <param name="agreement">The notification's agreement; null for a heartbeat (not answered, not counted as a delivery).</param>
     private async Task DeliverAsync(SeedNode receiver, SeedNode sender, InboundDelivery delivery, Agreement? agreement)
     {
         var result = await receiver.Inbox.ProcessAsync(delivery, _ct);
