@@ -2,13 +2,18 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using LaunchNotify.Node.Seeding;
+using LaunchNotify.Storage;
+using LaunchNotify.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
 
 namespace LaunchNotify.Dashboard.Tests;
 
 /// <summary>
 /// Seeds 120 days of US–RU history (seed 7) into a temporary folder, then runs the real publisher process on US's
-/// store with a dashboard login, on a free loopback port. No broker: the seeded outbox is all published, so the
-/// publisher's dispatcher has nothing to send.
+/// store with a dashboard login, on a free loopback port. No broker: the seeded outbox is all published. The store
+/// is a node stopped when the history ended, so the publisher's deadline watcher first fires what fell due since
+/// (the link from RU falls silent, and so on; the heartbeat it queues stays in the outbox); the fixture waits for that.
 /// </summary>
 public sealed class DashboardFixture : IAsyncLifetime
 {
@@ -67,12 +72,28 @@ public sealed class DashboardFixture : IAsyncLifetime
             try
             {
                 if ((await http.GetAsync(BaseUrl + "/health")).StatusCode == HttpStatusCode.OK)
+                {
+                    await WaitForTheWatcherAsync();
                     return;
+                }
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
             await Task.Delay(200);
         }
         throw new InvalidOperationException($"The publisher did not answer /health within 60 s:\n{Log}");
+    }
+
+    /// <summary>Until no deadline is past due, so the page and the store are compared at rest.</summary>
+    private async Task WaitForTheWatcherAsync()
+    {
+        await using var db = new NodeDbContext(StorageOptions.SqliteFile(StorePath).ToDbContextOptions());
+        var waited = Stopwatch.StartNew();
+        while (await db.Deadlines.AnyAsync(d => d.State == DeadlineState.Pending && d.DueAt <= SystemClock.Instance.GetCurrentInstant()))
+        {
+            if (waited.Elapsed > TimeSpan.FromSeconds(30))
+                throw new InvalidOperationException($"The publisher's deadline watcher did not fire the deadlines past due within 30 s:\n{Log}");
+            await Task.Delay(200);
+        }
     }
 
     public string Log { get { lock (_log) return string.Join('\n', _log); } }

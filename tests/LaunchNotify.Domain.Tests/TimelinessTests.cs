@@ -172,6 +172,36 @@ public class SequenceTrackerTests
     }
 
     [Fact]
+    public void GapRightAboveAnAnnouncedNumber_JoinsIt_AndTheStateRestores()
+    {
+        // A heartbeat announces #3 (lost), then #4 is lost too and #5 arrives: 3 and 4 are one missing range.
+        var t = NewTracker();
+        t.Observe(1);
+        t.Observe(2);
+        t.ObserveHighWater(3);
+        var o = t.Observe(5);
+        Assert.Equal(new SequenceRange(4, 4), o.NewlyMissing);
+        Assert.Equal([new SequenceRange(3, 4)], t.MissingRanges);
+        t.ObserveHighWater(6);
+        Assert.Equal([new SequenceRange(3, 4), new SequenceRange(6, 6)], t.MissingRanges);
+
+        var restored = new SequenceTracker(t.Key, t.HighestSeen, SequenceRangeText.Parse(SequenceRangeText.Format(t.MissingRanges)));
+        Assert.Equal(SequenceObservationKind.GapFilled, restored.Observe(4).Kind);
+        Assert.Equal([3L, 6L], restored.Missing);
+    }
+
+    [Fact]
+    public void Restore_WithTouchingRanges_JoinsThem()
+    {
+        var t = new SequenceTracker(NewTracker().Key, 9, [new SequenceRange(5, 5), new SequenceRange(6, 7)]);
+        Assert.Equal([new SequenceRange(5, 7)], t.MissingRanges);
+    }
+
+    [Fact]
+    public void Restore_WithOverlappingRanges_IsRefused() =>
+        Assert.Throws<ArgumentException>(() => new SequenceTracker(NewTracker().Key, 9, [new SequenceRange(5, 6), new SequenceRange(6, 7)]));
+
+    [Fact]
     public void Restore_WithMissingAboveHighest_IsRefused() =>
         Assert.Throws<ArgumentException>(() => new SequenceTracker(NewTracker().Key, 3, [new SequenceRange(4, 5)]));
 

@@ -139,6 +139,29 @@ public sealed class MissingNotificationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GapRightAboveANumberAHeartbeatAnnounced_IsTrackedToo()
+    {
+        // #2 is lost and a heartbeat announces it; then #3 is lost as well and #4 arrives: the stored state of the link
+        // ("2" missing, then "3" right above it) must restore for #4, and each gap is alarmed on its own.
+        var timeliness = new TimelinessSettings { Counterparts = [new("RU")], Agreements = [new("p5-demo")] };
+        var us = await _world.StartAsync("US", _world.SqliteStore("US"), timeliness);
+        await SendAsync(2, 2);
+        await _world.DropAsync(_us, _ru, e => e.MessageId == _sent[1]);
+        await us.PrepareAsync();
+        await us.FireDueAsync();
+        await _world.DeliverAsync(us, _ru);
+
+        await SendAsync(2, 3);
+        await _world.DropAsync(_us, _ru, e => e.MessageId == _sent[2]);
+        await using (var db = _ru.NewDb())
+            Assert.Equal("2-3", (await db.InboundSequences.SingleAsync()).Missing);
+
+        _world.Advance(Grace);
+        Assert.Equal(2, await _ru.FireDueAsync());
+        Assert.Equal(["2", "3"], (await _ru.AlarmsAsync(AlarmKind.MissingNotification)).Select(a => a.Sequences).Order());
+    }
+
+    [Fact]
     public async Task TrackerState_SurvivesARestartOfTheReceiver()
     {
         await SendAsync(1);

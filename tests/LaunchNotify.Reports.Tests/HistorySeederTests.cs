@@ -1,4 +1,6 @@
 using LaunchNotify.Domain.Alarms;
+using LaunchNotify.Domain.Timeliness;
+using LaunchNotify.Node.Alarms;
 using LaunchNotify.Node.Reports;
 using LaunchNotify.Node.Seeding;
 using LaunchNotify.Protocol.Agreements;
@@ -40,20 +42,103 @@ public sealed class HistorySeederTests : IDisposable
         var usSent = await us.OutboundMessages.CountAsync();
         var ruSent = await ru.OutboundMessages.CountAsync();
         Assert.Equal(summary.Submitted, usSent + ruSent);
-        var delivered = await us.Inbox.CountAsync(m => m.Kind != "receipt") + await ru.Inbox.CountAsync(m => m.Kind != "receipt");
+        var delivered = await us.Inbox.CountAsync(m => m.Kind != "receipt" && m.Kind != "heartbeat") + await ru.Inbox.CountAsync(m => m.Kind != "receipt" && m.Kind != "heartbeat");
         Assert.Equal(summary.Delivered, delivered);
         Assert.Equal(summary.Submitted - summary.Dropped, delivered);
-        // Late notices were submitted with allowLate and carry the receiver's LATE_NOTIFICATION finding and alarm.
+        // Heartbeats went both ways through the ordinary path and were accepted (with the seed's interval noted).
+        var beats = await us.Inbox.CountAsync(m => m.Kind == "heartbeat" && m.Outcome == InboxOutcome.Accepted)
+                    + await ru.Inbox.CountAsync(m => m.Kind == "heartbeat" && m.Outcome == InboxOutcome.Accepted);
+        Assert.Equal(summary.Heartbeats, beats);
+        Assert.True(beats >= 2 * (options.Days - 20), $"{beats} heartbeats in {options.Days} days");
+
+        // Every alarm comes from the nodes' detectors; late, missing, unconfirmed, overdue reports and a silent link all show.
+        var alarms = (await us.Alarms.AsNoTracking().ToListAsync()).Select(a => (Store: us, Alarm: a))
+            .Concat((await ru.Alarms.AsNoTracking().ToListAsync()).Select(a => (Store: ru, Alarm: a))).ToList();
+        var kinds = alarms.Select(a => a.Alarm.Kind).ToHashSet();
+        foreach (var kind in new[] { AlarmKind.LateNotification, AlarmKind.MissingNotification, AlarmKind.ReceiptOverdue, AlarmKind.PostLaunchOverdue, AlarmKind.LinkSilent })
+            Assert.True(kinds.Contains(kind), $"no {kind.Code()} alarm; kinds: {string.Join(", ", kinds.Select(k => k.Code()))}");
+        Assert.Equal(summary.AlarmsRaised, alarms.Count);
+
+        // LATE_NOTIFICATION: raised by the receiving inbox, one per stored message carrying the rule's finding.
         var lateFindings = await us.Inbox.CountAsync(m => m.DetailsJson!.Contains("LATE_NOTIFICATION")) + await ru.Inbox.CountAsync(m => m.DetailsJson!.Contains("LATE_NOTIFICATION"));
-        var lateAlarms = await us.Alarms.CountAsync(a => a.Kind == AlarmKind.LateNotification) + await ru.Alarms.CountAsync(a => a.Kind == AlarmKind.LateNotification);
+        var late = alarms.Where(a => a.Alarm.Kind == AlarmKind.LateNotification).ToList();
         Assert.True(lateFindings > 0);
-        Assert.Equal(lateFindings, lateAlarms);
-        // Lost receipts leave deliveries unconfirmed; the report counts them.
+        Assert.Equal(lateFindings, late.Count);
+        foreach (var (store, alarm) in late)
+        {
+            var message = await store.Inbox.SingleAsync(m => m.MessageId == alarm.MessageId);
+            Assert.Contains("LATE_NOTIFICATION", message.DetailsJson);
+            Assert.Equal(message.ReceivedAt, alarm.RaisedAt);
+            Assert.Equal($"LATE_NOTIFICATION:{alarm.MessageId}", alarm.DedupeKey);
+        }
+
+        // MISSING_NOTIFICATION: every number it names was really sent on that link and never arrived.
+        foreach (var (store, alarm) in alarms.Where(a => a.Alarm.Kind == AlarmKind.MissingNotification))
+        {
+            var (sender, receiver) = store == ru ? (us, ru) : (ru, us);
+            foreach (var number in SequenceRangeText.Parse(alarm.Sequences).SelectMany(r => r.Numbers()))
+            {
+                var sent = await sender.Deliveries.Where(d => d.Recipient == (store == ru ? "RU" : "US") && d.Sequence == number && d.Message!.AgreementId == alarm.AgreementId)
+                    .Select(d => d.MessageId).SingleAsync();
+                Assert.False(await receiver.Inbox.AnyAsync(m => m.MessageId == sent), $"#{number} ({sent}) arrived, yet {alarm.Summary}");
+            }
+            Assert.Equal(alarm.DueAt, alarm.RaisedAt); // fired when the grace ended, as a running watcher fires it
+        }
+
+        // RECEIPT_OVERDUE: the sender's deadline fired because that recipient's receipt had not come by then (or never did).
+        foreach (var (store, alarm) in alarms.Where(a => a.Alarm.Kind == AlarmKind.ReceiptOverdue))
+        {
+            var delivery = await store.Deliveries.Include(d => d.Message).SingleAsync(d => d.MessageId == alarm.MessageId && d.Recipient == alarm.Centre);
+            Assert.True(delivery.ReceiptAt is null || delivery.ReceiptAt > alarm.DueAt, $"confirmed at {delivery.ReceiptAt}, yet {alarm.Summary}");
+            Assert.Equal(delivery.Message!.SubmittedAt + AgreementCatalog.Default.Get(new(alarm.AgreementId!)).Deadlines.Receipt, alarm.DueAt);
+            Assert.Equal(alarm.DueAt, alarm.RaisedAt);
+            // Only a receipt that came after all lets the system resolve it (officers may close it either way).
+            if (alarm.ResolvedBy == AlarmBook.SystemActor)
+                Assert.Equal(delivery.ReceiptAt, alarm.ResolvedAt);
+            else if (delivery.ReceiptAt is not null)
+                Assert.True(alarm.ResolvedAt < delivery.ReceiptAt, $"receipt at {delivery.ReceiptAt}, yet {alarm.DedupeKey} was left to the officers");
+        }
         var unconfirmed = await us.Deliveries.CountAsync(d => d.ReceiptAt == null) + await ru.Deliveries.CountAsync(d => d.ReceiptAt == null);
         Assert.True(unconfirmed > 0);
         Assert.True(report.ReceiptLatency.Deliveries > 0 && report.Received.Measured > 0);
-        // Gaps the report finds on RU's links into US are the ones US raised MISSING_NOTIFICATION for (or still within grace at the end).
-        Assert.True(report.Missing.MissingCount >= report.Missing.AlarmsRaised);
+
+        // The link that went down fell silent, and its first heartbeat afterwards resolved the alarm.
+        var silent = Assert.Single(alarms, a => a.Alarm.Kind == AlarmKind.LinkSilent).Alarm;
+        Assert.Equal(AlarmBook.SystemActor, silent.ResolvedBy);
+        Assert.NotNull(summary.Outage);
+
+        // Officers acknowledged and closed some of the detectors' alarms; the detectors closed others.
+        Assert.Contains(alarms, a => a.Alarm.AcknowledgedBy?.StartsWith("officer.") == true);
+        Assert.Contains(alarms, a => a.Alarm.ResolvedBy?.StartsWith("officer.") == true);
+        Assert.Equal(summary.AlarmsResolvedBySystem, alarms.Count(a => a.Alarm.ResolvedBy == AlarmBook.SystemActor));
+        // Deadlines were fired by the seeded nodes' own watchers.
+        Assert.True(await us.Deadlines.AnyAsync(d => d.FiredBy == "US-seed") && await ru.Deadlines.AnyAsync(d => d.FiredBy == "RU-seed"));
+
+        // Every gap the report finds on RU's link into US was alarmed by US's detector, unless its grace outlasted the history.
+        // (The detector also alarms a lost last message a heartbeat revealed; the report counts only gaps a later number shows.)
+        var grace = AgreementCatalog.Default.Get(new("us-ru-bmlna-1988")).Deadlines.MissingGrace;
+        var alarmed = alarms.Where(a => a.Store == us && a.Alarm.Kind == AlarmKind.MissingNotification && a.Alarm.AgreementId == "us-ru-bmlna-1988")
+            .SelectMany(a => SequenceRangeText.Parse(a.Alarm.Sequences).SelectMany(r => r.Numbers())).ToHashSet();
+        Assert.NotEmpty(report.Missing.Gaps);
+        foreach (var gap in report.Missing.Gaps.Where(g => g.RevealedAt + grace < options.End))
+            Assert.All(new SequenceRange(gap.From, gap.To).Numbers(), n => Assert.Contains(n, alarmed));
+    }
+
+    [Fact]
+    public async Task Seed_WithoutHeartbeats_SendsNone_AndRefusesAnIntervalTheSchemaDoesNot()
+    {
+        var options = Options("f", 5) with { Days = 40, HeartbeatInterval = null };
+        var summary = await HistorySeeder.RunAsync(options, null, default);
+        Assert.Equal(0, summary.Heartbeats);
+        Assert.Null(summary.Outage);
+        await using (var us = new NodeDbContext(StorageOptions.SqliteFile(options.StorePath("US")).ToDbContextOptions()))
+        {
+            Assert.False(await us.Inbox.AnyAsync(m => m.Kind == "heartbeat"));
+            Assert.False(await us.Alarms.AnyAsync(a => a.Kind == AlarmKind.LinkSilent));
+        }
+        var e = await Assert.ThrowsAsync<SeedException>(() =>
+            HistorySeeder.RunAsync(Options("g", 5) with { Days = 5, HeartbeatInterval = Duration.FromHours(25) }, null, default));
+        Assert.Contains("heartbeat", e.Message);
     }
 
     [Fact]

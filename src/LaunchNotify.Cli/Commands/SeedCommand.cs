@@ -20,10 +20,15 @@ public static class SeedCommand
         var days = new Option<int>("--days") { Description = "How many days of history.", DefaultValueFactory = _ => 365 };
         var seed = new Option<int>("--seed") { Description = "Random seed: the same seed gives the same history.", DefaultValueFactory = _ => 1 };
         var scale = new Option<double>("--scale") { Description = "Multiplies the yearly launch rates.", DefaultValueFactory = _ => 1.0 };
+        var heartbeat = new Option<double>("--heartbeat-hours")
+        {
+            Description = "Hours between the centres' heartbeats on bilateral links, at most 24 (0: none, and no link outage). Coarser than the agreements' 5-60 min, which would cost most of the seed's time.",
+            DefaultValueFactory = _ => 24,
+        };
         var force = new Option<bool>("--force") { Description = "Replace stores already in the folder." };
         var command = new Command("seed",
             "Fill a history of exchanges (late, missing and unconfirmed cases included) into one store per centre, through the nodes' own code, without a broker.")
-            { dir, centres, from, days, seed, scale, force };
+            { dir, centres, from, days, seed, scale, heartbeat, force };
         command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
             var start = LocalDatePattern.Iso.Parse(parse.GetValue(from)!);
@@ -37,6 +42,12 @@ public static class SeedCommand
                 Days = parse.GetValue(days),
                 Seed = parse.GetValue(seed),
                 Scale = parse.GetValue(scale),
+                HeartbeatInterval = parse.GetValue(heartbeat) switch
+                {
+                    < 0 => throw new CliException("--heartbeat-hours cannot be negative."),
+                    0 => null,
+                    var h => Duration.FromSeconds(Math.Round(h * 3600)),
+                },
                 Force = parse.GetValue(force),
             };
             return await RunAsync(options, ct);
@@ -82,9 +93,18 @@ public static class SeedCommand
         Row("rejected by the recipient", summary.ReceiverRejections);
         Row("receipts delayed past the deadline", summary.ReceiptsDelayed);
         Row("receipts lost (unconfirmed)", summary.ReceiptsLost);
-        Row("alarms raised / acknowledged / resolved", summary.AlarmsRaised);
-        table.AddRow("", $"{summary.AlarmsAcknowledged} ack, {summary.AlarmsResolved} resolved");
+        Row("heartbeats delivered", summary.Heartbeats);
+        Row("heartbeats lost (link down)", summary.HeartbeatsLost);
+        Row("alarms raised by the nodes' detectors", summary.AlarmsRaised);
+        foreach (var (kind, n) in summary.AlarmsByKind.OrderBy(k => k.Key, StringComparer.Ordinal))
+            Row("  " + kind, n);
+        Row("  acknowledged by officers", summary.AlarmsAcknowledged);
+        Row("  resolved by officers", summary.AlarmsResolvedByOfficers);
+        Row("  resolved by the system (what was awaited arrived)", summary.AlarmsResolvedBySystem);
+        Row("alarm deadlines still pending at the end", summary.DeadlinesPending);
         AnsiConsole.Write(table);
+        if (summary.Outage is { } outage)
+            AnsiConsole.MarkupLine($"Link outage: {Markup.Escape(outage)}");
         AnsiConsole.MarkupLine($"Links: {Markup.Escape(string.Join("; ", summary.Links))}");
         foreach (var (centre, store) in summary.Stores)
             AnsiConsole.MarkupLine($"  {centre}: [blue]{Markup.Escape(store)}[/]");

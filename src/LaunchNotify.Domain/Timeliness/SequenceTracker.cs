@@ -58,7 +58,10 @@ public sealed class SequenceTracker
 
     public SequenceTracker(SequenceStreamKey key) => Key = key;
 
-    /// <summary>Restores a tracker from stored state.</summary>
+    /// <summary>
+    /// Restores a tracker from stored state. Ranges that touch are joined (earlier versions could store "5,6" for
+    /// "5-6"); ranges that overlap are refused.
+    /// </summary>
     public SequenceTracker(SequenceStreamKey key, long highestSeen, IEnumerable<SequenceRange> missing)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(highestSeen);
@@ -68,9 +71,9 @@ public sealed class SequenceTracker
         {
             if (range.To > highestSeen)
                 throw new ArgumentException($"Missing range {range} lies above the highest seen number {highestSeen}.", nameof(missing));
-            if (_missing.Count > 0 && range.From <= _missing[^1].To + 1)
-                throw new ArgumentException($"Missing range {range} overlaps or touches another.", nameof(missing));
-            _missing.Add(range);
+            if (_missing.Count > 0 && range.From <= _missing[^1].To)
+                throw new ArgumentException($"Missing range {range} overlaps another.", nameof(missing));
+            AddMissing(range);
         }
     }
 
@@ -101,7 +104,7 @@ public sealed class SequenceTracker
         if (sequence > HighestSeen + 1)
         {
             var gap = new SequenceRange(HighestSeen + 1, sequence - 1);
-            _missing.Add(gap);
+            AddMissing(gap);
             HighestSeen = sequence;
             return new(SequenceObservationKind.GapOpened, sequence, gap);
         }
@@ -129,8 +132,21 @@ public sealed class SequenceTracker
         if (lastSent == HighestSeen)
             return new(SequenceObservationKind.UpToDate, lastSent);
         var gap = new SequenceRange(HighestSeen + 1, lastSent);
-        _missing.Add(gap);
+        AddMissing(gap);
         HighestSeen = lastSent;
         return new(SequenceObservationKind.GapOpened, lastSent, gap);
+    }
+
+    /// <summary>
+    /// Adds a range above every missing one, joined to the last if they touch: after a heartbeat announced a number
+    /// not yet seen, the next gap starts right above it. <see cref="SequenceObservation.NewlyMissing"/> still names
+    /// only the new numbers.
+    /// </summary>
+    private void AddMissing(SequenceRange range)
+    {
+        if (_missing.Count > 0 && _missing[^1].To + 1 == range.From)
+            _missing[^1] = new SequenceRange(_missing[^1].From, range.To);
+        else
+            _missing.Add(range);
     }
 }

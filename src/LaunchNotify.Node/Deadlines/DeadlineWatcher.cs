@@ -91,6 +91,12 @@ public sealed class DeadlineWatcher(
     public async Task<int> FireDueAsync(CancellationToken ct) => (await FireDueCoreAsync(ct)).Fired;
 
     /// <summary>
+    /// One turn of the watching loop without its wait: fires every deadline due now and says when the next pending one
+    /// falls due (null: none pending). A simulation on its own clock moves the clock there next (the history seeder).
+    /// </summary>
+    public Task<(int Fired, Instant? NextDue)> FireDueAndPeekAsync(CancellationToken ct) => FireDueCoreAsync(ct);
+
+    /// <summary>
     /// Reads the earliest pending deadlines and fires those due; again while it fired any (a handler may re-arm one
     /// soon, like the next heartbeat). Returns how many it fired and when the next one falls due.
     /// </summary>

@@ -7,40 +7,46 @@ using LaunchNotify.Domain.Messages;
 using LaunchNotify.Domain.Timeliness;
 using LaunchNotify.Domain.Values;
 using LaunchNotify.Node.Alarms;
+using LaunchNotify.Node.Deadlines;
 using LaunchNotify.Node.Hosting;
 using LaunchNotify.Node.Inbox;
 using LaunchNotify.Node.Outbox;
-using LaunchNotify.Node.Reports;
 using LaunchNotify.Node.Submission;
+using LaunchNotify.Node.Timeliness;
 using LaunchNotify.Protocol.Agreements;
 using LaunchNotify.Protocol.Signing;
 using LaunchNotify.Storage;
 using LaunchNotify.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using NodaTime;
 using NodaTime.Text;
 
 namespace LaunchNotify.Node.Seeding;
 
 /// <summary>
-/// Makes a realistic history through the product's own code: each centre is a real node (its own store, keys,
-/// <see cref="SubmissionService"/>, <see cref="InboxProcessor"/>, <see cref="AlarmBook"/>) on one simulated clock that
-/// moves from event to event. A sender's signed bodies go straight from its outbox to the recipient's inbox processor,
-/// and the signed receipts straight back: the broker only carries bytes, so history needs none. Some deliveries are
-/// dropped (sequence gaps), some receipts delayed or lost, some notices sent late on purpose (allowLate), some
-/// post-launch reports late or withheld.
+/// Makes a realistic history through the product's own code: each centre is a real node, composed as the deployables
+/// are (<see cref="NodeServices.AddLaunchNotifyNode"/> and <see cref="NodeServices.AddDeadlineWatcher"/>: its own
+/// store, keys, <see cref="SubmissionService"/>, <see cref="InboxProcessor"/>, timeliness detectors, deadline watcher
+/// and <see cref="AlarmBook"/>) on one simulated clock. A sender's signed bodies go straight from its outbox to the
+/// recipient's inbox processor, and the signed receipts and heartbeats likewise: the broker only carries bytes, so
+/// history needs none. Some deliveries are dropped (sequence gaps), some receipts delayed or lost, some notices sent
+/// late on purpose (allowLate), some post-launch reports late or withheld, and one link goes down for a while.
 /// </summary>
 /// <remarks>
-/// SEEDER-RAISED ALARMS: until the alarms branch's detectors are merged, the seeder raises LATE_NOTIFICATION,
-/// MISSING_NOTIFICATION, RECEIPT_OVERDUE and POSTLAUNCH_OVERDUE itself through <see cref="AlarmBook.RaiseAsync"/>, at
-/// the instant each deadline falls due, and resolves them by key when the awaited message arrives. Once detectors
-/// exist they should run on the same clock instead (see <see cref="RaiseAsync"/>). No heartbeats are simulated, so no
-/// LINK_SILENT alarms and no gap detection of a lost last message.
+/// Every alarm comes from the product's detectors: LATE_NOTIFICATION from the inbox processor as it stores a late
+/// notice; RECEIPT_OVERDUE, MISSING_NOTIFICATION, POSTLAUNCH_OVERDUE and LINK_SILENT from deadlines the nodes store,
+/// fired by each node's <see cref="DeadlineWatcher"/>. The clock moves to whichever comes first, the next event or the
+/// next deadline due on any node, so deadlines fire when they fall due, as a running watcher fires them. The seeder
+/// plays only the outbox dispatcher (it marks entries published and hands them over), the network (drops, delays) and
+/// the officers who acknowledge and resolve alarms.
 /// </remarks>
 public sealed class HistorySeeder
 {
     private static readonly Duration ReceiptDelayMin = Duration.FromSeconds(1);
+    /// <summary>heartbeat.schema.json: <c>intervalSeconds</c> at most 86400.</summary>
+    private static readonly Duration MaxHeartbeatInterval = Duration.FromDays(1);
     private const double DropRate = 0.05, FollowUpDropRate = 0.03, ReceiptLostRate = 0.015, ReceiptDelayedRate = 0.05;
     private const double LateRate = 0.10, AmendRate = 0.08, CancelRate = 0.04, PostLaunchLateRate = 0.08, PostLaunchWithheldRate = 0.06;
 
@@ -49,11 +55,17 @@ public sealed class HistorySeeder
     private readonly Random _random;
     private readonly PriorityQueue<Func<Task>, (Instant At, long Order)> _events = new();
     private readonly Dictionary<string, SeedNode> _nodes = [];
-    private readonly Dictionary<(string Sender, string Recipient, string Agreement), SequenceTracker> _trackers = [];
     private readonly SeedSummary _summary = new();
     private readonly AgreementCatalog _agreements = AgreementCatalog.Default;
     private long _order;
     private CancellationToken _ct;
+    private Outage? _outage;
+
+    /// <summary>Everything <see cref="From"/> sends <see cref="To"/> is lost from <see cref="Start"/> until <see cref="End"/>.</summary>
+    private sealed record Outage(string From, string To, Instant Start, Instant End)
+    {
+        public bool Covers(string from, string to, Instant at) => from == From && to == To && at >= Start && at < End;
+    }
 
     private HistorySeeder(SeedOptions options)
     {
@@ -82,42 +94,83 @@ public sealed class HistorySeeder
         var stopwatch = Stopwatch.StartNew();
         if (_options.Days < 1)
             throw new SeedException("--days must be at least 1.");
+        if (_options.HeartbeatInterval is { } beat && (beat < Duration.FromSeconds(1) || beat > MaxHeartbeatInterval))
+            throw new SeedException($"The heartbeat interval must be between 1 s and {DurationText.Format(MaxHeartbeatInterval)} (the heartbeat schema's maximum); got {DurationText.Format(beat)}.");
         var centres = _options.Centres.Select(c => c.Trim().ToUpperInvariant()).Distinct().ToList();
         if (centres.Count < 2)
             throw new SeedException("Give at least two centres (e.g. --centres US,RU); a history needs a counterpart.");
         foreach (var c in centres.Where(c => !CentreCode.TryParse(c, out _)))
             throw new SeedException($"'{c}' is not a centre code (two capital letters, e.g. US).");
-        await CreateNodesAsync(centres);
+        var agreements = SeededAgreements(centres);
+        if (agreements.Count == 0)
+            throw new SeedException($"No reference agreement has two of {string.Join(", ", centres)} as parties; try --centres US,RU,CN,IN,PK.");
+        await CreateNodesAsync(centres, agreements);
         var launches = PlanLaunches(centres);
         if (launches.Count == 0)
-            throw new SeedException($"No reference agreement has two of {string.Join(", ", centres)} as parties; try --centres US,RU,CN,IN,PK.");
+            throw new SeedException($"{_options.Days} days leave no room for a launch and its post-launch report; seed more days.");
         foreach (var launch in launches)
             At(launch.SubmitAt, () => SubmitNotificationAsync(launch));
+        PlanOutage(centres, agreements);
+
+        // What a host does when the node starts: the watcher arms heartbeat schedules and link watches, and fires what is due.
+        foreach (var node in _nodes.Values)
+            await node.Watcher.PrepareAsync(ct);
+        foreach (var node in _nodes.Values)
+            await StepWatcherAsync(node);
 
         var totalDays = _options.Days;
         var lastDay = -1;
-        while (_events.TryDequeue(out var action, out var key))
+        while (true)
         {
             ct.ThrowIfCancellationRequested();
-            _clock.AdvanceTo(key.At);
-            var day = (int)((key.At - _options.Start).TotalDays);
+            var nextDue = _nodes.Values.Min(n => n.NextDue);
+            var hasEvent = _events.TryPeek(out _, out var key);
+            // A deadline due at the same instant as an event fires first: the watcher runs on its own.
+            var firing = nextDue is { } due && (!hasEvent || due <= key.At);
+            if (!firing && !hasEvent)
+                break;
+            var at = firing ? nextDue!.Value : key.At;
+            if (at >= _options.End)
+                break; // Whatever falls due later is still pending when the history ends.
+            _clock.AdvanceTo(at);
+            var day = (int)((at - _options.Start).TotalDays);
             if (day != lastDay)
             {
                 lastDay = day;
-                progress?.Report(new SeedProgress(key.At.InUtc().Date, day, totalDays, _summary.Submitted, _summary.Delivered, _summary.AlarmsRaised));
+                progress?.Report(new SeedProgress(at.InUtc().Date, day, totalDays, _summary.Submitted, _summary.Delivered, _summary.AlarmsRaised));
             }
-            await action();
+            if (firing)
+            {
+                foreach (var node in _nodes.Values.Where(n => n.NextDue <= at).ToList())
+                    await StepWatcherAsync(node);
+                continue;
+            }
+            await _events.Dequeue()();
+            // A transaction that stored a deadline wakes that node's watcher, as in a running node.
+            foreach (var node in _nodes.Values)
+                if (await node.DeadlineSignal.WaitAsync(TimeSpan.Zero, ct))
+                    await StepWatcherAsync(node);
         }
         _clock.AdvanceTo(_options.End);
         progress?.Report(new SeedProgress(_options.End.InUtc().Date, totalDays, totalDays, _summary.Submitted, _summary.Delivered, _summary.AlarmsRaised));
         _summary.Launches = launches.Count;
+        await CountAlarmsAsync();
         _summary.Elapsed = stopwatch.Elapsed;
         return _summary;
     }
 
     // ---- set-up --------------------------------------------------------------------------------------------------
 
-    private async Task CreateNodesAsync(IReadOnlyList<string> centres)
+    /// <summary>The reference agreements under which some seeded centre notifies another: the links that carry history and heartbeats.</summary>
+    private List<AgreementId> SeededAgreements(IReadOnlyList<string> centres) =>
+        LaunchTemplates.All
+            .Where(p => centres.Contains(p.Sender) && _agreements.TryGet(new AgreementId(p.AgreementId), out var a)
+                        && a.Parties.Any(c => c.Value != p.Sender && centres.Contains(c.Value)))
+            .Select(p => new AgreementId(p.AgreementId))
+            .Distinct()
+            .ToList();
+
+    private async Task CreateNodesAsync(IReadOnlyList<string> centres, IReadOnlyList<AgreementId> agreements)
     {
         foreach (var centre in centres)
         {
@@ -137,10 +190,64 @@ public sealed class HistorySeeder
             KeyStore.Generate(new CentreCode(centre), _options.KeysDirectory, overwrite: true).Dispose();
         foreach (var centre in centres)
         {
-            var node = await SeedNode.CreateAsync(new CentreCode(centre), _options, _clock, _ct);
+            var node = await SeedNode.CreateAsync(new CentreCode(centre), Timeliness(centre, centres, agreements), _options, _clock, _ct);
             _nodes[centre] = node;
             _summary.Stores[centre] = node.Store.ToString();
         }
+    }
+
+    /// <summary>
+    /// The centre's timeliness configuration: the agreements' deadlines, and heartbeats with every other seeded centre
+    /// on <see cref="HeartbeatAgreements"/> at the seed's coarse interval.
+    /// </summary>
+    private TimelinessSettings Timeliness(string centre, IReadOnlyList<string> centres, IReadOnlyList<AgreementId> agreements) =>
+        _options.HeartbeatInterval is { } interval
+            ? new TimelinessSettings
+            {
+                HeartbeatInterval = interval,
+                Counterparts = [.. centres.Where(c => c != centre).Select(c => new CentreCode(c))],
+                Agreements = HeartbeatAgreements(agreements),
+            }
+            : new TimelinessSettings();
+
+    /// <summary>
+    /// Heartbeats run on the bilateral agreements' links (every seeded centre has one), not on HCoC's: each beat costs
+    /// about as much as a notification (signed, stored, verified, stored again), and at the schema's longest interval,
+    /// a day, the HCoC links would double their number. Lost last messages and silence are shown on the bilateral
+    /// links; HCoC gaps still show when the next number arrives. With only multilateral agreements seeded, those carry them.
+    /// </summary>
+    private List<AgreementId> HeartbeatAgreements(IReadOnlyList<AgreementId> agreements)
+    {
+        var bilateral = agreements.Where(a => _agreements.Get(a).Type == AgreementType.Bilateral).ToList();
+        return bilateral.Count > 0 ? bilateral : [.. agreements];
+    }
+
+    /// <summary>
+    /// One link goes down for a while: everything one centre sends another is lost, heartbeats included, for longer
+    /// than the receiver's shortest silence threshold on the agreements they share, so it raises LINK_SILENT at least
+    /// once (and MISSING_NOTIFICATION if a notification was lost meanwhile); the first heartbeat after it resolves it.
+    /// </summary>
+    private void PlanOutage(IReadOnlyList<string> centres, IReadOnlyList<AgreementId> agreements)
+    {
+        if (_options.HeartbeatInterval is not { } interval)
+            return;
+        var pairs = (from a in centres
+                     from b in centres
+                     where a != b
+                     let shared = HeartbeatAgreements(agreements).Select(_agreements.Get).Where(x => x.IsParty(new CentreCode(a)) && x.IsParty(new CentreCode(b))).ToList()
+                     where shared.Count > 0
+                     select (From: a, To: b, SilentAfter: shared.Min(x => x.Deadlines.SilentAfterMissedHeartbeats))).ToList();
+        if (pairs.Count == 0)
+            return;
+        var (from, to, silentAfter) = pairs[_random.Next(pairs.Count)];
+        var length = Duration.FromSeconds(Math.Round((interval * (silentAfter + 1 + _random.NextDouble())).TotalSeconds));
+        var earliest = _options.Start + Duration.FromDays(_options.Days * 0.1);
+        var latest = _options.End - length - interval * 2;
+        if (latest <= earliest)
+            return;
+        var start = Round(earliest + (latest - earliest) * _random.NextDouble());
+        _outage = new Outage(from, to, start, start + length);
+        _summary.Outage = $"{from} → {to} down {Text(start)} to {Text(start + length)}";
     }
 
     private sealed record Launch(
@@ -293,9 +400,8 @@ public sealed class HistorySeeder
         foreach (var entry in entries)
         {
             var recipient = entry.Recipient;
-            var due = now + agreement.Deadlines.Receipt;
-            At(due, () => CheckReceiptAsync(sender, messageId, recipient, agreement, due));
-            var lost = recipient == dropTo || (entry.Kind != "prenotification" && _random.NextDouble() < FollowUpDropRate);
+            var lost = recipient == dropTo || (entry.Kind != "prenotification" && _random.NextDouble() < FollowUpDropRate)
+                       || _outage?.Covers(sender.Centre.Value, recipient, now) == true;
             if (lost)
             {
                 _summary.Dropped++;
@@ -307,95 +413,58 @@ public sealed class HistorySeeder
         }
     }
 
-    private async Task CheckReceiptAsync(SeedNode sender, Guid messageId, string recipient, Agreement agreement, Instant due)
+    /// <summary>The dispatcher publishes the heartbeats the node's watcher just queued; each reaches its counterpart unless the link is down.</summary>
+    private async Task<int> DispatchHeartbeatsAsync(SeedNode sender)
     {
-        await using var db = await sender.Db.CreateDbContextAsync(_ct);
-        var delivery = await db.Deliveries.AsNoTracking().SingleAsync(d => d.MessageId == messageId && d.Recipient == recipient, _ct);
-        if (delivery.ReceiptAt is not null)
-            return;
-        await RaiseAsync(sender, new AlarmRequest(AlarmKind.ReceiptOverdue, ReceiptOverdueKey(messageId, recipient),
-            $"{recipient} has not confirmed message {messageId} within {DurationText.Format(agreement.Deadlines.Receipt)}",
-            Centre: recipient, AgreementId: agreement.Id.Value, MessageId: messageId, DueAt: due));
+        var now = _clock.Now;
+        List<OutboxEntry> entries;
+        await using (var db = await sender.Db.CreateDbContextAsync(_ct))
+        {
+            entries = await db.Outbox.Where(o => o.Kind == "heartbeat" && o.PublishedAt == null).OrderBy(o => o.Id).ToListAsync(_ct);
+            if (entries.Count == 0)
+                return 0;
+            foreach (var entry in entries)
+                entry.PublishedAt = now;
+            await db.SaveChangesAsync(_ct);
+        }
+        foreach (var entry in entries)
+        {
+            if (_outage?.Covers(sender.Centre.Value, entry.Recipient, now) == true)
+            {
+                _summary.HeartbeatsLost++;
+                continue;
+            }
+            var delivery = new InboundDelivery(entry.Body, sender.Centre.Value, entry.RoutingKey, entry.MessageId.ToString(), entry.Kind, AmqpPublisher.ContentType);
+            At(now + Duration.FromMilliseconds(200 + _random.Next(3000)), () => DeliverAsync(_nodes[entry.Recipient], sender, delivery, null));
+        }
+        return entries.Count;
     }
 
     // ---- receiver side -------------------------------------------------------------------------------------------
 
-    private async Task DeliverAsync(SeedNode receiver, SeedNode sender, InboundDelivery delivery, Agreement agreement)
+    /// <summary>The recipient's subscriber takes the delivery: its inbox processor checks, stores and answers it, raising LATE_NOTIFICATION and arming or settling deadlines as it does.</summary>
+    /// <param name="agreement">The notification's agreement; null for a heartbeat (not answered, not counted as a delivery).</param>
+    private async Task DeliverAsync(SeedNode receiver, SeedNode sender, InboundDelivery delivery, Agreement? agreement)
     {
         var result = await receiver.Inbox.ProcessAsync(delivery, _ct);
         if (result.Disposition == InboxDisposition.Parked)
-            throw new SeedException($"{receiver.Centre} parked a seeded message from {sender.Centre}: {string.Join("; ", result.Details.Select(d => d.Message))}");
+            throw new SeedException($"{receiver.Centre} parked a seeded {delivery.Type} from {sender.Centre}: {string.Join("; ", result.Details.Select(d => d.Message))}");
+        if (agreement is null)
+        {
+            _summary.Heartbeats++;
+            return;
+        }
         _summary.Delivered++;
         if (result.Disposition == InboxDisposition.Rejected)
             _summary.ReceiverRejections++;
-        var messageId = result.MessageId!.Value;
-
-        InboxMessage stored;
-        await using (var db = await receiver.Db.CreateDbContextAsync(_ct))
-            stored = await db.Inbox.AsNoTracking().SingleAsync(m => m.MessageId == messageId, _ct);
-
-        if (stored.Sequence is { } sequence)
-        {
-            var link = (sender.Centre.Value, receiver.Centre.Value, agreement.Id.Value);
-            if (!_trackers.TryGetValue(link, out var tracker))
-                _trackers[link] = tracker = new SequenceTracker(new SequenceStreamKey(sender.Centre, receiver.Centre, agreement.Id));
-            if (tracker.Observe(sequence) is { Kind: SequenceObservationKind.GapOpened, NewlyMissing: { } gap })
-                At(_clock.Now + agreement.Deadlines.MissingGrace, () => CheckGapAsync(receiver, sender.Centre.Value, agreement, tracker, gap));
-        }
-
-        if (result.Disposition == InboxDisposition.Accepted)
-        {
-            if (result.Details.FirstOrDefault(f => f.Code == "LATE_NOTIFICATION") is { } late)
-                await RaiseAsync(receiver, new AlarmRequest(AlarmKind.LateNotification, $"LATE_NOTIFICATION:{messageId}",
-                    $"{sender.Centre}'s {stored.Kind} {messageId}: {late.Message}", Centre: sender.Centre.Value, AgreementId: agreement.Id.Value, MessageId: messageId));
-            if (stored.Kind == "prenotification" && stored.WindowEnd is { } end)
-            {
-                var due = end + agreement.Deadlines.PostLaunchReport;
-                At(due, () => CheckPostLaunchAsync(receiver, sender.Centre.Value, messageId, agreement));
-            }
-            if (stored.Kind == "postlaunch" && stored.RelatesTo is { } reportsOn)
-                await ResolveAsync(receiver, $"POSTLAUNCH_OVERDUE:{reportsOn}", "the post-launch report arrived");
-        }
-
+        if (result.Disposition == InboxDisposition.Accepted && result.Details.Any(f => f.Code == "LATE_NOTIFICATION"))
+            await WatchAlarmsAsync(receiver);
         if (result.ReceiptMessageId is { } receiptId)
-            At(_clock.Now + Duration.FromSeconds(1), () => PublishReceiptAsync(receiver, sender, receiptId, messageId, agreement));
-    }
-
-    private async Task CheckGapAsync(SeedNode receiver, string sender, Agreement agreement, SequenceTracker tracker, SequenceRange gap)
-    {
-        var still = gap.Numbers().Where(tracker.IsMissing).ToList();
-        if (still.Count == 0)
-            return;
-        var text = still.Count == gap.Count ? gap.ToString() : string.Join(",", still);
-        await RaiseAsync(receiver, new AlarmRequest(AlarmKind.MissingNotification, $"MISSING_NOTIFICATION:{agreement.Id}:{sender}:{gap}",
-            $"{sender} → {receiver.Centre} under {agreement.Id}: notification number(s) {text} never arrived", Centre: sender,
-            AgreementId: agreement.Id.Value, Sequences: text, DueAt: _clock.Now));
-    }
-
-    private async Task CheckPostLaunchAsync(SeedNode receiver, string sender, Guid notificationId, Agreement agreement)
-    {
-        await using var db = await receiver.Db.CreateDbContextAsync(_ct);
-        var original = await db.Inbox.AsNoTracking().SingleAsync(m => m.MessageId == notificationId, _ct);
-        var related = await db.Inbox.AsNoTracking()
-            .Where(m => m.RelatesTo == notificationId && m.Sender == sender && m.Outcome == InboxOutcome.Accepted)
-            .OrderBy(m => m.ReceivedAt).Select(m => new { m.Kind, m.PayloadJson }).ToListAsync(_ct);
-        if (related.Any(m => m.Kind is "postlaunch" or "cancellation"))
-            return;
-        var end = related.Where(m => m.Kind == "amendment" && m.PayloadJson != null)
-            .Select(m => TimelinessQueries.AmendedWindow(m.PayloadJson!).Item2).LastOrDefault(e => e is not null) ?? original.WindowEnd!.Value;
-        var due = end + agreement.Deadlines.PostLaunchReport;
-        if (due > _clock.Now)
-        {
-            At(due, () => CheckPostLaunchAsync(receiver, sender, notificationId, agreement)); // an amendment moved the window
-            return;
-        }
-        await RaiseAsync(receiver, new AlarmRequest(AlarmKind.PostLaunchOverdue, $"POSTLAUNCH_OVERDUE:{notificationId}",
-            $"No post-launch report from {sender} on {notificationId}; due {Text(due)}", Centre: sender, AgreementId: agreement.Id.Value,
-            MessageId: notificationId, DueAt: due));
+            At(_clock.Now + Duration.FromSeconds(1), () => PublishReceiptAsync(receiver, sender, receiptId, agreement));
     }
 
     /// <summary>The receiver's dispatcher publishes its receipt; it reaches the sender soon, late, or never.</summary>
-    private async Task PublishReceiptAsync(SeedNode receiver, SeedNode sender, Guid receiptId, Guid originalId, Agreement agreement)
+    private async Task PublishReceiptAsync(SeedNode receiver, SeedNode sender, Guid receiptId, Agreement agreement)
     {
         OutboxEntry entry;
         await using (var db = await receiver.Db.CreateDbContextAsync(_ct))
@@ -405,7 +474,7 @@ public sealed class HistorySeeder
             await db.SaveChangesAsync(_ct);
         }
         var roll = _random.NextDouble();
-        if (roll < ReceiptLostRate)
+        if (roll < ReceiptLostRate || _outage?.Covers(receiver.Centre.Value, sender.Centre.Value, _clock.Now) == true)
         {
             _summary.ReceiptsLost++;
             return;
@@ -424,54 +493,78 @@ public sealed class HistorySeeder
             var result = await sender.Inbox.ProcessAsync(delivery, _ct);
             if (result.Disposition == InboxDisposition.Parked)
                 throw new SeedException($"{sender.Centre} parked {receiver.Centre}'s receipt: {string.Join("; ", result.Details.Select(d => d.Message))}");
-            await ResolveAsync(sender, ReceiptOverdueKey(originalId, receiver.Centre.Value), "the receipt arrived");
         });
     }
 
-    // ---- alarms and the officers who handle them -------------------------------------------------------------------
+    // ---- deadlines, alarms and the officers who handle them --------------------------------------------------------
 
-    /// <summary>SEEDER-RAISED (see the class remarks): the detectors of the alarms branch replace these calls.</summary>
-    private async Task RaiseAsync(SeedNode node, AlarmRequest request)
+    /// <summary>One turn of the node's deadline watcher: fires what is due, then the dispatcher sends any heartbeat it queued.</summary>
+    private async Task StepWatcherAsync(SeedNode node)
     {
-        await using var db = await node.Db.CreateDbContextAsync(_ct);
-        var alarm = await node.Alarms.RaiseAsync(db, request, _ct);
-        await db.SaveChangesAsync(_ct);
-        if (alarm is null)
-            return;
-        _summary.AlarmsRaised++;
-        // Officers acknowledge most alarms within hours (a few are never looked at), then usually close them.
-        if (_random.NextDouble() < 0.08)
-            return;
-        var ackAfter = Duration.FromMinutes(Math.Clamp(-120 * Math.Log(1 - _random.NextDouble()), 2, 3 * 24 * 60));
-        var resolveAfter = _random.NextDouble() < 0.85 ? Hours(1 + 71 * _random.NextDouble()) : (Duration?)null;
-        var officer = $"officer.{node.Centre.Value.ToLowerInvariant()}";
-        var id = alarm.Id;
-        At(_clock.Now + ackAfter, async () =>
-        {
-            var acknowledged = await node.Alarms.AcknowledgeAsync(id, officer, "Seen; raised with the counterpart centre.", _ct);
-            if (acknowledged.AcknowledgedAt == _clock.Now)
-                _summary.AlarmsAcknowledged++;
-            if (resolveAfter is { } after && acknowledged.State != AlarmState.Resolved)
-                At(_clock.Now + after, async () =>
-                {
-                    var resolved = await node.Alarms.ResolveAsync(id, officer, "Handled with the counterpart centre.", _ct);
-                    if (resolved.ResolvedAt == _clock.Now && resolved.ResolvedBy == officer)
-                        _summary.AlarmsResolved++;
-                });
-        });
+        var (fired, next) = await node.Watcher.FireDueAndPeekAsync(_ct);
+        node.NextDue = next;
+        // Each heartbeat schedule that fired queued one beat; any other deadline that fired may have raised an alarm.
+        if (fired > await DispatchHeartbeatsAsync(node))
+            await WatchAlarmsAsync(node);
     }
 
-    private async Task ResolveAsync(SeedNode node, string key, string comment)
+    /// <summary>
+    /// The alarms the node's detectors raised since the last look. Officers acknowledge most within hours (a few are
+    /// never looked at), then usually close them, unless the system resolved them first.
+    /// </summary>
+    private async Task WatchAlarmsAsync(SeedNode node)
     {
-        await using var db = await node.Db.CreateDbContextAsync(_ct);
-        if (await node.Alarms.ResolveByKeyAsync(db, key, comment, _ct) is not null)
+        List<(Guid Id, Instant RaisedAt, string Key)> raised;
+        await using (var db = await node.Db.CreateDbContextAsync(_ct))
         {
-            await db.SaveChangesAsync(_ct);
-            _summary.AlarmsResolved++;
+            var since = node.AlarmsSeenUntil;
+            raised = (await db.Alarms.AsNoTracking().Where(a => a.RaisedAt >= since).Select(a => new { a.Id, a.RaisedAt, a.DedupeKey }).ToListAsync(_ct))
+                .Where(a => !node.AlarmsSeen.Contains(a.Id))
+                .Select(a => (a.Id, a.RaisedAt, a.DedupeKey))
+                .OrderBy(a => a.RaisedAt).ThenBy(a => a.DedupeKey, StringComparer.Ordinal) // alarm ids are random; their keys are not
+                .ToList();
+        }
+        node.AlarmsSeenUntil = _clock.Now;
+        foreach (var (id, _, _) in raised)
+        {
+            node.AlarmsSeen.Add(id);
+            _summary.AlarmsRaised++;
+            if (_random.NextDouble() < 0.08)
+                continue;
+            var ackAfter = Duration.FromMinutes(Math.Clamp(-120 * Math.Log(1 - _random.NextDouble()), 2, 3 * 24 * 60));
+            var resolveAfter = _random.NextDouble() < 0.85 ? Hours(1 + 71 * _random.NextDouble()) : (Duration?)null;
+            var officer = $"officer.{node.Centre.Value.ToLowerInvariant()}";
+            At(_clock.Now + ackAfter, async () =>
+            {
+                var acknowledged = await node.Alarms.AcknowledgeAsync(id, officer, "Seen; raised with the counterpart centre.", _ct);
+                if (resolveAfter is { } after && acknowledged.State != AlarmState.Resolved)
+                    At(_clock.Now + after, () => node.Alarms.ResolveAsync(id, officer, "Handled with the counterpart centre.", _ct));
+            });
         }
     }
 
-    private static string ReceiptOverdueKey(Guid messageId, string recipient) => $"RECEIPT_OVERDUE:{messageId}:{recipient}";
+    /// <summary>The alarms as the stores hold them when the history ends.</summary>
+    private async Task CountAlarmsAsync()
+    {
+        foreach (var node in _nodes.Values)
+        {
+            await using var db = await node.Db.CreateDbContextAsync(_ct);
+            var alarms = await db.Alarms.AsNoTracking().Select(a => new { a.Kind, a.AcknowledgedAt, a.ResolvedBy }).ToListAsync(_ct);
+            foreach (var a in alarms)
+            {
+                var code = a.Kind.Code();
+                _summary.AlarmsByKind[code] = _summary.AlarmsByKind.GetValueOrDefault(code) + 1;
+                if (a.AcknowledgedAt is not null)
+                    _summary.AlarmsAcknowledged++;
+                if (a.ResolvedBy == AlarmBook.SystemActor)
+                    _summary.AlarmsResolvedBySystem++;
+                else if (a.ResolvedBy is not null)
+                    _summary.AlarmsResolvedByOfficers++;
+            }
+            _summary.DeadlinesPending += await db.Deadlines.CountAsync(d => d.State == DeadlineState.Pending && d.Kind != DeadlineKind.Heartbeat, _ct);
+        }
+        _summary.AlarmsRaised = _summary.AlarmsByKind.Values.Sum();
+    }
 
     // ---- helpers ---------------------------------------------------------------------------------------------------
 
@@ -515,6 +608,9 @@ public sealed class HistorySeeder
             Inbox = services.GetRequiredService<InboxProcessor>();
             Alarms = services.GetRequiredService<AlarmBook>();
             Db = services.GetRequiredService<IDbContextFactory<NodeDbContext>>();
+            DeadlineSignal = services.GetRequiredService<DeadlineSignal>();
+            // The host would start it; the seeder runs its turns itself (its start is the node's start, at the history's).
+            Watcher = services.GetServices<IHostedService>().OfType<DeadlineWatcher>().Single();
         }
 
         public CentreCode Centre { get; }
@@ -523,9 +619,17 @@ public sealed class HistorySeeder
         public InboxProcessor Inbox { get; }
         public AlarmBook Alarms { get; }
         public IDbContextFactory<NodeDbContext> Db { get; }
+        public DeadlineWatcher Watcher { get; }
+        public DeadlineSignal DeadlineSignal { get; }
 
-        /// <summary>The same composition as the publisher and subscriber (AddLaunchNotifyNode), on the simulated clock.</summary>
-        public static async Task<SeedNode> CreateAsync(CentreCode centre, SeedOptions options, IClock clock, CancellationToken ct)
+        /// <summary>When the watcher's next pending deadline falls due (it may have been cancelled since: the turn then fires nothing).</summary>
+        public Instant? NextDue { get; set; }
+
+        public Instant AlarmsSeenUntil { get; set; } = Instant.MinValue;
+        public HashSet<Guid> AlarmsSeen { get; } = [];
+
+        /// <summary>The same composition as the publisher and subscriber (AddLaunchNotifyNode, AddDeadlineWatcher), on the simulated clock.</summary>
+        public static async Task<SeedNode> CreateAsync(CentreCode centre, TimelinessSettings timeliness, SeedOptions options, IClock clock, CancellationToken ct)
         {
             var settings = new NodeSettings
             {
@@ -534,9 +638,14 @@ public sealed class HistorySeeder
                 // Never connected: history goes from store to store without a broker.
                 Broker = new BrokerConnection("127.0.0.1", 1, "launchnotify", centre.Value, "unused"),
                 KeysDirectory = options.KeysDirectory,
+                Timeliness = timeliness,
             };
             var services = new ServiceCollection().AddLogging();
             services.AddLaunchNotifyNode(settings, clock);
+            // One process does both jobs, so its watcher fires every kind, heartbeats included.
+            services.AddDeadlineWatcher(settings, NodeRole.Both);
+            // Deadlines record who fired them: the seed, not this machine and process.
+            services.AddSingleton(new DeadlineWatcherOptions { Name = $"{centre}-seed", PollInterval = settings.Timeliness.WatchInterval });
             services.AddSingleton<IParkingLot, RefusingParkingLot>();
             // A seed that fails is run again from scratch, so it need not wait for the disk on every commit.
             services.ConfigureDbContext<NodeDbContext>(b => b.AddInterceptors(new NoSyncInterceptor()));

@@ -20,6 +20,13 @@ public sealed record SeedOptions
     /// <summary>Multiplies the yearly launch rates (0.5: half as many notifications).</summary>
     public double Scale { get; init; } = 1.0;
 
+    /// <summary>
+    /// How often seeded centres send each other heartbeats (null: none, and no link outage). Coarser than the
+    /// agreements' 5 min to 1 h, which would be most of the seed's work; every beat then carries the finding
+    /// HEARTBEAT_INTERVAL_MISMATCH.
+    /// </summary>
+    public Duration? HeartbeatInterval { get; init; } = Duration.FromDays(1);
+
     /// <summary>Replace stores already in <see cref="Directory"/>.</summary>
     public bool Force { get; init; }
 
@@ -49,9 +56,23 @@ public sealed record SeedSummary
     public int ReceiptsDelayed { get; set; }
     public int ReceiptsLost { get; set; }
     public int ReceiverRejections { get; set; }
+    public int Heartbeats { get; set; }
+    public int HeartbeatsLost { get; set; }
+
+    /// <summary>The link that went down for a while (null: none).</summary>
+    public string? Outage { get; set; }
+
+    /// <summary>Raised by the nodes' detectors (counted as the seed goes, then from the stores).</summary>
     public int AlarmsRaised { get; set; }
+    public Dictionary<string, int> AlarmsByKind { get; } = [];
     public int AlarmsAcknowledged { get; set; }
-    public int AlarmsResolved { get; set; }
+    public int AlarmsResolvedByOfficers { get; set; }
+
+    /// <summary>Resolved by the detectors because what was awaited arrived (a late receipt, a gap filled, a late report, heartbeats again).</summary>
+    public int AlarmsResolvedBySystem { get; set; }
+
+    /// <summary>Alarm deadlines still pending when the history ends: they fire when a node is next started on the store.</summary>
+    public int DeadlinesPending { get; set; }
     public Dictionary<string, string> Stores { get; } = [];
     public List<string> Links { get; } = [];
     public TimeSpan Elapsed { get; set; }
