@@ -1,8 +1,11 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using LaunchNotify.Domain.Values;
 using LaunchNotify.Protocol.Signing;
+using NodaTime;
+using NodaTime.Text;
 using Spectre.Console;
 
 namespace LaunchNotify.Bench;
@@ -16,11 +19,12 @@ public static class BenchRunner
     {
         var total = Stopwatch.StartNew();
         using var env = await BenchEnvironment.OpenAsync(options.Configuration, options.NodesRoot, ct);
-        var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss");
+        var started = SystemClock.Instance.GetCurrentInstant();
+        var stamp = started.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         var folder = Path.Combine(env.RepoRoot, ".local", "bench", "run-" + stamp);
         var result = new BenchResult
         {
-            StartedAt = DateTime.UtcNow.ToString("O"),
+            StartedAt = InstantPattern.ExtendedIso.Format(started),
             Mode = options.Mode,
             Machine = new MachineInfo(Environment.ProcessorCount, File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?",
                 Environment.Version.ToString(), env.Configuration),
@@ -104,7 +108,7 @@ public static class BenchRunner
                     if (shown == lastText && step == lastStep) return;
                     lastText = shown;
                     lastStep = step;
-                    console.WriteLine($"  [{DateTime.Now:HH:mm:ss}] {shown}: {Math.Clamp(fraction, 0, 1):P0}");
+                    console.WriteLine($"  [{SystemClock.Instance.GetCurrentInstant().ToString("HH:mm:ss", CultureInfo.InvariantCulture)}] {shown}: {Math.Clamp(fraction, 0, 1):P0}");
                 }
             };
         });

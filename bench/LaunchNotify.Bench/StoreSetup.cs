@@ -44,7 +44,7 @@ public static class StoreSetup
         insert.Parameters.Add("$jws", SqliteType.Blob).Value = jws;
         insert.Parameters.Add("$payload", SqliteType.Text).Value = payload;
         insert.Prepare();
-        var t0 = DateTimeOffset.UtcNow.AddDays(-400).UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        var t0 = (NodaTime.SystemClock.Instance.GetCurrentInstant() - NodaTime.Duration.FromDays(400)).ToUnixTimeTicks();
         for (var i = 1; i <= rows; i++)
         {
             // EF Core's SQLite mapping stores a Guid as upper-case text.
