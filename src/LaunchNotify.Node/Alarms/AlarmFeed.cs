@@ -33,45 +33,9 @@ public sealed class AlarmFeed(
 
     private bool _toldUnrouted;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var backoff = TimeSpan.Zero;
-        var brokerWasDown = false;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                var published = await PublishPendingAsync(stoppingToken);
-                if (brokerWasDown)
-                {
-                    logger.LogInformation("Broker reachable again; alarm feed resumed");
-                    brokerWasDown = false;
-                }
-                backoff = TimeSpan.Zero;
-                if (published == 0)
-                    await Task.Delay(options.PollInterval, stoppingToken);
-            }
-            catch (BrokerUnavailableException e)
-            {
-                if (!brokerWasDown)
-                    logger.LogWarning("Broker unavailable, alarms stay stored and go out on {Exchange} when it returns: {Reason}",
-                        BrokerTopology.AlarmExchange, e.Message);
-                brokerWasDown = true;
-                backoff = backoff == TimeSpan.Zero ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.MaxBackoff.Ticks));
-                await Task.Delay(backoff, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                // A store error must not stop the feed for good.
-                logger.LogError(e, "Alarm feed failed; retrying");
-                await Task.Delay(options.MaxBackoff, stoppingToken);
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        BrokerWorkLoop.RunAsync(PublishPendingAsync, ct => Task.Delay(options.PollInterval, ct), options.MaxBackoff, logger,
+            "alarm feed", $"alarms stay stored and go out on {BrokerTopology.AlarmExchange} when it returns", stoppingToken);
 
     /// <summary>Claims a batch of unpublished alarm changes, publishes each with confirms, marks it published; returns how many went out.</summary>
     public async Task<int> PublishPendingAsync(CancellationToken ct)

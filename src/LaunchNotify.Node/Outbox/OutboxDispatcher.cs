@@ -21,8 +21,6 @@ public sealed class OutboxDispatcher(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var backoff = TimeSpan.Zero;
-        var brokerWasDown = false;
         try
         {
             // Connect at start, not on the first message: the first receipt or notification no longer pays for the
@@ -33,39 +31,8 @@ public sealed class OutboxDispatcher(
         {
             // The loop below reports it and retries.
         }
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                var published = await DispatchBatchAsync(stoppingToken);
-                if (brokerWasDown)
-                {
-                    logger.LogInformation("Broker reachable again; outbox dispatch resumed");
-                    brokerWasDown = false;
-                }
-                backoff = TimeSpan.Zero;
-                if (published == 0)
-                    await signal.WaitAsync(options.PollInterval, stoppingToken);
-            }
-            catch (BrokerUnavailableException e)
-            {
-                if (!brokerWasDown)
-                    logger.LogWarning("Broker unavailable, notifications stay in the outbox until it returns: {Reason}", e.Message);
-                brokerWasDown = true;
-                backoff = backoff == TimeSpan.Zero ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.MaxBackoff.Ticks));
-                await Task.Delay(backoff, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                // A store error must not stop the dispatcher for good: log, wait, try again.
-                logger.LogError(e, "Outbox dispatch failed; retrying");
-                await Task.Delay(options.MaxBackoff, stoppingToken);
-            }
-        }
+        await BrokerWorkLoop.RunAsync(DispatchBatchAsync, ct => signal.WaitAsync(options.PollInterval, ct), options.MaxBackoff, logger,
+            "outbox dispatch", "notifications stay in the outbox until it returns", stoppingToken);
     }
 
     /// <summary>Publishes one batch of due entries; returns how many went out.</summary>
