@@ -21,10 +21,6 @@ public interface ITestStore : IAsyncDisposable
     }
 }
 
-public sealed class TestStoreFactory(StorageOptions options) : IDbContextFactory<NodeDbContext>
-{
-    public NodeDbContext CreateDbContext() => new(options.ToDbContextOptions());
-}
 
 public sealed class SqliteTestStore : ITestStore
 {
@@ -37,7 +33,7 @@ public sealed class SqliteTestStore : ITestStore
     private SqliteTestStore()
     {
         Options = StorageOptions.SqliteFile(_file);
-        Factory = new TestStoreFactory(Options);
+        Factory = new StoreContextFactory(Options);
     }
 
     public static async Task<SqliteTestStore> CreateAsync()
@@ -113,7 +109,7 @@ public sealed class PostgresServer : IAsyncLifetime
 public sealed class PostgresTestStore(StorageOptions options, string adminConnectionString, string schema) : ITestStore
 {
     public StorageOptions Options { get; } = options;
-    public IDbContextFactory<NodeDbContext> Factory { get; } = new TestStoreFactory(options);
+    public IDbContextFactory<NodeDbContext> Factory { get; } = new StoreContextFactory(options);
 
     public async ValueTask DisposeAsync()
     {

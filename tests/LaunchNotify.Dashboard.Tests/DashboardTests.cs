@@ -66,7 +66,7 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         Assert.Equal(200, ok!.Status);
         Assert.Equal("Centre US: compliance dashboard", await officer.InnerTextAsync("h1"));
 
-        var db = new Factory(StorageOptions.SqliteFile(fixture.StorePath));
+        var db = new StoreContextFactory(StorageOptions.SqliteFile(fixture.StorePath));
         var sent = await new StatusQueries(db).RecentAsync(25, default);
         Assert.NotEmpty(sent);
         var rows = officer.Locator("#sent-notifications tr[data-message-id]");
@@ -135,8 +135,4 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         Assert.DoesNotContain("method=\"post\"", html, StringComparison.OrdinalIgnoreCase);
     }
 
-    private sealed class Factory(StorageOptions options) : IDbContextFactory<NodeDbContext>
-    {
-        public NodeDbContext CreateDbContext() => new(options.ToDbContextOptions());
-    }
 }

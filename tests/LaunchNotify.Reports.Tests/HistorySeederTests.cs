@@ -156,15 +156,11 @@ public sealed class HistorySeederTests : IDisposable
         var summary = await HistorySeeder.RunAsync(options, null, default);
         var store = StorageOptions.SqliteFile(options.StorePath("US"));
         var clock = new FakeClock(options.End + Duration.FromDays(30));
-        var report = await new TimelinessQueries(new Factory(store), AgreementCatalog.Default, clock)
+        var report = await new TimelinessQueries(new StoreContextFactory(store), AgreementCatalog.Default, clock)
             .ReportAsync("us-ru-bmlna-1988", null, new ReportPeriod(options.From, options.From.PlusDays(options.Days - 1)), default);
         return (summary, ReportFormats.Json(report), report);
     }
 
-    private sealed class Factory(StorageOptions options) : IDbContextFactory<NodeDbContext>
-    {
-        public NodeDbContext CreateDbContext() => new(options.ToDbContextOptions());
-    }
 
     public void Dispose()
     {

@@ -40,7 +40,7 @@ public static class EvidenceCommand
             {
                 throw new CliException($"Could not read the trusted keys in {keysDir}: {e.Message}");
             }
-            var exporter = new EvidenceExporter(new Factory(options), trust, NodaTime.SystemClock.Instance);
+            var exporter = new EvidenceExporter(new StoreContextFactory(options), trust, NodaTime.SystemClock.Instance);
             var messageId = parse.GetValue(id);
             var result = await NodeStoreOptions.Guarded(options, () => exporter.ExportAsync(messageId, ct))
                 ?? throw new CliException($"The store {options} holds no message {messageId} (sent or received).");
@@ -97,8 +97,4 @@ public static class EvidenceCommand
         return new Command("evidence", "Export and check the evidence for one notification.") { export, verify };
     }
 
-    private sealed class Factory(StorageOptions options) : IDbContextFactory<NodeDbContext>
-    {
-        public NodeDbContext CreateDbContext() => new(options.ToDbContextOptions());
-    }
 }

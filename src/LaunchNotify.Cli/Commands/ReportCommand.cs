@@ -48,7 +48,7 @@ public static class ReportCommand
             TimelinessReport report;
             try
             {
-                var queries = new TimelinessQueries(new Factory(options), AgreementCatalog.Default, SystemClock.Instance);
+                var queries = new TimelinessQueries(new StoreContextFactory(options), AgreementCatalog.Default, SystemClock.Instance);
                 report = await AnsiConsole.Status().StartAsync($"Reading {options} …",
                     _ => queries.ReportAsync(parse.GetValue(agreement)!, parse.GetValue(centre)?.ToUpperInvariant(), period, ct));
             }
@@ -108,10 +108,6 @@ public static class ReportCommand
         return options with { ConnectionString = builder.ToString() };
     }
 
-    private sealed class Factory(StorageOptions options) : IDbContextFactory<NodeDbContext>
-    {
-        public NodeDbContext CreateDbContext() => new(options.ToDbContextOptions());
-    }
 
     private static void Show(TimelinessReport r)
     {
