@@ -81,7 +81,7 @@ public sealed class DispatcherAuditTests : IAsyncLifetime
         await QueueAsync(store);
         await using var publisher = Publisher(port: 1);
 
-        await Assert.ThrowsAsync<Node.Outbox.BrokerUnavailableException>(() => Dispatcher(store, publisher).DispatchBatchAsync(default));
+        await Assert.ThrowsAsync<BrokerUnavailableException>(() => Dispatcher(store, publisher).DispatchBatchAsync(default));
 
         await using var db = store.NewContext();
         Assert.Null((await db.Outbox.SingleAsync()).PublishedAt);

@@ -13,7 +13,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
 using NodaTime.Testing;
 using RabbitMQ.Client;
-using BrokerUnavailableException = LaunchNotify.Node.Outbox.BrokerUnavailableException;
 
 namespace LaunchNotify.Integration.Tests;
 

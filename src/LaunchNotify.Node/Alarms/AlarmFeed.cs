@@ -2,7 +2,6 @@ using System.Text.Json;
 using LaunchNotify.Node.Broker;
 using LaunchNotify.Node.Hosting;
 using LaunchNotify.Node.Outbox;
-using BrokerUnavailableException = LaunchNotify.Node.Outbox.BrokerUnavailableException;
 using LaunchNotify.Protocol.Json;
 using LaunchNotify.Storage;
 using Microsoft.EntityFrameworkCore;

@@ -31,4 +31,5 @@ public static class BrokerProbe
     }
 }
 
+/// <summary>The broker (AMQP or its management API) cannot be reached or refused the work: retry once it is back.</summary>
 public sealed class BrokerUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

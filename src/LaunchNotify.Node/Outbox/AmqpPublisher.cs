@@ -1,6 +1,8 @@
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
+using LaunchNotify.Node.Broker;
+
 namespace LaunchNotify.Node.Outbox;
 
 /// <summary>How to reach the broker as this centre (the centre's own broker user).</summary>
@@ -126,7 +128,5 @@ public sealed record OutgoingMessage(Guid MessageId, string Kind, string Routing
     /// <summary>The AMQP <c>message_id</c> when it is not <see cref="MessageId"/> (an alarm's id and version).</summary>
     public string? AmqpMessageId { get; init; }
 }
-
-public sealed class BrokerUnavailableException(string message, Exception inner) : Exception(message, inner);
 
 public sealed class UnroutableMessageException(string message, Exception inner) : Exception(message, inner);

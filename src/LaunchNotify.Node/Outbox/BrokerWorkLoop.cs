@@ -1,3 +1,4 @@
+using LaunchNotify.Node.Broker;
 using Microsoft.Extensions.Logging;
 
 namespace LaunchNotify.Node.Outbox;

@@ -1,3 +1,4 @@
+using LaunchNotify.Node.Broker;
 using LaunchNotify.Storage;
 using LaunchNotify.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
