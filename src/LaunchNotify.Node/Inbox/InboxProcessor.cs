@@ -317,6 +317,13 @@ public sealed class InboxProcessor(
         return (notification.WithAmendments(amendments), null);
     }
 
+    /// <summary>
+    /// Parks a delivery whose processing failed with a fault of this node (not of its content, not transient), so the
+    /// inbox moves on; the operator finds it in the parked queue with the exception's message.
+    /// </summary>
+    public Task<InboxResult> ParkFaultAsync(InboundDelivery delivery, Exception fault, CancellationToken ct) =>
+        ParkAsync(delivery, "PROCESSING_FAILED", $"Centre {node.Centre} failed to process this delivery ({fault.GetType().Name}: {Shorten(fault.Message)}); see its log.", null, ct);
+
     private async Task<InboxResult> ParkAsync(InboundDelivery delivery, string code, string reason, Claim? claim, CancellationToken ct)
     {
         var now = clock.GetCurrentInstant();
