@@ -66,7 +66,11 @@ public static class NodeServices
             NodeRole.Subscriber => [MessageKind.Receipt.WireName()],
             _ => [.. published.Append(MessageKind.Receipt).Select(k => k.WireName())],
         };
-        services.AddSingleton(new OutboxDispatcherOptions { Kinds = kinds });
+        services.AddSingleton(new OutboxDispatcherOptions
+        {
+            Kinds = kinds,
+            Owner = $"{settings.Centre}-{role.ToString().ToLowerInvariant()}/{Environment.MachineName}",
+        });
         services.AddSingleton(_ => new AmqpPublisher(settings.Broker, BrokerTopology.Exchange, $"launchnotify-{role.ToString().ToLowerInvariant()}-{settings.Centre}"));
         services.AddHostedService<OutboxDispatcher>();
         return services;
