@@ -18,7 +18,8 @@ public sealed class OutboxDispatcher(
     OutboxSignal signal,
     IClock clock,
     OutboxDispatcherOptions options,
-    ILogger<OutboxDispatcher> logger) : BackgroundService
+    ILogger<OutboxDispatcher> logger,
+    StoreWriteGate? writeGate = null) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -132,6 +133,7 @@ public sealed class OutboxDispatcher(
         var published = 0;
         // One transaction for the whole batch (one write lock, one commit), taking the audit chain's lock first:
         // status, delivery and audit entries commit together.
+        using var turn = await (writeGate ?? StoreWriteGate.Open).EnterAsync(ct);
         await using var tx = await Audit.AuditLog.BeginLockedTransactionAsync(db, ct);
         foreach (var (entry, error) in outcomes)
         {

@@ -33,7 +33,8 @@ public sealed class SubmissionService(
     SchemaCatalog schemas,
     OutboxSignal outboxSignal,
     ReceiptDeadlines receiptDeadlines,
-    DeadlineSignal deadlineSignal)
+    DeadlineSignal deadlineSignal,
+    StoreWriteGate writeGate)
 {
     private static readonly string[] SubmittableKinds =
         [MessageKind.PreNotification.WireName(), MessageKind.Amendment.WireName(), MessageKind.Cancellation.WireName(), MessageKind.PostLaunch.WireName()];
@@ -164,6 +165,7 @@ public sealed class SubmissionService(
 
     private async Task StoreAsync(NodeDbContext db, Message draft, PreNotification? original, Agreement agreement, Instant now, CancellationToken ct)
     {
+        using var turn = await writeGate.EnterAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var recipients = new List<Addressee>();
         foreach (var r in draft.Recipients)
