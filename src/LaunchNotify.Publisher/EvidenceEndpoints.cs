@@ -13,13 +13,17 @@ public static class EvidenceEndpoints
 {
     public static void MapEvidenceEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/notifications/{id:guid}/evidence", async (Guid id, IDbContextFactory<NodeDbContext> dbFactory, NodeSettings settings, IClock clock,
-                HttpResponse response, CancellationToken ct) =>
+        app.MapGet("/v1/notifications/{id:guid}/evidence", async (Guid id, [Microsoft.AspNetCore.Mvc.FromQuery] string? sender,
+                IDbContextFactory<NodeDbContext> dbFactory, NodeSettings settings, IClock clock, HttpResponse response, CancellationToken ct) =>
             {
                 // Read per request: keys imported since start-up are bundled too.
                 var exporter = new EvidenceExporter(dbFactory, KeyStore.LoadTrustedKeys(settings.KeysDirectory), clock);
-                if (await exporter.ExportAsync(id, ct) is not { } export)
-                    return Results.Json(new { error = "NOT_FOUND", message = $"This centre has neither sent nor received a message {id}." }, WireJson.Options, statusCode: 404);
+                // A message is (sender, id): when two centres used this id, the caller says whose.
+                if (sender is null && await exporter.SendersOfAsync(id, ct) is { Count: > 1 } senders)
+                    return Results.Json(new { error = "AMBIGUOUS_MESSAGE_ID", message = $"Centres {string.Join(", ", senders)} each sent a message {id}; add ?sender=CC.", senders },
+                        WireJson.Options, statusCode: 409);
+                if (await exporter.ExportAsync(id, ct, sender) is not { } export)
+                    return Results.Json(new { error = "NOT_FOUND", message = $"This centre has neither sent nor received a message {id}{(sender is null ? "" : " from " + sender)}." }, WireJson.Options, statusCode: 404);
                 foreach (var warning in export.Warnings)
                     response.Headers.Append("X-Evidence-Warning", warning);
                 response.Headers.ContentDisposition = $"attachment; filename=\"evidence-{id:D}.json\"";
