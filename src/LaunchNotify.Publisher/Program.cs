@@ -26,6 +26,7 @@ app.MapAlarmEndpoints();
 app.MapLaunchEndpoints();
 app.MapDashboard();
 app.MapEvidenceEndpoints();
+app.MapKeyEndpoints();
 app.Logger.LogInformation("Publisher for centre {Centre} listening on {Url} (store {Store}, broker {Broker})",
     settings.Centre, settings.HttpUrl, settings.Store, settings.Broker);
 await app.RunAsync();

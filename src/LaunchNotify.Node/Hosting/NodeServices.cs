@@ -4,6 +4,7 @@ using LaunchNotify.Domain.Rules;
 using LaunchNotify.Node.Broker;
 using LaunchNotify.Node.Deadlines;
 using LaunchNotify.Node.Inbox;
+using LaunchNotify.Node.Keys;
 using LaunchNotify.Node.Outbox;
 using LaunchNotify.Node.Queries;
 using LaunchNotify.Node.Submission;
@@ -37,8 +38,12 @@ public static class NodeServices
         services.AddSingleton(SchemaCatalog.Default);
         services.AddSingleton<IAgreementSource>(settings.AgreementsDirectory is { } dir ? AgreementCatalog.FromDirectory(dir) : AgreementCatalog.Default);
         services.AddSingleton<IMessageRules, AgreementRules>();
-        services.AddSingleton<IPayloadSigner>(_ => new JwsPayloadSigner(KeyStore.LoadPrivate(settings.KeysDirectory, settings.Centre)));
-        services.AddSingleton<ISignatureVerifier>(_ => new JwsSignatureVerifier(KeyStore.LoadTrustedKeys(settings.KeysDirectory)));
+        // One key ring for signing and verifying; it reloads when the key files change (Keys/KeyFileWatcher).
+        services.AddSingleton<KeyRing>();
+        services.AddSingleton<IPayloadSigner>(sp => sp.GetRequiredService<KeyRing>());
+        services.AddSingleton<ISignatureVerifier>(sp => sp.GetRequiredService<KeyRing>());
+        services.AddSingleton<KeyAnnouncements>();
+        services.AddHostedService<KeyFileWatcher>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<SubmissionService>();
         services.AddSingleton<StatusQueries>();
@@ -62,9 +67,9 @@ public static class NodeServices
         MessageKind[] published = [MessageKind.PreNotification, MessageKind.Amendment, MessageKind.Cancellation, MessageKind.PostLaunch, MessageKind.Heartbeat];
         IReadOnlyCollection<string> kinds = role switch
         {
-            NodeRole.Publisher => [.. published.Select(k => k.WireName())],
+            NodeRole.Publisher => [.. published.Select(k => k.WireName()), KeyAnnouncement.Kind],
             NodeRole.Subscriber => [MessageKind.Receipt.WireName()],
-            _ => [.. published.Append(MessageKind.Receipt).Select(k => k.WireName())],
+            _ => [.. published.Append(MessageKind.Receipt).Select(k => k.WireName()), KeyAnnouncement.Kind],
         };
         services.AddSingleton(new OutboxDispatcherOptions { Kinds = kinds });
         services.AddSingleton(_ => new AmqpPublisher(settings.Broker, BrokerTopology.Exchange, $"launchnotify-{role.ToString().ToLowerInvariant()}-{settings.Centre}"));

@@ -36,6 +36,7 @@ public sealed class InboxProcessor(
     OutboxSignal outboxSignal,
     ReceivedTimeliness timeliness,
     DeadlineSignal deadlineSignal,
+    Keys.KeyAnnouncements keyAnnouncements,
     ILogger<InboxProcessor> logger)
 {
     /// <summary>
@@ -79,6 +80,11 @@ public sealed class InboxProcessor(
         var existing = await db.Inbox.AsNoTracking().SingleOrDefaultAsync(m => m.MessageId == claim.MessageId, ct);
         if (existing is not null)
             return await AnswerDuplicateAsync(db, existing, delivery, receivedAt, ct);
+
+        // A counterpart's signed key change (docs/signing.md): applied to the trust store, then stored like any message.
+        if (claim.Kind == KeyAnnouncement.Kind)
+            return await StoreAsync(db, delivery, claim, null, null, null, receivedAt,
+                await keyAnnouncements.ApplyAsync(signature.Payload, signature.SignedBy!.Value, ct), [], ct);
 
         var schemaResult = schemas.ValidateMessage(signature.Payload);
         if (!schemaResult.IsValid)
