@@ -260,9 +260,9 @@ public static partial class KeysCommand
         var announcement = KeyAnnouncements.Queue(db, folder, signingKey, recipients, now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        AnsiConsole.MarkupLine($"  key announcement {announcement.MessageId:D} signed with {Markup.Escape(signingKey.Kid)} queued for {string.Join(", ", recipients)} "
+        AnsiConsole.MarkupLine(Markup.Escape($"  key announcement {announcement.MessageId:D} signed with {signingKey.Kid} queued for {string.Join(", ", recipients)} "
             + $"(keys [{string.Join(", ", announcement.Keys.Keys.Select(k => k.Kid))}], retiring [{string.Join(", ", announcement.Retiring.Select(s => s.Kid))}], "
-            + $"revoked [{string.Join(", ", announcement.Revoked.Select(s => s.Kid))}]); the publisher sends it.");
+            + $"revoked [{string.Join(", ", announcement.Revoked.Select(s => s.Kid))}]); the publisher sends it."));
     }
 
     private static List<CentreCode> Recipients(string[]? codes, CentreCode self)
