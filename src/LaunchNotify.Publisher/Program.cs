@@ -18,7 +18,9 @@ builder.Services.AddAlarmFeed(settings, NodeRole.Publisher);
 builder.Services.AddObservedLaunches(builder.Configuration);
 
 var app = builder.Build();
-await app.Services.InitializeNodeAsync(settings, app.Lifetime.ApplicationStopping);
+// Keys that cannot be used (a private key readable by others, no trust store) stop the node with the reason, not a stack trace.
+if (!await app.Services.TryInitializeNodeAsync(settings, app.Lifetime.ApplicationStopping))
+    return 2;
 app.MapOpenApi();
 app.MapGet("/health", () => Results.Ok(new { centre = settings.Centre.Value, role = "publisher" }));
 app.MapNotificationEndpoints();
@@ -30,6 +32,7 @@ app.MapKeyEndpoints();
 app.Logger.LogInformation("Publisher for centre {Centre} listening on {Url} (store {Store}, broker {Broker})",
     settings.Centre, settings.HttpUrl, settings.Store, settings.Broker);
 await app.RunAsync();
+return 0;
 
 /// <summary>Exposed for WebApplicationFactory-based tests.</summary>
 public partial class Program;

@@ -12,6 +12,7 @@ using Microsoft.Extensions.Hosting;
 namespace LaunchNotify.Node.Tests;
 
 /// <summary>The node's keys reload while it runs: on a file change (watcher), on request, after an announcement; logged and audited.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class KeyRingTests : IAsyncDisposable
 {
     private static readonly CentreCode Us = new("US"), Ru = new("RU");
@@ -137,5 +138,18 @@ public sealed class KeyRingTests : IAsyncDisposable
         await using var ruDb = ru.NewDb();
         Assert.Empty(await ruDb.Outbox.ToListAsync());
         Assert.Single(await AuditAsync(us, AuditTypes.KeysAnnounced));
+    }
+
+    [Fact]
+    public async Task Start_WithAPrivateKeyReadableByOthers_IsRefusedNamingTheFixAndNotTheKey()
+    {
+        var path = KeyStore.PrivateKeyPath(world.KeysDirectory, Us);
+        var d = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(path))!["d"]!.GetValue<string>();
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var e = await Assert.ThrowsAsync<KeyStoreException>(() => world.StartAsync("US"));
+
+        Assert.Contains($"chmod 600 {path}", e.Message);
+        Assert.DoesNotContain(d, e.Message);
     }
 }

@@ -99,6 +99,24 @@ public static class NodeServices
         return services;
     }
 
+    /// <summary>
+    /// <see cref="InitializeNodeAsync"/>, reporting unusable keys (KeyStoreException: a private key file readable by group
+    /// or others, a missing trust store, …) as one line on standard error instead of a stack trace. False: do not start.
+    /// </summary>
+    public static async Task<bool> TryInitializeNodeAsync(this IServiceProvider services, NodeSettings settings, CancellationToken ct)
+    {
+        try
+        {
+            await services.InitializeNodeAsync(settings, ct);
+            return true;
+        }
+        catch (KeyStoreException e)
+        {
+            await Console.Error.WriteLineAsync($"LaunchNotify node {settings.Centre} cannot start: {e.Message}");
+            return false;
+        }
+    }
+
     /// <summary>Creates the store if needed and loads the keys now, so a misconfigured node fails at start, saying why.</summary>
     public static async Task InitializeNodeAsync(this IServiceProvider services, NodeSettings settings, CancellationToken ct)
     {
