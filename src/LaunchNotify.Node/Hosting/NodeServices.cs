@@ -43,7 +43,8 @@ public static class NodeServices
         services.AddSingleton<IPayloadSigner>(sp => sp.GetRequiredService<KeyRing>());
         services.AddSingleton<ISignatureVerifier>(sp => sp.GetRequiredService<KeyRing>());
         services.AddSingleton<KeyAnnouncements>();
-        services.AddHostedService<KeyFileWatcher>();
+        services.AddHostedService(sp => new KeyFileWatcher(settings.KeysDirectory, sp.GetRequiredService<KeyRing>,
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<KeyFileWatcher>>()));
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<SubmissionService>();
         services.AddSingleton<StatusQueries>();

@@ -7,9 +7,10 @@ namespace LaunchNotify.Node.Keys;
 
 /// <summary>
 /// Reloads the <see cref="KeyRing"/> when a key file changes (a counterpart's key imported, a rotation, a revocation),
-/// once the folder has been quiet for 300 ms (a rotation writes three files), and on SIGHUP.
+/// once the folder has been quiet for 300 ms (a rotation writes three files), and on SIGHUP. The ring is resolved when
+/// the watcher starts, not when it is built (listing a host's services must not load keys).
 /// </summary>
-public sealed class KeyFileWatcher(KeyRing ring, ILogger<KeyFileWatcher> logger) : BackgroundService
+public sealed class KeyFileWatcher(string directory, Func<KeyRing> ring, ILogger<KeyFileWatcher> logger) : BackgroundService
 {
     private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(300);
 
@@ -17,24 +18,14 @@ public sealed class KeyFileWatcher(KeyRing ring, ILogger<KeyFileWatcher> logger)
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var watcher = new FileSystemWatcher(ring.Directory)
-        {
-            IncludeSubdirectories = true,
-            NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.Attributes,
-        };
-        FileSystemEventHandler changed = (_, e) => OnFile(e.Name);
-        watcher.Changed += changed;
-        watcher.Created += changed;
-        watcher.Deleted += changed;
-        watcher.Renamed += (_, e) => OnFile(e.Name);
-        watcher.Error += (_, e) => { logger.LogWarning("Watching the key folder failed ({Error}); reloading now", e.GetException().Message); triggers.Writer.TryWrite("watcher error"); };
-        watcher.EnableRaisingEvents = true;
+        await Task.Yield(); // not on the host's start path
+        var keys = ring();
+        using var watcher = TryWatch();
         using var hangup = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
             triggers.Writer.TryWrite("SIGHUP");
         });
-        logger.LogInformation("Watching {Directory} for key changes", ring.Directory);
 
         try
         {
@@ -48,11 +39,50 @@ public sealed class KeyFileWatcher(KeyRing ring, ILogger<KeyFileWatcher> logger)
                         trigger = t;
                     await Task.Delay(Debounce, stoppingToken);
                 } while (triggers.Reader.TryPeek(out _));
-                await ring.ReloadAsync(trigger, stoppingToken);
+                try
+                {
+                    await keys.ReloadAsync(trigger, stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A fault of the machine (e.g. the store down while auditing): the next change or SIGHUP tries again.
+                    logger.LogError("Reloading the keys ({Trigger}) failed: {Error}", trigger, e.Message);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>The folder watcher, or null (logged) if the system refuses one, e.g. out of inotify instances: SIGHUP and the API still reload.</summary>
+    private FileSystemWatcher? TryWatch()
+    {
+        try
+        {
+            var watcher = new FileSystemWatcher(directory)
+            {
+                IncludeSubdirectories = true,
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.Attributes,
+            };
+            FileSystemEventHandler changed = (_, e) => OnFile(e.Name);
+            watcher.Changed += changed;
+            watcher.Created += changed;
+            watcher.Deleted += changed;
+            watcher.Renamed += (_, e) => OnFile(e.Name);
+            watcher.Error += (_, e) =>
+            {
+                logger.LogWarning("Watching the key folder failed ({Error}); reloading now", e.GetException().Message);
+                triggers.Writer.TryWrite("watcher error");
+            };
+            watcher.EnableRaisingEvents = true;
+            logger.LogInformation("Watching {Directory} for key changes", directory);
+            return watcher;
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or PlatformNotSupportedException)
+        {
+            logger.LogWarning("Key files in {Directory} are not watched ({Error}); reload them with SIGHUP or POST /v1/keys/reload", directory, e.Message);
+            return null;
         }
     }
 
