@@ -21,7 +21,9 @@ builder.Services.AddAlarmFeed(settings, NodeRole.Publisher);
 builder.Services.AddObservedLaunches(builder.Configuration);
 
 var app = builder.Build();
-await app.Services.InitializeNodeAsync(settings, app.Lifetime.ApplicationStopping);
+// Keys that cannot be used (a private key readable by others, no trust store) stop the node with the reason, not a stack trace.
+if (!await app.Services.TryInitializeNodeAsync(settings, app.Lifetime.ApplicationStopping))
+    return 2;
 // An exception that escapes a handler is a bug: logged with its stack, answered 500 with a trace id and no details.
 app.UseExceptionHandler();
 // 404, 405 and other answers without a body get a problem body.
@@ -33,9 +35,11 @@ app.MapAlarmEndpoints();
 app.MapLaunchEndpoints();
 app.MapDashboard();
 app.MapEvidenceEndpoints();
+app.MapKeyEndpoints();
 app.Logger.LogInformation("Publisher for centre {Centre} listening on {Url} (store {Store}, broker {Broker})",
     settings.Centre, settings.HttpUrl, settings.Store, settings.Broker);
 await app.RunAsync();
+return 0;
 
 /// <summary>Exposed for WebApplicationFactory-based tests.</summary>
 public partial class Program;

@@ -20,8 +20,11 @@ builder.Services.AddInboxConsumer(settings);
 builder.Services.AddAlarmFeed(settings, NodeRole.Subscriber);
 
 var host = builder.Build();
-await host.Services.InitializeNodeAsync(settings, CancellationToken.None);
+// Keys that cannot be used (a private key readable by others, no trust store) stop the node with the reason, not a stack trace.
+if (!await host.Services.TryInitializeNodeAsync(settings, CancellationToken.None))
+    return 2;
 host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LaunchNotify.Subscriber")
     .LogInformation("Subscriber for centre {Centre} consuming {Queue} (store {Store}, broker {Broker})",
         settings.Centre, BrokerTopology.InboxQueue(settings.Centre), settings.Store, settings.Broker);
 await host.RunAsync();
+return 0;

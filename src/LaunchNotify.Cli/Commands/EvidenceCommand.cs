@@ -90,7 +90,9 @@ public static class EvidenceCommand
                     throw new CliException($"Could not read --trusted-keys: {e.Message}");
                 }
             }
-            var report = EvidenceVerifier.Verify(await File.ReadAllBytesAsync(file.FullName, ct), trust);
+            // Revocations and retirements kept beside the trusted JWK Set (a node's key-status.json) are applied too.
+            var statuses = parse.GetValue(trusted) is { DirectoryName: { } trustDir } ? LoadStatuses(trustDir) : KeyStatuses.None;
+            var report = EvidenceVerifier.Verify(await File.ReadAllBytesAsync(file.FullName, ct), trust, statuses);
             foreach (var check in report.Checks)
                 Console.WriteLine(check);
             Console.WriteLine(report.Passed
@@ -100,6 +102,18 @@ public static class EvidenceCommand
         }));
 
         return new Command("evidence", "Export and check the evidence for one notification.") { export, verify };
+    }
+
+    private static KeyStatuses LoadStatuses(string dir)
+    {
+        try
+        {
+            return KeyStore.LoadStatuses(dir);
+        }
+        catch (KeyStoreException e)
+        {
+            throw new CliException($"Could not read the key status file beside --trusted-keys: {e.Message}");
+        }
     }
 
 }

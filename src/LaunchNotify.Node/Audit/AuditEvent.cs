@@ -24,6 +24,9 @@ public static class AuditTypes
     public const string AlarmRaised = "alarm-raised";
     public const string AlarmAcknowledged = "alarm-acknowledged";
     public const string AlarmResolved = "alarm-resolved";
+    public const string KeysChanged = "keys-changed";
+    public const string KeysReloadFailed = "keys-reload-failed";
+    public const string KeysAnnounced = "keys-announced";
 }
 
 /// <summary>One event for the audit log, built from the state change it records. Details hold strings and integers only.</summary>

@@ -4,6 +4,7 @@ using LaunchNotify.Domain.Rules;
 using LaunchNotify.Node.Broker;
 using LaunchNotify.Node.Deadlines;
 using LaunchNotify.Node.Inbox;
+using LaunchNotify.Node.Keys;
 using LaunchNotify.Node.Outbox;
 using LaunchNotify.Node.Queries;
 using LaunchNotify.Node.Submission;
@@ -38,8 +39,13 @@ public static class NodeServices
         services.AddSingleton(SchemaCatalog.Default);
         services.AddSingleton<IAgreementSource>(settings.AgreementsDirectory is { } dir ? AgreementCatalog.FromDirectory(dir) : AgreementCatalog.Default);
         services.AddSingleton<IMessageRules, AgreementRules>();
-        services.AddSingleton<IPayloadSigner>(_ => new JwsPayloadSigner(KeyStore.LoadPrivate(settings.KeysDirectory, settings.Centre)));
-        services.AddSingleton<ISignatureVerifier>(_ => new JwsSignatureVerifier(KeyStore.LoadTrustedKeys(settings.KeysDirectory)));
+        // One key ring for signing and verifying; it reloads when the key files change (Keys/KeyFileWatcher).
+        services.AddSingleton<KeyRing>();
+        services.AddSingleton<IPayloadSigner>(sp => sp.GetRequiredService<KeyRing>());
+        services.AddSingleton<ISignatureVerifier>(sp => sp.GetRequiredService<KeyRing>());
+        services.AddSingleton<KeyAnnouncements>();
+        services.AddHostedService(sp => new KeyFileWatcher(settings.KeysDirectory, sp.GetRequiredService<KeyRing>,
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<KeyFileWatcher>>()));
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<SubmissionService>();
         services.AddSingleton<StatusQueries>();
@@ -63,9 +69,9 @@ public static class NodeServices
         MessageKind[] published = [MessageKind.PreNotification, MessageKind.Amendment, MessageKind.Cancellation, MessageKind.PostLaunch, MessageKind.Heartbeat];
         IReadOnlyCollection<string> kinds = role switch
         {
-            NodeRole.Publisher => [.. published.Select(k => k.WireName())],
+            NodeRole.Publisher => [.. published.Select(k => k.WireName()), KeyAnnouncement.Kind],
             NodeRole.Subscriber => [MessageKind.Receipt.WireName()],
-            _ => [.. published.Append(MessageKind.Receipt).Select(k => k.WireName())],
+            _ => [.. published.Append(MessageKind.Receipt).Select(k => k.WireName()), KeyAnnouncement.Kind],
         };
         services.AddSingleton(new OutboxDispatcherOptions
         {
@@ -97,6 +103,24 @@ public static class NodeServices
         });
         services.AddHostedService<DeadlineWatcher>();
         return services;
+    }
+
+    /// <summary>
+    /// <see cref="InitializeNodeAsync"/>, reporting unusable keys (KeyStoreException: a private key file readable by group
+    /// or others, a missing trust store, …) as one line on standard error instead of a stack trace. False: do not start.
+    /// </summary>
+    public static async Task<bool> TryInitializeNodeAsync(this IServiceProvider services, NodeSettings settings, CancellationToken ct)
+    {
+        try
+        {
+            await services.InitializeNodeAsync(settings, ct);
+            return true;
+        }
+        catch (KeyStoreException e)
+        {
+            await Console.Error.WriteLineAsync($"LaunchNotify node {settings.Centre} cannot start: {e.Message}");
+            return false;
+        }
     }
 
     /// <summary>Creates the store if needed and loads the keys now, so a misconfigured node fails at start, saying why.</summary>

@@ -47,7 +47,7 @@ public sealed record NodeSettings
         var centre = new CentreCode(Required("Centre"));
         var password = section["Broker:Password"];
         if (string.IsNullOrEmpty(password) && section["Broker:PasswordFile"] is { Length: > 0 } passwordFile)
-            password = File.ReadAllText(passwordFile).Trim();
+            password = ReadSecretFile(passwordFile, "The broker password file (LaunchNotify:Broker:PasswordFile)");
         if (string.IsNullOrEmpty(password))
             throw new InvalidOperationException(
                 "The broker password is missing: set LaunchNotify:Broker:Password or LaunchNotify:Broker:PasswordFile (the demo writes one per centre under .local/).");
@@ -69,5 +69,21 @@ public sealed record NodeSettings
             Dashboard = Reports.DashboardCredentials.From(section.GetSection("Dashboard")),
             Timeliness = TimelinessSettings.From(section.GetSection("Timeliness")),
         };
+    }
+
+    /// <summary>A secret from a file that only its owner may read (0600); anything else stops the node, saying how to fix it.</summary>
+    private static string ReadSecretFile(string path, string what)
+    {
+        if (!File.Exists(path))
+            throw new InvalidOperationException($"{what} '{path}' does not exist.");
+        try
+        {
+            Protocol.Signing.SecretFiles.RequireOwnerOnly(path, what);
+        }
+        catch (Protocol.Signing.KeyStoreException e)
+        {
+            throw new InvalidOperationException(e.Message);
+        }
+        return File.ReadAllText(path).Trim();
     }
 }
