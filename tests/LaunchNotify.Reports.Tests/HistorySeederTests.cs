@@ -69,7 +69,7 @@ public sealed class HistorySeederTests : IDisposable
             var message = await store.Inbox.SingleAsync(m => m.MessageId == alarm.MessageId);
             Assert.Contains("LATE_NOTIFICATION", message.DetailsJson);
             Assert.Equal(message.ReceivedAt, alarm.RaisedAt);
-            Assert.Equal($"LATE_NOTIFICATION:{alarm.MessageId}", alarm.DedupeKey);
+            Assert.Equal($"LATE_NOTIFICATION:{message.Sender}:{alarm.MessageId}", alarm.DedupeKey);
         }
 
         // MISSING_NOTIFICATION: every number it names was really sent on that link and never arrived.
