@@ -126,7 +126,7 @@ public static class AlarmsCommand
         if (status != 200)
             throw Refusal(status, body);
         if (json)
-            console.WriteLine(body!.ToJsonString(Indented));
+            RawOutput.Line(console, body!.ToJsonString(Indented));
         else
             RenderTable(console, body!.AsArray());
         return ExitCodes.Ok;
@@ -173,7 +173,7 @@ public static class AlarmsCommand
                             shown.Add(Version(a!));
                         if (json)
                             foreach (var a in body.AsArray())
-                                console.WriteLine(a!.ToJsonString());
+                                RawOutput.Line(console, a!.ToJsonString());
                         else
                         {
                             RenderTable(console, body.AsArray());
@@ -216,7 +216,7 @@ public static class AlarmsCommand
             if (!shown.Add(Version(alarm)))
                 return;
             if (json)
-                console.WriteLine(alarm.ToJsonString());
+                RawOutput.Line(console, alarm.ToJsonString());
             else
                 console.MarkupLine(Colour(Str(alarm, "severity"), Markup.Escape(ChangeLine(alarm))));
         }
@@ -236,7 +236,7 @@ public static class AlarmsCommand
                 throw Refusal(status, body);
             var output = console ?? AnsiConsole.Console;
             if (parse.GetValue(json))
-                output.WriteLine(body!.ToJsonString(Indented));
+                RawOutput.Line(output, body!.ToJsonString(Indented));
             else
                 RenderOne(output, body!);
             return ExitCodes.Ok;

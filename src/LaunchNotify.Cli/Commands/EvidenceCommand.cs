@@ -14,7 +14,7 @@ public static class EvidenceCommand
 {
     public static Command Create()
     {
-        var id = new Argument<Guid>("message-id") { Description = "The notification's message id." };
+        var id = new Argument<string>("message-id") { Description = "The notification's message id, or its first 8 (or more) hex digits as the tables and reports show." };
         var store = NodeStoreOptions.Store();
         var config = NodeStoreOptions.Config();
         var keys = new Option<DirectoryInfo?>("--keys")
@@ -41,7 +41,7 @@ public static class EvidenceCommand
                 throw new CliException($"Could not read the trusted keys in {keysDir}: {e.Message}");
             }
             var exporter = new EvidenceExporter(new StoreContextFactory(options), trust, NodaTime.SystemClock.Instance);
-            var messageId = parse.GetValue(id);
+            var messageId = await ResolveAsync(options, parse.GetValue(id)!, ct);
             var result = await NodeStoreOptions.Guarded(options, () => exporter.ExportAsync(messageId, ct))
                 ?? throw new CliException($"The store {options} holds no message {messageId} (sent or received).");
             foreach (var warning in result.Warnings)
@@ -95,6 +95,22 @@ public static class EvidenceCommand
         }));
 
         return new Command("evidence", "Export and check the evidence for one notification.") { export, verify };
+    }
+
+    /// <summary>A full id as is; a prefix against every message the store holds, sent or received.</summary>
+    private static async Task<Guid> ResolveAsync(StorageOptions options, string text, CancellationToken ct)
+    {
+        if (MessageIdText.Full(text) is { } id)
+            return id;
+        MessageIdText.Prefix(text);
+        var ids = await NodeStoreOptions.Guarded(options, async () =>
+        {
+            await using var db = new StoreContextFactory(options).CreateDbContext();
+            var sent = await db.OutboundMessages.AsNoTracking().Select(m => m.MessageId).ToListAsync(ct);
+            var received = await db.Inbox.AsNoTracking().Select(m => m.MessageId).ToListAsync(ct);
+            return sent.Concat(received).ToList();
+        });
+        return MessageIdText.Resolve(text, ids, $"the store {options}");
     }
 
 }

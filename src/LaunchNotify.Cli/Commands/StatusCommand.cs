@@ -9,16 +9,17 @@ public static class StatusCommand
 {
     public static Command Create()
     {
-        var id = new Argument<Guid>("id") { Description = "The message id returned by submit." };
+        var id = new Argument<string>("id") { Description = "The message id returned by submit, or its first 8 (or more) hex digits as the tables show." };
         var url = CommonOptions.Url();
         var json = new Option<bool>("--json") { Description = "Print the raw status document." };
         var command = new Command("status", "Show a sent message's status per recipient: accepted, published, confirmed or rejected.") { id, url, json };
         command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
             using var client = new PublisherClient(parse.GetValue(url)!);
-            var (status, body) = await client.GetAsync($"/v1/notifications/{parse.GetValue(id)}", ct);
+            var messageId = await ResolveAsync(client, parse.GetValue(id)!, ct);
+            var (status, body) = await client.GetAsync($"/v1/notifications/{messageId}", ct);
             if (status == 404)
-                throw new CliException($"Centre at {client.BaseUrl} has sent no message {parse.GetValue(id)}.");
+                throw new CliException($"Centre at {client.BaseUrl} has sent no message {messageId}.");
             if (parse.GetValue(json))
                 Console.WriteLine(body?.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
             else
@@ -26,6 +27,18 @@ public static class StatusCommand
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>A full id as is; a prefix against the centre's most recent sent messages (the ones the tables show).</summary>
+    private static async Task<Guid> ResolveAsync(PublisherClient client, string text, CancellationToken ct)
+    {
+        if (MessageIdText.Full(text) is { } id)
+            return id;
+        MessageIdText.Prefix(text);
+        const int recent = 1000;
+        var (_, list) = await client.GetAsync($"/v1/notifications?limit={recent}", ct);
+        var ids = (list as JsonArray ?? []).Select(m => Guid.TryParse(m?["messageId"]?.ToString(), out var g) ? g : Guid.Empty).Where(g => g != Guid.Empty);
+        return MessageIdText.Resolve(text, ids, $"the {recent} most recent messages sent by the centre at {client.BaseUrl}");
     }
 
     public static void Show(JsonNode view)
