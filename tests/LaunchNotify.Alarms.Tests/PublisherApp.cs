@@ -40,7 +40,10 @@ public class PublisherApp : WebApplicationFactory<Program>
 
     public FakeClock Clock { get; } = new(Noon);
 
-    private string KeysDirectory => Path.Combine(_dir, "keys");
+    public string KeysDirectory => Path.Combine(_dir, "keys");
+
+    /// <summary>The node's store, as <c>--store</c> takes it.</summary>
+    public string Store => "sqlite:" + Path.Combine(_dir, "node.db");
 
     protected virtual bool OnKestrel => false;
 

@@ -67,8 +67,10 @@ public static class AlarmsCommand
             console.MarkupLine("[green]No alarms.[/]");
             return;
         }
+        // Ids, instants and kinds are copied and pasted: they never wrap; the summary takes what width is left.
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn("raised").AddColumn("severity").AddColumn("state").AddColumn("kind").AddColumn("centre").AddColumn("summary").AddColumn("id");
+            .AddColumn(new TableColumn("raised").NoWrap()).AddColumn("severity").AddColumn("state").AddColumn(new TableColumn("kind").NoWrap())
+            .AddColumn("centre").AddColumn("summary").AddColumn(new TableColumn("id").NoWrap());
         foreach (var a in alarms)
         {
             table.AddRow(new Text(Str(a, "raisedAt")), new Markup(Severity(Str(a, "severity"))), new Markup(State(a!)), new Text(Str(a, "kind")),

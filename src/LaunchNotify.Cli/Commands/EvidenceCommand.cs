@@ -49,7 +49,9 @@ public static class EvidenceCommand
             if (parse.GetValue(output) is { } file)
             {
                 await File.WriteAllBytesAsync(file.FullName, result.ToUtf8(), ct);
-                Console.Error.WriteLine($"Evidence for {messageId} written to {file.FullName}. Check it with: launchnotify evidence verify {file.Name}");
+                // The hint repeats the user's own path and keys, so it can be pasted as it is.
+                var jwks = Path.Combine(keysDir, "jwks.json");
+                Console.Error.WriteLine($"Evidence for {messageId} written to {file.FullName}. Check it with: launchnotify evidence verify {Quote(file.ToString())} --trusted-keys {Quote(jwks)}");
             }
             else
             {
@@ -96,6 +98,8 @@ public static class EvidenceCommand
 
         return new Command("evidence", "Export and check the evidence for one notification.") { export, verify };
     }
+
+    private static string Quote(string path) => path.Contains(' ', StringComparison.Ordinal) ? $"'{path}'" : path;
 
     /// <summary>A full id as is; a prefix against every message the store holds, sent or received.</summary>
     private static async Task<Guid> ResolveAsync(StorageOptions options, string text, CancellationToken ct)

@@ -74,7 +74,19 @@ public static class StatusCommand
             }
         });
         Show(view!);
-        var statuses = view!["recipients"]!.AsArray().Select(r => r!["status"]!.GetValue<string>()).ToList();
-        return statuses.All(s => s == "confirmed") ? ExitCodes.Ok : ExitCodes.Invalid;
+        var recipients = view!["recipients"]!.AsArray().Select(r => (Centre: r!["centre"]!.ToString(), Status: r["status"]!.GetValue<string>())).ToList();
+        if (recipients.Any(r => r.Status == "rejected"))
+            return ExitCodes.Invalid;
+        var waiting = recipients.Where(r => r.Status != "confirmed").ToList();
+        if (waiting.Count == 0)
+            return ExitCodes.Ok;
+        var unpublished = waiting.Any(r => r.Status == "accepted");
+        AnsiConsole.MarkupLine(Markup.Escape(
+            $"No receipt came back within {(int)timeout.TotalSeconds} s from {string.Join(", ", waiting.Select(r => $"{r.Centre} ({r.Status})"))}. " +
+            (unpublished
+                ? "The publisher holds the message but has not published it: the broker is probably down; it will be sent when the broker is back. "
+                : "It was published but not confirmed: the counterpart's subscriber may not be running. ") +
+            $"The message is stored and not lost. Check again with: launchnotify status {id}{SubmitCommand.UrlHint(client.BaseUrl)}"));
+        return ExitCodes.NotConfirmed;
     }
 }
