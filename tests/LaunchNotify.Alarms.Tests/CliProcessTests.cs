@@ -121,4 +121,62 @@ public sealed class CliProcessTests(KestrelPublisherApp app) : IClassFixture<Kes
         foreach (var id in alarms.Select(a => (string)a!["id"]!))
             Assert.Contains(table.Output.Split('\n'), line => line.Contains(id, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Validate_AFollowUpWithoutItsOriginal_IsValidWithAFinding_AndWithItsOriginalIsChecked()
+    {
+        var amendment = Example("valid", "amendment-us-window-extended.json");
+        const string at = "2026-11-20T15:00:00Z";
+
+        var alone = await Cli("validate", amendment, "--at", at, "--json");
+        Assert.True(alone.ExitCode == 0, alone.ToString());
+        var report = JsonNode.Parse(alone.Output)!;
+        Assert.True((bool)report["valid"]!);
+        Assert.Contains(report["findings"]!.AsArray(), f => (string?)f!["code"] == "REFERENCE_NOT_CHECKED");
+
+        var checkedAgainst = await Cli("validate", amendment, "--at", at, "--original", Example("valid", "prenotification-us-icbm-vandenberg-to-kwajalein.json"), "--json");
+        Assert.True(checkedAgainst.ExitCode == 0, checkedAgainst.ToString());
+        Assert.DoesNotContain(JsonNode.Parse(checkedAgainst.Output)!["findings"]!.AsArray(), f => (string?)f!["code"] == "REFERENCE_NOT_CHECKED");
+
+        var wrong = await Cli("validate", amendment, "--at", at, "--original", Example("valid", "prenotification-cn-slv-jiuquan.json"), "--json");
+        Assert.True(wrong.ExitCode == 1, wrong.ToString());
+        Assert.Contains(JsonNode.Parse(wrong.Output)!["errors"]!.AsArray(), e => (string?)e!["code"] == "ORIGINAL_REFERENCE_MISMATCH");
+    }
+
+    [Fact]
+    public async Task Validate_WithStore_FindsTheOriginalTheCentreSent()
+    {
+        var submitted = await Cli("submit", Example("valid", "prenotification-us-icbm-vandenberg-to-kwajalein.json"), "--url", Url);
+        Assert.True(submitted.ExitCode == 0, submitted.ToString());
+
+        var result = await Cli("validate", Example("valid", "amendment-us-window-extended.json"), "--at", "2026-11-20T15:00:00Z", "--store", app.Store, "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Empty(JsonNode.Parse(result.Output)!["findings"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task ReportCsvAndJson_OnStdout_AreOnlyData()
+    {
+        var csv = await Cli("report", "--agreement", "us-ru-bmlna-1988", "--from", "2026-03-01", "--to", "2026-03-31", "--store", app.Store, "--format", "csv");
+        Assert.True(csv.ExitCode == 0, csv.ToString());
+        var lines = csv.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var columns = lines[0].Split(',').Length;
+        Assert.All(lines, line => Assert.Equal(columns, line.Split(',').Length));
+        Assert.DoesNotContain("Reading", csv.Output);
+
+        var json = await Cli("report", "--agreement", "us-ru-bmlna-1988", "--from", "2026-03-01", "--to", "2026-03-31", "--store", app.Store, "--format", "json");
+        Assert.True(json.ExitCode == 0, json.ToString());
+        Assert.Equal("US", (string?)JsonNode.Parse(json.Output)!["centre"]);
+    }
+
+    [Fact]
+    public async Task Report_ForAnAgreementThisCentreIsNotPartyTo_ExitsTwoSayingSo()
+    {
+        var result = await Cli("report", "--agreement", "cn-ru-2009", "--from", "2026-03-01", "--to", "2026-03-31", "--store", app.Store, "--format", "csv");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("centre US, which is not a party to cn-ru-2009", result.Flat);
+        Assert.Contains("us-ru-bmlna-1988", result.Flat);
+    }
 }

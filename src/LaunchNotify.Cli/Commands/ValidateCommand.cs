@@ -143,7 +143,7 @@ public static class ValidateCommand
     public const string ReferenceUnchecked = "REFERENCE_NOT_CHECKED";
 
     /// <summary>The shipped examples wrap their document with a description and the expected errors.</summary>
-    internal static byte[] Unwrap(byte[] bytes)
+    public static byte[] Unwrap(byte[] bytes)
     {
         try
         {
