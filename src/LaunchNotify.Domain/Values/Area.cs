@@ -10,6 +10,9 @@ public abstract record Area
         Name = string.IsNullOrWhiteSpace(name) ? null : name;
     }
 
+    /// <summary>Half the Earth's circumference, rounded down: the largest radius or reach the wire allows (schema 1.1; 5000 km in 1.0).</summary>
+    public const double MaximumRadiusKm = 20000;
+
     /// <summary>Optional human name (a test range, a sea area).</summary>
     public string? Name { get; }
 }
@@ -19,8 +22,8 @@ public sealed record CircleArea : Area
 {
     public CircleArea(GeoPoint centre, double radiusKm, string? name = null) : base(name)
     {
-        if (!double.IsFinite(radiusKm) || radiusKm is <= 0 or > 5000)
-            throw new ArgumentOutOfRangeException(nameof(radiusKm), radiusKm, "A radius must be above 0 and at most 5000 km.");
+        if (!double.IsFinite(radiusKm) || radiusKm is <= 0 or > MaximumRadiusKm)
+            throw new ArgumentOutOfRangeException(nameof(radiusKm), radiusKm, $"A radius must be above 0 and at most {MaximumRadiusKm} km.");
         Centre = centre;
         RadiusKm = radiusKm;
     }
@@ -55,8 +58,8 @@ public sealed record OceanQuadrantArea : Area
 {
     public OceanQuadrantArea(GeoPoint corner, Quadrant quadrant, double radiusKm, string? name = null) : base(name)
     {
-        if (!double.IsFinite(radiusKm) || radiusKm is <= 0 or > 5000)
-            throw new ArgumentOutOfRangeException(nameof(radiusKm), radiusKm, "A quadrant's reach must be above 0 and at most 5000 km.");
+        if (!double.IsFinite(radiusKm) || radiusKm is <= 0 or > MaximumRadiusKm)
+            throw new ArgumentOutOfRangeException(nameof(radiusKm), radiusKm, $"A quadrant's reach must be above 0 and at most {MaximumRadiusKm} km.");
         Corner = corner;
         Quadrant = quadrant;
         RadiusKm = radiusKm;
