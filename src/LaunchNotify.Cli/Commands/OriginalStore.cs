@@ -1,6 +1,5 @@
 using LaunchNotify.Domain.Messages;
 using LaunchNotify.Protocol.Json;
-using LaunchNotify.Protocol.Schemas;
 using LaunchNotify.Storage;
 using LaunchNotify.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -18,7 +17,7 @@ internal static class OriginalStore
         if (!followUpFile.Exists)
             return null;
         var bytes = ValidateCommand.Unwrap(await File.ReadAllBytesAsync(followUpFile.FullName, ct));
-        if (!SchemaCatalog.Default.ValidateMessage(bytes).IsValid || WireJson.Deserialize(bytes) is not { } followUp || followUp.RelatesTo() is not { } reference)
+        if (MessageParser.Parse(bytes).Message is not { } followUp || followUp.RelatesTo() is not { } reference)
             return null;
         var id = reference.Value;
         var sender = followUp.Sender.Value;
@@ -46,5 +45,5 @@ internal static class OriginalStore
     }
 
     private static PreNotification Effective(string originalJson, IEnumerable<string> amendmentJson) =>
-        ((PreNotification)WireJson.Deserialize(originalJson)).WithAmendments(amendmentJson.Select(j => (Amendment)WireJson.Deserialize(j)));
+        ((PreNotification)MessageParser.ReadStored(originalJson)).WithAmendments(amendmentJson.Select(j => (Amendment)MessageParser.ReadStored(j)));
 }
