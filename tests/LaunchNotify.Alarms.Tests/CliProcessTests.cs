@@ -5,7 +5,7 @@ using LaunchNotify.Domain.Values;
 using LaunchNotify.Node.Alarms;
 using LaunchNotify.Tests.Shared;
 using NodaTime;
-using static LaunchNotify.Alarms.Tests.PublisherApp;
+using static LaunchNotify.Tests.Shared.PublisherApp;
 
 namespace LaunchNotify.Alarms.Tests;
 
@@ -85,13 +85,13 @@ public sealed class CliProcessTests(KestrelPublisherApp app) : IClassFixture<Kes
         var bundle = Path.Combine(Path.GetTempPath(), $"launchnotify-bundle-{Guid.NewGuid():N}.json");
         try
         {
-            var result = await Cli("evidence", "export", "c0ffee00", "--store", app.Store, "--keys", app.KeysDirectory, "-o", bundle);
+            var result = await Cli("evidence", "export", "c0ffee00", "--store", app.StoreOption, "--keys", app.KeysDirectory, "-o", bundle);
 
             Assert.True(result.ExitCode == 0, result.ToString());
             Assert.Equal("c0ffee00-2222-4000-8000-000000000004", (string?)JsonNode.Parse(await File.ReadAllTextAsync(bundle))!["messageId"]);
             Assert.Contains($"launchnotify evidence verify {bundle} --trusted-keys {Path.Combine(app.KeysDirectory, "jwks.json")}", result.Flat);
 
-            var unknown = await Cli("evidence", "export", "dddddddd", "--store", app.Store, "--keys", app.KeysDirectory);
+            var unknown = await Cli("evidence", "export", "dddddddd", "--store", app.StoreOption, "--keys", app.KeysDirectory);
             Assert.True(unknown.ExitCode == 2, unknown.ToString());
             Assert.Contains("No message id starting with dddddddd", unknown.Flat);
         }
@@ -149,7 +149,7 @@ public sealed class CliProcessTests(KestrelPublisherApp app) : IClassFixture<Kes
         var submitted = await Cli("submit", Example("valid", "prenotification-us-icbm-vandenberg-to-kwajalein.json"), "--url", Url);
         Assert.True(submitted.ExitCode == 0, submitted.ToString());
 
-        var result = await Cli("validate", Example("valid", "amendment-us-window-extended.json"), "--at", "2026-11-20T15:00:00Z", "--store", app.Store, "--json");
+        var result = await Cli("validate", Example("valid", "amendment-us-window-extended.json"), "--at", "2026-11-20T15:00:00Z", "--store", app.StoreOption, "--json");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Empty(JsonNode.Parse(result.Output)!["findings"]!.AsArray());
@@ -158,14 +158,14 @@ public sealed class CliProcessTests(KestrelPublisherApp app) : IClassFixture<Kes
     [Fact]
     public async Task ReportCsvAndJson_OnStdout_AreOnlyData()
     {
-        var csv = await Cli("report", "--agreement", "us-ru-bmlna-1988", "--from", "2026-03-01", "--to", "2026-03-31", "--store", app.Store, "--format", "csv");
+        var csv = await Cli("report", "--agreement", "us-ru-bmlna-1988", "--from", "2026-03-01", "--to", "2026-03-31", "--store", app.StoreOption, "--format", "csv");
         Assert.True(csv.ExitCode == 0, csv.ToString());
         var lines = csv.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var columns = lines[0].Split(',').Length;
         Assert.All(lines, line => Assert.Equal(columns, line.Split(',').Length));
         Assert.DoesNotContain("Reading", csv.Output);
 
-        var json = await Cli("report", "--agreement", "us-ru-bmlna-1988", "--from", "2026-03-01", "--to", "2026-03-31", "--store", app.Store, "--format", "json");
+        var json = await Cli("report", "--agreement", "us-ru-bmlna-1988", "--from", "2026-03-01", "--to", "2026-03-31", "--store", app.StoreOption, "--format", "json");
         Assert.True(json.ExitCode == 0, json.ToString());
         Assert.Equal("US", (string?)JsonNode.Parse(json.Output)!["centre"]);
     }
@@ -173,7 +173,7 @@ public sealed class CliProcessTests(KestrelPublisherApp app) : IClassFixture<Kes
     [Fact]
     public async Task Report_ForAnAgreementThisCentreIsNotPartyTo_ExitsTwoSayingSo()
     {
-        var result = await Cli("report", "--agreement", "cn-ru-2009", "--from", "2026-03-01", "--to", "2026-03-31", "--store", app.Store, "--format", "csv");
+        var result = await Cli("report", "--agreement", "cn-ru-2009", "--from", "2026-03-01", "--to", "2026-03-31", "--store", app.StoreOption, "--format", "csv");
 
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.Contains("centre US, which is not a party to cn-ru-2009", result.Flat);

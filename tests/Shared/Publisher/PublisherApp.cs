@@ -44,8 +44,8 @@ public class PublisherApp : WebApplicationFactory<Program>
 
     public string KeysDirectory => Path.Combine(_dir, "keys");
 
-    /// <summary>The node's store, as <c>--store</c> takes it.</summary>
-    public string Store => "sqlite:" + Path.Combine(_dir, "node.db");
+    /// <summary>The node's store, as the CLI's <c>--store</c> takes it.</summary>
+    public string StoreOption => Store;
 
     protected virtual bool OnKestrel => false;
 
