@@ -20,6 +20,10 @@ done
 echo "== chromium (infra/chromium/install.sh)"
 infra/chromium/install.sh
 
+# node, npm and ajv (pinned in tools/ajv) for the schema check in ajv's strict mode.
+echo "== ajv (infra/schemas/install.sh)"
+infra/schemas/install.sh
+
 echo "== building"
 dotnet build LaunchNotify.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 

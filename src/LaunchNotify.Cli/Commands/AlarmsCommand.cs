@@ -67,8 +67,10 @@ public static class AlarmsCommand
             console.MarkupLine("[green]No alarms.[/]");
             return;
         }
+        // Ids, instants and kinds are copied and pasted: they never wrap; the summary takes what width is left.
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn("raised").AddColumn("severity").AddColumn("state").AddColumn("kind").AddColumn("centre").AddColumn("summary").AddColumn("id");
+            .AddColumn(new TableColumn("raised").NoWrap()).AddColumn("severity").AddColumn("state").AddColumn(new TableColumn("kind").NoWrap())
+            .AddColumn("centre").AddColumn("summary").AddColumn(new TableColumn("id").NoWrap());
         foreach (var a in alarms)
         {
             table.AddRow(new Text(Str(a, "raisedAt")), new Markup(Severity(Str(a, "severity"))), new Markup(State(a!)), new Text(Str(a, "kind")),
@@ -126,7 +128,7 @@ public static class AlarmsCommand
         if (status != 200)
             throw Refusal(status, body);
         if (json)
-            console.WriteLine(body!.ToJsonString(Indented));
+            RawOutput.Line(console, body!.ToJsonString(Indented));
         else
             RenderTable(console, body!.AsArray());
         return ExitCodes.Ok;
@@ -173,7 +175,7 @@ public static class AlarmsCommand
                             shown.Add(Version(a!));
                         if (json)
                             foreach (var a in body.AsArray())
-                                console.WriteLine(a!.ToJsonString());
+                                RawOutput.Line(console, a!.ToJsonString());
                         else
                         {
                             RenderTable(console, body.AsArray());
@@ -216,7 +218,7 @@ public static class AlarmsCommand
             if (!shown.Add(Version(alarm)))
                 return;
             if (json)
-                console.WriteLine(alarm.ToJsonString());
+                RawOutput.Line(console, alarm.ToJsonString());
             else
                 console.MarkupLine(Colour(Str(alarm, "severity"), Markup.Escape(ChangeLine(alarm))));
         }
@@ -236,7 +238,7 @@ public static class AlarmsCommand
                 throw Refusal(status, body);
             var output = console ?? AnsiConsole.Console;
             if (parse.GetValue(json))
-                output.WriteLine(body!.ToJsonString(Indented));
+                RawOutput.Line(output, body!.ToJsonString(Indented));
             else
                 RenderOne(output, body!);
             return ExitCodes.Ok;

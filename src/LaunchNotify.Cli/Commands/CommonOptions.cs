@@ -42,6 +42,17 @@ public static class CommonOptions
     }
 }
 
+/// <summary>Machine-readable output: written as is, never wrapped to the terminal's width nor mixed with markup.</summary>
+public static class RawOutput
+{
+    public static void Line(IAnsiConsole console, string text)
+    {
+        var writer = console.Profile.Out.Writer;
+        writer.WriteLine(text);
+        writer.Flush();
+    }
+}
+
 public static class Views
 {
     public static IReadOnlyList<ValidationError> Errors(JsonNode? node) =>

@@ -61,7 +61,7 @@ public static class LaunchesCommand
             if (status is not (200 or 201))
                 throw PublisherClient.Refusal(status, body);
             if (parse.GetValue(json))
-                output.WriteLine(body!.ToJsonString(Indented));
+                RawOutput.Line(output, body!.ToJsonString(Indented));
             else
                 RenderVerdict(output, body!, alreadyRecorded: status == 200);
             return ExitCodes.Ok;
@@ -83,7 +83,7 @@ public static class LaunchesCommand
                 throw PublisherClient.Refusal(status, body);
             var output = console ?? AnsiConsole.Console;
             if (parse.GetValue(json))
-                output.WriteLine(body!.ToJsonString(Indented));
+                RawOutput.Line(output, body!.ToJsonString(Indented));
             else
                 RenderList(output, body!.AsArray());
             return ExitCodes.Ok;

@@ -120,7 +120,7 @@ public sealed class SubmissionService(
                 $"This node is centre {node.Centre}; it cannot send as {sender}.");
 
         document["messageId"] ??= Guid.NewGuid().ToString("D");
-        document["schemaVersion"] ??= Message.CurrentSchemaVersion;
+        document["schemaVersion"] ??= SchemaVersions.LowestFor(document);
         document["sender"] = node.Centre.Value;
         document["issuedAt"] = InstantText(now);
 

@@ -1,3 +1,4 @@
+using LaunchNotify.Tests.Shared;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;

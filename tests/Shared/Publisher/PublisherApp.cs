@@ -42,7 +42,10 @@ public class PublisherApp : WebApplicationFactory<Program>
 
     public FakeClock Clock { get; } = new(Noon);
 
-    private string KeysDirectory => Path.Combine(_dir, "keys");
+    public string KeysDirectory => Path.Combine(_dir, "keys");
+
+    /// <summary>The node's store, as the CLI's <c>--store</c> takes it.</summary>
+    public string StoreOption => Store;
 
     protected virtual bool OnKestrel => false;
 
