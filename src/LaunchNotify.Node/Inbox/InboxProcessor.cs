@@ -94,15 +94,11 @@ public sealed class InboxProcessor(
         if (existing is not null)
             return await AnswerDuplicateAsync(db, existing, delivery, receivedAt, ct);
 
-<<<<<<< HEAD
-=======
         // A counterpart's signed key change (docs/signing.md): applied to the trust store, then stored like any message.
         if (claim.Kind == KeyAnnouncement.Kind)
             return await StoreAsync(db, delivery, claim, null, null, null, receivedAt,
                 await keyAnnouncements.ApplyAsync(signature.Payload, signature.SignedBy!.Value, ct), [], ct);
 
-        var parse = MessageParser.Parse(signature.Payload, schemas);
->>>>>>> keys
         if (parse.Message is not { } message)
         {
             // The sequence number still counts: an authentic message arrived, even if it cannot be read.
