@@ -66,10 +66,11 @@ public sealed class HistorySeederTests : IDisposable
         Assert.Equal(lateFindings, late.Count);
         foreach (var (store, alarm) in late)
         {
-            var message = await store.Inbox.SingleAsync(m => m.MessageId == alarm.MessageId);
+            var message = await store.Inbox.SingleAsync(m => m.MessageId == alarm.MessageId && m.Sender == alarm.Centre);
             Assert.Contains("LATE_NOTIFICATION", message.DetailsJson);
             Assert.Equal(message.ReceivedAt, alarm.RaisedAt);
-            Assert.Equal($"LATE_NOTIFICATION:{alarm.MessageId}", alarm.DedupeKey);
+            // A message is (sender, id): the alarm's key names both.
+            Assert.Equal($"LATE_NOTIFICATION:{message.Sender}:{alarm.MessageId}", alarm.DedupeKey);
         }
 
         // MISSING_NOTIFICATION: every number it names was really sent on that link and never arrived.
