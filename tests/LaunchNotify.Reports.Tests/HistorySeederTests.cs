@@ -66,9 +66,10 @@ public sealed class HistorySeederTests : IDisposable
         Assert.Equal(lateFindings, late.Count);
         foreach (var (store, alarm) in late)
         {
-            var message = await store.Inbox.SingleAsync(m => m.MessageId == alarm.MessageId);
+            var message = await store.Inbox.SingleAsync(m => m.MessageId == alarm.MessageId && m.Sender == alarm.Centre);
             Assert.Contains("LATE_NOTIFICATION", message.DetailsJson);
             Assert.Equal(message.ReceivedAt, alarm.RaisedAt);
+            // A message is (sender, id): the alarm's key names both.
             Assert.Equal($"LATE_NOTIFICATION:{message.Sender}:{alarm.MessageId}", alarm.DedupeKey);
         }
 
