@@ -62,7 +62,7 @@ public sealed class Counterpart : IAsyncDisposable
     }
 
     /// <summary>
-    /// A CN → RU pre-notification under cn-ru-2009 (the shipped example, 30 h ahead), valid unless <paramref name="change"/>
+    /// A CN → RU pre-notification under cn-ru-2009 (the shipped example, 30 h ahead, with an azimuth), valid unless <paramref name="change"/>
     /// makes it otherwise. <paramref name="raw"/> replaces a string value "@RAW@" with JSON text no serializer writes (1e-400, a lone surrogate).
     /// </summary>
     public static byte[] CnToRu(string repoRoot, Guid messageId, long sequence, Instant now, Action<JsonObject>? change = null, string? raw = null)
@@ -74,6 +74,8 @@ public sealed class Counterpart : IAsyncDisposable
         doc["recipients"] = new JsonArray(new JsonObject { ["centre"] = "RU", ["sequence"] = sequence });
         doc["issuedAt"] = At(now);
         doc["launchWindow"] = new JsonObject { ["start"] = At(now + Duration.FromHours(30)), ["end"] = At(now + Duration.FromHours(30) + Duration.FromMinutes(45)) };
+        // cn-ru-2009 requires the planned azimuth, which the shipped example (valid against the schema only) leaves out.
+        doc["plannedAzimuthDeg"] = 45.0;
         change?.Invoke(doc);
         var text = doc.ToJsonString();
         if (raw is not null)

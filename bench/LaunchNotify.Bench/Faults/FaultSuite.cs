@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using LaunchNotify.Domain.Values;
 using LaunchNotify.Node.Broker;
 using Microsoft.Data.Sqlite;
@@ -55,7 +56,7 @@ public static class FaultSuite
                 report.Scenarios.Add(result);
                 Log($"{scenario}: {(result.Passed ? "PASS" : "FAIL")} sent {result.Sent}, accepted {result.Accepted}, stored {result.Stored}, " +
                     $"confirmed {result.Confirmed}, lost {result.Lost}, duplicated {result.Duplicated}, parked {result.Parked}, 5xx {result.Http5xx}" +
-                    (result.ConvergeSeconds is { } s ? $", converged {s:0.0} s after healing" : "") +
+                    (result.ConvergeSeconds is { } s ? $", converged in {s:0.0} s" : "") +
                     string.Concat(result.Failures.Select(f => "\n      ✗ " + f)));
             }
         }
@@ -155,6 +156,10 @@ internal sealed class FaultRun : IAsyncDisposable
             async () =>
             {
                 await _cluster.KillAsync(_ruSubscriber);
+                // The broker has seen the consumer go, so the restarted one's consumer is what readiness sees below.
+                var gone = Stopwatch.StartNew();
+                while (await _env.ConsumerCountAsync(BrokerTopology.InboxQueue(Ru), ct) > 0 && gone.Elapsed < TimeSpan.FromSeconds(60))
+                    await Task.Delay(200, ct);
                 await Task.Delay(_options.Outage, ct); // the outage itself
                 _ruSubscriber = _cluster.StartSubscriber(Ru, brokerPort: _subscriberLink.Port);
                 await _cluster.WaitUntilReadyAsync(false, new Dictionary<CentreCode, int> { [Ru] = 1 }, ct);
@@ -343,6 +348,11 @@ internal sealed class FaultRun : IAsyncDisposable
         var corpus = HostileCorpus.Generate(_env.RepoRoot, PipelineDriver.ValidDraft(now, Guid.NewGuid()), _options.CorpusSize, _options.Seed);
         var toConfirm = new ConcurrentBag<Guid>();
         var emptyErrorBodies = new ConcurrentDictionary<int, int>();
+        // 5xx and unanswered requests by how the body was made: a count and the first example of each.
+        var broken = new ConcurrentDictionary<string, (int Count, string Example)>();
+        void Broke(string what, HostileBody item, string answer) => broken.AddOrUpdate($"{what} for '{Regex.Replace(item.Origin, " of seed \\d+$", "")}'",
+            _ => (1, $"{item.Origin}, {item.Body.Length} bytes to {item.Path}: {Truncate(Encoding.UTF8.GetString(item.Body), 100)} → {Truncate(answer, 160)}"),
+            (_, seen) => (seen.Count + 1, seen.Example));
         var next = -1;
         var flood = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, _options.FloodConcurrency).Select(_ => Task.Run(async () =>
@@ -361,7 +371,7 @@ internal sealed class FaultRun : IAsyncDisposable
                     var body = await response.Content.ReadAsStringAsync(ct);
                     Count(r, status);
                     if (status >= 500)
-                        Fail(r, $"HTTP {status} for '{item.Origin}' ({item.Body.Length} bytes): {Truncate(body)}; body starts {Truncate(Encoding.UTF8.GetString(item.Body), 120)}");
+                        Broke($"HTTP {status}", item, body);
                     else if (status >= 400 && body.Length == 0)
                         emptyErrorBodies.AddOrUpdate(status, 1, (_, n) => n + 1);
                     else if (status is 200 or 202 && AcceptedFor(body, Ru) is { } id)
@@ -370,11 +380,13 @@ internal sealed class FaultRun : IAsyncDisposable
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
                 {
                     lock (r) r.ConnectionErrors++;
-                    Fail(r, $"no answer for '{item.Origin}' ({item.Body.Length} bytes): {e.Message}");
+                    Broke("no answer", item, e.Message);
                 }
             }
         }, ct)));
         r.Notes.Add($"{corpus.Count:N0} bodies in {flood.Elapsed.TotalSeconds:0.0} s ({corpus.Count / flood.Elapsed.TotalSeconds:N0}/s)");
+        foreach (var (what, (n, example)) in broken.OrderByDescending(p => p.Value.Count))
+            r.Failures.Add($"{what}: {n} × (e.g. {example})");
         foreach (var (status, n) in emptyErrorBodies.OrderBy(p => p.Key))
             r.Failures.Add($"{n} answer(s) HTTP {status} with an empty body (no coded error)");
 

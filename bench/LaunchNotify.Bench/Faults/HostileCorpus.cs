@@ -132,15 +132,20 @@ public static class HostileCorpus
 
     private static string MutateJson(string text, int where, string hostile, int op)
     {
-        JsonNode? root;
         try
         {
-            root = JsonNode.Parse(text);
+            return MutateParsed(text, where, hostile, op);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
         {
+            // Not JSON, or JSON System.Text.Json will not hold as a tree (a duplicate key from an earlier mutation): as it is.
             return text;
         }
+    }
+
+    private static string MutateParsed(string text, int where, string hostile, int op)
+    {
+        var root = JsonNode.Parse(text);
         var slots = new List<(JsonNode Parent, string? Key, int Index)>();
         Collect(root, slots);
         if (slots.Count == 0)
