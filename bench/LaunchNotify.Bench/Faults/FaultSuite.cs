@@ -424,7 +424,7 @@ internal sealed class FaultRun : IAsyncDisposable
 
     // ---------------------------------------------------------------- the inbox flood
 
-    private enum Expect { Accepted, Rejected, Parked, RejectedOrParked }
+    private enum Expect { Accepted, Rejected, Answered, Parked, RejectedOrParked }
 
     private sealed record InboxCase(string Name, Guid Id, CentreCode Sender, Expect Expect);
 
@@ -469,7 +469,8 @@ internal sealed class FaultRun : IAsyncDisposable
         await SendAsync("window ends as it starts", Expect.Rejected, d => d["launchWindow"]!["end"] = d["launchWindow"]!["start"]!.DeepClone());
         await SendAsync("leap second :60", Expect.Rejected, d => d["launchWindow"]!["start"] = "2026-12-31T23:59:60Z");
         await SendAsync("window in year 9999", Expect.Rejected, d => d["launchWindow"] = new JsonObject { ["start"] = "9999-12-31T23:59:58Z", ["end"] = "9999-12-31T23:59:59Z" });
-        await SendAsync("issuedAt 9999-12-31T23:59:59Z", Expect.Rejected, d => d["issuedAt"] = "9999-12-31T23:59:59Z");
+        // Odd rather than wrong: either verdict will do, as long as there is one and CN gets it signed.
+        await SendAsync("issuedAt 9999-12-31T23:59:59Z", Expect.Answered, d => d["issuedAt"] = "9999-12-31T23:59:59Z");
         await SendAsync("range 1e-400", Expect.Rejected, d => d["missile"]!["rangeKm"] = "@RAW@", "1e-400");
         await SendAsync("latitude 1e400", Expect.Rejected, d => d["launchArea"]!["centre"]!["lat"] = "@RAW@", "1e400");
         await SendAsync("lone \\ud800 escape", Expect.Rejected, d => d["plannedDirection"] = "@RAW@", "\"\\ud800\"");
@@ -558,6 +559,8 @@ internal sealed class FaultRun : IAsyncDisposable
                 (Expect.Rejected, "Rejected", _) => "stored as rejected, but no signed rejection came back to CN",
                 (Expect.Rejected, null, true) => "authentic but parked without a receipt: CN is never told why, and RU will report its number missing",
                 (Expect.Rejected, _, _) => $"expected a rejection with reasons, was {said}",
+                (Expect.Answered, "Accepted" or "Rejected", _) when receipt.Count > 0 => null,
+                (Expect.Answered, _, _) => $"expected a stored verdict with a receipt, was {said}{(stored is not null ? " without a receipt" : "")}",
                 (Expect.Parked, null, true) => null,
                 (Expect.Parked, _, _) => $"unauthentic, yet {said}",
                 (Expect.RejectedOrParked, "Rejected" or null, _) => null,
