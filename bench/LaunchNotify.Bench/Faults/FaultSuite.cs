@@ -163,6 +163,7 @@ internal sealed class FaultRun : IAsyncDisposable
                 await Task.Delay(_options.Outage, ct); // the outage itself
                 _ruSubscriber = _cluster.StartSubscriber(Ru, brokerPort: _subscriberLink.Port);
                 await _cluster.WaitUntilReadyAsync(false, new Dictionary<CentreCode, int> { [Ru] = 1 }, ct);
+                return null;
             }, ct),
         "publisher-kill" => StreamAsync(scenario, "US's publisher (intake and outbox dispatcher) killed with SIGKILL right after its 202s, restarted after the outage; the client retries refused submissions with the same id.",
             async () =>
@@ -171,6 +172,7 @@ internal sealed class FaultRun : IAsyncDisposable
                 await Task.Delay(_options.Outage, ct);
                 _usPublisher = _cluster.StartPublisher(Us, _publisherLink.Port);
                 await _cluster.WaitUntilReadyAsync(true, new Dictionary<CentreCode, int>(), ct);
+                return null;
             }, ct),
         "link-drop" => StreamAsync(scenario, "The US publisher's and the RU subscriber's AMQP links reset by the proxy and refused for the outage (connection refused), then restored.",
             async () =>
@@ -180,6 +182,7 @@ internal sealed class FaultRun : IAsyncDisposable
                 await Task.Delay(_options.Outage, ct);
                 _publisherLink.Heal();
                 _subscriberLink.Heal();
+                return (long?)null;
             }, ct),
         "link-hold" => StreamAsync(scenario, "Both links held by the proxy for the outage: connections stay open and nothing passes (a black hole only heartbeats notice), then released.",
             async () =>
@@ -189,6 +192,7 @@ internal sealed class FaultRun : IAsyncDisposable
                 await Task.Delay(_options.Outage, ct);
                 _publisherLink.Heal();
                 _subscriberLink.Heal();
+                return (long?)null;
             }, ct),
         "broker-kill" => StreamAsync(scenario, "The broker (beam.smp) killed with SIGKILL during the stream, restarted with infra/rabbitmq/start.sh.",
             async () =>
@@ -199,9 +203,19 @@ internal sealed class FaultRun : IAsyncDisposable
                     broker.Kill();
                     await broker.WaitForExitAsync(ct);
                 }
-                var down = Stopwatch.StartNew();
+                var killedAt = Stopwatch.GetTimestamp();
+                // Healed when the broker takes AMQP connections again (start.sh goes on a while after: users, management API).
+                using var probing = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                var listening = Task.Run(async () =>
+                {
+                    while (!await BrokerProbe.IsReachableAsync(BenchEnvironment.Host, _env.AmqpPort, null, probing.Token))
+                        await Task.Delay(200, probing.Token);
+                    return Stopwatch.GetTimestamp();
+                }, probing.Token);
                 await _env.RunInfraScriptAsync("infra/rabbitmq/start.sh", ct);
-                _log($"broker-kill: broker back after {down.Elapsed.TotalSeconds:0.0} s (kill → start.sh done)");
+                var healed = await listening;
+                _log($"broker-kill: AMQP back {Stopwatch.GetElapsedTime(killedAt, healed).TotalSeconds:0.0} s after the kill, start.sh done after {Stopwatch.GetElapsedTime(killedAt).TotalSeconds:0.0} s");
+                return healed;
             }, ct),
         "intake-flood" => IntakeFloodAsync(ct),
         "inbox-flood" => InboxFloodAsync(ct),
@@ -210,7 +224,8 @@ internal sealed class FaultRun : IAsyncDisposable
 
     // ---------------------------------------------------------------- streams under process, link and broker faults
 
-    private async Task<ScenarioResult> StreamAsync(string name, string what, Func<Task> fault, CancellationToken ct)
+    /// <summary><paramref name="fault"/> breaks something, waits out the outage, heals it; it returns when it healed if that was before it returned.</summary>
+    private async Task<ScenarioResult> StreamAsync(string name, string what, Func<Task<long?>> fault, CancellationToken ct)
     {
         var r = new ScenarioResult { Name = name, What = what };
         var parkedBefore = await _env.QueueMessagesAsync(BrokerTopology.ParkedQueue(Ru), ct);
@@ -236,8 +251,7 @@ internal sealed class FaultRun : IAsyncDisposable
 
         await third.Task;
         _log($"{name}: fault after {Volatile.Read(ref submitted)} submissions");
-        await fault();
-        var healed = Stopwatch.GetTimestamp();
+        var healed = await fault() ?? Stopwatch.GetTimestamp();
         _log($"{name}: healed");
         await submitting;
 
@@ -399,10 +413,12 @@ internal sealed class FaultRun : IAsyncDisposable
             toConfirm.Add(canary);
         r.Sent = corpus.Count + 1;
         r.Accepted = r.Statuses.Where(p => p.Key is "200" or "202").Sum(p => p.Value);
-        r.Notes.Add($"{toConfirm.Count - 1} mutated bodies were valid notifications to RU (accepted, must be confirmed like any other)");
-        await ConvergeAsync(r, [.. toConfirm], Stopwatch.GetTimestamp(), ct);
-        r.Stored = StoredCount(_cluster.StorePath(Ru), Us, toConfirm);
-        r.Duplicated = DuplicateReceipts(toConfirm);
+        // Mutated copies of one draft share its id: the first is accepted, a copy of it answered 200 (an idempotent retry).
+        var distinct = toConfirm.Distinct().ToList();
+        r.Notes.Add($"{distinct.Count - 1} mutated bodies were valid notifications to RU (accepted, must be confirmed like any other)");
+        await ConvergeAsync(r, distinct, Stopwatch.GetTimestamp(), ct);
+        r.Stored = StoredCount(_cluster.StorePath(Ru), Us, distinct);
+        r.Duplicated = DuplicateReceipts(distinct);
         await CheckQueuesAndNodesAsync(r, ct);
         return r;
     }
