@@ -40,8 +40,7 @@ public static class FaultSuite
         {
             StartedAt = InstantPattern.ExtendedIso.Format(started),
             Mode = options.Mode,
-            Machine = new MachineInfo(Environment.ProcessorCount, File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?",
-                Environment.Version.ToString(), env.Configuration),
+            Machine = MachineInfo.Now(env.Configuration),
             Options = options,
         };
         void Log(string line) => console.WriteLine($"  [{SystemClock.Instance.GetCurrentInstant().ToString("HH:mm:ss", CultureInfo.InvariantCulture)}] {line}");
