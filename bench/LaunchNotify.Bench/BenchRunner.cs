@@ -26,8 +26,7 @@ public static class BenchRunner
         {
             StartedAt = InstantPattern.ExtendedIso.Format(started),
             Mode = options.Mode,
-            Machine = new MachineInfo(Environment.ProcessorCount, File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?",
-                Environment.Version.ToString(), env.Configuration),
+            Machine = MachineInfo.Now(env.Configuration),
             Options = options,
         };
         console.MarkupLine($"[bold]LaunchNotify benchmark[/] ({options.Mode}): broker amqp://{BenchEnvironment.Host}:{env.AmqpPort}, " +

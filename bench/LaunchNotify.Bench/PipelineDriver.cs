@@ -32,6 +32,9 @@ public sealed class PipelineDriver : IDisposable
         _template = Draft(SystemClock.Instance.GetCurrentInstant()).ToJsonString();
     }
 
+    /// <summary>A valid draft (US → RU, 30 h ahead) with this message id, as an operator submits it.</summary>
+    public static string ValidDraft(Instant now, Guid messageId) => Draft(now).ToJsonString().Replace("@ID@", messageId.ToString("D"));
+
     /// <summary>A valid Minuteman III test notification under the 1988 agreement (as in the demo), its id a placeholder.</summary>
     private static JsonObject Draft(Instant now)
     {

@@ -14,7 +14,17 @@ public sealed class AuditEntry
     /// <summary>1, 2, 3, … without gaps: a missing number is a deleted entry.</summary>
     public long Seq { get; set; }
 
-    public Instant At { get; set; }
+    /// <summary>
+    /// When it happened, at the store's precision (100 ns ticks, <see cref="Converters.InstantConverter"/>): an instant
+    /// with finer digits is cut to the tick when set, so the hash covers exactly the instant that is stored and read back.
+    /// </summary>
+    public Instant At
+    {
+        get => _at;
+        set => _at = Instant.FromUnixTimeTicks(value.ToUnixTimeTicks());
+    }
+
+    private Instant _at;
 
     /// <summary><c>submitted</c>, <c>published</c>, <c>received</c>, … (see docs/audit.md).</summary>
     public required string Type { get; set; }
