@@ -1,4 +1,5 @@
 using LaunchNotify.Node.Inbox;
+using LaunchNotify.Node.Telemetry;
 using MassTransit;
 
 namespace LaunchNotify.Subscriber;
@@ -12,7 +13,7 @@ public sealed class InboxConsumer(InboxProcessor processor) : IConsumer<InboxBod
     public async Task Consume(ConsumeContext<InboxBody> context)
     {
         var receive = context.ReceiveContext;
-        string? userId = null, routingKey = null, messageId = null, type = null, contentType = receive.ContentType?.MediaType;
+        string? userId = null, routingKey = null, messageId = null, type = null, contentType = receive.ContentType?.MediaType, traceParent = null, traceState = null;
         if (receive.TryGetPayload<RabbitMqBasicConsumeContext>(out var amqp))
         {
             userId = amqp.Properties.UserId;
@@ -20,8 +21,14 @@ public sealed class InboxConsumer(InboxProcessor processor) : IConsumer<InboxBod
             messageId = amqp.Properties.MessageId;
             type = amqp.Properties.Type;
             contentType = amqp.Properties.ContentType ?? contentType;
+            traceParent = NodeTelemetry.HeaderText(amqp.Properties.Headers, NodeTelemetry.TraceParentHeader);
+            traceState = NodeTelemetry.HeaderText(amqp.Properties.Headers, NodeTelemetry.TraceStateHeader);
         }
-        await processor.ProcessAsync(new InboundDelivery(receive.Body.GetBytes(), userId, routingKey, messageId, type, contentType), context.CancellationToken);
+        await processor.ProcessAsync(new InboundDelivery(receive.Body.GetBytes(), userId, routingKey, messageId, type, contentType)
+        {
+            TraceParent = traceParent,
+            TraceState = traceState,
+        }, context.CancellationToken);
     }
 }
 

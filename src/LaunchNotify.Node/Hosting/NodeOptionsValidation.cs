@@ -116,10 +116,11 @@ public sealed class NodeOptionsValidation(IConfiguration configuration) : IValid
 
     private string Line(string key, string allowed) => Line(key, configuration[key], allowed);
 
-    internal static string Line(string key, string? value, string allowed)
+    public static string Line(string key, string? value, string allowed)
     {
         var shown = value is null ? "(not set)" : key.Contains("Password", StringComparison.OrdinalIgnoreCase) && !key.EndsWith("File", StringComparison.Ordinal) ? "'***'" : $"'{value}'";
-        return $"{key} = {shown} (env {key.Replace(":", "__", StringComparison.Ordinal)}): {allowed}";
+        var variables = string.Join(" or ", ScriptVariables.Where(v => v.Value == key).Select(v => v.Key).Prepend(key.Replace(":", "__", StringComparison.Ordinal)));
+        return $"{key} = {shown} (env {variables}): {allowed}";
     }
 
     /// <summary>Values the binder could not convert, said the same way (the binder itself would throw without naming what is allowed).</summary>

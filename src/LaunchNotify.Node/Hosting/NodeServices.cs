@@ -33,7 +33,7 @@ public static class NodeServices
         services.AddSingleton(settings.Identity);
         services.AddSingleton(clock ?? SystemClock.Instance);
         // Pooled: each store round trip used to build a context and resolve its EF services anew (lock contention in the profile).
-        services.AddPooledDbContextFactory<NodeDbContext>(settings.Store.Configure);
+        services.AddPooledDbContextFactory<NodeDbContext>((settings.ReadOnly ? settings.Store.AsReadOnly() : settings.Store).Configure);
         services.AddSingleton(SchemaCatalog.Default);
         services.AddSingleton<IAgreementSource>(settings.AgreementsDirectory is { } dir ? AgreementCatalog.FromDirectory(dir) : AgreementCatalog.Default);
         services.AddSingleton<IMessageRules, AgreementRules>();
@@ -94,10 +94,18 @@ public static class NodeServices
         return services;
     }
 
-    /// <summary>Creates the store if needed and loads the keys now, so a misconfigured node fails at start, saying why.</summary>
+    /// <summary>
+    /// Creates or upgrades the store (or, read-only or with Migrations=Manual, checks that it needs nothing) and loads the
+    /// keys now, so a misconfigured node fails at start, saying why (<see cref="StoreSchemaException"/> for the store).
+    /// </summary>
     public static async Task InitializeNodeAsync(this IServiceProvider services, NodeSettings settings, CancellationToken ct)
     {
-        await StoreInitializer.EnsureCreatedAsync(settings.Store, ct);
+        if (settings.ReadOnly)
+            await StoreMigrator.RequireCurrentAsync(settings.Store.AsReadOnly(), ct);
+        else if (settings.Migrations == StoreMigrations.Manual)
+            await StoreMigrator.RequireCurrentAsync(settings.Store, ct);
+        else
+            await StoreMigrator.MigrateAsync(settings.Store, ct);
         _ = services.GetRequiredService<IPayloadSigner>();
         _ = services.GetRequiredService<ISignatureVerifier>();
     }
