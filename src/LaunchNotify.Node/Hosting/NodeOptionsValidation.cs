@@ -45,7 +45,8 @@ public sealed class NodeOptionsValidation(IConfiguration configuration) : IValid
             return;
         var source = new MemoryConfigurationSource { InitialData = values };
         var sources = builder.Sources;
-        var environment = sources.ToList().FindIndex(s => s is Microsoft.Extensions.Configuration.EnvironmentVariables.EnvironmentVariablesConfigurationSource);
+        // The unprefixed environment source (WebApplication also has DOTNET_- and ASPNETCORE_-prefixed ones before appsettings.json).
+        var environment = sources.ToList().FindLastIndex(s => s is Microsoft.Extensions.Configuration.EnvironmentVariables.EnvironmentVariablesConfigurationSource { Prefix: null or "" });
         if (environment < 0)
             sources.Add(source);
         else
@@ -56,12 +57,17 @@ public sealed class NodeOptionsValidation(IConfiguration configuration) : IValid
     public static NodeOptions BindAndValidate(IConfiguration configuration)
     {
         var section = configuration.GetSection(NodeOptions.Section);
-        var problems = ConversionProblems(section, typeof(NodeOptions)).ToList();
-        if (problems.Count > 0)
-            throw new SettingsException(problems);
+        var unconvertible = ConversionProblems(section, typeof(NodeOptions)).ToList();
+        // Values that do not convert are left out of the binding (the binder would throw), so every other problem is found too.
+        var bad = unconvertible.Select(p => p.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var bindable = bad.Count == 0 ? configuration : new ConfigurationBuilder()
+            .AddInMemoryCollection(configuration.AsEnumerable().Where(kv => !bad.Contains(kv.Key)))
+            .Build();
         var options = new NodeOptions();
-        section.Bind(options);
-        problems = [.. new NodeOptionsValidation(configuration).Problems(options)];
+        bindable.GetSection(NodeOptions.Section).Bind(options);
+        var problems = unconvertible.Select(p => p.Line)
+            .Concat(new NodeOptionsValidation(configuration).Problems(options).Where(line => !bad.Any(key => line.StartsWith(key + " ", StringComparison.OrdinalIgnoreCase))))
+            .ToList();
         if (problems.Count > 0)
             throw new SettingsException(problems);
         return options;
@@ -124,7 +130,7 @@ public sealed class NodeOptionsValidation(IConfiguration configuration) : IValid
     }
 
     /// <summary>Values the binder could not convert, said the same way (the binder itself would throw without naming what is allowed).</summary>
-    private static IEnumerable<string> ConversionProblems(IConfigurationSection section, Type type)
+    private static IEnumerable<(string Key, string Line)> ConversionProblems(IConfigurationSection section, Type type)
     {
         foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
@@ -150,7 +156,7 @@ public sealed class NodeOptionsValidation(IConfiguration configuration) : IValid
                 converts = false;
             }
             if (!converts)
-                yield return Line(child.Path, child.Value, Allowed(property, target));
+                yield return (child.Path, Line(child.Path, child.Value, Allowed(property, target)));
         }
     }
 
