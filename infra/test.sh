@@ -20,6 +20,10 @@ done
 echo "== chromium (infra/chromium/install.sh)"
 infra/chromium/install.sh
 
+# The deployment files' checkers (no Docker engine needed): dclint for the compose file, dockerfile-utils for the Dockerfiles.
+echo "== deployment file checkers (infra/lint/install.sh)"
+infra/lint/install.sh
+
 echo "== building"
 dotnet build LaunchNotify.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 
