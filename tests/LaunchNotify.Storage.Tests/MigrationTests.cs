@@ -128,6 +128,7 @@ public sealed class SqliteMigrationTests : IDisposable
         var migrate = await Cli.RunAsync("store", "migrate", "--store", store);
         Assert.True(migrate.ExitCode == 0, migrate.Output);
         Assert.Contains("Baselined", migrate.Output);
+        Assert.Contains("_OutboxTraceParent", migrate.Output); // and the later migrations ran on it
 
         Assert.Equal(before, await SqliteContentDigestsAsync(path));
         var verify = await Cli.RunAsync("audit", "verify", "--store", store);
@@ -184,16 +185,30 @@ public sealed class SqliteMigrationTests : IDisposable
         return lines;
     }
 
-    /// <summary>Per table of the old schema: row count and a SHA-256 over every row of its old columns, in key order.</summary>
+    /// <summary>
+    /// Per table of the old schema: row count and a SHA-256 over every row of its old columns (those of the pinned
+    /// EnsureCreated script; later migrations may add columns), rows sorted.
+    /// </summary>
     internal static async Task<Dictionary<string, (long Rows, string Sha256)>> SqliteContentDigestsAsync(string path)
     {
         SqliteConnection.ClearAllPools();
+        var reference = Path.Combine(Path.GetDirectoryName(path)!, $"columns-{Guid.NewGuid():N}.db");
+        await using (var script = new SqliteConnection($"Data Source={reference}"))
+        {
+            await script.OpenAsync();
+            await using var create = script.CreateCommand();
+            create.CommandText = Baseline.SqliteScript;
+            await create.ExecuteNonQueryAsync();
+        }
         await using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly");
         await connection.OpenAsync();
         var digests = new Dictionary<string, (long, string)>();
         foreach (var table in Baseline.Tables)
         {
-            var rows = await QueryAsync(connection, $"SELECT * FROM \"{table}\"");
+            await using var columnsOf = new SqliteConnection($"Data Source={reference};Mode=ReadOnly");
+            await columnsOf.OpenAsync();
+            var columns = (await QueryAsync(columnsOf, $"SELECT name FROM pragma_table_info('{table}') ORDER BY cid")).Select(c => $"\"{c[0]}\"");
+            var rows = await QueryAsync(connection, $"SELECT {string.Join(", ", columns)} FROM \"{table}\"");
             var text = string.Join("\n", rows.Select(r => string.Join("\u001f", r)).Order(StringComparer.Ordinal));
             digests[table] = (rows.Count, Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))));
         }
