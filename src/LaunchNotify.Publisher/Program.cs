@@ -19,10 +19,17 @@ return await NodeHosting.RunGuardedAsync(async () =>
         builder.Services.AddAlarmFeed(settings, NodeRole.Publisher);
     }
     builder.Services.AddOpenApi();
+    // Every error answer is a problem details document with a code (docs/api.md); see ApiProblems.
+    builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.Complete);
+    builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
     builder.Services.AddObservedLaunches(builder.Configuration);
 
     var app = builder.Build();
     await app.Services.InitializeNodeAsync(settings, app.Lifetime.ApplicationStopping);
+    // An exception that escapes a handler is a bug: logged with its stack, answered 500 with a trace id and no details.
+    app.UseExceptionHandler();
+    // 404, 405 and other answers without a body get a problem body.
+    app.UseStatusCodePages();
     if (settings.ReadOnly)
         app.UseReadOnlyApi();
     app.MapOpenApi();

@@ -6,7 +6,7 @@ using LaunchNotify.Domain.Alarms;
 using LaunchNotify.Protocol.Json;
 using NodaTime;
 using NodaTime.Text;
-using static LaunchNotify.Alarms.Tests.PublisherApp;
+using static LaunchNotify.Tests.Shared.PublisherApp;
 
 namespace LaunchNotify.Alarms.Tests;
 
@@ -71,7 +71,9 @@ public sealed class AlarmApiTests : IDisposable
         var (status, body) = await PostAsync($"/v1/alarms/{alarm.Id}/acknowledge", new { by = "Lee" });
 
         Assert.Equal(HttpStatusCode.Conflict, status);
-        Assert.Contains("already resolved by Kim", body!["message"]!.ToString());
+        Assert.Equal("ALARM_RESOLVED", body!["code"]!.ToString());
+        Assert.Contains("already resolved by Kim", body["detail"]!.ToString());
+        Assert.Equal("Kim", body["alarm"]!["resolvedBy"]!.ToString());
     }
 
     [Fact]
@@ -94,8 +96,8 @@ public sealed class AlarmApiTests : IDisposable
         var id = Guid.NewGuid();
         var (status, body) = method == "GET" ? await GetAsync($"/v1/alarms/{id}") : await PostAsync($"/v1/alarms/{id}{action}", new { by = "Kim" });
         Assert.Equal(HttpStatusCode.NotFound, status);
-        Assert.Equal("NOT_FOUND", body!["error"]!.ToString());
-        Assert.Contains("launchnotify alarms", body["message"]!.ToString());
+        Assert.Equal("NOT_FOUND", body!["code"]!.ToString());
+        Assert.Contains("launchnotify alarms", body["detail"]!.ToString());
     }
 
     [Fact]
@@ -105,7 +107,7 @@ public sealed class AlarmApiTests : IDisposable
         var (status, body) = await PostAsync($"/v1/alarms/{alarm.Id}/acknowledge", new { comment = "seen" });
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("/by", body!["errors"]![0]!["path"]!.ToString());
-        Assert.Contains("the name of the operator acting", body["message"]!.ToString());
+        Assert.Contains("the name of the operator acting", body["detail"]!.ToString());
         var (_, unchanged) = await GetAsync($"/v1/alarms/{alarm.Id}");
         Assert.Equal("open", unchanged!["state"]!.ToString());
     }
@@ -118,7 +120,7 @@ public sealed class AlarmApiTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
         Assert.Contains("JSON_MALFORMED", await malformed.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.BadRequest, badId.StatusCode);
-        Assert.Contains("'42' is not an alarm id", JsonNode.Parse(await badId.Content.ReadAsStringAsync())!["message"]!.ToString());
+        Assert.Contains("'42' is not an alarm id", JsonNode.Parse(await badId.Content.ReadAsStringAsync())!["detail"]!.ToString());
     }
 
     [Fact]
@@ -166,7 +168,8 @@ public sealed class AlarmApiTests : IDisposable
     {
         var (status, body) = await GetAsync("/v1/alarms?" + query);
         Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Contains(message, body!["message"]!.ToString());
+        Assert.Equal("INVALID_QUERY", body!["code"]!.ToString());
+        Assert.Contains(message, body["detail"]!.ToString());
     }
 
     [Fact]

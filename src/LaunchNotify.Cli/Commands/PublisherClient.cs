@@ -40,7 +40,19 @@ public sealed class PublisherClient(Uri baseUrl) : IDisposable
         if (!response.IsSuccessStatusCode)
         {
             using (response)
-                throw new CliException($"{path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
+            {
+                var text = await response.Content.ReadAsStringAsync(ct);
+                JsonNode? problem = null;
+                try
+                {
+                    problem = JsonNode.Parse(text);
+                }
+                catch (JsonException)
+                {
+                    // Not a problem document (a proxy's page, say): the status and text below say enough.
+                }
+                throw problem is null ? new CliException($"{path} answered {(int)response.StatusCode}: {text}") : Refusal((int)response.StatusCode, problem);
+            }
         }
         return await response.Content.ReadAsStreamAsync(ct);
     }
@@ -67,6 +79,18 @@ public sealed class PublisherClient(Uri baseUrl) : IDisposable
             throw NoPublisher();
         }
     }
+
+    /// <summary>
+    /// An error answer of the API (RFC 9457 problem details with a <c>code</c>, docs/api.md) as the user's advice:
+    /// the publisher's own words (they say what to do), or the status if it gave none.
+    /// </summary>
+    public static CliException Refusal(int status, JsonNode? body) => new(Describe(status, body));
+
+    /// <inheritdoc cref="Refusal"/>
+    public static string Describe(int status, JsonNode? body) =>
+        body is JsonObject problem && problem["detail"] is JsonValue detail && detail.TryGetValue<string>(out var text) && text.Length > 0
+            ? text
+            : $"The publisher answered HTTP {status}{(body is null ? "" : ": " + body.ToJsonString())}";
 
     private CliException NoPublisher() => new(
         $"No publisher is answering at {baseUrl}. Start the centre's publisher (dotnet run --project src/LaunchNotify.Publisher) " +

@@ -66,7 +66,10 @@ public static class StoreMigrator
                 // subscriber of one centre starting together apply each migration once.
                 await db.Database.MigrateAsync(ct);
                 if (store.Provider == StorageProvider.Sqlite)
+                {
                     await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+                    StoreInitializer.OwnerOnlyCompanions(new SqliteConnectionStringBuilder(store.ConnectionString).DataSource);
+                }
                 return await InspectAsync(db, ct);
             }
             catch (Exception e) when (attempt < 5 && e is SqliteException or DbException or DbUpdateException)
@@ -153,12 +156,15 @@ public static class StoreMigrator
         return await db.Database.SqlQueryRaw<int>(sql, table).SingleAsync(ct) > 0;
     }
 
+    /// <summary>The folder, and the file made 0600 before SQLite creates it with the umask's mode.</summary>
     private static void CreateSqliteFolder(StorageOptions store)
     {
         if (store.Provider != StorageProvider.Sqlite)
             return;
-        var folder = Path.GetDirectoryName(Path.GetFullPath(new SqliteConnectionStringBuilder(store.ConnectionString).DataSource));
+        var path = new SqliteConnectionStringBuilder(store.ConnectionString).DataSource;
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null)
             Directory.CreateDirectory(folder);
+        StoreInitializer.OwnerOnly(path);
     }
 }

@@ -349,8 +349,11 @@ namespace LaunchNotify.Storage.Migrations.PostgreSql
 
             modelBuilder.Entity("LaunchNotify.Storage.Entities.InboxMessage", b =>
                 {
+                    b.Property<string>("Sender")
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)");
+
                     b.Property<Guid>("MessageId")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<string>("AgreementId")
@@ -392,11 +395,6 @@ namespace LaunchNotify.Storage.Migrations.PostgreSql
                     b.Property<Guid?>("RelatesTo")
                         .HasColumnType("uuid");
 
-                    b.Property<string>("Sender")
-                        .IsRequired()
-                        .HasMaxLength(2)
-                        .HasColumnType("character varying(2)");
-
                     b.Property<long?>("Sequence")
                         .HasColumnType("bigint");
 
@@ -406,7 +404,7 @@ namespace LaunchNotify.Storage.Migrations.PostgreSql
                     b.Property<long?>("WindowStart")
                         .HasColumnType("bigint");
 
-                    b.HasKey("MessageId");
+                    b.HasKey("Sender", "MessageId");
 
                     b.HasIndex("ReceivedAt");
 

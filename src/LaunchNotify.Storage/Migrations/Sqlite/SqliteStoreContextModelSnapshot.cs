@@ -342,8 +342,11 @@ namespace LaunchNotify.Storage.Migrations.Sqlite
 
             modelBuilder.Entity("LaunchNotify.Storage.Entities.InboxMessage", b =>
                 {
+                    b.Property<string>("Sender")
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("MessageId")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("AgreementId")
@@ -385,11 +388,6 @@ namespace LaunchNotify.Storage.Migrations.Sqlite
                     b.Property<Guid?>("RelatesTo")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Sender")
-                        .IsRequired()
-                        .HasMaxLength(2)
-                        .HasColumnType("TEXT");
-
                     b.Property<long?>("Sequence")
                         .HasColumnType("INTEGER");
 
@@ -399,7 +397,7 @@ namespace LaunchNotify.Storage.Migrations.Sqlite
                     b.Property<long?>("WindowStart")
                         .HasColumnType("INTEGER");
 
-                    b.HasKey("MessageId");
+                    b.HasKey("Sender", "MessageId");
 
                     b.HasIndex("ReceivedAt");
 

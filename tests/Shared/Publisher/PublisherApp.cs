@@ -15,14 +15,16 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using NodaTime;
 using NodaTime.Testing;
 
-namespace LaunchNotify.Alarms.Tests;
+namespace LaunchNotify.Tests.Shared;
 
 /// <summary>
-/// Centre US's publisher (the real Program) over a fresh SQLite store in a temp folder, with a fake clock and without
-/// the node's background services (outbox dispatcher, alarm feed: they need a broker; Integration.Tests covers them).
+/// Centre US's publisher (the real Program) over a fresh SQLite store in a temp folder (or the store a subclass gives),
+/// with a fake clock and without the node's background services (outbox dispatcher, alarm feed: they need a broker;
+/// Integration.Tests covers them). Every log entry of Warning or above is kept in <see cref="Logs"/>.
 /// </summary>
 public class PublisherApp : WebApplicationFactory<Program>
 {
@@ -44,6 +46,15 @@ public class PublisherApp : WebApplicationFactory<Program>
 
     protected virtual bool OnKestrel => false;
 
+    /// <summary>The store setting (<c>sqlite:PATH</c> or <c>postgres:CONNECTION</c>).</summary>
+    protected virtual string Store => "sqlite:" + Path.Combine(_dir, "node.db");
+
+    /// <summary>The folder of the SQLite store and the keys.</summary>
+    public string Folder => _dir;
+
+    /// <summary>What the app logged at Warning or above.</summary>
+    public CapturedLogs Logs { get; } = new(LogLevel.Warning);
+
     /// <summary>The real address when the app runs on Kestrel (for the CLI, which makes its own HTTP client).</summary>
     public Uri Address
     {
@@ -58,7 +69,7 @@ public class PublisherApp : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("LaunchNotify:Centre", Us.Value);
-        builder.UseSetting("LaunchNotify:Store", "sqlite:" + Path.Combine(_dir, "node.db"));
+        builder.UseSetting("LaunchNotify:Store", Store);
         builder.UseSetting("LaunchNotify:Broker:Password", "not-used-here");
         builder.UseSetting("LaunchNotify:KeysDirectory", KeysDirectory);
         builder.UseSetting("LaunchNotify:HttpUrl", "http://127.0.0.1:0");
@@ -71,6 +82,7 @@ public class PublisherApp : WebApplicationFactory<Program>
                 services.Remove(d);
             services.AddSingleton<IClock>(Clock);
         });
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         if (OnKestrel)
             UseKestrel();
     }
