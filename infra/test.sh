@@ -24,6 +24,10 @@ infra/chromium/install.sh
 echo "== ajv (infra/schemas/install.sh)"
 infra/schemas/install.sh
 
+# The deployment files' checkers (no Docker engine needed): dclint for the compose file, dockerfile-utils for the Dockerfiles.
+echo "== deployment file checkers (infra/lint/install.sh)"
+infra/lint/install.sh
+
 echo "== building"
 dotnet build LaunchNotify.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 

@@ -22,4 +22,5 @@ root.Subcommands.Add(EvidenceCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(SeedCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
+root.Subcommands.Add(StoreCommand.Create());
 return await root.Parse(args).InvokeAsync();

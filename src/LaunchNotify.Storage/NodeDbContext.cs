@@ -59,6 +59,7 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : DbContext(
             e.Property(o => o.Kind).HasMaxLength(32);
             e.Property(o => o.Recipient).HasMaxLength(2);
             e.Property(o => o.RoutingKey).HasMaxLength(64);
+            e.Property(o => o.TraceParent).HasMaxLength(64);
             // The dispatcher's query: unpublished entries in order.
             e.HasIndex(o => new { o.PublishedAt, o.Id });
         });

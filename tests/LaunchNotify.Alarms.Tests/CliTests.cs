@@ -1,7 +1,8 @@
+extern alias cli;
 using System.CommandLine;
 using System.Text;
 using System.Text.Json.Nodes;
-using LaunchNotify.Cli.Commands;
+using cli::LaunchNotify.Cli.Commands;
 using LaunchNotify.Domain.Alarms;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;

@@ -57,9 +57,8 @@ public sealed class AlarmFeedPostgresTests(BrokerFixture broker) : AlarmFeedTest
         await using (var db = new NodeDbContext(new StorageOptions(StorageProvider.PostgreSql, _admin).ToDbContextOptions()))
             await db.Database.ExecuteSqlRawAsync(CreateSchemaSql);
         var store = new StorageOptions(StorageProvider.PostgreSql, _admin + $";Search Path={_schema}");
-        // EnsureCreated sees the tables of other schemas and would do nothing: create this schema's tables directly.
-        await using (var db = new NodeDbContext(store.ToDbContextOptions()))
-            await db.GetService<Microsoft.EntityFrameworkCore.Storage.IRelationalDatabaseCreator>().CreateTablesAsync();
+        // Migrated in its own schema, like a node's store.
+        await StoreMigrator.MigrateAsync(store);
         return store;
     }
 

@@ -34,7 +34,7 @@ public static class NodeServices
         services.AddSingleton(settings.Identity);
         services.AddSingleton(clock ?? SystemClock.Instance);
         // Pooled: each store round trip used to build a context and resolve its EF services anew (lock contention in the profile).
-        services.AddPooledDbContextFactory<NodeDbContext>(settings.Store.Configure);
+        services.AddPooledDbContextFactory<NodeDbContext>((settings.ReadOnly ? settings.Store.AsReadOnly() : settings.Store).Configure);
         services.AddSingleton(new StoreWriteGate(settings.Store.Provider));
         services.AddSingleton(SchemaCatalog.Default);
         services.AddSingleton<IAgreementSource>(settings.AgreementsDirectory is { } dir ? AgreementCatalog.FromDirectory(dir) : AgreementCatalog.Default);
@@ -106,27 +106,17 @@ public static class NodeServices
     }
 
     /// <summary>
-    /// <see cref="InitializeNodeAsync"/>, reporting unusable keys (KeyStoreException: a private key file readable by group
-    /// or others, a missing trust store, …) as one line on standard error instead of a stack trace. False: do not start.
+    /// Creates or upgrades the store (or, read-only or with Migrations=Manual, checks that it needs nothing) and loads the
+    /// keys now, so a misconfigured node fails at start, saying why (<see cref="StoreSchemaException"/> for the store).
     /// </summary>
-    public static async Task<bool> TryInitializeNodeAsync(this IServiceProvider services, NodeSettings settings, CancellationToken ct)
-    {
-        try
-        {
-            await services.InitializeNodeAsync(settings, ct);
-            return true;
-        }
-        catch (KeyStoreException e)
-        {
-            await Console.Error.WriteLineAsync($"LaunchNotify node {settings.Centre} cannot start: {e.Message}");
-            return false;
-        }
-    }
-
-    /// <summary>Creates the store if needed and loads the keys now, so a misconfigured node fails at start, saying why.</summary>
     public static async Task InitializeNodeAsync(this IServiceProvider services, NodeSettings settings, CancellationToken ct)
     {
-        await StoreInitializer.EnsureCreatedAsync(settings.Store, ct);
+        if (settings.ReadOnly)
+            await StoreMigrator.RequireCurrentAsync(settings.Store.AsReadOnly(), ct);
+        else if (settings.Migrations == StoreMigrations.Manual)
+            await StoreMigrator.RequireCurrentAsync(settings.Store, ct);
+        else
+            await StoreMigrator.MigrateAsync(settings.Store, ct);
         _ = services.GetRequiredService<IPayloadSigner>();
         _ = services.GetRequiredService<ISignatureVerifier>();
     }

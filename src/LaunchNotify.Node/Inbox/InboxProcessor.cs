@@ -51,6 +51,18 @@ public sealed class InboxProcessor(
     /// </summary>
     public async Task<InboxResult> ProcessAsync(InboundDelivery delivery, CancellationToken ct)
     {
+        // Continues the sender's trace (traceparent header); the receipt queued below carries it back.
+        using var activity = Telemetry.NodeTelemetry.StartContinuing("launchnotify.inbox", System.Diagnostics.ActivityKind.Consumer, delivery.TraceParent, delivery.TraceState);
+        var result = await ProcessCoreAsync(delivery, ct);
+        activity?.SetTag("launchnotify.message_id", result.MessageId?.ToString("D"));
+        activity?.SetTag("launchnotify.kind", result.Kind);
+        activity?.SetTag("launchnotify.disposition", result.Disposition.ToString());
+        Telemetry.NodeTelemetry.InboxDeliveries.Add(1, new KeyValuePair<string, object?>("disposition", result.Disposition.ToString()));
+        return result;
+    }
+
+    private async Task<InboxResult> ProcessCoreAsync(InboundDelivery delivery, CancellationToken ct)
+    {
         var receivedAt = clock.GetCurrentInstant();
         if (delivery.Body.Length > node.MaxMessageBytes)
             return await ParkAsync(delivery, "MESSAGE_TOO_LARGE",
@@ -300,6 +312,15 @@ public sealed class InboxProcessor(
             receipt.Outcome == ReceiptOutcome.Accepted ? receipt.Findings : receipt.Reasons, WireJson.Options);
         deliveryRow.PublishedAt ??= deliveryRow.ReceiptAt;
         Audit.AuditLog.Append(db, Audit.AuditEvent.ReceiptApplied(receipt, deliveryRow));
+        using (var applied = Telemetry.NodeTelemetry.Source.StartActivity("launchnotify.receipt.applied"))
+        {
+            applied?.SetTag("launchnotify.message_id", receipt.ReceiptFor.Value.ToString("D"));
+            applied?.SetTag("launchnotify.recipient", receipt.Sender.Value);
+            applied?.SetTag("launchnotify.outcome", receipt.Outcome.ToString());
+        }
+        if (deliveryRow.PublishedAt is { } published)
+            Telemetry.NodeTelemetry.ReceiptLatency.Record((deliveryRow.ReceiptAt.Value - published).TotalSeconds,
+                new KeyValuePair<string, object?>("recipient", receipt.Sender.Value));
         await timeliness.OnReceiptAppliedAsync(db, deliveryRow, receipt, deliveryRow.ReceiptAt.Value, ct);
     }
 
@@ -364,7 +385,12 @@ public sealed class InboxProcessor(
 }
 
 /// <summary>One delivery as the broker handed it over: the body and the properties that matter for trust.</summary>
-public sealed record InboundDelivery(ReadOnlyMemory<byte> Body, string? UserId, string? RoutingKey, string? AmqpMessageId, string? Type, string? ContentType);
+public sealed record InboundDelivery(ReadOnlyMemory<byte> Body, string? UserId, string? RoutingKey, string? AmqpMessageId, string? Type, string? ContentType)
+{
+    /// <summary>The sender's W3C trace context from the AMQP headers (telemetry only; never part of what is verified).</summary>
+    public string? TraceParent { get; init; }
+    public string? TraceState { get; init; }
+}
 
 public enum InboxDisposition
 {

@@ -46,7 +46,9 @@ public static class AuditChain
             // A temporary key, unique in this context until the interceptor assigns the real one.
             Seq = -order,
             AppendOrder = order,
-            At = at,
+            // Hashed as stored: the store keeps 100 ns ticks, so a finer instant (a simulated clock's) would hash
+            // differently from what verification reads back and break the chain (seen on seeded stores).
+            At = Instant.FromUnixTimeTicks(at.ToUnixTimeTicks()),
             Type = type,
             MessageId = subject.MessageId,
             Centre = subject.Centre,
