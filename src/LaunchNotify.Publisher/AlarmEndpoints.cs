@@ -7,6 +7,8 @@ using LaunchNotify.Domain.Validation;
 using LaunchNotify.Node;
 using LaunchNotify.Node.Alarms;
 using LaunchNotify.Protocol.Json;
+using LaunchNotify.Publisher.Security;
+using LaunchNotify.Storage.Audit;
 using NodaTime;
 using NodaTime.Text;
 
@@ -15,7 +17,8 @@ namespace LaunchNotify.Publisher;
 /// <summary>The operators' alarm desk: list alarms, look at one, acknowledge it, resolve it (docs/alarms.md).</summary>
 public static class AlarmEndpoints
 {
-    public const int MaxNameLength = 100;
+    /// <summary>Response header warning that a typed <c>"by"</c> was ignored.</summary>
+    public const string IgnoredByHeader = "X-LaunchNotify-Warning";
     public const int MaxCommentLength = 1000;
 
     /// <summary>How often the stream looks for changes (alarms are raised by other processes of the node too).</summary>
@@ -31,6 +34,7 @@ public static class AlarmEndpoints
                 var alarms = await book.ListAsync(filter, ct);
                 return Results.Json(alarms.Select(a => AlarmView.From(a, node.Centre)), WireJson.Options);
             })
+            .RequireAuthorization(ApiPolicies.ReadTraffic)
             .WithName("ListAlarms")
             .WithSummary("Alarms, newest first: ?state=open|acknowledged|resolved, ?open=true (not resolved), ?kind=CODE, ?since=INSTANT (raised), " +
                          "?changedSince=INSTANT (any change, oldest first, to follow), ?limit=1..1000 (default 100).");
@@ -42,6 +46,7 @@ public static class AlarmEndpoints
                     return Invalid("INVALID_QUERY", "The alarm query is not valid: " + string.Join(" ", errors.Select(e => e.Message)), errors);
                 return TypedResults.ServerSentEvents(StreamAsync(book, node, clock, filter.Kind, ct));
             })
+            .RequireAuthorization(ApiPolicies.ReadTraffic)
             .WithName("StreamAlarms")
             .WithSummary("Server-sent events: first 'following' {since}, then one 'alarm' event (the alarm as JSON) per change from then on; ?kind=CODE.");
 
@@ -53,6 +58,7 @@ public static class AlarmEndpoints
                     ? Results.Json(AlarmView.From(alarm, node.Centre), WireJson.Options)
                     : NotFound(alarmId);
             })
+            .RequireAuthorization(ApiPolicies.ReadTraffic)
             .WithName("GetAlarm")
             .WithSummary("One alarm with who acknowledged and resolved it, when, and why.");
 
@@ -70,15 +76,17 @@ public static class AlarmEndpoints
                         }, WireJson.Options, statusCode: StatusCodes.Status409Conflict)
                         : Results.Json(AlarmView.From(alarm, node.Centre), WireJson.Options);
                 }))
+            .RequireAuthorization(ApiPolicies.ActOnAlarms)
             .WithName("AcknowledgeAlarm")
-            .WithSummary("Body {\"by\": NAME, \"comment\"?: TEXT}. An operator has seen the alarm; acknowledging again keeps the first acknowledgement.")
+            .WithSummary("Body {\"comment\"?: TEXT} (or none). A duty officer has seen the alarm; the record names the signed-in account. Acknowledging again keeps the first acknowledgement.")
             .Accepts<object>("application/json");
 
         app.MapPost("/v1/alarms/{id}/resolve", (string id, HttpRequest request, AlarmBook book, NodeIdentity node, CancellationToken ct) =>
                 ActAsync(id, request, node, ct, async (alarmId, by, comment) =>
                     Results.Json(AlarmView.From(await book.ResolveAsync(alarmId, by, comment, ct), node.Centre), WireJson.Options)))
+            .RequireAuthorization(ApiPolicies.ActOnAlarms)
             .WithName("ResolveAlarm")
-            .WithSummary("Body {\"by\": NAME, \"comment\"?: TEXT}. The condition is dealt with; resolving again keeps the first resolution.")
+            .WithSummary("Body {\"comment\"?: TEXT} (or none). The condition is dealt with; the record names the signed-in account. Resolving again keeps the first resolution.")
             .Accepts<object>("application/json");
     }
 
@@ -165,16 +173,19 @@ public static class AlarmEndpoints
     }
 
     private static async Task<IResult> ActAsync(string id, HttpRequest request, NodeIdentity node, CancellationToken ct,
-        Func<Guid, string, string?, Task<IResult>> act)
+        Func<Guid, Actor, string?, Task<IResult>> act)
     {
         if (!Guid.TryParse(id, out var alarmId))
             return BadId(id);
-        var (by, comment, errors) = await ReadActionAsync(request, node.MaxMessageBytes, ct);
+        var (typedName, comment, errors) = await ReadActionAsync(request, node.MaxMessageBytes, ct);
         if (errors.Count > 0)
             return Invalid("INVALID_BODY", string.Join(" ", errors.Select(e => e.Message)), errors);
+        if (typedName is not null)
+            request.HttpContext.Response.Headers.Append(IgnoredByHeader,
+                "\"by\" is ignored: the record names the signed-in account, not a typed name.");
         try
         {
-            return await act(alarmId, by!, comment);
+            return await act(alarmId, request.HttpContext.User.ToActor(), comment);
         }
         catch (AlarmNotFoundException)
         {
@@ -182,7 +193,7 @@ public static class AlarmEndpoints
         }
     }
 
-    /// <summary>Reads <c>{"by": NAME, "comment"?: TEXT}</c>: who acts is required, so the record says who did what.</summary>
+    /// <summary>Reads <c>{"comment"?: TEXT}</c> (an empty body too). A <c>"by"</c> from older clients is read only to warn that it is ignored.</summary>
     private static async Task<(string? By, string? Comment, IReadOnlyList<ValidationError> Errors)> ReadActionAsync(HttpRequest request, int maxBytes, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
@@ -199,20 +210,16 @@ public static class AlarmEndpoints
             return (null, null, [BodyError("JSON_MALFORMED", "", $"Not well-formed JSON: {e.Message}")]);
         }
         if (body is null)
-            return (null, null, [BodyError("FIELD_REQUIRED", "/by", "Send {\"by\": \"your name\", \"comment\": \"optional\"}: the record says who acted.")]);
+            return buffer.Length == 0 ? (null, null, []) : (null, null, [BodyError("JSON_NOT_OBJECT", "", "Send a JSON object {\"comment\": \"optional\"}, or no body.")]);
 
         var errors = new List<ValidationError>();
-        var by = Text(body["by"]);
-        if (string.IsNullOrWhiteSpace(by))
-            errors.Add(BodyError("FIELD_REQUIRED", "/by", "Give \"by\": the name of the operator acting, so the record says who did it."));
-        else if (by.Length > MaxNameLength)
-            errors.Add(BodyError("TEXT_TOO_LONG", "/by", $"\"by\" is {by.Length} characters; at most {MaxNameLength}."));
+        var by = body["by"] is null ? null : Text(body["by"]) ?? "";
         var comment = Text(body["comment"]);
         if (body["comment"] is not null && comment is null)
             errors.Add(BodyError("TEXT_INVALID", "/comment", "\"comment\" must be a string."));
         else if (comment is { Length: > MaxCommentLength })
             errors.Add(BodyError("TEXT_TOO_LONG", "/comment", $"\"comment\" is {comment.Length} characters; at most {MaxCommentLength}."));
-        return (by?.Trim(), string.IsNullOrWhiteSpace(comment) ? null : comment.Trim(), errors);
+        return (by, string.IsNullOrWhiteSpace(comment) ? null : comment.Trim(), errors);
     }
 
     private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;

@@ -1,6 +1,7 @@
 using LaunchNotify.Node;
 using LaunchNotify.Node.Launches;
 using LaunchNotify.Protocol.Json;
+using LaunchNotify.Publisher.Security;
 using Microsoft.AspNetCore.Mvc;
 
 namespace LaunchNotify.Publisher;
@@ -26,6 +27,7 @@ public static class LaunchEndpoints
                 return Results.Json(recorded.View, WireJson.Options,
                     statusCode: recorded.AlreadyRecorded ? StatusCodes.Status200OK : StatusCodes.Status201Created);
             })
+            .RequireAuthorization(ApiPolicies.RecordLaunches)
             .WithName("RecordObservedLaunch")
             .WithSummary("Body {\"at\", \"launchPoint\": {\"lat\", \"lon\"}, \"impactPoint\"?, \"attributedCentre\", \"source\"?, \"comment\"?, \"id\"?}. " +
                          "201 with the verdict: covered (by which notifications) or not (the LAUNCH_WITHOUT_NOTIFICATION alarm id); 400 with every problem.")
@@ -36,6 +38,7 @@ public static class LaunchEndpoints
 
         app.MapGet("/v1/observed-launches", async (ObservedLaunchService launches, [FromQuery] int? limit, CancellationToken ct) =>
                 Results.Json(await launches.ListAsync(Math.Clamp(limit ?? 50, 1, 1000), ct), WireJson.Options))
+            .RequireAuthorization(ApiPolicies.ReadTraffic)
             .WithName("ListObservedLaunches")
             .WithSummary("Recorded launches, newest first, with their verdicts and any notice that arrived after the launch.");
 
@@ -48,6 +51,7 @@ public static class LaunchEndpoints
                     : Results.Json(new { error = "NOT_FOUND", message = $"This centre has recorded no launch {launchId}; list them with GET /v1/observed-launches." },
                         WireJson.Options, statusCode: StatusCodes.Status404NotFound);
             })
+            .RequireAuthorization(ApiPolicies.ReadTraffic)
             .WithName("GetObservedLaunch")
             .WithSummary("One recorded launch and its verdict.");
     }

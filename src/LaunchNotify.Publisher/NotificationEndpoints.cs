@@ -1,6 +1,7 @@
 using LaunchNotify.Node.Queries;
 using LaunchNotify.Node.Submission;
 using LaunchNotify.Protocol.Json;
+using LaunchNotify.Publisher.Security;
 using Microsoft.AspNetCore.Mvc;
 
 namespace LaunchNotify.Publisher;
@@ -23,6 +24,7 @@ public static class NotificationEndpoints
         {
             app.MapPost(path, (HttpRequest request, SubmissionService submissions, [FromQuery] bool? allowLate, CancellationToken ct) =>
                     SubmitAsync(request, submissions, kind, allowLate ?? false, ct))
+                .RequireAuthorization(ApiPolicies.Submit)
                 .WithName("Submit-" + kind)
                 .WithSummary($"Submit a {kind} of this centre: 202 with the message id and a status URL, 400 if malformed, 422 if against the agreement.")
                 .Accepts<object>("application/json")
@@ -36,16 +38,19 @@ public static class NotificationEndpoints
                 await queries.GetAsync(id, ct) is { } view
                     ? Results.Json(view, WireJson.Options)
                     : Results.Json(new { error = "NOT_FOUND", message = $"This centre has sent no message {id}." }, WireJson.Options, statusCode: 404))
+            .RequireAuthorization(ApiPolicies.ReadTraffic)
             .WithName("GetStatus")
             .WithSummary("Status per recipient: accepted → published → confirmed or rejected (with the receiver's reasons).");
 
         app.MapGet("/v1/notifications", async (StatusQueries queries, [FromQuery] int? limit, CancellationToken ct) =>
                 Results.Json(await queries.RecentAsync(Math.Clamp(limit ?? 50, 1, 1000), ct), WireJson.Options))
+            .RequireAuthorization(ApiPolicies.ReadTraffic)
             .WithName("ListSent")
             .WithSummary("The most recent messages this centre sent, with their status per recipient.");
 
         app.MapGet("/v1/inbox", async (StatusQueries queries, [FromQuery] int? limit, [FromQuery] bool? all, CancellationToken ct) =>
                 Results.Json(await queries.InboxAsync(Math.Clamp(limit ?? 50, 1, 1000), all ?? false, ct), WireJson.Options))
+            .RequireAuthorization(ApiPolicies.ReadTraffic)
             .WithName("ListReceived")
             .WithSummary("The most recent messages received from counterparts, with the verdict this centre sent back.");
     }
@@ -54,7 +59,8 @@ public static class NotificationEndpoints
     {
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, ct);
-        var result = await submissions.SubmitAsync(buffer.ToArray(), kind, allowLate, ct);
+        // Who submitted is the signed-in account, recorded with the message and in its audit entry.
+        var result = await submissions.SubmitAsync(buffer.ToArray(), kind, allowLate, request.HttpContext.User.ToActor(), ct);
         var body = new
         {
             messageId = result.MessageId,

@@ -30,8 +30,6 @@ public sealed record NodeSettings
     /// <summary>Where the publisher's HTTP API listens (loopback).</summary>
     public string HttpUrl { get; init; } = "http://127.0.0.1:5080";
 
-    /// <summary>The compliance dashboard's login (null: the dashboard is closed).</summary>
-    public Reports.DashboardCredentials? Dashboard { get; init; }
     /// <summary>Heartbeats, deadline watching and overrides of the agreements' deadlines (docs/timeliness.md).</summary>
     public TimelinessSettings Timeliness { get; init; } = new();
 
@@ -47,7 +45,7 @@ public sealed record NodeSettings
         var centre = new CentreCode(Required("Centre"));
         var password = section["Broker:Password"];
         if (string.IsNullOrEmpty(password) && section["Broker:PasswordFile"] is { Length: > 0 } passwordFile)
-            password = File.ReadAllText(passwordFile).Trim();
+            password = Accounts.SecretFile.ReadOwnerOnly(passwordFile, "LaunchNotify:Broker:PasswordFile");
         if (string.IsNullOrEmpty(password))
             throw new InvalidOperationException(
                 "The broker password is missing: set LaunchNotify:Broker:Password or LaunchNotify:Broker:PasswordFile (the demo writes one per centre under .local/).");
@@ -66,7 +64,6 @@ public sealed record NodeSettings
             AgreementsDirectory = section["AgreementsDirectory"],
             MaxMessageBytes = int.Parse(section["MaxMessageBytes"] ?? (256 * 1024).ToString()),
             HttpUrl = section["HttpUrl"] ?? "http://127.0.0.1:5080",
-            Dashboard = Reports.DashboardCredentials.From(section.GetSection("Dashboard")),
             Timeliness = TimelinessSettings.From(section.GetSection("Timeliness")),
         };
     }
