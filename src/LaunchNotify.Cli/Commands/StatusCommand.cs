@@ -11,11 +11,12 @@ public static class StatusCommand
     {
         var id = new Argument<Guid>("id") { Description = "The message id returned by submit." };
         var url = CommonOptions.Url();
+        var tokenFile = CommonOptions.TokenFile();
         var json = new Option<bool>("--json") { Description = "Print the raw status document." };
-        var command = new Command("status", "Show a sent message's status per recipient: accepted, published, confirmed or rejected.") { id, url, json };
+        var command = new Command("status", "Show a sent message's status per recipient: accepted, published, confirmed or rejected.") { id, url, tokenFile, json };
         command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
-            using var client = new PublisherClient(parse.GetValue(url)!);
+            using var client = CommonOptions.Client(parse, url, tokenFile);
             var (status, body) = await client.GetAsync($"/v1/notifications/{parse.GetValue(id)}", ct);
             if (status == 404)
                 throw new CliException($"Centre at {client.BaseUrl} has sent no message {parse.GetValue(id)}.");
