@@ -7,6 +7,7 @@ using LaunchNotify.Protocol.Json;
 using LaunchNotify.Protocol.Signing;
 using LaunchNotify.Storage;
 using LaunchNotify.Storage.Entities;
+using LaunchNotify.Tests.Shared;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -73,6 +74,34 @@ public class PublisherApp : WebApplicationFactory<Program>
         });
         if (OnKestrel)
             UseKestrel();
+    }
+
+    private readonly TestAccounts.Cache _tokens = new();
+
+    /// <summary>The node's store, where test accounts are made.</summary>
+    public StorageOptions Store => StorageOptions.SqliteFile(Path.Combine(_dir, "node.db"));
+
+    /// <summary>
+    /// An API client signed in as <paramref name="user"/> (made with <paramref name="role"/> if new; default: the account
+    /// named after the role, e.g. "duty-officer"), with a token from the publisher's own token endpoint.
+    /// </summary>
+    public async Task<HttpClient> ClientAsync(string role, string? user = null)
+    {
+        var http = OnKestrel ? new HttpClient { BaseAddress = Address } : CreateClient();
+        await TestAccounts.AddAsync(Store, (user ?? role, role));
+        return http.WithToken(await _tokens.GetAsync(http, user ?? role));
+    }
+
+    /// <summary>The same for constructors.</summary>
+    public HttpClient ClientAs(string role, string? user = null) => ClientAsync(role, user).GetAwaiter().GetResult();
+
+    /// <summary>A file (0600) holding a token for <paramref name="role"/>'s account, for the CLI's --token-file.</summary>
+    public string TokenFileFor(string role)
+    {
+        using var http = ClientAs(role);
+        var path = Path.Combine(_dir, $"token-{role}");
+        LaunchNotify.Node.Accounts.SecretFile.WriteOwnerOnly(path, http.DefaultRequestHeaders.Authorization!.Parameter!);
+        return path;
     }
 
     public NodeDbContext Db() => Services.GetRequiredService<IDbContextFactory<NodeDbContext>>().CreateDbContext();

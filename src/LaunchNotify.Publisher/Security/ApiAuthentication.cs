@@ -127,7 +127,7 @@ public static class ApiAuthentication
                     {
                         Status = StatusCodes.Status403Forbidden,
                         Title = "Not allowed for your role",
-                        Detail = $"The account '{context.Principal?.Identity?.Name}' has the roles [{string.Join(", ", Roles(context.Principal))}]; " +
+                        Detail = $"The account '{context.HttpContext.User.Identity?.Name}' has the roles [{string.Join(", ", Roles(context.HttpContext.User))}]; " +
                                  "this needs another role (docs/security.md has the table). An administrator can change roles with 'launchnotify users reset'.",
                         Type = "https://launchnotify.example/problems/forbidden",
                     }, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
