@@ -16,6 +16,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using NodaTime;
 using NodaTime.Testing;
 
@@ -56,8 +57,12 @@ public class PublisherApp : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>Everything the app logged, formatted, to check what never appears there.</summary>
+    public CapturedLogs Logs { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
         builder.UseSetting("LaunchNotify:Centre", Us.Value);
         builder.UseSetting("LaunchNotify:Store", "sqlite:" + Path.Combine(_dir, "node.db"));
         builder.UseSetting("LaunchNotify:Broker:Password", "not-used-here");
@@ -208,4 +213,29 @@ public static class Notices
         Cancels = original.MessageId,
         Reason = "postponed",
     };
+}
+
+/// <summary>Collects every log line of the app under test.</summary>
+public sealed class CapturedLogs : ILoggerProvider
+{
+    private readonly List<string> _lines = [];
+
+    public string Text { get { lock (_lines) return string.Join('\n', _lines); } }
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose() { }
+
+    private sealed class Logger(CapturedLogs logs, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (logs._lines)
+                logs._lines.Add($"{category}: {formatter(state, exception)} {exception}");
+        }
+    }
 }
