@@ -30,10 +30,12 @@ public static class DashboardEndpoints
             .RequireAuthorization(ApiPolicies.Dashboard)
             .AddEndpointFilter(async (context, next) =>
             {
+                var result = await next(context);
+                // After the page is made (its sign-out form's antiforgery token sets caching headers of its own).
                 var headers = context.HttpContext.Response.Headers;
                 headers.CacheControl = "no-store";
                 headers.ContentSecurityPolicy = ContentSecurityPolicy;
-                return await next(context);
+                return result;
             })
             .WithName("Dashboard").WithSummary("Compliance dashboard (HTML; sign in at /dashboard/login).").ExcludeFromDescription();
         app.MapDashboardLogin();

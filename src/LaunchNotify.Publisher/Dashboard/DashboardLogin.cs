@@ -66,7 +66,7 @@ public static class DashboardLogin
 
     private static IResult Form(HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? problem, int status = StatusCodes.Status200OK)
     {
-        http.Response.Headers.CacheControl = "no-store";
+        // Antiforgery makes the page no-cache, no-store itself.
         http.Response.Headers.ContentSecurityPolicy = DashboardEndpoints.ContentSecurityPolicy;
         var body = (problem is null ? "" : $"<p class=\"late\" id=\"login-problem\">{E(problem)}</p>") +
                    $"""

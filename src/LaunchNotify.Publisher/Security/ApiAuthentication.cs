@@ -60,11 +60,10 @@ public static class ApiAuthentication
                     if (!await IsCurrentAsync(context.HttpContext, context.Principal))
                         context.RejectPrincipal();
                 };
-                o.Events.OnRedirectToAccessDenied = context =>
-                {
-                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                    return Task.CompletedTask;
-                };
+                o.Events.OnRedirectToAccessDenied = context => DashboardEndpoints.Page(StatusCodes.Status403Forbidden, "Not for your role",
+                        $"<p>The account {System.Net.WebUtility.HtmlEncode(context.HttpContext.User.Identity?.Name ?? "")} is signed in but has no compliance role. " +
+                        "The dashboard is for compliance officers; an administrator can add the role with <code>launchnotify users reset NAME --role compliance-officer</code>.</p>")
+                    .ExecuteAsync(context.HttpContext);
             });
         }
         else
@@ -107,6 +106,9 @@ public static class ApiAuthentication
                 },
                 OnChallenge = async context =>
                 {
+                    // A browser on the dashboard without a sign-in: the cookie scheme sends it to the login page.
+                    if (context.Request.Headers.Authorization.Count == 0 && context.Request.Path.StartsWithSegments("/dashboard"))
+                        return;
                     context.HandleResponse();
                     context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                     context.Response.Headers.WWWAuthenticate = context.Error is null ? "Bearer" : $"Bearer error=\"{context.Error}\"";
@@ -123,6 +125,9 @@ public static class ApiAuthentication
                 OnForbidden = async context =>
                 {
                     context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    // Signed in with the dashboard's cookie, not a token: the cookie scheme answers (with a page).
+                    if (context.Request.Headers.Authorization.Count == 0)
+                        return;
                     await context.Response.WriteAsJsonAsync(new ProblemDetails
                     {
                         Status = StatusCodes.Status403Forbidden,
