@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using LaunchNotify.Domain.Values;
+using LaunchNotify.Node.Accounts;
 using LaunchNotify.Node.Broker;
+using LaunchNotify.Storage;
+using NodaTime;
 using LaunchNotify.Protocol.Signing;
 
 namespace LaunchNotify.Bench;
@@ -58,7 +61,28 @@ public sealed class NodeCluster(BenchEnvironment env, string folder, IReadOnlyDi
         await using var channel = await admin.CreateChannelAsync(cancellationToken: ct);
         foreach (var centre in new[] { Sender, Receiver })
             await channel.QueuePurgeAsync(BrokerTopology.InboxQueue(centre), ct);
+        // The benchmark submits as an operator of the sending centre, with a token like any client (docs/security.md).
+        await using (var accounts = await AccountStore.OpenAsync(StorageOptions.Parse("sqlite:" + Path.Combine(folder, Sender.Value, "node.db")), SystemClock.Instance, ct))
+        {
+            if ((await accounts.Book.ListAsync(ct)).All(a => a.Name != OperatorName))
+                await accounts.Book.AddAsync(OperatorName, [NodeRoles.Operator], OperatorPassword, AccountStore.LocalAdministrator(), ct);
+            else
+                await accounts.Book.ResetAsync(OperatorName, OperatorPassword, [NodeRoles.Operator], AccountStore.LocalAdministrator(), ct);
+        }
         return new NodeCluster(env, folder, passwords);
+    }
+
+    public const string OperatorName = "bench-operator";
+
+    /// <summary>This run's operator password: random, in memory only.</summary>
+    private static readonly string OperatorPassword = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>A bearer token for the sending centre's operator, from its publisher (once it is up).</summary>
+    public async Task<string> OperatorTokenAsync(CancellationToken ct)
+    {
+        using var http = new HttpClient { BaseAddress = PublisherUrl, Timeout = TimeSpan.FromSeconds(30) };
+        var response = await TokenClient.PasswordGrantAsync(http, OperatorName, OperatorPassword, ct);
+        return response.AccessToken ?? throw new InvalidOperationException($"The publisher refused the bench operator a token: {response.ErrorDescription}");
     }
 
     public NodeProcess StartPublisher(CentreCode centre) =>

@@ -14,7 +14,7 @@ AuthSettings auth;
 try
 {
     settings = NodeSettings.From(builder.Configuration);
-    auth = AuthSettings.From(builder.Configuration, settings.HttpUrl, settings.KeysDirectory);
+    auth = AuthSettings.From(builder.Configuration, settings.Centre.Value, settings.HttpUrl, settings.KeysDirectory);
 }
 catch (Exception e) when (e is InvalidOperationException or SecretFileException or FormatException)
 {

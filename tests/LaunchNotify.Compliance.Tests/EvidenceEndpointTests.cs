@@ -38,7 +38,7 @@ public sealed class EvidenceEndpointTests
         builder.Services.AddSingleton<IClock>(centres.Clock);
         builder.Services.AddSingleton(centres.Us.Store.Factory);
         // The publisher's own authentication: a compliance officer's token from its token endpoint.
-        builder.Services.AddApiAuthentication(AuthSettings.From(builder.Configuration, "http://127.0.0.1:0", centres.KeysDirectory));
+        builder.Services.AddApiAuthentication(AuthSettings.From(builder.Configuration, "US", "http://127.0.0.1:0", centres.KeysDirectory));
         await using var app = builder.Build();
         app.UseAuthentication();
         app.UseAuthorization();

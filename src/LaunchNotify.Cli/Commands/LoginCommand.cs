@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using LaunchNotify.Node.Accounts;
 using NodaTime;
 using Spectre.Console;
 
@@ -52,23 +53,18 @@ public static class LoginCommand
     public static async Task<(string Token, DateTimeOffset ExpiresAt)> RequestTokenAsync(Uri baseUrl, string user, string password, CancellationToken ct)
     {
         using var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
-        using var form = new FormUrlEncodedContent([new("grant_type", "password"), new("username", user), new("password", password)]);
-        HttpResponseMessage response;
+        TokenResponse response;
         try
         {
-            response = await http.PostAsync("/connect/token", form, ct);
+            response = await TokenClient.PasswordGrantAsync(http, user, password, ct);
         }
         catch (HttpRequestException e) when (e.InnerException is SocketException || e.HttpRequestError == HttpRequestError.ConnectionError)
         {
             throw new CliException($"No publisher is answering at {baseUrl}; check --url (or ${PublisherClient.UrlEnvironmentVariable}).");
         }
-        using (response)
-        {
-            var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct)) as JsonObject;
-            if (!response.IsSuccessStatusCode || body?["access_token"]?.GetValue<string>() is not { Length: > 0 } token)
-                throw new CliException($"Sign-in refused: {body?["error_description"]?.ToString() ?? $"HTTP {(int)response.StatusCode}"}");
-            var seconds = body["expires_in"]?.GetValue<long>() ?? 3600;
-            return (token, SystemClock.Instance.GetCurrentInstant().Plus(Duration.FromSeconds(seconds)).ToDateTimeOffset());
-        }
+        if (response.AccessToken is not { Length: > 0 } token)
+            throw new CliException($"Sign-in refused: {response.ErrorDescription ?? $"HTTP {response.Status}"}");
+        var lifetime = Duration.FromTimeSpan(response.ExpiresIn ?? TimeSpan.FromHours(1));
+        return (token, SystemClock.Instance.GetCurrentInstant().Plus(lifetime).ToDateTimeOffset());
     }
 }

@@ -33,7 +33,7 @@ public sealed record AuthSettings
 
     public bool IsEmbedded => Authority is null;
 
-    public static AuthSettings From(IConfiguration configuration, string httpUrl, string keysDirectory)
+    public static AuthSettings From(IConfiguration configuration, string centre, string httpUrl, string keysDirectory)
     {
         var section = configuration.GetSection("LaunchNotify:Auth");
         Uri? authority = null;
@@ -57,7 +57,8 @@ public sealed record AuthSettings
             NameClaim = section["NameClaim"] is { Length: > 0 } name ? name : "name",
             RoleClaim = section["RoleClaim"] is { Length: > 0 } role ? role : "role",
             RequireHttpsMetadata = !bool.TryParse(section["RequireHttpsMetadata"], out var https) || https,
-            SigningKeyFile = section["SigningKeyFile"] is { Length: > 0 } file ? file : Path.Combine(keysDirectory, "api-token-signing.pem"),
+            // Beside the centre's own signing key: a secret of this node, not of the centres sharing the keys folder.
+            SigningKeyFile = section["SigningKeyFile"] is { Length: > 0 } file ? file : Path.Combine(keysDirectory, centre, "api-token-signing.pem"),
             TokenLifetime = lifetime,
         };
     }

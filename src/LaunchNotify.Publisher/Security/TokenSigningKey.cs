@@ -28,7 +28,19 @@ public static class TokenSigningKey
         else
         {
             rsa.KeySize = 2048;
-            SecretFile.WriteOwnerOnly(path, rsa.ExportPkcs8PrivateKeyPem());
+            // Written aside and moved in, so a second process starting at the same time never reads half a key.
+            var temporary = $"{path}.{Environment.ProcessId}.tmp";
+            SecretFile.WriteOwnerOnly(temporary, rsa.ExportPkcs8PrivateKeyPem());
+            try
+            {
+                File.Move(temporary, path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                File.Delete(temporary);
+                rsa.Dispose();
+                return LoadOrCreate(path);
+            }
         }
         var key = new RsaSecurityKey(rsa);
         key.KeyId = Base64UrlEncoder.Encode(key.ComputeJwkThumbprint());

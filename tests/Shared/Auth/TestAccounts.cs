@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
 using LaunchNotify.Node.Accounts;
 using LaunchNotify.Storage;
 using NodaTime;
@@ -35,12 +34,8 @@ public static class TestAccounts
     /// <summary>The password grant at the publisher's /connect/token; fails the test with the publisher's reason.</summary>
     public static async Task<string> TokenAsync(HttpClient http, string user, string password = Password)
     {
-        using var form = new FormUrlEncodedContent([new("grant_type", "password"), new("username", user), new("password", password)]);
-        using var response = await http.PostAsync("/connect/token", form);
-        var body = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode)
-            throw new InvalidOperationException($"No token for {user}: HTTP {(int)response.StatusCode} {body}");
-        return JsonNode.Parse(body)!["access_token"]!.GetValue<string>();
+        var response = await TokenClient.PasswordGrantAsync(http, user, password, CancellationToken.None);
+        return response.AccessToken ?? throw new InvalidOperationException($"No token for {user}: HTTP {response.Status} {response.Error}: {response.ErrorDescription}");
     }
 
     public static HttpClient WithToken(this HttpClient http, string token)
