@@ -30,7 +30,7 @@ public static class AlarmEndpoints
             {
                 var (filter, errors) = ParseFilter(request.Query);
                 if (filter is null)
-                    return Invalid("INVALID_QUERY", "The alarm query is not valid: " + string.Join(" ", errors.Select(e => e.Message)), errors);
+                    return RequestInput.InvalidQuery(errors);
                 var alarms = await book.ListAsync(filter, ct);
                 return Results.Json(alarms.Select(a => AlarmView.From(a, node.Centre)), WireJson.Options);
             })
@@ -43,7 +43,7 @@ public static class AlarmEndpoints
             {
                 var (filter, errors) = ParseFilter(request.Query);
                 if (filter is null)
-                    return Invalid("INVALID_QUERY", "The alarm query is not valid: " + string.Join(" ", errors.Select(e => e.Message)), errors);
+                    return RequestInput.InvalidQuery(errors);
                 return TypedResults.ServerSentEvents(StreamAsync(book, node, clock, filter.Kind, ct));
             })
             .RequireAuthorization(ApiPolicies.ReadTraffic)
@@ -67,13 +67,10 @@ public static class AlarmEndpoints
                 {
                     var alarm = await book.AcknowledgeAsync(alarmId, by, comment, ct);
                     return alarm.State == AlarmState.Resolved
-                        ? Results.Json(new
-                        {
-                            error = "ALARM_RESOLVED",
-                            message = $"Alarm {alarmId} was already resolved by {alarm.ResolvedBy} at {InstantPattern.General.Format(alarm.ResolvedAt!.Value)}; " +
-                                      "there is nothing left to acknowledge.",
-                            alarm = AlarmView.From(alarm, node.Centre),
-                        }, WireJson.Options, statusCode: StatusCodes.Status409Conflict)
+                        ? ApiProblems.Problem(StatusCodes.Status409Conflict, "ALARM_RESOLVED",
+                            $"Alarm {alarmId} was already resolved by {alarm.ResolvedBy} at {InstantPattern.General.Format(alarm.ResolvedAt!.Value)}; " +
+                            "there is nothing left to acknowledge.",
+                            extensions: new Dictionary<string, object?> { ["alarm"] = JsonSerializer.SerializeToNode(AlarmView.From(alarm, node.Centre), WireJson.Options) })
                         : Results.Json(AlarmView.From(alarm, node.Centre), WireJson.Options);
                 }))
             .RequireAuthorization(ApiPolicies.ActOnAlarms)
@@ -135,40 +132,36 @@ public static class AlarmEndpoints
     {
         var errors = new List<ValidationError>();
         AlarmState? state = null;
-        if (query["state"].ToString() is { Length: > 0 } stateText)
+        if (RequestInput.Single(query, "state", Rule, errors) is { } stateText)
         {
             if (Enum.TryParse<AlarmState>(stateText, ignoreCase: true, out var s) && !int.TryParse(stateText, out _))
                 state = s;
             else
-                errors.Add(QueryError("state", $"state '{stateText}' is not one of open, acknowledged, resolved."));
+                errors.Add(QueryError("state", $"state '{ApiProblems.Shorten(stateText)}' is not one of open, acknowledged, resolved."));
         }
         AlarmKind? kind = null;
-        if (query["kind"].ToString() is { Length: > 0 } kindText)
+        if (RequestInput.Single(query, "kind", Rule, errors) is { } kindText)
         {
             if (AlarmKinds.TryParse(kindText, out var k))
                 kind = k;
             else
-                errors.Add(QueryError("kind", $"kind '{kindText}' is not an alarm kind; use one of {string.Join(", ", Enum.GetValues<AlarmKind>().Select(x => x.Code()))}."));
+                errors.Add(QueryError("kind", $"kind '{ApiProblems.Shorten(kindText)}' is not an alarm kind; use one of {string.Join(", ", Enum.GetValues<AlarmKind>().Select(x => x.Code()))}."));
         }
-        var openOnly = false;
-        if (query["open"].ToString() is { Length: > 0 } openText && !bool.TryParse(openText, out openOnly))
-            errors.Add(QueryError("open", $"open '{openText}' must be true or false."));
+        var openOnly = RequestInput.Bool(query, "open", false, Rule, errors);
         var since = ReadInstant(query, "since", errors);
         var changedSince = ReadInstant(query, "changedSince", errors);
-        var limit = 100;
-        if (query["limit"].ToString() is { Length: > 0 } limitText && (!int.TryParse(limitText, out limit) || limit is < 1 or > 1000))
-            errors.Add(QueryError("limit", $"limit '{limitText}' must be a whole number from 1 to 1000."));
+        var limit = RequestInput.Int(query, "limit", 1, 1000, 100, Rule, errors);
         return errors.Count > 0 ? (null, errors) : (new AlarmFilter(state, kind, openOnly, since, limit, changedSince), []);
     }
 
     private static Instant? ReadInstant(IQueryCollection query, string name, List<ValidationError> errors)
     {
-        if (query[name].ToString() is not { Length: > 0 } text)
+        if (RequestInput.Single(query, name, Rule, errors) is not { } text)
             return null;
         var parsed = InstantPattern.ExtendedIso.Parse(text);
         if (parsed.Success)
             return parsed.Value;
-        errors.Add(QueryError(name, $"{name} '{text}' is not an instant; give it in RFC 3339 UTC, e.g. 2026-03-10T08:00:00Z."));
+        errors.Add(QueryError(name, $"{name} '{ApiProblems.Shorten(text)}' is not an instant; give it in RFC 3339 UTC, e.g. 2026-03-10T08:00:00Z."));
         return null;
     }
 
@@ -177,12 +170,19 @@ public static class AlarmEndpoints
     {
         if (!Guid.TryParse(id, out var alarmId))
             return BadId(id);
-        var (typedName, comment, errors) = await ReadActionAsync(request, node.MaxMessageBytes, ct);
-        if (errors.Count > 0)
-            return Invalid("INVALID_BODY", string.Join(" ", errors.Select(e => e.Message)), errors);
-        if (typedName is not null)
-            request.HttpContext.Response.Headers.Append(IgnoredByHeader,
-                "\"by\" is ignored: the record names the signed-in account, not a typed name.");
+        string? comment = null;
+        // No body at all is fine: the comment is optional and who acts comes from the token.
+        if (request.ContentLength is not 0)
+        {
+            var (body, problem) = await RequestInput.ReadJsonAsync(request, node.MaxMessageBytes, ct);
+            if (body is null)
+                return problem!;
+            (var typedName, comment, var errors) = ReadAction(body);
+            if (errors.Count > 0)
+                return ApiProblems.BadRequest("INVALID_BODY", errors);
+            if (typedName is not null)
+                request.HttpContext.Response.Headers.Append(IgnoredByHeader, "\"by\" is ignored: the record names the signed-in account, not a typed name.");
+        }
         try
         {
             return await act(alarmId, request.HttpContext.User.ToActor(), comment);
@@ -193,24 +193,13 @@ public static class AlarmEndpoints
         }
     }
 
-    /// <summary>Reads <c>{"comment"?: TEXT}</c> (an empty body too). A <c>"by"</c> from older clients is read only to warn that it is ignored.</summary>
-    private static async Task<(string? By, string? Comment, IReadOnlyList<ValidationError> Errors)> ReadActionAsync(HttpRequest request, int maxBytes, CancellationToken ct)
+    /// <summary>Reads <c>{"comment"?: TEXT}</c>. A <c>"by"</c> from older clients is returned only to warn that it is ignored.</summary>
+    private static (string? By, string? Comment, IReadOnlyList<ValidationError> Errors) ReadAction(byte[] utf8)
     {
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, ct);
-        if (buffer.Length > maxBytes)
-            return (null, null, [BodyError("BODY_TOO_LARGE", "", $"The body is {buffer.Length} bytes; at most {maxBytes}.")]);
-        JsonObject? body;
-        try
-        {
-            body = buffer.Length == 0 ? null : JsonNode.Parse(buffer.ToArray()) as JsonObject;
-        }
-        catch (JsonException e)
-        {
-            return (null, null, [BodyError("JSON_MALFORMED", "", $"Not well-formed JSON: {e.Message}")]);
-        }
+        const string shape = "Send {\"comment\": \"optional\"}, or no body: the record names the signed-in account.";
+        var (body, error) = JsonBody.ParseObject(utf8, Rule, shape);
         if (body is null)
-            return buffer.Length == 0 ? (null, null, []) : (null, null, [BodyError("JSON_NOT_OBJECT", "", "Send a JSON object {\"comment\": \"optional\"}, or no body.")]);
+            return error!.Code == "BODY_EMPTY" ? (null, null, []) : (null, null, [error]);
 
         var errors = new List<ValidationError>();
         var by = body["by"] is null ? null : Text(body["by"]) ?? "";
@@ -224,17 +213,15 @@ public static class AlarmEndpoints
 
     private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
-    private static ValidationError QueryError(string name, string message) => new("QUERY_INVALID", "node/alarms", name, message);
+    private const string Rule = "node/alarms";
 
-    private static ValidationError BodyError(string code, string path, string message) => new(code, "node/alarms", path, message);
+    private static ValidationError QueryError(string name, string message) => RequestInput.QueryError(Rule, name, message);
 
-    internal static IResult Invalid(string error, string message, IReadOnlyList<ValidationError> errors) =>
-        Results.Json(new { error, message, errors }, WireJson.Options, statusCode: StatusCodes.Status400BadRequest);
+    private static ValidationError BodyError(string code, string path, string message) => new(code, Rule, path, message);
 
     private static IResult BadId(string id) =>
-        Invalid("INVALID_ID", $"'{id}' is not an alarm id (a UUID); list alarms with GET /v1/alarms or 'launchnotify alarms'.", []);
+        ApiProblems.BadId(id, "an alarm", "list alarms with GET /v1/alarms or 'launchnotify alarms'.");
 
     private static IResult NotFound(Guid id) =>
-        Results.Json(new { error = "NOT_FOUND", message = $"This centre has no alarm {id}; list alarms with GET /v1/alarms or 'launchnotify alarms'." },
-            WireJson.Options, statusCode: StatusCodes.Status404NotFound);
+        ApiProblems.NotFound($"This centre has no alarm {id}; list alarms with GET /v1/alarms or 'launchnotify alarms'.");
 }

@@ -1,6 +1,5 @@
 using LaunchNotify.Node.Evidence;
 using LaunchNotify.Node.Hosting;
-using LaunchNotify.Protocol.Json;
 using LaunchNotify.Protocol.Signing;
 using LaunchNotify.Publisher.Security;
 using LaunchNotify.Storage;
@@ -14,16 +13,18 @@ public static class EvidenceEndpoints
 {
     public static void MapEvidenceEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/notifications/{id:guid}/evidence", async (Guid id, IDbContextFactory<NodeDbContext> dbFactory, NodeSettings settings, IClock clock,
+        app.MapGet("/v1/notifications/{id}/evidence", async (string id, IDbContextFactory<NodeDbContext> dbFactory, NodeSettings settings, IClock clock,
                 HttpResponse response, CancellationToken ct) =>
             {
+                if (!Guid.TryParse(id, out var messageId))
+                    return ApiProblems.BadId(id, "a message", "list them with GET /v1/notifications or GET /v1/inbox.");
                 // Read per request: keys imported since start-up are bundled too.
                 var exporter = new EvidenceExporter(dbFactory, KeyStore.LoadTrustedKeys(settings.KeysDirectory), clock);
-                if (await exporter.ExportAsync(id, ct) is not { } export)
-                    return Results.Json(new { error = "NOT_FOUND", message = $"This centre has neither sent nor received a message {id}." }, WireJson.Options, statusCode: 404);
+                if (await exporter.ExportAsync(messageId, ct) is not { } export)
+                    return ApiProblems.NotFound($"This centre has neither sent nor received a message {messageId}; list them with GET /v1/notifications or GET /v1/inbox.");
                 foreach (var warning in export.Warnings)
                     response.Headers.Append("X-Evidence-Warning", warning);
-                response.Headers.ContentDisposition = $"attachment; filename=\"evidence-{id:D}.json\"";
+                response.Headers.ContentDisposition = $"attachment; filename=\"evidence-{messageId:D}.json\"";
                 return Results.Bytes(export.ToUtf8(), "application/json");
             })
             .RequireAuthorization(ApiPolicies.Compliance)

@@ -1,25 +1,26 @@
+using LaunchNotify.Domain.Validation;
 using LaunchNotify.Node;
 using LaunchNotify.Node.Launches;
 using LaunchNotify.Protocol.Json;
 using LaunchNotify.Publisher.Security;
-using Microsoft.AspNetCore.Mvc;
 
 namespace LaunchNotify.Publisher;
 
 /// <summary>Observed launches: an operator or a detection feed records one, and learns whether a notification covered it.</summary>
 public static class LaunchEndpoints
 {
+    private const string ListHint = "list them with GET /v1/observed-launches or 'launchnotify launches list'.";
+
     public static void MapLaunchEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/observed-launches", async (HttpRequest request, ObservedLaunchService launches, NodeIdentity node, CancellationToken ct) =>
             {
-                using var buffer = new MemoryStream();
-                await request.Body.CopyToAsync(buffer, ct);
-                if (buffer.Length > node.MaxMessageBytes)
-                    return AlarmEndpoints.Invalid("BODY_TOO_LARGE", $"The body is {buffer.Length} bytes; at most {node.MaxMessageBytes}.", []);
-                var (input, errors) = ObservedLaunchRequest.Parse(buffer.ToArray(), launches.KnownCentres, launches.Now, launches.MaxClockSkew);
+                var (body, problem) = await RequestInput.ReadJsonAsync(request, node.MaxMessageBytes, ct);
+                if (body is null)
+                    return problem!;
+                var (input, errors) = ObservedLaunchRequest.Parse(body, launches.KnownCentres, launches.Now, launches.MaxClockSkew);
                 if (input is null)
-                    return AlarmEndpoints.Invalid("INVALID_OBSERVED_LAUNCH", string.Join(" ", errors.Select(e => e.Message)), errors);
+                    return ApiProblems.BadRequest("INVALID_OBSERVED_LAUNCH", errors);
 
                 var recorded = await launches.RecordAsync(input, ct);
                 var url = $"/v1/observed-launches/{recorded.View.Id}";
@@ -34,22 +35,27 @@ public static class LaunchEndpoints
             .Accepts<object>("application/json")
             .Produces(StatusCodes.Status201Created)
             .Produces(StatusCodes.Status200OK)
-            .Produces(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
-        app.MapGet("/v1/observed-launches", async (ObservedLaunchService launches, [FromQuery] int? limit, CancellationToken ct) =>
-                Results.Json(await launches.ListAsync(Math.Clamp(limit ?? 50, 1, 1000), ct), WireJson.Options))
+        app.MapGet("/v1/observed-launches", async (HttpRequest request, ObservedLaunchService launches, CancellationToken ct) =>
+            {
+                var errors = new List<ValidationError>();
+                var limit = RequestInput.Int(request.Query, "limit", 1, 1000, 50, ObservedLaunchRequest.Rule, errors);
+                return errors.Count > 0 ? RequestInput.InvalidQuery(errors) : Results.Json(await launches.ListAsync(limit, ct), WireJson.Options);
+            })
             .RequireAuthorization(ApiPolicies.ReadTraffic)
             .WithName("ListObservedLaunches")
-            .WithSummary("Recorded launches, newest first, with their verdicts and any notice that arrived after the launch.");
+            .WithSummary("Recorded launches, newest first, with their verdicts and any notice that arrived after the launch: ?limit=1..1000 (default 50).");
 
         app.MapGet("/v1/observed-launches/{id}", async (string id, ObservedLaunchService launches, CancellationToken ct) =>
             {
                 if (!Guid.TryParse(id, out var launchId))
-                    return AlarmEndpoints.Invalid("INVALID_ID", $"'{id}' is not an observed launch id (a UUID); list them with GET /v1/observed-launches.", []);
+                    return ApiProblems.BadId(id, "an observed launch", ListHint);
                 return await launches.GetAsync(launchId, ct) is { } view
                     ? Results.Json(view, WireJson.Options)
-                    : Results.Json(new { error = "NOT_FOUND", message = $"This centre has recorded no launch {launchId}; list them with GET /v1/observed-launches." },
-                        WireJson.Options, statusCode: StatusCodes.Status404NotFound);
+                    : ApiProblems.NotFound($"This centre has recorded no launch {launchId}; {ListHint}");
             })
             .RequireAuthorization(ApiPolicies.ReadTraffic)
             .WithName("GetObservedLaunch")

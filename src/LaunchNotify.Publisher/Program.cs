@@ -34,6 +34,9 @@ builder.Services.AddLaunchNotifyNode(settings);
 builder.Services.AddOutboxDispatcher(settings, NodeRole.Publisher);
 builder.Services.AddDeadlineWatcher(settings, NodeRole.Publisher);
 builder.Services.AddOpenApi();
+// Every error answer is a problem details document with a code (docs/api.md); see ApiProblems.
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.Complete);
+builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
 builder.Services.AddAlarmFeed(settings, NodeRole.Publisher);
 builder.Services.AddObservedLaunches(builder.Configuration);
 try
@@ -48,6 +51,10 @@ catch (SecretFileException e)
 
 var app = builder.Build();
 await app.Services.InitializeNodeAsync(settings, app.Lifetime.ApplicationStopping);
+// An exception that escapes a handler is a bug: logged with its stack, answered 500 with a trace id and no details.
+app.UseExceptionHandler();
+// 404, 405 and other answers without a body get a problem body.
+app.UseStatusCodePages();
 await using (var scope = app.Services.CreateAsyncScope())
     await scope.ServiceProvider.GetRequiredService<AccountBook>().EnsureRolesAsync();
 app.UseAuthentication();

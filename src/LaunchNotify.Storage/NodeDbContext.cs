@@ -72,7 +72,8 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : IdentityDb
         });
         model.Entity<InboxMessage>(e =>
         {
-            e.HasKey(m => m.MessageId);
+            // A message is (sender, id): a centre cannot pre-empt or shadow another centre's message by reusing its id.
+            e.HasKey(m => new { m.Sender, m.MessageId });
             e.Property(m => m.Kind).HasMaxLength(32);
             e.Property(m => m.Sender).HasMaxLength(2);
             e.Property(m => m.AgreementId).HasMaxLength(64);

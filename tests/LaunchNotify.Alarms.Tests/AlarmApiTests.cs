@@ -7,7 +7,7 @@ using LaunchNotify.Node.Accounts;
 using LaunchNotify.Protocol.Json;
 using NodaTime;
 using NodaTime.Text;
-using static LaunchNotify.Alarms.Tests.PublisherApp;
+using static LaunchNotify.Tests.Shared.PublisherApp;
 
 namespace LaunchNotify.Alarms.Tests;
 
@@ -79,7 +79,9 @@ public sealed class AlarmApiTests : IDisposable
         var (status, body) = await PostAsync(lee, $"/v1/alarms/{alarm.Id}/acknowledge", new { });
 
         Assert.Equal(HttpStatusCode.Conflict, status);
-        Assert.Contains("already resolved by kim", body!["message"]!.ToString());
+        Assert.Equal("ALARM_RESOLVED", body!["code"]!.ToString());
+        Assert.Contains("already resolved by kim", body["detail"]!.ToString());
+        Assert.Equal("kim", body["alarm"]!["resolvedBy"]!.ToString());
     }
 
     [Fact]
@@ -103,8 +105,8 @@ public sealed class AlarmApiTests : IDisposable
         var id = Guid.NewGuid();
         var (status, body) = method == "GET" ? await GetAsync($"/v1/alarms/{id}") : await PostAsync($"/v1/alarms/{id}{action}", new { });
         Assert.Equal(HttpStatusCode.NotFound, status);
-        Assert.Equal("NOT_FOUND", body!["error"]!.ToString());
-        Assert.Contains("launchnotify alarms", body["message"]!.ToString());
+        Assert.Equal("NOT_FOUND", body!["code"]!.ToString());
+        Assert.Contains("launchnotify alarms", body["detail"]!.ToString());
     }
 
     [Fact]
@@ -140,7 +142,7 @@ public sealed class AlarmApiTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
         Assert.Contains("JSON_MALFORMED", await malformed.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.BadRequest, badId.StatusCode);
-        Assert.Contains("'42' is not an alarm id", JsonNode.Parse(await badId.Content.ReadAsStringAsync())!["message"]!.ToString());
+        Assert.Contains("'42' is not an alarm id", JsonNode.Parse(await badId.Content.ReadAsStringAsync())!["detail"]!.ToString());
     }
 
     [Fact]
@@ -188,7 +190,8 @@ public sealed class AlarmApiTests : IDisposable
     {
         var (status, body) = await GetAsync("/v1/alarms?" + query);
         Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Contains(message, body!["message"]!.ToString());
+        Assert.Equal("INVALID_QUERY", body!["code"]!.ToString());
+        Assert.Contains(message, body["detail"]!.ToString());
     }
 
     [Fact]

@@ -7,7 +7,7 @@ using LaunchNotify.Node.Accounts;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using Spectre.Console;
-using static LaunchNotify.Alarms.Tests.PublisherApp;
+using static LaunchNotify.Tests.Shared.PublisherApp;
 
 namespace LaunchNotify.Alarms.Tests;
 

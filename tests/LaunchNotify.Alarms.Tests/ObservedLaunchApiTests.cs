@@ -5,8 +5,8 @@ using LaunchNotify.Domain.Values;
 using LaunchNotify.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
-using static LaunchNotify.Alarms.Tests.Notices;
-using static LaunchNotify.Alarms.Tests.PublisherApp;
+using static LaunchNotify.Tests.Shared.Notices;
+using static LaunchNotify.Tests.Shared.PublisherApp;
 
 namespace LaunchNotify.Alarms.Tests;
 

@@ -61,7 +61,7 @@ public sealed class EvidenceEndpointTests
 
         using var missing = await http.GetAsync($"/v1/notifications/{Guid.NewGuid()}/evidence");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
-        Assert.Equal("NOT_FOUND", (string?)JsonNode.Parse(await missing.Content.ReadAsStringAsync())!["error"]);
+        Assert.Equal("NOT_FOUND", (string?)JsonNode.Parse(await missing.Content.ReadAsStringAsync())!["code"]);
         await app.StopAsync();
     }
 }

@@ -10,42 +10,6 @@ using NodaTime;
 
 namespace LaunchNotify.Node.Tests;
 
-/// <summary>
-/// The project-local PostgreSQL (infra/postgres/start.sh; LAUNCHNOTIFY_PG_PORT, default 5442), started when it does not
-/// answer. Each fixture gets a schema of its own, created with this build's tables and dropped afterwards, so an older
-/// set of tables in the shared database does not matter.
-/// </summary>
-public sealed class PostgresSchemaFixture : IAsyncLifetime
-{
-    private readonly string _schema = $"node_tests_{Guid.NewGuid():N}";
-    private string _admin = "";
-
-    public StorageOptions Store { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        _admin = await LocalPostgres.EnsureRunningAsync();
-        Store = new StorageOptions(StorageProvider.PostgreSql, _admin + $";Search Path={_schema}");
-
-        await using (var db = new NodeDbContext(new StorageOptions(StorageProvider.PostgreSql, _admin).ToDbContextOptions()))
-            await db.Database.ExecuteSqlRawAsync(SchemaSql("CREATE SCHEMA"));
-        await using (var db = new NodeDbContext(Store.ToDbContextOptions()))
-            await db.GetService<IRelationalDatabaseCreator>().CreateTablesAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await using var db = new NodeDbContext(new StorageOptions(StorageProvider.PostgreSql, _admin).ToDbContextOptions());
-        await db.Database.ExecuteSqlRawAsync(SchemaSql("DROP SCHEMA IF EXISTS", " CASCADE"));
-    }
-
-    /// <summary>A schema name cannot be a parameter; ours is made of a fixed prefix and a GUID's hex digits.</summary>
-    private string SchemaSql(string statement, string rest = "") => statement + " \"" + _schema + "\"" + rest;
-
-
-
-}
-
 /// <summary>Several processes of one centre on one PostgreSQL store: each deadline is claimed and fired exactly once.</summary>
 public sealed class PostgresClaimTests(PostgresSchemaFixture postgres) : IClassFixture<PostgresSchemaFixture>, IAsyncLifetime
 {

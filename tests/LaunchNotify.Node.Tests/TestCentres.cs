@@ -57,14 +57,15 @@ public sealed class TestWorld : IAsyncDisposable
             KeysDirectory = KeysDirectory,
             Timeliness = timeliness ?? new TimelinessSettings(),
         };
+        var logs = new RecordingLoggerProvider();
         var services = new ServiceCollection()
-            .AddLogging()
+            .AddLogging(b => b.Services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs))
             .AddLaunchNotifyNode(settings, clock)
             .AddDeadlineWatcher(settings, role)
             .AddSingleton<IParkingLot, RecordingParkingLot>()
             .BuildServiceProvider();
         await services.InitializeNodeAsync(settings, CancellationToken.None);
-        var node = new TestCentre(settings.Centre, services, clock);
+        var node = new TestCentre(settings.Centre, services, clock, logs);
         _ = node.Watcher; // The watcher's start is the process's start (it tells deadlines that fell due while down).
         _centres.Add(node);
         return node;
@@ -117,9 +118,12 @@ public sealed class TestWorld : IAsyncDisposable
 }
 
 /// <summary>One process of a centre: its services over its store, and a deadline watcher built when it "started".</summary>
-public sealed class TestCentre(CentreCode centre, ServiceProvider services, IClock clock) : IAsyncDisposable
+public sealed class TestCentre(CentreCode centre, ServiceProvider services, IClock clock, RecordingLoggerProvider logs) : IAsyncDisposable
 {
     public CentreCode Centre => centre;
+
+    /// <summary>Every log entry at Error or above (EF Core's included), with its category.</summary>
+    public IReadOnlyList<string> Errors => logs.Errors;
     public ServiceProvider Services => services;
     public SubmissionService Submissions => services.GetRequiredService<SubmissionService>();
     public InboxProcessor Inbox => services.GetRequiredService<InboxProcessor>();
@@ -209,6 +213,34 @@ public static class Drafts
     {
         ["type"] = "circle", ["name"] = name, ["centre"] = new JsonObject { ["lat"] = lat, ["lon"] = lon }, ["radiusKm"] = 10,
     };
+}
+
+/// <summary>Keeps Error-and-above log entries (message and exception type) so a test can require there are none.</summary>
+public sealed class RecordingLoggerProvider : Microsoft.Extensions.Logging.ILoggerProvider
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _errors = new();
+
+    public IReadOnlyList<string> Errors => _errors.ToList();
+
+    public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(categoryName, _errors);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, System.Collections.Concurrent.ConcurrentQueue<string> errors) : Microsoft.Extensions.Logging.ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Error;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception,
+            Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+                errors.Enqueue($"{category}: {formatter(state, exception)} {exception?.GetType().Name}");
+        }
+    }
 }
 
 public sealed class RecordingParkingLot : IParkingLot

@@ -83,7 +83,7 @@ public class MessageMutationTests
 
         // The generator reaches every stage, and some mutations leave a valid message for the rules to see.
         Assert.Equal([ParseStage.Json, ParseStage.Schema, ParseStage.Content], stages.Order());
-        Assert.True(parsedValid > 100, $"only {parsedValid} mutated messages were valid: the rules were hardly exercised");
+        Assert.True(parsedValid >= 20, $"only {parsedValid} mutated messages were valid: the rules were hardly exercised");
     }
 
     /// <summary>The rules under the message's agreement, as sender and as receiver, at the edges of the instants a message may carry.</summary>

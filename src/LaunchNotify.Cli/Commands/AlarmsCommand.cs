@@ -265,7 +265,7 @@ public static class AlarmsCommand
             var (status, body) = await client.PostAsync($"/v1/alarms/{parse.GetValue(id)}/{action}", Encoding.UTF8.GetBytes(request.ToJsonString()), ct);
             if (status == 409)
             {
-                output.MarkupLine($"[yellow]{Markup.Escape(body?["message"]?.ToString() ?? "Conflict.")}[/]");
+                output.MarkupLine($"[yellow]{Markup.Escape(PublisherClient.Describe(status, body))}[/]");
                 return ExitCodes.Invalid;
             }
             if (status != 200)
@@ -276,9 +276,7 @@ public static class AlarmsCommand
         return command;
     }
 
-    /// <summary>The publisher's own words for a refusal (they say what to do), or the status if it gave none.</summary>
-    private static CliException Refusal(int status, JsonNode? body) =>
-        new(body?["message"]?.ToString() is { Length: > 0 } message ? message : $"The publisher answered HTTP {status}: {body?.ToJsonString()}");
+    private static CliException Refusal(int status, JsonNode? body) => PublisherClient.Refusal(status, body);
 
     private static string Version(JsonNode alarm) => $"{Str(alarm, "id")}.v{Str(alarm, "version")}";
 

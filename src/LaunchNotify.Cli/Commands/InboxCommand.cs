@@ -16,7 +16,9 @@ public static class InboxCommand
         command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
             using var client = CommonOptions.Client(parse, url, tokenFile);
-            var (_, body) = await client.GetAsync($"/v1/inbox?limit={parse.GetValue(limit)}&all={parse.GetValue(all)}", ct);
+            var (status, body) = await client.GetAsync($"/v1/inbox?limit={parse.GetValue(limit)}&all={(parse.GetValue(all) ? "true" : "false")}", ct);
+            if (status != 200)
+                throw PublisherClient.Refusal(status, body);
             var table = new Table().Border(TableBorder.Rounded)
                 .AddColumn("received").AddColumn("from").AddColumn("kind").AddColumn("agreement").AddColumn("seq").AddColumn("verdict").AddColumn("details");
             foreach (var m in body!.AsArray())

@@ -55,12 +55,12 @@ public static class LaunchesCommand
             var output = console ?? AnsiConsole.Console;
             if (status == 400)
             {
-                output.MarkupLine($"[red]NOT RECORDED[/] {Markup.Escape(body?["message"]?.ToString() ?? "")}");
+                output.MarkupLine($"[red]NOT RECORDED[/] {Markup.Escape(PublisherClient.Describe(status, body))}");
                 ErrorTable.Write(output, "Errors", Views.Errors(body?["errors"]), Color.Red);
                 return ExitCodes.Invalid;
             }
             if (status is not (200 or 201))
-                throw new CliException(body?["message"]?.ToString() ?? $"The publisher answered HTTP {status}: {body?.ToJsonString()}");
+                throw PublisherClient.Refusal(status, body);
             if (parse.GetValue(json))
                 output.WriteLine(body!.ToJsonString(Indented));
             else
@@ -82,7 +82,7 @@ public static class LaunchesCommand
             using var client = CommonOptions.Client(parse, url, tokenFile);
             var (status, body) = await client.GetAsync($"/v1/observed-launches?limit={parse.GetValue(limit)}", ct);
             if (status != 200)
-                throw new CliException(body?["message"]?.ToString() ?? $"The publisher answered HTTP {status}.");
+                throw PublisherClient.Refusal(status, body);
             var output = console ?? AnsiConsole.Console;
             if (parse.GetValue(json))
                 output.WriteLine(body!.ToJsonString(Indented));

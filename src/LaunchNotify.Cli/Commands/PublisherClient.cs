@@ -53,9 +53,19 @@ public sealed class PublisherClient : IDisposable
         {
             using (response)
             {
-                if (AuthRefusal((int)response.StatusCode, await response.Content.ReadAsStringAsync(ct)) is { } refusal)
+                var text = await response.Content.ReadAsStringAsync(ct);
+                if (AuthRefusal((int)response.StatusCode, text) is { } refusal)
                     throw refusal;
-                throw new CliException($"{path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
+                JsonNode? problem = null;
+                try
+                {
+                    problem = JsonNode.Parse(text);
+                }
+                catch (JsonException)
+                {
+                    // Not a problem document (a proxy's page, say): the status and text below say enough.
+                }
+                throw problem is null ? new CliException($"{path} answered {(int)response.StatusCode}: {text}") : Refusal((int)response.StatusCode, problem);
             }
         }
         return await response.Content.ReadAsStreamAsync(ct);
@@ -103,6 +113,18 @@ public sealed class PublisherClient : IDisposable
             ? new CliException($"{detail ?? "Not signed in."} Sign in with 'launchnotify login --url {baseUrl} --user NAME', or give --token-file FILE or ${TokenStore.TokenVariable}.")
             : new CliException(detail ?? "Your account's role does not allow this (docs/security.md).");
     }
+
+    /// <summary>
+    /// An error answer of the API (RFC 9457 problem details with a <c>code</c>, docs/api.md) as the user's advice:
+    /// the publisher's own words (they say what to do), or the status if it gave none.
+    /// </summary>
+    public static CliException Refusal(int status, JsonNode? body) => new(Describe(status, body));
+
+    /// <inheritdoc cref="Refusal"/>
+    public static string Describe(int status, JsonNode? body) =>
+        body is JsonObject problem && problem["detail"] is JsonValue detail && detail.TryGetValue<string>(out var text) && text.Length > 0
+            ? text
+            : $"The publisher answered HTTP {status}{(body is null ? "" : ": " + body.ToJsonString())}";
 
     private CliException NoPublisher() => new(
         $"No publisher is answering at {baseUrl}. Start the centre's publisher (dotnet run --project src/LaunchNotify.Publisher) " +

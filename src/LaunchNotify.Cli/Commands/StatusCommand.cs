@@ -20,6 +20,8 @@ public static class StatusCommand
             var (status, body) = await client.GetAsync($"/v1/notifications/{parse.GetValue(id)}", ct);
             if (status == 404)
                 throw new CliException($"Centre at {client.BaseUrl} has sent no message {parse.GetValue(id)}.");
+            if (status != 200)
+                throw PublisherClient.Refusal(status, body);
             if (parse.GetValue(json))
                 Console.WriteLine(body?.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
             else

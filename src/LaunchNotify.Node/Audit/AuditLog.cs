@@ -27,8 +27,17 @@ public static class AuditLog
     public static async Task<IDbContextTransaction> BeginLockedTransactionAsync(NodeDbContext db, CancellationToken ct)
     {
         var tx = await db.Database.BeginTransactionAsync(ct);
-        await AuditChain.LockAsync(db, ct);
-        return tx;
+        try
+        {
+            await AuditChain.LockAsync(db, ct);
+            return tx;
+        }
+        catch
+        {
+            // The caller never gets it to dispose: roll it back here, or the context goes back to its pool mid-transaction.
+            await tx.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>For events whose state change is not in this store (a parked delivery): appended in a transaction of its own.</summary>

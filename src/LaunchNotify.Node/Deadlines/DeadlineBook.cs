@@ -29,11 +29,14 @@ public sealed class DeadlineBook(AlarmBook alarms, IClock clock, IDbContextFacto
     /// <summary>
     /// Stores <paramref name="deadline"/> on its own (at start-up, not inside another unit of work) unless its key exists;
     /// then <paramref name="rearm"/> may change the existing row and says whether it did. The centre's other processes
-    /// may do the same at the same moment: the unique key keeps one row.
+    /// may do the same at the same moment: the look and the write happen under the audit chain's lock, which every
+    /// writer takes, so the second one sees the first one's row instead of failing on the unique key (a failure EF
+    /// would log as an error at every start).
     /// </summary>
     public async Task EnsureAsync(Deadline deadline, Func<Deadline, bool> rearm, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var tx = await Audit.AuditLog.BeginLockedTransactionAsync(db, ct);
         if (await FindAsync(db, deadline.Key, ct) is { } existing)
         {
             if (!rearm(existing))
@@ -43,14 +46,8 @@ public sealed class DeadlineBook(AlarmBook alarms, IClock clock, IDbContextFacto
         {
             await ScheduleAsync(db, deadline, ct);
         }
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            // Another process of this centre stored it first.
-        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
     }
 
     /// <summary>

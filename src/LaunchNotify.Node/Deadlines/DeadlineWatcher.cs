@@ -35,7 +35,8 @@ public sealed class DeadlineWatcher(
     DeadlineSignal signal,
     IClock clock,
     DeadlineWatcherOptions options,
-    ILogger<DeadlineWatcher> log) : BackgroundService
+    ILogger<DeadlineWatcher> log,
+    StoreWriteGate? writeGate = null) : BackgroundService
 {
     private readonly Instant _startedAt = clock.GetCurrentInstant();
     private readonly IReadOnlyDictionary<DeadlineKind, IDeadlineHandler> _handlers = handlers.ToDictionary(h => h.Kind);
@@ -134,6 +135,7 @@ public sealed class DeadlineWatcher(
     private async Task<bool> TryFireAsync(DueDeadline due, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        using var turn = await (writeGate ?? StoreWriteGate.Open).EnterAsync(ct);
         // The audit chain's lock first, as every writer that may append takes it: firing can raise an alarm (an audit
         // entry), and taking the deadline row before the chain would deadlock against a receipt cancelling it (PostgreSQL).
         await using var tx = await Audit.AuditLog.BeginLockedTransactionAsync(db, ct);

@@ -34,6 +34,7 @@ public static class NodeServices
         services.AddSingleton(clock ?? SystemClock.Instance);
         // Pooled: each store round trip used to build a context and resolve its EF services anew (lock contention in the profile).
         services.AddPooledDbContextFactory<NodeDbContext>(settings.Store.Configure);
+        services.AddSingleton(new StoreWriteGate(settings.Store.Provider));
         services.AddSingleton(SchemaCatalog.Default);
         services.AddSingleton<IAgreementSource>(settings.AgreementsDirectory is { } dir ? AgreementCatalog.FromDirectory(dir) : AgreementCatalog.Default);
         services.AddSingleton<IMessageRules, AgreementRules>();
@@ -66,7 +67,11 @@ public static class NodeServices
             NodeRole.Subscriber => [MessageKind.Receipt.WireName()],
             _ => [.. published.Append(MessageKind.Receipt).Select(k => k.WireName())],
         };
-        services.AddSingleton(new OutboxDispatcherOptions { Kinds = kinds });
+        services.AddSingleton(new OutboxDispatcherOptions
+        {
+            Kinds = kinds,
+            Owner = $"{settings.Centre}-{role.ToString().ToLowerInvariant()}/{Environment.MachineName}",
+        });
         services.AddSingleton(_ => new AmqpPublisher(settings.Broker, BrokerTopology.Exchange, $"launchnotify-{role.ToString().ToLowerInvariant()}-{settings.Centre}"));
         services.AddHostedService<OutboxDispatcher>();
         return services;

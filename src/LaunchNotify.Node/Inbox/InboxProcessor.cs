@@ -39,12 +39,14 @@ public sealed class InboxProcessor(
     ILogger<InboxProcessor> logger)
 {
     /// <summary>
-    /// Checks, in order: size; a JWS at all; broker identity (the broker-validated <c>user_id</c> equals the claimed
-    /// sender); addressed to this centre; known key of that sender and a valid signature; then a message already in
-    /// the inbox is answered with its first receipt (its verdict stands); otherwise schema, then the agreement's rules
-    /// as the receiving side with this node's clock. Unauthentic or unreadable bodies are parked with their reason and
-    /// never stored as received; authentic messages are stored, accepted or rejected, with a signed receipt queued in
-    /// the same transaction.
+    /// Checks, in order: size; a JWS at all; its payload a JSON object naming its id and sender (the one parse,
+    /// <see cref="MessageParser"/>, also checks schema and content now, so no later pass reads the payload again);
+    /// broker identity (the broker-validated <c>user_id</c> equals the claimed sender); addressed to this centre; known
+    /// key of that sender and a valid signature; then a message already in the inbox under (sender, id) is answered
+    /// with its first receipt (its verdict stands); otherwise the parse's verdict, then the agreement's rules as the
+    /// receiving side with this node's clock. Unauthentic or unreadable bodies are parked with their reason and never
+    /// stored as received; authentic messages are stored, accepted or rejected, with a signed receipt queued in the
+    /// same transaction. Content never throws; what does throw is a fault of the store or the broker, to be retried.
     /// </summary>
     public async Task<InboxResult> ProcessAsync(InboundDelivery delivery, CancellationToken ct)
     {
@@ -53,38 +55,48 @@ public sealed class InboxProcessor(
             return await ParkAsync(delivery, "MESSAGE_TOO_LARGE",
                 $"The body is {delivery.Body.Length} bytes; this node accepts at most {node.MaxMessageBytes}.", null, ct);
 
+        // A JWS body is ASCII; anything that is not even Unicode text is no JWS (and would trip the JSON reader later).
+        if (JsonText.FindInvalidUnicode(delivery.Body.Span) is { } notText)
+            return await ParkAsync(delivery, "JWS_MALFORMED", $"The body is not a flattened JWS: {notText}", null, ct);
         var unverified = verifier.ReadUnverifiedPayload(delivery.Body.Span, out var jwsError);
         if (unverified is null)
             return await ParkAsync(delivery, "JWS_MALFORMED", $"The body is not a flattened JWS: {jwsError}", null, ct);
 
-        var claim = Claim.Read(unverified);
-        if (claim.Error is not null)
-            return await ParkAsync(delivery, "PAYLOAD_MALFORMED", claim.Error, null, ct);
+        var parse = MessageParser.Parse(unverified, schemas);
+        if (parse.Header is not { } header)
+            return await ParkAsync(delivery, "PAYLOAD_MALFORMED", $"The payload is not JSON: {string.Join("; ", parse.Errors.Select(e => e.Message))}", null, ct);
+        if (header.MessageId is not { } messageId)
+            return await ParkAsync(delivery, "PAYLOAD_MALFORMED", "The payload is not a JSON object with a valid messageId (a UUID).", null, ct);
+        if (header.Sender is null)
+            return await ParkAsync(delivery, "PAYLOAD_MALFORMED", "The payload names no sender.", null, ct);
+        var claim = new Claim(messageId, header);
 
         if (string.IsNullOrEmpty(delivery.UserId))
             return await ParkAsync(delivery, "BROKER_IDENTITY_MISSING",
                 "The message has no user_id property, so the broker did not vouch for its sender.", claim, ct);
-        if (delivery.UserId != claim.Sender)
+        if (delivery.UserId != header.Sender)
             return await ParkAsync(delivery, "BROKER_IDENTITY_MISMATCH",
-                $"The broker says centre {delivery.UserId} published this message, but it claims to be from {claim.Sender}.", claim, ct);
-        if (!claim.IsAddressedTo(node.Centre))
+                $"The broker says centre {delivery.UserId} published this message, but it claims to be from {Shorten(header.Sender)}.", claim, ct);
+        if (!CentreCode.TryParse(header.Sender, out var sender))
+            return await ParkAsync(delivery, "PAYLOAD_MALFORMED", $"The sender '{Shorten(header.Sender)}' is not a centre code.", claim, ct);
+        if (!header.IsAddressedTo(node.Centre))
             return await ParkAsync(delivery, "NOT_ADDRESSED_HERE",
-                $"The message is addressed to {string.Join(", ", claim.Recipients)}, not to this centre ({node.Centre}).", claim, ct);
+                $"The message is addressed to {Shorten(string.Join(", ", header.Recipients.Select(r => r.Centre)))}, not to this centre ({node.Centre}).", claim, ct);
 
-        var signature = verifier.Verify(delivery.Body.Span, new CentreCode(claim.Sender!));
+        var signature = verifier.Verify(delivery.Body.Span, sender);
         if (!signature.IsValid)
             return await ParkAsync(delivery, signature.ErrorCode ?? "SIGNATURE_INVALID", signature.Reason ?? "The signature does not verify.", claim, ct);
 
+        // Identity is (sender, id): another centre's message with the same id is a different message.
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var existing = await db.Inbox.AsNoTracking().SingleOrDefaultAsync(m => m.MessageId == claim.MessageId, ct);
+        var existing = await db.Inbox.AsNoTracking().SingleOrDefaultAsync(m => m.Sender == sender.Value && m.MessageId == messageId, ct);
         if (existing is not null)
             return await AnswerDuplicateAsync(db, existing, delivery, receivedAt, ct);
 
-        var parse = MessageParser.Parse(signature.Payload, schemas);
         if (parse.Message is not { } message)
         {
             // The sequence number still counts: an authentic message arrived, even if it cannot be read.
-            var claimed = AgreementId.TryParse(claim.AgreementId, out var claimedId) && agreements.TryGet(claimedId, out var a) ? a : null;
+            var claimed = AgreementId.TryParse(header.AgreementId, out var claimedId) && agreements.TryGet(claimedId, out var a) ? a : null;
             return await StoreAsync(db, delivery, claim, null, claimed, null, receivedAt, parse.Errors, [], ct);
         }
 
@@ -102,28 +114,54 @@ public sealed class InboxProcessor(
                 referenceErrors.Add(lookup.Error);
         }
 
-        var outcome = rules.Evaluate(message, agreement, EvaluatingSide.Receiver, node.Centre, receivedAt, original);
+        var outcome = Evaluate(message, agreement, receivedAt, original);
         return await StoreAsync(db, delivery, claim, message, agreement, original, receivedAt, [.. referenceErrors, .. outcome.Errors], outcome.Findings, ct);
     }
+
+    /// <summary>
+    /// The rules are pure and total on a parsed message; should one still throw, that is a fault of this receiver, not
+    /// a transient one: retrying would block the inbox for nothing. The message is answered, rejected, with a code
+    /// that says so, and the fault is logged with its stack trace for the operator.
+    /// </summary>
+    private RuleOutcome Evaluate(Message message, Agreement agreement, Instant receivedAt, PreNotification? original)
+    {
+        try
+        {
+            return rules.Evaluate(message, agreement, EvaluatingSide.Receiver, node.Centre, receivedAt, original);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "The agreement rules failed on {Kind} {MessageId} from {Sender}: a fault in this receiver; the message is rejected as RECEIVER_FAULT",
+                message.Kind.WireName(), message.MessageId, message.Sender);
+            return new RuleOutcome([new ValidationError(ReceiverFault, "node/rules", "",
+                $"Centre {node.Centre} could not evaluate this message's rules (a fault in the receiver, logged there). Ask its operator; send it again once fixed.")], []);
+        }
+    }
+
+    public const string ReceiverFault = "RECEIVER_FAULT";
+
+    private static string? Shorten(string? text) => text is { Length: > 60 } ? text[..60] + "…" : text;
 
     private async Task<InboxResult> StoreAsync(NodeDbContext db, InboundDelivery delivery, Claim claim, Message? message, Agreement? agreement,
         PreNotification? original, Instant receivedAt, IReadOnlyList<ValidationError> errors, IReadOnlyList<ValidationError> findings, CancellationToken ct)
     {
         var accepted = errors.Count == 0;
-        var kind = message?.Kind ?? (MessageKinds.TryParse(claim.Kind, out var k) ? k : (MessageKind?)null);
+        var kind = message?.Kind ?? (MessageKinds.TryParse(claim.Header.Kind, out var k) ? k : (MessageKind?)null);
         var window = message switch
         {
             PreNotification p => p.LaunchWindow,
             _ => (LaunchWindow?)null,
         };
+        // Only values this node checked go into columns: the raw JWS is the evidence of whatever else it said.
+        var claimedAgreement = AgreementId.TryParse(claim.Header.AgreementId, out var agreementId) ? agreementId : (AgreementId?)null;
         var entry = new InboxMessage
         {
             MessageId = claim.MessageId,
-            Kind = claim.Kind ?? "unknown",
-            Sender = claim.Sender!,
-            AgreementId = claim.AgreementId,
-            Sequence = message?.SequenceFor(node.Centre) ?? claim.SequenceFor(node.Centre),
-            RelatesTo = message is null ? null : message.RelatesTo()?.Value,
+            Kind = kind?.WireName() ?? "unknown",
+            Sender = claim.Sender.Value,
+            AgreementId = claimedAgreement?.Value,
+            Sequence = message?.SequenceFor(node.Centre) ?? claim.Header.SequenceFor(node.Centre),
+            RelatesTo = message?.RelatesTo()?.Value,
             ReceivedAt = receivedAt,
             IssuedAt = message?.IssuedAt,
             Outcome = accepted ? InboxOutcome.Accepted : InboxOutcome.Rejected,
@@ -135,14 +173,24 @@ public sealed class InboxProcessor(
         };
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        db.Inbox.Add(entry);
+        // Claim (sender, id) first, atomically: a redelivery or a second consumer racing this one finds it taken and is
+        // answered as the duplicate it is, without a failed insert (the read above is only the cheap common case).
+        if (!await InboxClaims.TryClaimAsync(db, entry, ct))
+        {
+            await tx.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            var first = await db.Inbox.AsNoTracking().SingleAsync(m => m.Sender == entry.Sender && m.MessageId == entry.MessageId, ct);
+            return await AnswerDuplicateAsync(db, first, delivery, receivedAt, ct);
+        }
+        db.Inbox.Update(entry);
 
-        // Receipts and heartbeats are not answered (an answer to an answer would never end).
-        var answers = kind is { } known && known.IsNotification() && AgreementId.IsValid(claim.AgreementId);
+        // Receipts and heartbeats are not answered (an answer to an answer would never end), nor is a message whose kind
+        // cannot be read (a receipt must name the kind it answers). Every readable notification is, whatever else it got
+        // wrong: under its agreement id, or under "unknown" if even that cannot be read.
+        var answers = kind is { } known && known.IsNotification();
         if (answers)
         {
-            var agreementId = new AgreementId(claim.AgreementId!);
-            var receipt = await QueueReceiptAsync(db, claim, kind!.Value, agreementId, receivedAt,
+            var receipt = await QueueReceiptAsync(db, claim.MessageId, claim.Sender, kind!.Value, claimedAgreement ?? UnknownAgreement, receivedAt,
                 accepted ? ReceiptOutcome.Accepted : ReceiptOutcome.Rejected, accepted ? [] : errors, accepted ? findings : [], ct);
             entry.ReceiptMessageId = receipt.MessageId;
             entry.ReceiptJws = receipt.Jws;
@@ -152,21 +200,8 @@ public sealed class InboxProcessor(
             await ApplyReceiptAsync(db, r, ct);
         await timeliness.OnStoredAsync(db, entry, message, agreement, original, accepted, findings, ct);
 
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            await tx.RollbackAsync(ct);
-            if (!await IsStoredAsync(claim.MessageId, ct))
-                throw;
-            // Another consumer (a second instance, or a redelivery racing this one) stored it first: a duplicate.
-            db.ChangeTracker.Clear();
-            var first = await db.Inbox.AsNoTracking().SingleAsync(m => m.MessageId == claim.MessageId, ct);
-            return await AnswerDuplicateAsync(db, first, delivery, receivedAt, ct);
-        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         if (answers)
             outboxSignal.Notify();
         deadlineSignal.Notify();
@@ -181,11 +216,8 @@ public sealed class InboxProcessor(
             accepted ? findings : errors, entry.ReceiptMessageId);
     }
 
-    private async Task<bool> IsStoredAsync(Guid messageId, CancellationToken ct)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Inbox.AnyAsync(m => m.MessageId == messageId, ct);
-    }
+    /// <summary>The agreement a rejection receipt goes out under when the message's own agreement id cannot be read.</summary>
+    public static readonly AgreementId UnknownAgreement = new("unknown");
 
     /// <summary>A redelivery or a replay: the first verdict stands, and its receipt goes out again (idempotent at the sender).</summary>
     private async Task<InboxResult> AnswerDuplicateAsync(NodeDbContext db, InboxMessage existing, InboundDelivery delivery, Instant now, CancellationToken ct)
@@ -210,10 +242,9 @@ public sealed class InboxProcessor(
         return new InboxResult(InboxDisposition.Duplicate, existing.MessageId, existing.Kind, existing.Sender, [], existing.ReceiptMessageId);
     }
 
-    private async Task<(Guid MessageId, byte[] Jws)> QueueReceiptAsync(NodeDbContext db, Claim claim, MessageKind receivedKind, AgreementId agreementId,
+    private async Task<(Guid MessageId, byte[] Jws)> QueueReceiptAsync(NodeDbContext db, Guid receiptFor, CentreCode sender, MessageKind receivedKind, AgreementId agreementId,
         Instant receivedAt, ReceiptOutcome outcome, IReadOnlyList<ValidationError> reasons, IReadOnlyList<ValidationError> findings, CancellationToken ct)
     {
-        var sender = new CentreCode(claim.Sender!);
         var sequence = await SequenceAllocator.NextAsync(db, node.Centre, sender, agreementId, SequenceAllocator.ReceiptStream, ct);
         var receipt = new Receipt
         {
@@ -222,12 +253,12 @@ public sealed class InboxProcessor(
             Sender = node.Centre,
             Recipients = [new Addressee(sender, sequence)],
             IssuedAt = receivedAt,
-            ReceiptFor = new MessageId(claim.MessageId),
+            ReceiptFor = new MessageId(receiptFor),
             ReceivedKind = receivedKind,
             ReceivedAt = receivedAt,
             Outcome = outcome,
-            Reasons = reasons,
-            Findings = findings,
+            Reasons = ReceiptReasons.Fit(reasons),
+            Findings = ReceiptReasons.Fit(findings),
         };
         var jws = signer.Sign(WireJson.SerializeToUtf8(receipt));
         db.Outbox.Add(new OutboxEntry
@@ -286,6 +317,13 @@ public sealed class InboxProcessor(
         return (notification.WithAmendments(amendments), null);
     }
 
+    /// <summary>
+    /// Parks a delivery whose processing failed with a fault of this node (not of its content, not transient), so the
+    /// inbox moves on; the operator finds it in the parked queue with the exception's message.
+    /// </summary>
+    public Task<InboxResult> ParkFaultAsync(InboundDelivery delivery, Exception fault, CancellationToken ct) =>
+        ParkAsync(delivery, "PROCESSING_FAILED", $"Centre {node.Centre} failed to process this delivery ({fault.GetType().Name}: {Shorten(fault.Message)}); see its log.", null, ct);
+
     private async Task<InboxResult> ParkAsync(InboundDelivery delivery, string code, string reason, Claim? claim, CancellationToken ct)
     {
         var now = clock.GetCurrentInstant();
@@ -296,63 +334,26 @@ public sealed class InboxProcessor(
         // The broker vouches for user_id, so that centre learns its message was refused, and why. Nothing is stored
         // as received: a forged copy must not pre-empt the genuine message with the same id.
         Guid? receiptId = null;
-        if (claim is { Kind: var kindText, AgreementId: var agreementText } && MessageKinds.TryParse(kindText, out var kind) && kind.IsNotification()
-            && CentreCode.TryParse(delivery.UserId, out var publisher) && AgreementId.TryParse(agreementText, out var agreementId))
+        if (claim is not null && MessageKinds.TryParse(claim.Header.Kind, out var kind) && kind.IsNotification()
+            && CentreCode.TryParse(delivery.UserId, out var publisher) && AgreementId.TryParse(claim.Header.AgreementId, out var agreementId))
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var receipt = await QueueReceiptAsync(db, claim with { Sender = publisher.Value }, kind, agreementId, now, ReceiptOutcome.Rejected, [error], [], ct);
+            var receipt = await QueueReceiptAsync(db, claim.MessageId, publisher, kind, agreementId, now, ReceiptOutcome.Rejected, [error], [], ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             outboxSignal.Notify();
             receiptId = receipt.MessageId;
         }
         await Audit.AuditLog.AppendAsync(dbFactory, Audit.AuditEvent.Parked(delivery, code, reason, claim?.MessageId, receiptId, now), ct);
-        return new InboxResult(InboxDisposition.Parked, claim?.MessageId, claim?.Kind, delivery.UserId, [error], receiptId);
+        return new InboxResult(InboxDisposition.Parked, claim?.MessageId, claim?.Header.Kind is { } k ? Shorten(k) : null, delivery.UserId, [error], receiptId);
     }
 
-    /// <summary>What the payload says about itself, read before anything is trusted.</summary>
-    private sealed record Claim(Guid MessageId, string? Kind, string? Sender, string? AgreementId, IReadOnlyList<(string Centre, long? Sequence)> RecipientList, string? Error)
+    /// <summary>What the payload says about itself: a valid id and some sender, read before anything is trusted.</summary>
+    private sealed record Claim(Guid MessageId, MessageHeader Header)
     {
-        public IEnumerable<string> Recipients => RecipientList.Select(r => r.Centre);
-
-        public bool IsAddressedTo(CentreCode centre) => RecipientList.Any(r => r.Centre == centre.Value);
-
-        public long? SequenceFor(CentreCode centre) => RecipientList.FirstOrDefault(r => r.Centre == centre.Value).Sequence;
-
-        public static Claim Read(byte[] payload)
-        {
-            try
-            {
-                using var doc = JsonDocument.Parse(payload);
-                var root = doc.RootElement;
-                if (root.ValueKind != JsonValueKind.Object)
-                    return Fail("The payload is not a JSON object.");
-                if (!root.TryGetProperty("messageId", out var idValue) || !Guid.TryParse(idValue.GetString(), out var id) || id == Guid.Empty)
-                    return Fail("The payload has no valid messageId.");
-                if (!root.TryGetProperty("sender", out var senderValue) || senderValue.ValueKind != JsonValueKind.String)
-                    return Fail("The payload has no sender.");
-                var recipients = new List<(string, long?)>();
-                if (root.TryGetProperty("recipients", out var list) && list.ValueKind == JsonValueKind.Array)
-                {
-                    foreach (var r in list.EnumerateArray())
-                    {
-                        if (r.ValueKind == JsonValueKind.Object && r.TryGetProperty("centre", out var c) && c.ValueKind == JsonValueKind.String)
-                            recipients.Add((c.GetString()!, r.TryGetProperty("sequence", out var s) && s.TryGetInt64(out var n) ? n : null));
-                    }
-                }
-                return new Claim(id, Text(root, "kind"), senderValue.GetString(), Text(root, "agreementId"), recipients, null);
-            }
-            catch (Exception e) when (e is JsonException or InvalidOperationException)
-            {
-                return Fail($"The payload is not well-formed JSON: {e.Message}");
-            }
-        }
-
-        private static string? Text(JsonElement root, string name) =>
-            root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-        private static Claim Fail(string error) => new(Guid.Empty, null, null, null, [], error);
+        /// <summary>The sender, once checked to be a centre code equal to the broker's user_id.</summary>
+        public CentreCode Sender => new(Header.Sender!);
     }
 }
 

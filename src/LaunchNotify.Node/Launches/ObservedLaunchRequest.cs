@@ -23,20 +23,12 @@ public static class ObservedLaunchRequest
     public const int MaxCommentLength = 1000;
 
     public static (ObservedLaunchInput? Input, IReadOnlyList<ValidationError> Errors) Parse(
-        ReadOnlySpan<byte> body, IReadOnlySet<string> knownCentres, Instant now, Duration maxClockSkew)
+        ReadOnlyMemory<byte> body, IReadOnlySet<string> knownCentres, Instant now, Duration maxClockSkew)
     {
-        JsonObject? document;
-        try
-        {
-            document = JsonNode.Parse(body) as JsonObject;
-        }
-        catch (JsonException e)
-        {
-            return (null, [Error("JSON_MALFORMED", "", $"Not well-formed JSON: {e.Message}")]);
-        }
+        var (document, error) = JsonBody.ParseObject(body, Rule, "Send a JSON object, e.g. " +
+            "{\"at\": \"2026-03-10T08:00:00Z\", \"launchPoint\": {\"lat\": 62.9, \"lon\": 40.6}, \"attributedCentre\": \"RU\"}.");
         if (document is null)
-            return (null, [Error("JSON_MALFORMED", "", "The body must be a JSON object, e.g. " +
-                "{\"at\": \"2026-03-10T08:00:00Z\", \"launchPoint\": {\"lat\": 62.9, \"lon\": 40.6}, \"attributedCentre\": \"RU\"}.")]);
+            return (null, [error!]);
 
         var errors = new List<ValidationError>();
         Guid? id = null;

@@ -18,7 +18,8 @@ public sealed class OutboxDispatcher(
     OutboxSignal signal,
     IClock clock,
     OutboxDispatcherOptions options,
-    ILogger<OutboxDispatcher> logger) : BackgroundService
+    ILogger<OutboxDispatcher> logger,
+    StoreWriteGate? writeGate = null) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -32,6 +33,14 @@ public sealed class OutboxDispatcher(
         {
             // The loop below reports it and retries.
         }
+        try
+        {
+            await ReleaseAbandonedClaimsAsync(stoppingToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Could not look for outbox claims of a previous run of {Owner}; they go out when their lease ends", options.Owner);
+        }
         await BrokerWorkLoop.RunAsync(DispatchBatchAsync, ct => signal.WaitAsync(options.PollInterval, ct), options.MaxBackoff, logger,
             "outbox dispatch", "notifications stay in the outbox until it returns", stoppingToken);
     }
@@ -42,7 +51,7 @@ public sealed class OutboxDispatcher(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetCurrentInstant();
         var kinds = options.Kinds;
-        var token = Guid.NewGuid();
+        var token = OutboxClaims.NewToken(options.Owner, options.ProcessId);
         var candidates = db.Outbox
             .Where(o => o.PublishedAt == null && kinds.Contains(o.Kind)
                         && (o.NextAttemptAt == null || o.NextAttemptAt <= now)
@@ -79,6 +88,31 @@ public sealed class OutboxDispatcher(
         }
     }
 
+    /// <summary>
+    /// Takes back the entries that an earlier run of this dispatcher (same owner name, a process that is gone) claimed
+    /// and never marked: after a crash they go out at this start instead of after their lease. Returns how many.
+    /// </summary>
+    public async Task<int> ReleaseAbandonedClaimsAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.GetCurrentInstant();
+        var held = await db.Outbox
+            .Where(o => o.PublishedAt == null && o.ClaimToken != null && o.ClaimedUntil != null && o.ClaimedUntil >= now)
+            .Select(o => o.ClaimToken!.Value)
+            .Distinct()
+            .ToListAsync(ct);
+        var abandoned = held.Where(t => OutboxClaims.IsAbandoned(t, options.Owner, options.ProcessId, options.IsRunning)).Select(t => (Guid?)t).ToList();
+        if (abandoned.Count == 0)
+            return 0;
+        var released = await db.Outbox
+            .Where(o => o.PublishedAt == null && abandoned.Contains(o.ClaimToken))
+            .ExecuteUpdateAsync(u => u.SetProperty(o => o.ClaimToken, (Guid?)null).SetProperty(o => o.ClaimedUntil, (Instant?)null), ct);
+        logger.LogInformation("Took back {Count} outbox entries claimed by a previous run of {Owner} that ended before sending them; they go out now",
+            released, options.Owner);
+        signal.Notify();
+        return released;
+    }
+
     private async Task<int> PublishClaimedAsync(NodeDbContext db, List<OutboxEntry> batch, CancellationToken ct)
     {
         var outcomes = await Task.WhenAll(batch.Select(async entry =>
@@ -99,6 +133,7 @@ public sealed class OutboxDispatcher(
         var published = 0;
         // One transaction for the whole batch (one write lock, one commit), taking the audit chain's lock first:
         // status, delivery and audit entries commit together.
+        using var turn = await (writeGate ?? StoreWriteGate.Open).EnterAsync(ct);
         await using var tx = await Audit.AuditLog.BeginLockedTransactionAsync(db, ct);
         foreach (var (entry, error) in outcomes)
         {
@@ -146,6 +181,17 @@ public sealed record OutboxDispatcherOptions
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long a claimed batch stays this dispatcher's if it dies before marking it (publishing takes far less).</summary>
+    /// <summary>
+    /// How long a claimed batch stays this dispatcher's if it dies before marking it (publishing takes far less); a
+    /// restart of the same <see cref="Owner"/> on the same machine takes its dead predecessor's claims back at once.
+    /// </summary>
     public Duration ClaimLease { get; init; } = Duration.FromSeconds(30);
+
+    /// <summary>Who claims: the same name for every run of one deployable on one machine (e.g. <c>US-publisher/host</c>).</summary>
+    public string Owner { get; init; } = Environment.MachineName;
+
+    public int ProcessId { get; init; } = Environment.ProcessId;
+
+    /// <summary>Whether a process of an id runs on this machine (a test may stand in for the operating system).</summary>
+    public Func<int, bool> IsRunning { get; init; } = OutboxClaims.IsRunning;
 }

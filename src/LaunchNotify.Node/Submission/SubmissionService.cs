@@ -34,7 +34,8 @@ public sealed class SubmissionService(
     SchemaCatalog schemas,
     OutboxSignal outboxSignal,
     ReceiptDeadlines receiptDeadlines,
-    DeadlineSignal deadlineSignal)
+    DeadlineSignal deadlineSignal,
+    StoreWriteGate writeGate)
 {
     private static readonly string[] SubmittableKinds =
         [MessageKind.PreNotification.WireName(), MessageKind.Amendment.WireName(), MessageKind.Cancellation.WireName(), MessageKind.PostLaunch.WireName()];
@@ -55,16 +56,9 @@ public sealed class SubmissionService(
         if (draft.Length > node.MaxMessageBytes)
             return SubmissionResult.Malformed([new ValidationError("MESSAGE_TOO_LARGE", "node/limits", "", $"The submission is {draft.Length} bytes; this node accepts at most {node.MaxMessageBytes}.")]);
 
-        JsonObject document;
-        try
-        {
-            document = JsonNode.Parse(draft.Span) as JsonObject
-                ?? throw new JsonException("The submission must be a JSON object.");
-        }
-        catch (JsonException e)
-        {
-            return SubmissionResult.Malformed([new ValidationError("JSON_MALFORMED", "json", "", $"Not well-formed JSON: {e.Message}")]);
-        }
+        var (document, parseError) = JsonBody.ParseObject(draft, "json", "Send the message as a JSON object of its schema (schemas/v1).");
+        if (document is null)
+            return SubmissionResult.Malformed([parseError!]);
 
         var now = clock.GetCurrentInstant();
         var completion = Complete(document, expectedKind, now);
@@ -176,6 +170,7 @@ public sealed class SubmissionService(
 
     private async Task StoreAsync(NodeDbContext db, Message draft, PreNotification? original, Agreement agreement, Instant now, Actor? by, CancellationToken ct)
     {
+        using var turn = await writeGate.EnterAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var recipients = new List<Addressee>();
         foreach (var r in draft.Recipients)

@@ -39,14 +39,37 @@ public sealed record MessageHeader(Guid? MessageId, string? Kind, string? Sender
         return new MessageHeader(id, Text(root, "kind"), Text(root, "sender"), Text(root, "agreementId"), recipients);
     }
 
+    /// <summary>
+    /// The header of text that failed the strict JSON stage but is still a JSON object (a duplicate member, a lone
+    /// surrogate in a remark), so an inbox can still tell the authenticated sender why its message was refused.
+    /// </summary>
+    internal static MessageHeader? ReadLeniently(ReadOnlyMemory<byte> utf8Json)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(utf8Json.Span))
+            return null;
+        try
+        {
+            // No TryParse exists; its exception is the answer "not even leniently JSON".
+            using var document = JsonDocument.Parse(utf8Json, new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = true });
+            return Read(document.RootElement);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A string member, or null if absent, not a string, or not valid Unicode (which GetString would throw on).</summary>
     private static string? Text(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
+        && JsonText.FindInvalidUnicode(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(v)) is null
+            ? v.GetString() : null;
 }
 
 /// <summary>
 /// The one outcome of reading a message from outside: the typed <see cref="Message"/>, or the coded errors that keep it
-/// from being one (with the <see cref="Stage"/> that found them). <see cref="Header"/> is there whenever the text was a
-/// JSON document, even when the message is not valid.
+/// from being one (with the <see cref="Stage"/> that found them). <see cref="Header"/> is there whenever the text reads as
+/// a JSON object at all (even with a duplicate member or a lone surrogate escape), valid message or not.
 /// </summary>
 public sealed record MessageParse(ParseStage Stage, Message? Message, MessageHeader? Header, IReadOnlyList<ValidationError> Errors)
 {
@@ -72,7 +95,7 @@ public static class MessageParser
     public static MessageParse Parse(ReadOnlyMemory<byte> utf8Json, SchemaCatalog? schemas = null)
     {
         if (!JsonText.TryParse(utf8Json, out var document, out var error))
-            return new MessageParse(ParseStage.Json, null, null, [error!]);
+            return new MessageParse(ParseStage.Json, null, MessageHeader.ReadLeniently(utf8Json), [error!]);
         using (document)
         {
             var root = document!.RootElement;

@@ -5,7 +5,7 @@ namespace LaunchNotify.Storage.Entities;
 public enum InboxOutcome { Accepted, Rejected }
 
 /// <summary>
-/// A message received from a counterpart, stored once by message id (redeliveries and replays find it here), with
+/// A message received from a counterpart, stored once by (sender, message id) (redeliveries and replays find it here), with
 /// the raw JWS as evidence and the receipt this centre answered with.
 /// </summary>
 public sealed class InboxMessage

@@ -90,8 +90,10 @@ public sealed class EndpointAuthorizationTests(PublisherApp app) : IClassFixture
     [Fact]
     public async Task EveryEndpoint_Answers401WithoutAToken_403ToRolesNotAllowed_AndLetsAllowedRolesThrough()
     {
-        await TestAccounts.AddOnePerRoleAsync(app.Store);
-        var clients = new Dictionary<string, HttpClient> { ["no credentials"] = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }) };
+        await TestAccounts.AddOnePerRoleAsync(app.StoreOptions);
+        var anonymous = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        anonymous.DefaultRequestHeaders.Authorization = null;
+        var clients = new Dictionary<string, HttpClient> { ["no credentials"] = anonymous };
         foreach (var role in All)
         {
             var http = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });

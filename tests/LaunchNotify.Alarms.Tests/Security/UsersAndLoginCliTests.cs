@@ -19,7 +19,7 @@ public sealed class UsersAndLoginCliTests(KestrelPublisherApp app) : IClassFixtu
     {
         _ = app.Address; // the app makes its store at start
         var console = Console();
-        return await new RootCommand { UsersCommand.Create(console) }.Parse(["users", .. args, "--store", app.Store.ToString()])
+        return await new RootCommand { UsersCommand.Create(console) }.Parse(["users", .. args, "--store", app.StoreOptions.ToString()])
             .InvokeAsync(new InvocationConfiguration { Output = _out, Error = _out });
     }
 
@@ -110,7 +110,7 @@ public sealed class UsersAndLoginCliTests(KestrelPublisherApp app) : IClassFixtu
     [Fact]
     public async Task UsersList_Json_IsJsonOnly()
     {
-        await TestAccounts.AddAsync(app.Store, ("listed", NodeRoles.Administrator));
+        await TestAccounts.AddAsync(app.StoreOptions, ("listed", NodeRoles.Administrator));
         Assert.Equal(ExitCodes.Ok, await RunUsersAsync("list", "--json"));
         var accounts = System.Text.Json.Nodes.JsonNode.Parse(_out.ToString())!.AsArray();
         Assert.Contains(accounts, a => a!["name"]!.ToString() == "listed" && a["roles"]![0]!.ToString() == NodeRoles.Administrator);
@@ -119,7 +119,7 @@ public sealed class UsersAndLoginCliTests(KestrelPublisherApp app) : IClassFixtu
 
     private async Task<IReadOnlyList<AccountView>> ListAsync()
     {
-        await using var store = await AccountStore.OpenAsync(app.Store, NodaTime.SystemClock.Instance, CancellationToken.None);
+        await using var store = await AccountStore.OpenAsync(app.StoreOptions, NodaTime.SystemClock.Instance, CancellationToken.None);
         return await store.Book.ListAsync(CancellationToken.None);
     }
 }

@@ -28,6 +28,14 @@ public static class TestAccounts
             await opened.Book.AddAsync(name, [role], Password, new("test:setup", "test setup", [NodeRoles.Administrator]), CancellationToken.None);
     }
 
+    /// <summary>One account holding several roles (for tests about something else than who may do what).</summary>
+    public static async Task AddWithRolesAsync(StorageOptions store, string name, IReadOnlyCollection<string> roles)
+    {
+        await using var opened = await AccountStore.OpenAsync(store, SystemClock.Instance, CancellationToken.None);
+        if ((await opened.Book.ListAsync(CancellationToken.None)).All(a => a.Name != name))
+            await opened.Book.AddAsync(name, roles, Password, new("test:setup", "test setup", [NodeRoles.Administrator]), CancellationToken.None);
+    }
+
     /// <summary>One account per role, each named after its role.</summary>
     public static Task AddOnePerRoleAsync(StorageOptions store) => AddAsync(store, [.. Roles.Select(r => (r, r))]);
 

@@ -20,11 +20,12 @@ using Microsoft.Extensions.Logging;
 using NodaTime;
 using NodaTime.Testing;
 
-namespace LaunchNotify.Alarms.Tests;
+namespace LaunchNotify.Tests.Shared;
 
 /// <summary>
-/// Centre US's publisher (the real Program) over a fresh SQLite store in a temp folder, with a fake clock and without
-/// the node's background services (outbox dispatcher, alarm feed: they need a broker; Integration.Tests covers them).
+/// Centre US's publisher (the real Program) over a fresh SQLite store in a temp folder (or the store a subclass gives),
+/// with a fake clock and without the node's background services (outbox dispatcher, alarm feed: they need a broker;
+/// Integration.Tests covers them). Every log entry of Warning or above is kept in <see cref="Logs"/>.
 /// </summary>
 public class PublisherApp : WebApplicationFactory<Program>
 {
@@ -46,6 +47,15 @@ public class PublisherApp : WebApplicationFactory<Program>
 
     protected virtual bool OnKestrel => false;
 
+    /// <summary>The store setting (<c>sqlite:PATH</c> or <c>postgres:CONNECTION</c>).</summary>
+    protected virtual string Store => "sqlite:" + Path.Combine(_dir, "node.db");
+
+    /// <summary>The folder of the SQLite store and the keys.</summary>
+    public string Folder => _dir;
+
+    /// <summary>What the app logged at Warning or above.</summary>
+    public CapturedLogs Logs { get; } = new(LogLevel.Warning);
+
     /// <summary>The real address when the app runs on Kestrel (for the CLI, which makes its own HTTP client).</summary>
     public Uri Address
     {
@@ -57,14 +67,14 @@ public class PublisherApp : WebApplicationFactory<Program>
         }
     }
 
-    /// <summary>Everything the app logged, formatted, to check what never appears there.</summary>
-    public CapturedLogs Logs { get; } = new();
+    /// <summary>Everything the app logged at Information or above (as in production), to check what never appears there.</summary>
+    public CapturedLogs AllLogs { get; } = new(LogLevel.Information);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
+        builder.ConfigureLogging(logging => logging.AddProvider(AllLogs));
         builder.UseSetting("LaunchNotify:Centre", Us.Value);
-        builder.UseSetting("LaunchNotify:Store", "sqlite:" + Path.Combine(_dir, "node.db"));
+        builder.UseSetting("LaunchNotify:Store", Store);
         builder.UseSetting("LaunchNotify:Broker:Password", "not-used-here");
         builder.UseSetting("LaunchNotify:KeysDirectory", KeysDirectory);
         builder.UseSetting("LaunchNotify:HttpUrl", "http://127.0.0.1:0");
@@ -77,14 +87,36 @@ public class PublisherApp : WebApplicationFactory<Program>
                 services.Remove(d);
             services.AddSingleton<IClock>(Clock);
         });
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         if (OnKestrel)
             UseKestrel();
     }
 
     private readonly TestAccounts.Cache _tokens = new();
 
+    /// <summary>
+    /// Clients from <c>CreateClient</c> carry the token of an account with every role ("tester"), so tests about
+    /// something else than roles reach every endpoint; the endpoint × role tests set their own (or none).
+    /// </summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.WithToken(TesterToken());
+    }
+
+    private string? _testerToken;
+
+    private string TesterToken()
+    {
+        if (_testerToken is not null)
+            return _testerToken;
+        TestAccounts.AddWithRolesAsync(StoreOptions, "tester", LaunchNotify.Node.Accounts.NodeRoles.All).GetAwaiter().GetResult();
+        using var raw = OnKestrel ? new HttpClient { BaseAddress = Address } : Server.CreateClient();
+        return _testerToken = TestAccounts.TokenAsync(raw, "tester").GetAwaiter().GetResult();
+    }
+
     /// <summary>The node's store, where test accounts are made.</summary>
-    public StorageOptions Store => StorageOptions.SqliteFile(Path.Combine(_dir, "node.db"));
+    public StorageOptions StoreOptions => StorageOptions.Parse(Store);
 
     /// <summary>
     /// An API client signed in as <paramref name="user"/> (made with <paramref name="role"/> if new; default: the account
@@ -93,7 +125,7 @@ public class PublisherApp : WebApplicationFactory<Program>
     public async Task<HttpClient> ClientAsync(string role, string? user = null)
     {
         var http = OnKestrel ? new HttpClient { BaseAddress = Address } : CreateClient();
-        await TestAccounts.AddAsync(Store, (user ?? role, role));
+        await TestAccounts.AddAsync(StoreOptions, (user ?? role, role));
         return http.WithToken(await _tokens.GetAsync(http, user ?? role));
     }
 
@@ -213,29 +245,4 @@ public static class Notices
         Cancels = original.MessageId,
         Reason = "postponed",
     };
-}
-
-/// <summary>Collects every log line of the app under test.</summary>
-public sealed class CapturedLogs : ILoggerProvider
-{
-    private readonly List<string> _lines = [];
-
-    public string Text { get { lock (_lines) return string.Join('\n', _lines); } }
-
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-    public void Dispose() { }
-
-    private sealed class Logger(CapturedLogs logs, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (logs._lines)
-                logs._lines.Add($"{category}: {formatter(state, exception)} {exception}");
-        }
-    }
 }
