@@ -18,7 +18,7 @@ public sealed class AccountAndTokenTests : IDisposable
 
     public void Dispose() => _app.Dispose();
 
-    private async Task<AccountBookScope> AccountsAsync() => new(await AccountStore.OpenAsync(_app.StoreOptionsOptions, SystemClock.Instance, CancellationToken.None));
+    private async Task<AccountBookScope> AccountsAsync() => new(await AccountStore.OpenAsync(_app.StoreOptions, SystemClock.Instance, CancellationToken.None));
 
     private sealed class AccountBookScope(AccountStore store) : IAsyncDisposable
     {
@@ -31,7 +31,7 @@ public sealed class AccountAndTokenTests : IDisposable
     [Fact]
     public async Task Token_CarriesSubjectNameRolesAndAudience_AndIsSignedByTheNode()
     {
-        await TestAccounts.AddAsync(_app.StoreOptionsOptions, ("olga", NodeRoles.Operator));
+        await TestAccounts.AddAsync(_app.StoreOptions, ("olga", NodeRoles.Operator));
         using var http = _app.CreateClient();
 
         var token = new JsonWebToken(await TestAccounts.TokenAsync(http, "olga"));
@@ -47,7 +47,7 @@ public sealed class AccountAndTokenTests : IDisposable
     [Fact]
     public async Task Token_WrongPassword_IsRefusedWithoutSayingWhichPartWasWrong_AndFiveFailuresLockTheAccount()
     {
-        await TestAccounts.AddAsync(_app.StoreOptionsOptions, ("olga", NodeRoles.Operator));
+        await TestAccounts.AddAsync(_app.StoreOptions, ("olga", NodeRoles.Operator));
         using var http = _app.CreateClient();
 
         var unknown = await TryTokenAsync(http, "nobody", "whatever-password");
@@ -67,7 +67,7 @@ public sealed class AccountAndTokenTests : IDisposable
     [Fact]
     public async Task DisablingOrResettingAnAccount_EndsItsTokensAtTheirNextUse()
     {
-        await TestAccounts.AddAsync(_app.StoreOptionsOptions, ("dora", NodeRoles.DutyOfficer), ("carl", NodeRoles.ComplianceOfficer));
+        await TestAccounts.AddAsync(_app.StoreOptions, ("dora", NodeRoles.DutyOfficer), ("carl", NodeRoles.ComplianceOfficer));
         using var dora = _app.CreateClient().WithToken(await TestAccounts.TokenAsync(_app.CreateClient(), "dora"));
         using var carl = _app.CreateClient().WithToken(await TestAccounts.TokenAsync(_app.CreateClient(), "carl"));
         Assert.Equal(HttpStatusCode.OK, (await dora.GetAsync("/v1/me")).StatusCode);
@@ -94,7 +94,7 @@ public sealed class AccountAndTokenTests : IDisposable
     [Fact]
     public async Task ATokenFromAnotherIssuerOrForgedKey_IsRefused()
     {
-        await TestAccounts.AddAsync(_app.StoreOptionsOptions, ("olga", NodeRoles.Operator));
+        await TestAccounts.AddAsync(_app.StoreOptions, ("olga", NodeRoles.Operator));
         using var http = _app.CreateClient();
         var token = await TestAccounts.TokenAsync(http, "olga");
         var parts = token.Split('.');
@@ -147,7 +147,7 @@ public sealed class AccountAndTokenTests : IDisposable
     [Fact]
     public async Task NeitherPasswordsNorTokens_AppearInTheLogs()
     {
-        await TestAccounts.AddAsync(_app.StoreOptionsOptions, ("olga", NodeRoles.Operator));
+        await TestAccounts.AddAsync(_app.StoreOptions, ("olga", NodeRoles.Operator));
         using var http = _app.CreateClient();
         await TryTokenAsync(http, "olga", "a-wrong-password-in-the-logs?");
         var token = await TestAccounts.TokenAsync(http, "olga");
