@@ -13,15 +13,20 @@ public static class EvidenceEndpoints
 {
     public static void MapEvidenceEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/notifications/{id}/evidence", async (string id, IDbContextFactory<NodeDbContext> dbFactory, NodeSettings settings, IClock clock,
-                HttpResponse response, CancellationToken ct) =>
+        app.MapGet("/v1/notifications/{id}/evidence", async (string id, [Microsoft.AspNetCore.Mvc.FromQuery] string? sender,
+                IDbContextFactory<NodeDbContext> dbFactory, NodeSettings settings, IClock clock, HttpResponse response, CancellationToken ct) =>
             {
                 if (!Guid.TryParse(id, out var messageId))
                     return ApiProblems.BadId(id, "a message", "list them with GET /v1/notifications or GET /v1/inbox.");
                 // Read per request: keys imported since start-up are bundled too.
                 var exporter = new EvidenceExporter(dbFactory, KeyStore.LoadTrustedKeys(settings.KeysDirectory), clock);
-                if (await exporter.ExportAsync(messageId, ct) is not { } export)
-                    return ApiProblems.NotFound($"This centre has neither sent nor received a message {messageId}; list them with GET /v1/notifications or GET /v1/inbox.");
+                // A message is (sender, id): when two centres used this id, the caller says whose.
+                if (sender is null && await exporter.SendersOfAsync(messageId, ct) is { Count: > 1 } senders)
+                    return ApiProblems.Problem(StatusCodes.Status409Conflict, "AMBIGUOUS_MESSAGE_ID",
+                        $"Centres {string.Join(", ", senders)} each sent a message {messageId}; add ?sender=CC.",
+                        extensions: new Dictionary<string, object?> { ["senders"] = senders });
+                if (await exporter.ExportAsync(messageId, ct, sender) is not { } export)
+                    return ApiProblems.NotFound($"This centre has neither sent nor received a message {messageId}{(sender is null ? "" : " from " + sender)}; list them with GET /v1/notifications or GET /v1/inbox.");
                 foreach (var warning in export.Warnings)
                     response.Headers.Append("X-Evidence-Warning", warning);
                 response.Headers.ContentDisposition = $"attachment; filename=\"evidence-{messageId:D}.json\"";

@@ -1,3 +1,4 @@
+using LaunchNotify.Tests.Shared;
 using System.Text;
 using System.Text.Json.Nodes;
 using LaunchNotify.Domain.Alarms;

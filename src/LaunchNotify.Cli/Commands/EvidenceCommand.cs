@@ -7,7 +7,7 @@ using LaunchNotify.Storage;
 namespace LaunchNotify.Cli.Commands;
 
 /// <summary>
-/// <c>launchnotify evidence export ID [--store] [--config] [--keys DIR] [-o FILE]</c> and
+/// <c>launchnotify evidence export ID [--sender CC] [--store] [--config] [--keys DIR] [-o FILE]</c> and
 /// <c>launchnotify evidence verify BUNDLE [--trusted-keys jwks.json]</c> (docs/evidence.md).
 /// </summary>
 public static class EvidenceCommand
@@ -22,9 +22,10 @@ public static class EvidenceCommand
             Description = "The node's keys folder; its jwks.json supplies the public keys to bundle (default: LaunchNotify:KeysDirectory from --config or the environment).",
         };
         var output = new Option<FileInfo?>("--output", "-o") { Description = "Write the bundle here (default: standard output)." };
+        var sender = new Option<string?>("--sender") { Description = "Whose message (a centre code), when several centres used this id." };
         var export = new Command("export", "Write one notification's evidence (signed notification, signed receipts, keys, timeline, alarms, audit entries) as one JSON file.")
         {
-            id, store, config, keys, output,
+            id, store, config, keys, output, sender,
         };
         export.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
@@ -42,8 +43,12 @@ public static class EvidenceCommand
             }
             var exporter = new EvidenceExporter(new StoreContextFactory(options), trust, NodaTime.SystemClock.Instance);
             var messageId = parse.GetValue(id);
-            var result = await NodeStoreOptions.Guarded(options, () => exporter.ExportAsync(messageId, ct))
-                ?? throw new CliException($"The store {options} holds no message {messageId} (sent or received).");
+            var from = parse.GetValue(sender);
+            var senders = await NodeStoreOptions.Guarded(options, () => exporter.SendersOfAsync(messageId, ct));
+            if (from is null && senders.Count > 1)
+                throw new CliException($"Centres {string.Join(", ", senders)} each sent a message {messageId}; say whose with --sender CC.");
+            var result = await NodeStoreOptions.Guarded(options, () => exporter.ExportAsync(messageId, ct, from))
+                ?? throw new CliException($"The store {options} holds no message {messageId}{(from is null ? "" : " from " + from)} (sent or received).");
             foreach (var warning in result.Warnings)
                 Console.Error.WriteLine($"warning: {warning}");
             if (parse.GetValue(output) is { } file)

@@ -34,16 +34,33 @@ public sealed record EvidenceExport(JsonObject Bundle, IReadOnlyList<string> War
 /// </summary>
 public sealed class EvidenceExporter(IDbContextFactory<NodeDbContext> dbFactory, JwkSet trustStore, IClock clock)
 {
-    /// <summary>Null if the store holds no message with this id.</summary>
-    public async Task<EvidenceExport?> ExportAsync(Guid messageId, CancellationToken ct)
+    /// <summary>
+    /// The centres that sent a message with this id that the store holds (this centre for its own, each counterpart for
+    /// what it received): a message is (sender, id), and two centres may use one id.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> SendersOfAsync(Guid messageId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var own = await db.OutboundMessages.AsNoTracking().Where(m => m.MessageId == messageId).Select(m => m.Sender).ToListAsync(ct);
+        var received = await db.Inbox.AsNoTracking().Where(m => m.MessageId == messageId).Select(m => m.Sender).ToListAsync(ct);
+        return [.. own.Concat(received).Distinct().Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Null if the store holds no message with this id from <paramref name="sender"/> (null: from whoever holds it, which
+    /// the caller makes sure is one centre with <see cref="SendersOfAsync"/>).
+    /// </summary>
+    public async Task<EvidenceExport?> ExportAsync(Guid messageId, CancellationToken ct, string? sender = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var warnings = new List<string>();
-        var sent = await db.OutboundMessages.AsNoTracking().Include(m => m.Deliveries).SingleOrDefaultAsync(m => m.MessageId == messageId, ct);
+        var sent = await db.OutboundMessages.AsNoTracking().Include(m => m.Deliveries)
+            .SingleOrDefaultAsync(m => m.MessageId == messageId && (sender == null || m.Sender == sender), ct);
         InboxMessage? received = null;
         if (sent is null)
         {
-            received = await db.Inbox.AsNoTracking().SingleOrDefaultAsync(m => m.MessageId == messageId, ct);
+            received = await db.Inbox.AsNoTracking().Where(m => m.MessageId == messageId && (sender == null || m.Sender == sender))
+                .OrderBy(m => m.Sender).FirstOrDefaultAsync(ct);
             if (received is null)
                 return null;
         }

@@ -21,14 +21,15 @@ public sealed class PostLaunchDeadlines(DeadlineBook deadlines, AlarmBook alarms
 {
     public DeadlineKind Kind => DeadlineKind.PostLaunchOverdue;
 
-    public static string KeyFor(Guid notificationId) => $"POSTLAUNCH:{notificationId}";
+    /// <summary>A notification is (sender, id): two centres' notifications with one id each get their own deadline.</summary>
+    public static string KeyFor(string sender, Guid notificationId) => $"POSTLAUNCH:{sender}:{notificationId}";
 
     /// <summary>An accepted pre-notification: its report is due after its window.</summary>
     public Task OnNotificationAsync(NodeDbContext db, PreNotification notification, Agreement agreement, CancellationToken ct) =>
         deadlines.ScheduleAsync(db, new Deadline
         {
             Kind = Kind,
-            Key = KeyFor(notification.MessageId.Value),
+            Key = KeyFor(notification.Sender.Value, notification.MessageId.Value),
             DueAt = notification.LaunchWindow.End + settings.TermsFor(agreement).PostLaunchReport,
             Centre = notification.Sender,
             AgreementId = notification.AgreementId,
@@ -38,14 +39,14 @@ public sealed class PostLaunchDeadlines(DeadlineBook deadlines, AlarmBook alarms
     /// <summary>An accepted amendment: the report is due after the amended window (if not already overdue).</summary>
     public async Task OnAmendedAsync(NodeDbContext db, PreNotification amended, Agreement agreement, CancellationToken ct)
     {
-        if (await deadlines.FindAsync(db, KeyFor(amended.MessageId.Value), ct) is { State: DeadlineState.Pending } deadline)
+        if (await deadlines.FindAsync(db, KeyFor(amended.Sender.Value, amended.MessageId.Value), ct) is { State: DeadlineState.Pending } deadline)
             deadline.DueAt = amended.LaunchWindow.End + settings.TermsFor(agreement).PostLaunchReport;
     }
 
     /// <summary>An accepted post-launch report or cancellation: nothing more is owed.</summary>
     public async Task OnSettledAsync(NodeDbContext db, Message settling, Guid notificationId, Instant at, CancellationToken ct)
     {
-        if (await deadlines.FindAsync(db, KeyFor(notificationId), ct) is not { } deadline)
+        if (await deadlines.FindAsync(db, KeyFor(settling.Sender.Value, notificationId), ct) is not { } deadline)
             return;
         var what = settling is Cancellation ? "cancellation" : "post-launch report";
         await deadlines.SettleAsync(db, deadline, $"{what} {settling.MessageId}",
@@ -56,7 +57,7 @@ public sealed class PostLaunchDeadlines(DeadlineBook deadlines, AlarmBook alarms
     {
         var d = firing.Deadline;
         var summary = $"No post-launch report from {d.Centre} on notification {d.MessageId} under {d.AgreementId}: it was due by {d.DueAt}.";
-        var alarmKey = $"POSTLAUNCH_OVERDUE:{d.MessageId}";
+        var alarmKey = $"POSTLAUNCH_OVERDUE:{d.Centre}:{d.MessageId}";
         await alarms.RaiseAsync(firing.Db, new AlarmRequest(AlarmKind.PostLaunchOverdue, alarmKey, summary,
             Centre: d.Centre, AgreementId: d.AgreementId, MessageId: d.MessageId,
             DetailsJson: JsonSerializer.Serialize(new { dueAt = d.DueAt, notification = d.MessageId }, WireJson.Options),

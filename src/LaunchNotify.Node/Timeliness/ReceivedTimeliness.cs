@@ -74,7 +74,7 @@ public sealed class ReceivedTimeliness(
     {
         var what = message is Amendment a ? $"amendment {message.MessageId} of {a.Amends}" : $"pre-notification {message.MessageId}";
         var summary = $"{message.Sender}'s {what} (#{entry.Sequence}) under {message.AgreementId} came late: {finding.Message}";
-        await alarms.RaiseAsync(db, new AlarmRequest(AlarmKind.LateNotification, $"LATE_NOTIFICATION:{message.MessageId}", summary,
+        await alarms.RaiseAsync(db, new AlarmRequest(AlarmKind.LateNotification, $"LATE_NOTIFICATION:{message.Sender}:{message.MessageId}", summary,
             Centre: message.Sender, AgreementId: message.AgreementId, MessageId: message.MessageId.Value, Sequences: entry.Sequence?.ToString(),
             DetailsJson: JsonSerializer.Serialize(new { finding, receivedAt = entry.ReceivedAt, issuedAt = message.IssuedAt }, WireJson.Options)), ct);
     }
