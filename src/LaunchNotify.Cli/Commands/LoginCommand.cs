@@ -52,7 +52,7 @@ public static class LoginCommand
     /// <summary>The OAuth 2.0 password grant against the publisher's token endpoint.</summary>
     public static async Task<(string Token, DateTimeOffset ExpiresAt)> RequestTokenAsync(Uri baseUrl, string user, string password, CancellationToken ct)
     {
-        using var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(100) };
         TokenResponse response;
         try
         {
@@ -61,6 +61,10 @@ public static class LoginCommand
         catch (HttpRequestException e) when (e.InnerException is SocketException || e.HttpRequestError == HttpRequestError.ConnectionError)
         {
             throw new CliException($"No publisher is answering at {baseUrl}; check --url (or ${PublisherClient.UrlEnvironmentVariable}).");
+        }
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new CliException($"The publisher at {baseUrl} did not answer the sign-in within {http.Timeout.TotalSeconds:0} s; try again.");
         }
         if (response.AccessToken is not { Length: > 0 } token)
             throw new CliException($"Sign-in refused: {response.ErrorDescription ?? $"HTTP {response.Status}"}");
