@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using LaunchNotify.Domain.Values;
+using LaunchNotify.Node.Accounts;
 using LaunchNotify.Node.Broker;
+using LaunchNotify.Storage;
+using NodaTime;
 using LaunchNotify.Protocol.Signing;
 
 namespace LaunchNotify.Bench;
@@ -71,11 +74,32 @@ public sealed class NodeCluster(BenchEnvironment env, string folder, IReadOnlyDi
             await channel.QueuePurgeAsync(BrokerTopology.InboxQueue(centre), ct);
             await channel.QueuePurgeAsync(BrokerTopology.ParkedQueue(centre), ct);
         }
+        // The benchmark submits as an operator of the sending centre, with a token like any client (docs/security.md).
+        await using (var accounts = await AccountStore.OpenAsync(StorageOptions.Parse("sqlite:" + Path.Combine(folder, Sender.Value, "node.db")), SystemClock.Instance, ct))
+        {
+            if ((await accounts.Book.ListAsync(ct)).All(a => a.Name != OperatorName))
+                await accounts.Book.AddAsync(OperatorName, [NodeRoles.Operator], OperatorPassword, AccountStore.LocalAdministrator(), ct);
+            else
+                await accounts.Book.ResetAsync(OperatorName, OperatorPassword, [NodeRoles.Operator], AccountStore.LocalAdministrator(), ct);
+        }
         return new NodeCluster(env, folder, passwords);
     }
 
     /// <summary>A centre's broker password, to connect as that centre (a counterpart publishing by hand).</summary>
     public string Password(CentreCode centre) => passwords[centre.Value];
+
+    public const string OperatorName = "bench-operator";
+
+    /// <summary>This run's operator password: random, in memory only.</summary>
+    private static readonly string OperatorPassword = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>A bearer token for the sending centre's operator, from its publisher (once it is up).</summary>
+    public async Task<string> OperatorTokenAsync(CancellationToken ct)
+    {
+        using var http = new HttpClient { BaseAddress = PublisherUrl, Timeout = TimeSpan.FromSeconds(30) };
+        var response = await TokenClient.PasswordGrantAsync(http, OperatorName, OperatorPassword, ct);
+        return response.AccessToken ?? throw new InvalidOperationException($"The publisher refused the bench operator a token: {response.ErrorDescription}");
+    }
 
     /// <summary>The centre's publisher; <paramref name="brokerPort"/> puts something (a fault proxy) between it and the broker.</summary>
     public NodeProcess StartPublisher(CentreCode centre, int? brokerPort = null) =>

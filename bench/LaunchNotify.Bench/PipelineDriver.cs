@@ -24,11 +24,13 @@ public sealed class PipelineDriver : IDisposable
     private readonly HttpClient _http;
     private readonly string _template;
 
-    public PipelineDriver(NodeCluster cluster, ConfirmationObserver observer)
+    /// <param name="token">A bearer token for the sending centre's operator (<see cref="NodeCluster.OperatorTokenAsync"/>).</param>
+    public PipelineDriver(NodeCluster cluster, ConfirmationObserver observer, string token)
     {
         _cluster = cluster;
         _observer = observer;
         _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { BaseAddress = cluster.PublisherUrl, Timeout = TimeSpan.FromSeconds(60) };
+        _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         _template = Draft(SystemClock.Instance.GetCurrentInstant()).ToJsonString();
     }
 

@@ -8,6 +8,8 @@ if (Console.IsOutputRedirected)
     Spectre.Console.AnsiConsole.Profile.Width = 140;
 
 var root = new RootCommand("LaunchNotify: ballistic-missile launch pre-notifications between national centres.");
+root.Subcommands.Add(LoginCommand.Create());
+root.Subcommands.Add(UsersCommand.Create());
 root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(SubmitCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());

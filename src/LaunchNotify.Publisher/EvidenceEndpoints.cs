@@ -3,6 +3,7 @@ using LaunchNotify.Domain.Values;
 using LaunchNotify.Node.Evidence;
 using LaunchNotify.Node.Hosting;
 using LaunchNotify.Protocol.Signing;
+using LaunchNotify.Publisher.Security;
 using LaunchNotify.Storage;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
@@ -38,6 +39,7 @@ public static class EvidenceEndpoints
                 response.Headers.ContentDisposition = $"attachment; filename=\"evidence-{messageId:D}.json\"";
                 return Results.Bytes(export.ToUtf8(), "application/json");
             })
+            .RequireAuthorization(ApiPolicies.Compliance)
             .WithName("GetEvidence")
             .WithSummary("The evidence bundle for one message: signed notification, signed receipts, public keys, timeline, alarms and audit entries. Check it with 'launchnotify evidence verify'.");
     }

@@ -1,3 +1,4 @@
+using LaunchNotify.Publisher.Security;
 using LaunchNotify.Node.Keys;
 using LaunchNotify.Protocol.Json;
 using LaunchNotify.Storage.Audit;
@@ -11,14 +12,15 @@ public static class KeyEndpoints
     {
         app.MapGet("/v1/keys", (KeyRing ring) => Results.Json(View(ring), WireJson.Options))
             .WithName("GetKeys")
-            .WithSummary("The key this publisher signs with, the keys it trusts (public JWKs) and their retirement or revocation.");
+            .WithSummary("The key this publisher signs with, the keys it trusts (public JWKs) and their retirement or revocation.")
+            .RequireAuthorization(ApiPolicies.Administer);
 
         app.MapPost("/v1/keys/reload", async (KeyRing ring, CancellationToken ct) =>
             {
                 var result = await ring.ReloadAsync("POST /v1/keys/reload", ct);
                 if (result.Failed)
-                    return Results.Json(new { error = "KEYS_RELOAD_FAILED", message = $"The key files could not be used; the previous keys stay in use: {result.Error}" },
-                        WireJson.Options, statusCode: StatusCodes.Status409Conflict);
+                    return ApiProblems.Problem(StatusCodes.Status409Conflict, "KEYS_RELOAD_FAILED",
+                        $"The key files could not be used; the previous keys stay in use: {result.Error}");
                 return Results.Json(new
                 {
                     changed = result.Changed,
@@ -29,7 +31,8 @@ public static class KeyEndpoints
                 }, WireJson.Options);
             })
             .WithName("ReloadKeys")
-            .WithSummary("Reads the key files now (as the file watcher does on a change); the change is logged and audited.");
+            .WithSummary("Reads the key files now (as the file watcher does on a change); the change is logged and audited.")
+            .RequireAuthorization(ApiPolicies.Administer);
     }
 
     private static object View(KeyRing ring) => new

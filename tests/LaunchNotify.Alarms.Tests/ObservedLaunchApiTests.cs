@@ -15,7 +15,7 @@ public sealed class ObservedLaunchApiTests : IDisposable
     private readonly PublisherApp _app = new();
     private readonly HttpClient _http;
 
-    public ObservedLaunchApiTests() => _http = _app.CreateClient();
+    public ObservedLaunchApiTests() => _http = _app.ClientAs(LaunchNotify.Node.Accounts.NodeRoles.DutyOfficer);
 
     public void Dispose()
     {

@@ -78,9 +78,9 @@ public sealed class PipelineAuditTests
             await db.SaveChangesAsync();
         }
         centres.Clock.AdvanceMinutes(5);
-        await centres.Us.Alarms.AcknowledgeAsync(raised.Id, "duty officer", "calling RU", default);
+        await centres.Us.Alarms.AcknowledgeAsync(raised.Id, new LaunchNotify.Storage.Audit.Actor("test:duty-officer", "duty officer", ["duty-officer"]), "calling RU", default);
         centres.Clock.AdvanceMinutes(5);
-        await centres.Us.Alarms.ResolveAsync(raised.Id, "duty officer", "RU confirmed by phone", default);
+        await centres.Us.Alarms.ResolveAsync(raised.Id, new LaunchNotify.Storage.Audit.Actor("test:duty-officer", "duty officer", ["duty-officer"]), "RU confirmed by phone", default);
 
         var entries = await EntriesAsync(centres.Us);
         Assert.Equal(["alarm-raised", "alarm-acknowledged", "alarm-resolved"], entries.Select(e => e.Type));

@@ -175,7 +175,7 @@ public abstract class AlarmFeedTests(BrokerFixture broker) : IAsyncLifetime
         Assert.Equal("Launch attributed to RU: no notification covers it", body["summary"]!.ToString());
 
         _clock.Advance(Duration.FromMinutes(2));
-        await _book.AcknowledgeAsync(alarm.Id, "Ames", "on the phone to RU", CancellationToken.None);
+        await _book.AcknowledgeAsync(alarm.Id, new LaunchNotify.Storage.Audit.Actor("test:Ames", "Ames", ["duty-officer"]), "on the phone to RU", CancellationToken.None);
         Assert.Equal(1, await feed.PublishPendingAsync(CancellationToken.None));
 
         var acknowledged = Assert.Single(await DrainAsync(1));

@@ -11,11 +11,12 @@ public static class StatusCommand
     {
         var id = new Argument<string>("id") { Description = "The message id returned by submit, or its first 8 (or more) hex digits as the tables show." };
         var url = CommonOptions.Url();
+        var tokenFile = CommonOptions.TokenFile();
         var json = new Option<bool>("--json") { Description = "Print the raw status document." };
-        var command = new Command("status", "Show a sent message's status per recipient: accepted, published, confirmed or rejected.") { id, url, json };
+        var command = new Command("status", "Show a sent message's status per recipient: accepted, published, confirmed or rejected.") { id, url, tokenFile, json };
         command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
-            using var client = new PublisherClient(parse.GetValue(url)!);
+            using var client = CommonOptions.Client(parse, url, tokenFile);
             var messageId = await ResolveAsync(client, parse.GetValue(id)!, ct);
             var (status, body) = await client.GetAsync($"/v1/notifications/{messageId}", ct);
             if (status == 404)

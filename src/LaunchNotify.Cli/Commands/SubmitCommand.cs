@@ -26,15 +26,17 @@ public static class SubmitCommand
             Description = "The message draft as JSON (sender, ids, sequence numbers and issue time are filled in by the node), or a complete message such as schemas/examples/valid/*.json.",
         };
         var url = CommonOptions.Url();
+        var tokenFile = CommonOptions.TokenFile();
         var allowLate = new Option<bool>("--allow-late") { Description = "Send even if later than the agreement's lead time (the recipient will alarm)." };
         var wait = new Option<int>("--wait") { Description = "Wait up to this many seconds for every recipient's receipt.", DefaultValueFactory = _ => 0 };
-        var command = new Command("submit", "Submit a pre-notification, amendment, cancellation or post-launch report to this centre's publisher.") { file, url, allowLate, wait };
-        command.SetAction((parse, ct) => CommonOptions.Guard(() => RunAsync(parse.GetValue(file)!, parse.GetValue(url)!, parse.GetValue(allowLate), parse.GetValue(wait), ct)));
+        var command = new Command("submit", "Submit a pre-notification, amendment, cancellation or post-launch report to this centre's publisher.") { file, url, tokenFile, allowLate, wait };
+        command.SetAction((parse, ct) => CommonOptions.Guard(() => RunAsync(parse.GetValue(file)!, CommonOptions.Client(parse, url, tokenFile), parse.GetValue(allowLate), parse.GetValue(wait), ct)));
         return command;
     }
 
-    private static async Task<int> RunAsync(FileInfo file, Uri url, bool allowLate, int waitSeconds, CancellationToken ct)
+    private static async Task<int> RunAsync(FileInfo file, PublisherClient client, bool allowLate, int waitSeconds, CancellationToken ct)
     {
+        using var _ = client;
         if (!file.Exists)
             throw new CliException($"No such file: {file.FullName}");
         var bytes = ValidateCommand.Unwrap(await File.ReadAllBytesAsync(file.FullName, ct));
@@ -49,7 +51,6 @@ public static class SubmitCommand
             // Malformed: the publisher says precisely what is wrong.
         }
 
-        using var client = new PublisherClient(url);
         var (status, body) = await client.PostAsync(Routes[kind] + (allowLate ? "?allowLate=true" : ""), bytes, ct);
         var console = AnsiConsole.Console;
         var errors = Views.Errors(body?["errors"]);

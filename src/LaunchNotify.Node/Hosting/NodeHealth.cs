@@ -41,8 +41,9 @@ public static class NodeHealth
 
     public static void MapNodeHealth(this IEndpointRouteBuilder app, NodeSettings settings, string role)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = Writer(settings, role) });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = Writer(settings, role) });
+        // Probes are open to all (an orchestrator has no account): they say whether the node works, nothing of its traffic.
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = Writer(settings, role) }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = Writer(settings, role) }).AllowAnonymous();
     }
 
     /// <summary>JSON: overall status and each check's status, description and data, for people and probes alike.</summary>

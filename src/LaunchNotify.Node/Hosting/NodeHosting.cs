@@ -71,11 +71,15 @@ public static class NodeHosting
     }
 
     /// <summary>Health (and /metrics when Prometheus is on) endpoints.</summary>
-    public static void MapNodeEndpoints(this WebApplication app, NodeSettings settings, NodeRole role)
+    /// <param name="metrics">What the deployable asks of a scraper (e.g. an authorization policy); the health probes stay open.</param>
+    public static void MapNodeEndpoints(this WebApplication app, NodeSettings settings, NodeRole role, Action<IEndpointConventionBuilder>? metrics = null)
     {
         app.MapNodeHealth(settings, role.ToString().ToLowerInvariant());
         if (settings.Telemetry.Prometheus)
-            app.MapPrometheusScrapingEndpoint("/metrics");
+        {
+            var endpoint = app.MapPrometheusScrapingEndpoint("/metrics");
+            metrics?.Invoke(endpoint);
+        }
     }
 
     /// <summary>

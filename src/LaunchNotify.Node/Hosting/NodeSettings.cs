@@ -31,8 +31,6 @@ public sealed record NodeSettings
     /// <summary>Where the publisher's HTTP API listens (loopback).</summary>
     public string HttpUrl { get; init; } = "http://127.0.0.1:5080";
 
-    /// <summary>The compliance dashboard's login (null: the dashboard is closed).</summary>
-    public Reports.DashboardCredentials? Dashboard { get; init; }
     /// <summary>Heartbeats, deadline watching and overrides of the agreements' deadlines (docs/timeliness.md).</summary>
     public TimelinessSettings Timeliness { get; init; } = new();
 
@@ -59,8 +57,6 @@ public sealed record NodeSettings
         var password = !string.IsNullOrEmpty(o.Broker.Password) ? o.Broker.Password : ReadSecretFile(o.Broker.PasswordFile!, "LaunchNotify:Broker:PasswordFile");
         if (password.Length == 0)
             throw new SettingsException([NodeOptionsValidation.Line("LaunchNotify:Broker:PasswordFile", o.Broker.PasswordFile, "the file is empty: write the centre's broker password in it")]);
-        var dashboardPassword = !string.IsNullOrEmpty(o.Dashboard.Password) ? o.Dashboard.Password
-            : o.Dashboard.PasswordFile is { Length: > 0 } file ? File.ReadAllText(file).Trim() : null;
         static Duration? Span(TimeSpan? t) => t is { } value ? Duration.FromTimeSpan(value) : null;
         static IReadOnlyList<string> List(string? text) => (text ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
@@ -73,9 +69,6 @@ public sealed record NodeSettings
             AgreementsDirectory = o.AgreementsDirectory is { Length: > 0 } agreements ? agreements : null,
             MaxMessageBytes = o.MaxMessageBytes,
             HttpUrl = o.HttpUrl,
-            Dashboard = o.Dashboard.User is { Length: > 0 } dashboardUser && dashboardPassword is { Length: > 0 }
-                ? new Reports.DashboardCredentials(dashboardUser, dashboardPassword)
-                : null,
             Timeliness = new TimelinessSettings
             {
                 HeartbeatInterval = Span(o.Timeliness.HeartbeatInterval),

@@ -13,6 +13,7 @@ using LaunchNotify.Domain.Rules;
 using LaunchNotify.Protocol.Json;
 using LaunchNotify.Protocol.Schemas;
 using LaunchNotify.Storage;
+using LaunchNotify.Storage.Audit;
 using LaunchNotify.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
@@ -46,7 +47,11 @@ public sealed class SubmissionService(
     /// </param>
     /// <param name="allowLate">The operator knowingly sends a notification later than the agreement's lead time.</param>
     /// <param name="expectedKind">The kind the caller's route submits (null: whatever the draft says, default prenotification).</param>
-    public async Task<SubmissionResult> SubmitAsync(ReadOnlyMemory<byte> draft, string? expectedKind, bool allowLate, CancellationToken ct)
+    public Task<SubmissionResult> SubmitAsync(ReadOnlyMemory<byte> draft, string? expectedKind, bool allowLate, CancellationToken ct) =>
+        SubmitAsync(draft, expectedKind, allowLate, by: null, ct);
+
+    /// <param name="by">The authenticated account submitting (null only for the node's own tools: seeding, tests).</param>
+    public async Task<SubmissionResult> SubmitAsync(ReadOnlyMemory<byte> draft, string? expectedKind, bool allowLate, Actor? by, CancellationToken ct)
     {
         // The trace of the notification starts here (under the HTTP request's, when there is one); the outbox entries
         // stored below carry it to the dispatcher.
@@ -105,7 +110,7 @@ public sealed class SubmissionService(
         if (errors.Count > 0)
             return SubmissionResult.Refused(message.MessageId.Value, errors, warnings);
 
-        await StoreAsync(db, message, original, agreement, now, ct);
+        await StoreAsync(db, message, original, agreement, now, by, ct);
         outboxSignal.Notify();
         deadlineSignal.Notify();
         var stored = await db.Deliveries.Where(d => d.MessageId == message.MessageId.Value).OrderBy(d => d.Recipient).ToListAsync(ct);
@@ -175,7 +180,7 @@ public sealed class SubmissionService(
         return (notification.WithAmendments(amendments), null);
     }
 
-    private async Task StoreAsync(NodeDbContext db, Message draft, PreNotification? original, Agreement agreement, Instant now, CancellationToken ct)
+    private async Task StoreAsync(NodeDbContext db, Message draft, PreNotification? original, Agreement agreement, Instant now, Actor? by, CancellationToken ct)
     {
         using var turn = await writeGate.EnterAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -204,6 +209,8 @@ public sealed class SubmissionService(
             RelatesTo = message.RelatesTo()?.Value,
             IssuedAt = message.IssuedAt,
             SubmittedAt = now,
+            SubmittedBySubject = by?.Subject,
+            SubmittedByName = by?.Name,
             Jws = jws,
             PayloadJson = Encoding.UTF8.GetString(payload),
             WindowStart = window?.Start,
@@ -227,7 +234,7 @@ public sealed class SubmissionService(
                 CreatedAt = now,
             });
         }
-        Audit.AuditLog.Append(db, Audit.AuditEvent.Submitted(message, payload, jws, now));
+        Audit.AuditLog.Append(db, Audit.AuditEvent.Submitted(message, payload, jws, now) with { By = by });
         // Each recipient owes a receipt: the deadline is stored with the message, so it survives any restart.
         await receiptDeadlines.ScheduleAsync(db, message, agreement, now, ct);
         await db.SaveChangesAsync(ct);
