@@ -1,5 +1,6 @@
+extern alias cli;
 using System.Text.Json.Nodes;
-using LaunchNotify.Cli.Commands;
+using cli::LaunchNotify.Cli.Commands;
 using LaunchNotify.Domain.Rules;
 using LaunchNotify.Protocol.Agreements;
 using LaunchNotify.Tests.Shared;

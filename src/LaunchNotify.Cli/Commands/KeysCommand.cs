@@ -233,15 +233,15 @@ public static partial class KeysCommand
     private static Command Reload()
     {
         var url = CommonOptions.Url();
-        var command = new Command("reload", "Ask the running publisher to read its key files now (they are also watched; a subscriber reloads on SIGHUP).") { url };
+        var tokenFile = CommonOptions.TokenFile();
+        var command = new Command("reload", "Ask the running publisher to read its key files now (they are also watched; a subscriber reloads on SIGHUP). Needs an administrator's token.") { url, tokenFile };
         command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
-            using var client = new PublisherClient(parse.GetValue(url)!);
+            using var client = CommonOptions.Client(parse, url, tokenFile);
             var (status, body) = await client.PostAsync("/v1/keys/reload", [], ct);
             if (status != 200)
             {
-                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(body?["message"]?.ToString() ?? $"the publisher answered {status}")}");
-                return ExitCodes.Invalid;
+                throw PublisherClient.Refusal(status, body);
             }
             AnsiConsole.MarkupLine(body?["changed"]?.GetValue<bool>() == true
                 ? $"[green]✓[/] keys reloaded: signing with {Markup.Escape(body["signingKid"]?.ToString() ?? "?")}; added {Markup.Escape(body["added"]?.ToJsonString() ?? "[]")}, removed {Markup.Escape(body["removed"]?.ToJsonString() ?? "[]")}, status changed {Markup.Escape(body["statusChanged"]?.ToJsonString() ?? "[]")}"

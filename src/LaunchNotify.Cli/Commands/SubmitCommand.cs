@@ -30,11 +30,11 @@ public static class SubmitCommand
         var allowLate = new Option<bool>("--allow-late") { Description = "Send even if later than the agreement's lead time (the recipient will alarm)." };
         var wait = new Option<int>("--wait") { Description = "Wait up to this many seconds for every recipient's receipt.", DefaultValueFactory = _ => 0 };
         var command = new Command("submit", "Submit a pre-notification, amendment, cancellation or post-launch report to this centre's publisher.") { file, url, tokenFile, allowLate, wait };
-        command.SetAction((parse, ct) => CommonOptions.Guard(() => RunAsync(parse.GetValue(file)!, CommonOptions.Client(parse, url, tokenFile), parse.GetValue(allowLate), parse.GetValue(wait), ct)));
+        command.SetAction((parse, ct) => CommonOptions.Guard(() => RunAsync(parse.GetValue(file)!, CommonOptions.Client(parse, url, tokenFile), parse.GetValue(url)!, parse.GetValue(allowLate), parse.GetValue(wait), ct)));
         return command;
     }
 
-    private static async Task<int> RunAsync(FileInfo file, PublisherClient client, bool allowLate, int waitSeconds, CancellationToken ct)
+    private static async Task<int> RunAsync(FileInfo file, PublisherClient client, Uri url, bool allowLate, int waitSeconds, CancellationToken ct)
     {
         using var _ = client;
         if (!file.Exists)

@@ -107,7 +107,7 @@ public sealed class InboxProcessor(
             return await AnswerDuplicateAsync(db, existing, delivery, receivedAt, ct);
 
         // A counterpart's signed key change (docs/signing.md): applied to the trust store, then stored like any message.
-        if (claim.Kind == KeyAnnouncement.Kind)
+        if (claim.Header.Kind == KeyAnnouncement.Kind)
             return await StoreAsync(db, delivery, claim, null, null, null, receivedAt,
                 await keyAnnouncements.ApplyAsync(signature.Payload, signature.SignedBy!.Value, ct), [], ct);
 

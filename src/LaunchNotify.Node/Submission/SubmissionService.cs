@@ -56,14 +56,14 @@ public sealed class SubmissionService(
         // The trace of the notification starts here (under the HTTP request's, when there is one); the outbox entries
         // stored below carry it to the dispatcher.
         using var activity = Telemetry.NodeTelemetry.Source.StartActivity("launchnotify.submit");
-        var result = await SubmitCoreAsync(draft, expectedKind, allowLate, ct);
+        var result = await SubmitCoreAsync(draft, expectedKind, allowLate, by, ct);
         activity?.SetTag("launchnotify.message_id", result.MessageId?.ToString("D"));
         activity?.SetTag("launchnotify.outcome", result.Status.ToString());
         Telemetry.NodeTelemetry.Submissions.Add(1, new KeyValuePair<string, object?>("outcome", result.Status.ToString()));
         return result;
     }
 
-    private async Task<SubmissionResult> SubmitCoreAsync(ReadOnlyMemory<byte> draft, string? expectedKind, bool allowLate, CancellationToken ct)
+    private async Task<SubmissionResult> SubmitCoreAsync(ReadOnlyMemory<byte> draft, string? expectedKind, bool allowLate, Actor? by, CancellationToken ct)
     {
         if (draft.Length > node.MaxMessageBytes)
             return SubmissionResult.Malformed([new ValidationError("MESSAGE_TOO_LARGE", "node/limits", "", $"The submission is {draft.Length} bytes; this node accepts at most {node.MaxMessageBytes}.")]);

@@ -1,5 +1,6 @@
+extern alias cli;
 using System.CommandLine;
-using LaunchNotify.Cli.Commands;
+using cli::LaunchNotify.Cli.Commands;
 using LaunchNotify.Node.Accounts;
 using LaunchNotify.Tests.Shared;
 using Spectre.Console;

@@ -1,3 +1,4 @@
+using LaunchNotify.Tests.Shared;
 using LaunchNotify.Domain.Values;
 using LaunchNotify.Node.Audit;
 using LaunchNotify.Node.Broker;

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using LaunchNotify.Domain.Values;
 using LaunchNotify.Protocol.Signing;
+using LaunchNotify.Tests.Shared;
 
 namespace LaunchNotify.Integration.Tests.Exchange;
 
