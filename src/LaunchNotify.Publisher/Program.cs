@@ -16,6 +16,7 @@ builder.Services.AddDeadlineWatcher(settings, NodeRole.Publisher);
 builder.Services.AddOpenApi();
 builder.Services.AddAlarmFeed(settings, NodeRole.Publisher);
 builder.Services.AddObservedLaunches(builder.Configuration);
+builder.Services.AddLinkMonitor(settings);
 
 var app = builder.Build();
 await app.Services.InitializeNodeAsync(settings, app.Lifetime.ApplicationStopping);
@@ -26,6 +27,7 @@ app.MapAlarmEndpoints();
 app.MapLaunchEndpoints();
 app.MapDashboard();
 app.MapEvidenceEndpoints();
+app.MapLinkEndpoints();
 app.Logger.LogInformation("Publisher for centre {Centre} listening on {Url} (store {Store}, broker {Broker})",
     settings.Centre, settings.HttpUrl, settings.Store, settings.Broker);
 await app.RunAsync();

@@ -94,6 +94,16 @@ public static class NodeServices
         return services;
     }
 
+    /// <summary>Federated topology: watches the centre's links on its own broker (state for the API, LINK_SILENT). A hub centre has none.</summary>
+    public static IServiceCollection AddLinkMonitor(this IServiceCollection services, NodeSettings settings)
+    {
+        services.AddSingleton(settings.Topology);
+        services.AddSingleton<LinkMonitor>();
+        if (settings.Topology.WatchesLinks)
+            services.AddHostedService(sp => sp.GetRequiredService<LinkMonitor>());
+        return services;
+    }
+
     /// <summary>Creates the store if needed and loads the keys now, so a misconfigured node fails at start, saying why.</summary>
     public static async Task InitializeNodeAsync(this IServiceProvider services, NodeSettings settings, CancellationToken ct)
     {

@@ -35,6 +35,9 @@ public sealed record NodeSettings
     /// <summary>Heartbeats, deadline watching and overrides of the agreements' deadlines (docs/timeliness.md).</summary>
     public TimelinessSettings Timeliness { get; init; } = new();
 
+    /// <summary>Hub (centres share one broker) or federated (each centre its own broker, linked): docs/deployment.md.</summary>
+    public TopologySettings Topology { get; init; } = new();
+
     public NodeIdentity Identity => new(Centre) { MaxMessageBytes = MaxMessageBytes };
 
     public static NodeSettings From(IConfiguration configuration)
@@ -61,13 +64,19 @@ public sealed record NodeSettings
                 int.Parse(section["Broker:Port"] ?? "5682"),
                 section["Broker:VirtualHost"] ?? "launchnotify",
                 section["Broker:User"] ?? centre.Value,
-                password),
+                password)
+            {
+                ClusterNodes = section["Broker:ClusterNodes"] is { Length: > 0 } nodes
+                    ? [.. nodes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
+                    : [],
+            },
             KeysDirectory = Required("KeysDirectory"),
             AgreementsDirectory = section["AgreementsDirectory"],
             MaxMessageBytes = int.Parse(section["MaxMessageBytes"] ?? (256 * 1024).ToString()),
             HttpUrl = section["HttpUrl"] ?? "http://127.0.0.1:5080",
             Dashboard = Reports.DashboardCredentials.From(section.GetSection("Dashboard")),
             Timeliness = TimelinessSettings.From(section.GetSection("Timeliness")),
+            Topology = TopologySettings.From(section.GetSection("Topology")),
         };
     }
 }
