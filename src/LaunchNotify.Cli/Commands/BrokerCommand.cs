@@ -60,9 +60,9 @@ public static class BrokerCommand
             foreach (var spec in linkSpecs)
             {
                 var eq = spec.IndexOf('=');
-                if (eq <= 0 || !Uri.TryCreate(spec[(eq + 1)..], UriKind.Absolute, out var to))
-                    throw new CliException($"--link {spec}: write it CC=amqps://host:port, e.g. RU=amqps://localhost:5903.");
-                await AddLinkAsync(codes[0], spec[..eq], to, tls.Read(parse), parse.GetValue(managementUrl), ct);
+                if (eq <= 0)
+                    throw new CliException($"--link {spec}: write it CC=amqps://host:port[,amqps://host:port…], e.g. RU=amqps://localhost:5903.");
+                await AddLinkAsync(codes[0], spec[..eq], spec[(eq + 1)..], tls.Read(parse), parse.GetValue(managementUrl), ct);
             }
             return ExitCodes.Ok;
         }));
@@ -98,11 +98,10 @@ public static class BrokerCommand
         };
         var counterpart = new Argument<string>("CC") { Description = "The counterpart centre, e.g. RU." };
         var centre = new Option<string>("--centre") { Description = "This centre (the broker's own), e.g. US.", Required = true };
-        var to = new Option<Uri>("--to")
+        var to = new Option<string>("--to")
         {
-            Description = "The counterpart broker's TLS listener, amqps://host:port.",
+            Description = "The counterpart broker's TLS listener, amqps://host:port (a cluster: every node, comma-separated).",
             Required = true,
-            CustomParser = r => Uri.TryCreate(r.Tokens.Count > 0 ? r.Tokens[^1].Value : "", UriKind.Absolute, out var u) ? u : null,
         };
         var tls = TlsOptions();
         var add = new Command("add", "Link this centre's broker to a counterpart's: link queue, shovel over TLS (confirms, acks on confirm), " +
@@ -160,18 +159,25 @@ public static class BrokerCommand
         }
     }
 
-    private static async Task<int> AddLinkAsync(string self, string counterpart, Uri to, LinkTls? tls, Uri? managementUrl, CancellationToken ct)
+    private static async Task<int> AddLinkAsync(string self, string counterpart, string toList, LinkTls? tls, Uri? managementUrl, CancellationToken ct)
     {
+        var destinations = new List<Uri>();
+        foreach (var text in toList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            destinations.Add(Uri.TryCreate(text, UriKind.Absolute, out var u) ? u
+                : throw new CliException($"'{text}' is not a broker address: write amqps://host:port, e.g. amqps://localhost:5903."));
+        if (destinations.Count == 0)
+            throw new CliException("Give the counterpart broker's TLS listener: --to amqps://host:port.");
+        var to = destinations[0];
         var own = Code(self, "--centre");
         var other = Code(counterpart, "The counterpart");
         if (tls is null)
             throw new CliException("A link runs over TLS: give --tls-dir (ca.pem, client.pem, client.key; infra/rabbitmq/certs.sh makes them) or --ca, --cert and --key.");
-        if (CentreLink.Problems(to, tls) is { Count: > 0 } problems)
+        if (destinations.SelectMany(d => CentreLink.Problems(d, tls)).Distinct().ToList() is { Count: > 0 } problems)
             throw new CliException(string.Join(" ", problems));
         foreach (var file in new[] { tls.CaCertificateFile, tls.CertificateFile, tls.KeyFile }.Where(f => !File.Exists(f)))
             throw new CliException($"No such file: {file} (the broker must be able to read it at that path).");
         var admin = Administrator(managementUrl);
-        var link = new CentreLink(other, to, tls);
+        var link = new CentreLink(other, to, tls) { AlternateDestinations = destinations[1..] };
         await OnBrokerAsync(admin, async p => { await p.ProvisionLinkAsync(own, link, ct); return 0; });
         AnsiConsole.Console.MarkupLine($"[green]✓[/] {Markup.Escape(link.ToString())}: queue {BrokerTopology.LinkQueue(other)}, shovel {BrokerTopology.LinkName(other)} " +
             $"(TLS, acks on confirm), inbound user {other} (certificate only, may deliver only {other}→{own})");

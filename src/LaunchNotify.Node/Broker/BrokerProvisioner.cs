@@ -94,7 +94,7 @@ public sealed class BrokerProvisioner : IDisposable
     {
         if (link.Counterpart == self)
             throw new ArgumentException($"A centre has no link to itself ({self}).", nameof(link));
-        if (CentreLink.Problems(link.Destination, link.Tls) is { Count: > 0 } problems)
+        if (link.Destinations.SelectMany(d => CentreLink.Problems(d, link.Tls)).Distinct().ToList() is { Count: > 0 } problems)
             throw new ArgumentException(string.Join(" ", problems), nameof(link));
         var queue = BrokerTopology.LinkQueue(link.Counterpart);
         await SendAsync(HttpMethod.Put, $"api/queues/{Vhost}/{Seg(queue)}",

@@ -12,6 +12,11 @@ namespace LaunchNotify.Node.Broker;
 /// <param name="Tls">Files on the sender's broker host (every node of a cluster, same paths), readable by RabbitMQ.</param>
 public sealed record CentreLink(CentreCode Counterpart, Uri Destination, LinkTls Tls)
 {
+    /// <summary>Further TLS listeners of the counterpart's broker when it is a cluster: the shovel connects to any that answers.</summary>
+    public IReadOnlyList<Uri> AlternateDestinations { get; init; } = [];
+
+    public IReadOnlyList<Uri> Destinations => [Destination, .. AlternateDestinations];
+
     /// <summary>Seconds the shovel waits before reconnecting after the counterpart's broker closed or refused the link.</summary>
     public int ReconnectDelaySeconds { get; init; } = 5;
 
@@ -33,13 +38,15 @@ public sealed record CentreLink(CentreCode Counterpart, Uri Destination, LinkTls
     }
 
     /// <summary>The shovel's destination URI: verified TLS to the counterpart, EXTERNAL login with this centre's certificate.</summary>
-    public string ShovelDestinationUri()
+    public string ShovelDestinationUri() => ShovelDestinationUri(Destination);
+
+    private string ShovelDestinationUri(Uri destination)
     {
         static string Q(string v) => Uri.EscapeDataString(v);
         var vhost = Uri.EscapeDataString(BrokerTopology.VirtualHost);
-        return $"amqps://{Destination.Host}:{Destination.Port}/{vhost}" +
+        return $"amqps://{destination.Host}:{destination.Port}/{vhost}" +
             $"?cacertfile={Q(Tls.CaCertificateFile)}&certfile={Q(Tls.CertificateFile)}&keyfile={Q(Tls.KeyFile)}" +
-            $"&verify=verify_peer&server_name_indication={Q(Destination.Host)}&auth_mechanism=external&heartbeat=15";
+            $"&verify=verify_peer&server_name_indication={Q(destination.Host)}&auth_mechanism=external&heartbeat=15";
     }
 
     /// <summary>The dynamic shovel parameter's value (management API <c>PUT /api/parameters/shovel/VHOST/NAME</c>).</summary>
@@ -51,7 +58,8 @@ public sealed record CentreLink(CentreCode Counterpart, Uri Destination, LinkTls
         ["src-prefetch-count"] = Prefetch,
         ["src-delete-after"] = "never",
         ["dest-protocol"] = "amqp091",
-        ["dest-uri"] = ShovelDestinationUri(),
+        // A list when the counterpart is a cluster: the shovel picks one node and another when it is down.
+        ["dest-uri"] = Destinations.Count == 1 ? ShovelDestinationUri() : Destinations.Select(ShovelDestinationUri).ToArray(),
         // Routing key and properties (user_id included) travel unchanged: the counterpart checks user_id against the link.
         ["dest-exchange"] = BrokerTopology.Exchange,
         ["dest-add-forward-headers"] = false,
