@@ -119,6 +119,20 @@ public sealed class BrokerProvisioner : IDisposable
                 new { exchange = topic.Exchange, write = topic.Write, read = topic.Read }, ct);
     }
 
+    /// <summary>Empties queues (those missing are skipped): what a fresh demo or test run starts from.</summary>
+    public async Task PurgeQueuesAsync(IEnumerable<string> queues, CancellationToken ct = default)
+    {
+        foreach (var queue in queues)
+            await SendAsync(HttpMethod.Delete, $"api/queues/{Vhost}/{Seg(queue)}/contents", null, ct, notFoundIsFine: true);
+    }
+
+    /// <summary>
+    /// Stops the link's shovel and nothing else: messages for the counterpart keep queuing in its link queue until
+    /// <see cref="ProvisionLinkAsync"/> starts the shovel again (an operator's pause, or the demo's outage).
+    /// </summary>
+    public Task SuspendLinkAsync(CentreCode counterpart, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Delete, $"api/parameters/shovel/{Vhost}/{Seg(BrokerTopology.LinkName(counterpart))}", null, ct, notFoundIsFine: true);
+
     /// <summary>
     /// Removes the link to <paramref name="counterpart"/>: its shovel, the counterpart's link user (closing its
     /// connection) and the link queue's binding, so new messages for the counterpart are refused as unroutable. The

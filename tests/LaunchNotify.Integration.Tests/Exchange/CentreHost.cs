@@ -62,7 +62,7 @@ public sealed class CentreHost : IAsyncDisposable
         var centre = settings.Centre;
         // No default configuration sources: LaunchNotify__* variables of the machine must not leak into the test.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Production });
-        builder.Logging.AddFilter("MassTransit", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning).SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("MassTransit", LogLevel.Information).AddFilter("Microsoft", LogLevel.Warning).SetMinimumLevel(LogLevel.Information);
         if (output is not null)
             builder.Logging.AddProvider(new TestOutputLoggerProvider(output, centre));
         builder.Services.AddLaunchNotifyNode(settings, SystemClock.Instance);

@@ -152,8 +152,15 @@ public sealed class FederationTests(FederationFixture federation, ITestOutputHel
         var cnTls = LinkTls.InFolder(federation.Brokers[Cn].TlsDirectory);
 
         // Straight to RU's TLS listener with CN's certificate: the broker logs it in as CN and checks every publish.
+        // CN's own message passes (the certificate login works)...
+        await using (var connection = await ConnectWithCertificateAsync(ru.Nodes[0].Amqps, cnTls))
+        await using (var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true)))
+            await channel.BasicPublishAsync(BrokerTopology.Exchange, "RU.CN.heartbeat", true,
+                new BasicProperties { UserId = "CN", MessageId = Guid.NewGuid().ToString("D"), DeliveryMode = DeliveryModes.Persistent },
+                Encoding.UTF8.GetBytes("{}"));
+        // ...anything claiming another sender does not.
         var refusals = new List<string>();
-        foreach (var (userId, routingKey) in new[] { ("US", "RU.US.prenotification"), ("CN", "RU.US.prenotification"), ("CN", "US.CN.prenotification") })
+        foreach (var (userId, routingKey) in new[] { ("US", "RU.CN.prenotification"), ("US", "RU.US.prenotification"), ("CN", "US.CN.prenotification") })
         {
             await using var connection = await ConnectWithCertificateAsync(ru.Nodes[0].Amqps, cnTls);
             await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true));
@@ -164,8 +171,8 @@ public sealed class FederationTests(FederationFixture federation, ITestOutputHel
             output.WriteLine($"user_id {userId}, key {routingKey}: {reason}");
             refusals.Add(reason);
         }
-        Assert.Contains("PRECONDITION_FAILED", refusals[0]); // user_id US on CN's link
-        Assert.Contains("ACCESS_REFUSED", refusals[1]);      // CN's link may not send US's messages
+        Assert.Contains("PRECONDITION_FAILED", refusals[0]); // user_id US on CN's link: the broker vouches the link's own centre only
+        Assert.Contains("ACCESS_REFUSED", refusals[1]);      // CN's link may not send US's messages (topic permission, checked first)
         Assert.Contains("ACCESS_REFUSED", refusals[2]);      // nor use RU's broker as a transit to US
 
         // CN's own broker, forged by its operator: CN's local user named US (the inbound link user of US, given a
