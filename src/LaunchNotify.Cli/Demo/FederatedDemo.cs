@@ -163,7 +163,7 @@ public static class FederatedDemo
             ["LaunchNotify__Broker__Host"] = "127.0.0.1",
             ["LaunchNotify__Broker__Port"] = broker.Nodes[0].Amqp.ToString(),
             ["LaunchNotify__Topology__Kind"] = "federated",
-            ["LaunchNotify__Topology__Management__Url"] = broker.Admin.ManagementUri.ToString(),
+            ["LaunchNotify__Topology__Management__Url"] = string.Join(",", broker.Nodes.Select(n => $"http://127.0.0.1:{n.Management}/")),
             ["LaunchNotify__Topology__Management__PasswordFile"] = broker.AdminPasswordFile,
             ["LaunchNotify__Topology__LinkSilentAfter"] = LinkSilentAfter.ToTimeSpan().ToString("c"),
             ["LaunchNotify__Topology__LinkPollInterval"] = "00:00:01",

@@ -17,7 +17,7 @@ public enum TopologyKind
 
 /// <summary>
 /// Section <c>LaunchNotify:Topology</c>: <c>Kind</c> (<c>hub</c>, the default, or <c>federated</c>) and, for a federated
-/// centre, how to watch its links: <c>Management:Url</c>, <c>Management:User</c>, <c>Management:Password</c> or
+/// centre, how to watch its links: <c>Management:Url</c> (a cluster: every node's, comma-separated), <c>Management:User</c>, <c>Management:Password</c> or
 /// <c>Management:PasswordFile</c> (a monitoring user of the centre's own broker), <c>LinkSilentAfter</c> (how long a link
 /// may not forward before LINK_SILENT, default 00:05:00) and <c>LinkPollInterval</c> (default 00:00:05).
 /// </summary>
@@ -27,6 +27,12 @@ public sealed record TopologySettings
 
     /// <summary>The centre's own broker's management API (federated only): the link monitor reads the links' state there.</summary>
     public BrokerAdminOptions? Management { get; init; }
+
+    /// <summary>Further management API addresses of the same broker when it is a cluster: the monitor moves on when one does not answer.</summary>
+    public IReadOnlyList<Uri> ManagementAlternates { get; init; } = [];
+
+    public IReadOnlyList<BrokerAdminOptions> ManagementNodes => Management is null ? []
+        : [Management, .. ManagementAlternates.Select(u => Management with { ManagementUri = u })];
 
     public Duration LinkSilentAfter { get; init; } = Duration.FromMinutes(5);
 
@@ -44,10 +50,17 @@ public sealed record TopologySettings
             throw new InvalidOperationException($"LaunchNotify:Topology:Kind is '{kindText}': use hub or federated (docs/deployment.md).");
 
         BrokerAdminOptions? management = null;
-        if (section["Management:Url"] is { Length: > 0 } url)
+        var urls = new List<Uri>();
+        foreach (var url in (section["Management:Url"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-                throw new InvalidOperationException($"LaunchNotify:Topology:Management:Url is '{url}': give the broker's management API, e.g. http://127.0.0.1:15672/.");
+            if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https"))
+                throw new InvalidOperationException($"LaunchNotify:Topology:Management:Url has '{url}': give the broker's management API, e.g. http://127.0.0.1:15672/ " +
+                    "(a cluster: every node's, comma-separated).");
+            urls.Add(parsed);
+        }
+        if (urls.Count > 0)
+        {
+            var uri = urls[0];
             var password = section["Management:Password"];
             if (string.IsNullOrEmpty(password) && section["Management:PasswordFile"] is { Length: > 0 } file)
                 password = File.ReadAllText(file).Trim();
@@ -71,6 +84,7 @@ public sealed record TopologySettings
         {
             Kind = kind,
             Management = management,
+            ManagementAlternates = urls.Skip(1).ToList(),
             LinkSilentAfter = Span("LinkSilentAfter") ?? Duration.FromMinutes(5),
             LinkPollInterval = Span("LinkPollInterval") ?? Duration.FromSeconds(5),
         };

@@ -42,18 +42,22 @@ public sealed class LinkMonitor(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!settings.WatchesLinks) return;
-        using var provisioner = new BrokerProvisioner(settings.Management!);
+        var nodes = settings.ManagementNodes;
+        var current = 0;
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         using var timer = new PeriodicTimer(settings.LinkPollInterval.ToTimeSpan());
         do
         {
             try
             {
+                using var provisioner = new BrokerProvisioner(nodes[current], http);
                 await PollAsync(provisioner, stoppingToken);
             }
             catch (Exception e) when (e is BrokerUnavailableException or BrokerProvisioningException or HttpRequestException or JsonException)
             {
                 _snapshot = _snapshot with { Error = $"The broker's management API did not answer: {e.Message}" };
-                log.LogWarning("Cannot read the links' state from {Management}: {Error}", settings.Management, e.Message);
+                log.LogWarning("Cannot read the links' state from {Management}: {Error}", nodes[current], e.Message);
+                current = (current + 1) % nodes.Count; // a cluster: ask the next node at the next round
             }
             catch (DbUpdateException e)
             {

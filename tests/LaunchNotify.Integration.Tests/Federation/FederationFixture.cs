@@ -111,6 +111,7 @@ public sealed class FederationFixture : IAsyncLifetime
             {
                 Kind = TopologyKind.Federated,
                 Management = broker.Admin,
+                ManagementAlternates = [.. broker.Nodes.Skip(1).Select(n => new Uri($"http://127.0.0.1:{n.Management}/"))],
                 LinkSilentAfter = linkSilentAfter ?? Duration.FromMinutes(5),
                 LinkPollInterval = Duration.FromSeconds(1),
             },

@@ -181,6 +181,7 @@ public sealed class FederationTests(FederationFixture federation, ITestOutputHel
         using var cnHttp = cn.Management();
         (await cnHttp.PutAsJsonAsync("api/users/US", new { password = "forger", tags = "" })).EnsureSuccessStatusCode();
         (await cnHttp.PutAsJsonAsync($"api/permissions/{BrokerTopology.VirtualHost}/US", new { configure = "^$", write = ".*", read = "^$" })).EnsureSuccessStatusCode();
+        (await cnHttp.DeleteAsync($"api/topic-permissions/{BrokerTopology.VirtualHost}/US")).EnsureSuccessStatusCode();
         try
         {
             var factory = new ConnectionFactory { HostName = "127.0.0.1", Port = cn.Nodes[0].Amqp, VirtualHost = BrokerTopology.VirtualHost, UserName = "US", Password = "forger" };
