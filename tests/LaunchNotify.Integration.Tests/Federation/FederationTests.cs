@@ -158,6 +158,14 @@ public sealed class FederationTests(FederationFixture federation, ITestOutputHel
             await channel.BasicPublishAsync(BrokerTopology.Exchange, "RU.CN.heartbeat", true,
                 new BasicProperties { UserId = "CN", MessageId = Guid.NewGuid().ToString("D"), DeliveryMode = DeliveryModes.Persistent },
                 Encoding.UTF8.GetBytes("{}"));
+        using (var ruProbe = ru.Provisioner())
+        {
+            using var ruHttp = ru.Management();
+            await Eventually.UntilAsync(async () => (await ruHttp.GetFromJsonAsync<JsonElement>(
+                    $"api/queues/{BrokerTopology.VirtualHost}/{BrokerTopology.InboxQueue(Ru)}")).GetProperty("messages").GetInt32(),
+                n => n == 1, Deadline, "CN's own heartbeat in RU's inbox");
+            await ruProbe.PurgeQueuesAsync([BrokerTopology.InboxQueue(Ru)]);
+        }
         // ...anything claiming another sender does not.
         var refusals = new List<string>();
         foreach (var (userId, routingKey) in new[] { ("US", "RU.CN.prenotification"), ("US", "RU.US.prenotification"), ("CN", "US.CN.prenotification") })
@@ -216,7 +224,10 @@ public sealed class FederationTests(FederationFixture federation, ITestOutputHel
         var ru = await StartAsync(Ru);
         const int count = 20;
         var ids = new List<Guid>();
-        var killed = false;
+        string? killed = null;
+        // The hardest node to lose: the one US's inbox consumer (MassTransit) is connected to.
+        var victim = await NodeOfConnectionAsync("launchnotify-subscriber-US");
+        output.WriteLine($"US's subscriber is connected to {victim}: that node is killed");
         try
         {
             var clock = Stopwatch.StartNew();
@@ -225,9 +236,8 @@ public sealed class FederationTests(FederationFixture federation, ITestOutputHel
                 ids.Add(await us.SubmitAcceptedAsync(Drill(us.Clock.GetCurrentInstant(), Duration.FromHours(3), Ru)));
                 if (i == 5)
                 {
-                    // us1: the node both of US's processes connect to first, where its queues were declared.
-                    output.WriteLine(await InfraScript.RunAsync("infra/rabbitmq/federation.sh", TimeSpan.FromMinutes(1), "kill", "us1"));
-                    killed = true;
+                    output.WriteLine(await InfraScript.RunAsync("infra/rabbitmq/federation.sh", TimeSpan.FromMinutes(1), "kill", victim));
+                    killed = victim;
                 }
                 await Task.Delay(200); // the stream's pace (bounded: 20 messages), not a synchronisation
             }
@@ -244,9 +254,24 @@ public sealed class FederationTests(FederationFixture federation, ITestOutputHel
         }
         finally
         {
-            if (killed)
-                await InfraScript.RunAsync("infra/rabbitmq/federation.sh", TimeSpan.FromMinutes(5), "start-node", "us1");
+            if (killed is not null)
+                await InfraScript.RunAsync("infra/rabbitmq/federation.sh", TimeSpan.FromMinutes(5), "start-node", killed);
         }
+    }
+
+    /// <summary>The short node name (us1…) holding the client connection of that name on US's cluster.</summary>
+    private async Task<string> NodeOfConnectionAsync(string clientName)
+    {
+        using var http = federation.Brokers[Us].Management();
+        var node = await Eventually.UntilAsync(async () =>
+            {
+                var connections = await http.GetFromJsonAsync<JsonElement>("api/connections?columns=node,client_properties.connection_name");
+                return connections.EnumerateArray()
+                    .Where(c => c.TryGetProperty("client_properties", out var p) && p.TryGetProperty("connection_name", out var n) && n.GetString() == clientName)
+                    .Select(c => c.GetProperty("node").GetString())
+                    .FirstOrDefault();
+            }, n => n is not null, Deadline, $"the connection {clientName} on US's cluster");
+        return federation.Brokers[Us].Nodes.Single(n => n.Name == node).Node;
     }
 
     private async Task AssertQuorumOnEveryNodeAsync(string queue)
