@@ -30,6 +30,28 @@ public sealed class CommandLineTests
         Assert.Contains("✗ broken at entry 2 (ContentHash): content hash differs", broken.Output);
     }
 
+    [Theory]
+    [InlineData("content-invalid/prenotification-window-ends-before-start.json", "WINDOW_NOT_AFTER_START")]
+    [InlineData("content-invalid/heartbeat-issued-at-leap-second.json", "INSTANT_LEAP_SECOND")]
+    [InlineData("content-invalid/heartbeat-issued-at-year-9999.json", "INSTANT_OUT_OF_RANGE")]
+    [InlineData("content-invalid/prenotification-radius-1e-minus-400.json", "NUMBER_OUT_OF_RANGE")]
+    [InlineData("invalid/malformed-lone-surrogate.json.txt", "JSON_INVALID_UNICODE")]
+    [InlineData("invalid/malformed-invalid-utf8.json.txt", "JSON_INVALID_UNICODE")]
+    [InlineData("invalid/malformed-duplicate-member.json.txt", "JSON_MALFORMED")]
+    [InlineData("invalid/prenotification-agreement-id-65-characters.json", "SCHEMA_LENGTH")]
+    public async Task Validate_OddButSignedContent_PrintsTheCodeAndExitsOneWithoutAStackTrace(string example, string code)
+    {
+        var file = Path.Combine(RepoPaths.Root, "schemas", "examples", example);
+
+        var result = await RunAsync("validate", file, "--at", "2026-11-01T00:00:00Z", "--json");
+
+        Assert.Equal(1, result.ExitCode);
+        var output = JsonNode.Parse(result.Output)!;
+        Assert.False((bool)output["valid"]!);
+        Assert.Contains(code, output["errors"]!.AsArray().Select(e => (string?)e!["code"]));
+        Assert.DoesNotContain("Exception", result.Output);
+    }
+
     [Fact]
     public async Task AuditVerify_WithoutAStore_ExitsTwoAndSaysWhatToGive()
     {

@@ -55,7 +55,7 @@ public sealed class HeartbeatAndSilenceTests : IAsyncLifetime
         await using var db = _ru.NewDb();
         var stored = await db.Inbox.SingleAsync(m => m.Kind == "heartbeat");
         Assert.True(SchemaCatalog.Default.ValidateMessage(Encoding.UTF8.GetBytes(stored.PayloadJson!)).IsValid);
-        var heartbeat = Assert.IsType<Heartbeat>(WireJson.Deserialize(stored.PayloadJson!));
+        var heartbeat = Assert.IsType<Heartbeat>(MessageParser.ReadStored(stored.PayloadJson!));
         Assert.Equal(2, heartbeat.LastNotificationSequence);
         Assert.Equal(30, heartbeat.IntervalSeconds);
         Assert.Equal(1, heartbeat.SequenceFor(new("RU")));
@@ -174,7 +174,7 @@ public sealed class HeartbeatAndSilenceTests : IAsyncLifetime
         Assert.Equal(AlarmKind.LinkSilent, Assert.Single(await ru.AlarmsAsync()).Kind);
 
         await using var db = ru.NewDb();
-        var heartbeat = (Heartbeat)WireJson.Deserialize((await db.Inbox.SingleAsync(m => m.Kind == "heartbeat")).PayloadJson!);
+        var heartbeat = (Heartbeat)MessageParser.ReadStored((await db.Inbox.SingleAsync(m => m.Kind == "heartbeat")).PayloadJson!);
         Assert.Equal(1, heartbeat.IntervalSeconds); // the wire counts whole seconds
     }
 }

@@ -15,6 +15,9 @@ internal static class Examples
     public static string ValidFolder => Path.Combine(Folder, "valid");
     public static string InvalidFolder => Path.Combine(Folder, "invalid");
 
+    /// <summary>Of their schema, but no message: labelled with what <c>MessageParser</c> reports (the content stage).</summary>
+    public static string ContentInvalidFolder => Path.Combine(Folder, "content-invalid");
+
     /// <summary>The catalog built from the repository's schema files, so the examples check the files themselves.</summary>
     public static SchemaCatalog Catalog { get; } = SchemaCatalog.FromDirectory(Path.Combine(RepoPaths.Schemas, "v1"));
 
@@ -136,7 +139,7 @@ public class SchemaExampleTests
     [Fact]
     public void ExampleFolders_HoldOnlyFilesTheTestsRead()
     {
-        foreach (var folder in new[] { Examples.ValidFolder, Examples.InvalidFolder })
+        foreach (var folder in new[] { Examples.ValidFolder, Examples.InvalidFolder, Examples.ContentInvalidFolder })
         {
             var names = Examples.Names(folder);
             var read = names.SelectMany(n => File.Exists(Path.Combine(folder, n + Examples.RawSuffix))

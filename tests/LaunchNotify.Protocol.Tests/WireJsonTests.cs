@@ -43,7 +43,7 @@ public class WireJsonTests
     public void Deserialize_WhatItSerialized_GivesAnEqualMessage()
     {
         var original = Sample();
-        var back = Assert.IsType<PreNotification>(WireJson.Deserialize(WireJson.Serialize(original)));
+        var back = Assert.IsType<PreNotification>(MessageParser.ReadStored(WireJson.Serialize(original)));
 
         Assert.Equal(original.MessageId, back.MessageId);
         Assert.Equal(original.LaunchWindow, back.LaunchWindow);
@@ -61,6 +61,6 @@ public class WireJsonTests
         node.Remove("kind");
         node["kind"] = "prenotification";
 
-        Assert.IsType<PreNotification>(WireJson.Deserialize(node.ToJsonString()));
+        Assert.IsType<PreNotification>(MessageParser.ReadStored(node.ToJsonString()));
     }
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using LaunchNotify.Domain.Agreements;
 using LaunchNotify.Domain.Messages;
 using LaunchNotify.Domain.Rules;
@@ -8,7 +7,6 @@ using LaunchNotify.Domain.Validation;
 using LaunchNotify.Domain.Values;
 using LaunchNotify.Protocol.Agreements;
 using LaunchNotify.Protocol.Json;
-using LaunchNotify.Protocol.Schemas;
 using NodaTime;
 using NodaTime.Text;
 using Spectre.Console;
@@ -39,15 +37,24 @@ public static class ValidateCommand
         Instant at;
         if (atText is null)
             at = SystemClock.Instance.GetCurrentInstant();
-        else if (InstantPattern.ExtendedIso.Parse(atText) is { Success: true } parsed)
+        else if (InstantPattern.ExtendedIso.Parse(atText) is { Success: true } parsed
+                 && parsed.Value >= MessageContentReader.Earliest && parsed.Value < MessageContentReader.Latest)
             at = parsed.Value;
         else
-            return Fail(console, $"--at '{atText}' is not an instant like 2026-05-01T12:00:00Z.");
+            return Fail(console, $"--at '{atText}' is not an instant like 2026-05-01T12:00:00Z (from 2000 up to 2200).");
         if (sideText is not ("sender" or "receiver"))
             return Fail(console, "--side must be 'sender' or 'receiver'.");
         var evaluatingSide = sideText == "sender" ? EvaluatingSide.Sender : EvaluatingSide.Receiver;
 
-        var bytes = Unwrap(File.ReadAllBytes(file.FullName));
+        byte[] bytes;
+        try
+        {
+            bytes = Unwrap(File.ReadAllBytes(file.FullName));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Fail(console, $"Cannot read {file.FullName}: {e.Message}");
+        }
         var result = Validate(bytes, agreementOverride, at, evaluatingSide, agreementsDir is null ? AgreementCatalog.Default : AgreementCatalog.FromDirectory(agreementsDir.FullName));
 
         if (asJson)
@@ -71,14 +78,13 @@ public static class ValidateCommand
 
     public sealed record Outcome(string Stage, IReadOnlyList<ValidationError> Errors, IReadOnlyList<ValidationError> Findings, string? Summary);
 
-    /// <summary>Two stages: the agreed schema, then (only if the structure is right) the agreement's rules.</summary>
+    /// <summary>The one total parse (JSON, schema, content), then (only if it gives a message) the agreement's rules.</summary>
     public static Outcome Validate(byte[] bytes, string? agreementOverride, Instant at, EvaluatingSide side, IAgreementSource agreements)
     {
-        var schema = SchemaCatalog.Default.ValidateMessage(bytes);
-        if (!schema.IsValid)
-            return new Outcome("schema", schema.Errors, [], null);
+        var parse = MessageParser.Parse(bytes);
+        if (parse.Message is not { } message)
+            return new Outcome(parse.StageName, parse.Errors, [], null);
 
-        var message = WireJson.Deserialize(bytes);
         var agreementId = agreementOverride is null ? message.AgreementId : AgreementId.TryParse(agreementOverride, out var id) ? id : (AgreementId?)null;
         if (agreementId is null || !agreements.TryGet(agreementId.Value, out var agreement))
             return new Outcome("rules", [new ValidationError("AGREEMENT_UNKNOWN", "cli/agreements", "/agreementId",
@@ -92,16 +98,17 @@ public static class ValidateCommand
     /// <summary>The shipped examples wrap their document with a description and the expected errors.</summary>
     private static byte[] Unwrap(byte[] bytes)
     {
-        try
+        // Anything that is not a wrapper (not even JSON) is checked as it is: the parse reports it with its code.
+        if (!JsonText.TryParse(bytes, out var document, out _))
+            return bytes;
+        using (document)
         {
-            if (JsonNode.Parse(bytes) is JsonObject o && o["document"] is JsonObject document && o.ContainsKey("expect"))
-                return System.Text.Encoding.UTF8.GetBytes(document.ToJsonString());
+            var root = document!.RootElement;
+            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("expect", out _)
+                   && root.TryGetProperty("document", out var inner) && inner.ValueKind == JsonValueKind.Object
+                ? System.Text.Encoding.UTF8.GetBytes(inner.GetRawText())
+                : bytes;
         }
-        catch (JsonException)
-        {
-            // Not JSON: the schema stage reports it properly.
-        }
-        return bytes;
     }
 
     private static int Fail(IAnsiConsole console, string message)

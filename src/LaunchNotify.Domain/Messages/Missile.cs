@@ -5,20 +5,22 @@ public sealed record Missile
 {
     public Missile(MissileClass @class, int count = 1, bool groupLaunch = false, string? type = null, double? rangeKm = null)
     {
-        if (count is < 1 or > 100)
-            throw new ArgumentOutOfRangeException(nameof(count), count, "The number of missiles must be between 1 and 100.");
-        if (groupLaunch && count < 2)
-            throw new ArgumentException("A group launch has at least two missiles.", nameof(groupLaunch));
-        if (rangeKm is { } r && (!double.IsFinite(r) || r is <= 0 or > 20000))
-            throw new ArgumentOutOfRangeException(nameof(rangeKm), rangeKm, "A range must be above 0 and at most 20000 km.");
-        if (type is { Length: > 100 })
-            throw new ArgumentException("A missile type is at most 100 characters.", nameof(type));
+        if (Check(count, groupLaunch, type, rangeKm) is { } problem)
+            throw new ArgumentException(problem.Message, problem.Field);
         Class = @class;
         Count = count;
         GroupLaunch = groupLaunch;
         Type = string.IsNullOrWhiteSpace(type) ? null : type;
         RangeKm = rangeKm;
     }
+
+    /// <summary>Why these values make no missile (and which field is wrong), or null if they make one.</summary>
+    public static (string Field, string Message)? Check(int count, bool groupLaunch, string? type, double? rangeKm) =>
+        count is < 1 or > 100 ? ("count", "The number of missiles must be between 1 and 100.")
+        : groupLaunch && count < 2 ? ("groupLaunch", "A group launch has at least two missiles.")
+        : rangeKm is { } r && (!double.IsFinite(r) || r is <= 0 or > 20000) ? ("rangeKm", "A range must be above 0 and at most 20000 km.")
+        : type is { Length: > 100 } ? ("type", "A missile type is at most 100 characters.")
+        : null;
 
     public MissileClass Class { get; }
     public int Count { get; }

@@ -5,10 +5,16 @@ public abstract record Area
 {
     protected Area(string? name)
     {
-        if (name is { Length: > 200 })
-            throw new ArgumentException("An area name is at most 200 characters.", nameof(name));
+        if (CheckName(name) is { } problem)
+            throw new ArgumentException(problem, nameof(name));
         Name = string.IsNullOrWhiteSpace(name) ? null : name;
     }
+
+    public static string? CheckName(string? name) => name is { Length: > 200 } ? "An area name is at most 200 characters." : null;
+
+    /// <summary>Why <paramref name="radiusKm"/> is no radius (above 0, at most 5000 km), or null if it is one.</summary>
+    public static string? CheckRadius(double radiusKm) =>
+        !double.IsFinite(radiusKm) || radiusKm is <= 0 or > 5000 ? "A radius must be above 0 and at most 5000 km." : null;
 
     /// <summary>Optional human name (a test range, a sea area).</summary>
     public string? Name { get; }
@@ -19,8 +25,8 @@ public sealed record CircleArea : Area
 {
     public CircleArea(GeoPoint centre, double radiusKm, string? name = null) : base(name)
     {
-        if (!double.IsFinite(radiusKm) || radiusKm is <= 0 or > 5000)
-            throw new ArgumentOutOfRangeException(nameof(radiusKm), radiusKm, "A radius must be above 0 and at most 5000 km.");
+        if (CheckRadius(radiusKm) is { } problem)
+            throw new ArgumentOutOfRangeException(nameof(radiusKm), radiusKm, problem);
         Centre = centre;
         RadiusKm = radiusKm;
     }
@@ -34,10 +40,12 @@ public sealed record PolygonArea : Area
 {
     public PolygonArea(IReadOnlyList<GeoPoint> vertices, string? name = null) : base(name)
     {
-        if (vertices is null || vertices.Count is < 3 or > 100)
-            throw new ArgumentException("A polygon needs between 3 and 100 vertices.", nameof(vertices));
-        Vertices = vertices.ToArray();
+        if (CheckVertices(vertices?.Count ?? 0) is { } problem)
+            throw new ArgumentException(problem, nameof(vertices));
+        Vertices = vertices!.ToArray();
     }
+
+    public static string? CheckVertices(int count) => count is < 3 or > 100 ? "A polygon needs between 3 and 100 vertices." : null;
 
     public IReadOnlyList<GeoPoint> Vertices { get; }
 
@@ -55,8 +63,8 @@ public sealed record OceanQuadrantArea : Area
 {
     public OceanQuadrantArea(GeoPoint corner, Quadrant quadrant, double radiusKm, string? name = null) : base(name)
     {
-        if (!double.IsFinite(radiusKm) || radiusKm is <= 0 or > 5000)
-            throw new ArgumentOutOfRangeException(nameof(radiusKm), radiusKm, "A quadrant's reach must be above 0 and at most 5000 km.");
+        if (CheckRadius(radiusKm) is { } problem)
+            throw new ArgumentOutOfRangeException(nameof(radiusKm), radiusKm, problem);
         Corner = corner;
         Quadrant = quadrant;
         RadiusKm = radiusKm;

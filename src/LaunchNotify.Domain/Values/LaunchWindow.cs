@@ -9,10 +9,14 @@ public readonly record struct LaunchWindow
 
     public LaunchWindow(Instant start, Instant end)
     {
-        if (end <= start)
-            throw new ArgumentException($"A launch window must end after it starts ({start} .. {end}).");
+        if (Check(start, end) is { } problem)
+            throw new ArgumentException(problem);
         Interval = new Interval(start, end);
     }
+
+    /// <summary>Why <paramref name="start"/>..<paramref name="end"/> is no launch window, or null if it is.</summary>
+    public static string? Check(Instant start, Instant end) =>
+        end <= start ? $"A launch window must end after it starts ({start} .. {end})." : null;
 
     public Instant Start => Interval.Start;
     public Instant End => Interval.End;

@@ -80,15 +80,14 @@ public sealed class InboxProcessor(
         if (existing is not null)
             return await AnswerDuplicateAsync(db, existing, delivery, receivedAt, ct);
 
-        var schemaResult = schemas.ValidateMessage(signature.Payload);
-        if (!schemaResult.IsValid)
+        var parse = MessageParser.Parse(signature.Payload, schemas);
+        if (parse.Message is not { } message)
         {
             // The sequence number still counts: an authentic message arrived, even if it cannot be read.
             var claimed = AgreementId.TryParse(claim.AgreementId, out var claimedId) && agreements.TryGet(claimedId, out var a) ? a : null;
-            return await StoreAsync(db, delivery, claim, null, claimed, null, receivedAt, schemaResult.Errors, [], ct);
+            return await StoreAsync(db, delivery, claim, null, claimed, null, receivedAt, parse.Errors, [], ct);
         }
 
-        var message = WireJson.Deserialize(signature.Payload);
         if (!agreements.TryGet(message.AgreementId, out var agreement))
             return await StoreAsync(db, delivery, claim, message, null, null, receivedAt,
                 [new ValidationError("AGREEMENT_UNKNOWN", "node/agreements", "/agreementId", $"Centre {node.Centre} does not know agreement '{message.AgreementId}'.")], [], ct);
@@ -280,10 +279,10 @@ public sealed class InboxProcessor(
         var related = await db.Inbox.AsNoTracking()
             .Where(m => m.RelatesTo == id.Value && m.Sender == sender.Value && m.Outcome == InboxOutcome.Accepted && m.PayloadJson != null)
             .OrderBy(m => m.ReceivedAt).ToListAsync(ct);
-        var notification = (PreNotification)WireJson.Deserialize(original.PayloadJson);
+        var notification = (PreNotification)MessageParser.ReadStored(original.PayloadJson);
         if (related.Any(m => m.Kind == MessageKind.Cancellation.WireName()))
             return (notification, new ValidationError("ORIGINAL_CANCELLED", "node/references", path, $"Notification {id} has been cancelled."));
-        var amendments = related.Where(m => m.Kind == MessageKind.Amendment.WireName()).Select(m => (Amendment)WireJson.Deserialize(m.PayloadJson!));
+        var amendments = related.Where(m => m.Kind == MessageKind.Amendment.WireName()).Select(m => (Amendment)MessageParser.ReadStored(m.PayloadJson!));
         return (notification.WithAmendments(amendments), null);
     }
 

@@ -172,9 +172,9 @@ public sealed class ObservedLaunchService(
                 .ToListAsync(ct);
 
         var followUps = rows.Where(r => r.Kind != MessageKind.PreNotification.WireName() && r.RelatesTo is not null)
-            .ToLookup(r => r.RelatesTo!.Value, r => new KnownFollowUp(WireJson.Deserialize(r.PayloadJson), r.KnownAt));
+            .ToLookup(r => r.RelatesTo!.Value, r => new KnownFollowUp(MessageParser.ReadStored(r.PayloadJson), r.KnownAt));
         return rows.Where(r => r.Kind == MessageKind.PreNotification.WireName())
-            .Select(r => new NoticeHistory((PreNotification)WireJson.Deserialize(r.PayloadJson), r.KnownAt, followUps[r.MessageId].ToList()))
+            .Select(r => new NoticeHistory((PreNotification)MessageParser.ReadStored(r.PayloadJson), r.KnownAt, followUps[r.MessageId].ToList()))
             .ToList();
     }
 

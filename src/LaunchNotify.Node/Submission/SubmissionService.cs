@@ -66,10 +66,9 @@ public sealed class SubmissionService(
         if (completion is not null)
             return completion;
 
-        var schemaResult = schemas.ValidateMessage(Encoding.UTF8.GetBytes(document.ToJsonString()));
-        if (!schemaResult.IsValid)
-            return SubmissionResult.Malformed(schemaResult.Errors);
-        var message = WireJson.Deserialize(document.ToJsonString());
+        var parse = MessageParser.Parse(Encoding.UTF8.GetBytes(document.ToJsonString()), schemas);
+        if (parse.Message is not { } message)
+            return SubmissionResult.Malformed(parse.Errors);
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (await db.OutboundMessages.AnyAsync(m => m.MessageId == message.MessageId.Value, ct))
@@ -165,8 +164,8 @@ public sealed class SubmissionService(
         if (related.Any(m => m.Kind == MessageKind.Cancellation.WireName()))
             return (null, new ValidationError("ORIGINAL_CANCELLED", "node/references", path, $"Notification {id} has been cancelled."));
 
-        var notification = (PreNotification)WireJson.Deserialize(original.PayloadJson);
-        var amendments = related.Where(m => m.Kind == MessageKind.Amendment.WireName()).Select(m => (Amendment)WireJson.Deserialize(m.PayloadJson));
+        var notification = (PreNotification)MessageParser.ReadStored(original.PayloadJson);
+        var amendments = related.Where(m => m.Kind == MessageKind.Amendment.WireName()).Select(m => (Amendment)MessageParser.ReadStored(m.PayloadJson));
         return (notification.WithAmendments(amendments), null);
     }
 

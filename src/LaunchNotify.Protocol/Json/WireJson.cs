@@ -10,7 +10,8 @@ namespace LaunchNotify.Protocol.Json;
 
 /// <summary>
 /// The one JSON shape of every message, as <c>schemas/v1</c> describes it: camelCase names, instants in RFC 3339
-/// UTC, <c>kind</c> and an area's <c>type</c> as discriminators, absent rather than null optional fields.
+/// UTC, <c>kind</c> and an area's <c>type</c> as discriminators, absent rather than null optional fields. This writes
+/// messages; <see cref="MessageParser"/> reads them (totally: coded errors, never an exception for content).
 /// </summary>
 public static class WireJson
 {
@@ -110,22 +111,4 @@ public static class WireJson
         JsonSerializer.Serialize(message, indented ? IndentedOptions : Options);
 
     public static byte[] SerializeToUtf8(Message message) => JsonSerializer.SerializeToUtf8Bytes(message, Options);
-
-    /// <summary>
-    /// Reads a message that has already passed its schema. Throws <see cref="JsonException"/> on anything the
-    /// schema should have caught.
-    /// </summary>
-    public static Message Deserialize(ReadOnlySpan<byte> utf8Json)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<Message>(utf8Json, Options) ?? throw new JsonException("The document is null.");
-        }
-        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException)
-        {
-            throw new JsonException($"The document is not a valid message: {e.Message}", e);
-        }
-    }
-
-    public static Message Deserialize(string json) => Deserialize(System.Text.Encoding.UTF8.GetBytes(json));
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Json.Schema;
 using LaunchNotify.Domain.Messages;
 using LaunchNotify.Domain.Validation;
+using LaunchNotify.Protocol.Json;
 
 namespace LaunchNotify.Protocol.Schemas;
 
@@ -65,26 +66,31 @@ public sealed class SchemaCatalog
     /// <summary>Checks a message: well-formed JSON, a known <c>kind</c>, then that kind's schema.</summary>
     public ValidationResult ValidateMessage(ReadOnlySpan<byte> utf8Json)
     {
-        if (!TryParse(utf8Json, out var document, out var parseError))
+        if (!JsonText.TryParse(utf8Json.ToArray(), out var document, out var parseError))
             return new ValidationResult([parseError!]);
         using (document)
-        {
-            var root = document!.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                return Single("SCHEMA_TYPE", "schema:type", "", "A message must be a JSON object.");
-            if (!root.TryGetProperty("kind", out var kindElement) || kindElement.ValueKind != JsonValueKind.String)
-                return Single("MESSAGE_KIND_MISSING", "schema:kind", "/kind", "The message has no 'kind' (prenotification, amendment, cancellation, postlaunch, receipt or heartbeat).");
-            var kind = kindElement.GetString();
-            if (!MessageKinds.TryParse(kind, out _))
-                return Single("MESSAGE_KIND_UNKNOWN", "schema:kind", "/kind", $"Unknown message kind '{kind}'; expected prenotification, amendment, cancellation, postlaunch, receipt or heartbeat.");
-            return Evaluate(kind!, root);
-        }
+            return ValidateMessage(document!.RootElement);
     }
+
+    /// <summary>Checks a message already read by <see cref="JsonText.TryParse"/>: a known <c>kind</c>, then that kind's schema.</summary>
+    public ValidationResult ValidateMessage(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            return Single("SCHEMA_TYPE", "schema:type", "", "A message must be a JSON object.");
+        if (!root.TryGetProperty("kind", out var kindElement) || kindElement.ValueKind != JsonValueKind.String)
+            return Single("MESSAGE_KIND_MISSING", "schema:kind", "/kind", "The message has no 'kind' (prenotification, amendment, cancellation, postlaunch, receipt or heartbeat).");
+        var kind = kindElement.GetString();
+        if (!MessageKinds.TryParse(kind, out _))
+            return Single("MESSAGE_KIND_UNKNOWN", "schema:kind", "/kind", $"Unknown message kind '{Shorten(kind)}'; expected prenotification, amendment, cancellation, postlaunch, receipt or heartbeat.");
+        return Evaluate(kind!, root);
+    }
+
+    private static string? Shorten(string? text) => text is { Length: > 40 } ? text[..40] + "…" : text;
 
     /// <summary>Checks a document against one named schema (e.g. <see cref="AgreementSchema"/>).</summary>
     public ValidationResult Validate(string schemaName, ReadOnlySpan<byte> utf8Json)
     {
-        if (!TryParse(utf8Json, out var document, out var parseError))
+        if (!JsonText.TryParse(utf8Json.ToArray(), out var document, out var parseError))
             return new ValidationResult([parseError!]);
         using (document)
             return Evaluate(schemaName, document!.RootElement);
@@ -193,23 +199,4 @@ public sealed class SchemaCatalog
 
     private static ValidationResult Single(string code, string rule, string path, string message) =>
         new([new ValidationError(code, rule, path, message)]);
-
-    private static bool TryParse(ReadOnlySpan<byte> utf8Json, out JsonDocument? document, out ValidationError? error)
-    {
-        var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = 32 });
-        try
-        {
-            document = JsonDocument.ParseValue(ref reader);
-            if (reader.Read())
-                throw new JsonException("There is more after the JSON document.");
-            error = null;
-            return true;
-        }
-        catch (JsonException e)
-        {
-            document = null;
-            error = new ValidationError("JSON_MALFORMED", "json", "", $"Not well-formed JSON: {e.Message}");
-            return false;
-        }
-    }
 }
