@@ -75,7 +75,8 @@ public static class FederatedDemo
             {
                 status.Status($"Waiting for centre {node.Centre}…");
                 var b = brokers[node.Centre];
-                await DemoInfrastructure.WaitUntilReadyAsync(node, new DemoInfrastructure.Broker("127.0.0.1", b.Nodes[0].Amqp, b.Admin), processes, ct);
+                await DemoInfrastructure.WaitUntilReadyAsync(node, new DemoInfrastructure.Broker("127.0.0.1", b.Nodes[0].Amqp, b.Admin), processes, ct,
+                    TimeSpan.FromSeconds(Math.Max(180, timeoutSeconds))); // six processes beside five broker nodes start slowly on a small machine
             }
         });
         console.MarkupLine($"[green]✓[/] 3 centres running, each on its own broker: " +
