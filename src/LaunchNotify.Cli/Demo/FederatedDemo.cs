@@ -83,6 +83,15 @@ public static class FederatedDemo
             string.Join(", ", nodes.Select(n => $"{n.Centre} (API {n.HttpUrl}, logs {Path.GetRelativePath(repo, n.Folder)}/)")));
         var api = nodes.ToDictionary(n => n.Centre, n => new PublisherClient(new Uri(n.HttpUrl)));
         var ok = true;
+        foreach (var node in nodes)
+        {
+            // Links are (re)started by the provisioning above: wait until each centre's monitor sees them run.
+            var running = await WaitForAsync(async () => (await api[node.Centre].GetAsync("/v1/links", ct)).Body is { } v
+                && v["links"]?.AsArray() is { Count: 2 } links && links.All(l => l?["condition"]?.GetValue<string>() == "running") ? v : null,
+                TimeSpan.FromSeconds(Math.Max(120, timeoutSeconds)), ct);
+            console.MarkupLine(running is null ? $"[red]✗[/] {node.Centre}'s links did not all run" : $"[green]✓[/] {node.Centre}'s links run");
+            ok &= running is not null;
+        }
 
         // Act 1: across two links each way.
         console.Write(new Rule("1. US notifies RU and CN; each receipt comes back over the counterpart's own link").LeftJustified());
@@ -102,7 +111,7 @@ public static class FederatedDemo
             var normal = await SubmitAsync(api[Us], Drill(Duration.FromHours(3), Ru), ct);
             console.MarkupLine($"  submitted {Short(tight)} (p5-demo wants 1 h of notice; issued {DurationText(Duration.FromHours(1) + margin)} ahead) and {Short(normal)}");
             var silent = await WaitForAsync(async () => (await api[Us].GetAsync("/v1/alarms?kind=LINK_SILENT&open=true", ct)).Body?.AsArray()
-                .FirstOrDefault(a => a?["centre"]?.GetValue<string>() == "RU"), TimeSpan.FromSeconds(LinkSilentAfter.TotalSeconds + 30), ct);
+                .FirstOrDefault(a => a?["counterpart"]?.GetValue<string>() == "RU"), TimeSpan.FromSeconds(LinkSilentAfter.TotalSeconds + 30), ct);
             console.MarkupLine(silent is null ? "[red]✗[/] no LINK_SILENT at US" : $"[green]✓[/] US raised LINK_SILENT: {Markup.Escape(silent["summary"]!.GetValue<string>())}");
             ok &= silent is not null;
             PrintLinks(console, (await api[Us].GetAsync("/v1/links", ct)).Body);

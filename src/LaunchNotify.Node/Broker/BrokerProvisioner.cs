@@ -180,7 +180,9 @@ public sealed class BrokerProvisioner : IDisposable
         var defined = await GetJsonAsync($"api/parameters/shovel/{Vhost}/{Seg(name)}", ct) is not null;
         string? state = null, reason = null, node = null, destination = null;
         if (await GetJsonAsync($"api/shovels/{Vhost}", ct) is { ValueKind: JsonValueKind.Array } statuses)
-            foreach (var st in statuses.EnumerateArray().Where(e => e.TryGetProperty("name", out var n) && n.GetString() == name))
+            // A cluster can list a shovel once per node that ran it (a stale entry where it stopped): a running one wins.
+            foreach (var st in statuses.EnumerateArray().Where(e => e.TryGetProperty("name", out var n) && n.GetString() == name)
+                         .OrderBy(e => Text(e, "state") == "running" ? 1 : 0))
             {
                 state = Text(st, "state");
                 reason = Text(st, "reason");
