@@ -212,7 +212,14 @@ public sealed class FederationTests(FederationFixture federation, ITestOutputHel
         finally
         {
             using (var restore = cn.Provisioner())
+            {
                 await restore.AllowInboundLinkAsync(Cn, Us); // US's link user on CN's broker, certificate-only again
+                // The forged message is held unacked by the shovel, where a purge does not reach: stop the shovel, purge, restart it.
+                await restore.SuspendLinkAsync(Ru);
+                await Eventually.UntilAsync(() => restore.ObserveLinkAsync(Ru), o => o.InFlight == 0, Deadline, "CN's link to RU to release the forged message");
+                await restore.PurgeQueuesAsync([BrokerTopology.LinkQueue(Ru)]);
+                await restore.ProvisionLinkAsync(Cn, federation.LinkTo(Cn, Ru));
+            }
             await federation.ResetAsync();
         }
     }
