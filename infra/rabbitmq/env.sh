@@ -4,15 +4,21 @@
 # the same variables: the publisher and subscriber take LAUNCHNOTIFY_AMQP_PORT as LaunchNotify:Broker:Port
 # (docs/configuration.md); the CLI, tests and benchmark read both.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
-base="$repo_root/.local/rabbitmq"
+# LAUNCHNOTIFY_RABBITMQ_DIR moves the node's folder (the federated set-up runs several nodes, infra/rabbitmq/federation.sh).
+base=${LAUNCHNOTIFY_RABBITMQ_DIR:-$repo_root/.local/rabbitmq}
 export RABBITMQ_NODENAME=${LAUNCHNOTIFY_RABBITMQ_NODENAME:-launchnotify@localhost}
 export RABBITMQ_NODE_IP_ADDRESS=$loopback
 export RABBITMQ_NODE_PORT=${LAUNCHNOTIFY_AMQP_PORT:-5682}
 export RABBITMQ_DIST_PORT=${LAUNCHNOTIFY_DIST_PORT:-25682}
 management_port=${LAUNCHNOTIFY_MANAGEMENT_PORT:-15682}
+# Optional AMQP-over-TLS listener (peer certificates required, EXTERNAL login from the certificate's CN): the port of
+# LAUNCHNOTIFY_AMQPS_PORT with the CA, certificate and key of LAUNCHNOTIFY_TLS_DIR (ca.pem, server.pem, server.key).
+amqps_port=${LAUNCHNOTIFY_AMQPS_PORT:-}
+tls_dir=${LAUNCHNOTIFY_TLS_DIR:-}
 export ERL_EPMD_ADDRESS=$loopback
 # Erlang distribution (server and CLI) listens on loopback only, not on every interface.
-export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+# LAUNCHNOTIFY_RABBITMQ_ERL_ARGS adds VM flags (the federated set-up runs five nodes on a small machine: fewer schedulers).
+export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1} ${LAUNCHNOTIFY_RABBITMQ_ERL_ARGS:-}"
 export RABBITMQ_CTL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
 export RABBITMQ_MNESIA_BASE="$base/mnesia"
 export RABBITMQ_LOG_BASE="$base/log"

@@ -21,7 +21,7 @@ if is_running; then
   fi
   echo "RabbitMQ node $RABBITMQ_NODENAME already running"
 else
-  for port in "$RABBITMQ_NODE_PORT" "$management_port" "$RABBITMQ_DIST_PORT"; do
+  for port in "$RABBITMQ_NODE_PORT" "$management_port" "$RABBITMQ_DIST_PORT" $amqps_port; do
     holder=$(port_holder "$port")
     if [ -n "$holder" ]; then
       echo "Cannot start RabbitMQ: port $port is already taken by $holder." >&2
@@ -38,7 +38,34 @@ disk_free_limit.absolute = 100MB
 log.file.level = info
 log.console = false
 CONF
-  echo "[rabbitmq_management]." > "$base/enabled_plugins"
+  plugins="rabbitmq_management"
+  if [ -n "$amqps_port" ]; then
+    # A centre's own broker (federated topology): links to counterparts are shovels; counterparts' links log in
+    # with their TLS certificate (EXTERNAL, user = the certificate's CN, i.e. the sending centre's code).
+    for f in ca.pem server.pem server.key; do
+      [ -s "$tls_dir/$f" ] || { echo "LAUNCHNOTIFY_AMQPS_PORT is set but $tls_dir/$f is missing (infra/rabbitmq/certs.sh makes it)" >&2; exit 1; }
+    done
+    # The broker reads its own certificate and, for its shovels, the centre's client certificate (client.pem,
+    # client.key) from this folder: one path for every node of a cluster, since a shovel may run on any of them.
+    chown -R rabbitmq:rabbitmq "$tls_dir"
+    make_traversable_for rabbitmq "$tls_dir"
+    cat >> "$base/rabbitmq.conf" <<CONF
+listeners.ssl.1 = $loopback:$amqps_port
+ssl_options.cacertfile = $tls_dir/ca.pem
+ssl_options.certfile = $tls_dir/server.pem
+ssl_options.keyfile = $tls_dir/server.key
+ssl_options.verify = verify_peer
+ssl_options.fail_if_no_peer_cert = true
+ssl_options.versions.1 = tlsv1.3
+ssl_options.versions.2 = tlsv1.2
+auth_mechanisms.1 = PLAIN
+auth_mechanisms.2 = AMQPLAIN
+auth_mechanisms.3 = EXTERNAL
+ssl_cert_login_from = common_name
+CONF
+    plugins="$plugins,rabbitmq_shovel,rabbitmq_shovel_management,rabbitmq_auth_mechanism_ssl"
+  fi
+  echo "[$plugins]." > "$base/enabled_plugins"
   : > "$base/rabbitmq-env.conf"
   echo "[]." > "$base/advanced.config"
   chown -R rabbitmq:rabbitmq "$base"
@@ -87,7 +114,7 @@ ctl delete_user guest >/dev/null 2>&1 || true
 # Provisioning goes through the management API: wait for it as well.
 for _ in $(seq 1 "$timeout_s"); do
   if curl -fsS -o /dev/null -u "$admin_user:$password" "http://$loopback:$management_port/api/overview" 2>/dev/null; then
-    echo "RabbitMQ ready: amqp://$loopback:$RABBITMQ_NODE_PORT, management http://$loopback:$management_port"
+    echo "RabbitMQ ready: amqp://$loopback:$RABBITMQ_NODE_PORT${amqps_port:+, amqps://$loopback:$amqps_port}, management http://$loopback:$management_port"
     echo "  admin $admin_user, password in ${admin_password_file#"$repo_root"/}"
     exit 0
   fi

@@ -37,6 +37,7 @@ return await NodeHosting.RunGuardedAsync(async () =>
     builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.Complete);
     builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
     builder.Services.AddObservedLaunches(builder.Configuration);
+    builder.Services.AddLinkMonitor(settings, watch: !settings.ReadOnly);
     try
     {
         builder.Services.AddApiAuthentication(auth);
@@ -72,6 +73,7 @@ return await NodeHosting.RunGuardedAsync(async () =>
     app.MapDashboard();
     app.MapEvidenceEndpoints();
     app.MapKeyEndpoints();
+    app.MapLinkEndpoints();
     app.Logger.LogInformation("Publisher for centre {Centre} listening on {Url} (store {Store}, broker {Broker}; tokens from {Provider}){ReadOnly}",
         settings.Centre, settings.HttpUrl, settings.Store, settings.Broker, auth.IsEmbedded ? $"this node ({auth.Issuer})" : auth.Authority,
         settings.ReadOnly ? ", read-only" : "");

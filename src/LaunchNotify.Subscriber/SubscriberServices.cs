@@ -22,6 +22,13 @@ public static class SubscriberServices
                 {
                     h.Username(settings.Broker.User);
                     h.Password(settings.Broker.Password);
+                    // A clustered broker: MassTransit cycles through the nodes when a connection drops.
+                    if (settings.Broker.ClusterNodes.Count > 0)
+                        h.UseCluster(c =>
+                        {
+                            foreach (var node in settings.Broker.ClusterNodes)
+                                c.Node(node);
+                        });
                 });
                 cfg.ReceiveEndpoint(BrokerTopology.InboxQueue(settings.Centre), e =>
                 {

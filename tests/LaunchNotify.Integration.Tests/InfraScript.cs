@@ -5,12 +5,12 @@ namespace LaunchNotify.Integration.Tests;
 /// <summary>Runs one of the project's infra scripts and fails with its whole output if it fails.</summary>
 internal static class InfraScript
 {
-    public static async Task<string> RunAsync(string relativePath, TimeSpan timeout)
+    public static async Task<string> RunAsync(string relativePath, TimeSpan timeout, params string[] arguments)
     {
         var script = Path.Combine(RepoPaths.Root, relativePath);
         if (!File.Exists(script))
             throw new InvalidOperationException($"{relativePath} is missing under {RepoPaths.Root}.");
-        var info = new ProcessStartInfo("bash", [script])
+        var info = new ProcessStartInfo("bash", [script, .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -29,9 +29,9 @@ internal static class InfraScript
             process.Kill(entireProcessTree: true);
             throw new InvalidOperationException($"{relativePath} did not finish within {timeout.TotalSeconds:0} s.\n{await stdout}\n{await stderr}");
         }
-        var output = $"{await stdout}\n{await stderr}".Trim();
+        var output = await stdout;
         if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{relativePath} failed (exit {process.ExitCode}):\n{output}");
-        return output;
+            throw new InvalidOperationException($"{relativePath} failed (exit {process.ExitCode}):\n{$"{output}\n{await stderr}".Trim()}");
+        return output.Trim();
     }
 }

@@ -24,8 +24,16 @@ public static class DemoCommand
     {
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for every receipt.", DefaultValueFactory = _ => 60 };
         var keep = new Option<bool>("--keep-running") { Description = "Leave the centres running after the demo (stop with Ctrl+C)." };
-        var command = new Command("demo", "Run an end-to-end exchange among US, RU and CN over the local broker and print its timeline.") { timeout, keep };
-        command.SetAction((parse, ct) => CommonOptions.Guard(() => RunAsync(parse.GetValue(timeout), parse.GetValue(keep), ct)));
+        var federated = new Option<bool>("--federated")
+        {
+            Description = "Each centre on its own broker (infra/rabbitmq/federation.sh: US a 3-node cluster), linked by shovels over TLS: " +
+                "links crossed, a link stopped and restarted, a cluster node killed (docs/deployment.md).",
+        };
+        var outage = new Option<int>("--outage") { Description = "With --federated: seconds US's link to RU stays stopped.", DefaultValueFactory = _ => 30 };
+        var command = new Command("demo", "Run an end-to-end exchange among US, RU and CN over the local broker and print its timeline.") { timeout, keep, federated, outage };
+        command.SetAction((parse, ct) => CommonOptions.Guard(() => parse.GetValue(federated)
+            ? FederatedDemo.RunAsync(Math.Max(1, parse.GetValue(outage)), parse.GetValue(timeout), ct)
+            : RunAsync(parse.GetValue(timeout), parse.GetValue(keep), ct)));
         return command;
     }
 

@@ -69,15 +69,16 @@ public static class DemoInfrastructure
     }
 
     /// <summary>Ready = the publisher answers /health and the subscriber consumes its inbox queue.</summary>
-    public static async Task WaitUntilReadyAsync(CentreNode node, Broker broker, NodeProcesses processes, CancellationToken ct)
+    public static async Task WaitUntilReadyAsync(CentreNode node, Broker broker, NodeProcesses processes, CancellationToken ct, TimeSpan? within = null)
     {
+        var bound = within ?? TimeSpan.FromSeconds(60);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         using var admin = new HttpClient { BaseAddress = broker.Admin.ManagementUri, Timeout = TimeSpan.FromSeconds(2) };
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(Encoding.UTF8.GetBytes($"{broker.Admin.User}:{broker.Admin.Password}")));
         var waited = Stopwatch.StartNew();
         bool publisherUp = false, subscriberUp = false;
-        while (waited.Elapsed < TimeSpan.FromSeconds(60))
+        while (waited.Elapsed < bound)
         {
             if (processes.FirstExited() is { } dead)
                 throw new CliException($"{dead.Name} exited with code {dead.ExitCode} while starting; see {node.Folder}/.");
@@ -99,7 +100,7 @@ public static class DemoInfrastructure
                 return;
             await Task.Delay(200, ct);
         }
-        throw new CliException($"Centre {node.Centre} did not become ready within 60 s (publisher {(publisherUp ? "up" : "down")}, " +
+        throw new CliException($"Centre {node.Centre} did not become ready within {bound.TotalSeconds:0} s (publisher {(publisherUp ? "up" : "down")}, " +
             $"subscriber {(subscriberUp ? "consuming" : "not consuming")}); see the logs in {node.Folder}/.");
     }
 }

@@ -10,6 +10,9 @@ public sealed record CentreNode(CentreCode Centre, string HttpUrl, string Folder
 
     /// <summary>The centres it keeps links with: heartbeats to them, and a watch on theirs.</summary>
     public IReadOnlyList<CentreCode> Counterparts { get; init; } = [];
+
+    /// <summary>Settings of this centre only, applied last (a federated centre's own broker and links).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>Starts and stops the publisher and subscriber processes of the demo's centres; their logs go to files.</summary>
@@ -44,7 +47,7 @@ public sealed class NodeProcesses(string repoRoot, string configuration, IReadOn
         info.Environment["LaunchNotify__KeysDirectory"] = node.KeysDirectory;
         info.Environment["LaunchNotify__HttpUrl"] = node.HttpUrl;
         info.Environment["LaunchNotify__Timeliness__Counterparts"] = string.Join(",", node.Counterparts);
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (key, value) in (environment ?? new Dictionary<string, string>()).Concat(node.Environment))
             info.Environment[key] = value;
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         info.Environment["Logging__Console__FormatterName"] = "simple";

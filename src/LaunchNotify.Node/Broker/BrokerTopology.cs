@@ -47,6 +47,36 @@ public static class BrokerTopology
     };
 
     /// <summary>
+    /// Federated topology: on a centre's own broker, the durable quorum queue where messages for one counterpart wait
+    /// (bound <c>&lt;CC&gt;.#</c> on <see cref="Exchange"/>) until the link's shovel has them confirmed by the counterpart's broker.
+    /// </summary>
+    public static string LinkQueue(CentreCode counterpart) => $"launchnotify.link.{counterpart}";
+
+    /// <summary>The shovel (a dynamic shovel parameter on the sender's broker) that forwards <see cref="LinkQueue"/>.</summary>
+    public static string LinkName(CentreCode counterpart) => $"launchnotify.link.{counterpart}";
+
+    /// <summary>
+    /// A link queue never dead-letters and has no delivery limit: a message the counterpart refuses stays (and the link
+    /// shows it as not forwarding) rather than being dropped; an outage of any length only delays.
+    /// </summary>
+    public static IReadOnlyDictionary<string, object> LinkQueueArguments { get; } = new Dictionary<string, object>
+    {
+        ["x-queue-type"] = "quorum",
+    };
+
+    /// <summary>
+    /// Federated topology, on <paramref name="receiver"/>'s broker: what the link of <paramref name="sender"/> may do.
+    /// The link logs in with the sender's certificate as the broker user named by the sender's code, so the broker
+    /// checks each message's <c>user_id</c> against it; it may only publish to <see cref="Exchange"/>, only messages
+    /// from the sender to the receiver (no transit to third centres), and may read or declare nothing.
+    /// </summary>
+    public static CentrePermissions LinkPermissionsFor(CentreCode sender, CentreCode receiver) => new(
+        Configure: "^$",
+        Write: $"^{Regex.Escape(Exchange)}$",
+        Read: "^$",
+        Topic: [new TopicPermission(Exchange, Write: $@"^{receiver}\.{sender}\.[^.]+$", Read: "^$")]);
+
+    /// <summary>
     /// What a centre's broker user may do: declare only its own inbox and the <c>_error</c>/<c>_skipped</c>
     /// queues and same-named exchanges MassTransit adds, publish on the shared, parking and alarm exchanges (with
     /// topic permissions fixing itself as the sender), and read only its own queues. No read on the shared

@@ -105,6 +105,17 @@ public static class NodeServices
         return services;
     }
 
+    /// <summary>Federated topology: watches the centre's links on its own broker (state for the API, LINK_SILENT). A hub centre has none.</summary>
+    /// <param name="watch">False for a read-only node: the last state can be shown, nothing is polled or raised.</param>
+    public static IServiceCollection AddLinkMonitor(this IServiceCollection services, NodeSettings settings, bool watch = true)
+    {
+        services.AddSingleton(settings.Topology);
+        services.AddSingleton<LinkMonitor>();
+        if (watch && settings.Topology.WatchesLinks)
+            services.AddHostedService(sp => sp.GetRequiredService<LinkMonitor>());
+        return services;
+    }
+
     /// <summary>
     /// Creates or upgrades the store (or, read-only or with Migrations=Manual, checks that it needs nothing) and loads the
     /// keys now, so a misconfigured node fails at start, saying why (<see cref="StoreSchemaException"/> for the store).

@@ -34,6 +34,9 @@ public sealed record NodeSettings
     /// <summary>Heartbeats, deadline watching and overrides of the agreements' deadlines (docs/timeliness.md).</summary>
     public TimelinessSettings Timeliness { get; init; } = new();
 
+    /// <summary>Hub (centres share one broker) or federated (each centre its own broker, linked): docs/deployment.md.</summary>
+    public TopologySettings Topology { get; init; } = new();
+
     public NodeIdentity Identity => new(Centre) { MaxMessageBytes = MaxMessageBytes };
 
     /// <summary>Start-up migrations (OnStart) or an operator's <c>launchnotify store migrate</c> (Manual).</summary>
@@ -64,7 +67,10 @@ public sealed record NodeSettings
         {
             Centre = centre,
             Store = StorageOptions.Parse(o.Store!),
-            Broker = new BrokerConnection(o.Broker.Host, o.Broker.Port, o.Broker.VirtualHost, o.Broker.User is { Length: > 0 } user ? user : centre.Value, password),
+            Broker = new BrokerConnection(o.Broker.Host, o.Broker.Port, o.Broker.VirtualHost, o.Broker.User is { Length: > 0 } user ? user : centre.Value, password)
+            {
+                ClusterNodes = [.. List(configuration["LaunchNotify:Broker:ClusterNodes"])],
+            },
             KeysDirectory = o.KeysDirectory!,
             AgreementsDirectory = o.AgreementsDirectory is { Length: > 0 } agreements ? agreements : null,
             MaxMessageBytes = o.MaxMessageBytes,
@@ -84,6 +90,7 @@ public sealed record NodeSettings
             Health = o.Health,
             Telemetry = o.Telemetry,
             Subscriber = o.Subscriber,
+            Topology = TopologySettings.From(configuration.GetSection("LaunchNotify:Topology")),
         };
     }
 

@@ -20,7 +20,31 @@ public sealed record BrokerConnection(string Host, int Port, string VirtualHost,
         RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
     };
 
-    public override string ToString() => $"amqp://{User}@{Host}:{Port}/{VirtualHost}";
+    /// <summary>
+    /// Every node of the centre's broker when it is a cluster (<c>host:port</c> each, <see cref="Host"/>:<see cref="Port"/>
+    /// first when empty): a connection goes to the first that answers, a reconnection to any that is up.
+    /// </summary>
+    public IReadOnlyList<string> ClusterNodes { get; init; } = [];
+
+    public IReadOnlyList<AmqpTcpEndpoint> Endpoints =>
+        ClusterNodes.Count == 0 ? [new AmqpTcpEndpoint(Host, Port)] : [.. ClusterNodes.Select(ParseEndpoint)];
+
+    /// <summary>Connects to the first node of <see cref="Endpoints"/> that answers.</summary>
+    public Task<IConnection> ConnectAsync(string clientName, CancellationToken ct) =>
+        CreateFactory(clientName).CreateConnectionAsync(Endpoints, ct);
+
+    /// <summary><c>host:port</c> (IPv4 or a name); throws <see cref="FormatException"/> saying what is expected.</summary>
+    public static AmqpTcpEndpoint ParseEndpoint(string node)
+    {
+        var colon = node.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(node[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+            throw new FormatException($"A broker node is host:port, e.g. 127.0.0.1:5682; got '{node}'.");
+        return new AmqpTcpEndpoint(node[..colon], port);
+    }
+
+    public override string ToString() => ClusterNodes.Count == 0
+        ? $"amqp://{User}@{Host}:{Port}/{VirtualHost}"
+        : $"amqp://{User}@[{string.Join(",", ClusterNodes)}]/{VirtualHost}";
 }
 
 /// <summary>
@@ -80,7 +104,7 @@ public sealed class AmqpPublisher(BrokerConnection connection, string exchange, 
             await ResetAsync();
             try
             {
-                _connection = await connection.CreateFactory(clientName).CreateConnectionAsync(ct);
+                _connection = await connection.ConnectAsync(clientName, ct);
                 _channel = await _connection.CreateChannelAsync(
                     new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
                 return _channel;

@@ -2,10 +2,13 @@ using System.Net;
 using System.Text;
 using LaunchNotify.Domain.Agreements;
 using LaunchNotify.Domain.Alarms;
+using LaunchNotify.Domain.Timeliness;
 using LaunchNotify.Node.Alarms;
+using LaunchNotify.Node.Broker;
 using LaunchNotify.Node.Hosting;
 using LaunchNotify.Node.Queries;
 using LaunchNotify.Node.Reports;
+using LaunchNotify.Node.Timeliness;
 using LaunchNotify.Protocol.Agreements;
 using LaunchNotify.Publisher.Security;
 using LaunchNotify.Storage;
@@ -44,8 +47,25 @@ public static class DashboardEndpoints
     /// <summary>Nothing but this page's own inline styles and SVG; no framing, no forms posting elsewhere.</summary>
     public const string ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'";
 
+    private static void AppendLinks(StringBuilder h, LinksSnapshot snapshot, Duration silentAfter)
+    {
+        h.Append("<h2 id=\"links\">Links to counterparts' brokers</h2>");
+        h.Append("<p class=\"muted\">").Append(snapshot.ObservedAt is { } at ? "As the broker reported at " + E(ReportFormats.Text(at)) : "Not observed yet")
+            .Append("; LINK_SILENT after ").Append(E(DurationText.Format(silentAfter))).Append(" without a forward.")
+            .Append(snapshot.Error is { } error ? " " + E(error) : "").Append("</p>");
+        h.Append("<table id=\"links-table\"><tr><th>counterpart</th><th>condition</th><th>shovel</th><th>backlog</th><th>in flight</th><th>forwarded</th><th>last forward</th><th>not forwarding since</th></tr>");
+        foreach (var l in snapshot.Links)
+            h.Append("<tr data-link=\"").Append(E(l.Counterpart.Value)).Append("\"><td>").Append(E(l.Counterpart.Value)).Append("</td><td class=\"")
+                .Append(l.Condition == LinkCondition.Running ? "ok" : "rejected").Append("\">").Append(l.Condition.ToString().ToLowerInvariant()).Append("</td><td>")
+                .Append(E(l.ShovelState ?? "")).Append(l.Reason is { Length: > 0 } r ? " (" + E(r) + ")" : "").Append("</td><td class=\"num\">").Append(l.Backlog)
+                .Append("</td><td class=\"num\">").Append(l.InFlight).Append("</td><td class=\"num\">").Append(l.Forwarded?.ToString() ?? "")
+                .Append("</td><td>").Append(l.LastForwardAt is { } f ? E(ReportFormats.Text(f)) : "").Append("</td><td>")
+                .Append(l.NotForwardingSince is { } s ? E(ReportFormats.Text(s)) : "").Append("</td></tr>");
+        h.Append("</table>");
+    }
+
     private static async Task<IResult> RenderAsync(HttpRequest request, IAntiforgery antiforgery, NodeSettings settings, StatusQueries status, AlarmBook alarms,
-        IDbContextFactory<NodeDbContext> dbFactory, IAgreementSource agreementSource, IClock clock, CancellationToken ct)
+        IDbContextFactory<NodeDbContext> dbFactory, IAgreementSource agreementSource, IClock clock, LinkMonitor links, CancellationToken ct)
     {
         var centre = settings.Centre.Value;
         var known = (agreementSource as AgreementCatalog ?? AgreementCatalog.Default).All
@@ -113,6 +133,9 @@ public static class DashboardEndpoints
                 .Append(m.Outcome == "accepted" ? "ok" : "rejected").Append("\">").Append(E(m.Outcome)).Append("</td><td>")
                 .Append(E(string.Join("; ", m.Details.Select(d => d.Code)))).Append("</td></tr>");
         h.Append("</table>");
+
+        if (settings.Topology.Kind == TopologyKind.Federated)
+            AppendLinks(h, links.Snapshot, settings.Topology.LinkSilentAfter);
 
         h.Append("<h2 id=\"alarms\">Open alarms (").Append(open.Count).Append(")</h2>");
         if (open.Count == 0)

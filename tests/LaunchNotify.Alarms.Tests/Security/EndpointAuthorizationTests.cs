@@ -28,7 +28,7 @@ public sealed class EndpointAuthorizationTests(PublisherApp app) : IClassFixture
         ["POST /v1/amendments"] = [Operator],
         ["POST /v1/cancellations"] = [Operator],
         ["POST /v1/postlaunch-reports"] = [Operator],
-        ["GET /v1/notifications/{id:guid}"] = Readers,
+        ["GET /v1/notifications/{id}"] = Readers,
         ["GET /v1/notifications"] = Readers,
         ["GET /v1/inbox"] = Readers,
         ["GET /v1/alarms"] = Readers,
@@ -39,7 +39,11 @@ public sealed class EndpointAuthorizationTests(PublisherApp app) : IClassFixture
         ["POST /v1/observed-launches"] = [DutyOfficer],
         ["GET /v1/observed-launches"] = Readers,
         ["GET /v1/observed-launches/{id}"] = Readers,
-        ["GET /v1/notifications/{id:guid}/evidence"] = [ComplianceOfficer],
+        ["GET /v1/notifications/{id}/evidence"] = [ComplianceOfficer],
+        ["GET /v1/keys"] = [Administrator],
+        ["POST /v1/keys/reload"] = [Administrator],
+        ["GET /v1/links"] = Readers,
+        ["GET /metrics"] = [.. All],
         ["GET /dashboard"] = [ComplianceOfficer],
         ["POST /dashboard/logout"] = [ComplianceOfficer],
         ["GET /v1/me"] = [.. All],
@@ -48,7 +52,7 @@ public sealed class EndpointAuthorizationTests(PublisherApp app) : IClassFixture
     };
 
     /// <summary>The only endpoints open without a token: the health probe and the ways to get a token or a sign-in.</summary>
-    public static readonly string[] Anonymous = ["GET /health", "POST /connect/token", "GET /dashboard/login", "POST /dashboard/login"];
+    public static readonly string[] Anonymous = ["GET /health", "GET /health/live", "GET /health/ready", "POST /connect/token", "GET /dashboard/login", "POST /dashboard/login"];
 
     private IReadOnlyList<(string Key, RouteEndpoint Endpoint)> Endpoints()
     {

@@ -42,6 +42,7 @@ public sealed class CentreHost : IAsyncDisposable
     public SubmissionService Submission => _host.Services.GetRequiredService<SubmissionService>();
     public StatusQueries Status => _host.Services.GetRequiredService<StatusQueries>();
     public IClock Clock => _host.Services.GetRequiredService<IClock>();
+    public IServiceProvider Services => _host.Services;
 
     /// <summary>The keys the running centre signs and verifies with (reloaded from its key folder as the files change).</summary>
     public Node.Keys.KeyRing Keys => _host.Services.GetRequiredService<Node.Keys.KeyRing>();
@@ -49,23 +50,28 @@ public sealed class CentreHost : IAsyncDisposable
     public async Task<NodeDbContext> OpenStoreAsync() =>
         await _host.Services.GetRequiredService<IDbContextFactory<NodeDbContext>>().CreateDbContextAsync();
 
-    public static async Task<CentreHost> StartAsync(CentreCode centre, BrokerFixture broker, string keysDirectory, string folder, ITestOutputHelper? output)
-    {
-        var settings = new NodeSettings
+    public static Task<CentreHost> StartAsync(CentreCode centre, BrokerFixture broker, string keysDirectory, string folder, ITestOutputHelper? output) =>
+        StartAsync(new NodeSettings
         {
             Centre = centre,
             Store = StorageOptions.SqliteFile(Path.Combine(folder, $"{centre}.db")),
             Broker = new BrokerConnection(BrokerFixture.Host, broker.AmqpPort, BrokerTopology.VirtualHost, centre.Value, broker.Credentials[centre].Password),
             KeysDirectory = keysDirectory,
-        };
+        }, output);
+
+    /// <summary>A centre with settings of the caller's (a federated centre on its own broker; its link monitor runs when configured).</summary>
+    public static async Task<CentreHost> StartAsync(NodeSettings settings, ITestOutputHelper? output)
+    {
+        var centre = settings.Centre;
         // No default configuration sources: LaunchNotify__* variables of the machine must not leak into the test.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Production });
-        builder.Logging.AddFilter("MassTransit", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning).SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("MassTransit", LogLevel.Information).AddFilter("Microsoft", LogLevel.Warning).SetMinimumLevel(LogLevel.Information);
         if (output is not null)
             builder.Logging.AddProvider(new TestOutputLoggerProvider(output, centre));
         builder.Services.AddLaunchNotifyNode(settings, SystemClock.Instance);
         builder.Services.AddOutboxDispatcher(settings, NodeRole.Both);
         builder.Services.AddInboxConsumer(settings);
+        builder.Services.AddLinkMonitor(settings);
         builder.Services.Configure<MassTransitHostOptions>(o =>
         {
             // Start returns once the inbox is consumed, so a test never publishes into a queue nobody reads yet.

@@ -1,0 +1,339 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LaunchNotify.Domain.Alarms;
+using LaunchNotify.Domain.Values;
+using LaunchNotify.Integration.Tests.Exchange;
+using LaunchNotify.Node.Alarms;
+using LaunchNotify.Node.Broker;
+using LaunchNotify.Node.Timeliness;
+using LaunchNotify.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using NodaTime.Text;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+using Xunit.Abstractions;
+using static LaunchNotify.Integration.Tests.Federation.FederationFixture;
+
+namespace LaunchNotify.Integration.Tests.Federation;
+
+/// <summary>
+/// Issue 14 on this machine: three centres, each on its own broker (US's a 3-node cluster), linked by shovels over
+/// TLS with certificate logins. Nothing in the wire changes; the receiving broker still vouches the sender (user_id).
+/// </summary>
+[Collection(FederationCollection.Name)]
+public sealed class FederationTests(FederationFixture federation, ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    private readonly string _folder = Directory.CreateTempSubdirectory("launchnotify-federated-centres-").FullName;
+    private readonly List<CentreHost> _hosts = [];
+
+    public Task InitializeAsync() => federation.ResetAsync();
+
+    public async Task DisposeAsync()
+    {
+        foreach (var host in _hosts) await host.DisposeAsync();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+    }
+
+    private async Task<CentreHost> StartAsync(CentreCode centre, Duration? linkSilentAfter = null)
+    {
+        var host = await federation.StartCentreAsync(centre, _folder, output, linkSilentAfter);
+        _hosts.Add(host);
+        return host;
+    }
+
+    [Fact]
+    public async Task Notification_UsToRuAndCn_CrossesTheLinksAndTheReceiptsCrossBack_WithTheLinkVouchingTheSender()
+    {
+        var us = await StartAsync(Us);
+        var ru = await StartAsync(Ru);
+        var cn = await StartAsync(Cn);
+
+        var id = await us.SubmitAcceptedAsync(Drill(us.Clock.GetCurrentInstant(), Duration.FromHours(3), Ru, Cn));
+        var status = await Eventually.UntilAsync(() => us.Status.GetAsync(id, CancellationToken.None)!, s => s!.Overall == "confirmed",
+            Deadline, $"US's notification {id} to be confirmed by RU and CN, each receipt back over its own link");
+
+        Assert.Equal(["CN", "RU"], status!.Recipients.Select(r => r.Centre));
+        foreach (var recipient in new[] { ru, cn })
+        {
+            await using var store = await recipient.OpenStoreAsync();
+            var row = await store.Inbox.SingleAsync(m => m.MessageId == id);
+            Assert.Equal(InboxOutcome.Accepted, row.Outcome); // signature, broker identity (user_id = US via the link) and rules held
+            Assert.Equal("US", row.Sender);
+            Assert.Equal(row.ReceivedAt, status.Recipients.Single(r => r.Centre == recipient.Centre.Value).RecipientReceivedAt);
+        }
+
+        // Each message crossed a link: the sender's link queues on its own broker counted the confirmed forwards.
+        using var usBroker = federation.Brokers[Us].Provisioner();
+        var toRu = await usBroker.ObserveLinkAsync(Ru);
+        Assert.Equal("running", toRu.ShovelState);
+        Assert.True(toRu.Forwarded >= 1, $"US→RU link forwarded nothing: {toRu}");
+        using var ruBroker = federation.Brokers[Ru].Provisioner();
+        var back = await ruBroker.ObserveLinkAsync(Us);
+        Assert.True(back.Forwarded >= 1, $"RU→US link forwarded no receipt: {back}");
+        await AssertQuorumOnEveryNodeAsync(BrokerTopology.LinkQueue(Ru));
+        await AssertQuorumOnEveryNodeAsync(BrokerTopology.InboxQueue(Us));
+    }
+
+    [Fact]
+    public async Task LinkCut_ForAMinute_DelaysButDeliversEachOnce_LatenessAtRealReceipt_AndLinkSilentFromTheLinkState()
+    {
+        var silentAfter = Duration.FromSeconds(20);
+        var us = await StartAsync(Us, silentAfter);
+        var ru = await StartAsync(Ru);
+        var usMonitor = us.Services.GetRequiredService<LinkMonitor>();
+        await Eventually.UntilAsync(() => Task.FromResult(usMonitor.Snapshot.Links.FirstOrDefault(l => l.Counterpart == Ru)),
+            l => l?.Condition == LinkCondition.Running, Deadline, "US's link to RU to run before the cut");
+
+        var cutAt = SystemClock.Instance.GetCurrentInstant();
+        federation.UsToRuLine.Cut();
+        output.WriteLine($"line US→RU cut at {cutAt}");
+
+        // One notified with 40 s to spare over p5-demo's hour of notice: on time when issued, late when it finally arrives.
+        var tight = await us.SubmitAcceptedAsync(Drill(us.Clock.GetCurrentInstant(), Duration.FromHours(1) + Duration.FromSeconds(40), Ru));
+        var ids = new List<Guid> { tight };
+        for (var i = 0; i < 4; i++)
+            ids.Add(await us.SubmitAcceptedAsync(Drill(us.Clock.GetCurrentInstant(), Duration.FromHours(3), Ru)));
+
+        var alarm = await Eventually.UntilAsync(async () =>
+            (await us.Services.GetRequiredService<AlarmBook>().ListAsync(new AlarmFilter(Kind: AlarmKind.LinkSilent, OpenOnly: true), CancellationToken.None))
+                .FirstOrDefault(a => a.Centre == "RU"),
+            a => a is not null, Deadline, "LINK_SILENT for the link to RU, raised from the link's state");
+        var down = usMonitor.Snapshot.Links.Single(l => l.Counterpart == Ru);
+        output.WriteLine($"LINK_SILENT raised: {alarm!.Summary}");
+        Assert.NotEqual(LinkCondition.Running, down.Condition);
+        Assert.Equal(ids.Count, down.Backlog + down.InFlight); // everything waits on US's own broker
+        await using (var ruStore = await ru.OpenStoreAsync())
+            Assert.Equal(0, await ruStore.Inbox.CountAsync(m => ids.Contains(m.MessageId)));
+
+        // The outage lasts a minute (the fault's length, not a wait for a condition).
+        var rest = cutAt + Duration.FromMinutes(1) - SystemClock.Instance.GetCurrentInstant();
+        if (rest > Duration.Zero) await Task.Delay(rest.ToTimeSpan());
+        var healedAt = SystemClock.Instance.GetCurrentInstant();
+        federation.UsToRuLine.Heal();
+        output.WriteLine($"line healed at {healedAt}");
+
+        foreach (var id in ids)
+            await Eventually.UntilAsync(() => us.Status.GetAsync(id, CancellationToken.None)!, s => s!.Overall == "confirmed",
+                TimeSpan.FromSeconds(90), $"{id} to be confirmed after the line healed");
+
+        await using (var ruStore = await ru.OpenStoreAsync())
+        {
+            var rows = await ruStore.Inbox.Where(m => ids.Contains(m.MessageId)).ToListAsync();
+            Assert.Equal(ids.Order(), rows.Select(r => r.MessageId).Order()); // each stored exactly once
+            Assert.All(rows, r => Assert.True(r.ReceivedAt >= healedAt, $"{r.MessageId} received at {r.ReceivedAt}, before the line healed at {healedAt}"));
+            var late = rows.Single(r => r.MessageId == tight);
+            Assert.Contains("LATE_NOTIFICATION", late.DetailsJson);
+            Assert.Contains("the delay was in transit", late.DetailsJson);
+            Assert.All(rows.Where(r => r.MessageId != tight), r => Assert.DoesNotContain("LATE_NOTIFICATION", r.DetailsJson ?? ""));
+        }
+        var lateAlarms = await ru.Services.GetRequiredService<AlarmBook>().ListAsync(new AlarmFilter(Kind: AlarmKind.LateNotification), CancellationToken.None);
+        Assert.Equal(tight, Assert.Single(lateAlarms).MessageId);
+
+        var resolved = await Eventually.UntilAsync(() => us.Services.GetRequiredService<AlarmBook>().GetAsync(alarm.Id, CancellationToken.None),
+            a => a!.State == AlarmState.Resolved, Deadline, "LINK_SILENT to be resolved once the link forwards again");
+        output.WriteLine($"resolved: {resolved!.ResolveComment}");
+        var healed = usMonitor.Snapshot.Links.Single(l => l.Counterpart == Ru);
+        Assert.NotNull(healed.LastForwardAt);
+        Assert.True(healed.LastForwardAt >= healedAt);
+    }
+
+    [Fact]
+    public async Task ForgedLink_CnCertificatePresentingUsMessages_IsRefusedByTheReceivingBroker()
+    {
+        var ru = federation.Brokers[Ru];
+        var cnTls = LinkTls.InFolder(federation.Brokers[Cn].TlsDirectory);
+
+        // Straight to RU's TLS listener with CN's certificate: the broker logs it in as CN and checks every publish.
+        // CN's own message passes (the certificate login works)...
+        await using (var connection = await ConnectWithCertificateAsync(ru.Nodes[0].Amqps, cnTls))
+        await using (var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true)))
+            await channel.BasicPublishAsync(BrokerTopology.Exchange, "RU.CN.heartbeat", true,
+                new BasicProperties { UserId = "CN", MessageId = Guid.NewGuid().ToString("D"), DeliveryMode = DeliveryModes.Persistent },
+                Encoding.UTF8.GetBytes("{}"));
+        using (var ruProbe = ru.Provisioner())
+        {
+            using var ruHttp = ru.Management();
+            await Eventually.UntilAsync(async () => (await ruHttp.GetFromJsonAsync<JsonElement>(
+                    $"api/queues/{BrokerTopology.VirtualHost}/{BrokerTopology.InboxQueue(Ru)}")).GetProperty("messages").GetInt32(),
+                n => n == 1, Deadline, "CN's own heartbeat in RU's inbox");
+            await ruProbe.PurgeQueuesAsync([BrokerTopology.InboxQueue(Ru)]);
+        }
+        // ...anything claiming another sender does not.
+        var refusals = new List<string>();
+        foreach (var (userId, routingKey) in new[] { ("US", "RU.CN.prenotification"), ("US", "RU.US.prenotification"), ("CN", "US.CN.prenotification") })
+        {
+            await using var connection = await ConnectWithCertificateAsync(ru.Nodes[0].Amqps, cnTls);
+            await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true));
+            var e = await Assert.ThrowsAnyAsync<Exception>(() => channel.BasicPublishAsync(BrokerTopology.Exchange, routingKey, true,
+                new BasicProperties { UserId = userId, MessageId = Guid.NewGuid().ToString("D"), DeliveryMode = DeliveryModes.Persistent },
+                Encoding.UTF8.GetBytes("{}")).AsTask());
+            var reason = (channel.CloseReason ?? connection.CloseReason)?.ToString() ?? e.Message;
+            output.WriteLine($"user_id {userId}, key {routingKey}: {reason}");
+            refusals.Add(reason);
+        }
+        Assert.Contains("PRECONDITION_FAILED", refusals[0]); // user_id US on CN's link: the broker vouches the link's own centre only
+        Assert.Contains("ACCESS_REFUSED", refusals[1]);      // CN's link may not send US's messages (topic permission, checked first)
+        Assert.Contains("ACCESS_REFUSED", refusals[2]);      // nor use RU's broker as a transit to US
+
+        // CN's own broker, forged by its operator: CN's local user named US (the inbound link user of US, given a
+        // password for the forgery) puts a "US" message on CN's link to RU.
+        var cn = federation.Brokers[Cn];
+        using var cnHttp = cn.Management();
+        (await cnHttp.PutAsJsonAsync("api/users/US", new { password = "forger", tags = "" })).EnsureSuccessStatusCode();
+        (await cnHttp.PutAsJsonAsync($"api/permissions/{BrokerTopology.VirtualHost}/US", new { configure = "^$", write = ".*", read = "^$" })).EnsureSuccessStatusCode();
+        (await cnHttp.DeleteAsync($"api/topic-permissions/{BrokerTopology.VirtualHost}/US")).EnsureSuccessStatusCode();
+        try
+        {
+            var factory = new ConnectionFactory { HostName = "127.0.0.1", Port = cn.Nodes[0].Amqp, VirtualHost = BrokerTopology.VirtualHost, UserName = "US", Password = "forger" };
+            await using (var connection = await factory.CreateConnectionAsync())
+            await using (var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true)))
+                await channel.BasicPublishAsync(BrokerTopology.Exchange, "RU.US.prenotification", true,
+                    new BasicProperties { UserId = "US", MessageId = Guid.NewGuid().ToString("D"), DeliveryMode = DeliveryModes.Persistent },
+                    Encoding.UTF8.GetBytes("{\"forged\":true}"));
+
+            using var cnBroker = cn.Provisioner();
+            var tracker = new LinkTracker(Duration.FromSeconds(5));
+            var stuck = await Eventually.UntilAsync(async () => tracker.Observe(await cnBroker.ObserveLinkAsync(Ru), SystemClock.Instance.GetCurrentInstant()),
+                s => s.Condition is LinkCondition.Blocked or LinkCondition.Down, Deadline, "CN's link to RU to stall on the forged message");
+            output.WriteLine($"CN→RU link: {stuck}");
+            Assert.Equal(1, stuck.Backlog + stuck.InFlight); // kept on CN's broker, never dropped, never delivered
+            using var ruHttp = ru.Management();
+            var inbox = await ruHttp.GetFromJsonAsync<JsonElement>($"api/queues/{BrokerTopology.VirtualHost}/{BrokerTopology.InboxQueue(Ru)}");
+            Assert.Equal(0, inbox.GetProperty("messages").GetInt32());
+        }
+        finally
+        {
+            using (var restore = cn.Provisioner())
+            {
+                await restore.AllowInboundLinkAsync(Cn, Us); // US's link user on CN's broker, certificate-only again
+                // The forged message is held unacked by the shovel, where a purge does not reach: stop the shovel, purge, restart it.
+                await restore.SuspendLinkAsync(Ru);
+                await Eventually.UntilAsync(() => restore.ObserveLinkAsync(Ru), o => o.InFlight == 0, Deadline, "CN's link to RU to release the forged message");
+                await restore.PurgeQueuesAsync([BrokerTopology.LinkQueue(Ru)]);
+                await restore.ProvisionLinkAsync(Cn, federation.LinkTo(Cn, Ru));
+            }
+            await federation.ResetAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ClusterNode_KilledDuringAStream_LosesNothing_AndTheStreamGoesOn()
+    {
+        var us = await StartAsync(Us);
+        var ru = await StartAsync(Ru);
+        const int count = 20;
+        var ids = new List<Guid>();
+        string? killed = null;
+        // The hardest node to lose: the one US's inbox consumer (MassTransit) is connected to.
+        var victim = await NodeOfConnectionAsync("launchnotify-subscriber-US");
+        output.WriteLine($"US's subscriber is connected to {victim}: that node is killed");
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            for (var i = 0; i < count; i++)
+            {
+                ids.Add(await us.SubmitAcceptedAsync(Drill(us.Clock.GetCurrentInstant(), Duration.FromHours(3), Ru)));
+                if (i == 5)
+                {
+                    output.WriteLine(await InfraScript.RunAsync("infra/rabbitmq/federation.sh", TimeSpan.FromMinutes(1), "kill", victim));
+                    killed = victim;
+                }
+                await Task.Delay(200); // the stream's pace (bounded: 20 messages), not a synchronisation
+            }
+            foreach (var id in ids)
+                await Eventually.UntilAsync(() => us.Status.GetAsync(id, CancellationToken.None)!, s => s!.Overall == "confirmed",
+                    TimeSpan.FromSeconds(120), $"{id} to be confirmed with one node of US's cluster dead");
+            output.WriteLine($"{count} notifications confirmed {clock.Elapsed.TotalSeconds:0} s after the stream began");
+
+            await using var ruStore = await ru.OpenStoreAsync();
+            var rows = await ruStore.Inbox.Where(m => ids.Contains(m.MessageId)).Select(m => m.MessageId).ToListAsync();
+            Assert.Equal(ids.Order(), rows.Order());
+            await using var usStore = await us.OpenStoreAsync();
+            Assert.Equal(count, await usStore.Inbox.CountAsync(m => m.Kind == "receipt" && m.Sender == "RU"));
+        }
+        finally
+        {
+            if (killed is not null)
+                await InfraScript.RunAsync("infra/rabbitmq/federation.sh", TimeSpan.FromMinutes(5), "start-node", killed);
+        }
+    }
+
+    /// <summary>The short node name (us1…) holding the client connection of that name on US's cluster.</summary>
+    private async Task<string> NodeOfConnectionAsync(string clientName)
+    {
+        using var http = federation.Brokers[Us].Management();
+        var node = await Eventually.UntilAsync(async () =>
+            {
+                var connections = await http.GetFromJsonAsync<JsonElement>("api/connections?columns=node,client_properties.connection_name");
+                return connections.EnumerateArray()
+                    .Where(c => c.TryGetProperty("client_properties", out var p) && p.TryGetProperty("connection_name", out var n) && n.GetString() == clientName)
+                    .Select(c => c.GetProperty("node").GetString())
+                    .FirstOrDefault();
+            }, n => n is not null, Deadline, $"the connection {clientName} on US's cluster");
+        return federation.Brokers[Us].Nodes.Single(n => n.Name == node).Node;
+    }
+
+    private async Task AssertQuorumOnEveryNodeAsync(string queue)
+    {
+        using var http = federation.Brokers[Us].Management();
+        var q = await http.GetFromJsonAsync<JsonElement>($"api/queues/{BrokerTopology.VirtualHost}/{Uri.EscapeDataString(queue)}");
+        Assert.Equal("quorum", q.GetProperty("type").GetString());
+        Assert.Equal(federation.Brokers[Us].Nodes.Select(n => n.Name).Order(), q.GetProperty("members").EnumerateArray().Select(m => m.GetString()!).Order());
+    }
+
+    /// <summary>A p5-demo drill whose window opens <paramref name="ahead"/> from now.</summary>
+    private static byte[] Drill(Instant now, Duration ahead, params CentreCode[] recipients) => Encoding.UTF8.GetBytes(new JsonObject
+    {
+        ["agreementId"] = "p5-demo",
+        ["recipients"] = new JsonArray([.. recipients.Select(r => (JsonNode)JsonValue.Create(r.Value))]),
+        ["launchWindow"] = new JsonObject
+        {
+            ["start"] = InstantPattern.ExtendedIso.Format(now + ahead),
+            ["end"] = InstantPattern.ExtendedIso.Format(now + ahead + Duration.FromHours(2)),
+        },
+        ["missile"] = new JsonObject { ["class"] = "SLBM", ["type"] = "Trident II D5", ["count"] = 1, ["groupLaunch"] = false, ["rangeKm"] = 7400 },
+        ["launchArea"] = new JsonObject { ["type"] = "circle", ["name"] = "Eastern Range", ["centre"] = new JsonObject { ["lat"] = 28.5, ["lon"] = -79.0 }, ["radiusKm"] = 20 },
+        ["impactAreas"] = new JsonArray(new JsonObject { ["type"] = "circle", ["name"] = "South Atlantic", ["centre"] = new JsonObject { ["lat"] = -5.0, ["lon"] = -20.0 }, ["radiusKm"] = 60 }),
+    }.ToJsonString());
+
+    /// <summary>An AMQP-over-TLS client presenting a centre's link certificate (EXTERNAL login), trusting only the local CA.</summary>
+    private static Task<IConnection> ConnectWithCertificateAsync(int port, LinkTls tls)
+    {
+        using var pem = X509Certificate2.CreateFromPemFile(tls.CertificateFile, tls.KeyFile);
+        var client = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        var ca = X509CertificateLoader.LoadCertificateFromFile(tls.CaCertificateFile);
+        var factory = new ConnectionFactory
+        {
+            HostName = "localhost",
+            Port = port,
+            VirtualHost = BrokerTopology.VirtualHost,
+            AuthMechanisms = [new ExternalMechanismFactory()],
+            AutomaticRecoveryEnabled = false,
+            Ssl = new SslOption
+            {
+                Enabled = true,
+                ServerName = "localhost",
+                Certs = new X509CertificateCollection { client },
+                CertificateValidationCallback = (_, certificate, _, errors) =>
+                {
+                    if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None) return false;
+                    using var chain = new X509Chain();
+                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                    chain.ChainPolicy.CustomTrustStore.Add(ca);
+                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                    return chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+                },
+            },
+        };
+        factory.HostName = "127.0.0.1";
+        return factory.CreateConnectionAsync("federation-test-forged-link");
+    }
+}

@@ -1,0 +1,144 @@
+using LaunchNotify.Domain.Values;
+using LaunchNotify.Node.Broker;
+using LaunchNotify.Node.Hosting;
+using Microsoft.Extensions.Configuration;
+using NodaTime;
+
+namespace LaunchNotify.Node.Tests;
+
+/// <summary>Federated topology: how broker readings of a link become its condition, and what configuration accepts.</summary>
+public sealed class LinkStateTests
+{
+    private static readonly CentreCode Ru = new("RU");
+    private static readonly Instant T0 = Instant.FromUtc(2026, 12, 6, 8, 0);
+
+    private static LinkObservation Reading(string? shovel = "running", long backlog = 0, long inFlight = 0, long? forwarded = 0, bool defined = true) =>
+        new(Ru, defined, defined ? shovel : null, null, "n1", null, backlog, inFlight, forwarded);
+
+    [Fact]
+    public void Observe_RunningWithNothingWaiting_IsRunningAndForwardsAreSeenWhenTheCountGrows()
+    {
+        var tracker = new LinkTracker(Duration.FromSeconds(3));
+        var first = tracker.Observe(Reading(forwarded: 5), T0);
+        Assert.Equal(LinkCondition.Running, first.Condition);
+        Assert.Null(first.LastForwardAt); // the broker's count says nothing about when
+
+        var second = tracker.Observe(Reading(forwarded: 7), T0 + Duration.FromSeconds(1));
+        Assert.Equal(T0 + Duration.FromSeconds(1), second.LastForwardAt);
+        Assert.Null(second.NotForwardingSince);
+    }
+
+    [Fact]
+    public void Observe_RunningButWaitingWithoutConfirmsPastTheBound_IsBlockedSinceMessagesStartedWaiting()
+    {
+        var tracker = new LinkTracker(Duration.FromSeconds(3));
+        Assert.Equal(LinkCondition.Running, tracker.Observe(Reading(inFlight: 1, forwarded: 2), T0).Condition);
+        Assert.Equal(LinkCondition.Running, tracker.Observe(Reading(inFlight: 1, forwarded: 2), T0 + Duration.FromSeconds(2)).Condition);
+
+        var blocked = tracker.Observe(Reading(inFlight: 1, forwarded: 2), T0 + Duration.FromSeconds(3));
+        Assert.Equal(LinkCondition.Blocked, blocked.Condition);
+        Assert.Equal(T0, blocked.NotForwardingSince);
+
+        var moving = tracker.Observe(Reading(inFlight: 1, forwarded: 3), T0 + Duration.FromSeconds(4));
+        Assert.Equal(LinkCondition.Running, moving.Condition); // a confirm: busy, not blocked
+        Assert.Null(moving.NotForwardingSince);
+    }
+
+    [Fact]
+    public void Observe_ShovelNotRunningOrAbsent_IsDownOrAbsentFromTheFirstSuchReading()
+    {
+        var tracker = new LinkTracker(Duration.FromSeconds(3));
+        var down = tracker.Observe(Reading(shovel: "starting", backlog: 4), T0);
+        Assert.Equal(LinkCondition.Down, down.Condition);
+        Assert.Equal(T0, down.NotForwardingSince);
+        var stillDown = tracker.Observe(Reading(shovel: "terminated", backlog: 5), T0 + Duration.FromMinutes(1));
+        Assert.Equal(T0, stillDown.NotForwardingSince); // one spell, counted from its start
+
+        var other = new LinkTracker(Duration.FromSeconds(3));
+        Assert.Equal(LinkCondition.Absent, other.Observe(Reading(defined: false, backlog: 2), T0).Condition);
+    }
+
+    [Fact]
+    public void Observe_ForwardCountDrops_IsAResetNotAForward()
+    {
+        var tracker = new LinkTracker(Duration.FromSeconds(3));
+        tracker.Observe(Reading(forwarded: 10), T0);
+        var afterLeaderMoved = tracker.Observe(Reading(forwarded: 0), T0 + Duration.FromSeconds(1));
+        Assert.Null(afterLeaderMoved.LastForwardAt);
+        Assert.Equal(T0 + Duration.FromSeconds(2), tracker.Observe(Reading(forwarded: 1), T0 + Duration.FromSeconds(2)).LastForwardAt);
+    }
+
+    [Theory]
+    [InlineData("ftp://x:1", "amqps://")]
+    [InlineData("amqps://localhost", "no port")]
+    public void Problems_NotAnAmqpsAddressWithPort_SaysWhatToGive(string destination, string expected)
+    {
+        var problems = CentreLink.Problems(new Uri(destination), LinkTls.InFolder("/etc/launchnotify/tls"));
+        Assert.Contains(problems, p => p.Contains(expected));
+    }
+
+    [Fact]
+    public void Problems_RelativeTlsPaths_AreRefused() =>
+        Assert.Equal(3, CentreLink.Problems(new Uri("amqps://localhost:5671"), new LinkTls("ca.pem", "client.pem", "client.key")).Count);
+
+    [Fact]
+    public void ShovelDefinition_ForwardsOnConfirmToTheCounterpartsExchangeOverVerifiedTlsWithTheCentresCertificate()
+    {
+        var link = new CentreLink(Ru, new Uri("amqps://ru-broker:5671"), LinkTls.InFolder("/tls/US"))
+        {
+            AlternateDestinations = [new Uri("amqps://ru-broker-2:5671")],
+        };
+        var definition = (Dictionary<string, object>)link.ShovelDefinition();
+        Assert.Equal("on-confirm", definition["ack-mode"]);
+        Assert.Equal("launchnotify.link.RU", definition["src-queue"]);
+        Assert.Equal(BrokerTopology.Exchange, definition["dest-exchange"]);
+        var uris = Assert.IsType<string[]>(definition["dest-uri"]);
+        Assert.Equal(2, uris.Length);
+        Assert.All(uris, u => Assert.Contains("verify=verify_peer", u));
+        Assert.All(uris, u => Assert.Contains("auth_mechanism=external", u));
+        Assert.StartsWith("amqps://ru-broker-2:5671/launchnotify?", uris[1]);
+        Assert.Contains("server_name_indication=ru-broker-2", uris[1]);
+    }
+
+    [Fact]
+    public void LinkPermissions_AllowOnlyTheSendersMessagesToTheReceiver()
+    {
+        var p = BrokerTopology.LinkPermissionsFor(new CentreCode("US"), Ru);
+        var topic = Assert.Single(p.Topic);
+        var write = new System.Text.RegularExpressions.Regex(topic.Write);
+        Assert.Matches(write, "RU.US.prenotification");
+        Assert.DoesNotMatch(write, "RU.CN.prenotification");
+        Assert.DoesNotMatch(write, "CN.US.prenotification");
+        Assert.Equal("^$", p.Read);
+        Assert.Equal("^$", p.Configure);
+    }
+
+    [Theory]
+    [InlineData("Kind", "mesh", "hub or federated")]
+    [InlineData("Kind", "federated", "Management:Url")]
+    [InlineData("LinkSilentAfter", "-00:01:00", "positive duration")]
+    public void TopologySettings_BadValue_SaysWhatToSet(string key, string value, string expected)
+    {
+        var section = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [$"Topology:{key}"] = value })
+            .Build().GetSection("Topology");
+        var e = Assert.Throws<InvalidOperationException>(() => TopologySettings.From(section));
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void TopologySettings_FederatedWithAClusterOfManagementApis_ListsEveryNode()
+    {
+        var section = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Topology:Kind"] = "federated",
+            ["Topology:Management:Url"] = "http://127.0.0.1:15800, http://127.0.0.1:15801/",
+            ["Topology:Management:Password"] = "secret",
+            ["Topology:LinkSilentAfter"] = "00:00:20",
+        }).Build().GetSection("Topology");
+        var settings = TopologySettings.From(section);
+        Assert.True(settings.WatchesLinks);
+        Assert.Equal(["http://127.0.0.1:15800/", "http://127.0.0.1:15801/"], settings.ManagementNodes.Select(n => n.ManagementUri.ToString()));
+        Assert.Equal(Duration.FromSeconds(20), settings.LinkSilentAfter);
+        Assert.Equal(TopologyKind.Hub, TopologySettings.From(new ConfigurationBuilder().Build().GetSection("Topology")).Kind);
+    }
+}
