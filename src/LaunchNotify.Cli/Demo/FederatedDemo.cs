@@ -1,3 +1,4 @@
+using LaunchNotify.Node.Accounts;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
@@ -63,6 +64,9 @@ public static class FederatedDemo
         console.Write(table);
 
         var nodes = Centres.Select((c, i) => Node(repo, folder, keys, brokers[c], passwords[c], i)).ToList();
+        // The API is for signed-in people (docs/security.md): each centre gets its demo accounts before it starts.
+        using var accounts = new DemoAccounts();
+        await accounts.CreateAsync(nodes, ct);
         await using var processes = new NodeProcesses(repo, RepoRoot.BuildConfiguration());
         await console.Status().StartAsync("Starting publisher and subscriber processes…", async status =>
         {
@@ -81,7 +85,8 @@ public static class FederatedDemo
         });
         console.MarkupLine($"[green]✓[/] 3 centres running, each on its own broker: " +
             string.Join(", ", nodes.Select(n => $"{n.Centre} (API {n.HttpUrl}, logs {Path.GetRelativePath(repo, n.Folder)}/)")));
-        var api = nodes.ToDictionary(n => n.Centre, n => new PublisherClient(new Uri(n.HttpUrl)));
+        await accounts.SignInAsync(nodes, ct);
+        var api = nodes.ToDictionary(n => n.Centre, n => accounts.Client(n.Centre.Value, NodeRoles.Operator));
         var ok = true;
         foreach (var node in nodes)
         {
