@@ -119,7 +119,7 @@ internal sealed class FaultRun : IAsyncDisposable
     private long _cnSequence;
 
     private FaultRun(BenchEnvironment env, FaultOptions options, NodeCluster cluster, TcpProxy publisherLink, TcpProxy subscriberLink,
-        NodeProcess usPublisher, NodeProcess ruSubscriber, ConfirmationObserver observer, Action<string> log)
+        NodeProcess usPublisher, NodeProcess ruSubscriber, ConfirmationObserver observer, Action<string> log, string operatorToken)
     {
         _env = env;
         _options = options;
@@ -131,6 +131,8 @@ internal sealed class FaultRun : IAsyncDisposable
         _observer = observer;
         _log = log;
         _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = cluster.PublisherUrl, Timeout = TimeSpan.FromSeconds(30) };
+        // Submitted as US's operator, like any client (docs/security.md): the hostile bodies reach the intake, not the sign-in.
+        _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", operatorToken);
     }
 
     public static async Task<FaultRun> StartAsync(BenchEnvironment env, FaultOptions options, string folder, Action<string> log, CancellationToken ct)
@@ -146,7 +148,8 @@ internal sealed class FaultRun : IAsyncDisposable
         await cluster.WaitUntilReadyAsync(true, new Dictionary<CentreCode, int> { [Us] = 1, [Ru] = 1 }, ct);
         var observer = new ConfirmationObserver(cluster.StorePath(Us), TimeSpan.FromMilliseconds(20));
         log("US publisher, US subscriber and RU subscriber running");
-        return new FaultRun(env, options, cluster, publisherLink, subscriberLink, usPublisher, ruSubscriber, observer, log);
+        var token = await cluster.OperatorTokenAsync(ct);
+        return new FaultRun(env, options, cluster, publisherLink, subscriberLink, usPublisher, ruSubscriber, observer, log, token);
     }
 
     public Task<ScenarioResult> RunAsync(string scenario, CancellationToken ct) => scenario switch
