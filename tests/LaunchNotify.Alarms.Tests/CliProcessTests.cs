@@ -21,8 +21,16 @@ public sealed class CliProcessTests(KestrelPublisherApp app) : IClassFixture<Kes
 
     private string Url => app.Address.ToString().TrimEnd('/');
 
+    /// <summary>An operator's token (submit, and read the centre's traffic and alarms), as $LAUNCHNOTIFY_TOKEN gives it to the CLI.</summary>
+    private string OperatorToken => _token ??= File.ReadAllText(app.TokenFileFor(LaunchNotify.Node.Accounts.NodeRoles.Operator));
+    private string? _token;
+
     private Task<CliProcess.Result> Cli(params string[] args) =>
-        CliProcess.RunAsync(args, Timeout, new Dictionary<string, string?> { ["LaunchNotify__Store"] = null, ["LAUNCHNOTIFY_URL"] = null });
+        CliProcess.RunAsync(args, Timeout, new Dictionary<string, string?>
+        {
+            ["LaunchNotify__Store"] = null, ["LAUNCHNOTIFY_URL"] = null, ["LAUNCHNOTIFY_TOKEN"] = OperatorToken,
+            ["LAUNCHNOTIFY_TOKEN_DIR"] = Path.Combine(app.Folder, "no-saved-tokens"),
+        });
 
     [Fact]
     public async Task Submit_AShippedValidExample_IsAccepted_AndTheHintKeepsTheUsersUrl()

@@ -31,4 +31,15 @@ public class SchemaVersionTests
         document["schemaVersion"] = SchemaVersions.LowestFor(document);
         Assert.True(SchemaCatalog.Default.ValidateMessage(System.Text.Encoding.UTF8.GetBytes(document.ToJsonString())).IsValid);
     }
+
+    [Theory]
+    [InlineData("""{"kind":"prenotification","missile":["ICBM"],"launchArea":7,"impactAreas":[1,"x",null]}""")]
+    [InlineData("""{"kind":"amendment","changes":{"missile":"SOUNDING_ROCKET","impactAreas":{"radiusKm":9000}}}""")]
+    [InlineData("""{"kind":["prenotification"],"launchArea":[{"radiusKm":9000}]}""")]
+    public void LowestFor_AnyShapeOfDraft_AnswersWithoutThrowing(string draft)
+    {
+        // The intake asks before the schema check, so a hostile draft of any shape reaches it (it answered 500 before).
+        var version = SchemaVersions.LowestFor((JsonObject)JsonNode.Parse(draft)!);
+        Assert.Contains(version, new[] { SchemaVersions.V1_0, SchemaVersions.V1_1 });
+    }
 }

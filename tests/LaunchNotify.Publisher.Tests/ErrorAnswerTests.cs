@@ -203,9 +203,14 @@ public sealed class ErrorAnswerTests : IDisposable
     [Fact]
     public async Task AnUnhandledException_Is500ProblemWithoutDetails_AndIsLoggedAsAnError()
     {
+        // The store works while the host starts (accounts, roles), then fails under the request: a bug, not the caller's.
+        var factory = new ThrowingFactory(_app.StoreOptions);
         using var broken = _app.WithWebHostBuilder(b => b.ConfigureTestServices(s =>
-            s.AddSingleton<IDbContextFactory<NodeDbContext>>(new ThrowingFactory())));
+            s.AddSingleton<IDbContextFactory<NodeDbContext>>(factory)));
         using var http = broken.CreateClient();
+        http.DefaultRequestHeaders.Authorization = _http.DefaultRequestHeaders.Authorization;
+        _ = broken.Server;
+        factory.Armed = true;
         using var response = await http.GetAsync("/v1/notifications");
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
@@ -219,10 +224,12 @@ public sealed class ErrorAnswerTests : IDisposable
         Assert.Contains(_app.Logs.Failures, e => e.Exception?.Message == ThrowingFactory.Secret);
     }
 
-    private sealed class ThrowingFactory : IDbContextFactory<NodeDbContext>
+    private sealed class ThrowingFactory(LaunchNotify.Storage.StorageOptions store) : IDbContextFactory<NodeDbContext>
     {
         public const string Secret = "the store's password is hunter2";
 
-        public NodeDbContext CreateDbContext() => throw new InvalidOperationException(Secret);
+        public volatile bool Armed;
+
+        public NodeDbContext CreateDbContext() => Armed ? throw new InvalidOperationException(Secret) : new LaunchNotify.Storage.StoreContextFactory(store).CreateDbContext();
     }
 }

@@ -175,7 +175,8 @@ public sealed class InboxProcessor(
         var entry = new InboxMessage
         {
             MessageId = claim.MessageId,
-            Kind = kind?.WireName() ?? "unknown",
+            // A key announcement is no message kind of the agreements' (docs/signing.md), but it is stored under its own name.
+            Kind = kind?.WireName() ?? (claim.Header.Kind == KeyAnnouncement.Kind ? KeyAnnouncement.Kind : "unknown"),
             Sender = claim.Sender.Value,
             AgreementId = claimedAgreement?.Value,
             Sequence = message?.SequenceFor(node.Centre) ?? claim.Header.SequenceFor(node.Centre),

@@ -17,8 +17,9 @@ public static class SchemaVersions
     {
         var launch = document["changes"] as JsonObject ?? document;
         var needs11 =
-            Str(launch["missile"]?["class"]) == "SOUNDING_ROCKET"
-            || Areas(launch).Any(a => a?["radiusKm"] is JsonValue r && r.TryGetValue<double>(out var km) && km > 5000)
+            // Any shape may arrive here (the schema check comes after): look only into objects, never index a value or an array.
+            Str((launch["missile"] as JsonObject)?["class"]) == "SOUNDING_ROCKET"
+            || Areas(launch).Any(a => (a as JsonObject)?["radiusKm"] is JsonValue r && r.TryGetValue<double>(out var km) && km > 5000)
             || (Str(document["kind"]) == "prenotification" && document["impactAreas"] is null);
         return needs11 ? V1_1 : V1_0;
     }

@@ -49,6 +49,8 @@ public sealed class TransportGuardTests
     {
         var folder = Path.Combine(Path.GetTempPath(), "launchnotify-tls-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(folder);
+        // Valid settings but for the address, so that the refusal is the transport's (the options check wants the folder).
+        Directory.CreateDirectory(Path.Combine(folder, "keys"));
         try
         {
             var start = new ProcessStartInfo("dotnet", [PublisherDll()])
