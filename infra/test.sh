@@ -20,6 +20,14 @@ done
 echo "== chromium (infra/chromium/install.sh)"
 infra/chromium/install.sh
 
+# node, npm and ajv (pinned in tools/ajv) for the schema check in ajv's strict mode.
+echo "== ajv (infra/schemas/install.sh)"
+infra/schemas/install.sh
+
+# The deployment files' checkers (no Docker engine needed): dclint for the compose file, dockerfile-utils for the Dockerfiles.
+echo "== deployment file checkers (infra/lint/install.sh)"
+infra/lint/install.sh
+
 echo "== building"
 dotnet build LaunchNotify.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 

@@ -87,6 +87,17 @@ public sealed class BenchEnvironment : IDisposable
         return json?["consumers"]?.GetValue<int>() ?? 0;
     }
 
+    /// <summary>Messages in a queue, ready and unacknowledged (the management API's figure, a few seconds behind at most).</summary>
+    public async Task<long> QueueMessagesAsync(string queue, CancellationToken ct)
+    {
+        var json = JsonNode.Parse(await Management.GetStringAsync(
+            $"api/queues/{Uri.EscapeDataString(BrokerTopology.VirtualHost)}/{Uri.EscapeDataString(queue)}", ct));
+        return (json?["messages_ready"]?.GetValue<long>() ?? 0) + (json?["messages_unacknowledged"]?.GetValue<long>() ?? 0);
+    }
+
+    /// <summary>Runs one of the project's infra scripts (e.g. infra/rabbitmq/start.sh); fails if it fails.</summary>
+    public Task RunInfraScriptAsync(string script, CancellationToken ct) => RunScriptAsync(RepoRoot, script, ct);
+
     /// <summary>The broker's OS process, to charge it its share of CPU (its pid file is under .local/rabbitmq).</summary>
     public int? BrokerPid()
     {

@@ -32,7 +32,12 @@ public sealed record BenchResult
     };
 }
 
-public sealed record MachineInfo(int Cores, string LoadAverageAtStart, string Runtime, string Configuration);
+public sealed record MachineInfo(int Cores, string LoadAverageAtStart, string Runtime, string Configuration)
+{
+    /// <summary>This machine now: cores, /proc/loadavg, the runtime, and the configuration the nodes were built in.</summary>
+    public static MachineInfo Now(string configuration) => new(Environment.ProcessorCount,
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?", Environment.Version.ToString(), configuration);
+}
 
 public sealed record LatencySummary(int Count, double P50Ms, double P95Ms, double P99Ms, double MaxMs, double MeanMs)
 {

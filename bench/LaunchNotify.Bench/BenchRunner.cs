@@ -26,8 +26,7 @@ public static class BenchRunner
         {
             StartedAt = InstantPattern.ExtendedIso.Format(started),
             Mode = options.Mode,
-            Machine = new MachineInfo(Environment.ProcessorCount, File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?",
-                Environment.Version.ToString(), env.Configuration),
+            Machine = MachineInfo.Now(env.Configuration),
             Options = options,
         };
         console.MarkupLine($"[bold]LaunchNotify benchmark[/] ({options.Mode}): broker amqp://{BenchEnvironment.Host}:{env.AmqpPort}, " +
@@ -132,7 +131,7 @@ public static class BenchRunner
         var receiver = cluster.StartSubscriber(NodeCluster.Receiver);
         await cluster.WaitUntilReadyAsync(true, new Dictionary<CentreCode, int> { [NodeCluster.Sender] = 1, [NodeCluster.Receiver] = 1 }, ct);
         await using var observer = new ConfirmationObserver(cluster.StorePath(NodeCluster.Sender), TimeSpan.FromMilliseconds(options.ObserveIntervalMs));
-        using var driver = new PipelineDriver(cluster, observer);
+        using var driver = new PipelineDriver(cluster, observer, await cluster.OperatorTokenAsync(ct));
 
         // Warm-up: JIT, connection pools, the publishers' AMQP connections. Not measured.
         var warm = await driver.ClosedLoopAsync(options.WarmUp, Math.Min(8, options.Concurrency), n => setup("warm-up", 0.6 + 0.2 * n / options.WarmUp), ct);
@@ -193,7 +192,7 @@ public static class BenchRunner
         cluster.StartSubscriber(NodeCluster.Sender);
         await cluster.WaitUntilReadyAsync(true, new Dictionary<CentreCode, int> { [NodeCluster.Sender] = 1 }, ct);
         await using var observer = new ConfirmationObserver(cluster.StorePath(NodeCluster.Sender), TimeSpan.FromMilliseconds(20));
-        using var driver = new PipelineDriver(cluster, observer);
+        using var driver = new PipelineDriver(cluster, observer, await cluster.OperatorTokenAsync(ct));
         setup("scale-out: sender ready", 1);
         foreach (var instances in options.ScaleInstances)
         {

@@ -38,7 +38,7 @@ public sealed class NodeProcess : IAsyncDisposable
         info.Environment["Logging__LogLevel__MassTransit"] = "Warning";
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {dll}.");
-        var writer = new StreamWriter(logPath, append: false) { AutoFlush = true };
+        var writer = new StreamWriter(logPath, append: true) { AutoFlush = true };
         var gate = new object();
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (gate) writer.WriteLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (gate) writer.WriteLine(e.Data); };
@@ -48,6 +48,22 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     public ProcessSample Sample() => ProcessSample.Read(Name, Pid);
+
+    /// <summary>The exit code if the process has ended (by itself: a crash, unless it was killed).</summary>
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
+    /// <summary>SIGKILL, as <c>kill -9</c>: the process gets no chance to stop cleanly.</summary>
+    public async ValueTask KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        _process.Dispose();
+        lock (_log) _log.Dispose();
+    }
 
     /// <summary>SIGTERM (the hosts stop gracefully), then a kill after 10 s.</summary>
     public async ValueTask DisposeAsync()

@@ -24,13 +24,18 @@ public sealed class PipelineDriver : IDisposable
     private readonly HttpClient _http;
     private readonly string _template;
 
-    public PipelineDriver(NodeCluster cluster, ConfirmationObserver observer)
+    /// <param name="token">A bearer token for the sending centre's operator (<see cref="NodeCluster.OperatorTokenAsync"/>).</param>
+    public PipelineDriver(NodeCluster cluster, ConfirmationObserver observer, string token)
     {
         _cluster = cluster;
         _observer = observer;
         _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { BaseAddress = cluster.PublisherUrl, Timeout = TimeSpan.FromSeconds(60) };
+        _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         _template = Draft(SystemClock.Instance.GetCurrentInstant()).ToJsonString();
     }
+
+    /// <summary>A valid draft (US → RU, 30 h ahead) with this message id, as an operator submits it.</summary>
+    public static string ValidDraft(Instant now, Guid messageId) => Draft(now).ToJsonString().Replace("@ID@", messageId.ToString("D"));
 
     /// <summary>A valid Minuteman III test notification under the 1988 agreement (as in the demo), its id a placeholder.</summary>
     private static JsonObject Draft(Instant now)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LaunchNotify.Bench;
+using LaunchNotify.Bench.Faults;
 using Spectre.Console;
 
 // dotnet run --project bench/LaunchNotify.Bench -c Release -- [--quick | --full] [options]; see docs/performance.md.
@@ -20,13 +21,45 @@ var centres = new Option<string?>("--centres") { Description = "Centre counts fo
 var skip = new Option<string?>("--skip") { Description = "Phases to leave out: floor, pipeline, rate, scale, topology (comma-separated)." };
 var nodes = new Option<string?>("--nodes") { Description = "Run the nodes from another clone's build output (before/after comparisons)." };
 var output = new Option<string?>("--out") { Description = "Folder for results-<timestamp>.json/.txt (default .local/bench)." };
+var faults = new Option<bool>("--faults") { Description = "Run the fault suite instead (docs/reliability.md): kills, cut links, hostile intake and inbox floods. With --quick: the short version infra/test.sh runs." };
+var scenarios = new Option<string?>("--scenarios") { Description = $"Fault scenarios to run (comma-separated, default all): {string.Join(", ", FaultSuite.Scenarios)}." };
+var corpus = new Option<int?>("--corpus") { Description = "Hostile bodies in the intake flood (default 10,000)." };
+var outage = new Option<int?>("--outage-seconds") { Description = "How long each fault lasts before it heals (default 15)." };
 
 var root = new RootCommand("LaunchNotify benchmark: broker floor, full pipeline with real processes, scale-out, provisioning and routing.")
 {
     quick, full, messages, concurrency, rate, rateSeconds, seed, floorMessages, scale, scaleMessages, centres, skip, nodes, output,
+    faults, scenarios, corpus, outage,
 };
 root.SetAction(async (parse, ct) =>
 {
+    if (parse.GetValue(faults))
+    {
+        var fo = parse.GetValue(quick) ? FaultOptions.Short : new FaultOptions();
+        fo = fo with
+        {
+            StreamMessages = parse.GetValue(messages) ?? fo.StreamMessages,
+            CorpusSize = parse.GetValue(corpus) ?? fo.CorpusSize,
+            Outage = parse.GetValue(outage) is { } o ? TimeSpan.FromSeconds(o) : fo.Outage,
+            Only = parse.GetValue(scenarios) is { } only ? only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet() : fo.Only,
+            OutputDirectory = parse.GetValue(output),
+        };
+        if (fo.Only.FirstOrDefault(x => !FaultSuite.Scenarios.Contains(x)) is { } unknown)
+        {
+            AnsiConsole.MarkupLine($"[red]Unknown scenario '{Markup.Escape(unknown)}'[/]; known: {string.Join(", ", FaultSuite.Scenarios)}.");
+            return 2;
+        }
+        try
+        {
+            // Exit 1 on any loss, duplicate effect, 5xx, stalled queue or crash.
+            return (await FaultSuite.RunAsync(fo, AnsiConsole.Console, ct)).Report.Passed ? 0 : 1;
+        }
+        catch (Exception e) when (e is InvalidOperationException or HttpRequestException or TimeoutException)
+        {
+            AnsiConsole.MarkupLine($"[red]Fault suite failed:[/] {Markup.Escape(e.Message)}");
+            return 2;
+        }
+    }
     var options = parse.GetValue(full) ? BenchOptions.Full : parse.GetValue(quick) ? BenchOptions.Quick : new BenchOptions();
     static IReadOnlyList<int> Ints(string text) => [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse)];
     options = options with

@@ -1,7 +1,8 @@
 # Settings of the project-local RabbitMQ node, sourced by the scripts beside it.
 # One node per clone, loopback only, data/logs/config under <repo>/.local/rabbitmq. The ports and node name
 # can be moved with LAUNCHNOTIFY_* variables (e.g. to run a second clone beside this one); the C# side reads
-# the same variables (LAUNCHNOTIFY_AMQP_PORT, LAUNCHNOTIFY_MANAGEMENT_PORT).
+# the same variables: the publisher and subscriber take LAUNCHNOTIFY_AMQP_PORT as LaunchNotify:Broker:Port
+# (docs/configuration.md); the CLI, tests and benchmark read both.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 base="$repo_root/.local/rabbitmq"
 export RABBITMQ_NODENAME=${LAUNCHNOTIFY_RABBITMQ_NODENAME:-launchnotify@localhost}

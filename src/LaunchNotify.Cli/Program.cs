@@ -8,6 +8,8 @@ if (Console.IsOutputRedirected)
     Spectre.Console.AnsiConsole.Profile.Width = 140;
 
 var root = new RootCommand("LaunchNotify: ballistic-missile launch pre-notifications between national centres.");
+root.Subcommands.Add(LoginCommand.Create());
+root.Subcommands.Add(UsersCommand.Create());
 root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(SubmitCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
@@ -22,4 +24,5 @@ root.Subcommands.Add(EvidenceCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(SeedCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
+root.Subcommands.Add(StoreCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -7,6 +7,13 @@ namespace LaunchNotify.Node;
 public abstract class WakeSignal
 {
     private readonly SemaphoreSlim _signal = new(0, 1);
+    private volatile TaskCompletionSource _asleep = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Completes once the loop is asleep in <see cref="WaitAsync"/> (at once if it is now): what was stored before
+    /// that moment has been looked at, so only a <see cref="Notify"/> or the poll brings the loop back.
+    /// </summary>
+    public Task Asleep => _asleep.Task;
 
     public void Notify()
     {
@@ -20,5 +27,16 @@ public abstract class WakeSignal
         }
     }
 
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
+    public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        _asleep.TrySetResult();
+        try
+        {
+            return await _signal.WaitAsync(timeout, ct);
+        }
+        finally
+        {
+            _asleep = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
 }

@@ -7,6 +7,8 @@ using LaunchNotify.Domain.Validation;
 using LaunchNotify.Node;
 using LaunchNotify.Node.Alarms;
 using LaunchNotify.Protocol.Json;
+using LaunchNotify.Publisher.Security;
+using LaunchNotify.Storage.Audit;
 using NodaTime;
 using NodaTime.Text;
 
@@ -15,7 +17,8 @@ namespace LaunchNotify.Publisher;
 /// <summary>The operators' alarm desk: list alarms, look at one, acknowledge it, resolve it (docs/alarms.md).</summary>
 public static class AlarmEndpoints
 {
-    public const int MaxNameLength = 100;
+    /// <summary>Response header warning that a typed <c>"by"</c> was ignored.</summary>
+    public const string IgnoredByHeader = "X-LaunchNotify-Warning";
     public const int MaxCommentLength = 1000;
 
     /// <summary>How often the stream looks for changes (alarms are raised by other processes of the node too).</summary>
@@ -31,6 +34,7 @@ public static class AlarmEndpoints
                 var alarms = await book.ListAsync(filter, ct);
                 return Results.Json(alarms.Select(a => AlarmView.From(a, node.Centre)), WireJson.Options);
             })
+            .RequireAuthorization(ApiPolicies.ReadTraffic)
             .WithName("ListAlarms")
             .WithSummary("Alarms, newest first: ?state=open|acknowledged|resolved, ?open=true (not resolved), ?kind=CODE, ?since=INSTANT (raised), " +
                          "?changedSince=INSTANT (any change, oldest first, to follow), ?limit=1..1000 (default 100).");
@@ -42,6 +46,7 @@ public static class AlarmEndpoints
                     return RequestInput.InvalidQuery(errors);
                 return TypedResults.ServerSentEvents(StreamAsync(book, node, clock, filter.Kind, ct));
             })
+            .RequireAuthorization(ApiPolicies.ReadTraffic)
             .WithName("StreamAlarms")
             .WithSummary("Server-sent events: first 'following' {since}, then one 'alarm' event (the alarm as JSON) per change from then on; ?kind=CODE.");
 
@@ -53,6 +58,7 @@ public static class AlarmEndpoints
                     ? Results.Json(AlarmView.From(alarm, node.Centre), WireJson.Options)
                     : NotFound(alarmId);
             })
+            .RequireAuthorization(ApiPolicies.ReadTraffic)
             .WithName("GetAlarm")
             .WithSummary("One alarm with who acknowledged and resolved it, when, and why.");
 
@@ -67,15 +73,17 @@ public static class AlarmEndpoints
                             extensions: new Dictionary<string, object?> { ["alarm"] = JsonSerializer.SerializeToNode(AlarmView.From(alarm, node.Centre), WireJson.Options) })
                         : Results.Json(AlarmView.From(alarm, node.Centre), WireJson.Options);
                 }))
+            .RequireAuthorization(ApiPolicies.ActOnAlarms)
             .WithName("AcknowledgeAlarm")
-            .WithSummary("Body {\"by\": NAME, \"comment\"?: TEXT}. An operator has seen the alarm; acknowledging again keeps the first acknowledgement.")
+            .WithSummary("Body {\"comment\"?: TEXT} (or none). A duty officer has seen the alarm; the record names the signed-in account. Acknowledging again keeps the first acknowledgement.")
             .Accepts<object>("application/json");
 
         app.MapPost("/v1/alarms/{id}/resolve", (string id, HttpRequest request, AlarmBook book, NodeIdentity node, CancellationToken ct) =>
                 ActAsync(id, request, node, ct, async (alarmId, by, comment) =>
                     Results.Json(AlarmView.From(await book.ResolveAsync(alarmId, by, comment, ct), node.Centre), WireJson.Options)))
+            .RequireAuthorization(ApiPolicies.ActOnAlarms)
             .WithName("ResolveAlarm")
-            .WithSummary("Body {\"by\": NAME, \"comment\"?: TEXT}. The condition is dealt with; resolving again keeps the first resolution.")
+            .WithSummary("Body {\"comment\"?: TEXT} (or none). The condition is dealt with; the record names the signed-in account. Resolving again keeps the first resolution.")
             .Accepts<object>("application/json");
     }
 
@@ -158,19 +166,26 @@ public static class AlarmEndpoints
     }
 
     private static async Task<IResult> ActAsync(string id, HttpRequest request, NodeIdentity node, CancellationToken ct,
-        Func<Guid, string, string?, Task<IResult>> act)
+        Func<Guid, Actor, string?, Task<IResult>> act)
     {
         if (!Guid.TryParse(id, out var alarmId))
             return BadId(id);
-        var (body, problem) = await RequestInput.ReadJsonAsync(request, node.MaxMessageBytes, ct);
-        if (body is null)
-            return problem!;
-        var (by, comment, errors) = ReadAction(body);
-        if (errors.Count > 0)
-            return ApiProblems.BadRequest("INVALID_BODY", errors);
+        string? comment = null;
+        // No body at all is fine: the comment is optional and who acts comes from the token.
+        if (request.ContentLength is not 0)
+        {
+            var (body, problem) = await RequestInput.ReadJsonAsync(request, node.MaxMessageBytes, ct);
+            if (body is null)
+                return problem!;
+            (var typedName, comment, var errors) = ReadAction(body);
+            if (errors.Count > 0)
+                return ApiProblems.BadRequest("INVALID_BODY", errors);
+            if (typedName is not null)
+                request.HttpContext.Response.Headers.Append(IgnoredByHeader, "\"by\" is ignored: the record names the signed-in account, not a typed name.");
+        }
         try
         {
-            return await act(alarmId, by!, comment);
+            return await act(alarmId, request.HttpContext.User.ToActor(), comment);
         }
         catch (AlarmNotFoundException)
         {
@@ -178,26 +193,22 @@ public static class AlarmEndpoints
         }
     }
 
-    /// <summary>Reads <c>{"by": NAME, "comment"?: TEXT}</c>: who acts is required, so the record says who did what.</summary>
+    /// <summary>Reads <c>{"comment"?: TEXT}</c>. A <c>"by"</c> from older clients is returned only to warn that it is ignored.</summary>
     private static (string? By, string? Comment, IReadOnlyList<ValidationError> Errors) ReadAction(byte[] utf8)
     {
-        const string shape = "Send {\"by\": \"your name\", \"comment\": \"optional\"}: the record says who acted.";
+        const string shape = "Send {\"comment\": \"optional\"}, or no body: the record names the signed-in account.";
         var (body, error) = JsonBody.ParseObject(utf8, Rule, shape);
         if (body is null)
-            return (null, null, [error!.Code == "BODY_EMPTY" ? BodyError("FIELD_REQUIRED", "/by", shape) : error]);
+            return error!.Code == "BODY_EMPTY" ? (null, null, []) : (null, null, [error]);
 
         var errors = new List<ValidationError>();
-        var by = Text(body["by"]);
-        if (string.IsNullOrWhiteSpace(by))
-            errors.Add(BodyError("FIELD_REQUIRED", "/by", "Give \"by\": the name of the operator acting, so the record says who did it."));
-        else if (by.Length > MaxNameLength)
-            errors.Add(BodyError("TEXT_TOO_LONG", "/by", $"\"by\" is {by.Length} characters; at most {MaxNameLength}."));
+        var by = body["by"] is null ? null : Text(body["by"]) ?? "";
         var comment = Text(body["comment"]);
         if (body["comment"] is not null && comment is null)
             errors.Add(BodyError("TEXT_INVALID", "/comment", "\"comment\" must be a string."));
         else if (comment is { Length: > MaxCommentLength })
             errors.Add(BodyError("TEXT_TOO_LONG", "/comment", $"\"comment\" is {comment.Length} characters; at most {MaxCommentLength}."));
-        return (by?.Trim(), string.IsNullOrWhiteSpace(comment) ? null : comment.Trim(), errors);
+        return (by, string.IsNullOrWhiteSpace(comment) ? null : comment.Trim(), errors);
     }
 
     private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;

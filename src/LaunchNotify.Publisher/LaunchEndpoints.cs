@@ -2,6 +2,7 @@ using LaunchNotify.Domain.Validation;
 using LaunchNotify.Node;
 using LaunchNotify.Node.Launches;
 using LaunchNotify.Protocol.Json;
+using LaunchNotify.Publisher.Security;
 
 namespace LaunchNotify.Publisher;
 
@@ -27,6 +28,7 @@ public static class LaunchEndpoints
                 return Results.Json(recorded.View, WireJson.Options,
                     statusCode: recorded.AlreadyRecorded ? StatusCodes.Status200OK : StatusCodes.Status201Created);
             })
+            .RequireAuthorization(ApiPolicies.RecordLaunches)
             .WithName("RecordObservedLaunch")
             .WithSummary("Body {\"at\", \"launchPoint\": {\"lat\", \"lon\"}, \"impactPoint\"?, \"attributedCentre\", \"source\"?, \"comment\"?, \"id\"?}. " +
                          "201 with the verdict: covered (by which notifications) or not (the LAUNCH_WITHOUT_NOTIFICATION alarm id); 400 with every problem.")
@@ -43,6 +45,7 @@ public static class LaunchEndpoints
                 var limit = RequestInput.Int(request.Query, "limit", 1, 1000, 50, ObservedLaunchRequest.Rule, errors);
                 return errors.Count > 0 ? RequestInput.InvalidQuery(errors) : Results.Json(await launches.ListAsync(limit, ct), WireJson.Options);
             })
+            .RequireAuthorization(ApiPolicies.ReadTraffic)
             .WithName("ListObservedLaunches")
             .WithSummary("Recorded launches, newest first, with their verdicts and any notice that arrived after the launch: ?limit=1..1000 (default 50).");
 
@@ -54,6 +57,7 @@ public static class LaunchEndpoints
                     ? Results.Json(view, WireJson.Options)
                     : ApiProblems.NotFound($"This centre has recorded no launch {launchId}; {ListHint}");
             })
+            .RequireAuthorization(ApiPolicies.ReadTraffic)
             .WithName("GetObservedLaunch")
             .WithSummary("One recorded launch and its verdict.");
     }

@@ -3,6 +3,7 @@ using LaunchNotify.Node;
 using LaunchNotify.Node.Queries;
 using LaunchNotify.Node.Submission;
 using LaunchNotify.Protocol.Json;
+using LaunchNotify.Publisher.Security;
 
 namespace LaunchNotify.Publisher;
 
@@ -24,6 +25,7 @@ public static class NotificationEndpoints
         {
             app.MapPost(path, (HttpRequest request, SubmissionService submissions, NodeIdentity node, CancellationToken ct) =>
                     SubmitAsync(request, submissions, node, kind, ct))
+                .RequireAuthorization(ApiPolicies.Submit)
                 .WithName("Submit-" + kind)
                 .WithSummary($"Submit a {kind} of this centre (?allowLate=true to send one later than the agreement's lead time): " +
                              "202 with the message id and a status URL, 200 for a retry of an accepted one; problems: 400 malformed, " +
@@ -45,6 +47,7 @@ public static class NotificationEndpoints
                     ? Results.Json(view, WireJson.Options)
                     : ApiProblems.NotFound($"This centre has sent no message {messageId}; {ListHint}");
             })
+            .RequireAuthorization(ApiPolicies.ReadTraffic)
             .WithName("GetStatus")
             .WithSummary("Status per recipient: accepted → published → confirmed or rejected (with the receiver's reasons).");
 
@@ -54,6 +57,7 @@ public static class NotificationEndpoints
                 var limit = RequestInput.Int(request.Query, "limit", 1, 1000, 50, Rule, errors);
                 return errors.Count > 0 ? RequestInput.InvalidQuery(errors) : Results.Json(await queries.RecentAsync(limit, ct), WireJson.Options);
             })
+            .RequireAuthorization(ApiPolicies.ReadTraffic)
             .WithName("ListSent")
             .WithSummary("The most recent messages this centre sent, with their status per recipient: ?limit=1..1000 (default 50).");
 
@@ -64,6 +68,7 @@ public static class NotificationEndpoints
                 var all = RequestInput.Bool(request.Query, "all", false, Rule, errors);
                 return errors.Count > 0 ? RequestInput.InvalidQuery(errors) : Results.Json(await queries.InboxAsync(limit, all, ct), WireJson.Options);
             })
+            .RequireAuthorization(ApiPolicies.ReadTraffic)
             .WithName("ListReceived")
             .WithSummary("The most recent messages received from counterparts, with the verdict this centre sent back: ?limit=1..1000, ?all=true.");
     }
@@ -81,7 +86,8 @@ public static class NotificationEndpoints
         if (draft is null)
             return problem!;
 
-        var result = await submissions.SubmitAsync(draft, kind, allowLate, ct);
+        // Who submitted is the signed-in account, recorded with the message and in its audit entry.
+        var result = await submissions.SubmitAsync(draft, kind, allowLate, request.HttpContext.User.ToActor(), ct);
         if (!result.IsAccepted)
         {
             var malformed = result.Status == SubmissionStatus.Malformed;

@@ -1,41 +1,82 @@
+using LaunchNotify.Node.Accounts;
 using LaunchNotify.Node.Alarms;
 using LaunchNotify.Node.Hosting;
 using LaunchNotify.Node.Launches;
 using LaunchNotify.Publisher;
+using LaunchNotify.Publisher.Security;
 
-// A centre's publisher: the operators' HTTP API on loopback, the dispatcher that publishes the outbox, the heartbeats
-// and a deadline watcher.
-// Content root = the binaries, not the working folder (see the subscriber's Program.cs).
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-var settings = NodeSettings.From(builder.Configuration);
-builder.WebHost.UseUrls(settings.HttpUrl);
-builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.MaxMessageBytes * 2L);
-builder.Services.AddLaunchNotifyNode(settings);
-builder.Services.AddOutboxDispatcher(settings, NodeRole.Publisher);
-builder.Services.AddDeadlineWatcher(settings, NodeRole.Publisher);
-builder.Services.AddOpenApi();
-// Every error answer is a problem details document with a code (docs/api.md); see ApiProblems.
-builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.Complete);
-builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
-builder.Services.AddAlarmFeed(settings, NodeRole.Publisher);
-builder.Services.AddObservedLaunches(builder.Configuration);
+// A centre's publisher: the operators' HTTP API (authenticated, docs/security.md), the dispatcher that publishes the
+// outbox, the heartbeats and a deadline watcher. Read-only (LaunchNotify:ReadOnly): the API's queries and the dashboard
+// only, nothing written. Content root = the binaries, not the working folder (see the subscriber's Program.cs).
+return await NodeHosting.RunGuardedAsync(async () =>
+{
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+    var settings = builder.AddNodeHosting(NodeRole.Publisher);
+    AuthSettings auth;
+    try
+    {
+        auth = AuthSettings.From(builder.Configuration, settings.Centre.Value, settings.HttpUrl, settings.KeysDirectory);
+    }
+    catch (Exception e) when (e is InvalidOperationException or SecretFileException or FormatException)
+    {
+        throw new SettingsException([$"LaunchNotify:Auth: {e.Message}"]);
+    }
+    // Off loopback only with TLS: said and refused before anything binds.
+    if (TransportGuard.Check(builder.Configuration, settings.HttpUrl) is { Count: > 0 } transportProblems)
+        throw new SettingsException([.. transportProblems]);
+    builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.MaxMessageBytes * 2L);
+    builder.Services.AddLaunchNotifyNode(settings);
+    if (!settings.ReadOnly)
+    {
+        builder.Services.AddOutboxDispatcher(settings, NodeRole.Publisher);
+        builder.Services.AddDeadlineWatcher(settings, NodeRole.Publisher);
+        builder.Services.AddAlarmFeed(settings, NodeRole.Publisher);
+    }
+    builder.Services.AddOpenApi();
+    // Every error answer is a problem details document with a code (docs/api.md); see ApiProblems.
+    builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.Complete);
+    builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+    builder.Services.AddObservedLaunches(builder.Configuration);
+    try
+    {
+        builder.Services.AddApiAuthentication(auth);
+    }
+    catch (SecretFileException e)
+    {
+        throw new SettingsException([$"LaunchNotify:Auth: {e.Message}"]);
+    }
 
-var app = builder.Build();
-await app.Services.InitializeNodeAsync(settings, app.Lifetime.ApplicationStopping);
-// An exception that escapes a handler is a bug: logged with its stack, answered 500 with a trace id and no details.
-app.UseExceptionHandler();
-// 404, 405 and other answers without a body get a problem body.
-app.UseStatusCodePages();
-app.MapOpenApi();
-app.MapGet("/health", () => Results.Ok(new { centre = settings.Centre.Value, role = "publisher" }));
-app.MapNotificationEndpoints();
-app.MapAlarmEndpoints();
-app.MapLaunchEndpoints();
-app.MapDashboard();
-app.MapEvidenceEndpoints();
-app.Logger.LogInformation("Publisher for centre {Centre} listening on {Url} (store {Store}, broker {Broker})",
-    settings.Centre, settings.HttpUrl, settings.Store, settings.Broker);
-await app.RunAsync();
+    var app = builder.Build();
+    await app.Services.InitializeNodeAsync(settings, app.Lifetime.ApplicationStopping);
+    // An exception that escapes a handler is a bug: logged with its stack, answered 500 with a trace id and no details.
+    app.UseExceptionHandler();
+    // 404, 405 and other answers without a body get a problem body.
+    app.UseStatusCodePages();
+    if (!settings.ReadOnly)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<AccountBook>().EnsureRolesAsync();
+    }
+    app.UseAuthentication();
+    app.UseAuthorization();
+    if (settings.ReadOnly)
+        app.UseReadOnlyApi();
+    app.MapOpenApi().RequireAuthorization(ApiPolicies.AnyRole);
+    // Open to all: whether the process is up and ready (no data beyond the centre code and the checks' states).
+    app.MapGet("/health", () => Results.Ok(new { centre = settings.Centre.Value, role = "publisher" })).AllowAnonymous();
+    app.MapNodeEndpoints(settings, NodeRole.Publisher, metrics => metrics.RequireAuthorization(ApiPolicies.AnyRole));
+    app.MapAccountEndpoints(auth);
+    app.MapNotificationEndpoints();
+    app.MapAlarmEndpoints();
+    app.MapLaunchEndpoints();
+    app.MapDashboard();
+    app.MapEvidenceEndpoints();
+    app.MapKeyEndpoints();
+    app.Logger.LogInformation("Publisher for centre {Centre} listening on {Url} (store {Store}, broker {Broker}; tokens from {Provider}){ReadOnly}",
+        settings.Centre, settings.HttpUrl, settings.Store, settings.Broker, auth.IsEmbedded ? $"this node ({auth.Issuer})" : auth.Authority,
+        settings.ReadOnly ? ", read-only" : "");
+    await app.RunAsync();
+});
 
 /// <summary>Exposed for WebApplicationFactory-based tests.</summary>
 public partial class Program;

@@ -1,12 +1,17 @@
 using LaunchNotify.Storage.Converters;
 using LaunchNotify.Storage.Entities;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
 namespace LaunchNotify.Storage;
 
-/// <summary>One centre node's store. The publisher and subscriber of a centre share it.</summary>
-public class NodeDbContext(DbContextOptions<NodeDbContext> options) : DbContext(options)
+/// <summary>
+/// One centre node's store. The publisher and subscriber of a centre share it. It also keeps the node's accounts
+/// (ASP.NET Core Identity's users, roles and password hashes; docs/security.md).
+/// </summary>
+public class NodeDbContext(DbContextOptions<NodeDbContext> options) : IdentityDbContext<IdentityUser, IdentityRole, string>(options)
 {
     public DbSet<OutboundMessage> OutboundMessages => Set<OutboundMessage>();
     public DbSet<Delivery> Deliveries => Set<Delivery>();
@@ -35,6 +40,7 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : DbContext(
 
     protected override void OnModelCreating(ModelBuilder model)
     {
+        base.OnModelCreating(model);
         // Newer entities carry their own IEntityTypeConfiguration beside them (Entities/*.cs).
         model.ApplyConfigurationsFromAssembly(typeof(NodeDbContext).Assembly);
         model.Entity<OutboundMessage>(e =>
@@ -43,6 +49,8 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : DbContext(
             e.Property(m => m.Kind).HasMaxLength(32);
             e.Property(m => m.AgreementId).HasMaxLength(64);
             e.Property(m => m.Sender).HasMaxLength(2);
+            e.Property(m => m.SubmittedBySubject).HasMaxLength(Audit.Actor.MaxLength);
+            e.Property(m => m.SubmittedByName).HasMaxLength(Audit.Actor.MaxLength);
             e.HasMany(m => m.Deliveries).WithOne(d => d.Message).HasForeignKey(d => d.MessageId);
             e.HasIndex(m => m.IssuedAt);
             e.HasIndex(m => m.RelatesTo);
@@ -59,6 +67,7 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : DbContext(
             e.Property(o => o.Kind).HasMaxLength(32);
             e.Property(o => o.Recipient).HasMaxLength(2);
             e.Property(o => o.RoutingKey).HasMaxLength(64);
+            e.Property(o => o.TraceParent).HasMaxLength(64);
             // The dispatcher's query: unpublished entries in order.
             e.HasIndex(o => new { o.PublishedAt, o.Id });
         });

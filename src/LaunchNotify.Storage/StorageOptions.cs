@@ -27,6 +27,16 @@ public sealed record StorageOptions(StorageProvider Provider, string ConnectionS
         throw new FormatException($"Storage '{text}' must start with 'sqlite:' (a file path) or 'postgres:' (a connection string).");
     }
 
+    /// <summary>
+    /// The same store opened so that nothing can write to it: SQLite <c>Mode=ReadOnly</c> (the file is never changed;
+    /// it must exist), PostgreSQL <c>default_transaction_read_only</c> (every transaction refuses writes).
+    /// </summary>
+    public StorageOptions AsReadOnly() => Provider switch
+    {
+        StorageProvider.Sqlite => this with { ConnectionString = new SqliteConnectionStringBuilder(ConnectionString) { Mode = SqliteOpenMode.ReadOnly }.ToString() },
+        _ => this with { ConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString) { Options = "-c default_transaction_read_only=on" }.ToString() },
+    };
+
     public void Configure(DbContextOptionsBuilder builder)
     {
         // The audit chain is part of every store (also pooled contexts, which may not add it in OnConfiguring).

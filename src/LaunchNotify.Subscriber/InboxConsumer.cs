@@ -1,4 +1,5 @@
 using LaunchNotify.Node.Inbox;
+using LaunchNotify.Node.Telemetry;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 
@@ -15,7 +16,7 @@ public sealed class InboxConsumer(InboxProcessor processor, ILogger<InboxConsume
     public async Task Consume(ConsumeContext<InboxBody> context)
     {
         var receive = context.ReceiveContext;
-        string? userId = null, routingKey = null, messageId = null, type = null, contentType = receive.ContentType?.MediaType;
+        string? userId = null, routingKey = null, messageId = null, type = null, contentType = receive.ContentType?.MediaType, traceParent = null, traceState = null;
         if (receive.TryGetPayload<RabbitMqBasicConsumeContext>(out var amqp))
         {
             userId = amqp.Properties.UserId;
@@ -23,8 +24,14 @@ public sealed class InboxConsumer(InboxProcessor processor, ILogger<InboxConsume
             messageId = amqp.Properties.MessageId;
             type = amqp.Properties.Type;
             contentType = amqp.Properties.ContentType ?? contentType;
+            traceParent = NodeTelemetry.HeaderText(amqp.Properties.Headers, NodeTelemetry.TraceParentHeader);
+            traceState = NodeTelemetry.HeaderText(amqp.Properties.Headers, NodeTelemetry.TraceStateHeader);
         }
-        var delivery = new InboundDelivery(receive.Body.GetBytes(), userId, routingKey, messageId, type, contentType);
+        var delivery = new InboundDelivery(receive.Body.GetBytes(), userId, routingKey, messageId, type, contentType)
+        {
+            TraceParent = traceParent,
+            TraceState = traceState,
+        };
         try
         {
             await processor.ProcessAsync(delivery, context.CancellationToken);

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Text.Json.Nodes;
 using LaunchNotify.Domain.Alarms;
+using LaunchNotify.Node.Accounts;
 using LaunchNotify.Protocol.Json;
 using NodaTime;
 using NodaTime.Text;
@@ -15,7 +16,8 @@ public sealed class AlarmApiTests : IDisposable
     private readonly PublisherApp _app = new();
     private readonly HttpClient _http;
 
-    public AlarmApiTests() => _http = _app.CreateClient();
+    /// <summary>Signed in as duty officer "kim" (acknowledging and resolving is a duty officer's act).</summary>
+    public AlarmApiTests() => _http = _app.ClientAs(NodeRoles.DutyOfficer, "kim");
 
     public void Dispose()
     {
@@ -23,9 +25,11 @@ public sealed class AlarmApiTests : IDisposable
         _app.Dispose();
     }
 
-    private async Task<(HttpStatusCode Status, JsonNode? Body)> PostAsync(string path, object body)
+    private Task<(HttpStatusCode Status, JsonNode? Body)> PostAsync(string path, object body) => PostAsync(_http, path, body);
+
+    private static async Task<(HttpStatusCode Status, JsonNode? Body)> PostAsync(HttpClient http, string path, object body)
     {
-        using var response = await _http.PostAsJsonAsync(path, body);
+        using var response = await http.PostAsJsonAsync(path, body);
         var text = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null);
     }
@@ -42,9 +46,9 @@ public sealed class AlarmApiTests : IDisposable
         var alarm = await _app.RaiseAsync(AlarmKind.ReceiptOverdue);
 
         _app.Clock.Advance(Duration.FromMinutes(3));
-        var (ackStatus, acked) = await PostAsync($"/v1/alarms/{alarm.Id}/acknowledge", new { by = "duty officer Ames", comment = "calling RU" });
+        var (ackStatus, acked) = await PostAsync($"/v1/alarms/{alarm.Id}/acknowledge", new { comment = "calling RU" });
         _app.Clock.Advance(Duration.FromMinutes(7));
-        var (resolveStatus, resolved) = await PostAsync($"/v1/alarms/{alarm.Id}/resolve", new { by = "duty officer Ames", comment = "RU confirmed by phone" });
+        var (resolveStatus, resolved) = await PostAsync($"/v1/alarms/{alarm.Id}/resolve", new { comment = "RU confirmed by phone" });
         var (_, shown) = await GetAsync($"/v1/alarms/{alarm.Id}");
 
         Assert.Equal(HttpStatusCode.OK, ackStatus);
@@ -53,7 +57,10 @@ public sealed class AlarmApiTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, resolveStatus);
         Assert.Equal("resolved", resolved!["state"]!.ToString());
         Assert.Equal(3, shown!["version"]!.GetValue<int>());
-        Assert.Equal("duty officer Ames", shown["acknowledgedBy"]!.ToString());
+        // The signed-in account, not the typed name.
+        Assert.Equal("kim", shown["acknowledgedBy"]!.ToString());
+        Assert.Equal("kim", shown["resolvedBy"]!.ToString());
+        Assert.False(string.IsNullOrEmpty(shown["acknowledgedBySubject"]?.ToString()));
         Assert.Equal("calling RU", shown["acknowledgeComment"]!.ToString());
         Assert.Equal(InstantPattern.ExtendedIso.Format(Noon + Duration.FromMinutes(3)), shown["acknowledgedAt"]!.ToString());
         Assert.Equal("RU confirmed by phone", shown["resolveComment"]!.ToString());
@@ -66,24 +73,26 @@ public sealed class AlarmApiTests : IDisposable
     public async Task Acknowledge_AResolvedAlarm_Is409SayingWhoResolvedIt()
     {
         var alarm = await _app.RaiseAsync(AlarmKind.LinkSilent);
-        await PostAsync($"/v1/alarms/{alarm.Id}/resolve", new { by = "Kim" });
+        await PostAsync($"/v1/alarms/{alarm.Id}/resolve", new { });
+        using var lee = await _app.ClientAsync(NodeRoles.DutyOfficer, "lee");
 
-        var (status, body) = await PostAsync($"/v1/alarms/{alarm.Id}/acknowledge", new { by = "Lee" });
+        var (status, body) = await PostAsync(lee, $"/v1/alarms/{alarm.Id}/acknowledge", new { });
 
         Assert.Equal(HttpStatusCode.Conflict, status);
         Assert.Equal("ALARM_RESOLVED", body!["code"]!.ToString());
-        Assert.Contains("already resolved by Kim", body["detail"]!.ToString());
-        Assert.Equal("Kim", body["alarm"]!["resolvedBy"]!.ToString());
+        Assert.Contains("already resolved by kim", body["detail"]!.ToString());
+        Assert.Equal("kim", body["alarm"]!["resolvedBy"]!.ToString());
     }
 
     [Fact]
     public async Task AcknowledgeAgain_KeepsTheFirstAcknowledgement()
     {
         var alarm = await _app.RaiseAsync(AlarmKind.LinkSilent);
-        await PostAsync($"/v1/alarms/{alarm.Id}/acknowledge", new { by = "Kim" });
-        var (status, body) = await PostAsync($"/v1/alarms/{alarm.Id}/acknowledge", new { by = "Lee" });
+        await PostAsync($"/v1/alarms/{alarm.Id}/acknowledge", new { });
+        using var lee = await _app.ClientAsync(NodeRoles.DutyOfficer, "lee");
+        var (status, body) = await PostAsync(lee, $"/v1/alarms/{alarm.Id}/acknowledge", new { });
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal("Kim", body!["acknowledgedBy"]!.ToString());
+        Assert.Equal("kim", body!["acknowledgedBy"]!.ToString());
         Assert.Equal(2, body["version"]!.GetValue<int>());
     }
 
@@ -94,29 +103,42 @@ public sealed class AlarmApiTests : IDisposable
     public async Task UnknownAlarm_Is404(string method, string action)
     {
         var id = Guid.NewGuid();
-        var (status, body) = method == "GET" ? await GetAsync($"/v1/alarms/{id}") : await PostAsync($"/v1/alarms/{id}{action}", new { by = "Kim" });
+        var (status, body) = method == "GET" ? await GetAsync($"/v1/alarms/{id}") : await PostAsync($"/v1/alarms/{id}{action}", new { });
         Assert.Equal(HttpStatusCode.NotFound, status);
         Assert.Equal("NOT_FOUND", body!["code"]!.ToString());
         Assert.Contains("launchnotify alarms", body["detail"]!.ToString());
     }
 
     [Fact]
-    public async Task Acknowledge_WithoutWho_Is400SayingTheRecordNeedsAName()
+    public async Task Acknowledge_WithATypedName_IgnoresItRecordsTheAccountAndWarns()
     {
         var alarm = await _app.RaiseAsync(AlarmKind.LinkSilent);
-        var (status, body) = await PostAsync($"/v1/alarms/{alarm.Id}/acknowledge", new { comment = "seen" });
-        Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Equal("/by", body!["errors"]![0]!["path"]!.ToString());
-        Assert.Contains("the name of the operator acting", body["detail"]!.ToString());
-        var (_, unchanged) = await GetAsync($"/v1/alarms/{alarm.Id}");
-        Assert.Equal("open", unchanged!["state"]!.ToString());
+        using var response = await _http.PostAsJsonAsync($"/v1/alarms/{alarm.Id}/acknowledge", new { by = "someone else", comment = "seen" });
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("kim", body!["acknowledgedBy"]!.ToString());
+        Assert.Contains("ignored", response.Headers.GetValues("X-LaunchNotify-Warning").Single());
+        await using var db = _app.Db();
+        var entry = db.Set<LaunchNotify.Storage.Entities.AuditEntry>().Single(e => e.AlarmId == alarm.Id && e.Type == "alarm-acknowledged");
+        Assert.Equal("kim", entry.ActorName);
+        Assert.Equal(body["acknowledgedBySubject"]!.ToString(), entry.ActorSubject);
+        Assert.Equal(NodeRoles.DutyOfficer, entry.ActorRoles);
+    }
+
+    [Fact]
+    public async Task Acknowledge_WithoutABody_RecordsTheSignedInAccount()
+    {
+        var alarm = await _app.RaiseAsync(AlarmKind.LinkSilent);
+        using var response = await _http.PostAsync($"/v1/alarms/{alarm.Id}/acknowledge", null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("kim", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["acknowledgedBy"]!.ToString());
     }
 
     [Fact]
     public async Task Acknowledge_MalformedJsonAndBadId_Are400()
     {
         using var malformed = await _http.PostAsync($"/v1/alarms/{Guid.NewGuid()}/acknowledge", new StringContent("{by:", System.Text.Encoding.UTF8, "application/json"));
-        using var badId = await _http.PostAsJsonAsync("/v1/alarms/42/acknowledge", new { by = "Kim" });
+        using var badId = await _http.PostAsJsonAsync("/v1/alarms/42/acknowledge", new { });
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
         Assert.Contains("JSON_MALFORMED", await malformed.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.BadRequest, badId.StatusCode);
@@ -130,7 +152,7 @@ public sealed class AlarmApiTests : IDisposable
         _app.Clock.Advance(Duration.FromHours(1));
         var silent = await _app.RaiseAsync(AlarmKind.LinkSilent);
         var resolved = await _app.RaiseAsync(AlarmKind.LinkSilent);
-        await _app.Book.ResolveAsync(resolved.Id, "Kim", null, CancellationToken.None);
+        await _app.Book.ResolveAsync(resolved.Id, new LaunchNotify.Storage.Audit.Actor("test:Kim", "Kim", ["duty-officer"]), null, CancellationToken.None);
 
         static IEnumerable<string> Ids(JsonNode? list) => list!.AsArray().Select(a => a!["id"]!.ToString());
         Assert.Equal(3, (await GetAsync("/v1/alarms")).Body!.AsArray().Count);
@@ -149,7 +171,7 @@ public sealed class AlarmApiTests : IDisposable
         _app.Clock.Advance(Duration.FromMinutes(1));
         var second = await _app.RaiseAsync(AlarmKind.LinkSilent);
         _app.Clock.Advance(Duration.FromMinutes(1));
-        await _app.Book.AcknowledgeAsync(first.Id, "Kim", null, CancellationToken.None);
+        await _app.Book.AcknowledgeAsync(first.Id, new LaunchNotify.Storage.Audit.Actor("test:Kim", "Kim", ["duty-officer"]), null, CancellationToken.None);
 
         var since = InstantPattern.ExtendedIso.Format(Noon + Duration.FromSeconds(30));
         var changes = (await GetAsync($"/v1/alarms?changedSince={since}")).Body!.AsArray();
@@ -190,7 +212,7 @@ public sealed class AlarmApiTests : IDisposable
         Assert.Equal(alarm.Id.ToString(), sent["id"]!.ToString());
         Assert.Equal($"{alarm.Id}.v1", events.Current.EventId);
 
-        await _app.Book.AcknowledgeAsync(alarm.Id, "Kim", "on it", CancellationToken.None);
+        await _app.Book.AcknowledgeAsync(alarm.Id, new LaunchNotify.Storage.Audit.Actor("test:Kim", "Kim", ["duty-officer"]), "on it", CancellationToken.None);
         Assert.True(await events.MoveNextAsync());
         Assert.Equal("acknowledged", JsonNode.Parse(events.Current.Data)!["state"]!.ToString());
     }

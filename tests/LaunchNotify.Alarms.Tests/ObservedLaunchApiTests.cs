@@ -15,7 +15,7 @@ public sealed class ObservedLaunchApiTests : IDisposable
     private readonly PublisherApp _app = new();
     private readonly HttpClient _http;
 
-    public ObservedLaunchApiTests() => _http = _app.CreateClient();
+    public ObservedLaunchApiTests() => _http = _app.ClientAs(LaunchNotify.Node.Accounts.NodeRoles.DutyOfficer);
 
     public void Dispose()
     {
@@ -236,5 +236,53 @@ public sealed class ObservedLaunchApiTests : IDisposable
 
         Assert.Equal(["CN", "RU"], list.Select(l => l!["attributedCentre"]!.ToString()));
         Assert.All(list, l => Assert.NotNull(l!["alarmId"]));
+    }
+
+    [Fact]
+    public async Task Record_ACruiseMissileWithoutNotice_RaisesNoAlarm_ButSaysWhy()
+    {
+        var body = Launch(centre: "IN", lat: 21.45, lon: 87.02, impact: (19.5, 88.0));
+        body["class"] = "cruise";
+
+        var (status, view) = await RecordAsync(body);
+
+        Assert.Equal(HttpStatusCode.Created, status);
+        Assert.False(view["covered"]!.GetValue<bool>());
+        Assert.Null(view["alarmId"]);
+        Assert.Equal("cruise", (string?)view["class"]);
+        Assert.Contains("not subject to the launch-notification agreements", (string?)view["note"]);
+        await using var db = _app.Db();
+        Assert.Empty(await db.Alarms.ToListAsync());
+    }
+
+    [Fact]
+    public async Task Record_ACruiseMissileThatFellAcrossTheBorder_RaisesACriticalAlarmNotingIt()
+    {
+        // 9 March 2022: a BrahMos from near Sirsa came down near Mian Channu, in Pakistan.
+        var body = Launch(at: "2026-03-10T11:00:00Z", centre: "IN", lat: 29.53, lon: 75.03, impact: (30.44, 72.35));
+        body["class"] = "cruise";
+
+        var (status, view) = await RecordAsync(body);
+
+        Assert.Equal(HttpStatusCode.Created, status);
+        Assert.Contains("PK side of the boundary 'in-pk-border'", (string?)view["impactNote"]);
+        await using var db = _app.Db();
+        var alarm = await db.Alarms.SingleAsync();
+        Assert.Equal(view["alarmId"]!.ToString(), alarm.Id.ToString());
+        Assert.Equal(Domain.Alarms.AlarmSeverity.Critical, alarm.Severity);
+        Assert.Contains("Cruise missile attributed to IN", alarm.Summary);
+        Assert.Contains("PK side", alarm.Summary);
+    }
+
+    [Fact]
+    public async Task Record_AnUnknownClass_IsRefusedNamingTheClasses()
+    {
+        var body = Launch();
+        body["class"] = "hypersonic-glide";
+
+        var (status, view) = await RecordAsync(body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("cruise", view.ToJsonString());
     }
 }

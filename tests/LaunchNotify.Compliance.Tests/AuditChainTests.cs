@@ -51,6 +51,24 @@ public abstract class AuditChainTests
     }
 
     [Fact]
+    public async Task Append_AtAnInstantFinerThanTheStoresTicks_HashesTheInstantAsStored()
+    {
+        await using var store = await CreateStoreAsync();
+        var at = T0 + Duration.FromNanoseconds(123_456_789);
+        await using (var db = store.NewContext())
+        {
+            AuditChain.Append(db, at, "published", new AuditSubject(Centre: "RU"), new JsonObject { ["n"] = 1 });
+            await db.SaveChangesAsync();
+        }
+
+        await using var check = store.NewContext();
+        var entry = await check.Set<AuditEntry>().SingleAsync();
+        Assert.Equal(T0 + Duration.FromNanoseconds(123_456_700), entry.At);
+        var result = await AuditVerifier.VerifyAsync(check);
+        Assert.True(result.Intact, string.Join("; ", result.Breaks));
+    }
+
+    [Fact]
     public async Task Append_WhenTheTransactionRollsBack_LeavesNeitherTheStateNorTheEntryNorAGap()
     {
         await using var store = await CreateStoreAsync();
@@ -141,6 +159,7 @@ public abstract class AuditChainTests
             await db.SaveChangesAsync();
         }
         var t1Locked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var t2Waiting = new TaskCompletionSource<Task>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         // T1 is shaped like the outbox dispatcher: it locks a row with ExecuteUpdate before it saves its audit entry.
         async Task First()
@@ -149,7 +168,8 @@ public abstract class AuditChainTests
             await using var tx = await AuditLog.BeginLockedTransactionAsync(db, default);
             await db.Alarms.Where(a => a.Id == alarm.Id).ExecuteUpdateAsync(u => u.SetProperty(a => a.AcknowledgedBy, "first"));
             t1Locked.SetResult();
-            await Task.Delay(500); // the second writer is now waiting
+            // Go on only once the second writer is blocked on this one's locks: the race the test is about is on.
+            await (await t2Waiting.Task).WaitAsync(TimeSpan.FromSeconds(30));
             AuditChain.Append(db, T0, "alarm-acknowledged", new AuditSubject(AlarmId: alarm.Id), new JsonObject { ["by"] = "first" });
             await db.SaveChangesAsync();
             await tx.CommitAsync();
@@ -160,6 +180,7 @@ public abstract class AuditChainTests
         {
             await t1Locked.Task;
             await using var db = store.NewContext();
+            t2Waiting.SetResult(await LockWait.ObserveAsync(db));
             await using var tx = await db.Database.BeginTransactionAsync();
             var row = await db.Alarms.SingleAsync(a => a.Id == alarm.Id);
             row.ResolvedBy = "second";

@@ -5,7 +5,10 @@ using LaunchNotify.Node.Evidence;
 using LaunchNotify.Node.Hosting;
 using LaunchNotify.Node.Outbox;
 using LaunchNotify.Protocol.Signing;
+using LaunchNotify.Node.Accounts;
 using LaunchNotify.Publisher;
+using LaunchNotify.Publisher.Security;
+using LaunchNotify.Tests.Shared;
 using LaunchNotify.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -34,10 +37,19 @@ public sealed class EvidenceEndpointTests
         });
         builder.Services.AddSingleton<IClock>(centres.Clock);
         builder.Services.AddSingleton(centres.Us.Store.Factory);
+        // The publisher's own authentication: a compliance officer's token from its token endpoint.
+        builder.Services.AddApiAuthentication(AuthSettings.From(builder.Configuration, "US", "http://127.0.0.1:0", centres.KeysDirectory));
         await using var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapAccountEndpoints(app.Services.GetRequiredService<AuthSettings>());
         app.MapEvidenceEndpoints();
         await app.StartAsync();
+        await TestAccounts.AddAsync(centres.Us.Store.Options, ("carla", NodeRoles.ComplianceOfficer));
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+        using (var anonymous = new HttpClient { BaseAddress = http.BaseAddress })
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"/v1/notifications/{id}/evidence")).StatusCode);
+        http.WithToken(await TestAccounts.TokenAsync(http, "carla"));
 
         using var response = await http.GetAsync($"/v1/notifications/{id}/evidence");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -149,6 +149,43 @@ public sealed class EvidenceTests
     }
 
     [Fact]
+    public async Task Verify_AfterTheSendersKeyIsRevoked_EvidenceSignedBeforeStillVerifiesWithTheRevocationShown()
+    {
+        await using var centres = await TwoCentres.CreateAsync();
+        var id = await centres.ExchangeAsync();
+        var bundle = (await centres.Us.Evidence.ExportAsync(id, default))!.ToUtf8();
+        using var old = KeyStore.LoadPrivate(centres.KeysDirectory, new CentreCode("US"));
+        KeyStore.Rotate(new CentreCode("US"), centres.KeysDirectory, NodaTime.Duration.Zero, centres.Clock.GetCurrentInstant()).Key.Dispose();
+        var revokedAt = centres.Clock.GetCurrentInstant() + NodaTime.Duration.FromDays(1);
+        KeyStore.Revoke(centres.KeysDirectory, old.Kid, revokedAt, "key compromised");
+
+        var report = EvidenceVerifier.Verify(bundle, KeyStore.LoadTrustedKeys(centres.KeysDirectory), KeyStore.LoadStatuses(centres.KeysDirectory));
+
+        Assert.True(report.Passed, Describe(report));
+        Assert.Contains(report.Checks, c => c.Status == CheckStatus.Pass && c.Subject == "notification signature");
+        var shown = Assert.Single(report.Checks, c => c.Status == CheckStatus.Warn && c.Subject == "notification key");
+        Assert.Contains($"{old.Kid} was revoked", shown.Message);
+        Assert.Contains("key compromised", shown.Message);
+    }
+
+    [Fact]
+    public async Task Verify_WhenTheSendersKeyWasRevokedBeforeTheMessageWasSigned_FailsTheSignature()
+    {
+        await using var centres = await TwoCentres.CreateAsync();
+        var id = await centres.ExchangeAsync();
+        var bundle = (await centres.Us.Evidence.ExportAsync(id, default))!.ToUtf8();
+        using var old = KeyStore.LoadPrivate(centres.KeysDirectory, new CentreCode("US"));
+        KeyStore.Rotate(new CentreCode("US"), centres.KeysDirectory, NodaTime.Duration.FromDays(7), centres.Clock.GetCurrentInstant()).Key.Dispose();
+        KeyStore.Revoke(centres.KeysDirectory, old.Kid, TwoCentres.Start - NodaTime.Duration.FromDays(1), "lost a year ago");
+
+        var report = EvidenceVerifier.Verify(bundle, KeyStore.LoadTrustedKeys(centres.KeysDirectory), KeyStore.LoadStatuses(centres.KeysDirectory));
+
+        Assert.False(report.Passed);
+        var failure = Assert.Single(report.Checks, c => c.Status == CheckStatus.Fail && c.Subject == "notification signature");
+        Assert.StartsWith(SigningErrorCodes.KeyRevoked, failure.Message);
+    }
+
+    [Fact]
     public async Task Verify_WhenTheBundledKeyOfARecipientIsReplaced_FailsItsReceiptSignatureAndTheTrustCheck()
     {
         await using var centres = await TwoCentres.CreateAsync();

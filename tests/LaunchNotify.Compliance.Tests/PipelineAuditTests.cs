@@ -46,6 +46,24 @@ public sealed class PipelineAuditTests
     }
 
     [Fact]
+    public async Task Exchange_OnAClockWithNanosecondInstants_LeavesChainsThatVerify()
+    {
+        await using var centres = await TwoCentres.CreateAsync();
+        // Every reading of the clock lands between two of the store's 100 ns ticks.
+        centres.Clock.Advance(NodaTime.Duration.FromNanoseconds(123_456_789));
+        centres.Clock.AutoAdvance = NodaTime.Duration.FromNanoseconds(1_000_001);
+        await centres.ExchangeAsync();
+
+        foreach (var centre in new[] { centres.Us, centres.Ru })
+        {
+            await using var db = centre.Store.NewContext();
+            var result = await AuditVerifier.VerifyAsync(db);
+            Assert.True(result.Intact, string.Join("; ", result.Breaks));
+            Assert.True(result.Checked >= 3);
+        }
+    }
+
+    [Fact]
     public async Task AlarmBook_RaiseAcknowledgeResolve_EachAppendsAnEntryAboutTheAlarm()
     {
         await using var centres = await TwoCentres.CreateAsync();
@@ -60,9 +78,9 @@ public sealed class PipelineAuditTests
             await db.SaveChangesAsync();
         }
         centres.Clock.AdvanceMinutes(5);
-        await centres.Us.Alarms.AcknowledgeAsync(raised.Id, "duty officer", "calling RU", default);
+        await centres.Us.Alarms.AcknowledgeAsync(raised.Id, new LaunchNotify.Storage.Audit.Actor("test:duty-officer", "duty officer", ["duty-officer"]), "calling RU", default);
         centres.Clock.AdvanceMinutes(5);
-        await centres.Us.Alarms.ResolveAsync(raised.Id, "duty officer", "RU confirmed by phone", default);
+        await centres.Us.Alarms.ResolveAsync(raised.Id, new LaunchNotify.Storage.Audit.Actor("test:duty-officer", "duty officer", ["duty-officer"]), "RU confirmed by phone", default);
 
         var entries = await EntriesAsync(centres.Us);
         Assert.Equal(["alarm-raised", "alarm-acknowledged", "alarm-resolved"], entries.Select(e => e.Type));

@@ -95,11 +95,8 @@ public sealed class PostgresServer : IAsyncLifetime
             await create.ExecuteNonQueryAsync();
         }
         var options = new StorageOptions(StorageProvider.PostgreSql, $"{_connectionString};Search Path={schema}");
-        await using (var db = new NodeDbContext(options.ToDbContextOptions()))
-        {
-            // EnsureCreated would see the other schemas' tables and do nothing: create this schema's from the model.
-            await db.Database.ExecuteSqlRawAsync(db.Database.GenerateCreateScript());
-        }
+        // Migrated in its own schema, like a node's store.
+        await StoreMigrator.MigrateAsync(options);
         return new PostgresTestStore(options, _connectionString, schema);
     }
 

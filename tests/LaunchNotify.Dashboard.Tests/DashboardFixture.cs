@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using LaunchNotify.Node.Accounts;
 using LaunchNotify.Node.Seeding;
+using LaunchNotify.Tests.Shared;
 using LaunchNotify.Storage;
 using LaunchNotify.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -11,14 +13,16 @@ namespace LaunchNotify.Dashboard.Tests;
 
 /// <summary>
 /// Seeds 120 days of US–RU history (seed 7) into a temporary folder, then runs the real publisher process on US's
-/// store with a dashboard login, on a free loopback port. No broker: the seeded outbox is all published. The store
+/// store with a compliance officer's and an operator's account, on a free loopback port. No broker: the seeded outbox is all published. The store
 /// is a node stopped when the history ended, so the publisher's deadline watcher first fires what fell due since
 /// (the link from RU falls silent, and so on; the heartbeat it queues stays in the outbox); the fixture waits for that.
 /// </summary>
 public sealed class DashboardFixture : IAsyncLifetime
 {
+    /// <summary>A compliance officer (may read the dashboard) and an operator (may not), made in the store before the publisher starts.</summary>
     public const string User = "officer";
-    public const string Password = "correct horse battery staple";
+    public const string Operator = "olga";
+    public const string Password = TestAccounts.Password;
     public const string Chromium = "/usr/bin/chromium";
 
     private Process? _publisher;
@@ -37,6 +41,8 @@ public sealed class DashboardFixture : IAsyncLifetime
         var summary = await HistorySeeder.RunAsync(Seed, null, CancellationToken.None);
         SeedTime = summary.Elapsed;
 
+        await TestAccounts.AddAsync(StorageOptions.SqliteFile(StorePath), (User, NodeRoles.ComplianceOfficer), (Operator, NodeRoles.Operator));
+
         var port = FreePort();
         BaseUrl = $"http://127.0.0.1:{port}";
         var start = new ProcessStartInfo("dotnet", [PublisherDll()])
@@ -52,8 +58,6 @@ public sealed class DashboardFixture : IAsyncLifetime
                 ["LaunchNotify__Broker__Port"] = FreePort().ToString(), // nothing listens there: no broker is needed
                 ["LaunchNotify__Broker__Password"] = "unused",
                 ["LaunchNotify__HttpUrl"] = BaseUrl,
-                ["LaunchNotify__Dashboard__User"] = User,
-                ["LaunchNotify__Dashboard__Password"] = Password,
                 ["Logging__LogLevel__Default"] = "Warning",
             },
         };

@@ -6,6 +6,7 @@ using LaunchNotify.Protocol.Agreements;
 using LaunchNotify.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
+using LaunchNotify.Tests.Shared;
 using Microsoft.Playwright;
 using NodaTime;
 
@@ -28,43 +29,36 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
             Args = ["--no-sandbox"], // CI runs as root, where Chromium's sandbox refuses to start
         });
 
-        // 1. Without a login, and with a wrong one, the server challenges with 401 and the officer sees no dashboard.
-        foreach (var credentials in new HttpCredentials?[] { null, new() { Username = DashboardFixture.User, Password = "guess" } })
+        // 1. Without a sign-in the officer is sent to the login page; a wrong password and an operator's account get no dashboard.
+        await using (var visitor = await browser.NewContextAsync())
         {
-            await using var visitor = await browser.NewContextAsync(new() { HttpCredentials = credentials });
             var page = await visitor.NewPageAsync();
-            var challenges = new List<IResponse>();
-            page.Response += (_, r) => challenges.Add(r);
-            // Chromium either shows the 401 page or, when it gives up on the challenge, fails the navigation.
-            string? refusal = null;
-            try
-            {
-                await page.GotoAsync(fixture.BaseUrl + "/dashboard");
-            }
-            catch (PlaywrightException e)
-            {
-                refusal = e.Message;
-            }
-            var challenge = challenges.First(r => r.Url.EndsWith("/dashboard"));
-            Assert.Equal(401, challenge.Status);
-            Assert.StartsWith("Basic realm=", (await challenge.AllHeadersAsync())["www-authenticate"]);
-            if (refusal is not null)
-                Assert.Contains("ERR_INVALID_AUTH_CREDENTIALS", refusal);
-            else
-                Assert.Contains("Sign-in required", await page.InnerTextAsync("h1"));
+            await page.GotoAsync(fixture.BaseUrl + "/dashboard");
+            Assert.Contains("/dashboard/login", page.Url);
+            Assert.Equal("Sign in", await page.InnerTextAsync("h1"));
+            Assert.Equal(0, await page.Locator("#sent-notifications").CountAsync());
+
+            var refused = await SignInAsync(page, DashboardFixture.User, "guess-the-password");
+            Assert.Equal(401, refused!.Status);
+            Assert.Contains("Wrong user name or password", await page.InnerTextAsync("#login-problem"));
+            Assert.Equal(0, await page.Locator("#sent-notifications").CountAsync());
+
+            var asOperator = await SignInAsync(page, DashboardFixture.Operator, DashboardFixture.Password);
+            Assert.Equal(403, asOperator!.Status);
             Assert.Equal(0, await page.Locator("#sent-notifications").CountAsync());
         }
 
-        // 2. Signed in: the seeded notifications, their status per recipient, and the open alarms, as the store has them.
-        await using var context = await browser.NewContextAsync(new()
-        {
-            HttpCredentials = new() { Username = DashboardFixture.User, Password = DashboardFixture.Password },
-            ViewportSize = new() { Width = 1200, Height = 900 },
-        });
+        // 2. Signed in as a compliance officer: the seeded notifications, their status per recipient, and the open alarms, as the store has them.
+        await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1200, Height = 900 } });
         var officer = await context.NewPageAsync();
-        var ok = await officer.GotoAsync(fixture.BaseUrl + "/dashboard");
+        await officer.GotoAsync(fixture.BaseUrl + "/dashboard");
+        var ok = await SignInAsync(officer, DashboardFixture.User, DashboardFixture.Password);
         Assert.Equal(200, ok!.Status);
+        Assert.EndsWith("/dashboard", officer.Url);
         Assert.Equal("Centre US: compliance dashboard", await officer.InnerTextAsync("h1"));
+        var cookie = (await context.CookiesAsync()).Single(c => c.Name == "launchnotify-dashboard");
+        Assert.True(cookie.HttpOnly);
+        Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
 
         var db = new StoreContextFactory(StorageOptions.SqliteFile(fixture.StorePath));
         var sent = await new StatusQueries(db).RecentAsync(25, default);
@@ -117,12 +111,24 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         Console.WriteLine($"Dashboard e2e: seed {fixture.SeedTime.TotalSeconds:0.0} s, browser part {timer.Elapsed.TotalSeconds:0.0} s");
     }
 
+    /// <summary>Fills the login form and submits it; the response of the page it lands on.</summary>
+    private static async Task<IResponse?> SignInAsync(IPage page, string user, string password)
+    {
+        await page.FillAsync("input[name=username]", user);
+        await page.FillAsync("input[name=password]", password);
+        // The page the form lands on (after the redirect back into the dashboard, if any).
+        var response = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("button[type=submit]"),
+            r => r.Request.IsNavigationRequest && r.Status is not (301 or 302 or 303));
+        await page.WaitForLoadStateAsync(LoadState.Load);
+        return response;
+    }
+
     [Fact]
     public async Task Dashboard_OffersNoWriteEndpoint()
     {
-        using var http = new HttpClient();
-        http.DefaultRequestHeaders.Authorization = new("Basic",
-            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{DashboardFixture.User}:{DashboardFixture.Password}")));
+        // The same bearer tokens as the API work here too (for tools; people use the login page).
+        using var http = new HttpClient { BaseAddress = new Uri(fixture.BaseUrl) };
+        http.WithToken(await TestAccounts.TokenAsync(http, DashboardFixture.User));
         foreach (var method in new[] { HttpMethod.Post, HttpMethod.Put, HttpMethod.Delete, HttpMethod.Patch })
         {
             var response = await http.SendAsync(new HttpRequestMessage(method, fixture.BaseUrl + "/dashboard"));
@@ -132,7 +138,9 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         Assert.Contains("default-src 'none'", page.Headers.GetValues("Content-Security-Policy").Single());
         var html = await page.Content.ReadAsStringAsync();
         Assert.DoesNotContain("<script", html);
-        Assert.DoesNotContain("method=\"post\"", html, StringComparison.OrdinalIgnoreCase);
+        // The one form that posts is signing out.
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(html, "method=\"post\"", System.Text.RegularExpressions.RegexOptions.IgnoreCase));
+        Assert.Contains($"action=\"/dashboard/logout\"", html);
     }
 
 }

@@ -57,9 +57,8 @@ public sealed class AlarmFeedPostgresTests(BrokerFixture broker) : AlarmFeedTest
         await using (var db = new NodeDbContext(new StorageOptions(StorageProvider.PostgreSql, _admin).ToDbContextOptions()))
             await db.Database.ExecuteSqlRawAsync(CreateSchemaSql);
         var store = new StorageOptions(StorageProvider.PostgreSql, _admin + $";Search Path={_schema}");
-        // EnsureCreated sees the tables of other schemas and would do nothing: create this schema's tables directly.
-        await using (var db = new NodeDbContext(store.ToDbContextOptions()))
-            await db.GetService<Microsoft.EntityFrameworkCore.Storage.IRelationalDatabaseCreator>().CreateTablesAsync();
+        // Migrated in its own schema, like a node's store.
+        await StoreMigrator.MigrateAsync(store);
         return store;
     }
 
@@ -176,7 +175,7 @@ public abstract class AlarmFeedTests(BrokerFixture broker) : IAsyncLifetime
         Assert.Equal("Launch attributed to RU: no notification covers it", body["summary"]!.ToString());
 
         _clock.Advance(Duration.FromMinutes(2));
-        await _book.AcknowledgeAsync(alarm.Id, "Ames", "on the phone to RU", CancellationToken.None);
+        await _book.AcknowledgeAsync(alarm.Id, new LaunchNotify.Storage.Audit.Actor("test:Ames", "Ames", ["duty-officer"]), "on the phone to RU", CancellationToken.None);
         Assert.Equal(1, await feed.PublishPendingAsync(CancellationToken.None));
 
         var acknowledged = Assert.Single(await DrainAsync(1));

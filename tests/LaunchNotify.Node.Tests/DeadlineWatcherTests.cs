@@ -55,10 +55,11 @@ public sealed class DeadlineWatcherTests(ITestOutputHelper output) : IAsyncLifet
         await watcher.StartAsync(CancellationToken.None);
         try
         {
-            await Task.Delay(100); // the watcher is asleep, not looking, when the deadline is stored
             var latencies = new List<Duration>();
             for (var i = 0; i < 3; i++)
             {
+                // The watcher has looked and is asleep when the deadline is stored: only the wake-up or its poll finds it.
+                await us.DeadlineSignal.Asleep.WaitAsync(TimeSpan.FromSeconds(30));
                 var sent = await us.NotifyAsync("RU", Duration.FromHours(3));
                 var alarm = await EventuallyAsync(async () => (await us.AlarmsAsync(AlarmKind.ReceiptOverdue)).SingleOrDefault(a => a.MessageId == sent.MessageId),
                     TimeSpan.FromSeconds(10));

@@ -9,6 +9,7 @@ using LaunchNotify.Protocol.Json;
 using LaunchNotify.Protocol.Signing;
 using LaunchNotify.Storage;
 using LaunchNotify.Storage.Entities;
+using LaunchNotify.Tests.Shared;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 

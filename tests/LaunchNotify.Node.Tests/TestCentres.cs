@@ -130,6 +130,7 @@ public sealed class TestCentre(CentreCode centre, ServiceProvider services, IClo
     public AlarmBook Alarms => services.GetRequiredService<AlarmBook>();
 
     /// <summary>The watcher as the host would run it (constructed, i.e. started, when first asked for).</summary>
+    public DeadlineSignal DeadlineSignal => services.GetRequiredService<DeadlineSignal>();
     public DeadlineWatcher Watcher => services.GetServices<IHostedService>().OfType<DeadlineWatcher>().Single();
 
     public NodeDbContext NewDb() => services.GetRequiredService<IDbContextFactory<NodeDbContext>>().CreateDbContext();

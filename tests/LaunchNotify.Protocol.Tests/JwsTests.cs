@@ -129,6 +129,7 @@ public class JwsTests
     [InlineData("{\"alg\":\"ES256\",\"kid\":\"\",\"typ\":\"launchnotify+jws\"}", SigningErrorCodes.KidMissing)]
     [InlineData("{\"alg\":\"ES256\",\"kid\":7,\"typ\":\"launchnotify+jws\"}", SigningErrorCodes.KidMissing)]
     [InlineData("{\"alg\":\"ES256\",\"kid\":\"US-abcdefgh\"}", SigningErrorCodes.TypUnexpected)]
+    [InlineData("{\"alg\":\"ES256\",\"kid\":\"US-abcdefgh\",\"typ\":\"launchnotify+jws\",\"b64\":false}", SigningErrorCodes.CritUnsupported)]
     [InlineData("{\"alg\":\"ES256\",\"kid\":\"US-abcdefgh\",\"typ\":\"JWT\"}", SigningErrorCodes.TypUnexpected)]
     [InlineData("{\"alg\":\"ES256\",\"kid\":\"US-abcdefgh\",\"typ\":\"launchnotify+jws\",\"crit\":[\"b64\"],\"b64\":false}", SigningErrorCodes.CritUnsupported)]
     [InlineData("{\"alg\":\"ES256\",\"alg\":\"none\",\"kid\":\"US-abcdefgh\",\"typ\":\"launchnotify+jws\"}", SigningErrorCodes.Malformed)]

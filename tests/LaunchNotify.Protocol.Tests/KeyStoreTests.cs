@@ -51,10 +51,10 @@ public sealed class KeyStoreTests : IDisposable
         using var first = KeyStore.Generate(Us, dir);
         var before = File.ReadAllBytes(KeyStore.PrivateKeyPath(dir, Us));
 
-        var e = Assert.Throws<KeyStoreException>(() => KeyStore.Generate(Us, dir));
+        var e = Assert.Throws<KeyAlreadyExistsException>(() => KeyStore.Generate(Us, dir));
 
         Assert.Contains("already has a private key", e.Message);
-        Assert.Contains("overwrite", e.Message);
+        Assert.Equal(Us, e.Centre);
         Assert.Equal(before, File.ReadAllBytes(KeyStore.PrivateKeyPath(dir, Us)));
     }
 

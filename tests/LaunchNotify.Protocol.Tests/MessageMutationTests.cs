@@ -149,8 +149,9 @@ public class MessageMutationTests
                 case 5:
                     foreach (var window in slots.Select(Get).OfType<JsonObject>().Where(o => o.ContainsKey("start") && o.ContainsKey("end")))
                     {
-                        var start = window["start"]!.DeepClone();
-                        window["start"] = b % 2 == 0 ? window["end"]!.DeepClone() : start.DeepClone();
+                        // An earlier operation may have set either to JSON null.
+                        var start = window["start"]?.DeepClone();
+                        window["start"] = b % 2 == 0 ? window["end"]?.DeepClone() : start?.DeepClone();
                         window["end"] = start;
                     }
                     break;

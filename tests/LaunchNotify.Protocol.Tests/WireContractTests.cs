@@ -100,7 +100,7 @@ public class WireContractTests
             {
                 MessageId = NextId(), AgreementId = new("in-pk-2005"), Sender = new("PK"), Recipients = [new Addressee(new("IN"), 31)], IssuedAt = Issued,
                 ReceiptFor = Notified, ReceivedKind = MessageKind.Amendment, ReceivedAt = Issued - Duration.FromSeconds(1), Outcome = ReceiptOutcome.Accepted,
-                Findings = [new ValidationError("LEAD_TIME_SHORT", "in-pk-2005/lead-time", "/changes/impactAreas", "The change arrived 45h before the window; 72h are agreed.")],
+                Findings = [new ValidationError("LATE_NOTIFICATION", "in-pk-2005/Amendment", "/changes/launchWindow/start", "Received 45 h before the window opens; in-pk-2005 requires at least 72 h: late by 27 h.")],
             },
         ["receipt rejected with reasons"] = new Receipt
             {

@@ -1,6 +1,7 @@
 using LaunchNotify.Domain.Alarms;
 using LaunchNotify.Domain.Timeliness;
 using LaunchNotify.Node.Alarms;
+using LaunchNotify.Node.Audit;
 using LaunchNotify.Node.Reports;
 using LaunchNotify.Node.Seeding;
 using LaunchNotify.Protocol.Agreements;
@@ -66,10 +67,11 @@ public sealed class HistorySeederTests : IDisposable
         Assert.Equal(lateFindings, late.Count);
         foreach (var (store, alarm) in late)
         {
-            var message = await store.Inbox.SingleAsync(m => m.MessageId == alarm.MessageId);
+            var message = await store.Inbox.SingleAsync(m => m.MessageId == alarm.MessageId && m.Sender == alarm.Centre);
             Assert.Contains("LATE_NOTIFICATION", message.DetailsJson);
             Assert.Equal(message.ReceivedAt, alarm.RaisedAt);
-            Assert.Equal($"LATE_NOTIFICATION:{alarm.MessageId}", alarm.DedupeKey);
+            // A message is (sender, id): the alarm's key names both.
+            Assert.Equal($"LATE_NOTIFICATION:{message.Sender}:{alarm.MessageId}", alarm.DedupeKey);
         }
 
         // MISSING_NOTIFICATION: every number it names was really sent on that link and never arrived.
@@ -122,6 +124,21 @@ public sealed class HistorySeederTests : IDisposable
         Assert.NotEmpty(report.Missing.Gaps);
         foreach (var gap in report.Missing.Gaps.Where(g => g.RevealedAt + grace < options.End))
             Assert.All(new SequenceRange(gap.From, gap.To).Numbers(), n => Assert.Contains(n, alarmed));
+    }
+
+    [Fact]
+    public async Task Seed_EveryCentresAuditChainVerifies()
+    {
+        // The seeder's clock stops at instants finer than the store's 100 ns ticks; the chain broke at the first of them.
+        var options = Options("h", 7) with { Days = 30 };
+        await HistorySeeder.RunAsync(options, null, default);
+        foreach (var centre in options.Centres)
+        {
+            await using var db = new NodeDbContext(StorageOptions.SqliteFile(options.StorePath(centre)).ToDbContextOptions());
+            var result = await AuditVerifier.VerifyAsync(db);
+            Assert.True(result.Intact, $"{centre}: {string.Join("; ", result.Breaks)}");
+            Assert.True(result.Checked > 25, $"{centre}: only {result.Checked} audit entries");
+        }
     }
 
     [Fact]

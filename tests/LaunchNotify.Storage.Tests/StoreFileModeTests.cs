@@ -22,6 +22,10 @@ public sealed class StoreFileModeTests : IDisposable
         var path = Path.Combine(_folder, "node.db");
         var store = StorageOptions.SqliteFile(path);
         await StoreInitializer.EnsureCreatedAsync(store);
+        // A connection held open for the whole check: SQLite deletes -wal and -shm when the last connection closes, and
+        // another test class clearing the connection pools at the same time would close the pooled one.
+        await using var held = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        await held.OpenAsync();
         // A write, so that SQLite creates the write-ahead log and its index.
         await using (var db = new NodeDbContext(store.ToDbContextOptions()))
         {

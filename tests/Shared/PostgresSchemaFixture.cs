@@ -24,8 +24,8 @@ public sealed class PostgresSchemaFixture : IAsyncLifetime
 
         await using (var db = new NodeDbContext(new StorageOptions(StorageProvider.PostgreSql, _admin).ToDbContextOptions()))
             await db.Database.ExecuteSqlRawAsync(SchemaSql("CREATE SCHEMA"));
-        await using (var db = new NodeDbContext(Store.ToDbContextOptions()))
-            await db.GetService<IRelationalDatabaseCreator>().CreateTablesAsync();
+        // Migrated like a node's store (a schema made from the model without a history would be taken for a pre-migration store).
+        await StoreMigrator.MigrateAsync(Store);
     }
 
     public async Task DisposeAsync()

@@ -9,7 +9,7 @@ namespace LaunchNotify.Cli.Commands;
 
 /// <summary>
 /// <c>launchnotify alarms [--open] [--state S] [--kind K] [--since I] [--limit N] [--follow] [--json]</c>, and
-/// <c>alarms show ID</c>, <c>alarms ack ID --by NAME [--comment]</c>, <c>alarms resolve ID --by NAME [--comment]</c>.
+/// <c>alarms show ID</c>, <c>alarms ack ID [--comment]</c>, <c>alarms resolve ID [--comment]</c> (as the signed-in account).
 /// </summary>
 public static class AlarmsCommand
 {
@@ -19,6 +19,7 @@ public static class AlarmsCommand
     public static Command Create(IAnsiConsole? console = null)
     {
         var url = CommonOptions.Url();
+        var tokenFile = CommonOptions.TokenFile();
         var open = new Option<bool>("--open") { Description = "Only alarms not yet resolved (open or acknowledged)." };
         var state = new Option<string?>("--state") { Description = "Only alarms in this state: open, acknowledged or resolved." };
         var kind = new Option<string?>("--kind") { Description = "Only this kind, e.g. LAUNCH_WITHOUT_NOTIFICATION, RECEIPT_OVERDUE." };
@@ -28,14 +29,14 @@ public static class AlarmsCommand
         var json = new Option<bool>("--json") { Description = "Print JSON (with --follow: one alarm per line)." };
         var command = new Command("alarms", "List this centre's alarms, newest first; acknowledge and resolve them.")
         {
-            url, open, state, kind, since, limit, follow, json,
+            url, tokenFile, open, state, kind, since, limit, follow, json,
         };
         command.Subcommands.Add(ShowCommand(console));
         command.Subcommands.Add(ActionCommand("ack", "acknowledge", "Acknowledge an alarm: an operator has seen it and is on it.", console));
         command.Subcommands.Add(ActionCommand("resolve", "resolve", "Resolve an alarm: the condition is dealt with.", console));
         command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
-            using var client = new PublisherClient(parse.GetValue(url)!);
+            using var client = CommonOptions.Client(parse, url, tokenFile);
             var query = Query(parse.GetValue(open), parse.GetValue(state), parse.GetValue(kind), parse.GetValue(since), parse.GetValue(limit));
             var output = console ?? AnsiConsole.Console;
             return parse.GetValue(follow)
@@ -67,8 +68,10 @@ public static class AlarmsCommand
             console.MarkupLine("[green]No alarms.[/]");
             return;
         }
+        // Ids, instants and kinds are copied and pasted: they never wrap; the summary takes what width is left.
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn("raised").AddColumn("severity").AddColumn("state").AddColumn("kind").AddColumn("centre").AddColumn("summary").AddColumn("id");
+            .AddColumn(new TableColumn("raised").NoWrap()).AddColumn("severity").AddColumn("state").AddColumn(new TableColumn("kind").NoWrap())
+            .AddColumn("centre").AddColumn("summary").AddColumn(new TableColumn("id").NoWrap());
         foreach (var a in alarms)
         {
             table.AddRow(new Text(Str(a, "raisedAt")), new Markup(Severity(Str(a, "severity"))), new Markup(State(a!)), new Text(Str(a, "kind")),
@@ -126,7 +129,7 @@ public static class AlarmsCommand
         if (status != 200)
             throw Refusal(status, body);
         if (json)
-            console.WriteLine(body!.ToJsonString(Indented));
+            RawOutput.Line(console, body!.ToJsonString(Indented));
         else
             RenderTable(console, body!.AsArray());
         return ExitCodes.Ok;
@@ -173,7 +176,7 @@ public static class AlarmsCommand
                             shown.Add(Version(a!));
                         if (json)
                             foreach (var a in body.AsArray())
-                                console.WriteLine(a!.ToJsonString());
+                                RawOutput.Line(console, a!.ToJsonString());
                         else
                         {
                             RenderTable(console, body.AsArray());
@@ -216,7 +219,7 @@ public static class AlarmsCommand
             if (!shown.Add(Version(alarm)))
                 return;
             if (json)
-                console.WriteLine(alarm.ToJsonString());
+                RawOutput.Line(console, alarm.ToJsonString());
             else
                 console.MarkupLine(Colour(Str(alarm, "severity"), Markup.Escape(ChangeLine(alarm))));
         }
@@ -226,17 +229,18 @@ public static class AlarmsCommand
     {
         var id = new Argument<Guid>("id") { Description = "The alarm id (from 'launchnotify alarms')." };
         var url = CommonOptions.Url();
+        var tokenFile = CommonOptions.TokenFile();
         var json = new Option<bool>("--json") { Description = "Print the alarm as JSON." };
-        var command = new Command("show", "Show one alarm in full: details, who acknowledged and resolved it, when and why.") { id, url, json };
+        var command = new Command("show", "Show one alarm in full: details, who acknowledged and resolved it, when and why.") { id, url, tokenFile, json };
         command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
-            using var client = new PublisherClient(parse.GetValue(url)!);
+            using var client = CommonOptions.Client(parse, url, tokenFile);
             var (status, body) = await client.GetAsync($"/v1/alarms/{parse.GetValue(id)}", ct);
             if (status != 200)
                 throw Refusal(status, body);
             var output = console ?? AnsiConsole.Console;
             if (parse.GetValue(json))
-                output.WriteLine(body!.ToJsonString(Indented));
+                RawOutput.Line(output, body!.ToJsonString(Indented));
             else
                 RenderOne(output, body!);
             return ExitCodes.Ok;
@@ -247,16 +251,20 @@ public static class AlarmsCommand
     private static Command ActionCommand(string name, string action, string description, IAnsiConsole? console)
     {
         var id = new Argument<Guid>("id") { Description = "The alarm id (from 'launchnotify alarms')." };
-        var by = new Option<string>("--by") { Description = "Who is acting (recorded with the alarm).", Required = true };
+        // Who acted is the signed-in account; a typed name is no longer taken (kept only to warn old scripts).
+        var by = new Option<string?>("--by") { Description = "Ignored: the record names the signed-in account (launchnotify login).", Hidden = true };
         var comment = new Option<string?>("--comment") { Description = "Why, or what was done (recorded with the alarm)." };
         var url = CommonOptions.Url();
-        var command = new Command(name, description) { id, by, comment, url };
+        var tokenFile = CommonOptions.TokenFile();
+        var command = new Command(name, description) { id, by, comment, url, tokenFile };
         command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
-            using var client = new PublisherClient(parse.GetValue(url)!);
-            var request = new JsonObject { ["by"] = parse.GetValue(by), ["comment"] = parse.GetValue(comment) };
-            var (status, body) = await client.PostAsync($"/v1/alarms/{parse.GetValue(id)}/{action}", Encoding.UTF8.GetBytes(request.ToJsonString()), ct);
+            using var client = CommonOptions.Client(parse, url, tokenFile);
             var output = console ?? AnsiConsole.Console;
+            if (parse.GetValue(by) is not null)
+                output.MarkupLine("[yellow]warning:[/] --by is ignored: the record names the account you signed in with (launchnotify login).");
+            var request = new JsonObject { ["comment"] = parse.GetValue(comment) };
+            var (status, body) = await client.PostAsync($"/v1/alarms/{parse.GetValue(id)}/{action}", Encoding.UTF8.GetBytes(request.ToJsonString()), ct);
             if (status == 409)
             {
                 output.MarkupLine($"[yellow]{Markup.Escape(PublisherClient.Describe(status, body))}[/]");

@@ -132,7 +132,7 @@ public static class NodeStoreOptions
         Description = "A node configuration file (JSON with LaunchNotify:Store and LaunchNotify:KeysDirectory, as the publisher reads).",
     };
 
-    public static (StorageOptions Store, string? KeysDirectory) Resolve(ParseResult parse, Option<string?> store, Option<FileInfo?> config)
+    public static (StorageOptions Store, string? KeysDirectory) Resolve(ParseResult parse, Option<string?> store, Option<FileInfo?> config, bool mustExist = true)
     {
         var builder = new ConfigurationBuilder().AddEnvironmentVariables();
         if (parse.GetValue(config) is { } file)
@@ -154,7 +154,7 @@ public static class NodeStoreOptions
         {
             throw new CliException(e.Message);
         }
-        if (options.Provider == StorageProvider.Sqlite)
+        if (mustExist && options.Provider == StorageProvider.Sqlite)
         {
             var path = new SqliteConnectionStringBuilder(options.ConnectionString).DataSource;
             if (!File.Exists(path))
@@ -169,6 +169,10 @@ public static class NodeStoreOptions
         try
         {
             return await run();
+        }
+        catch (StoreSchemaException e)
+        {
+            throw new CliException(e.Message);
         }
         catch (Exception e) when (e is SqliteException or Npgsql.NpgsqlException or InvalidOperationException && e is not CliException)
         {

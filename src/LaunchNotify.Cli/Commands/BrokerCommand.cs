@@ -100,6 +100,14 @@ public static class BrokerCommand
     {
         if (!file.Exists)
             throw new CliException($"No such password file: {file.FullName}");
+        try
+        {
+            Protocol.Signing.SecretFiles.RequireOwnerOnly(file.FullName, "The password file");
+        }
+        catch (Protocol.Signing.KeyStoreException e)
+        {
+            throw new CliException(e.Message);
+        }
         var lines = File.ReadAllLines(file.FullName).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
         if (lines.Count == 1 && !lines[0].Contains('=') && centres.Count == 1)
             return new Dictionary<string, string> { [centres[0].Value] = lines[0] };

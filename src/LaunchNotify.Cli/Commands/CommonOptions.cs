@@ -17,6 +17,19 @@ public static class CommonOptions
         CustomParser = HttpUrl,
     };
 
+    /// <summary>A file holding a bearer token (or the file 'launchnotify login' keeps); never the token itself as an argument.</summary>
+    public static Option<FileInfo?> TokenFile() => new("--token-file")
+    {
+        Description = $"A file (mode 0600) with the bearer token to send (default: ${TokenStore.TokenVariable}, else the token 'launchnotify login' kept for --url).",
+    };
+
+    /// <summary>A client for the command's --url with the token from --token-file, the environment or the login file.</summary>
+    public static PublisherClient Client(ParseResult parse, Option<Uri> url, Option<FileInfo?> tokenFile)
+    {
+        var baseUrl = parse.GetValue(url)!;
+        return new PublisherClient(baseUrl, TokenStore.Find(baseUrl, parse.GetValue(tokenFile)));
+    }
+
     /// <summary>An absolute http(s) URL. System.CommandLine 2.0 has no built-in Uri conversion: without this, every --url fails.</summary>
     public static Uri? HttpUrl(ArgumentResult result)
     {
@@ -39,6 +52,17 @@ public static class CommonOptions
             (console ?? AnsiConsole.Console).MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
             return ExitCodes.Failed;
         }
+    }
+}
+
+/// <summary>Machine-readable output: written as is, never wrapped to the terminal's width nor mixed with markup.</summary>
+public static class RawOutput
+{
+    public static void Line(IAnsiConsole console, string text)
+    {
+        var writer = console.Profile.Out.Writer;
+        writer.WriteLine(text);
+        writer.Flush();
     }
 }
 

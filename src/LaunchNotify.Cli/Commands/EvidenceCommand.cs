@@ -14,7 +14,7 @@ public static class EvidenceCommand
 {
     public static Command Create()
     {
-        var id = new Argument<Guid>("message-id") { Description = "The notification's message id." };
+        var id = new Argument<string>("message-id") { Description = "The notification's message id, or its first 8 (or more) hex digits as the tables and reports show." };
         var store = NodeStoreOptions.Store();
         var config = NodeStoreOptions.Config();
         var keys = new Option<DirectoryInfo?>("--keys")
@@ -42,7 +42,7 @@ public static class EvidenceCommand
                 throw new CliException($"Could not read the trusted keys in {keysDir}: {e.Message}");
             }
             var exporter = new EvidenceExporter(new StoreContextFactory(options), trust, NodaTime.SystemClock.Instance);
-            var messageId = parse.GetValue(id);
+            var messageId = await ResolveAsync(options, parse.GetValue(id)!, ct);
             var from = parse.GetValue(sender);
             var senders = await NodeStoreOptions.Guarded(options, () => exporter.SendersOfAsync(messageId, ct));
             if (from is null && senders.Count > 1)
@@ -54,7 +54,9 @@ public static class EvidenceCommand
             if (parse.GetValue(output) is { } file)
             {
                 await File.WriteAllBytesAsync(file.FullName, result.ToUtf8(), ct);
-                Console.Error.WriteLine($"Evidence for {messageId} written to {file.FullName}. Check it with: launchnotify evidence verify {file.Name}");
+                // The hint repeats the user's own path and keys, so it can be pasted as it is.
+                var jwks = Path.Combine(keysDir, "jwks.json");
+                Console.Error.WriteLine($"Evidence for {messageId} written to {file.FullName}. Check it with: launchnotify evidence verify {Quote(file.ToString())} --trusted-keys {Quote(jwks)}");
             }
             else
             {
@@ -90,7 +92,9 @@ public static class EvidenceCommand
                     throw new CliException($"Could not read --trusted-keys: {e.Message}");
                 }
             }
-            var report = EvidenceVerifier.Verify(await File.ReadAllBytesAsync(file.FullName, ct), trust);
+            // Revocations and retirements kept beside the trusted JWK Set (a node's key-status.json) are applied too.
+            var statuses = parse.GetValue(trusted) is { DirectoryName: { } trustDir } ? LoadStatuses(trustDir) : KeyStatuses.None;
+            var report = EvidenceVerifier.Verify(await File.ReadAllBytesAsync(file.FullName, ct), trust, statuses);
             foreach (var check in report.Checks)
                 Console.WriteLine(check);
             Console.WriteLine(report.Passed
@@ -100,6 +104,36 @@ public static class EvidenceCommand
         }));
 
         return new Command("evidence", "Export and check the evidence for one notification.") { export, verify };
+    }
+
+    private static KeyStatuses LoadStatuses(string dir)
+    {
+        try
+        {
+            return KeyStore.LoadStatuses(dir);
+        }
+        catch (KeyStoreException e)
+        {
+            throw new CliException($"Could not read the key status file beside --trusted-keys: {e.Message}");
+        }
+    }
+
+    private static string Quote(string path) => path.Contains(' ', StringComparison.Ordinal) ? $"'{path}'" : path;
+
+    /// <summary>A full id as is; a prefix against every message the store holds, sent or received.</summary>
+    private static async Task<Guid> ResolveAsync(StorageOptions options, string text, CancellationToken ct)
+    {
+        if (MessageIdText.Full(text) is { } id)
+            return id;
+        MessageIdText.Prefix(text);
+        var ids = await NodeStoreOptions.Guarded(options, async () =>
+        {
+            await using var db = new StoreContextFactory(options).CreateDbContext();
+            var sent = await db.OutboundMessages.AsNoTracking().Select(m => m.MessageId).ToListAsync(ct);
+            var received = await db.Inbox.AsNoTracking().Select(m => m.MessageId).ToListAsync(ct);
+            return sent.Concat(received).ToList();
+        });
+        return MessageIdText.Resolve(text, ids, $"the store {options}");
     }
 
 }

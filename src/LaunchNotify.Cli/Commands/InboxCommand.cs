@@ -9,12 +9,13 @@ public static class InboxCommand
     public static Command Create()
     {
         var url = CommonOptions.Url();
+        var tokenFile = CommonOptions.TokenFile();
         var limit = new Option<int>("--limit") { Description = "How many of the most recent messages.", DefaultValueFactory = _ => 20 };
         var all = new Option<bool>("--all") { Description = "Include receipts and heartbeats." };
-        var command = new Command("inbox", "List messages received from counterpart centres, newest first.") { url, limit, all };
+        var command = new Command("inbox", "List messages received from counterpart centres, newest first.") { url, tokenFile, limit, all };
         command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
-            using var client = new PublisherClient(parse.GetValue(url)!);
+            using var client = CommonOptions.Client(parse, url, tokenFile);
             var (status, body) = await client.GetAsync($"/v1/inbox?limit={parse.GetValue(limit)}&all={(parse.GetValue(all) ? "true" : "false")}", ct);
             if (status != 200)
                 throw PublisherClient.Refusal(status, body);

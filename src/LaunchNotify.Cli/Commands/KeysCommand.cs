@@ -1,46 +1,345 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Text.RegularExpressions;
 using LaunchNotify.Domain.Values;
+using LaunchNotify.Node.Keys;
 using LaunchNotify.Protocol.Signing;
+using LaunchNotify.Storage;
+using NodaTime;
+using NodaTime.Text;
 using Spectre.Console;
 
 namespace LaunchNotify.Cli.Commands;
 
-/// <summary><c>launchnotify keys generate --centre XX [--dir DIR] [--force]</c>.</summary>
-public static class KeysCommand
+/// <summary>
+/// <c>launchnotify keys generate|import|rotate|revoke|announce|list|reload</c>: a centre's signing keys and the keys it
+/// trusts (docs/signing.md). Refusals exit 1 with what to do; nothing prints a private key.
+/// </summary>
+public static partial class KeysCommand
 {
+    public static readonly Duration DefaultOverlap = Duration.FromDays(7);
+
     public static Command Create()
     {
-        var centre = new Option<string>("--centre") { Description = "The centre's code (ISO 3166-1 alpha-2, e.g. US).", Required = true };
-        var dir = new Option<DirectoryInfo>("--dir")
+        var root = new Command("keys", "Manage centre signing keys and the trust store (docs/signing.md).");
+        root.Subcommands.Add(Generate());
+        root.Subcommands.Add(Import());
+        root.Subcommands.Add(Rotate());
+        root.Subcommands.Add(Revoke());
+        root.Subcommands.Add(Announce());
+        root.Subcommands.Add(List());
+        root.Subcommands.Add(Reload());
+        return root;
+    }
+
+    private static Option<string> Centre(string what) => new("--centre") { Description = what, Required = true };
+
+    private static Option<DirectoryInfo> Dir() => new("--dir")
+    {
+        Description = "The keys folder (private key under <dir>/<CC>/, trusted keys in <dir>/jwks.json, lifecycle in <dir>/key-status.json).",
+        DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(Environment.CurrentDirectory, "keys")),
+    };
+
+    private static Option<string[]> AnnounceTo() => new("--announce-to")
+    {
+        Description = "Counterpart centres to send a signed key announcement to (through this centre's outbox; needs --store or --config).",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    private static Command Generate()
+    {
+        var centre = Centre("The centre's code (ISO 3166-1 alpha-2, e.g. US).");
+        var dir = Dir();
+        var force = new Option<bool>("--force") { Description = "Replace an existing key pair outright (counterparts must get the new public key; 'keys rotate' keeps the old one valid for an overlap)." };
+        var command = new Command("generate", "Make a centre's EC P-256 key pair and add its public key to the JWK Set.") { centre, dir, force };
+        command.SetAction((parse, _) => Run(() =>
         {
-            Description = "The keys folder (private key under <dir>/<CC>/, published keys in <dir>/jwks.json).",
-            DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(Environment.CurrentDirectory, "keys")),
-        };
-        var force = new Option<bool>("--force") { Description = "Replace an existing key pair (counterparts must get the new public key)." };
-        var generate = new Command("generate", "Make a centre's EC P-256 key pair and add its public key to the JWK Set.") { centre, dir, force };
-        generate.SetAction(parse =>
-        {
-            var code = parse.GetValue(centre)!;
-            if (!CentreCode.IsValid(code))
-            {
-                AnsiConsole.MarkupLine($"[red]error:[/] '{Markup.Escape(code)}' is not a centre code: two upper-case letters, e.g. US.");
-                return ExitCodes.Failed;
-            }
+            var code = ParseCentre(parse.GetValue(centre)!);
             var folder = parse.GetValue(dir)!.FullName;
+            CentreKey key;
             try
             {
-                var key = KeyStore.Generate(new CentreCode(code), folder, parse.GetValue(force));
-                AnsiConsole.MarkupLine($"[green]✓[/] centre {code}: key id [bold]{Markup.Escape(key.Kid)}[/]");
-                AnsiConsole.MarkupLine($"  private key (mode 0600, never leaves this folder): {Markup.Escape(Path.Combine(folder, code))}/");
-                AnsiConsole.MarkupLine($"  public JWK Set to give counterparts: {Markup.Escape(Path.Combine(folder, "jwks.json"))}");
-                return ExitCodes.Ok;
+                key = KeyStore.Generate(code, folder, parse.GetValue(force));
             }
-            catch (Exception e) when (e is IOException or InvalidOperationException)
+            catch (KeyAlreadyExistsException e)
             {
-                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
-                return ExitCodes.Failed;
+                throw new RefusedException($"{e.Message} To replace it while the old key stays valid for an overlap, run "
+                    + $"'launchnotify keys rotate --centre {code} --dir {folder}'; to replace it outright, add --force.");
             }
-        });
-        return new Command("keys", "Manage centre signing keys.") { generate };
+            using (key)
+            {
+                AnsiConsole.MarkupLine($"[green]✓[/] centre {code}: key id [bold]{Markup.Escape(key.Kid)}[/] (thumbprint {key.PublicJwk.Thumbprint()})");
+                AnsiConsole.MarkupLine($"  private key (mode 0600, never leaves this folder): {Markup.Escape(KeyStore.PrivateKeyPath(folder, code))}");
+                AnsiConsole.MarkupLine($"  public JWK Set to give counterparts: {Markup.Escape(KeyStore.TrustStorePath(folder))}");
+            }
+            return Task.FromResult(ExitCodes.Ok);
+        }));
+        return command;
+    }
+
+    private static Command Import()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "A counterpart's published public key: one JWK or a JWK Set ({\"keys\":[…]})." };
+        var dir = Dir();
+        var command = new Command("import", "Trust a counterpart's published public keys (EC P-256, kid '<CC>-…', no private part). A running node picks them up within a second.")
+        {
+            file, dir,
+        };
+        command.SetAction((parse, _) => Run(() =>
+        {
+            var path = parse.GetValue(file)!.FullName;
+            var folder = parse.GetValue(dir)!.FullName;
+            var keys = Refused(() => KeyStore.ReadPublicKeys(path));
+            var before = File.Exists(KeyStore.TrustStorePath(folder)) ? Refused(() => KeyStore.LoadTrustedKeys(folder)) : JwkSet.Empty;
+            Refused(() => KeyStore.AddToTrustStore(folder, keys));
+            foreach (var key in keys.Keys)
+            {
+                var verb = before.Find(key.Kid) is null ? "[green]✓[/] trusted" : "= already trusted";
+                AnsiConsole.MarkupLine($"{verb} {Markup.Escape(key.Kid)} (centre {key.Centre}, thumbprint {key.Thumbprint()})");
+            }
+            AnsiConsole.MarkupLine("  Check each thumbprint with the counterpart over a second channel before relying on it.");
+            return Task.FromResult(ExitCodes.Ok);
+        }));
+        return command;
+    }
+
+    private static Command Rotate()
+    {
+        var centre = Centre("This centre's code.");
+        var dir = Dir();
+        var overlap = new Option<Duration>("--overlap")
+        {
+            Description = "How long the previous key stays valid for verification: e.g. 72h, 7d, 30m (default 7d).",
+            DefaultValueFactory = _ => DefaultOverlap,
+            CustomParser = ParseDuration,
+        };
+        var announceTo = AnnounceTo();
+        var store = NodeStoreOptions.Store();
+        var config = NodeStoreOptions.Config();
+        var command = new Command("rotate", "Make a new signing key; the previous one stays valid for verification for the overlap. With --announce-to, counterparts learn it through a key announcement signed by the previous key.")
+        {
+            centre, dir, overlap, announceTo, store, config,
+        };
+        command.SetAction((parse, ct) => Run(async () =>
+        {
+            var code = ParseCentre(parse.GetValue(centre)!);
+            var folder = parse.GetValue(dir)!.FullName;
+            var recipients = Recipients(parse.GetValue(announceTo), code);
+            var options = recipients.Count > 0 ? NodeStoreOptions.Resolve(parse, store, config).Store : null;
+            var now = SystemClock.Instance.GetCurrentInstant();
+            // The announcement is signed with the previous key: the one counterparts already trust.
+            using var previous = Refused(() => KeyStore.LoadPrivate(folder, code));
+            var (key, previousKid, retiresAt) = Refused(() => KeyStore.Rotate(code, folder, parse.GetValue(overlap), now));
+            using (key)
+            {
+                AnsiConsole.MarkupLine($"[green]✓[/] centre {code} now signs with [bold]{Markup.Escape(key.Kid)}[/] (thumbprint {key.PublicJwk.Thumbprint()})");
+                AnsiConsole.MarkupLine($"  {Markup.Escape(previousKid)} stays valid for verification until {InstantPattern.General.Format(retiresAt)}");
+            }
+            if (options is not null)
+                await QueueAnnouncementAsync(options, folder, previous, recipients, now, ct);
+            else
+                AnsiConsole.MarkupLine($"  Counterparts must learn the new key before {InstantPattern.General.Format(retiresAt)}: give them {Markup.Escape(KeyStore.PublicKeyPath(folder, code))}, or run 'keys announce'.");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Revoke()
+    {
+        var kid = new Argument<string>("kid") { Description = "The key id to revoke, e.g. US-3f9a0c1b." };
+        var dir = Dir();
+        var at = new Option<Instant?>("--at")
+        {
+            Description = "Revoked from this instant on (RFC 3339 UTC, e.g. 2026-12-06T08:00:00Z; default now). Signatures checked from then on are refused.",
+            CustomParser = ParseInstant,
+        };
+        var reason = new Option<string?>("--reason") { Description = "Why (e.g. 'key compromised'); shown with the revocation in evidence." };
+        var announceTo = AnnounceTo();
+        var store = NodeStoreOptions.Store();
+        var config = NodeStoreOptions.Config();
+        var command = new Command("revoke", "Mark a trusted key revoked from an instant on. A running node refuses it within a second; evidence signed before still verifies, with the revocation shown.")
+        {
+            kid, dir, at, reason, announceTo, store, config,
+        };
+        command.SetAction((parse, ct) => Run(async () =>
+        {
+            var id = parse.GetValue(kid)!;
+            var owner = Refused(() => Jwk.CentreOfKid(id));
+            var folder = parse.GetValue(dir)!.FullName;
+            var recipients = Recipients(parse.GetValue(announceTo), owner);
+            var options = recipients.Count > 0 ? NodeStoreOptions.Resolve(parse, store, config).Store : null;
+            var now = SystemClock.Instance.GetCurrentInstant();
+            var status = Refused(() => KeyStore.Revoke(folder, id, parse.GetValue(at) ?? now, parse.GetValue(reason)));
+            AnsiConsole.MarkupLine($"[green]✓[/] {Markup.Escape(id)} revoked from {InstantPattern.General.Format(status.RevokedAt!.Value)}"
+                + (status.Reason is null ? "" : $" ({Markup.Escape(status.Reason)})"));
+            if (options is not null)
+            {
+                // Only a centre's own revocation is announced, signed with its current key.
+                using var current = Refused(() => KeyStore.LoadPrivate(folder, owner));
+                await QueueAnnouncementAsync(options, folder, current, recipients, now, ct);
+            }
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Announce()
+    {
+        var centre = Centre("This centre's code.");
+        var dir = Dir();
+        var to = new Option<string[]>("--to") { Description = "Counterpart centres to send the announcement to.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var store = NodeStoreOptions.Store();
+        var config = NodeStoreOptions.Config();
+        var command = new Command("announce", "Send counterparts a key announcement of this centre's keys as they stand (trusted, retiring, revoked), signed with its current key.")
+        {
+            centre, dir, to, store, config,
+        };
+        command.SetAction((parse, ct) => Run(async () =>
+        {
+            var code = ParseCentre(parse.GetValue(centre)!);
+            var folder = parse.GetValue(dir)!.FullName;
+            var recipients = Recipients(parse.GetValue(to), code);
+            var options = NodeStoreOptions.Resolve(parse, store, config).Store;
+            using var current = Refused(() => KeyStore.LoadPrivate(folder, code));
+            await QueueAnnouncementAsync(options, folder, current, recipients, SystemClock.Instance.GetCurrentInstant(), ct);
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command List()
+    {
+        var dir = Dir();
+        var command = new Command("list", "The trusted keys with their thumbprints and lifecycle.") { dir };
+        command.SetAction((parse, _) => Run(() =>
+        {
+            var folder = parse.GetValue(dir)!.FullName;
+            var trusted = Refused(() => KeyStore.LoadTrustedKeys(folder));
+            var statuses = Refused(() => KeyStore.LoadStatuses(folder));
+            var table = new Table().AddColumns("kid", "centre", "thumbprint", "status");
+            foreach (var key in trusted.Keys)
+            {
+                var s = statuses.Find(key.Kid);
+                var state = s?.RevokedAt is { } revoked ? $"revoked from {InstantPattern.General.Format(revoked)}{(s.Reason is null ? "" : $" ({s.Reason})")}"
+                    : s?.RetiresAt is { } retires ? $"retires {InstantPattern.General.Format(retires)}" : "valid";
+                table.AddRow(Markup.Escape(key.Kid), key.Centre.Value, key.Thumbprint(), Markup.Escape(state));
+            }
+            AnsiConsole.Write(table);
+            return Task.FromResult(ExitCodes.Ok);
+        }));
+        return command;
+    }
+
+    private static Command Reload()
+    {
+        var url = CommonOptions.Url();
+        var tokenFile = CommonOptions.TokenFile();
+        var command = new Command("reload", "Ask the running publisher to read its key files now (they are also watched; a subscriber reloads on SIGHUP). Needs an administrator's token.") { url, tokenFile };
+        command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
+        {
+            using var client = CommonOptions.Client(parse, url, tokenFile);
+            var (status, body) = await client.PostAsync("/v1/keys/reload", [], ct);
+            if (status != 200)
+            {
+                throw PublisherClient.Refusal(status, body);
+            }
+            AnsiConsole.MarkupLine(body?["changed"]?.GetValue<bool>() == true
+                ? $"[green]✓[/] keys reloaded: signing with {Markup.Escape(body["signingKid"]?.ToString() ?? "?")}; added {Markup.Escape(body["added"]?.ToJsonString() ?? "[]")}, removed {Markup.Escape(body["removed"]?.ToJsonString() ?? "[]")}, status changed {Markup.Escape(body["statusChanged"]?.ToJsonString() ?? "[]")}"
+                : $"= no change: signing with {Markup.Escape(body?["signingKid"]?.ToString() ?? "?")}");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static async Task QueueAnnouncementAsync(StorageOptions options, string folder, CentreKey signingKey, IReadOnlyList<CentreCode> recipients,
+        Instant now, CancellationToken ct)
+    {
+        await StoreInitializer.EnsureCreatedAsync(options, ct);
+        await using var db = new StoreContextFactory(options).CreateDbContext();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var announcement = KeyAnnouncements.Queue(db, folder, signingKey, recipients, now);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        AnsiConsole.MarkupLine(Markup.Escape($"  key announcement {announcement.MessageId:D} signed with {signingKey.Kid} queued for {string.Join(", ", recipients)} "
+            + $"(keys [{string.Join(", ", announcement.Keys.Keys.Select(k => k.Kid))}], retiring [{string.Join(", ", announcement.Retiring.Select(s => s.Kid))}], "
+            + $"revoked [{string.Join(", ", announcement.Revoked.Select(s => s.Kid))}]); the publisher sends it."));
+    }
+
+    private static List<CentreCode> Recipients(string[]? codes, CentreCode self)
+    {
+        var list = new List<CentreCode>();
+        foreach (var code in (codes ?? []).SelectMany(c => c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        {
+            var centre = ParseCentre(code);
+            if (centre == self)
+                throw new CliException($"Centre {self} does not announce keys to itself; list its counterparts.");
+            if (!list.Contains(centre))
+                list.Add(centre);
+        }
+        return list;
+    }
+
+    private static CentreCode ParseCentre(string code) => CentreCode.IsValid(code)
+        ? new CentreCode(code)
+        : throw new CliException($"'{code}' is not a centre code: two upper-case letters, e.g. US.");
+
+    [GeneratedRegex("^(?<n>[0-9]{1,6})(?<u>[smhd])$")]
+    private static partial Regex DurationText();
+
+    private static Duration ParseDuration(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        var m = DurationText().Match(text);
+        if (!m.Success)
+        {
+            result.AddError($"'{text}' is not a duration; write a number and a unit s, m, h or d, e.g. 72h or 7d.");
+            return Duration.Zero;
+        }
+        var n = int.Parse(m.Groups["n"].Value);
+        return m.Groups["u"].Value switch { "s" => Duration.FromSeconds(n), "m" => Duration.FromMinutes(n), "h" => Duration.FromHours(n), _ => Duration.FromDays(n) };
+    }
+
+    private static Instant? ParseInstant(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        var parsed = InstantPattern.ExtendedIso.Parse(text);
+        if (parsed.Success)
+            return parsed.Value;
+        result.AddError($"'{text}' is not an instant; write it in UTC like 2026-12-06T08:00:00Z.");
+        return null;
+    }
+
+    /// <summary>A key store refusal (bad input, not a fault): exit 1 with its message.</summary>
+    private static T Refused<T>(Func<T> run)
+    {
+        try
+        {
+            return run();
+        }
+        catch (Exception e) when (e is KeyStoreException or KeyFormatException)
+        {
+            throw new RefusedException(e.Message);
+        }
+    }
+
+    private sealed class RefusedException(string message) : Exception(message);
+
+    /// <summary>Refusals exit 1, unusable arguments or files 2; an I/O fault is reported in words, never as a stack trace.</summary>
+    private static async Task<int> Run(Func<Task<int>> run)
+    {
+        try
+        {
+            return await CommonOptions.Guard(run);
+        }
+        catch (RefusedException e)
+        {
+            AnsiConsole.MarkupLine($"[red]refused:[/] {Markup.Escape(e.Message)}");
+            return ExitCodes.Invalid;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            return ExitCodes.Failed;
+        }
     }
 }

@@ -34,10 +34,11 @@ public static class LaunchesCommand
         var comment = new Option<string?>("--comment") { Description = "Anything else worth keeping with the record." };
         var id = new Option<Guid?>("--id") { Description = "An id of your own, so that sending the same launch again records it once." };
         var url = CommonOptions.Url();
+        var tokenFile = CommonOptions.TokenFile();
         var json = new Option<bool>("--json") { Description = "Print the verdict as JSON." };
         var command = new Command("record", "Record an observed launch; raises LAUNCH_WITHOUT_NOTIFICATION (critical) if no notification covers it.")
         {
-            at, lat, lon, impactLat, impactLon, attributed, source, comment, id, url, json,
+            at, lat, lon, impactLat, impactLon, attributed, source, comment, id, url, tokenFile, json,
         };
         command.Validators.Add(result =>
         {
@@ -49,7 +50,7 @@ public static class LaunchesCommand
             GeoArg? impact = parse.GetValue(impactLat) is { } ilat && parse.GetValue(impactLon) is { } ilon ? new GeoArg(ilat, ilon) : null;
             var request = RecordRequest(parse.GetValue(at)!, new GeoArg(parse.GetValue(lat), parse.GetValue(lon)), impact,
                 parse.GetValue(attributed)!, parse.GetValue(source), parse.GetValue(comment), parse.GetValue(id));
-            using var client = new PublisherClient(parse.GetValue(url)!);
+            using var client = CommonOptions.Client(parse, url, tokenFile);
             var (status, body) = await client.PostAsync("/v1/observed-launches", Encoding.UTF8.GetBytes(request.ToJsonString()), ct);
             var output = console ?? AnsiConsole.Console;
             if (status == 400)
@@ -61,7 +62,7 @@ public static class LaunchesCommand
             if (status is not (200 or 201))
                 throw PublisherClient.Refusal(status, body);
             if (parse.GetValue(json))
-                output.WriteLine(body!.ToJsonString(Indented));
+                RawOutput.Line(output, body!.ToJsonString(Indented));
             else
                 RenderVerdict(output, body!, alreadyRecorded: status == 200);
             return ExitCodes.Ok;
@@ -73,17 +74,18 @@ public static class LaunchesCommand
     {
         var limit = new Option<int>("--limit") { Description = "How many of the most recently recorded.", DefaultValueFactory = _ => 20 };
         var url = CommonOptions.Url();
+        var tokenFile = CommonOptions.TokenFile();
         var json = new Option<bool>("--json") { Description = "Print JSON." };
-        var command = new Command("list", "List recorded launches, newest first, with their verdicts.") { limit, url, json };
+        var command = new Command("list", "List recorded launches, newest first, with their verdicts.") { limit, url, tokenFile, json };
         command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
-            using var client = new PublisherClient(parse.GetValue(url)!);
+            using var client = CommonOptions.Client(parse, url, tokenFile);
             var (status, body) = await client.GetAsync($"/v1/observed-launches?limit={parse.GetValue(limit)}", ct);
             if (status != 200)
                 throw PublisherClient.Refusal(status, body);
             var output = console ?? AnsiConsole.Console;
             if (parse.GetValue(json))
-                output.WriteLine(body!.ToJsonString(Indented));
+                RawOutput.Line(output, body!.ToJsonString(Indented));
             else
                 RenderList(output, body!.AsArray());
             return ExitCodes.Ok;

@@ -5,12 +5,24 @@ using System.Text.Json.Nodes;
 
 namespace LaunchNotify.Cli.Commands;
 
-/// <summary>Talks to a centre's publisher API, turning connection failures into advice.</summary>
-public sealed class PublisherClient(Uri baseUrl) : IDisposable
+/// <summary>
+/// Talks to a centre's publisher API with a bearer token (<see cref="TokenStore"/>), turning connection failures and
+/// refusals for want of a sign-in or a role into advice.
+/// </summary>
+public sealed class PublisherClient : IDisposable
 {
     public const string UrlEnvironmentVariable = "LAUNCHNOTIFY_URL";
 
-    private readonly HttpClient _http = new() { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _http;
+    private readonly Uri baseUrl;
+
+    /// <param name="token">The bearer token; null sends none (the publisher then answers 401 with how to sign in).</param>
+    public PublisherClient(Uri baseUrl, string? token)
+    {
+        this.baseUrl = baseUrl;
+        _http = new() { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        TokenStore.Apply(_http, token);
+    }
 
     public Uri BaseUrl => baseUrl;
 
@@ -42,6 +54,8 @@ public sealed class PublisherClient(Uri baseUrl) : IDisposable
             using (response)
             {
                 var text = await response.Content.ReadAsStringAsync(ct);
+                if (AuthRefusal((int)response.StatusCode, text) is { } refusal)
+                    throw refusal;
                 JsonNode? problem = null;
                 try
                 {
@@ -63,6 +77,8 @@ public sealed class PublisherClient(Uri baseUrl) : IDisposable
         {
             using var response = await send();
             var text = await response.Content.ReadAsStringAsync(ct);
+            if (AuthRefusal((int)response.StatusCode, text) is { } refusal)
+                throw refusal;
             JsonNode? node = null;
             try
             {
@@ -78,6 +94,24 @@ public sealed class PublisherClient(Uri baseUrl) : IDisposable
         {
             throw NoPublisher();
         }
+    }
+
+    /// <summary>401 and 403 end every command the same way: the publisher's reason, and how to sign in.</summary>
+    private CliException? AuthRefusal(int status, string body)
+    {
+        if (status is not (401 or 403))
+            return null;
+        string? detail = null;
+        try
+        {
+            detail = JsonNode.Parse(body)?["detail"]?.ToString();
+        }
+        catch (JsonException)
+        {
+        }
+        return status == 401
+            ? new CliException($"{detail ?? "Not signed in."} Sign in with 'launchnotify login --url {baseUrl} --user NAME', or give --token-file FILE or ${TokenStore.TokenVariable}.")
+            : new CliException(detail ?? "Your account's role does not allow this (docs/security.md).");
     }
 
     /// <summary>

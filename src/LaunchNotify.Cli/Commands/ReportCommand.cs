@@ -49,8 +49,10 @@ public static class ReportCommand
             try
             {
                 var queries = new TimelinessQueries(new StoreContextFactory(options), AgreementCatalog.Default, SystemClock.Instance);
-                report = await AnsiConsole.Status().StartAsync($"Reading {options} …",
-                    _ => queries.ReportAsync(parse.GetValue(agreement)!, parse.GetValue(centre)?.ToUpperInvariant(), period, ct));
+                var query = () => queries.ReportAsync(parse.GetValue(agreement)!, parse.GetValue(centre)?.ToUpperInvariant(), period, ct);
+                // The progress spinner only where a person reads a table: CSV and JSON on stdout are data, nothing else.
+                var interactive = parse.GetValue(format) == "table" && parse.GetValue(output) is null;
+                report = interactive ? await AnsiConsole.Status().StartAsync($"Reading {options} …", _ => query()) : await query();
             }
             catch (ReportException e)
             {
@@ -61,6 +63,7 @@ public static class ReportCommand
                 throw new CliException($"Could not read the store {options}: {e.Message}. Check --store points at a node's store (its LaunchNotify:Store setting).");
             }
 
+            NotAParty(report);
             var text = parse.GetValue(format) switch
             {
                 "csv" => ReportFormats.Csv(report),
@@ -80,6 +83,19 @@ public static class ReportCommand
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>A store whose centre is not a party to the agreement can only give zeros: say so instead of printing them.</summary>
+    private static void NotAParty(TimelinessReport report)
+    {
+        if (!AgreementCatalog.Default.TryGet(new Domain.Values.AgreementId(report.AgreementId), out var agreement) ||
+            !Domain.Values.CentreCode.TryParse(report.Centre, out var centre) || agreement.IsParty(centre))
+            return;
+        var theirs = AgreementCatalog.Default.All.Where(a => a.IsParty(centre)).Select(a => a.Id.Value).ToList();
+        throw new CliException(
+            $"This store belongs to centre {centre}, which is not a party to {agreement.Id} (parties: {string.Join(", ", agreement.Parties)}): " +
+            $"the report would be all zeros. {(theirs.Count > 0 ? $"{centre} is a party to: {string.Join(", ", theirs)}." : "")} " +
+            "Give one of those with --agreement, or the store of a party's node with --store.");
     }
 
     private static LocalDate Date(string text, string option) =>

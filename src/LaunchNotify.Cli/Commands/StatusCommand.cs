@@ -9,16 +9,18 @@ public static class StatusCommand
 {
     public static Command Create()
     {
-        var id = new Argument<Guid>("id") { Description = "The message id returned by submit." };
+        var id = new Argument<string>("id") { Description = "The message id returned by submit, or its first 8 (or more) hex digits as the tables show." };
         var url = CommonOptions.Url();
+        var tokenFile = CommonOptions.TokenFile();
         var json = new Option<bool>("--json") { Description = "Print the raw status document." };
-        var command = new Command("status", "Show a sent message's status per recipient: accepted, published, confirmed or rejected.") { id, url, json };
+        var command = new Command("status", "Show a sent message's status per recipient: accepted, published, confirmed or rejected.") { id, url, tokenFile, json };
         command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
-            using var client = new PublisherClient(parse.GetValue(url)!);
-            var (status, body) = await client.GetAsync($"/v1/notifications/{parse.GetValue(id)}", ct);
+            using var client = CommonOptions.Client(parse, url, tokenFile);
+            var messageId = await ResolveAsync(client, parse.GetValue(id)!, ct);
+            var (status, body) = await client.GetAsync($"/v1/notifications/{messageId}", ct);
             if (status == 404)
-                throw new CliException($"Centre at {client.BaseUrl} has sent no message {parse.GetValue(id)}.");
+                throw new CliException($"Centre at {client.BaseUrl} has sent no message {messageId}.");
             if (status != 200)
                 throw PublisherClient.Refusal(status, body);
             if (parse.GetValue(json))
@@ -28,6 +30,18 @@ public static class StatusCommand
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>A full id as is; a prefix against the centre's most recent sent messages (the ones the tables show).</summary>
+    private static async Task<Guid> ResolveAsync(PublisherClient client, string text, CancellationToken ct)
+    {
+        if (MessageIdText.Full(text) is { } id)
+            return id;
+        MessageIdText.Prefix(text);
+        const int recent = 1000;
+        var (_, list) = await client.GetAsync($"/v1/notifications?limit={recent}", ct);
+        var ids = (list as JsonArray ?? []).Select(m => Guid.TryParse(m?["messageId"]?.ToString(), out var g) ? g : Guid.Empty).Where(g => g != Guid.Empty);
+        return MessageIdText.Resolve(text, ids, $"the {recent} most recent messages sent by the centre at {client.BaseUrl}");
     }
 
     public static void Show(JsonNode view)
@@ -63,7 +77,19 @@ public static class StatusCommand
             }
         });
         Show(view!);
-        var statuses = view!["recipients"]!.AsArray().Select(r => r!["status"]!.GetValue<string>()).ToList();
-        return statuses.All(s => s == "confirmed") ? ExitCodes.Ok : ExitCodes.Invalid;
+        var recipients = view!["recipients"]!.AsArray().Select(r => (Centre: r!["centre"]!.ToString(), Status: r["status"]!.GetValue<string>())).ToList();
+        if (recipients.Any(r => r.Status == "rejected"))
+            return ExitCodes.Invalid;
+        var waiting = recipients.Where(r => r.Status != "confirmed").ToList();
+        if (waiting.Count == 0)
+            return ExitCodes.Ok;
+        var unpublished = waiting.Any(r => r.Status == "accepted");
+        AnsiConsole.MarkupLine(Markup.Escape(
+            $"No receipt came back within {(int)timeout.TotalSeconds} s from {string.Join(", ", waiting.Select(r => $"{r.Centre} ({r.Status})"))}. " +
+            (unpublished
+                ? "The publisher holds the message but has not published it: the broker is probably down; it will be sent when the broker is back. "
+                : "It was published but not confirmed: the counterpart's subscriber may not be running. ") +
+            $"The message is stored and not lost. Check again with: launchnotify status {id}{SubmitCommand.UrlHint(client.BaseUrl)}"));
+        return ExitCodes.NotConfirmed;
     }
 }

@@ -4,7 +4,11 @@ using Spectre.Console;
 
 namespace LaunchNotify.Cli.Commands;
 
-/// <summary><c>launchnotify submit FILE [--url] [--allow-late] [--wait SECONDS]</c>.</summary>
+/// <summary>
+/// <c>launchnotify submit FILE [--url] [--allow-late] [--wait SECONDS]</c>. Exit 0: accepted (with --wait: every
+/// recipient confirmed); 1: malformed or refused (with --wait: a recipient rejected it); 2: could not run (no file, no
+/// publisher); 3 (with --wait): accepted, but not every receipt came back in time.
+/// </summary>
 public static class SubmitCommand
 {
     private static readonly Dictionary<string, string> Routes = new()
@@ -17,20 +21,25 @@ public static class SubmitCommand
 
     public static Command Create()
     {
-        var file = new Argument<FileInfo>("file") { Description = "The message draft as JSON (sender, ids, sequence numbers and issue time are filled in by the node)." };
+        var file = new Argument<FileInfo>("file")
+        {
+            Description = "The message draft as JSON (sender, ids, sequence numbers and issue time are filled in by the node), or a complete message such as schemas/examples/valid/*.json.",
+        };
         var url = CommonOptions.Url();
+        var tokenFile = CommonOptions.TokenFile();
         var allowLate = new Option<bool>("--allow-late") { Description = "Send even if later than the agreement's lead time (the recipient will alarm)." };
         var wait = new Option<int>("--wait") { Description = "Wait up to this many seconds for every recipient's receipt.", DefaultValueFactory = _ => 0 };
-        var command = new Command("submit", "Submit a pre-notification, amendment, cancellation or post-launch report to this centre's publisher.") { file, url, allowLate, wait };
-        command.SetAction((parse, ct) => CommonOptions.Guard(() => RunAsync(parse.GetValue(file)!, parse.GetValue(url)!, parse.GetValue(allowLate), parse.GetValue(wait), ct)));
+        var command = new Command("submit", "Submit a pre-notification, amendment, cancellation or post-launch report to this centre's publisher.") { file, url, tokenFile, allowLate, wait };
+        command.SetAction((parse, ct) => CommonOptions.Guard(() => RunAsync(parse.GetValue(file)!, CommonOptions.Client(parse, url, tokenFile), parse.GetValue(url)!, parse.GetValue(allowLate), parse.GetValue(wait), ct)));
         return command;
     }
 
-    private static async Task<int> RunAsync(FileInfo file, Uri url, bool allowLate, int waitSeconds, CancellationToken ct)
+    private static async Task<int> RunAsync(FileInfo file, PublisherClient client, Uri url, bool allowLate, int waitSeconds, CancellationToken ct)
     {
+        using var _ = client;
         if (!file.Exists)
             throw new CliException($"No such file: {file.FullName}");
-        var bytes = await File.ReadAllBytesAsync(file.FullName, ct);
+        var bytes = ValidateCommand.Unwrap(await File.ReadAllBytesAsync(file.FullName, ct));
         var kind = "prenotification";
         try
         {
@@ -42,7 +51,6 @@ public static class SubmitCommand
             // Malformed: the publisher says precisely what is wrong.
         }
 
-        using var client = new PublisherClient(url);
         var (status, body) = await client.PostAsync(Routes[kind] + (allowLate ? "?allowLate=true" : ""), bytes, ct);
         var console = AnsiConsole.Console;
         var errors = Views.Errors(body?["errors"]);
@@ -55,7 +63,7 @@ public static class SubmitCommand
             ErrorTable.Write(console, "Warnings", warnings, Color.Yellow);
             if (waitSeconds > 0 && id is not null)
                 return await StatusCommand.WaitAndShowAsync(client, Guid.Parse(id), TimeSpan.FromSeconds(waitSeconds), ct);
-            console.MarkupLine($"Follow it with: launchnotify status {id}");
+            console.MarkupLine(Markup.Escape($"Follow it with: launchnotify status {id}{UrlHint(url)}"));
             return ExitCodes.Ok;
         }
         console.MarkupLine($"[red]{(status == 400 ? "MALFORMED" : status == 422 ? "REFUSED" : $"HTTP {status}")}[/] {Markup.Escape(file.Name)}");
@@ -63,4 +71,7 @@ public static class SubmitCommand
         ErrorTable.Write(console, "Warnings", warnings, Color.Yellow);
         return status is 400 or 422 ? ExitCodes.Invalid : ExitCodes.Failed;
     }
+
+    /// <summary>The user's own --url in a suggested command, unless it is the default one.</summary>
+    public static string UrlHint(Uri url) => url == PublisherClient.DefaultUrl ? "" : $" --url {url.ToString().TrimEnd('/')}";
 }

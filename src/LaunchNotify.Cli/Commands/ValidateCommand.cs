@@ -13,7 +13,11 @@ using Spectre.Console;
 
 namespace LaunchNotify.Cli.Commands;
 
-/// <summary><c>launchnotify validate FILE [--agreement ID] [--at INSTANT] [--json]</c>: schema first, then the agreement's rules.</summary>
+/// <summary>
+/// <c>launchnotify validate FILE [--agreement ID] [--at INSTANT] [--original FILE | --store STORE] [--json]</c>: schema
+/// first, then the agreement's rules. A follow-up (amendment, cancellation, post-launch report) is checked against its
+/// original when one is given; without one the reference is reported as not checked (a finding), not as an error.
+/// </summary>
 public static class ValidateCommand
 {
     public static Command Create()
@@ -24,12 +28,43 @@ public static class ValidateCommand
         var side = new Option<string>("--side") { Description = "sender (late is an error) or receiver (late is a finding).", DefaultValueFactory = _ => "sender" };
         var agreementsDir = new Option<DirectoryInfo?>("--agreements-dir") { Description = "Load agreements from this folder instead of the reference set." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
-        var command = new Command("validate", "Check a message against the agreed schemas and its agreement's rules.") { file, agreement, at, side, agreementsDir, json };
-        command.SetAction(parse => Run(parse.GetValue(file)!, parse.GetValue(agreement), parse.GetValue(at), parse.GetValue(side)!, parse.GetValue(agreementsDir), parse.GetValue(json)));
+        var original = new Option<FileInfo?>("--original")
+        {
+            Description = "For an amendment, cancellation or post-launch report: the pre-notification it refers to (a JSON file, or an example wrapper).",
+        };
+        var store = NodeStoreOptions.Store();
+        store.Description = "For a follow-up: read its original (and the amendments already made) from this node store, sqlite:PATH or postgres:CONNECTION-STRING.";
+        var command = new Command("validate", "Check a message against the agreed schemas and its agreement's rules.")
+        {
+            file, agreement, at, side, agreementsDir, original, store, json,
+        };
+        command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
+        {
+            PreNotification? known = null;
+            if (parse.GetValue(original) is { } originalFile)
+                known = ReadOriginal(originalFile);
+            else if (parse.GetValue(store) is not null)
+                known = await OriginalStore.FindAsync(NodeStoreOptions.Resolve(parse, store, NodeStoreOptions.Config()).Store, parse.GetValue(file)!, ct);
+            return Run(parse.GetValue(file)!, parse.GetValue(agreement), parse.GetValue(at), parse.GetValue(side)!, parse.GetValue(agreementsDir),
+                parse.GetValue(json), known, referenceSource: parse.GetValue(original) is not null || parse.GetValue(store) is not null);
+        }));
         return command;
     }
 
-    private static int Run(FileInfo file, string? agreementOverride, string? atText, string sideText, DirectoryInfo? agreementsDir, bool asJson)
+    private static PreNotification ReadOriginal(FileInfo file)
+    {
+        if (!file.Exists)
+            throw new CliException($"No original at {file.FullName}: give the pre-notification the follow-up refers to.");
+        var bytes = Unwrap(File.ReadAllBytes(file.FullName));
+        var parse = MessageParser.Parse(bytes);
+        if (parse.Message is null)
+            throw new CliException($"--original {file.Name} is not a valid message: {string.Join("; ", parse.Errors.Select(e => $"{e.Code} at '{e.Path}'"))}.");
+        return parse.Message as PreNotification
+            ?? throw new CliException($"--original {file.Name} is not a pre-notification; give the pre-notification the follow-up refers to.");
+    }
+
+    private static int Run(FileInfo file, string? agreementOverride, string? atText, string sideText, DirectoryInfo? agreementsDir, bool asJson,
+        PreNotification? original, bool referenceSource)
     {
         var console = AnsiConsole.Console;
         if (!file.Exists)
@@ -55,7 +90,8 @@ public static class ValidateCommand
         {
             return Fail(console, $"Cannot read {file.FullName}: {e.Message}");
         }
-        var result = Validate(bytes, agreementOverride, at, evaluatingSide, agreementsDir is null ? AgreementCatalog.Default : AgreementCatalog.FromDirectory(agreementsDir.FullName));
+        var result = Validate(bytes, agreementOverride, at, evaluatingSide, agreementsDir is null ? AgreementCatalog.Default : AgreementCatalog.FromDirectory(agreementsDir.FullName),
+            original, referenceSource);
 
         if (asJson)
         {
@@ -79,7 +115,8 @@ public static class ValidateCommand
     public sealed record Outcome(string Stage, IReadOnlyList<ValidationError> Errors, IReadOnlyList<ValidationError> Findings, string? Summary);
 
     /// <summary>The one total parse (JSON, schema, content), then (only if it gives a message) the agreement's rules.</summary>
-    public static Outcome Validate(byte[] bytes, string? agreementOverride, Instant at, EvaluatingSide side, IAgreementSource agreements)
+    public static Outcome Validate(byte[] bytes, string? agreementOverride, Instant at, EvaluatingSide side, IAgreementSource agreements,
+        PreNotification? original = null, bool referenceSource = false)
     {
         var parse = MessageParser.Parse(bytes);
         if (parse.Message is not { } message)
@@ -90,13 +127,29 @@ public static class ValidateCommand
             return new Outcome("rules", [new ValidationError("AGREEMENT_UNKNOWN", "cli/agreements", "/agreementId",
                 $"Unknown agreement '{agreementOverride ?? message.AgreementId.Value}'. List the known ones with 'launchnotify agreements'.")], [], null);
 
-        var outcome = new AgreementRules().Evaluate(message, agreement, side, side == EvaluatingSide.Sender ? message.Sender : message.Recipients[0].Centre, at, null);
+        var outcome = new AgreementRules().Evaluate(message, agreement, side, side == EvaluatingSide.Sender ? message.Sender : message.Recipients[0].Centre, at, original);
         var summary = $"{message.Kind.WireName()} {message.MessageId} under {agreement.Id}: {message.Sender} → {string.Join(", ", message.Recipients.Select(r => r.Centre))}";
-        return new Outcome("rules", outcome.Errors, outcome.Findings, summary);
+        var errors = outcome.Errors.ToList();
+        var findings = outcome.Findings.ToList();
+        if (original is null && message.RelatesTo() is { } reference)
+        {
+            // Without its original a follow-up's reference cannot be checked: say so, do not call the message invalid.
+            var unknown = errors.Where(e => e.Code is RuleCodes.AmendmentOriginalUnknown or RuleCodes.CancellationOriginalUnknown or RuleCodes.PostLaunchOriginalUnknown).ToList();
+            errors.RemoveAll(unknown.Contains);
+            var hint = referenceSource
+                ? "the store holds no pre-notification with that id"
+                : "give it with --original FILE or --store STORE to check the reference and the amended launch";
+            findings.Add(new ValidationError(ReferenceUnchecked, "cli/validate", unknown.FirstOrDefault()?.Path ?? "",
+                $"The original {reference} was not available, so the reference was not checked: {hint}."));
+        }
+        return new Outcome("rules", errors, findings, summary);
     }
 
+    /// <summary>The finding <c>validate</c> gives a follow-up checked without its original.</summary>
+    public const string ReferenceUnchecked = "REFERENCE_NOT_CHECKED";
+
     /// <summary>The shipped examples wrap their document with a description and the expected errors.</summary>
-    private static byte[] Unwrap(byte[] bytes)
+    public static byte[] Unwrap(byte[] bytes)
     {
         // Anything that is not a wrapper (not even JSON) is checked as it is: the parse reports it with its code.
         if (!JsonText.TryParse(bytes, out var document, out _))

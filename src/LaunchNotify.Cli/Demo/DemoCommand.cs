@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using LaunchNotify.Cli.Commands;
+using LaunchNotify.Node.Accounts;
 using LaunchNotify.Domain.Values;
 using NodaTime;
 using NodaTime.Text;
@@ -48,6 +49,12 @@ public static class DemoCommand
         console.MarkupLine($"[yellow]![/] faulty link: CN's notification #{fault.HeldSequence} to RU ({fault.HeldMessageId}) is stored and signed at CN " +
                            "but held back on the way; CN's heartbeats (last number sent) and its next notification to RU will show the gap");
 
+        // Each centre's people: accounts in its store before its processes start (docs/security.md).
+        using var accounts = new DemoAccounts();
+        await accounts.CreateAsync(nodes, ct);
+        console.MarkupLine("[green]✓[/] accounts at each centre: " + string.Join(", ", DemoAccounts.People.Select(p => $"{DemoAccounts.UserName(p.Prefix, "cc")} ({p.Role})")) +
+                           " (random passwords, kept in memory only)");
+
         await using var processes = new NodeProcesses(repo, configuration, new Dictionary<string, string>
         {
             // The agreements give a gap minutes to hours; the demo waits seconds.
@@ -69,7 +76,9 @@ public static class DemoCommand
         console.MarkupLine($"[green]✓[/] {nodes.Count} centres running: " +
             string.Join(", ", nodes.Select(n => $"{n.Centre} (API {n.HttpUrl}, logs {Path.GetRelativePath(repo, n.Folder)}/)")));
 
-        var clients = nodes.ToDictionary(n => n.Centre.Value, n => new PublisherClient(new Uri(n.HttpUrl)));
+        await accounts.SignInAsync(nodes, ct);
+        // Operators submit and follow their centre's notifications.
+        var clients = nodes.ToDictionary(n => n.Centre.Value, n => accounts.Client(n.Centre.Value, NodeRoles.Operator));
         var now = SystemClock.Instance.GetCurrentInstant();
         var steps = DemoScenario.Build(now);
         var results = new List<StepResult>();
@@ -111,7 +120,9 @@ public static class DemoCommand
         });
 
         console.Write(new Rule("A notification missing on the CN → RU link").LeftJustified());
-        var missing = await WaitForMissingAsync(console, nodes, fault, processes, ct);
+        var acknowledged = new List<string?>();
+        var missing = await WaitForMissingAsync(console, nodes, fault, processes, async alarm =>
+            acknowledged.Add(await DemoRoles.DutyOfficerAcknowledgesAsync(console, accounts.Client("RU", NodeRoles.DutyOfficer), alarm.Id, ct)), ct);
 
         var alarms = await DemoAlarms.ReadAsync(nodes, ct);
         console.Write(new Rule("Timeline").LeftJustified());
@@ -127,7 +138,11 @@ public static class DemoCommand
             console.MarkupLine($"{(failure is null ? "[green]✓[/]" : "[red]✗[/]")} {Markup.Escape(r.Step.Title)}: " +
                 (failure is null ? $"{Describe(r.Step.Expect)} as expected" : $"[red]{Markup.Escape(failure)}[/]"));
         }
-        foreach (var (title, failure) in CheckAlarms(results, alarms, fault, missing))
+        var roleChecks = await DemoRoles.ShowAsync(console, accounts,
+            results.FirstOrDefault(r => r.HttpStatus == 202 && r.MessageId is not null) is { } first ? (first.Step.Sender, first.MessageId!.Value) : null, ct);
+        foreach (var (title, failure) in CheckAlarms(results, alarms, fault, missing)
+                     .Concat(acknowledged.Select(f => ("RU's duty officer acknowledged the missing-notification alarm, recorded under the signed-in account", f)))
+                     .Concat(roleChecks))
         {
             console.MarkupLine($"{(failure is null ? "[green]✓[/]" : "[red]✗[/]")} {Markup.Escape(title)}" +
                 (failure is null ? "" : $": [red]{Markup.Escape(failure)}[/]"));
@@ -149,7 +164,7 @@ public static class DemoCommand
 
     /// <summary>Waits for RU's MISSING_NOTIFICATION, then lets the held-back notification through and waits for the resolution.</summary>
     private static async Task<bool> WaitForMissingAsync(IAnsiConsole console, IReadOnlyList<CentreNode> nodes, DemoLinkFault fault, NodeProcesses processes,
-        CancellationToken ct)
+        Func<Storage.Entities.Alarm, Task> onRaised, CancellationToken ct)
     {
         var ru = nodes.Where(n => n.Centre.Value == "RU").ToList();
         async Task<Storage.Entities.Alarm?> FindAsync(Domain.Alarms.AlarmState? state) =>
@@ -171,6 +186,7 @@ public static class DemoCommand
             }
             if (raised is null)
                 return;
+            await onRaised(raised);
             status.Status("The link recovers: CN's held-back notification goes out…");
             await fault.ReleaseAsync(ct);
             releasedAt = SystemClock.Instance.GetCurrentInstant();

@@ -33,12 +33,18 @@ public sealed record Agreement
     public IReadOnlyList<Source> Sources { get; init; } = [];
 
     public bool IsParty(CentreCode centre) => Parties.Contains(centre);
+
+    /// <summary>Whether the value of <paramref name="parameter"/> (e.g. <c>notification.minimumLeadTimeHours</c>) is ours, not the text's.</summary>
+    public bool IsAssumedValue(string parameter) => Assumptions.Any(a => a.AssumedValue && a.Parameter == parameter);
 }
 
 /// <summary>Which launches the agreement covers.</summary>
 public sealed record AgreementScope
 {
     public required IReadOnlyList<MissileClass> MissileClasses { get; init; }
+
+    /// <summary>Classes not covered whose notices are still welcome: accepted with a finding, not refused.</summary>
+    public IReadOnlyList<MissileClass> VoluntaryClasses { get; init; } = [];
 
     /// <summary>Ballistic missiles are covered only above this planned range (km); null: any range. SLVs are always covered.</summary>
     public double? MinimumRangeKm { get; init; }
@@ -94,19 +100,54 @@ public sealed record GeographyTerms
 }
 
 /// <summary>A boundary as a polyline of points (approximate; see the boundary file's own notes).</summary>
-public sealed record Boundary(string Id, string Description, IReadOnlyList<GeoPoint> Points);
+public sealed record Boundary(string Id, string Description, IReadOnlyList<GeoPoint> Points)
+{
+    /// <summary>Which party lies left and right of the line walked from its first point to its last; null if not given.</summary>
+    public BoundarySides? Sides { get; init; }
+}
+
+/// <summary>The parties on either side of a boundary polyline, walked from its first point to its last.</summary>
+public sealed record BoundarySides(CentreCode Left, CentreCode Right);
 
 /// <summary>
-/// How "toward another party" is decided: the planned azimuth lies within <see cref="ToleranceDeg"/> of the initial
-/// bearing from the launch point to the party's reference point.
+/// How "toward another party" is decided. Where the agreement publishes compass sectors for the sending party
+/// (<see cref="SenderSectors"/>), the planned azimuth must lie in one of them. Otherwise the planned azimuth lies within
+/// <see cref="ToleranceDeg"/> of the initial bearing from the launch point to a recipient's reference point.
 /// </summary>
 public sealed record DirectionTerms
 {
     public required IReadOnlyDictionary<CentreCode, GeoPoint> PartyReferencePoints { get; init; }
     public required double ToleranceDeg { get; init; }
+
+    /// <summary>Per sending party, the azimuth sectors that count as "toward the other party".</summary>
+    public IReadOnlyDictionary<CentreCode, IReadOnlyList<BearingSector>> SenderSectors { get; init; } =
+        new Dictionary<CentreCode, IReadOnlyList<BearingSector>>();
 }
 
-/// <summary>A parameter the public text does not fix, with why we chose its value.</summary>
-public sealed record Assumption(string Parameter, string Note);
+/// <summary>
+/// The azimuths from <see cref="FromDeg"/> clockwise to <see cref="ToDeg"/>, both included (e.g. 247.5 to 67.5 spans
+/// west through north to north-east).
+/// </summary>
+public sealed record BearingSector(double FromDeg, double ToDeg, string? Name = null)
+{
+    public bool Contains(double azimuthDeg)
+    {
+        var span = Normalize(ToDeg - FromDeg);
+        var offset = Normalize(azimuthDeg - FromDeg);
+        return offset <= span;
+    }
+
+    private static double Normalize(double deg)
+    {
+        var d = deg % 360;
+        return d < 0 ? d + 360 : d;
+    }
+}
+
+/// <summary>
+/// A parameter the public text does not fix, with why we chose its value. <see cref="AssumedValue"/>: the number
+/// itself is ours (no public text gives one), so breaking it yields a finding, never a refusal.
+/// </summary>
+public sealed record Assumption(string Parameter, string Note, bool AssumedValue = false);
 
 public sealed record Source(string Title, string? Url);

@@ -168,6 +168,64 @@ public static class GreatCircle
         return min;
     }
 
+    /// <summary>
+    /// Which side of a polyline (walked from its first point to its last) <paramref name="p"/> lies on, judged at the
+    /// polyline's nearest point: the sign of the cross-track offset where that point lies inside a segment; at an inner
+    /// vertex, the side both adjoining segments agree on (the outside of the turn). <see cref="PolylineSide.Undetermined"/>
+    /// where <paramref name="p"/> lies on the line, or where the nearest point is the line's first or last point (beyond
+    /// its ends nothing says which side is which) unless <paramref name="extendEnds"/>: then the end segment's great
+    /// circle, extended, decides.
+    /// </summary>
+    public static PolylineSide SideOfPolyline(GeoPoint p, IReadOnlyList<GeoPoint> line, bool extendEnds = false)
+    {
+        if (line.Count < 2)
+            return PolylineSide.Undetermined;
+        var vp = Vec3.From(p);
+        var best = -1;
+        var bestKm = double.PositiveInfinity;
+        for (var i = 0; i + 1 < line.Count; i++)
+        {
+            var d = DistanceToSegmentKm(p, line[i], line[i + 1]);
+            if (d < bestKm)
+            {
+                bestKm = d;
+                best = i;
+            }
+        }
+        if (bestKm < 1e-6)
+            return PolylineSide.Undetermined;
+        var a = Vec3.From(line[best]);
+        var b = Vec3.From(line[best + 1]);
+        var n = a.Cross(b);
+        if (n.Length < Epsilon)
+            return PolylineSide.Undetermined;
+        n = n.Normalized();
+        var foot = vp - n * vp.Dot(n);
+        double signed;
+        if (foot.Length > Epsilon && OnArc(foot.Normalized(), a, b, n))
+        {
+            signed = vp.Dot(n);
+        }
+        else
+        {
+            // The nearest point is an end of this segment: an inner vertex, or an end of the whole line.
+            var vertex = DistanceKm(p, line[best]) <= DistanceKm(p, line[best + 1]) ? best : best + 1;
+            if (vertex == 0 || vertex == line.Count - 1)
+            {
+                if (!extendEnds)
+                    return PolylineSide.Undetermined;
+                signed = vp.Dot(n);
+                return signed > 0 ? PolylineSide.Left : signed < 0 ? PolylineSide.Right : PolylineSide.Undetermined;
+            }
+            var n1 = Vec3.From(line[vertex - 1]).Cross(Vec3.From(line[vertex]));
+            var n2 = Vec3.From(line[vertex]).Cross(Vec3.From(line[vertex + 1]));
+            if (n1.Length < Epsilon || n2.Length < Epsilon)
+                return PolylineSide.Undetermined;
+            signed = vp.Dot(n1.Normalized()) + vp.Dot(n2.Normalized());
+        }
+        return signed > 0 ? PolylineSide.Left : signed < 0 ? PolylineSide.Right : PolylineSide.Undetermined;
+    }
+
     /// <summary>Smallest angle between two bearings, in [0, 180] degrees.</summary>
     public static double BearingDifferenceDeg(double bearing1, double bearing2)
     {
@@ -231,3 +289,6 @@ public static class GreatCircle
         public static Vec3 operator -(Vec3 v) => new(-v.X, -v.Y, -v.Z);
     }
 }
+
+/// <summary>A side of a polyline walked from its first point to its last.</summary>
+public enum PolylineSide { Undetermined, Left, Right }

@@ -12,4 +12,9 @@ public enum MissileClass
     SLV,
     /// <summary>A ballistic missile notified by generic class only (Hague Code of Conduct).</summary>
     Ballistic,
+    /// <summary>
+    /// A sounding rocket: a suborbital research rocket (the Black Brant of 1995). Not a ballistic missile under any
+    /// agreement; notified voluntarily.
+    /// </summary>
+    SoundingRocket,
 }

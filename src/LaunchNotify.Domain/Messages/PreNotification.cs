@@ -10,7 +10,8 @@ public sealed record PreNotification : Message
     public required LaunchWindow LaunchWindow { get; init; }
     public required Missile Missile { get; init; }
     public required Area LaunchArea { get; init; }
-    public required IReadOnlyList<Area> ImpactAreas { get; init; }
+    /// <summary>Where the missiles are to fall; empty where the agreement does not ask (the Hague Code asks for none).</summary>
+    public IReadOnlyList<Area> ImpactAreas { get; init; } = [];
 
     /// <summary>Planned azimuth in degrees clockwise from true north, [0, 360).</summary>
     public double? PlannedAzimuthDeg { get; init; }

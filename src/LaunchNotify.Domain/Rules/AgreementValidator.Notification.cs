@@ -15,6 +15,12 @@ public sealed partial class AgreementValidator
         if (c.Notification is not { } n)
             return;
         var scope = c.Agreement.Scope;
+        if (scope.VoluntaryClasses.Contains(n.Missile.Class))
+        {
+            report.Finding(RuleCodes.ScopeClassVoluntary, c.PathOf("missile", "/class"),
+                $"{c.Agreement.Id} does not cover {n.Missile.Class}; the notice is voluntary and welcome (recorded, not refused).");
+            return;
+        }
         if (!scope.MissileClasses.Contains(n.Missile.Class))
         {
             report.Error(RuleCodes.ScopeClassNotCovered, c.PathOf("missile", "/class"),
@@ -64,6 +70,17 @@ public sealed partial class AgreementValidator
                 "The launch area has no coordinates; whether the launch is toward another party was not checked.");
             return;
         }
+        if (terms.SenderSectors.TryGetValue(c.Message.Sender, out var sectors) && sectors.Count > 0)
+        {
+            if (sectors.Any(sector => sector.Contains(azimuth)))
+                return;
+            var named = string.Join("; ", sectors.Select(x => $"{x.Name ?? "sector"} ({Deg(x.FromDeg)} clockwise to {Deg(x.ToDeg)})"));
+            var assumed = c.Agreement.IsAssumedValue("direction.senderSectors") ? " The sector edges are an assumption (see the agreement file)." : "";
+            report.Finding(RuleCodes.ScopeNotTowardParty, c.PathOf("plannedAzimuthDeg"),
+                $"Planned azimuth {Deg(azimuth)} lies outside the directions {c.Agreement.Id} counts as toward the other party for {c.Message.Sender}: " +
+                $"{named}. Outside the scope, notified voluntarily.{assumed}");
+            return;
+        }
         var targets = c.Message.Recipients
             .Select(r => r.Centre)
             .Distinct()
@@ -104,6 +121,14 @@ public sealed partial class AgreementValidator
         if (margin.IsOnTime)
             return;
         var requirement = $"{c.Agreement.Id} requires at least {DurationText.Format(required)}";
+        if (c.IsSender && !margin.WindowAlreadyOpen && c.Agreement.IsAssumedValue("notification.minimumLeadTimeHours"))
+        {
+            // The number is ours, not the text's: say so, never refuse.
+            report.Finding(RuleCodes.LeadTimeTooShort, path,
+                $"Notified {DurationText.Format(margin.Actual)} before {what}; {c.Agreement.Id} asks for {DurationText.Format(required)} ({margin.Describe()}), " +
+                "a value the public text does not fix (an assumption in the agreement file): recorded, not refused.");
+            return;
+        }
         if (c.IsSender)
         {
             if (margin.WindowAlreadyOpen)
@@ -126,7 +151,8 @@ public sealed partial class AgreementValidator
     {
         if (c.Notification is not { } n || c.Agreement.Notification.MaximumWindow is not { } maximum || n.LaunchWindow.Length <= maximum)
             return;
-        var reject = c.Agreement.Notification.LongWindowPolicy == LongWindowPolicy.Reject;
+        // A maximum the public text does not fix is never grounds for refusal.
+        var reject = c.Agreement.Notification.LongWindowPolicy == LongWindowPolicy.Reject && !c.Agreement.IsAssumedValue("notification.maximumWindowHours");
         var message = $"The launch window lasts {DurationText.Format(n.LaunchWindow.Length)}; {c.Agreement.Id} allows at most {DurationText.Format(maximum)}" +
                       (reject ? "." : " (recorded, not refused).");
         if (reject)
@@ -179,10 +205,12 @@ public sealed partial class AgreementValidator
         }
 
         var launchPoint = AreaGeometry.ReferencePoint(n.LaunchArea);
+        SideOfBoundary(c, report, terms.Boundary, launchPoint, RuleCodes.LaunchSiteOnOtherSide, launchPath, "The launch area", extendEnds: true);
         for (var i = 0; i < n.ImpactAreas.Count; i++)
         {
             var area = n.ImpactAreas[i];
             var path = c.PathOf("impactAreas", $"/{i}");
+            SideOfBoundary(c, report, terms.Boundary, AreaGeometry.ReferencePoint(area), RuleCodes.ImpactAreaOnOtherSide, path, $"Impact area {i + 1}", extendEnds: false);
             switch (AreaGeometry.MinDistanceToPolylineKm(area, boundary))
             {
                 case null:
@@ -196,6 +224,30 @@ public sealed partial class AgreementValidator
             }
             Trajectory(c, report, terms, launchPoint, AreaGeometry.ReferencePoint(area), i, path);
         }
+    }
+
+    /// <summary>
+    /// A launch site or impact area must lie on the sender's own side of the boundary (the boundary file names the party on
+    /// each side). Nothing is said where the side cannot be told: no sides in the file, a sender that is neither side,
+    /// an area without coordinates. Beyond the ends of the line a launch site (on land: the Sindh or Gujarat coast) is
+    /// judged by the end segment extended; an impact area there (open sea, where no boundary is agreed) is not.
+    /// </summary>
+    private static void SideOfBoundary(RuleContext c, Report report, Boundary boundary, GeoPoint? point, string code, string path, string what, bool extendEnds)
+    {
+        if (boundary.Sides is not { } sides || point is not { } p)
+            return;
+        var sender = c.Message.Sender;
+        if (sender != sides.Left && sender != sides.Right)
+            return;
+        var owner = GreatCircle.SideOfPolyline(p, boundary.Points, extendEnds) switch
+        {
+            PolylineSide.Left => sides.Left,
+            PolylineSide.Right => sides.Right,
+            _ => (CentreCode?)null,
+        };
+        if (owner is { } other && other != sender)
+            report.Error(code, path,
+                $"{what} (lat {p.Lat:0.###}, lon {p.Lon:0.###}) lies on the {other} side of the boundary '{boundary.Id}'; {sender} may notify only launches from and impacts on its own side under {c.Agreement.Id}.");
     }
 
     /// <summary>The trajectory to impact area <paramref name="i"/>: the great-circle arc between the two reference points.</summary>

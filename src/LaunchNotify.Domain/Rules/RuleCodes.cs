@@ -35,6 +35,9 @@ public static class RuleCodes
     public const string TrajectoryCrossesBoundary = "TRAJECTORY_CROSSES_BOUNDARY";
     public const string TrajectoryTooCloseToBoundary = "TRAJECTORY_TOO_CLOSE_TO_BOUNDARY";
     public const string GeographyUncheckable = "GEOGRAPHY_UNCHECKABLE";
+    public const string ScopeClassVoluntary = "SCOPE_CLASS_VOLUNTARY";
+    public const string LaunchSiteOnOtherSide = "LAUNCH_SITE_ON_OTHER_SIDE";
+    public const string ImpactAreaOnOtherSide = "IMPACT_AREA_ON_OTHER_SIDE";
 
     // References to an original notification
     public const string AmendmentOriginalUnknown = "AMENDMENT_ORIGINAL_UNKNOWN";

@@ -10,11 +10,14 @@ public abstract record Area
         Name = string.IsNullOrWhiteSpace(name) ? null : name;
     }
 
+    /// <summary>Half the Earth's circumference, rounded down: the largest radius or reach the wire allows (schema 1.1; 5000 km in 1.0).</summary>
+    public const double MaximumRadiusKm = 20000;
+
     public static string? CheckName(string? name) => name is { Length: > 200 } ? "An area name is at most 200 characters." : null;
 
-    /// <summary>Why <paramref name="radiusKm"/> is no radius (above 0, at most 5000 km), or null if it is one.</summary>
+    /// <summary>Why <paramref name="radiusKm"/> is no radius (above 0, at most <see cref="MaximumRadiusKm"/>), or null if it is one.</summary>
     public static string? CheckRadius(double radiusKm) =>
-        !double.IsFinite(radiusKm) || radiusKm is <= 0 or > 5000 ? "A radius must be above 0 and at most 5000 km." : null;
+        !double.IsFinite(radiusKm) || radiusKm is <= 0 or > MaximumRadiusKm ? $"A radius must be above 0 and at most {MaximumRadiusKm} km." : null;
 
     /// <summary>Optional human name (a test range, a sea area).</summary>
     public string? Name { get; }

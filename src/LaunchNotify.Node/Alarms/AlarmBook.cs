@@ -1,5 +1,6 @@
 using LaunchNotify.Domain.Alarms;
 using LaunchNotify.Storage;
+using LaunchNotify.Storage.Audit;
 using LaunchNotify.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -77,12 +78,13 @@ public sealed class AlarmBook(IDbContextFactory<NodeDbContext> dbFactory, IClock
                     ?? await db.Alarms.SingleOrDefaultAsync(a => a.DedupeKey == dedupeKey, ct);
         if (alarm is null || alarm.State == AlarmState.Resolved)
             return null;
-        Resolve(alarm, SystemActor, comment);
-        Audit.AuditLog.Append(db, Audit.AuditEvent.AlarmResolved(alarm));
+        Resolve(alarm, SystemActor, null, comment);
+        Audit.AuditLog.Append(db, Audit.AuditEvent.AlarmResolved(alarm, null));
         return alarm;
     }
 
-    public async Task<Alarm> AcknowledgeAsync(Guid id, string by, string? comment, CancellationToken ct)
+    /// <param name="by">The authenticated account acting (from its token, never a typed name).</param>
+    public async Task<Alarm> AcknowledgeAsync(Guid id, Actor by, string? comment, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var alarm = await db.Alarms.SingleOrDefaultAsync(a => a.Id == id, ct) ?? throw new AlarmNotFoundException(id);
@@ -90,24 +92,25 @@ public sealed class AlarmBook(IDbContextFactory<NodeDbContext> dbFactory, IClock
         {
             alarm.State = AlarmState.Acknowledged;
             alarm.AcknowledgedAt = clock.GetCurrentInstant();
-            alarm.AcknowledgedBy = by;
+            alarm.AcknowledgedBy = by.Name;
+            alarm.AcknowledgedBySubject = by.Subject;
             alarm.AcknowledgeComment = comment;
             Changed(alarm, alarm.AcknowledgedAt.Value);
-            Audit.AuditLog.Append(db, Audit.AuditEvent.AlarmAcknowledged(alarm));
+            Audit.AuditLog.Append(db, Audit.AuditEvent.AlarmAcknowledged(alarm, by));
             await db.SaveChangesAsync(ct);
-            log.LogInformation("Alarm {Id} {Kind} acknowledged by {By}", id, alarm.Kind.Code(), by);
+            log.LogInformation("Alarm {Id} {Kind} acknowledged by {By}", id, alarm.Kind.Code(), by.Name);
         }
         return alarm;
     }
 
-    public async Task<Alarm> ResolveAsync(Guid id, string by, string? comment, CancellationToken ct)
+    public async Task<Alarm> ResolveAsync(Guid id, Actor by, string? comment, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var alarm = await db.Alarms.SingleOrDefaultAsync(a => a.Id == id, ct) ?? throw new AlarmNotFoundException(id);
         if (alarm.State != AlarmState.Resolved)
         {
-            Resolve(alarm, by, comment);
-            Audit.AuditLog.Append(db, Audit.AuditEvent.AlarmResolved(alarm));
+            Resolve(alarm, by.Name, by.Subject, comment);
+            Audit.AuditLog.Append(db, Audit.AuditEvent.AlarmResolved(alarm, by));
             await db.SaveChangesAsync(ct);
         }
         return alarm;
@@ -136,11 +139,12 @@ public sealed class AlarmBook(IDbContextFactory<NodeDbContext> dbFactory, IClock
         return await query.OrderByDescending(a => a.RaisedAt).Take(filter.Limit).ToListAsync(ct);
     }
 
-    private void Resolve(Alarm alarm, string by, string? comment)
+    private void Resolve(Alarm alarm, string by, string? bySubject, string? comment)
     {
         alarm.State = AlarmState.Resolved;
         alarm.ResolvedAt = clock.GetCurrentInstant();
         alarm.ResolvedBy = by;
+        alarm.ResolvedBySubject = bySubject;
         alarm.ResolveComment = comment;
         Changed(alarm, alarm.ResolvedAt.Value);
         log.LogInformation("Alarm {Id} {Kind} resolved by {By}: {Comment}", alarm.Id, alarm.Kind.Code(), by, comment);

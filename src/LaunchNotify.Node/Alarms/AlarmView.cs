@@ -33,12 +33,15 @@ public sealed record AlarmView(
     string? AcknowledgeComment,
     Instant? ResolvedAt,
     string? ResolvedBy,
-    string? ResolveComment)
+    string? ResolveComment,
+    string? AcknowledgedBySubject,
+    string? ResolvedBySubject)
 {
     public static AlarmView From(Alarm a, CentreCode centre) => new(
         a.Id, a.Version, centre.Value, a.Kind.Code(), Lower(a.Severity), Lower(a.State), a.Centre, a.AgreementId, a.MessageId, a.Sequences,
         a.Summary, ParseDetails(a.DetailsJson), a.RaisedAt, a.DueAt, a.FiredAfterRestart, a.ChangedAt,
-        a.AcknowledgedAt, a.AcknowledgedBy, a.AcknowledgeComment, a.ResolvedAt, a.ResolvedBy, a.ResolveComment);
+        a.AcknowledgedAt, a.AcknowledgedBy, a.AcknowledgeComment, a.ResolvedAt, a.ResolvedBy, a.ResolveComment,
+        a.AcknowledgedBySubject, a.ResolvedBySubject);
 
     /// <summary>Feed routing key <c>&lt;centre&gt;.&lt;KIND&gt;.&lt;severity&gt;.&lt;state&gt;</c>, e.g. <c>US.LAUNCH_WITHOUT_NOTIFICATION.critical.open</c>.</summary>
     public string RoutingKey => $"{Centre}.{Kind}.{Severity}.{State}";

@@ -24,11 +24,19 @@ public static class AuditTypes
     public const string AlarmRaised = "alarm-raised";
     public const string AlarmAcknowledged = "alarm-acknowledged";
     public const string AlarmResolved = "alarm-resolved";
+    public const string KeysChanged = "keys-changed";
+    public const string KeysReloadFailed = "keys-reload-failed";
+    public const string KeysAnnounced = "keys-announced";
 }
 
-/// <summary>One event for the audit log, built from the state change it records. Details hold strings and integers only.</summary>
+/// <summary>
+/// One event for the audit log, built from the state change it records. Details hold strings and integers only;
+/// <see cref="By"/> is the authenticated account that caused it, when a person did.
+/// </summary>
 public sealed record AuditEvent(Instant At, string Type, AuditSubject Subject, JsonObject Details)
 {
+    public Actor? By { get; init; }
+
     /// <summary>An operator's message was accepted, signed and stored with its deliveries (sender side).</summary>
     public static AuditEvent Submitted(Message message, byte[] payload, byte[] jws, Instant at) => new(at, AuditTypes.Submitted,
         new AuditSubject(message.MessageId.Value, null, message.AgreementId.Value),
@@ -124,11 +132,12 @@ public sealed record AuditEvent(Instant At, string Type, AuditSubject Subject, J
         ["detailsJson"] = alarm.DetailsJson,
     });
 
-    public static AuditEvent AlarmAcknowledged(Alarm alarm) => new(alarm.AcknowledgedAt ?? alarm.RaisedAt, AuditTypes.AlarmAcknowledged, SubjectOf(alarm),
-        new JsonObject { ["kind"] = alarm.Kind.Code(), ["by"] = alarm.AcknowledgedBy, ["comment"] = alarm.AcknowledgeComment });
+    public static AuditEvent AlarmAcknowledged(Alarm alarm, Actor by) => new(alarm.AcknowledgedAt ?? alarm.RaisedAt, AuditTypes.AlarmAcknowledged, SubjectOf(alarm),
+        new JsonObject { ["kind"] = alarm.Kind.Code(), ["by"] = alarm.AcknowledgedBy, ["comment"] = alarm.AcknowledgeComment }) { By = by };
 
-    public static AuditEvent AlarmResolved(Alarm alarm) => new(alarm.ResolvedAt ?? alarm.RaisedAt, AuditTypes.AlarmResolved, SubjectOf(alarm),
-        new JsonObject { ["kind"] = alarm.Kind.Code(), ["by"] = alarm.ResolvedBy, ["comment"] = alarm.ResolveComment });
+    /// <param name="by">The account that resolved it; null when the node resolved it because the condition cleared.</param>
+    public static AuditEvent AlarmResolved(Alarm alarm, Actor? by) => new(alarm.ResolvedAt ?? alarm.RaisedAt, AuditTypes.AlarmResolved, SubjectOf(alarm),
+        new JsonObject { ["kind"] = alarm.Kind.Code(), ["by"] = alarm.ResolvedBy, ["comment"] = alarm.ResolveComment }) { By = by };
 
     private static AuditSubject SubjectOf(Alarm alarm) =>
         new(alarm.MessageId, CentreCode.IsValid(alarm.Centre) ? alarm.Centre : null, alarm.AgreementId, alarm.Id);

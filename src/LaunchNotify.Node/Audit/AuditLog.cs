@@ -12,7 +12,7 @@ namespace LaunchNotify.Node.Audit;
 /// </summary>
 public static class AuditLog
 {
-    public static void Append(NodeDbContext db, AuditEvent e) => AuditChain.Append(db, e.At, e.Type, e.Subject, e.Details);
+    public static void Append(NodeDbContext db, AuditEvent e) => AuditChain.Append(db, e.At, e.Type, e.Subject, e.Details, e.By);
 
     public static void Append(NodeDbContext db, IEnumerable<AuditEvent> events)
     {

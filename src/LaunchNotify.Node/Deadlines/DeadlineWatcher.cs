@@ -43,6 +43,11 @@ public sealed class DeadlineWatcher(
 
     public IReadOnlyCollection<DeadlineKind> Kinds => [.. _handlers.Keys];
 
+    /// <summary>When the watcher last finished a look at the store (null: not yet); readiness checks that it keeps up.</summary>
+    public Instant? LastPassAt { get; private set; }
+
+    public Instant StartedAt => _startedAt;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await PrepareAsync(stoppingToken);
@@ -52,6 +57,7 @@ public sealed class DeadlineWatcher(
             try
             {
                 var (_, next) = await FireDueCoreAsync(stoppingToken);
+                LastPassAt = clock.GetCurrentInstant();
                 await signal.WaitAsync(WaitFor(next), stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

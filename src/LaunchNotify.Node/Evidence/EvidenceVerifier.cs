@@ -5,6 +5,8 @@ using LaunchNotify.Domain.Values;
 using LaunchNotify.Node.Audit;
 using LaunchNotify.Protocol.Signing;
 using LaunchNotify.Storage.Audit;
+using NodaTime;
+using NodaTime.Text;
 
 namespace LaunchNotify.Node.Evidence;
 
@@ -29,7 +31,12 @@ public sealed record EvidenceReport(IReadOnlyList<EvidenceCheck> Checks)
 public static class EvidenceVerifier
 {
     /// <param name="trustedKeys">Keys the officer already trusts; null: the bundle's own keys, reported as self-asserted.</param>
-    public static EvidenceReport Verify(ReadOnlySpan<byte> bundleJson, JwkSet? trustedKeys)
+    /// <param name="statuses">
+    /// The keys' lifecycle (revocations, retirements). Each signature is judged as of its payload's <c>issuedAt</c>:
+    /// made before its key's revocation it still verifies, and the revocation is shown as a finding; made at or after,
+    /// it fails.
+    /// </param>
+    public static EvidenceReport Verify(ReadOnlySpan<byte> bundleJson, JwkSet? trustedKeys, KeyStatuses? statuses = null)
     {
         var checks = new List<EvidenceCheck>();
         void Add(CheckStatus status, string subject, string message) => checks.Add(new EvidenceCheck(status, subject, message));
@@ -59,7 +66,7 @@ public static class EvidenceVerifier
         var keys = Keys(bundle, trustedKeys, Add);
         if (keys is null)
             return new EvidenceReport(checks);
-        var verifier = new JwsSignatureVerifier(keys);
+        var verifier = new JwsSignatureVerifier(keys, statuses);
 
         // The notification.
         var notification = bundle["notification"] as JsonObject;
@@ -200,7 +207,9 @@ public static class EvidenceVerifier
             add(CheckStatus.Fail, $"{label} signature", "the payload names no sender centre, so no key can be tied to it.");
             return null;
         }
-        var check = verifier.Verify(body, new CentreCode(claimed));
+        // Judged as of when it was signed (its issuedAt); without one, as of the end of time (a revoked key fails).
+        var issued = Text(Parse(unverified)?["issuedAt"]) is { } text && InstantPattern.ExtendedIso.Parse(text) is { Success: true } p ? p.Value : Instant.MaxValue;
+        var check = verifier.Verify(body, new CentreCode(claimed), issued);
         if (!check.IsValid)
         {
             add(CheckStatus.Fail, $"{label} signature", $"{check.ErrorCode}: {check.Reason}");
@@ -208,6 +217,9 @@ public static class EvidenceVerifier
         }
         Jws.TryParseFlattened(body, out var parsed, out _);
         add(CheckStatus.Pass, $"{label} signature", $"valid ES256 by {check.SignedBy} with key {parsed!.Header.Kid} (kid centre = payload sender).");
+        if (verifier.Statuses.Find(parsed.Header.Kid!) is { RevokedAt: { } revokedAt } revoked)
+            add(CheckStatus.Warn, $"{label} key", $"key {revoked.Kid} was revoked at {AuditChain.FormatInstant(revokedAt)}{(revoked.Reason is null ? "" : $" ({revoked.Reason})")}; "
+                + $"this signature dates from {AuditChain.FormatInstant(issued)}, before the revocation, so it stands.");
         return check.Payload;
     }
 

@@ -4,6 +4,7 @@ using LaunchNotify.Domain.Rules;
 using LaunchNotify.Node.Broker;
 using LaunchNotify.Node.Deadlines;
 using LaunchNotify.Node.Inbox;
+using LaunchNotify.Node.Keys;
 using LaunchNotify.Node.Outbox;
 using LaunchNotify.Node.Queries;
 using LaunchNotify.Node.Submission;
@@ -33,13 +34,18 @@ public static class NodeServices
         services.AddSingleton(settings.Identity);
         services.AddSingleton(clock ?? SystemClock.Instance);
         // Pooled: each store round trip used to build a context and resolve its EF services anew (lock contention in the profile).
-        services.AddPooledDbContextFactory<NodeDbContext>(settings.Store.Configure);
+        services.AddPooledDbContextFactory<NodeDbContext>((settings.ReadOnly ? settings.Store.AsReadOnly() : settings.Store).Configure);
         services.AddSingleton(new StoreWriteGate(settings.Store.Provider));
         services.AddSingleton(SchemaCatalog.Default);
         services.AddSingleton<IAgreementSource>(settings.AgreementsDirectory is { } dir ? AgreementCatalog.FromDirectory(dir) : AgreementCatalog.Default);
         services.AddSingleton<IMessageRules, AgreementRules>();
-        services.AddSingleton<IPayloadSigner>(_ => new JwsPayloadSigner(KeyStore.LoadPrivate(settings.KeysDirectory, settings.Centre)));
-        services.AddSingleton<ISignatureVerifier>(_ => new JwsSignatureVerifier(KeyStore.LoadTrustedKeys(settings.KeysDirectory)));
+        // One key ring for signing and verifying; it reloads when the key files change (Keys/KeyFileWatcher).
+        services.AddSingleton<KeyRing>();
+        services.AddSingleton<IPayloadSigner>(sp => sp.GetRequiredService<KeyRing>());
+        services.AddSingleton<ISignatureVerifier>(sp => sp.GetRequiredService<KeyRing>());
+        services.AddSingleton<KeyAnnouncements>();
+        services.AddHostedService(sp => new KeyFileWatcher(settings.KeysDirectory, sp.GetRequiredService<KeyRing>,
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<KeyFileWatcher>>()));
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<SubmissionService>();
         services.AddSingleton<StatusQueries>();
@@ -63,9 +69,9 @@ public static class NodeServices
         MessageKind[] published = [MessageKind.PreNotification, MessageKind.Amendment, MessageKind.Cancellation, MessageKind.PostLaunch, MessageKind.Heartbeat];
         IReadOnlyCollection<string> kinds = role switch
         {
-            NodeRole.Publisher => [.. published.Select(k => k.WireName())],
+            NodeRole.Publisher => [.. published.Select(k => k.WireName()), KeyAnnouncement.Kind],
             NodeRole.Subscriber => [MessageKind.Receipt.WireName()],
-            _ => [.. published.Append(MessageKind.Receipt).Select(k => k.WireName())],
+            _ => [.. published.Append(MessageKind.Receipt).Select(k => k.WireName()), KeyAnnouncement.Kind],
         };
         services.AddSingleton(new OutboxDispatcherOptions
         {
@@ -99,10 +105,18 @@ public static class NodeServices
         return services;
     }
 
-    /// <summary>Creates the store if needed and loads the keys now, so a misconfigured node fails at start, saying why.</summary>
+    /// <summary>
+    /// Creates or upgrades the store (or, read-only or with Migrations=Manual, checks that it needs nothing) and loads the
+    /// keys now, so a misconfigured node fails at start, saying why (<see cref="StoreSchemaException"/> for the store).
+    /// </summary>
     public static async Task InitializeNodeAsync(this IServiceProvider services, NodeSettings settings, CancellationToken ct)
     {
-        await StoreInitializer.EnsureCreatedAsync(settings.Store, ct);
+        if (settings.ReadOnly)
+            await StoreMigrator.RequireCurrentAsync(settings.Store.AsReadOnly(), ct);
+        else if (settings.Migrations == StoreMigrations.Manual)
+            await StoreMigrator.RequireCurrentAsync(settings.Store, ct);
+        else
+            await StoreMigrator.MigrateAsync(settings.Store, ct);
         _ = services.GetRequiredService<IPayloadSigner>();
         _ = services.GetRequiredService<ISignatureVerifier>();
     }

@@ -3,6 +3,7 @@ using LaunchNotify.Node.Outbox;
 using LaunchNotify.Node.Timeliness;
 using LaunchNotify.Storage;
 using Microsoft.Extensions.Configuration;
+using NodaTime;
 
 namespace LaunchNotify.Node.Hosting;
 
@@ -30,44 +31,75 @@ public sealed record NodeSettings
     /// <summary>Where the publisher's HTTP API listens (loopback).</summary>
     public string HttpUrl { get; init; } = "http://127.0.0.1:5080";
 
-    /// <summary>The compliance dashboard's login (null: the dashboard is closed).</summary>
-    public Reports.DashboardCredentials? Dashboard { get; init; }
     /// <summary>Heartbeats, deadline watching and overrides of the agreements' deadlines (docs/timeliness.md).</summary>
     public TimelinessSettings Timeliness { get; init; } = new();
 
     public NodeIdentity Identity => new(Centre) { MaxMessageBytes = MaxMessageBytes };
 
+    /// <summary>Start-up migrations (OnStart) or an operator's <c>launchnotify store migrate</c> (Manual).</summary>
+    public StoreMigrations Migrations { get; init; } = StoreMigrations.OnStart;
+
+    /// <summary>Look, don't touch: no store writes, no deadlines, no heartbeats, no dispatch (docs/operations.md).</summary>
+    public bool ReadOnly { get; init; }
+
+    public HealthOptions Health { get; init; } = new();
+    public TelemetryOptions Telemetry { get; init; } = new();
+    public SubscriberOptions Subscriber { get; init; } = new();
+
+    /// <summary>
+    /// Binds and validates section <c>LaunchNotify</c> (<see cref="NodeOptionsValidation"/>); a wrong or missing setting
+    /// throws <see cref="SettingsException"/> whose lines name the key, the value and what is allowed.
+    /// </summary>
     public static NodeSettings From(IConfiguration configuration)
     {
-        var section = configuration.GetSection("LaunchNotify");
-        string Required(string key) => section[key] is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException($"Configuration LaunchNotify:{key} is missing (environment variable LaunchNotify__{key.Replace(":", "__")}).");
-
-        var centre = new CentreCode(Required("Centre"));
-        var password = section["Broker:Password"];
-        if (string.IsNullOrEmpty(password) && section["Broker:PasswordFile"] is { Length: > 0 } passwordFile)
-            password = File.ReadAllText(passwordFile).Trim();
-        if (string.IsNullOrEmpty(password))
-            throw new InvalidOperationException(
-                "The broker password is missing: set LaunchNotify:Broker:Password or LaunchNotify:Broker:PasswordFile (the demo writes one per centre under .local/).");
+        var o = NodeOptionsValidation.BindAndValidate(configuration);
+        var centre = new CentreCode(o.Centre!);
+        var password = !string.IsNullOrEmpty(o.Broker.Password) ? o.Broker.Password : ReadSecretFile(o.Broker.PasswordFile!, "LaunchNotify:Broker:PasswordFile");
+        if (password.Length == 0)
+            throw new SettingsException([NodeOptionsValidation.Line("LaunchNotify:Broker:PasswordFile", o.Broker.PasswordFile, "the file is empty: write the centre's broker password in it")]);
+        static Duration? Span(TimeSpan? t) => t is { } value ? Duration.FromTimeSpan(value) : null;
+        static IReadOnlyList<string> List(string? text) => (text ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
         return new NodeSettings
         {
             Centre = centre,
-            Store = StorageOptions.Parse(Required("Store")),
-            Broker = new BrokerConnection(
-                section["Broker:Host"] ?? "127.0.0.1",
-                int.Parse(section["Broker:Port"] ?? "5682"),
-                section["Broker:VirtualHost"] ?? "launchnotify",
-                section["Broker:User"] ?? centre.Value,
-                password),
-            KeysDirectory = Required("KeysDirectory"),
-            AgreementsDirectory = section["AgreementsDirectory"],
-            MaxMessageBytes = int.Parse(section["MaxMessageBytes"] ?? (256 * 1024).ToString()),
-            HttpUrl = section["HttpUrl"] ?? "http://127.0.0.1:5080",
-            Dashboard = Reports.DashboardCredentials.From(section.GetSection("Dashboard")),
-            Timeliness = TimelinessSettings.From(section.GetSection("Timeliness")),
+            Store = StorageOptions.Parse(o.Store!),
+            Broker = new BrokerConnection(o.Broker.Host, o.Broker.Port, o.Broker.VirtualHost, o.Broker.User is { Length: > 0 } user ? user : centre.Value, password),
+            KeysDirectory = o.KeysDirectory!,
+            AgreementsDirectory = o.AgreementsDirectory is { Length: > 0 } agreements ? agreements : null,
+            MaxMessageBytes = o.MaxMessageBytes,
+            HttpUrl = o.HttpUrl,
+            Timeliness = new TimelinessSettings
+            {
+                HeartbeatInterval = Span(o.Timeliness.HeartbeatInterval),
+                SilentAfterMissed = o.Timeliness.SilentAfterMissed,
+                MissingGrace = Span(o.Timeliness.MissingGrace),
+                ReceiptDeadline = Span(o.Timeliness.ReceiptDeadline),
+                WatchInterval = o.Timeliness.WatchInterval,
+                Counterparts = [.. List(o.Timeliness.Counterparts).Select(c => new CentreCode(c))],
+                Agreements = o.Timeliness.Agreements is { Length: > 0 } ? [.. List(o.Timeliness.Agreements).Select(a => new AgreementId(a))] : null,
+            },
+            Migrations = o.Migrations,
+            ReadOnly = o.ReadOnly,
+            Health = o.Health,
+            Telemetry = o.Telemetry,
+            Subscriber = o.Subscriber,
         };
+    }
+
+    /// <summary>A secret from a file that only its owner may read (0600); anything else stops the node, saying how to fix it.</summary>
+    private static string ReadSecretFile(string path, string key)
+    {
+        if (!File.Exists(path))
+            throw new SettingsException([NodeOptionsValidation.Line(key, path, "an existing file holding the secret")]);
+        try
+        {
+            Protocol.Signing.SecretFiles.RequireOwnerOnly(path, key);
+        }
+        catch (Protocol.Signing.KeyStoreException e)
+        {
+            throw new SettingsException([NodeOptionsValidation.Line(key, path, e.Message)]);
+        }
+        return File.ReadAllText(path).Trim();
     }
 }

@@ -36,6 +36,7 @@ public sealed class InboxProcessor(
     OutboxSignal outboxSignal,
     ReceivedTimeliness timeliness,
     DeadlineSignal deadlineSignal,
+    Keys.KeyAnnouncements keyAnnouncements,
     ILogger<InboxProcessor> logger)
 {
     /// <summary>
@@ -49,6 +50,18 @@ public sealed class InboxProcessor(
     /// same transaction. Content never throws; what does throw is a fault of the store or the broker, to be retried.
     /// </summary>
     public async Task<InboxResult> ProcessAsync(InboundDelivery delivery, CancellationToken ct)
+    {
+        // Continues the sender's trace (traceparent header); the receipt queued below carries it back.
+        using var activity = Telemetry.NodeTelemetry.StartContinuing("launchnotify.inbox", System.Diagnostics.ActivityKind.Consumer, delivery.TraceParent, delivery.TraceState);
+        var result = await ProcessCoreAsync(delivery, ct);
+        activity?.SetTag("launchnotify.message_id", result.MessageId?.ToString("D"));
+        activity?.SetTag("launchnotify.kind", result.Kind);
+        activity?.SetTag("launchnotify.disposition", result.Disposition.ToString());
+        Telemetry.NodeTelemetry.InboxDeliveries.Add(1, new KeyValuePair<string, object?>("disposition", result.Disposition.ToString()));
+        return result;
+    }
+
+    private async Task<InboxResult> ProcessCoreAsync(InboundDelivery delivery, CancellationToken ct)
     {
         var receivedAt = clock.GetCurrentInstant();
         if (delivery.Body.Length > node.MaxMessageBytes)
@@ -92,6 +105,11 @@ public sealed class InboxProcessor(
         var existing = await db.Inbox.AsNoTracking().SingleOrDefaultAsync(m => m.Sender == sender.Value && m.MessageId == messageId, ct);
         if (existing is not null)
             return await AnswerDuplicateAsync(db, existing, delivery, receivedAt, ct);
+
+        // A counterpart's signed key change (docs/signing.md): applied to the trust store, then stored like any message.
+        if (claim.Header.Kind == KeyAnnouncement.Kind)
+            return await StoreAsync(db, delivery, claim, null, null, null, receivedAt,
+                await keyAnnouncements.ApplyAsync(signature.Payload, signature.SignedBy!.Value, ct), [], ct);
 
         if (parse.Message is not { } message)
         {
@@ -294,6 +312,15 @@ public sealed class InboxProcessor(
             receipt.Outcome == ReceiptOutcome.Accepted ? receipt.Findings : receipt.Reasons, WireJson.Options);
         deliveryRow.PublishedAt ??= deliveryRow.ReceiptAt;
         Audit.AuditLog.Append(db, Audit.AuditEvent.ReceiptApplied(receipt, deliveryRow));
+        using (var applied = Telemetry.NodeTelemetry.Source.StartActivity("launchnotify.receipt.applied"))
+        {
+            applied?.SetTag("launchnotify.message_id", receipt.ReceiptFor.Value.ToString("D"));
+            applied?.SetTag("launchnotify.recipient", receipt.Sender.Value);
+            applied?.SetTag("launchnotify.outcome", receipt.Outcome.ToString());
+        }
+        if (deliveryRow.PublishedAt is { } published)
+            Telemetry.NodeTelemetry.ReceiptLatency.Record((deliveryRow.ReceiptAt.Value - published).TotalSeconds,
+                new KeyValuePair<string, object?>("recipient", receipt.Sender.Value));
         await timeliness.OnReceiptAppliedAsync(db, deliveryRow, receipt, deliveryRow.ReceiptAt.Value, ct);
     }
 
@@ -358,7 +385,12 @@ public sealed class InboxProcessor(
 }
 
 /// <summary>One delivery as the broker handed it over: the body and the properties that matter for trust.</summary>
-public sealed record InboundDelivery(ReadOnlyMemory<byte> Body, string? UserId, string? RoutingKey, string? AmqpMessageId, string? Type, string? ContentType);
+public sealed record InboundDelivery(ReadOnlyMemory<byte> Body, string? UserId, string? RoutingKey, string? AmqpMessageId, string? Type, string? ContentType)
+{
+    /// <summary>The sender's W3C trace context from the AMQP headers (telemetry only; never part of what is verified).</summary>
+    public string? TraceParent { get; init; }
+    public string? TraceState { get; init; }
+}
 
 public enum InboxDisposition
 {

@@ -9,7 +9,17 @@ using NodaTime.Text;
 namespace LaunchNotify.Node.Launches;
 
 /// <summary>A launch to record, checked: a well-formed instant not in the future, points on the globe, a known centre.</summary>
-public sealed record ObservedLaunchInput(Guid? Id, Instant At, GeoPoint LaunchPoint, GeoPoint? ImpactPoint, CentreCode Attributed, string? Source, string? Comment);
+public sealed record ObservedLaunchInput(Guid? Id, Instant At, GeoPoint LaunchPoint, GeoPoint? ImpactPoint, CentreCode Attributed, string? Source, string? Comment)
+{
+    /// <summary>What was seen to fly; <see cref="ObservedClass.Unknown"/> is weighed like a ballistic missile.</summary>
+    public ObservedClass Class { get; init; } = ObservedClass.Unknown;
+}
+
+/// <summary>
+/// The class of an observed launch, as sensors or an operator judge it. Only ballistic missiles and space launch vehicles
+/// are subject to the launch-notification agreements; a cruise missile (BrahMos, 9 March 2022) is not.
+/// </summary>
+public enum ObservedClass { Unknown, Ballistic, Slv, SoundingRocket, Cruise }
 
 /// <summary>
 /// Reads the body of <c>POST /v1/observed-launches</c>:
@@ -21,6 +31,18 @@ public static class ObservedLaunchRequest
     public const string Rule = "node/observed-launches";
     public const int MaxSourceLength = 100;
     public const int MaxCommentLength = 1000;
+
+    /// <summary>The wire names of <see cref="ObservedClass"/>.</summary>
+    public static readonly IReadOnlyDictionary<string, ObservedClass> ClassNames = new Dictionary<string, ObservedClass>(StringComparer.Ordinal)
+    {
+        ["unknown"] = ObservedClass.Unknown,
+        ["ballistic"] = ObservedClass.Ballistic,
+        ["slv"] = ObservedClass.Slv,
+        ["soundingRocket"] = ObservedClass.SoundingRocket,
+        ["cruise"] = ObservedClass.Cruise,
+    };
+
+    public static string WireName(this ObservedClass c) => ClassNames.First(kv => kv.Value == c).Key;
 
     public static (ObservedLaunchInput? Input, IReadOnlyList<ValidationError> Errors) Parse(
         ReadOnlyMemory<byte> body, IReadOnlySet<string> knownCentres, Instant now, Duration maxClockSkew)
@@ -46,10 +68,18 @@ public static class ObservedLaunchRequest
         var attributed = ReadCentre(document, knownCentres, errors);
         var source = ReadText(document, "source", MaxSourceLength, errors);
         var comment = ReadText(document, "comment", MaxCommentLength, errors);
+        var observedClass = ObservedClass.Unknown;
+        if (document["class"] is { } classNode)
+        {
+            if (Text(classNode) is { } classText && ClassNames.TryGetValue(classText, out var c))
+                observedClass = c;
+            else
+                errors.Add(Error("CLASS_INVALID", "/class", $"The class must be one of {string.Join(", ", ClassNames.Keys)} (leave it out if not known)."));
+        }
 
         if (errors.Count > 0)
             return (null, errors);
-        return (new ObservedLaunchInput(id, at!.Value, launchPoint!.Value, impactPoint, attributed!.Value, source, comment), []);
+        return (new ObservedLaunchInput(id, at!.Value, launchPoint!.Value, impactPoint, attributed!.Value, source, comment) { Class = observedClass }, []);
     }
 
     private static Instant? ReadInstant(JsonObject document, Instant now, Duration maxClockSkew, List<ValidationError> errors)

@@ -1,3 +1,4 @@
+using LaunchNotify.Domain.Geodesy;
 using System.Text.Json;
 using LaunchNotify.Domain.Agreements;
 using LaunchNotify.Domain.Alarms;
@@ -54,7 +55,11 @@ public sealed class ObservedLaunchService(
         var id = input.Id ?? Guid.NewGuid();
         var observation = new LaunchObservation(input.At, input.LaunchPoint, input.ImpactPoint, input.Attributed);
         var assessment = LaunchCoverage.Assess(observation, await NoticesFromAsync(db, input.Attributed, ct), options.Tolerance);
-        var stored = StoredAssessment.From(assessment);
+        var impactNote = ImpactAcrossBoundary(input);
+        // Only ballistic missiles and SLVs are notifiable: a cruise missile without notice is no violation, unless it
+        // came down on the other side of a boundary, which is the crisis the agreements exist to prevent.
+        var notifiable = input.Class != ObservedClass.Cruise;
+        var stored = StoredAssessment.From(assessment) with { Class = input.Class.WireName(), ImpactNote = impactNote };
         var launch = new ObservedLaunch
         {
             Id = id,
@@ -75,12 +80,12 @@ public sealed class ObservedLaunchService(
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.ObservedLaunches.Add(launch);
-        if (!assessment.IsCovered)
+        if (!assessment.IsCovered && (notifiable || impactNote is not null))
         {
             var alarm = await alarms.RaiseAsync(db, new AlarmRequest(
                 AlarmKind.LaunchWithoutNotification,
                 AlarmKey(id),
-                Summary(input, assessment),
+                Summary(input, assessment, impactNote),
                 Centre: input.Attributed.Value,
                 AgreementId: null,
                 MessageId: null,
@@ -153,9 +158,18 @@ public sealed class ObservedLaunchService(
                            : "The launch still counts as unnotified.");
         }
         return new ObservedLaunchView(launch.Id, launch.At, launchPoint, impactPoint, launch.AttributedCentre, launch.Source, launch.Comment,
-            launch.RecordedAt, launch.Covered, stored.Covering, launch.AlarmId, stored.NearMisses, late, note,
-            launch.ToleranceKm, launch.WindowTolerance.TotalSeconds);
+            launch.RecordedAt, launch.Covered, stored.Covering, launch.AlarmId, stored.NearMisses, late, note ?? NotNotifiable(stored, launch),
+            launch.ToleranceKm, launch.WindowTolerance.TotalSeconds)
+        {
+            Class = stored.Class ?? "unknown",
+            ImpactNote = stored.ImpactNote,
+        };
     }
+
+    private static string? NotNotifiable(StoredAssessment stored, ObservedLaunch launch) =>
+        stored.Class == ObservedClass.Cruise.WireName() && !launch.Covered && launch.AlarmId is null
+            ? "A cruise missile: not subject to the launch-notification agreements, so no notice was due and no alarm was raised."
+            : null;
 
     /// <summary>Every pre-notification of <paramref name="centre"/> this centre holds, with its amendments and cancellations.</summary>
     private async Task<IReadOnlyList<NoticeHistory>> NoticesFromAsync(NodeDbContext db, CentreCode centre, CancellationToken ct)
@@ -178,14 +192,42 @@ public sealed class ObservedLaunchService(
             .ToList();
     }
 
-    private static string Summary(ObservedLaunchInput input, CoverageAssessment assessment)
+    /// <summary>
+    /// Where an agreement's boundary names its sides and the launch is attributed to one of them: a note when the impact
+    /// point lies on the other side (the BrahMos of 9 March 2022 came down near Mian Channu, in Pakistan).
+    /// </summary>
+    private string? ImpactAcrossBoundary(ObservedLaunchInput input)
     {
+        if (input.ImpactPoint is not { } impact || agreements is not AgreementCatalog catalog)
+            return null;
+        foreach (var agreement in catalog.All)
+        {
+            if (agreement.Geography?.Boundary is not { Sides: { } sides } boundary || (input.Attributed != sides.Left && input.Attributed != sides.Right))
+                continue;
+            var owner = GreatCircle.SideOfPolyline(impact, boundary.Points) switch
+            {
+                PolylineSide.Left => sides.Left,
+                PolylineSide.Right => sides.Right,
+                _ => (CentreCode?)null,
+            };
+            if (owner is { } other && other != input.Attributed)
+                return $"The impact point {impact} lies on the {other} side of the boundary '{boundary.Id}' ({agreement.Id}).";
+        }
+        return null;
+    }
+
+    private static string Summary(ObservedLaunchInput input, CoverageAssessment assessment, string? impactNote)
+    {
+        if (input.Class == ObservedClass.Cruise)
+            return $"Cruise missile attributed to {input.Attributed} at {InstantPattern.General.Format(input.At)} from {input.LaunchPoint}: " +
+                   $"not subject to launch notification, but {impactNote}";
         var where = input.ImpactPoint is { } impact ? $"from {input.LaunchPoint} to {impact}" : $"from {input.LaunchPoint}";
         var why = assessment.NearMisses.Count > 0
             ? $"; nearest notice {assessment.NearMisses[0].MessageId}: {string.Join(", ", assessment.NearMisses[0].Misses.Select(m => m.Code))}"
             : $"; {input.Attributed} had sent no notice known here by then";
         var late = assessment.NotifiedAfterLaunch.Count > 0 ? $" (a covering notice arrived only after the launch)" : "";
-        return $"Launch attributed to {input.Attributed} at {InstantPattern.General.Format(input.At)} {where}: no notification covers it{why}{late}";
+        var across = impactNote is null ? "" : " " + impactNote;
+        return $"Launch attributed to {input.Attributed} at {InstantPattern.General.Format(input.At)} {where}: no notification covers it{why}{late}.{across}";
     }
 
     private static IReadOnlySet<string> KnownCentresOf(IAgreementSource agreements, CentreCode self)
@@ -222,7 +264,14 @@ public sealed record ObservedLaunchView(
     IReadOnlyList<NoticeView> NotifiedAfterLaunch,
     string? Note,
     double ToleranceKm,
-    double WindowToleranceSeconds);
+    double WindowToleranceSeconds)
+{
+    /// <summary>unknown, ballistic, slv, soundingRocket or cruise.</summary>
+    public string Class { get; init; } = "unknown";
+
+    /// <summary>Set when the impact point lies on the other party's side of an agreement's boundary.</summary>
+    public string? ImpactNote { get; init; }
+}
 
 /// <summary>A notice weighed against a launch: its (effective) window, since when the centre knew it so, and why it does or does not cover.</summary>
 public sealed record NoticeView(
@@ -236,6 +285,12 @@ public sealed record NoticeView(
 /// <summary>The verdict as stored with the launch (evidence of what was known when it was recorded).</summary>
 internal sealed record StoredAssessment(IReadOnlyList<NoticeView> Covering, IReadOnlyList<NoticeView> NearMisses, IReadOnlyList<NoticeView> NotifiedAfterLaunch)
 {
+    /// <summary>The observed class (wire name); null in launches recorded before classes were recorded.</summary>
+    public string? Class { get; init; }
+
+    /// <summary>Where the impact point fell on the other party's side of a boundary, what was noted.</summary>
+    public string? ImpactNote { get; init; }
+
     public static StoredAssessment From(CoverageAssessment a) => new(
         a.Covering.Select(NoticeView.From).ToList(), a.NearMisses.Select(NoticeView.From).ToList(), a.NotifiedAfterLaunch.Select(NoticeView.From).ToList());
 }

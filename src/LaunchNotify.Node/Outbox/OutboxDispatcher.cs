@@ -119,8 +119,16 @@ public sealed class OutboxDispatcher(
         {
             try
             {
+                // Within the trace that queued the entry; the traceparent header carries it to the recipient.
+                using var activity = Telemetry.NodeTelemetry.StartContinuing("launchnotify.publish", System.Diagnostics.ActivityKind.Producer, entry.TraceParent);
+                activity?.SetTag("launchnotify.message_id", entry.MessageId.ToString("D"));
+                activity?.SetTag("messaging.destination.name", entry.RoutingKey);
                 await publisher.PublishAsync(
-                    new OutgoingMessage(entry.MessageId, entry.Kind, entry.RoutingKey, entry.Body, entry.CreatedAt.ToUnixTimeSeconds()), ct);
+                    new OutgoingMessage(entry.MessageId, entry.Kind, entry.RoutingKey, entry.Body, entry.CreatedAt.ToUnixTimeSeconds())
+                    {
+                        Headers = Telemetry.NodeTelemetry.Headers(activity),
+                    }, ct);
+                Telemetry.NodeTelemetry.Deliveries.Add(1, new KeyValuePair<string, object?>("kind", entry.Kind), new KeyValuePair<string, object?>("outcome", "published"));
                 return (entry, error: (Exception?)null);
             }
             catch (Exception e) when (e is BrokerUnavailableException or UnroutableMessageException)

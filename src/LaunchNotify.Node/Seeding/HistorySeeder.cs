@@ -533,7 +533,8 @@ public sealed class HistorySeeder
                 continue;
             var ackAfter = Duration.FromMinutes(Math.Clamp(-120 * Math.Log(1 - _random.NextDouble()), 2, 3 * 24 * 60));
             var resolveAfter = _random.NextDouble() < 0.85 ? Hours(1 + 71 * _random.NextDouble()) : (Duration?)null;
-            var officer = $"officer.{node.Centre.Value.ToLowerInvariant()}";
+            // A simulated duty officer of the seeded history (no account: the seed is a simulation, docs/reports.md).
+            var officer = new Storage.Audit.Actor($"seed:officer.{node.Centre.Value.ToLowerInvariant()}", $"officer.{node.Centre.Value.ToLowerInvariant()}", ["duty-officer"]);
             At(_clock.Now + ackAfter, async () =>
             {
                 var acknowledged = await node.Alarms.AcknowledgeAsync(id, officer, "Seen; raised with the counterpart centre.", _ct);

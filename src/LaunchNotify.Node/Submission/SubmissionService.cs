@@ -13,6 +13,7 @@ using LaunchNotify.Domain.Rules;
 using LaunchNotify.Protocol.Json;
 using LaunchNotify.Protocol.Schemas;
 using LaunchNotify.Storage;
+using LaunchNotify.Storage.Audit;
 using LaunchNotify.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
@@ -46,7 +47,23 @@ public sealed class SubmissionService(
     /// </param>
     /// <param name="allowLate">The operator knowingly sends a notification later than the agreement's lead time.</param>
     /// <param name="expectedKind">The kind the caller's route submits (null: whatever the draft says, default prenotification).</param>
-    public async Task<SubmissionResult> SubmitAsync(ReadOnlyMemory<byte> draft, string? expectedKind, bool allowLate, CancellationToken ct)
+    public Task<SubmissionResult> SubmitAsync(ReadOnlyMemory<byte> draft, string? expectedKind, bool allowLate, CancellationToken ct) =>
+        SubmitAsync(draft, expectedKind, allowLate, by: null, ct);
+
+    /// <param name="by">The authenticated account submitting (null only for the node's own tools: seeding, tests).</param>
+    public async Task<SubmissionResult> SubmitAsync(ReadOnlyMemory<byte> draft, string? expectedKind, bool allowLate, Actor? by, CancellationToken ct)
+    {
+        // The trace of the notification starts here (under the HTTP request's, when there is one); the outbox entries
+        // stored below carry it to the dispatcher.
+        using var activity = Telemetry.NodeTelemetry.Source.StartActivity("launchnotify.submit");
+        var result = await SubmitCoreAsync(draft, expectedKind, allowLate, by, ct);
+        activity?.SetTag("launchnotify.message_id", result.MessageId?.ToString("D"));
+        activity?.SetTag("launchnotify.outcome", result.Status.ToString());
+        Telemetry.NodeTelemetry.Submissions.Add(1, new KeyValuePair<string, object?>("outcome", result.Status.ToString()));
+        return result;
+    }
+
+    private async Task<SubmissionResult> SubmitCoreAsync(ReadOnlyMemory<byte> draft, string? expectedKind, bool allowLate, Actor? by, CancellationToken ct)
     {
         if (draft.Length > node.MaxMessageBytes)
             return SubmissionResult.Malformed([new ValidationError("MESSAGE_TOO_LARGE", "node/limits", "", $"The submission is {draft.Length} bytes; this node accepts at most {node.MaxMessageBytes}.")]);
@@ -94,7 +111,7 @@ public sealed class SubmissionService(
             return SubmissionResult.Refused(message.MessageId.Value, errors, warnings);
 
         // The committed deliveries are the ones in memory: no read back (one round trip fewer per submission).
-        var stored = await StoreAsync(db, message, original, agreement, now, ct);
+        var stored = await StoreAsync(db, message, original, agreement, now, by, ct);
         outboxSignal.Notify();
         deadlineSignal.Notify();
         return new SubmissionResult(SubmissionStatus.Accepted, message.MessageId.Value, [], warnings,
@@ -129,7 +146,7 @@ public sealed class SubmissionService(
                 $"This node is centre {node.Centre}; it cannot send as {sender}.");
 
         document["messageId"] ??= Guid.NewGuid().ToString("D");
-        document["schemaVersion"] ??= Message.CurrentSchemaVersion;
+        document["schemaVersion"] ??= SchemaVersions.LowestFor(document);
         document["sender"] = node.Centre.Value;
         document["issuedAt"] = InstantText(now);
 
@@ -172,7 +189,7 @@ public sealed class SubmissionService(
         return (notification.WithAmendments(amendments), null);
     }
 
-    private async Task<IReadOnlyList<Addressee>> StoreAsync(NodeDbContext db, Message draft, PreNotification? original, Agreement agreement, Instant now, CancellationToken ct)
+    private async Task<IReadOnlyList<Addressee>> StoreAsync(NodeDbContext db, Message draft, PreNotification? original, Agreement agreement, Instant now, Actor? by, CancellationToken ct)
     {
         using var turn = await writeGate.EnterAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -201,6 +218,8 @@ public sealed class SubmissionService(
             RelatesTo = message.RelatesTo()?.Value,
             IssuedAt = message.IssuedAt,
             SubmittedAt = now,
+            SubmittedBySubject = by?.Subject,
+            SubmittedByName = by?.Name,
             Jws = jws,
             PayloadJson = Encoding.UTF8.GetString(payload),
             WindowStart = window?.Start,
@@ -224,7 +243,7 @@ public sealed class SubmissionService(
                 CreatedAt = now,
             });
         }
-        Audit.AuditLog.Append(db, Audit.AuditEvent.Submitted(message, payload, jws, now));
+        Audit.AuditLog.Append(db, Audit.AuditEvent.Submitted(message, payload, jws, now) with { By = by });
         // Each recipient owes a receipt: the deadline is stored with the message, so it survives any restart.
         await receiptDeadlines.ScheduleAsync(db, message, agreement, now, ct);
         await db.SaveChangesAsync(ct);

@@ -127,7 +127,10 @@ public sealed class AgreementCatalog : IAgreementSource
                 errors.Add(Error(file, "BOUNDARY_ID_MISMATCH", "boundary:id", "/id", $"The boundary id '{dto.Id}' must match its file name '{file.Stem}.json'."));
                 continue;
             }
-            boundaries[dto.Id] = new Boundary(dto.Id, dto.Description, dto.Points.Select(p => new GeoPoint(p.Lat, p.Lon)).ToList());
+            boundaries[dto.Id] = new Boundary(dto.Id, dto.Description, dto.Points.Select(p => new GeoPoint(p.Lat, p.Lon)).ToList())
+            {
+                Sides = dto.Sides is { } sides ? new BoundarySides(sides.Left, sides.Right) : null,
+            };
         }
 
         var agreements = new List<Agreement>();
@@ -196,6 +199,7 @@ public sealed class AgreementCatalog : IAgreementSource
         Scope = new AgreementScope
         {
             MissileClasses = dto.Scope.MissileClasses,
+            VoluntaryClasses = dto.Scope.VoluntaryClasses ?? [],
             MinimumRangeKm = dto.Scope.MinimumRangeKm,
             OnlyTowardParty = dto.Scope.OnlyTowardParty ?? false,
             Description = dto.Scope.Description,
@@ -233,9 +237,15 @@ public sealed class AgreementCatalog : IAgreementSource
             }
             : null,
         Direction = dto.Direction is { } d
-            ? new DirectionTerms { PartyReferencePoints = d.PartyReferencePoints, ToleranceDeg = d.ToleranceDeg }
+            ? new DirectionTerms
+            {
+                PartyReferencePoints = d.PartyReferencePoints,
+                ToleranceDeg = d.ToleranceDeg,
+                SenderSectors = (d.SenderSectors ?? new Dictionary<CentreCode, IReadOnlyList<SectorEntry>>())
+                    .ToDictionary(kv => kv.Key, kv => (IReadOnlyList<BearingSector>)kv.Value.Select(x => new BearingSector(x.FromDeg, x.ToDeg, x.Name)).ToList()),
+            }
             : null,
-        Assumptions = dto.Assumptions?.Select(a => new Assumption(a.Parameter, a.Note)).ToList() ?? [],
+        Assumptions = dto.Assumptions?.Select(a => new Assumption(a.Parameter, a.Note, a.AssumedValue ?? false)).ToList() ?? [],
         Sources = dto.Sources.Select(s => new Source(s.Title, s.Url)).ToList(),
     };
 
@@ -279,7 +289,9 @@ public sealed class AgreementCatalog : IAgreementSource
         DirectionSection? Direction = null,
         IReadOnlyList<AssumptionEntry>? Assumptions = null);
 
-    private sealed record ScopeSection(IReadOnlyList<MissileClass> MissileClasses, string Description, double? MinimumRangeKm = null, bool? OnlyTowardParty = null);
+    private sealed record ScopeSection(
+        IReadOnlyList<MissileClass> MissileClasses, string Description, double? MinimumRangeKm = null, bool? OnlyTowardParty = null,
+        IReadOnlyList<MissileClass>? VoluntaryClasses = null);
 
     private sealed record NotificationSection(
         int MinimumLeadTimeHours, int? MaximumWindowHours = null, LongWindowPolicy? LongWindowPolicy = null, IReadOnlyList<RequiredField>? RequiredFields = null);
@@ -291,13 +303,18 @@ public sealed class AgreementCatalog : IAgreementSource
     private sealed record GeographySection(
         string Boundary, double LaunchSiteMinDistanceKm, double ImpactAreaMinDistanceKm, double TrajectoryMinDistanceKm, bool? TrajectoryMayCross = null);
 
-    private sealed record DirectionSection(IReadOnlyDictionary<CentreCode, GeoPoint> PartyReferencePoints, double ToleranceDeg);
+    private sealed record DirectionSection(
+        IReadOnlyDictionary<CentreCode, GeoPoint> PartyReferencePoints, double ToleranceDeg, IReadOnlyDictionary<CentreCode, IReadOnlyList<SectorEntry>>? SenderSectors = null);
 
-    private sealed record AssumptionEntry(string Parameter, string Note);
+    private sealed record SectorEntry(double FromDeg, double ToDeg, string? Name = null);
+
+    private sealed record AssumptionEntry(string Parameter, string Note, bool? AssumedValue = null);
 
     private sealed record SourceEntry(string Title, string? Url = null);
 
-    private sealed record BoundaryFile(string Id, string Description, bool Approximate, IReadOnlyList<BoundaryPoint> Points);
+    private sealed record BoundaryFile(string Id, string Description, bool Approximate, IReadOnlyList<BoundaryPoint> Points, BoundarySidesEntry? Sides = null);
+
+    private sealed record BoundarySidesEntry(CentreCode Left, CentreCode Right);
 
     private sealed record BoundaryPoint(double Lat, double Lon, string? Name = null);
 }

@@ -96,7 +96,8 @@ public sealed class MessageContentReader
         var window = Window(root, "", "launchWindow", required: true);
         var missile = Missile(root, "", "missile", required: true);
         var launchArea = AreaAt(root, "", "launchArea", required: true);
-        var impactAreas = Areas(root, "", "impactAreas", required: true);
+        // Optional since schema 1.1 (an agreement may not ask for them; the schema still requires them in a 1.0 message).
+        var impactAreas = Areas(root, "", "impactAreas", required: false);
         var azimuth = Azimuth(root, "");
         var direction = Text(root, "", "plannedDirection", required: false);
         var remarks = Text(root, "", "remarks", required: false);
@@ -105,7 +106,7 @@ public sealed class MessageContentReader
         return new PreNotification
         {
             MessageId = e.Id, SchemaVersion = e.Version, AgreementId = e.Agreement, Sender = e.Sender, Recipients = e.Recipients, IssuedAt = e.IssuedAt,
-            LaunchWindow = window!.Value, Missile = missile!, LaunchArea = launchArea!, ImpactAreas = impactAreas!,
+            LaunchWindow = window!.Value, Missile = missile!, LaunchArea = launchArea!, ImpactAreas = impactAreas ?? [],
             PlannedAzimuthDeg = azimuth, PlannedDirection = direction, Remarks = remarks,
         };
     }

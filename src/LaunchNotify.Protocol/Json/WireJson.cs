@@ -100,6 +100,13 @@ public static class WireJson
             }
         }
 
+        if (info.Type == typeof(PreNotification))
+        {
+            // Optional on the wire (an agreement may not ask for impact areas): absent rather than an empty array.
+            foreach (var property in info.Properties.Where(p => p.Name == "impactAreas"))
+                property.ShouldSerialize = (_, value) => value is IReadOnlyList<Area> { Count: > 0 };
+        }
+
         if (typeof(Area).IsAssignableFrom(info.Type) && info.Kind == JsonTypeInfoKind.Object)
         {
             foreach (var property in info.Properties)

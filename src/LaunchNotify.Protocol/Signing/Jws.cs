@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Jose;
 
 namespace LaunchNotify.Protocol.Signing;
 
@@ -45,7 +46,10 @@ public static class Jws
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly JsonDocumentOptions ReaderOptions = new() { MaxDepth = 16 };
 
-    /// <summary>Signs <paramref name="payload"/> with a P-256 private key; returns the UTF-8 flattened JWS JSON.</summary>
+    /// <summary>
+    /// Signs <paramref name="payload"/> with a P-256 private key (jose-jwt does the JOSE work); returns the UTF-8
+    /// flattened JWS JSON. The protected header is <c>{"alg":"ES256","kid":…,"typ":"launchnotify+jws"}</c>, in that order.
+    /// </summary>
     public static byte[] SignFlattened(ReadOnlySpan<byte> payload, ECDsa key, string kid)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -53,25 +57,15 @@ public static class Jws
         if (!IsPlainKid(kid))
             throw new ArgumentException($"Key id '{kid}' must be 1-64 printable ASCII characters without quotes, backslashes or spaces.", nameof(kid));
 
-        var header = WriteJson(w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("alg", Algorithm);
-            w.WriteString("kid", kid);
-            w.WriteString("typ", Typ);
-            w.WriteEndObject();
-        });
-        var protectedEncoded = Base64UrlStrict.Encode(header);
-        var payloadEncoded = Base64UrlStrict.Encode(payload);
-        var signature = key.SignData(Encoding.ASCII.GetBytes(protectedEncoded + "." + payloadEncoded),
-            HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-
+        var headers = new Dictionary<string, object> { ["kid"] = kid, ["typ"] = Typ };
+        var compact = JWT.EncodeBytes(payload.ToArray(), key, JwsAlgorithm.ES256, headers);
+        var parts = compact.Split('.');
         return WriteJson(w =>
         {
             w.WriteStartObject();
-            w.WriteString("protected", protectedEncoded);
-            w.WriteString("payload", payloadEncoded);
-            w.WriteString("signature", Base64UrlStrict.Encode(signature));
+            w.WriteString("protected", parts[0]);
+            w.WriteString("payload", parts[1]);
+            w.WriteString("signature", parts[2]);
             w.WriteEndObject();
         });
     }
@@ -141,7 +135,11 @@ public static class Jws
         return true;
     }
 
-    /// <summary>True if the ES256 signature matches the JWS's protected header and payload under <paramref name="publicKey"/>.</summary>
+    /// <summary>
+    /// True if the ES256 signature matches the JWS's protected header and payload under <paramref name="publicKey"/>.
+    /// jose-jwt checks the signature over the compact form of the very characters received; the profile checks
+    /// (parse) have already refused <c>crit</c> and <c>b64</c>, so jose-jwt's payload is the one we parsed.
+    /// </summary>
     public static bool Verify(FlattenedJws jws, ECDsa publicKey)
     {
         ArgumentNullException.ThrowIfNull(jws);
@@ -149,7 +147,14 @@ public static class Jws
         RequireP256(publicKey);
         if (jws.Header.Alg != Algorithm || jws.Signature.Length != Es256SignatureLength)
             return false;
-        return publicKey.VerifyData(jws.SigningInput(), jws.Signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        try
+        {
+            return JWT.DecodeBytes(jws.ToCompact(), publicKey, JwsAlgorithm.ES256).AsSpan().SequenceEqual(jws.Payload);
+        }
+        catch (Exception e) when (e is JoseException or CryptographicException)
+        {
+            return false;
+        }
     }
 
     private static bool TryReadHeader(byte[] headerBytes, JwsHeaderRules rules, [NotNullWhen(true)] out JwsHeader? header, [NotNullWhen(false)] out JwsError? error)
@@ -171,6 +176,9 @@ public static class Jws
         // An unknown member outside 'crit' may be ignored (RFC 7515 §4); one listed in 'crit' may not, and we know none.
         if (members.ContainsKey("crit"))
             return Fail(new JwsError(SigningErrorCodes.CritUnsupported, "The protected header lists critical extensions ('crit'); LaunchNotify understands none."), out error);
+        // RFC 7797 'b64' changes what the signature covers; it is only meaningful under 'crit', which is refused above.
+        if (members.ContainsKey("b64"))
+            return Fail(new JwsError(SigningErrorCodes.CritUnsupported, "The protected header has 'b64' (RFC 7797 unencoded payload); LaunchNotify payloads are always base64url-encoded."), out error);
 
         var alg = StringMember(members, "alg");
         if (alg != Algorithm)

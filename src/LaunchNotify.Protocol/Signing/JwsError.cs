@@ -23,6 +23,10 @@ public static class SigningErrorCodes
     public const string UnknownKey = "SIGNATURE_UNKNOWN_KEY";
     /// <summary>The key is trusted but belongs to a centre other than the message's claimed sender.</summary>
     public const string KeyNotSenders = "SIGNATURE_KEY_NOT_SENDERS";
+    /// <summary>The key was revoked at or before the time of the check (see <c>key-status.json</c>).</summary>
+    public const string KeyRevoked = "SIGNATURE_KEY_REVOKED";
+    /// <summary>The key was rotated out and its overlap ended at or before the time of the check.</summary>
+    public const string KeyRetired = "SIGNATURE_KEY_RETIRED";
     /// <summary>The signature does not match the protected header and payload under the named key.</summary>
     public const string Invalid = "SIGNATURE_INVALID";
 }

@@ -1,15 +1,21 @@
 using LaunchNotify.Domain.Values;
+using NodaTime;
 
 namespace LaunchNotify.Protocol.Signing;
 
 /// <summary>
 /// Verifies LaunchNotify bodies against the trusted centres' public keys, in this order: the body parses under the
 /// wire profile (<c>JWS_*</c>), its key id is trusted (<c>SIGNATURE_UNKNOWN_KEY</c>), the key belongs to the claimed
-/// sender (<c>SIGNATURE_KEY_NOT_SENDERS</c>), the signature holds (<c>SIGNATURE_INVALID</c>).
+/// sender (<c>SIGNATURE_KEY_NOT_SENDERS</c>), the key is not revoked or retired at the time of the check
+/// (<c>SIGNATURE_KEY_REVOKED</c>, <c>SIGNATURE_KEY_RETIRED</c>), the signature holds (<c>SIGNATURE_INVALID</c>).
 /// </summary>
-public sealed class JwsSignatureVerifier(JwkSet trustedKeys) : ISignatureVerifier
+public sealed class JwsSignatureVerifier(JwkSet trustedKeys, KeyStatuses? statuses = null, IClock? clock = null) : ISignatureVerifier
 {
     public JwkSet TrustedKeys { get; } = trustedKeys;
+
+    public KeyStatuses Statuses { get; } = statuses ?? KeyStatuses.None;
+
+    private readonly IClock clock = clock ?? SystemClock.Instance;
 
     public byte[]? ReadUnverifiedPayload(ReadOnlySpan<byte> jws, out string? error)
     {
@@ -22,7 +28,10 @@ public sealed class JwsSignatureVerifier(JwkSet trustedKeys) : ISignatureVerifie
         return null;
     }
 
-    public SignatureCheck Verify(ReadOnlySpan<byte> jws, CentreCode claimedSender)
+    public SignatureCheck Verify(ReadOnlySpan<byte> jws, CentreCode claimedSender) => Verify(jws, claimedSender, clock.GetCurrentInstant());
+
+    /// <summary>As if checked at <paramref name="at"/>: evidence signed before a key's revocation still verifies.</summary>
+    public SignatureCheck Verify(ReadOnlySpan<byte> jws, CentreCode claimedSender, Instant at)
     {
         if (!Jws.TryParseFlattened(jws, out var parsed, out var parseError))
             return SignatureCheck.Invalid(parseError.Code, parseError.Message);
@@ -35,6 +44,9 @@ public sealed class JwsSignatureVerifier(JwkSet trustedKeys) : ISignatureVerifie
         if (key.Centre != claimedSender)
             return SignatureCheck.Invalid(SigningErrorCodes.KeyNotSenders,
                 $"The message claims sender {claimedSender} but is signed with key '{kid}' of centre {key.Centre}.");
+
+        if (Statuses.Find(kid)?.RefusalAt(at) is { } refusal)
+            return SignatureCheck.Invalid(refusal.Code, refusal.Message);
 
         using var publicKey = key.ToECDsa();
         if (!Jws.Verify(parsed, publicKey))

@@ -1,4 +1,5 @@
 using LaunchNotify.Domain.Values;
+using NodaTime;
 
 namespace LaunchNotify.Protocol.Signing;
 
@@ -21,13 +22,12 @@ public static class KeyStore
     private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode PublicFile = OwnerOnlyFile | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-    private const UnixFileMode GroupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
-        | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
     public static string CentreDirectory(string dir, CentreCode centre) => Path.Combine(dir, centre.Value);
     public static string PrivateKeyPath(string dir, CentreCode centre) => Path.Combine(dir, centre.Value, PrivateKeyFile);
     public static string PublicKeyPath(string dir, CentreCode centre) => Path.Combine(dir, centre.Value, PublicKeyFile);
     public static string TrustStorePath(string dir) => Path.Combine(dir, TrustStoreFile);
+    public static string StatusPath(string dir) => Path.Combine(dir, KeyStatuses.FileName);
 
     /// <summary>
     /// Creates a key pair for <paramref name="centre"/>, writes its private and public files and adds the public key
@@ -38,8 +38,7 @@ public static class KeyStore
     {
         var privatePath = PrivateKeyPath(dir, centre);
         if (File.Exists(privatePath) && !overwrite)
-            throw new KeyStoreException($"Centre {centre} already has a private key at '{privatePath}'. Replacing it breaks verification by "
-                + "counterparts until they import the new public key; to do so anyway, generate again with overwrite.");
+            throw new KeyAlreadyExistsException(centre, privatePath);
 
         var centreDir = CentreDirectory(dir, centre);
         CreateOwnerOnlyDirectory(centreDir);
@@ -56,8 +55,7 @@ public static class KeyStore
         var path = PrivateKeyPath(dir, centre);
         if (!File.Exists(path))
             throw new KeyStoreException($"Centre {centre} has no private key at '{path}'. Generate one first.");
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & GroupOrOther) != 0)
-            throw new KeyStoreException($"The private key '{path}' is accessible to group or others; restrict it with 'chmod 600 {path}'.");
+        SecretFiles.RequireOwnerOnly(path, "The private key");
 
         CentreKey key;
         try
@@ -129,6 +127,64 @@ public static class KeyStore
         return store;
     }
 
+    /// <summary>The lifecycle of trusted keys (<c>key-status.json</c>); no file means no key is retired or revoked.</summary>
+    public static KeyStatuses LoadStatuses(string dir)
+    {
+        var path = StatusPath(dir);
+        if (!File.Exists(path))
+            return KeyStatuses.None;
+        try
+        {
+            return KeyStatuses.Parse(File.ReadAllBytes(path));
+        }
+        catch (KeyFormatException e)
+        {
+            throw new KeyStoreException($"{path}: {e.Message}");
+        }
+    }
+
+    /// <summary>Records a key's status (merged: a revocation or retirement is only ever brought forward).</summary>
+    public static KeyStatuses SetStatus(string dir, KeyStatus status)
+    {
+        var statuses = LoadStatuses(dir).With(status);
+        WriteAtomically(StatusPath(dir), statuses.ToJson(), privateFile: false);
+        return statuses;
+    }
+
+    /// <summary>
+    /// Makes a new signing key for <paramref name="centre"/> and trusts it; the previous key leaves the private file at once
+    /// but stays valid for verification until <paramref name="now"/> + <paramref name="overlap"/> (messages in flight and
+    /// counterparts that have not yet learnt the new key keep working).
+    /// </summary>
+    public static (CentreKey Key, string PreviousKid, Instant PreviousRetiresAt) Rotate(CentreCode centre, string dir, Duration overlap, Instant now)
+    {
+        if (overlap < Duration.Zero)
+            throw new KeyStoreException($"The overlap must not be negative (it is {overlap}).");
+        string previousKid;
+        using (var previous = LoadPrivate(dir, centre))
+            previousKid = previous.Kid;
+        var key = Generate(centre, dir, overwrite: true);
+        var retiresAt = now + overlap;
+        SetStatus(dir, new KeyStatus(previousKid, retiresAt, null, null));
+        return (key, previousKid, retiresAt);
+    }
+
+    /// <summary>
+    /// Marks a trusted key revoked from <paramref name="at"/> on: signatures checked from then on are refused; evidence
+    /// signed before still verifies, with the revocation shown. This centre's current signing key cannot be revoked
+    /// (rotate first), or the node would sign with a key nobody accepts.
+    /// </summary>
+    public static KeyStatus Revoke(string dir, string kid, Instant at, string? reason)
+    {
+        var store = LoadTrustedKeys(dir);
+        if (store.Find(kid) is not { } key)
+            throw new KeyStoreException($"Key '{kid}' is not in the trust store '{TrustStorePath(dir)}'; nothing to revoke.");
+        if (File.Exists(PublicKeyPath(dir, key.Centre)) && LoadPublic(dir, key.Centre).Kid == kid)
+            throw new KeyStoreException($"Key '{kid}' is centre {key.Centre}'s current signing key; rotate it first, then revoke it.");
+        var status = new KeyStatus(kid, null, at, reason);
+        return SetStatus(dir, status).Find(kid)!;
+    }
+
     /// <summary>One public JWK or a JWK Set from a file.</summary>
     public static JwkSet ReadPublicKeys(string path)
     {
@@ -187,4 +243,26 @@ public static class KeyStore
 }
 
 /// <summary>A key store operation that cannot go ahead, with what to do about it.</summary>
-public sealed class KeyStoreException(string message) : Exception(message);
+public class KeyStoreException(string message) : Exception(message);
+
+/// <summary>Generating a key for a centre that already has one (replacing it needs an explicit choice).</summary>
+public sealed class KeyAlreadyExistsException(CentreCode centre, string path) : KeyStoreException(
+    $"Centre {centre} already has a private key at '{path}'. Replacing it breaks verification by counterparts until they learn the new public key.")
+{
+    public CentreCode Centre { get; } = centre;
+}
+
+/// <summary>Files that hold secrets (private keys, passwords): owner-only (0600), checked before they are read.</summary>
+public static class SecretFiles
+{
+    private const UnixFileMode GroupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+        | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+
+    /// <summary>Refuses a secret file that group or others may read or write, as ssh does, saying how to fix it.</summary>
+    public static void RequireOwnerOnly(string path, string what)
+    {
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & GroupOrOther) != 0)
+            throw new KeyStoreException($"{what} '{path}' is accessible to group or others (mode {Convert.ToString((int)File.GetUnixFileMode(path), 8)}); "
+                + $"restrict it with 'chmod 600 {path}' and start again.");
+    }
+}

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
 using LaunchNotify.Domain.Agreements;
 using LaunchNotify.Domain.Alarms;
@@ -8,7 +7,9 @@ using LaunchNotify.Node.Hosting;
 using LaunchNotify.Node.Queries;
 using LaunchNotify.Node.Reports;
 using LaunchNotify.Protocol.Agreements;
+using LaunchNotify.Publisher.Security;
 using LaunchNotify.Storage;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using NodaTime.Text;
@@ -19,39 +20,31 @@ namespace LaunchNotify.Publisher;
 /// <summary>
 /// The compliance officers' dashboard at <c>/dashboard</c>: recent notifications with their status per recipient,
 /// open alarms, and the timeliness report with its charts. Server-rendered HTML with inline SVG (no script, nothing
-/// fetched from elsewhere), read-only (GET only), behind HTTP Basic with the credentials from configuration.
+/// fetched from elsewhere), read-only, for compliance officers signed in at /dashboard/login (docs/security.md).
 /// </summary>
 public static class DashboardEndpoints
 {
-    private const string Realm = "LaunchNotify dashboard";
-
     public static void MapDashboard(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/dashboard").AddEndpointFilter(async (context, next) =>
-        {
-            var http = context.HttpContext;
-            var settings = http.RequestServices.GetRequiredService<NodeSettings>();
-            http.Response.Headers.CacheControl = "no-store";
-            // Nothing but this page's own inline styles and SVG; no framing, no forms posting elsewhere.
-            http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'";
-            if (settings.Dashboard is not { } credentials)
-                return Page(StatusCodes.Status503ServiceUnavailable, "Dashboard closed",
-                    "<p>The dashboard is closed because no login is configured. Set <code>LaunchNotify:Dashboard:User</code> and " +
-                    "<code>LaunchNotify:Dashboard:Password</code> (or <code>PasswordFile</code>) and restart the publisher.</p>");
-            if (!Authorized(http.Request, credentials))
+        app.MapGet("/dashboard", RenderAsync)
+            .RequireAuthorization(ApiPolicies.Dashboard)
+            .AddEndpointFilter(async (context, next) =>
             {
-                http.Response.Headers.WWWAuthenticate = $"Basic realm=\"{Realm}\", charset=\"UTF-8\"";
-                return Page(StatusCodes.Status401Unauthorized, "Sign-in required",
-                    "<p>This dashboard is for compliance officers. Sign in with the user and password set in " +
-                    "<code>LaunchNotify:Dashboard</code> of this centre's publisher.</p>");
-            }
-            return await next(context);
-        });
-
-        group.MapGet("", RenderAsync).WithName("Dashboard").WithSummary("Compliance dashboard (HTML, HTTP Basic).").ExcludeFromDescription();
+                var result = await next(context);
+                // After the page is made (its sign-out form's antiforgery token sets caching headers of its own).
+                var headers = context.HttpContext.Response.Headers;
+                headers.CacheControl = "no-store";
+                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                return result;
+            })
+            .WithName("Dashboard").WithSummary("Compliance dashboard (HTML; sign in at /dashboard/login).").ExcludeFromDescription();
+        app.MapDashboardLogin();
     }
 
-    private static async Task<IResult> RenderAsync(HttpRequest request, NodeSettings settings, StatusQueries status, AlarmBook alarms,
+    /// <summary>Nothing but this page's own inline styles and SVG; no framing, no forms posting elsewhere.</summary>
+    public const string ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'";
+
+    private static async Task<IResult> RenderAsync(HttpRequest request, IAntiforgery antiforgery, NodeSettings settings, StatusQueries status, AlarmBook alarms,
         IDbContextFactory<NodeDbContext> dbFactory, IAgreementSource agreementSource, IClock clock, CancellationToken ct)
     {
         var centre = settings.Centre.Value;
@@ -95,6 +88,8 @@ public static class DashboardEndpoints
             .Append(")</a><a href=\"#report\">Timeliness report</a></nav>");
         h.Append("<p class=\"muted\">Read-only view of centre ").Append(E(centre)).Append("'s store at ").Append(E(ReportFormats.Text(clock.GetCurrentInstant())))
             .Append(" (UTC). Operators act through the API and the CLI.</p>");
+        h.Append("<form method=\"post\" action=\"").Append(DashboardLogin.LogoutPath).Append("\">").Append(DashboardLogin.AntiforgeryField(request.HttpContext, antiforgery))
+            .Append("<span class=\"muted\">Signed in as ").Append(E(request.HttpContext.User.Identity?.Name ?? "")).Append(" </span><button type=\"submit\">Sign out</button></form>");
 
         h.Append("<h2 id=\"sent\">Notifications sent (latest ").Append(sent.Count).Append(")</h2>");
         h.Append("<table id=\"sent-notifications\"><tr><th>issued</th><th>kind</th><th>agreement</th><th>message</th><th>window start</th><th>status per recipient</th></tr>");
@@ -183,31 +178,7 @@ public static class DashboardEndpoints
         return fallback;
     }
 
-    private static bool Authorized(HttpRequest request, DashboardCredentials credentials)
-    {
-        var header = request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
-            return false;
-        string decoded;
-        try
-        {
-            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-        var colon = decoded.IndexOf(':');
-        if (colon < 0)
-            return false;
-        // Compare fixed-length digests in constant time, so neither length nor content leaks through timing.
-        return Same(decoded[..colon], credentials.User) & Same(decoded[(colon + 1)..], credentials.Password);
-    }
-
-    private static bool Same(string given, string expected) =>
-        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
-
-    private static IResult Page(int statusCode, string title, string body) => Results.Content($"""
+    internal static IResult Page(int statusCode, string title, string body) => Results.Content($"""
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{E(title)}</title><style>{ReportHtml.Styles}</style></head>

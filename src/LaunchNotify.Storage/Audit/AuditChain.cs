@@ -29,7 +29,7 @@ public static class AuditChain
     /// Adds an entry to <paramref name="db"/>'s unit of work. It is written by the caller's next
     /// <c>SaveChanges</c>, in the same transaction as the state change it records, or not at all.
     /// </summary>
-    public static AuditEntry Append(DbContext db, Instant at, string type, AuditSubject subject, JsonObject details)
+    public static AuditEntry Append(DbContext db, Instant at, string type, AuditSubject subject, JsonObject details, Actor? actor = null)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(subject);
@@ -46,12 +46,17 @@ public static class AuditChain
             // A temporary key, unique in this context until the interceptor assigns the real one.
             Seq = -order,
             AppendOrder = order,
-            At = at,
+            // Hashed as stored: the store keeps 100 ns ticks, so a finer instant (a simulated clock's) would hash
+            // differently from what verification reads back and break the chain (seen on seeded stores).
+            At = Instant.FromUnixTimeTicks(at.ToUnixTimeTicks()),
             Type = type,
             MessageId = subject.MessageId,
             Centre = subject.Centre,
             AgreementId = subject.AgreementId,
             AlarmId = subject.AlarmId,
+            ActorSubject = actor?.Subject,
+            ActorName = actor?.Name,
+            ActorRoles = actor is null ? null : string.Join(',', actor.Roles),
             DetailsJson = CanonicalJson.Serialize(details),
         };
         db.Set<AuditEntry>().Add(entry);
@@ -76,23 +81,35 @@ public static class AuditChain
 
     /// <summary>
     /// The bytes that are hashed: the RFC 8785 canonical JSON of
-    /// <c>{"at","details","prev","seq","subject":{"agreement","alarm","centre","message"},"type"}</c> in UTF-8.
+    /// <c>{"actor"?:{"name","roles","sub"},"at","details","prev","seq","subject":{"agreement","alarm","centre","message"},"type"}</c>
+    /// in UTF-8. <c>actor</c> is there only when a person acted, so entries written before accounts existed keep their hash.
     /// </summary>
-    public static byte[] CanonicalEncoding(AuditEntry entry) => Encoding.UTF8.GetBytes(CanonicalJson.Serialize(new JsonObject
+    public static byte[] CanonicalEncoding(AuditEntry entry)
     {
-        ["seq"] = entry.Seq,
-        ["at"] = FormatInstant(entry.At),
-        ["type"] = entry.Type,
-        ["subject"] = new JsonObject
+        var encoded = new JsonObject
         {
-            ["message"] = entry.MessageId?.ToString("D"),
-            ["centre"] = entry.Centre,
-            ["agreement"] = entry.AgreementId,
-            ["alarm"] = entry.AlarmId?.ToString("D"),
-        },
-        ["details"] = JsonNode.Parse(entry.DetailsJson),
-        ["prev"] = entry.PrevHash,
-    }));
+            ["seq"] = entry.Seq,
+            ["at"] = FormatInstant(entry.At),
+            ["type"] = entry.Type,
+            ["subject"] = new JsonObject
+            {
+                ["message"] = entry.MessageId?.ToString("D"),
+                ["centre"] = entry.Centre,
+                ["agreement"] = entry.AgreementId,
+                ["alarm"] = entry.AlarmId?.ToString("D"),
+            },
+            ["details"] = JsonNode.Parse(entry.DetailsJson),
+            ["prev"] = entry.PrevHash,
+        };
+        if (entry.ActorSubject is not null)
+            encoded["actor"] = new JsonObject
+            {
+                ["sub"] = entry.ActorSubject,
+                ["name"] = entry.ActorName,
+                ["roles"] = new JsonArray((entry.ActorRoles ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(r => (JsonNode)JsonValue.Create(r)).ToArray()),
+            };
+        return Encoding.UTF8.GetBytes(CanonicalJson.Serialize(encoded));
+    }
 
     /// <summary>Lower-case hex SHA-256 of <see cref="CanonicalEncoding"/>.</summary>
     public static string ComputeHash(AuditEntry entry) => Convert.ToHexStringLower(SHA256.HashData(CanonicalEncoding(entry)));

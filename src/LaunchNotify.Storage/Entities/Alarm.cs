@@ -43,10 +43,13 @@ public sealed class Alarm
     public string? DetailsJson { get; set; }
 
     public Instant? AcknowledgedAt { get; set; }
+    /// <summary>The name of the account that acknowledged it (<see cref="AcknowledgedBySubject"/> is its stable id).</summary>
     public string? AcknowledgedBy { get; set; }
+    public string? AcknowledgedBySubject { get; set; }
     public string? AcknowledgeComment { get; set; }
     public Instant? ResolvedAt { get; set; }
     public string? ResolvedBy { get; set; }
+    public string? ResolvedBySubject { get; set; }
     public string? ResolveComment { get; set; }
 
     // The alarm feed (Node/Alarms/AlarmFeed, docs/alarms.md): every change bumps Version and sets PublishPending;
@@ -71,6 +74,8 @@ internal sealed class AlarmConfiguration : IEntityTypeConfiguration<Alarm>
         e.Property(a => a.AgreementId).HasMaxLength(64);
         e.Property(a => a.Sequences).HasMaxLength(256);
         e.Property(a => a.DedupeKey).HasMaxLength(200);
+        e.Property(a => a.AcknowledgedBySubject).HasMaxLength(Audit.Actor.MaxLength);
+        e.Property(a => a.ResolvedBySubject).HasMaxLength(Audit.Actor.MaxLength);
         e.HasIndex(a => a.DedupeKey).IsUnique();
         e.HasIndex(a => new { a.State, a.RaisedAt });
         e.HasIndex(a => a.RaisedAt);

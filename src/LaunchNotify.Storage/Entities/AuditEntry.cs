@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using LaunchNotify.Storage.Audit;
 using NodaTime;
 
 namespace LaunchNotify.Storage.Entities;
@@ -14,7 +15,17 @@ public sealed class AuditEntry
     /// <summary>1, 2, 3, … without gaps: a missing number is a deleted entry.</summary>
     public long Seq { get; set; }
 
-    public Instant At { get; set; }
+    /// <summary>
+    /// When it happened, at the store's precision (100 ns ticks, <see cref="Converters.InstantConverter"/>): an instant
+    /// with finer digits is cut to the tick when set, so the hash covers exactly the instant that is stored and read back.
+    /// </summary>
+    public Instant At
+    {
+        get => _at;
+        set => _at = Instant.FromUnixTimeTicks(value.ToUnixTimeTicks());
+    }
+
+    private Instant _at;
 
     /// <summary><c>submitted</c>, <c>published</c>, <c>received</c>, … (see docs/audit.md).</summary>
     public required string Type { get; set; }
@@ -24,6 +35,14 @@ public sealed class AuditEntry
     public string? Centre { get; set; }
     public string? AgreementId { get; set; }
     public Guid? AlarmId { get; set; }
+
+    // Who did it, when a person did (submitted, acknowledged, resolved, managed an account): the authenticated principal
+    // from the token, never a typed name. Absent for what the node does by itself (received, published, alarm raised).
+    public string? ActorSubject { get; set; }
+    public string? ActorName { get; set; }
+
+    /// <summary>The actor's roles, comma-separated, in ordinal order.</summary>
+    public string? ActorRoles { get; set; }
 
     /// <summary>The event's details as canonical JSON (RFC 8785 form: sorted keys, no white space, integers only).</summary>
     public required string DetailsJson { get; set; }
@@ -61,6 +80,9 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         e.Property(a => a.Type).HasMaxLength(32);
         e.Property(a => a.Centre).HasMaxLength(2);
         e.Property(a => a.AgreementId).HasMaxLength(64);
+        e.Property(a => a.ActorSubject).HasMaxLength(Actor.MaxLength);
+        e.Property(a => a.ActorName).HasMaxLength(Actor.MaxLength);
+        e.Property(a => a.ActorRoles).HasMaxLength(Actor.MaxLength);
         e.Property(a => a.PrevHash).HasMaxLength(64);
         e.Property(a => a.Hash).HasMaxLength(64);
         e.Ignore(a => a.AppendOrder);

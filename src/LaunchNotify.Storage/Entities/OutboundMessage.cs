@@ -23,6 +23,10 @@ public sealed class OutboundMessage
 
     public Instant SubmittedAt { get; set; }
 
+    /// <summary>The authenticated account that submitted it (token subject and name); null for rows from before accounts.</summary>
+    public string? SubmittedBySubject { get; set; }
+    public string? SubmittedByName { get; set; }
+
     /// <summary>The launch window, for pre-notifications (and amended ones), to find deadlines and covering notices.</summary>
     public Instant? WindowStart { get; set; }
     public Instant? WindowEnd { get; set; }

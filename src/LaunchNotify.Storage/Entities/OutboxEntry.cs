@@ -30,5 +30,12 @@ public sealed class OutboxEntry
     /// dispatcher's lease runs out and another takes the entry over (the receiver dedupes by message id).
     /// </summary>
     public Guid? ClaimToken { get; set; }
+
+    /// <summary>
+    /// The W3C traceparent of the work that queued it (the submission, the inbox answering with a receipt), so the
+    /// dispatcher publishes within the same trace. Taken from the current activity when the entry is made: every
+    /// place that queues a message gets it without passing it along.
+    /// </summary>
+    public string? TraceParent { get; set; } = System.Diagnostics.Activity.Current is { IdFormat: System.Diagnostics.ActivityIdFormat.W3C } current ? current.Id : null;
     public Instant? ClaimedUntil { get; set; }
 }

@@ -1,3 +1,4 @@
+using LaunchNotify.Tests.Shared;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -9,6 +10,7 @@ namespace LaunchNotify.Integration.Tests.Exchange;
 
 /// <summary><c>launchnotify broker provision</c> against the project-local broker, run as the built CLI.</summary>
 [Collection(BrokerCollection.Name)]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class BrokerCommandTests(BrokerFixture broker) : IAsyncLifetime
 {
     // User-assigned ISO codes: never a real centre, never one of the fixture's.
@@ -24,6 +26,14 @@ public sealed class BrokerCommandTests(BrokerFixture broker) : IAsyncLifetime
         await File.WriteAllTextAsync(file, $"# broker passwords\nXA={xaPassword}\n");
         var environment = new Dictionary<string, string?> { [$"LAUNCHNOTIFY_BROKER_PASSWORD_XB"] = xbPassword };
         string[] arguments = ["broker", "provision", "--centre", "XA", "--centre", "XB", "--password-file", file];
+
+        // A password file others may read is refused before anything is read or sent.
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var wide = await CliProcess.RunAsync(arguments, TimeSpan.FromSeconds(60), environment);
+        Assert.Equal(2, wide.ExitCode);
+        Assert.Contains($"chmod 600 {file}", wide.Flat);
+        Assert.DoesNotContain(xaPassword, wide.Output);
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
         var first = await CliProcess.RunAsync(arguments, TimeSpan.FromSeconds(60), environment);
         var second = await CliProcess.RunAsync(arguments, TimeSpan.FromSeconds(60), environment);
@@ -65,6 +75,7 @@ public sealed class BrokerCommandTests(BrokerFixture broker) : IAsyncLifetime
     {
         var file = Path.Combine(_folder, "xc-password");
         await File.WriteAllTextAsync(file, NewPassword()); // a lone password: fine for a single centre
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var closedPort = ((IPEndPoint)listener.LocalEndpoint).Port;

@@ -43,6 +43,9 @@ public sealed class CentreHost : IAsyncDisposable
     public StatusQueries Status => _host.Services.GetRequiredService<StatusQueries>();
     public IClock Clock => _host.Services.GetRequiredService<IClock>();
 
+    /// <summary>The keys the running centre signs and verifies with (reloaded from its key folder as the files change).</summary>
+    public Node.Keys.KeyRing Keys => _host.Services.GetRequiredService<Node.Keys.KeyRing>();
+
     public async Task<NodeDbContext> OpenStoreAsync() =>
         await _host.Services.GetRequiredService<IDbContextFactory<NodeDbContext>>().CreateDbContextAsync();
 

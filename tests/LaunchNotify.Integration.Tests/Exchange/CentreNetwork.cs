@@ -50,6 +50,24 @@ public sealed class CentreNetwork : IAsyncDisposable
         return hosts;
     }
 
+    /// <summary>
+    /// Starts one centre over a key folder of its own, as a real deployment has: its private key and, to begin with, the
+    /// same trusted keys as the shared folder. What it learns later (imports, announcements) stays in its folder.
+    /// </summary>
+    public async Task<CentreHost> StartWithOwnKeysAsync(CentreCode centre)
+    {
+        var dir = OwnKeysDirectory(centre);
+        Directory.CreateDirectory(KeyStore.CentreDirectory(dir, centre));
+        foreach (var file in new[] { KeyStore.PrivateKeyFile, KeyStore.PublicKeyFile })
+            File.Copy(Path.Combine(KeyStore.CentreDirectory(KeysDirectory, centre), file), Path.Combine(KeyStore.CentreDirectory(dir, centre), file));
+        File.Copy(KeyStore.TrustStorePath(KeysDirectory), KeyStore.TrustStorePath(dir));
+        var host = await CentreHost.StartAsync(centre, _broker, dir, Folder, _output);
+        _hosts.Add(host);
+        return host;
+    }
+
+    public string OwnKeysDirectory(CentreCode centre) => Path.Combine(Folder, $"keys-{centre}");
+
     public CentreKey PrivateKey(CentreCode centre) => KeyStore.LoadPrivate(KeysDirectory, centre);
 
     public Jwk PublicKey(CentreCode centre) => KeyStore.LoadPublic(KeysDirectory, centre);

@@ -1,3 +1,4 @@
+using LaunchNotify.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace LaunchNotify.Integration.Tests.Exchange;

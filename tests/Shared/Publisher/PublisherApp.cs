@@ -7,6 +7,7 @@ using LaunchNotify.Protocol.Json;
 using LaunchNotify.Protocol.Signing;
 using LaunchNotify.Storage;
 using LaunchNotify.Storage.Entities;
+using LaunchNotify.Tests.Shared;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -42,7 +43,10 @@ public class PublisherApp : WebApplicationFactory<Program>
 
     public FakeClock Clock { get; } = new(Noon);
 
-    private string KeysDirectory => Path.Combine(_dir, "keys");
+    public string KeysDirectory => Path.Combine(_dir, "keys");
+
+    /// <summary>The node's store, as the CLI's <c>--store</c> takes it.</summary>
+    public string StoreOption => Store;
 
     protected virtual bool OnKestrel => false;
 
@@ -66,8 +70,12 @@ public class PublisherApp : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>Everything the app logged at Information or above (as in production), to check what never appears there.</summary>
+    public CapturedLogs AllLogs { get; } = new(LogLevel.Information);
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        builder.ConfigureLogging(logging => logging.AddProvider(AllLogs));
         builder.UseSetting("LaunchNotify:Centre", Us.Value);
         builder.UseSetting("LaunchNotify:Store", Store);
         builder.UseSetting("LaunchNotify:Broker:Password", "not-used-here");
@@ -85,6 +93,55 @@ public class PublisherApp : WebApplicationFactory<Program>
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         if (OnKestrel)
             UseKestrel();
+    }
+
+    private readonly TestAccounts.Cache _tokens = new();
+
+    /// <summary>
+    /// Clients from <c>CreateClient</c> carry the token of an account with every role ("tester"), so tests about
+    /// something else than roles reach every endpoint; the endpoint × role tests set their own (or none).
+    /// </summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.WithToken(TesterToken());
+    }
+
+    private string? _testerToken;
+
+    private string TesterToken()
+    {
+        if (_testerToken is not null)
+            return _testerToken;
+        TestAccounts.AddWithRolesAsync(StoreOptions, "tester", LaunchNotify.Node.Accounts.NodeRoles.All).GetAwaiter().GetResult();
+        using var raw = OnKestrel ? new HttpClient { BaseAddress = Address } : Server.CreateClient();
+        return _testerToken = TestAccounts.TokenAsync(raw, "tester").GetAwaiter().GetResult();
+    }
+
+    /// <summary>The node's store, where test accounts are made.</summary>
+    public StorageOptions StoreOptions => StorageOptions.Parse(Store);
+
+    /// <summary>
+    /// An API client signed in as <paramref name="user"/> (made with <paramref name="role"/> if new; default: the account
+    /// named after the role, e.g. "duty-officer"), with a token from the publisher's own token endpoint.
+    /// </summary>
+    public async Task<HttpClient> ClientAsync(string role, string? user = null)
+    {
+        var http = OnKestrel ? new HttpClient { BaseAddress = Address } : CreateClient();
+        await TestAccounts.AddAsync(StoreOptions, (user ?? role, role));
+        return http.WithToken(await _tokens.GetAsync(http, user ?? role));
+    }
+
+    /// <summary>The same for constructors.</summary>
+    public HttpClient ClientAs(string role, string? user = null) => ClientAsync(role, user).GetAwaiter().GetResult();
+
+    /// <summary>A file (0600) holding a token for <paramref name="role"/>'s account, for the CLI's --token-file.</summary>
+    public string TokenFileFor(string role)
+    {
+        using var http = ClientAs(role);
+        var path = Path.Combine(_dir, $"token-{role}");
+        LaunchNotify.Node.Accounts.SecretFile.WriteOwnerOnly(path, http.DefaultRequestHeaders.Authorization!.Parameter!);
+        return path;
     }
 
     public NodeDbContext Db() => Services.GetRequiredService<IDbContextFactory<NodeDbContext>>().CreateDbContext();

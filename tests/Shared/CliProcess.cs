@@ -1,11 +1,26 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace LaunchNotify.Integration.Tests.Exchange;
+namespace LaunchNotify.Tests.Shared;
 
-/// <summary>Runs the built <c>launchnotify</c> CLI (of this test's build configuration) as an operator would.</summary>
+/// <summary>
+/// Runs the built <c>launchnotify</c> CLI (of this test's build configuration) as an operator would, from the repository
+/// root. Compiled into the test projects that run it (tests/Shared).
+/// </summary>
 internal static class CliProcess
 {
+    public static string RepoRoot { get; } = FindRoot();
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "LaunchNotify.sln")))
+                return dir.FullName;
+        }
+        throw new InvalidOperationException("LaunchNotify.sln not found above " + AppContext.BaseDirectory);
+    }
+
     public sealed record Result(int ExitCode, string Output, TimeSpan Elapsed)
     {
         /// <summary>The output with every run of white space as one space: the console wraps long lines at 140 columns.</summary>
@@ -17,7 +32,7 @@ internal static class CliProcess
     /// <summary>Debug or Release, read from this test's output folder (…/bin/&lt;configuration&gt;/net10.0/).</summary>
     private static string Configuration => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
 
-    public static string Dll => Path.Combine(RepoPaths.Root, "src", "LaunchNotify.Cli", "bin", Configuration, "net10.0", "launchnotify.dll");
+    public static string Dll => Path.Combine(RepoRoot, "src", "LaunchNotify.Cli", "bin", Configuration, "net10.0", "launchnotify.dll");
 
     public static async Task<Result> RunAsync(IEnumerable<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string?>? environment = null)
     {
@@ -28,7 +43,7 @@ internal static class CliProcess
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
-            WorkingDirectory = RepoPaths.Root,
+            WorkingDirectory = RepoRoot,
         };
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {

@@ -1,0 +1,195 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace LaunchNotify.Node.Hosting;
+
+// Configuration section "LaunchNotify", bound with the options pattern and validated at start-up (NodeOptionsValidation):
+// each property's attributes say what is allowed, and their ErrorMessage is printed after "key = 'value':".
+// Every key, its default and its environment variable: docs/configuration.md; the shipped appsettings.json lists them.
+
+public enum StoreMigrations
+{
+    /// <summary>The node creates or upgrades its store at start-up.</summary>
+    OnStart,
+    /// <summary>The node refuses a store that needs migrations: an operator runs <c>launchnotify store migrate</c>.</summary>
+    Manual,
+}
+
+public sealed class NodeOptions
+{
+    public const string Section = "LaunchNotify";
+
+    [Required(ErrorMessage = "required: this centre's code, two upper-case letters (US)")]
+    [RegularExpression("^[A-Z]{2}$", ErrorMessage = "must be a centre code, two upper-case letters (US)")]
+    public string? Centre { get; set; }
+
+    [Required(ErrorMessage = "required: sqlite:PATH or postgres:CONNECTION-STRING")]
+    [RegularExpression("^(?i)(sqlite:.+|postgres:.+)$", ErrorMessage = "must be sqlite:PATH or postgres:CONNECTION-STRING")]
+    public string? Store { get; set; }
+
+    [EnumDataType(typeof(StoreMigrations), ErrorMessage = "must be OnStart or Manual")]
+    public StoreMigrations Migrations { get; set; } = StoreMigrations.OnStart;
+
+    /// <summary>Look, don't touch: no writes to the store, no deadlines, no heartbeats, no dispatch (docs/operations.md).</summary>
+    public bool ReadOnly { get; set; }
+
+    [Required(ErrorMessage = "required: the folder with this centre's private key and the trusted public keys")]
+    [ExistingDirectory]
+    public string? KeysDirectory { get; set; }
+
+    [ExistingDirectory]
+    public string? AgreementsDirectory { get; set; }
+
+    [Range(1024, 16 * 1024 * 1024, ErrorMessage = "must be a whole number of bytes from 1024 to 16777216")]
+    public int MaxMessageBytes { get; set; } = 256 * 1024;
+
+    /// <summary>The publisher's API (and health) address; the subscriber's health and metrics address is Subscriber:HttpUrl.</summary>
+    [HttpUrl]
+    public string HttpUrl { get; set; } = "http://127.0.0.1:5080";
+
+    [ValidateMembers]
+    public BrokerOptions Broker { get; set; } = new();
+
+    [ValidateMembers]
+    public DashboardOptions Dashboard { get; set; } = new();
+
+    [ValidateMembers]
+    public TimelinessOptions Timeliness { get; set; } = new();
+
+    [ValidateMembers]
+    public LaunchesOptions Launches { get; set; } = new();
+
+    [ValidateMembers]
+    public SubscriberOptions Subscriber { get; set; } = new();
+
+    [ValidateMembers]
+    public HealthOptions Health { get; set; } = new();
+
+    [ValidateMembers]
+    public TelemetryOptions Telemetry { get; set; } = new();
+}
+
+public sealed class BrokerOptions
+{
+    [Required(ErrorMessage = "required: the broker's host name or address")]
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>Also read from LAUNCHNOTIFY_AMQP_PORT, the scripts' variable (LaunchNotify__Broker__Port wins).</summary>
+    [Range(1, 65535, ErrorMessage = "must be a TCP port, 1-65535")]
+    public int Port { get; set; } = 5682;
+
+    [Required(ErrorMessage = "required: the broker's virtual host")]
+    public string VirtualHost { get; set; } = "launchnotify";
+
+    /// <summary>Default: the centre code (the broker user provisioned for the centre).</summary>
+    public string? User { get; set; }
+
+    public string? Password { get; set; }
+
+    [ExistingFile]
+    public string? PasswordFile { get; set; }
+}
+
+public sealed class DashboardOptions
+{
+    public string? User { get; set; }
+    public string? Password { get; set; }
+
+    [ExistingFile]
+    public string? PasswordFile { get; set; }
+}
+
+public sealed class TimelinessOptions
+{
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "must be a TimeSpan from 00:00:01 to 1.00:00:00 (or unset: the agreement's)")]
+    public TimeSpan? HeartbeatInterval { get; set; }
+
+    [Range(1, 1000, ErrorMessage = "must be a whole number from 1 to 1000 (or unset: the agreement's)")]
+    public int? SilentAfterMissed { get; set; }
+
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00", ErrorMessage = "must be a TimeSpan from 00:00:01 to 30.00:00:00 (or unset: the agreement's)")]
+    public TimeSpan? MissingGrace { get; set; }
+
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00", ErrorMessage = "must be a TimeSpan from 00:00:01 to 30.00:00:00 (or unset: the agreement's)")]
+    public TimeSpan? ReceiptDeadline { get; set; }
+
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00", ErrorMessage = "must be a TimeSpan from 00:00:00.010 to 00:01:00")]
+    public TimeSpan WatchInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    [RegularExpression("^\\s*([A-Z]{2}\\s*(,\\s*[A-Z]{2}\\s*)*)?$", ErrorMessage = "must be centre codes separated by commas (RU,CN)")]
+    public string? Counterparts { get; set; }
+
+    [RegularExpression("^[a-z0-9][a-z0-9,\\- ]*$", ErrorMessage = "must be agreement ids separated by commas (us-ru-bmlna-1988,hcoc)")]
+    public string? Agreements { get; set; }
+}
+
+public sealed class LaunchesOptions
+{
+    [Range(0.0, 20_000.0, ErrorMessage = "must be a number of km from 0 to 20000")]
+    public double? ToleranceKm { get; set; }
+
+    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00", ErrorMessage = "must be a TimeSpan from 00:00:00 to 30.00:00:00")]
+    public TimeSpan? WindowTolerance { get; set; }
+}
+
+public sealed class SubscriberOptions
+{
+    /// <summary>Where the subscriber serves /health/live, /health/ready and /metrics. Port 0: any free port (logged).</summary>
+    [HttpUrl]
+    public string HttpUrl { get; set; } = "http://127.0.0.1:0";
+
+    [Range(1, 10_000, ErrorMessage = "must be a whole number from 1 to 10000")]
+    public int Prefetch { get; set; } = 32;
+}
+
+public sealed class HealthOptions
+{
+    /// <summary>Readiness fails when more outbox entries than this wait to be published.</summary>
+    [Range(1, int.MaxValue, ErrorMessage = "must be a whole number of entries, 1 or more")]
+    public int OutboxBacklogThreshold { get; set; } = 1000;
+
+    /// <summary>Readiness fails when the deadline watcher has not completed a pass for this long.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "must be a TimeSpan from 00:00:01 to 01:00:00")]
+    public TimeSpan DeadlineWatcherLag { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+public sealed class TelemetryOptions
+{
+    /// <summary>OTLP collector (http://host:4317 for gRPC, or :4318 with Protocol HttpProtobuf); unset: no export.</summary>
+    [HttpUrl]
+    public string? OtlpEndpoint { get; set; }
+
+    [RegularExpression("^(Grpc|HttpProtobuf)$", ErrorMessage = "must be Grpc or HttpProtobuf")]
+    public string OtlpProtocol { get; set; } = "Grpc";
+
+    /// <summary>Serve /metrics in Prometheus' text format.</summary>
+    public bool Prometheus { get; set; } = true;
+}
+
+/// <summary>Validate the properties of this nested options object too.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class ValidateMembersAttribute : Attribute;
+
+/// <summary>Unset, or a folder that exists.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class ExistingDirectoryAttribute : ValidationAttribute
+{
+    public ExistingDirectoryAttribute() : base("must be an existing folder") { }
+    public override bool IsValid(object? value) => value is not string { Length: > 0 } path || Directory.Exists(path);
+}
+
+/// <summary>Unset, or a file that exists.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class ExistingFileAttribute : ValidationAttribute
+{
+    public ExistingFileAttribute() : base("must be an existing file") { }
+    public override bool IsValid(object? value) => value is not string { Length: > 0 } path || File.Exists(path);
+}
+
+/// <summary>Unset, or an absolute http(s) URL.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class HttpUrlAttribute : ValidationAttribute
+{
+    public HttpUrlAttribute() : base("must be an absolute http(s) URL such as http://127.0.0.1:5080") { }
+    public override bool IsValid(object? value) =>
+        value is not string { Length: > 0 } text || Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
+}

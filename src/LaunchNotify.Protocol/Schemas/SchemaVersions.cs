@@ -1,0 +1,30 @@
+using System.Text.Json.Nodes;
+
+namespace LaunchNotify.Protocol.Schemas;
+
+/// <summary>
+/// The wire's schema versions. 1.1 adds, and changes nothing 1.0 could say: the SOUNDING_ROCKET class, radii above
+/// 5000 km, pre-notifications without impact areas. A sender writes the lowest version that expresses its message,
+/// so a counterpart that knows only 1.0 reads every message it could read before, and 1.0 messages stay valid.
+/// </summary>
+public static class SchemaVersions
+{
+    public const string V1_0 = "1.0";
+    public const string V1_1 = "1.1";
+
+    /// <summary>The lowest version whose schema accepts <paramref name="document"/>'s content.</summary>
+    public static string LowestFor(JsonObject document)
+    {
+        var launch = document["changes"] as JsonObject ?? document;
+        var needs11 =
+            Str(launch["missile"]?["class"]) == "SOUNDING_ROCKET"
+            || Areas(launch).Any(a => a?["radiusKm"] is JsonValue r && r.TryGetValue<double>(out var km) && km > 5000)
+            || (Str(document["kind"]) == "prenotification" && document["impactAreas"] is null);
+        return needs11 ? V1_1 : V1_0;
+    }
+
+    private static IEnumerable<JsonNode?> Areas(JsonObject launch) =>
+        new[] { launch["launchArea"] }.Concat(launch["impactAreas"] as JsonArray ?? []);
+
+    private static string? Str(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+}

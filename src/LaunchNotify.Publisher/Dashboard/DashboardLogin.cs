@@ -1,0 +1,87 @@
+using System.Net;
+using System.Security.Claims;
+using LaunchNotify.Node.Accounts;
+using LaunchNotify.Publisher.Security;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+
+namespace LaunchNotify.Publisher;
+
+/// <summary>
+/// The dashboard's sign-in: a login page checking one of the node's accounts (the same accounts and password hasher
+/// as the token endpoint), then a cookie for the dashboard only (HttpOnly, SameSite=Strict, as long as a token).
+/// </summary>
+public static class DashboardLogin
+{
+    public const string Scheme = "Dashboard";
+    public const string LoginPath = "/dashboard/login";
+    public const string LogoutPath = "/dashboard/logout";
+
+    public static void MapDashboardLogin(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(LoginPath, (HttpContext http, IAntiforgery antiforgery, string? returnUrl) => Form(http, antiforgery, returnUrl, null))
+            .AllowAnonymous().WithName("DashboardLoginPage").ExcludeFromDescription();
+
+        app.MapPost(LoginPath, async (HttpContext http, IAntiforgery antiforgery, AccountBook accounts, AuthSettings auth, ILoggerFactory logs) =>
+            {
+                var form = await http.Request.ReadFormAsync();
+                var returnUrl = form["returnUrl"].ToString();
+                if (!await antiforgery.IsRequestValidAsync(http))
+                    return Form(http, antiforgery, returnUrl, "The form expired; sign in again.", StatusCodes.Status400BadRequest);
+                var (actor, stamp, failure) = await accounts.SignInAsync(form["username"].ToString(), form["password"].ToString());
+                if (actor is null)
+                {
+                    logs.CreateLogger("LaunchNotify.Publisher.Security").LogWarning("Dashboard sign-in refused for {User}: {Failure}", form["username"].ToString(), failure);
+                    return Form(http, antiforgery, returnUrl, failure == SignInFailure.LockedOut
+                        ? "The account is locked after repeated failures; try again in a few minutes."
+                        : "Wrong user name or password, or the account is disabled.", StatusCodes.Status401Unauthorized);
+                }
+                var identity = new ClaimsIdentity(Scheme, auth.NameClaim, auth.RoleClaim);
+                identity.AddClaim(new Claim(TokenClaims.Subject, actor.Subject));
+                identity.AddClaim(new Claim(auth.NameClaim, actor.Name));
+                identity.AddClaims(actor.Roles.Select(r => new Claim(auth.RoleClaim, r)));
+                identity.AddClaim(new Claim(TokenClaims.Stamp, stamp!));
+                await http.SignInAsync(Scheme, new ClaimsPrincipal(identity));
+                // Only back into the dashboard: never to another site named in the form.
+                return Results.Redirect(returnUrl.StartsWith("/dashboard", StringComparison.Ordinal) && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl : "/dashboard");
+            })
+            .AllowAnonymous().WithName("DashboardLogin").ExcludeFromDescription();
+
+        app.MapPost(LogoutPath, async (HttpContext http, IAntiforgery antiforgery) =>
+            {
+                if (!await antiforgery.IsRequestValidAsync(http))
+                    return Results.BadRequest();
+                await http.SignOutAsync(Scheme);
+                return Results.Redirect(LoginPath);
+            })
+            .RequireAuthorization(ApiPolicies.Dashboard).WithName("DashboardLogout").ExcludeFromDescription();
+    }
+
+    /// <summary>The hidden form fields that prove a post comes from this site's own page.</summary>
+    public static string AntiforgeryField(HttpContext http, IAntiforgery antiforgery)
+    {
+        var tokens = antiforgery.GetAndStoreTokens(http);
+        return $"<input type=\"hidden\" name=\"{E(tokens.FormFieldName)}\" value=\"{E(tokens.RequestToken ?? "")}\">";
+    }
+
+    private static IResult Form(HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? problem, int status = StatusCodes.Status200OK)
+    {
+        // Antiforgery makes the page no-cache, no-store itself.
+        http.Response.Headers.ContentSecurityPolicy = DashboardEndpoints.ContentSecurityPolicy;
+        var body = (problem is null ? "" : $"<p class=\"late\" id=\"login-problem\">{E(problem)}</p>") +
+                   $"""
+                   <p>The compliance dashboard is for compliance officers. Sign in with your account of this centre
+                   (an administrator makes one with <code>launchnotify users add NAME --role compliance-officer</code>).</p>
+                   <form method="post" action="{LoginPath}" class="pickers">
+                   {AntiforgeryField(http, antiforgery)}
+                   <input type="hidden" name="returnUrl" value="{E(returnUrl ?? "/dashboard")}">
+                   <label>user name<input name="username" autocomplete="username" required></label>
+                   <label>password<input name="password" type="password" autocomplete="current-password" required></label>
+                   <button type="submit">Sign in</button>
+                   </form>
+                   """;
+        return DashboardEndpoints.Page(status, "Sign in", body);
+    }
+
+    private static string E(string s) => WebUtility.HtmlEncode(s);
+}

@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Configuration;
+
+namespace LaunchNotify.Publisher.Security;
+
+/// <summary>
+/// How the API authenticates (section <c>LaunchNotify:Auth</c>, docs/security.md). Without an <c>Authority</c>, the
+/// node is its own OpenID Connect provider over its own accounts (embedded); with one, it accepts that provider's
+/// JWT access tokens for <c>Audience</c> and keeps no sign-in of its own.
+/// </summary>
+public sealed record AuthSettings
+{
+    /// <summary>An external OpenID Connect provider's issuer URL (its discovery document and keys are fetched from there).</summary>
+    public Uri? Authority { get; init; }
+
+    /// <summary>The <c>aud</c> a token must carry for this API.</summary>
+    public required string Audience { get; init; }
+
+    /// <summary>The embedded provider's issuer (<c>iss</c> of the tokens it makes): by default the API's own URL.</summary>
+    public required Uri Issuer { get; init; }
+
+    /// <summary>The claims that carry the account's name and roles (external providers name them differently).</summary>
+    public string NameClaim { get; init; } = "name";
+    public string RoleClaim { get; init; } = "role";
+
+    /// <summary>Fetch an external provider's metadata over HTTPS only (turn off for a loopback test provider only).</summary>
+    public bool RequireHttpsMetadata { get; init; } = true;
+
+    /// <summary>The embedded provider's RSA signing key (PEM, 0600), made on first start if missing.</summary>
+    public required string SigningKeyFile { get; init; }
+
+    /// <summary>How long an access token (and a dashboard sign-in) lasts: one duty shift by default.</summary>
+    public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromHours(8);
+
+    public bool IsEmbedded => Authority is null;
+
+    public static AuthSettings From(IConfiguration configuration, string centre, string httpUrl, string keysDirectory)
+    {
+        var section = configuration.GetSection("LaunchNotify:Auth");
+        Uri? authority = null;
+        if (section["Authority"] is { Length: > 0 } authorityText && !Uri.TryCreate(authorityText, UriKind.Absolute, out authority))
+            throw new InvalidOperationException($"LaunchNotify:Auth:Authority '{authorityText}' is not an absolute URL; give the provider's issuer, e.g. https://login.example.org/realms/launchnotify.");
+        var issuerText = section["Issuer"] is { Length: > 0 } i ? i : httpUrl.TrimEnd('/') + "/";
+        if (!Uri.TryCreate(issuerText, UriKind.Absolute, out var issuer))
+            throw new InvalidOperationException($"LaunchNotify:Auth:Issuer '{issuerText}' is not an absolute URL.");
+        var lifetime = TimeSpan.FromHours(8);
+        if (section["TokenLifetimeMinutes"] is { Length: > 0 } minutes)
+        {
+            if (!int.TryParse(minutes, out var m) || m is < 1 or > 24 * 60)
+                throw new InvalidOperationException($"LaunchNotify:Auth:TokenLifetimeMinutes '{minutes}' must be a whole number of minutes from 1 to 1440.");
+            lifetime = TimeSpan.FromMinutes(m);
+        }
+        return new AuthSettings
+        {
+            Authority = authority,
+            Audience = section["Audience"] is { Length: > 0 } audience ? audience : "launchnotify",
+            Issuer = issuer,
+            NameClaim = section["NameClaim"] is { Length: > 0 } name ? name : "name",
+            RoleClaim = section["RoleClaim"] is { Length: > 0 } role ? role : "role",
+            RequireHttpsMetadata = !bool.TryParse(section["RequireHttpsMetadata"], out var https) || https,
+            // Beside the centre's own signing key: a secret of this node, not of the centres sharing the keys folder.
+            SigningKeyFile = section["SigningKeyFile"] is { Length: > 0 } file ? file : Path.Combine(keysDirectory, centre, "api-token-signing.pem"),
+            TokenLifetime = lifetime,
+        };
+    }
+}

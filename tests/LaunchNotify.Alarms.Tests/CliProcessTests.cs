@@ -1,0 +1,182 @@
+using System.Text.Json.Nodes;
+using LaunchNotify.Domain.Alarms;
+using LaunchNotify.Domain.Messages;
+using LaunchNotify.Domain.Values;
+using LaunchNotify.Node.Alarms;
+using LaunchNotify.Tests.Shared;
+using NodaTime;
+using static LaunchNotify.Tests.Shared.PublisherApp;
+
+namespace LaunchNotify.Alarms.Tests;
+
+/// <summary>
+/// The rough edges a new operator meets, with <c>launchnotify</c> run as a process against centre US's publisher on a
+/// loopback port (no broker: nothing is published, so no receipt ever comes back).
+/// </summary>
+public sealed class CliProcessTests(KestrelPublisherApp app) : IClassFixture<KestrelPublisherApp>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+
+    private static string Example(string folder, string name) => Path.Combine(CliProcess.RepoRoot, "schemas", "examples", folder, name);
+
+    private string Url => app.Address.ToString().TrimEnd('/');
+
+    private Task<CliProcess.Result> Cli(params string[] args) =>
+        CliProcess.RunAsync(args, Timeout, new Dictionary<string, string?> { ["LaunchNotify__Store"] = null, ["LAUNCHNOTIFY_URL"] = null });
+
+    [Fact]
+    public async Task Submit_AShippedValidExample_IsAccepted_AndTheHintKeepsTheUsersUrl()
+    {
+        var result = await Cli("submit", Example("valid", "prenotification-us-icbm-vandenberg-to-kwajalein.json"), "--url", Url);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("ACCEPTED prenotification", result.Flat);
+        Assert.Contains($"launchnotify status 3f6c2a1e-8b7d-4c2e-9f10-5a4b3c2d1e01 --url {Url}", result.Flat);
+    }
+
+    [Fact]
+    public async Task Submit_TheShippedDraft_IsAccepted()
+    {
+        var result = await Cli("submit", Example("drafts", "prenotification-us-icbm-vandenberg.json"), "--url", Url);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("→ RU #", result.Flat);
+    }
+
+    [Fact]
+    public async Task SubmitWait_WithNoBroker_SaysTheReceiptsNeverCame_AndExitsThree()
+    {
+        var result = await Cli("submit", Example("drafts", "prenotification-us-icbm-vandenberg.json"), "--url", Url, "--wait", "1");
+
+        Assert.True(result.ExitCode == 3, result.ToString());
+        Assert.Contains("No receipt came back within 1 s from RU (accepted)", result.Flat);
+        Assert.Contains("broker", result.Flat);
+        Assert.Contains($"--url {Url}", result.Flat);
+    }
+
+    [Fact]
+    public async Task Status_TakesThe8DigitPrefixTheTablesShow_AndRefusesAnAmbiguousOne()
+    {
+        var first = Notices.Pre(Us, Ru) with { MessageId = new MessageId(Guid.Parse("a1b2c3d4-0000-4000-8000-000000000001")) };
+        var second = Notices.Pre(Us, Ru) with { MessageId = new MessageId(Guid.Parse("a1b2c3d4-1111-4000-8000-000000000002")) };
+        var other = Notices.Pre(Us, Ru) with { MessageId = new MessageId(Guid.Parse("5e6f7a8b-0000-4000-8000-000000000003")) };
+        foreach (var m in new[] { first, second, other })
+            await app.SendAsync(m);
+
+        var unique = await Cli("status", "5e6f7a8b", "--url", Url, "--json");
+        Assert.True(unique.ExitCode == 0, unique.ToString());
+        Assert.Equal("5e6f7a8b-0000-4000-8000-000000000003", (string?)JsonNode.Parse(unique.Output)!["messageId"]);
+
+        var ambiguous = await Cli("status", "a1b2c3d4", "--url", Url);
+        Assert.True(ambiguous.ExitCode == 2, ambiguous.ToString());
+        Assert.Contains("ambiguous", ambiguous.Flat);
+        Assert.Contains("a1b2c3d4-0000-4000-8000-000000000001", ambiguous.Flat);
+
+        var notAnId = await Cli("status", "a1b2", "--url", Url);
+        Assert.True(notAnId.ExitCode == 2, notAnId.ToString());
+        Assert.Contains("at least its first 8 hex digits", notAnId.Flat);
+    }
+
+    [Fact]
+    public async Task EvidenceExport_TakesAPrefix_AndItsHintKeepsTheUsersPathAndKeys()
+    {
+        var sent = Notices.Pre(Us, Ru) with { MessageId = new MessageId(Guid.Parse("c0ffee00-2222-4000-8000-000000000004")) };
+        await app.SendAsync(sent);
+        var bundle = Path.Combine(Path.GetTempPath(), $"launchnotify-bundle-{Guid.NewGuid():N}.json");
+        try
+        {
+            var result = await Cli("evidence", "export", "c0ffee00", "--store", app.StoreOption, "--keys", app.KeysDirectory, "-o", bundle);
+
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.Equal("c0ffee00-2222-4000-8000-000000000004", (string?)JsonNode.Parse(await File.ReadAllTextAsync(bundle))!["messageId"]);
+            Assert.Contains($"launchnotify evidence verify {bundle} --trusted-keys {Path.Combine(app.KeysDirectory, "jwks.json")}", result.Flat);
+
+            var unknown = await Cli("evidence", "export", "dddddddd", "--store", app.StoreOption, "--keys", app.KeysDirectory);
+            Assert.True(unknown.ExitCode == 2, unknown.ToString());
+            Assert.Contains("No message id starting with dddddddd", unknown.Flat);
+        }
+        finally
+        {
+            File.Delete(bundle);
+        }
+    }
+
+    [Fact]
+    public async Task AlarmsJson_WithALongSummary_Parses_AndTheTableNeverWrapsTheId()
+    {
+        var summary = "A very long alarm summary that goes on " + string.Join(" ", Enumerable.Repeat("and on", 40)) + ", as real ones can.";
+        await using (var db = app.Db())
+        {
+            await app.Book.RaiseAsync(db, new AlarmRequest(AlarmKind.ReceiptOverdue, "long:" + Guid.NewGuid(), summary, Centre: "RU"), CancellationToken.None);
+            await db.SaveChangesAsync();
+        }
+
+        var json = await Cli("alarms", "--json", "--url", Url);
+        Assert.True(json.ExitCode == 0, json.ToString());
+        var alarms = JsonNode.Parse(json.Output)!.AsArray();
+        Assert.Contains(alarms, a => (string?)a!["summary"] == summary);
+
+        var table = await Cli("alarms", "--url", Url);
+        Assert.True(table.ExitCode == 0, table.ToString());
+        foreach (var id in alarms.Select(a => (string)a!["id"]!))
+            Assert.Contains(table.Output.Split('\n'), line => line.Contains(id, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Validate_AFollowUpWithoutItsOriginal_IsValidWithAFinding_AndWithItsOriginalIsChecked()
+    {
+        var amendment = Example("valid", "amendment-us-window-extended.json");
+        const string at = "2026-11-20T15:00:00Z";
+
+        var alone = await Cli("validate", amendment, "--at", at, "--json");
+        Assert.True(alone.ExitCode == 0, alone.ToString());
+        var report = JsonNode.Parse(alone.Output)!;
+        Assert.True((bool)report["valid"]!);
+        Assert.Contains(report["findings"]!.AsArray(), f => (string?)f!["code"] == "REFERENCE_NOT_CHECKED");
+
+        var checkedAgainst = await Cli("validate", amendment, "--at", at, "--original", Example("valid", "prenotification-us-icbm-vandenberg-to-kwajalein.json"), "--json");
+        Assert.True(checkedAgainst.ExitCode == 0, checkedAgainst.ToString());
+        Assert.DoesNotContain(JsonNode.Parse(checkedAgainst.Output)!["findings"]!.AsArray(), f => (string?)f!["code"] == "REFERENCE_NOT_CHECKED");
+
+        var wrong = await Cli("validate", amendment, "--at", at, "--original", Example("valid", "prenotification-cn-slv-jiuquan.json"), "--json");
+        Assert.True(wrong.ExitCode == 1, wrong.ToString());
+        Assert.Contains(JsonNode.Parse(wrong.Output)!["errors"]!.AsArray(), e => (string?)e!["code"] == "ORIGINAL_REFERENCE_MISMATCH");
+    }
+
+    [Fact]
+    public async Task Validate_WithStore_FindsTheOriginalTheCentreSent()
+    {
+        var submitted = await Cli("submit", Example("valid", "prenotification-us-icbm-vandenberg-to-kwajalein.json"), "--url", Url);
+        Assert.True(submitted.ExitCode == 0, submitted.ToString());
+
+        var result = await Cli("validate", Example("valid", "amendment-us-window-extended.json"), "--at", "2026-11-20T15:00:00Z", "--store", app.StoreOption, "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Empty(JsonNode.Parse(result.Output)!["findings"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task ReportCsvAndJson_OnStdout_AreOnlyData()
+    {
+        var csv = await Cli("report", "--agreement", "us-ru-bmlna-1988", "--from", "2026-03-01", "--to", "2026-03-31", "--store", app.StoreOption, "--format", "csv");
+        Assert.True(csv.ExitCode == 0, csv.ToString());
+        var lines = csv.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var columns = lines[0].Split(',').Length;
+        Assert.All(lines, line => Assert.Equal(columns, line.Split(',').Length));
+        Assert.DoesNotContain("Reading", csv.Output);
+
+        var json = await Cli("report", "--agreement", "us-ru-bmlna-1988", "--from", "2026-03-01", "--to", "2026-03-31", "--store", app.StoreOption, "--format", "json");
+        Assert.True(json.ExitCode == 0, json.ToString());
+        Assert.Equal("US", (string?)JsonNode.Parse(json.Output)!["centre"]);
+    }
+
+    [Fact]
+    public async Task Report_ForAnAgreementThisCentreIsNotPartyTo_ExitsTwoSayingSo()
+    {
+        var result = await Cli("report", "--agreement", "cn-ru-2009", "--from", "2026-03-01", "--to", "2026-03-31", "--store", app.StoreOption, "--format", "csv");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("centre US, which is not a party to cn-ru-2009", result.Flat);
+        Assert.Contains("us-ru-bmlna-1988", result.Flat);
+    }
+}

@@ -1,0 +1,151 @@
+using System.Net;
+using System.Text;
+using LaunchNotify.Node.Accounts;
+using LaunchNotify.Tests.Shared;
+using LaunchNotify.Publisher.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Http.Metadata;
+using static LaunchNotify.Node.Accounts.NodeRoles;
+
+namespace LaunchNotify.Alarms.Tests.Security;
+
+/// <summary>
+/// Every endpoint the publisher maps (read from its EndpointDataSource, so a new endpoint cannot be missed) × every role
+/// × no credentials: 401 without a token, 403 for a role not allowed, through for a role allowed. The table below is
+/// the one in docs/security.md; an endpoint missing from it, or mapped without a policy, fails the test.
+/// </summary>
+public sealed class EndpointAuthorizationTests(PublisherApp app) : IClassFixture<PublisherApp>
+{
+    private static readonly string[] Readers = [Operator, DutyOfficer, ComplianceOfficer];
+
+    /// <summary>Method and route pattern → the roles allowed (docs/security.md).</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> Expected = new Dictionary<string, string[]>
+    {
+        ["POST /v1/notifications"] = [Operator],
+        ["POST /v1/amendments"] = [Operator],
+        ["POST /v1/cancellations"] = [Operator],
+        ["POST /v1/postlaunch-reports"] = [Operator],
+        ["GET /v1/notifications/{id:guid}"] = Readers,
+        ["GET /v1/notifications"] = Readers,
+        ["GET /v1/inbox"] = Readers,
+        ["GET /v1/alarms"] = Readers,
+        ["GET /v1/alarms/stream"] = Readers,
+        ["GET /v1/alarms/{id}"] = Readers,
+        ["POST /v1/alarms/{id}/acknowledge"] = [DutyOfficer],
+        ["POST /v1/alarms/{id}/resolve"] = [DutyOfficer],
+        ["POST /v1/observed-launches"] = [DutyOfficer],
+        ["GET /v1/observed-launches"] = Readers,
+        ["GET /v1/observed-launches/{id}"] = Readers,
+        ["GET /v1/notifications/{id:guid}/evidence"] = [ComplianceOfficer],
+        ["GET /dashboard"] = [ComplianceOfficer],
+        ["POST /dashboard/logout"] = [ComplianceOfficer],
+        ["GET /v1/me"] = [.. All],
+        ["GET /v1/accounts"] = [Administrator],
+        ["GET /openapi/{documentName}.json"] = [.. All],
+    };
+
+    /// <summary>The only endpoints open without a token: the health probe and the ways to get a token or a sign-in.</summary>
+    public static readonly string[] Anonymous = ["GET /health", "POST /connect/token", "GET /dashboard/login", "POST /dashboard/login"];
+
+    private IReadOnlyList<(string Key, RouteEndpoint Endpoint)> Endpoints()
+    {
+        _ = app.Server; // starts the app
+        return app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => ($"{m} /{e.RoutePattern.RawText!.TrimStart('/')}", e)))
+            .ToList();
+    }
+
+    [Fact]
+    public void EveryEndpoint_HasAPolicyFromTheTable_OrIsOneOfTheFewAnonymousOnes()
+    {
+        var problems = new List<string>();
+        foreach (var (key, endpoint) in Endpoints())
+        {
+            var anonymous = endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null;
+            var policies = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).ToList();
+            if (anonymous)
+            {
+                if (!Anonymous.Contains(key))
+                    problems.Add($"{key} allows anonymous callers but is not a health probe or sign-in endpoint");
+                continue;
+            }
+            if (policies.Count != 1 || policies[0] is not { } policy || !ApiPolicies.Roles.TryGetValue(policy, out var roles))
+            {
+                problems.Add($"{key} has no policy from ApiPolicies (found: {string.Join(", ", policies)}): add .RequireAuthorization(ApiPolicies.X)");
+                continue;
+            }
+            if (!Expected.TryGetValue(key, out var expected))
+                problems.Add($"{key} is not in the endpoint × role table: add it here and to docs/security.md");
+            else if (!expected.Order().SequenceEqual(roles.Order()))
+                problems.Add($"{key}: policy '{policy}' lets in [{string.Join(", ", roles)}], the table says [{string.Join(", ", expected)}]");
+        }
+        var mapped = Endpoints().Select(e => e.Key).ToHashSet();
+        problems.AddRange(Expected.Keys.Concat(Anonymous).Where(k => !mapped.Contains(k)).Select(k => $"{k} is in the table but not mapped"));
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Fact]
+    public async Task EveryEndpoint_Answers401WithoutAToken_403ToRolesNotAllowed_AndLetsAllowedRolesThrough()
+    {
+        await TestAccounts.AddOnePerRoleAsync(app.StoreOptions);
+        var anonymous = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        anonymous.DefaultRequestHeaders.Authorization = null;
+        var clients = new Dictionary<string, HttpClient> { ["no credentials"] = anonymous };
+        foreach (var role in All)
+        {
+            var http = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+            clients[role] = http.WithToken(await TestAccounts.TokenAsync(http, role));
+        }
+
+        var problems = new List<string>();
+        var checkedCount = 0;
+        foreach (var (key, endpoint) in Endpoints().Where(e => !Anonymous.Contains(e.Key)))
+        {
+            var method = key[..key.IndexOf(' ')];
+            var path = PathFor(endpoint.RoutePattern.RawText!);
+            foreach (var (caller, http) in clients)
+            {
+                var status = await StatusAsync(http, method, path);
+                checkedCount++;
+                var allowed = Expected.TryGetValue(key, out var roles) && roles.Contains(caller);
+                // The dashboard sends a browser without a sign-in to its login page instead.
+                var dashboard = key.Contains(" /dashboard", StringComparison.Ordinal);
+                var ok = caller == "no credentials"
+                    ? dashboard ? status == HttpStatusCode.Redirect : status == HttpStatusCode.Unauthorized
+                    : allowed ? status is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden) && (int)status < 500 : status == HttpStatusCode.Forbidden;
+                if (!ok)
+                    problems.Add($"{key} as {caller}: {(int)status}, expected {(caller == "no credentials" ? dashboard ? "302 to the login page" : "401" : allowed ? "through (not 401/403/5xx)" : "403")}");
+            }
+        }
+        foreach (var http in clients.Values)
+            http.Dispose();
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+        Assert.True(checkedCount >= Expected.Count * 5, $"only {checkedCount} calls made");
+    }
+
+    [Fact]
+    public async Task Health_AnswersWithoutAToken()
+    {
+        using var http = app.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health")).StatusCode);
+    }
+
+    private static string PathFor(string pattern) => "/" + pattern.TrimStart('/')
+        .Replace("{id:guid}", Guid.NewGuid().ToString())
+        .Replace("{id}", Guid.NewGuid().ToString())
+        .Replace("{documentName}", "v1");
+
+    private static async Task<HttpStatusCode> StatusAsync(HttpClient http, string method, string path)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (method == "POST")
+            request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+        // The alarm stream never ends: the status line is all that is needed.
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        return response.StatusCode;
+    }
+}

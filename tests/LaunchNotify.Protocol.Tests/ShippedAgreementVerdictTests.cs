@@ -1,0 +1,214 @@
+using LaunchNotify.Domain.Agreements;
+using LaunchNotify.Domain.Geodesy;
+using LaunchNotify.Domain.Messages;
+using LaunchNotify.Domain.Rules;
+using LaunchNotify.Domain.Values;
+using LaunchNotify.Protocol.Agreements;
+using NodaTime;
+
+namespace LaunchNotify.Protocol.Tests;
+
+/// <summary>
+/// Verdicts of the shipped agreement files (not hand-built ones) on cases a domain expert checks: the IN-PK border
+/// against places known to be on it, which side of it a site is on, the CN-RU direction sectors at their edges, what
+/// each agreement asks for, and assumed numbers giving findings, never refusals.
+/// </summary>
+public class ShippedAgreementVerdictTests
+{
+    private static readonly CentreCode IN = new("IN"), PK = new("PK"), CN = new("CN"), RU = new("RU"), US = new("US"), FR = new("FR");
+    private static readonly Instant WindowStart = Instant.FromUtc(2026, 3, 10, 6, 0);
+    private static readonly Instant Early = WindowStart - Duration.FromDays(10);
+    private static readonly AgreementRules Rules = new();
+
+    private static Agreement Shipped(string id) => AgreementCatalog.Default.Get(new AgreementId(id));
+
+    private static IReadOnlyList<GeoPoint> InPkBorder => Shipped("in-pk-2005").Geography!.Boundary.Points;
+
+    /// <summary>Places on the IN-PK International Boundary (true coordinates, sources in docs/agreements.md).</summary>
+    [Theory]
+    [InlineData("Attari-Wagah joint check post", 31.6047, 74.5730)]
+    [InlineData("Hussainiwala border post", 30.997, 74.550)]
+    [InlineData("Hindumalkote", 30.136, 73.917)]
+    [InlineData("Munabao railway station (Munabao-Khokhrapar crossing)", 25.750, 70.280)]
+    [InlineData("Suchetgarh border post", 32.585, 74.655)]
+    [InlineData("Dera Baba Nanak (Kartarpur corridor)", 32.033, 75.033)]
+    public void InPkBorder_PassesWithin5Km_OfAPlaceKnownToBeOnTheBorder(string place, double lat, double lon)
+    {
+        var km = GreatCircle.DistanceToPolylineKm(new GeoPoint(lat, lon), InPkBorder);
+
+        Assert.True(km <= 5, $"{place} is {km:0.0} km from the boundary polyline; it lies on the border (at most 5 km allowed).");
+    }
+
+    [Fact]
+    public void Abohar_27KmFromTheBorder_IsRefusedAsALaunchSite()
+    {
+        var abohar = new GeoPoint(30.14, 74.20);
+        Assert.InRange(GreatCircle.DistanceToPolylineKm(abohar, InPkBorder), 22, 32);
+
+        var outcome = AsSender(Indian(abohar), Shipped("in-pk-2005"));
+
+        var e = Assert.Single(outcome.Errors, e => e.Code == RuleCodes.LaunchSiteTooCloseToBoundary);
+        Assert.Equal("/launchArea", e.Path);
+    }
+
+    [Theory]
+    [InlineData("Multan", 30.20, 71.47)]
+    [InlineData("Sonmiani", 25.19, 66.75)]
+    [InlineData("Tilla Jogian", 32.70, 73.20)]
+    public void IndianLaunchSite_InsidePakistan_IsRefusedAsOnTheOtherSide(string place, double lat, double lon)
+    {
+        var outcome = AsSender(Indian(new GeoPoint(lat, lon)), Shipped("in-pk-2005"));
+
+        var e = Assert.Single(outcome.Errors, e => e.Code == RuleCodes.LaunchSiteOnOtherSide);
+        Assert.Equal("/launchArea", e.Path);
+        Assert.True(e.Message.Contains("PK side", StringComparison.Ordinal), $"{place}: {e.Message}");
+    }
+
+    [Theory]
+    [InlineData("Abdul Kalam Island", 20.76, 87.08)]
+    [InlineData("Chandipur", 21.45, 87.02)]
+    [InlineData("Pokhran", 27.09, 71.75)]
+    [InlineData("Delhi", 28.61, 77.21)]
+    public void IndianLaunchSite_InIndia_IsOnItsOwnSide(string place, double lat, double lon)
+    {
+        var outcome = AsSender(Indian(new GeoPoint(lat, lon)), Shipped("in-pk-2005"));
+
+        Assert.True(outcome.Errors.All(e => e.Code != RuleCodes.LaunchSiteOnOtherSide), place + ": " + string.Join("; ", outcome.Errors));
+        Assert.Equal(PolylineSide.Right, GreatCircle.SideOfPolyline(new GeoPoint(lat, lon), InPkBorder));
+    }
+
+    [Fact]
+    public void PakistaniLaunchSite_InIndia_IsRefused_AndInPakistan_IsNot()
+    {
+        var agreement = Shipped("in-pk-2005");
+        var fromJaisalmer = Indian(new GeoPoint(26.91, 70.91)) with { Sender = PK, Recipients = [new Addressee(IN, 1)], ImpactAreas = [new CircleArea(new GeoPoint(22.0, 64.0), 20)] };
+        var fromSonmiani = fromJaisalmer with { LaunchArea = new CircleArea(new GeoPoint(25.19, 66.75), 5) };
+
+        Assert.Contains(AsSender(fromJaisalmer, agreement).Errors, e => e.Code == RuleCodes.LaunchSiteOnOtherSide);
+        Assert.DoesNotContain(AsSender(fromSonmiani, agreement).Errors, e => e.Code == RuleCodes.LaunchSiteOnOtherSide);
+    }
+
+    [Fact]
+    public void SideOfBoundary_BeyondTheEndsOfTheLine_IsUndetermined()
+    {
+        Assert.Equal(PolylineSide.Undetermined, GreatCircle.SideOfPolyline(new GeoPoint(21.5, 66.0), InPkBorder)); // open sea off Sir Creek
+        Assert.Equal(PolylineSide.Left, GreatCircle.SideOfPolyline(new GeoPoint(25.19, 66.75), InPkBorder, extendEnds: true)); // Sonmiani
+        Assert.Equal(PolylineSide.Right, GreatCircle.SideOfPolyline(new GeoPoint(22.24, 68.97), InPkBorder, extendEnds: true)); // Dwarka
+        Assert.Equal(PolylineSide.Left, GreatCircle.SideOfPolyline(new GeoPoint(30.20, 71.47), InPkBorder));
+    }
+
+    /// <summary>
+    /// cn-ru-2009 sectors (docs/agreements.md): RU 22.5° clockwise to 202.5°; CN 247.5° clockwise to 67.5°, edges included.
+    /// </summary>
+    [Theory]
+    [InlineData("CN", 39.66, 98.49, 270.0, true)]   // Jiuquan, due west
+    [InlineData("CN", 39.66, 98.49, 247.5, true)]   // west edge
+    [InlineData("CN", 39.66, 98.49, 247.4, false)]
+    [InlineData("CN", 39.66, 98.49, 67.5, true)]    // north-east edge
+    [InlineData("CN", 39.66, 98.49, 67.6, false)]
+    [InlineData("CN", 39.66, 98.49, 180.0, false)]  // due south, away from Russia
+    [InlineData("RU", 48.58, 45.72, 180.0, true)]   // Kapustin Yar, due south
+    [InlineData("RU", 48.58, 45.72, 202.5, true)]   // south edge
+    [InlineData("RU", 48.58, 45.72, 202.6, false)]
+    [InlineData("RU", 48.58, 45.72, 22.5, true)]    // north-east edge
+    [InlineData("RU", 48.58, 45.72, 22.4, false)]
+    [InlineData("RU", 62.93, 40.58, 270.0, false)]  // Plesetsk, due west
+    public void CnRuDirection_FollowsThePublishedSectors_OnBothSidesOfEachEdge(string sender, double lat, double lon, double azimuth, bool toward)
+    {
+        var from = new CentreCode(sender);
+        var to = from == CN ? RU : CN;
+        var n = Notification("cn-ru-2009", from, to, new GeoPoint(lat, lon)) with
+        {
+            Missile = new Missile(MissileClass.ICBM, rangeKm: 5000),
+            PlannedAzimuthDeg = azimuth,
+        };
+
+        var outcome = AsSender(n, Shipped("cn-ru-2009"));
+
+        Assert.Empty(outcome.Errors);
+        Assert.Equal(!toward, outcome.Findings.Any(f => f.Code == RuleCodes.ScopeNotTowardParty));
+    }
+
+    [Fact]
+    public void Hcoc_NoticeWithoutImpactArea_IsAccepted_ButUsRuStillAsksForOne()
+    {
+        var hcoc = Notification("hcoc", FR, US, new GeoPoint(47.9, -4.4)) with
+        {
+            Missile = new Missile(MissileClass.SLBM),
+            ImpactAreas = [],
+            PlannedDirection = "west, into the Atlantic",
+        };
+        Assert.Empty(AsSender(hcoc, Shipped("hcoc")).Errors);
+
+        var usRu = Notification("us-ru-bmlna-1988", US, RU, new GeoPoint(34.74, -120.57)) with { ImpactAreas = [] };
+        var e = Assert.Single(AsSender(usRu, Shipped("us-ru-bmlna-1988")).Errors);
+        Assert.Equal((RuleCodes.RequiredFieldMissing, "/impactAreas"), (e.Code, e.Path));
+    }
+
+    [Fact]
+    public void AssumedLeadTime_UnderHcocAndCnRu_IsAFindingNeverARefusal_WhileTheTextsLeadTimeRefuses()
+    {
+        var late = WindowStart - Duration.FromHours(23);
+        var hcoc = Notification("hcoc", FR, US, new GeoPoint(47.9, -4.4)) with { Missile = new Missile(MissileClass.SLBM), PlannedDirection = "west" };
+        var cnRu = Notification("cn-ru-2009", CN, RU, new GeoPoint(40.96, 100.29)) with { Missile = new Missile(MissileClass.SLV), PlannedAzimuthDeg = 90 };
+        var usRu = Notification("us-ru-bmlna-1988", US, RU, new GeoPoint(34.74, -120.57));
+
+        foreach (var (n, id) in new[] { (hcoc, "hcoc"), (cnRu, "cn-ru-2009") })
+        {
+            var outcome = Rules.Evaluate(n, Shipped(id), EvaluatingSide.Sender, n.Sender, late, null);
+            Assert.Empty(outcome.Errors);
+            Assert.Contains("assumption", Assert.Single(outcome.Findings, f => f.Code == RuleCodes.LeadTimeTooShort).Message, StringComparison.Ordinal);
+        }
+        var text = Rules.Evaluate(usRu, Shipped("us-ru-bmlna-1988"), EvaluatingSide.Sender, US, late, null);
+        Assert.Single(text.Errors, e => e.Code == RuleCodes.LeadTimeTooShort);
+    }
+
+    [Fact]
+    public void AssumedMaximumWindow_UnderUsRu_IsAFinding_WhileInPksTextualFiveDaysRefuses()
+    {
+        var longUsRu = Notification("us-ru-bmlna-1988", US, RU, new GeoPoint(34.74, -120.57)) with
+        {
+            LaunchWindow = new LaunchWindow(WindowStart, WindowStart + Duration.FromHours(97)),
+        };
+        var outcome = AsSender(longUsRu, Shipped("us-ru-bmlna-1988"));
+        Assert.Empty(outcome.Errors);
+        Assert.Single(outcome.Findings, f => f.Code == RuleCodes.WindowTooLong);
+
+        var longInPk = Indian(new GeoPoint(20.76, 87.08)) with { LaunchWindow = new LaunchWindow(WindowStart, WindowStart + Duration.FromHours(121)) };
+        Assert.Single(AsSender(longInPk, Shipped("in-pk-2005")).Errors, e => e.Code == RuleCodes.WindowTooLong);
+    }
+
+    [Fact]
+    public void SoundingRocket_UnderUsRu_IsAVoluntaryNoticeWithAFinding()
+    {
+        var blackBrant = Notification("us-ru-bmlna-1988", US, RU, new GeoPoint(69.29, 16.02)) with { Missile = new Missile(MissileClass.SoundingRocket, type: "Black Brant XII") };
+
+        var outcome = AsSender(blackBrant, Shipped("us-ru-bmlna-1988"));
+
+        Assert.Empty(outcome.Errors);
+        Assert.Single(outcome.Findings, f => f.Code == RuleCodes.ScopeClassVoluntary);
+    }
+
+    private static RuleOutcome AsSender(Message m, Agreement a) => Rules.Evaluate(m, a, EvaluatingSide.Sender, m.Sender, Early, null);
+
+    /// <summary>An Indian SRBM test from <paramref name="site"/> into the Bay of Bengal.</summary>
+    private static PreNotification Indian(GeoPoint site) =>
+        Notification("in-pk-2005", IN, PK, site) with
+        {
+            Missile = new Missile(MissileClass.SRBM),
+            ImpactAreas = [new CircleArea(new GeoPoint(17.5, 88.5), 20, "Bay of Bengal")],
+        };
+
+    private static PreNotification Notification(string agreement, CentreCode sender, CentreCode recipient, GeoPoint site) => new()
+    {
+        MessageId = MessageId.New(),
+        AgreementId = new AgreementId(agreement),
+        Sender = sender,
+        Recipients = [new Addressee(recipient, 1)],
+        IssuedAt = Early,
+        LaunchWindow = new LaunchWindow(WindowStart, WindowStart + Duration.FromHours(6)),
+        Missile = new Missile(MissileClass.ICBM),
+        LaunchArea = new CircleArea(site, 5, "launch site"),
+        ImpactAreas = [new CircleArea(new GeoPoint(9.4, 167.47), 50, "impact")],
+    };
+}
