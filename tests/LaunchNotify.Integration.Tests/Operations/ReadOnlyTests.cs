@@ -24,6 +24,9 @@ public sealed class ReadOnlyTests : IDisposable
         var seed = new SeedOptions { Directory = _folder, Centres = ["US", "RU"], From = new LocalDate(2025, 1, 1), Days = 60, Seed = 3 };
         await HistorySeeder.RunAsync(seed, null, CancellationToken.None);
         var store = seed.StorePath("US");
+        // An officer account, made before the snapshot: the API answers signed-in people only (docs/security.md).
+        await LaunchNotify.Tests.Shared.TestAccounts.AddWithRolesAsync(LaunchNotify.Storage.StorageOptions.Parse($"sqlite:{store}"), "officer",
+            [LaunchNotify.Node.Accounts.NodeRoles.Operator, LaunchNotify.Node.Accounts.NodeRoles.DutyOfficer, LaunchNotify.Node.Accounts.NodeRoles.ComplianceOfficer]);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         var before = Snapshot(store);
 
@@ -37,8 +40,6 @@ public sealed class ReadOnlyTests : IDisposable
             ["LaunchNotify__Broker__Port"] = DeployableProcess.FreePort().ToString(), // no broker: read-only needs none
             ["LaunchNotify__Broker__Password"] = "unused",
             ["LaunchNotify__HttpUrl"] = url,
-            ["LaunchNotify__Dashboard__User"] = "officer",
-            ["LaunchNotify__Dashboard__Password"] = "secret",
             ["LaunchNotify__Timeliness__Counterparts"] = "RU",
         }))
         {
@@ -46,10 +47,11 @@ public sealed class ReadOnlyTests : IDisposable
             Assert.True(ready.GetProperty("readOnly").GetBoolean());
 
             using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
+            // Signing in must not write either (no last-login or failure counts kept in a read-only store).
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await LaunchNotify.Tests.Shared.TestAccounts.TokenAsync(http, "officer"));
             foreach (var path in new[] { "/v1/notifications?limit=500", "/v1/inbox?all=true", "/v1/alarms", "/v1/observed-launches" })
                 Assert.True((await http.GetAsync(path)).IsSuccessStatusCode, path);
             using var dashboard = new HttpRequestMessage(HttpMethod.Get, "/dashboard");
-            dashboard.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("officer:secret")));
             var page = await http.SendAsync(dashboard);
             Assert.Equal(HttpStatusCode.OK, page.StatusCode);
             Assert.Contains("sent-notifications", await page.Content.ReadAsStringAsync());
