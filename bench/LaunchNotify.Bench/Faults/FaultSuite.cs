@@ -537,7 +537,9 @@ internal sealed class FaultRun : IAsyncDisposable
             foreach (var c in cases)
                 outcomes[c] = Stored(_cluster.StorePath(Ru), c.Sender, c.Id);
             validAfter ??= outcomes[cases.Single(c => c.Id == valid)] is not null ? Stopwatch.GetElapsedTime(validSent).TotalSeconds : null;
-            var done = cases.All(c => outcomes[c] is not null || parked.Contains(c.Id));
+            // Done when each case has its outcome and, if stored, its receipt is back at CN (a receipt is the last step, so
+            // stopping at the stored row would judge a receipt still on its way as missing).
+            var done = cases.All(c => outcomes[c] is not null ? receipts.Any(x => x.For == c.Id) : parked.Contains(c.Id));
             if (done || waited.Elapsed > _options.InboxBound)
                 break;
             await Task.Delay(250, ct); // polling store and queues
