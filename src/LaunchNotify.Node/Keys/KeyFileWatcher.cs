@@ -21,6 +21,9 @@ public sealed class KeyFileWatcher(string directory, Func<KeyRing> ring, ILogger
         await Task.Yield(); // not on the host's start path
         var keys = ring();
         using var watcher = TryWatch();
+        // A file changed after the ring loaded but before the folder was watched raised no event: look once now (a no-op
+        // reload is neither logged nor audited).
+        triggers.Writer.TryWrite("key file change before the watch began");
         using var hangup = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
