@@ -8,7 +8,12 @@ public static class ReadOnlyApi
     /// </summary>
     public static void UseReadOnlyApi(this WebApplication app) => app.Use(async (context, next) =>
     {
-        if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+        // Reads, and signing in (a token or the dashboard's cookie: nothing is written for a good password; the test
+        // checks the store file's hash), so that an archive can be looked at by the people allowed to.
+        if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
+            || context.Request.Path.Equals("/connect/token", StringComparison.OrdinalIgnoreCase)
+            || context.Request.Path.StartsWithSegments("/dashboard/login", StringComparison.OrdinalIgnoreCase)
+            || context.Request.Path.StartsWithSegments("/dashboard/logout", StringComparison.OrdinalIgnoreCase))
         {
             await next(context);
             return;

@@ -162,7 +162,7 @@ public sealed class FederationTests(FederationFixture federation, ITestOutputHel
         {
             using var ruHttp = ru.Management();
             await Eventually.UntilAsync(async () => (await ruHttp.GetFromJsonAsync<JsonElement>(
-                    $"api/queues/{BrokerTopology.VirtualHost}/{BrokerTopology.InboxQueue(Ru)}")).GetProperty("messages").GetInt32(),
+                    $"api/queues/{BrokerTopology.VirtualHost}/{BrokerTopology.InboxQueue(Ru)}")) is var q && q.TryGetProperty("messages", out var m) ? m.GetInt32() : -1, // no stats yet: ask again
                 n => n == 1, Deadline, "CN's own heartbeat in RU's inbox");
             await ruProbe.PurgeQueuesAsync([BrokerTopology.InboxQueue(Ru)]);
         }
