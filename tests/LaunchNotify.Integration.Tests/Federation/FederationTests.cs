@@ -140,7 +140,9 @@ public sealed class FederationTests(FederationFixture federation, ITestOutputHel
         var resolved = await Eventually.UntilAsync(() => us.Services.GetRequiredService<AlarmBook>().GetAsync(alarm.Id, CancellationToken.None),
             a => a!.State == AlarmState.Resolved, Deadline, "LINK_SILENT to be resolved once the link forwards again");
         output.WriteLine($"resolved: {resolved!.ResolveComment}");
-        var healed = usMonitor.Snapshot.Links.Single(l => l.Counterpart == Ru);
+        // The monitor learns of the forward on its next poll of the shovel's counters: wait for it, don't read it once.
+        var healed = (await Eventually.UntilAsync(() => Task.FromResult(usMonitor.Snapshot.Links.Single(l => l.Counterpart == Ru)),
+            l => l.LastForwardAt is not null, Deadline, "the link monitor to see the healed link forward"))!;
         Assert.NotNull(healed.LastForwardAt);
         Assert.True(healed.LastForwardAt >= healedAt);
     }
