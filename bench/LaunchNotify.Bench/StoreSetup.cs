@@ -17,7 +17,7 @@ public static class StoreSetup
     public static async Task<double> SeedInboxAsync(string sqlitePath, int rows, byte[] jws, Action<double> progress, CancellationToken ct)
     {
         var options = StorageOptions.SqliteFile(sqlitePath);
-        await StoreInitializer.EnsureCreatedAsync(options, ct);
+        await StoreMigrator.MigrateAsync(options, ct);
         if (rows <= 0)
             return 0;
         var watch = Stopwatch.StartNew();

@@ -1,17 +1,10 @@
 namespace LaunchNotify.Storage;
 
-/// <summary>
-/// Makes a store ready for this build: creates it, or upgrades it with the migrations (baselining a store made before
-/// migrations existed), refusing a store newer than the build. The publisher and subscriber may race to do it.
-/// </summary>
+/// <summary>A store's files: owner-only modes. Making a store ready for this build is <c>StoreMigrator.MigrateAsync</c>.</summary>
 public static class StoreInitializer
 {
     /// <summary>A store holds a centre's evidence: its files are the owner's alone (0600), however the umask is set.</summary>
     public const UnixFileMode StoreFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-
-    /// <summary>Kept under its old name for the many callers (tests, tools) that want "a store at this build's schema".</summary>
-    public static Task<StoreSchemaStatus> EnsureCreatedAsync(StorageOptions options, CancellationToken ct = default) =>
-        StoreMigrator.MigrateAsync(options, ct);
 
     /// <summary>Creates the file 0600 if it is not there (before SQLite does, with the umask's mode); narrows a wider one.</summary>
     internal static void OwnerOnly(string path)

@@ -39,7 +39,7 @@ public sealed class SqliteTestStore : ITestStore
     public static async Task<SqliteTestStore> CreateAsync()
     {
         var store = new SqliteTestStore();
-        await StoreInitializer.EnsureCreatedAsync(store.Options);
+        await StoreMigrator.MigrateAsync(store.Options);
         return store;
     }
 
@@ -80,7 +80,7 @@ public sealed class PostgresServer : IAsyncLifetime
                 await drop.ExecuteNonQueryAsync();
             }
         }
-        await StoreInitializer.EnsureCreatedAsync(new StorageOptions(StorageProvider.PostgreSql, _connectionString));
+        await StoreMigrator.MigrateAsync(new StorageOptions(StorageProvider.PostgreSql, _connectionString));
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

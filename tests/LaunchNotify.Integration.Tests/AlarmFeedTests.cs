@@ -25,7 +25,7 @@ public sealed class AlarmFeedSqliteTests(BrokerFixture broker) : AlarmFeedTests(
     protected override async Task<StorageOptions> CreateStoreAsync()
     {
         var store = StorageOptions.SqliteFile(Path.Combine(_dir, "node.db"));
-        await StoreInitializer.EnsureCreatedAsync(store);
+        await StoreMigrator.MigrateAsync(store);
         return store;
     }
 

@@ -24,7 +24,7 @@ public sealed class OutboxClaimReleaseTests : IAsyncDisposable
     public async Task Restart_TakesBackTheClaimsOfItsKilledPredecessor_NotThoseOfALiveProcess()
     {
         var store = _world.SqliteStore("US");
-        await StoreInitializer.EnsureCreatedAsync(store);
+        await StoreMigrator.MigrateAsync(store);
         var factory = new StoreContextFactory(store);
 
         // Two real processes: one killed (the crashed publisher), one still running (another live dispatcher).

@@ -15,7 +15,7 @@ public sealed class PostgresFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Options = new StorageOptions(StorageProvider.PostgreSql, await LocalPostgres.EnsureRunningAsync());
-        await StoreInitializer.EnsureCreatedAsync(Options);
+        await StoreMigrator.MigrateAsync(Options);
     }
 
     public async Task DisposeAsync()

@@ -11,7 +11,7 @@ public sealed class SequenceAllocatorTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _options = StorageOptions.SqliteFile(_file);
-        await StoreInitializer.EnsureCreatedAsync(_options);
+        await StoreMigrator.MigrateAsync(_options);
     }
 
     public Task DisposeAsync()

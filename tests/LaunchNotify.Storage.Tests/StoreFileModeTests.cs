@@ -21,7 +21,7 @@ public sealed class StoreFileModeTests : IDisposable
             return;
         var path = Path.Combine(_folder, "node.db");
         var store = StorageOptions.SqliteFile(path);
-        await StoreInitializer.EnsureCreatedAsync(store);
+        await StoreMigrator.MigrateAsync(store);
         // A connection held open for the whole check: SQLite deletes -wal and -shm when the last connection closes, and
         // another test class clearing the connection pools at the same time would close the pooled one.
         await using var held = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
@@ -48,11 +48,11 @@ public sealed class StoreFileModeTests : IDisposable
             return;
         var path = Path.Combine(_folder, "old.db");
         var store = StorageOptions.SqliteFile(path);
-        await StoreInitializer.EnsureCreatedAsync(store);
+        await StoreMigrator.MigrateAsync(store);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         File.SetUnixFileMode(path, StoreInitializer.StoreFileMode | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
-        await StoreInitializer.EnsureCreatedAsync(store);
+        await StoreMigrator.MigrateAsync(store);
 
         Assert.Equal(StoreInitializer.StoreFileMode, File.GetUnixFileMode(path));
     }

@@ -254,7 +254,7 @@ public static partial class KeysCommand
     private static async Task QueueAnnouncementAsync(StorageOptions options, string folder, CentreKey signingKey, IReadOnlyList<CentreCode> recipients,
         Instant now, CancellationToken ct)
     {
-        await StoreInitializer.EnsureCreatedAsync(options, ct);
+        await StoreMigrator.MigrateAsync(options, ct);
         await using var db = new StoreContextFactory(options).CreateDbContext();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var announcement = KeyAnnouncements.Queue(db, folder, signingKey, recipients, now);

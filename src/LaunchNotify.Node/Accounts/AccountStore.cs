@@ -27,7 +27,7 @@ public sealed class AccountStore : IAsyncDisposable
 
     public static async Task<AccountStore> OpenAsync(StorageOptions store, IClock clock, CancellationToken ct)
     {
-        await StoreInitializer.EnsureCreatedAsync(store, ct);
+        await StoreMigrator.MigrateAsync(store, ct);
         var services = new ServiceCollection()
             .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
             .AddSingleton(clock)

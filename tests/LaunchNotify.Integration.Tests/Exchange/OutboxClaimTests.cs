@@ -33,7 +33,7 @@ public sealed class OutboxClaimTests(BrokerFixture broker) : IAsyncLifetime
     {
         const int entries = 60;
         var store = StorageOptions.SqliteFile(Path.Combine(_folder, "US.db"));
-        await StoreInitializer.EnsureCreatedAsync(store);
+        await StoreMigrator.MigrateAsync(store);
         var now = SystemClock.Instance.GetCurrentInstant();
         await using (var db = new NodeDbContext(store.ToDbContextOptions()))
         {
