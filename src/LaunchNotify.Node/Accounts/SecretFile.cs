@@ -5,9 +5,6 @@ public static class SecretFile
 {
     public const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    private const UnixFileMode GroupOrOthers = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
-        | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
-
     /// <summary>Reads the file's text (trimmed), refusing a missing file or one others may read or write.</summary>
     /// <param name="what">What the file is, for the message (e.g. "LaunchNotify:Broker:PasswordFile").</param>
     public static string ReadOwnerOnly(string path, string what)
@@ -21,7 +18,7 @@ public static class SecretFile
     {
         if (!File.Exists(path))
             throw new SecretFileException($"{what} '{path}' does not exist.");
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & GroupOrOthers) != 0)
+        if (!OperatingSystem.IsWindows() && Protocol.Signing.SecretFiles.OpenToOthers(path))
             throw new SecretFileException(
                 $"{what} '{path}' can be read by others (mode {Convert.ToString((int)File.GetUnixFileMode(path), 8)}); it holds a secret: run 'chmod 600 {path}'.");
     }

@@ -97,16 +97,13 @@ public sealed record NodeSettings
     /// <summary>A secret from a file that only its owner may read (0600); anything else stops the node, saying how to fix it.</summary>
     private static string ReadSecretFile(string path, string key)
     {
-        if (!File.Exists(path))
-            throw new SettingsException([NodeOptionsValidation.Line(key, path, "an existing file holding the secret")]);
         try
         {
-            Protocol.Signing.SecretFiles.RequireOwnerOnly(path, key);
+            return Accounts.SecretFile.ReadOwnerOnly(path, key);
         }
-        catch (Protocol.Signing.KeyStoreException e)
+        catch (Accounts.SecretFileException e)
         {
             throw new SettingsException([NodeOptionsValidation.Line(key, path, e.Message)]);
         }
-        return File.ReadAllText(path).Trim();
     }
 }

@@ -258,10 +258,13 @@ public static class SecretFiles
     private const UnixFileMode GroupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
         | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
+    /// <summary>Whether group or others may read or write the file (never on Windows, which has no such modes).</summary>
+    public static bool OpenToOthers(string path) => !OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & GroupOrOther) != 0;
+
     /// <summary>Refuses a secret file that group or others may read or write, as ssh does, saying how to fix it.</summary>
     public static void RequireOwnerOnly(string path, string what)
     {
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & GroupOrOther) != 0)
+        if (!OperatingSystem.IsWindows() && OpenToOthers(path))
             throw new KeyStoreException($"{what} '{path}' is accessible to group or others (mode {Convert.ToString((int)File.GetUnixFileMode(path), 8)}); "
                 + $"restrict it with 'chmod 600 {path}' and start again.");
     }
