@@ -68,6 +68,20 @@ public sealed class LinkStateTests
         Assert.Equal(T0 + Duration.FromSeconds(2), tracker.Observe(Reading(forwarded: 1), T0 + Duration.FromSeconds(2)).LastForwardAt);
     }
 
+    [Fact]
+    public void Observe_FirstCountAfterReadingsWithoutOne_IsAForward()
+    {
+        // Cut from the start: the link queue has no ack count until the line heals and the first confirms arrive.
+        var tracker = new LinkTracker(Duration.FromSeconds(3));
+        Assert.Null(tracker.Observe(Reading(shovel: "starting", backlog: 5, forwarded: null), T0).LastForwardAt);
+        var healed = tracker.Observe(Reading(forwarded: 5), T0 + Duration.FromMinutes(1));
+        Assert.Equal(LinkCondition.Running, healed.Condition);
+        Assert.Equal(T0 + Duration.FromMinutes(1), healed.LastForwardAt);
+
+        // The very first reading of a monitor just started still says nothing about when.
+        Assert.Null(new LinkTracker(Duration.FromSeconds(3)).Observe(Reading(forwarded: 5), T0).LastForwardAt);
+    }
+
     [Theory]
     [InlineData("ftp://x:1", "amqps://")]
     [InlineData("amqps://localhost", "no port")]

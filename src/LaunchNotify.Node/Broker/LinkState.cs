@@ -46,13 +46,15 @@ public sealed class LinkTracker(Duration blockedAfter)
 
     public LinkState Observe(LinkObservation o, Instant now)
     {
-        if (!_memory.TryGetValue(o.Counterpart, out var m))
-            _memory[o.Counterpart] = m = new Memory();
+        var seenBefore = _memory.TryGetValue(o.Counterpart, out var known);
+        var m = known ?? (_memory[o.Counterpart] = new Memory());
 
         if (o.Forwarded is { } count)
         {
-            // A smaller count is a reset (the queue's leader moved), not a forward.
-            if (m.Forwarded is { } before && count > before) m.LastForwardAt = now;
+            // A smaller count is a reset (the queue's leader moved), not a forward. A queue that had no count at an
+            // earlier reading (no ack yet, as through an outage since start) counted from zero: a count now is a forward.
+            var before = m.Forwarded ?? (seenBefore ? 0 : null);
+            if (before is { } b && count > b) m.LastForwardAt = now;
             m.Forwarded = count;
         }
         var pending = o.Backlog + o.InFlight;

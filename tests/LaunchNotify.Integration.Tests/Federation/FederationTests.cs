@@ -250,9 +250,23 @@ public sealed class FederationTests(FederationFixture federation, ITestOutputHel
                 }
                 await Task.Delay(200); // the stream's pace (bounded: 20 messages), not a synchronisation
             }
+            // Recovery should take seconds; if it takes longer, say where the stream stood (the broker's own view) so a
+            // slow run on another machine can be read afterwards, then keep waiting up to the bound.
+            var snapshotAt = clock.Elapsed + TimeSpan.FromSeconds(30);
+            var described = false;
             foreach (var id in ids)
-                await Eventually.UntilAsync(() => us.Status.GetAsync(id, CancellationToken.None)!, s => s!.Overall == "confirmed",
-                    TimeSpan.FromSeconds(120), $"{id} to be confirmed with one node of US's cluster dead");
+                await Eventually.UntilAsync(async () =>
+                    {
+                        var status = await us.Status.GetAsync(id, CancellationToken.None);
+                        if (!described && status?.Overall != "confirmed" && clock.Elapsed > snapshotAt)
+                        {
+                            described = true;
+                            output.WriteLine($"{id} still {status?.Overall} {clock.Elapsed.TotalSeconds:0} s after the stream began; the brokers say:");
+                            output.WriteLine(await DescribeStreamPathAsync(killed));
+                        }
+                        return status;
+                    }, s => s!.Overall == "confirmed",
+                    TimeSpan.FromSeconds(240), $"{id} to be confirmed with one node of US's cluster dead");
             output.WriteLine($"{count} notifications confirmed {clock.Elapsed.TotalSeconds:0} s after the stream began");
 
             await using var ruStore = await ru.OpenStoreAsync();
@@ -281,6 +295,44 @@ public sealed class FederationTests(FederationFixture federation, ITestOutputHel
                     .FirstOrDefault();
             }, n => n is not null, Deadline, $"the connection {clientName} on US's cluster");
         return federation.Brokers[Us].Nodes.Single(n => n.Name == node).Node;
+    }
+
+    /// <summary>
+    /// The receipts' path from RU to US as the brokers report it: RU's shovel to US and its queue, then US's inbox queue
+    /// and the connections on each live node of US's cluster.
+    /// </summary>
+    private async Task<string> DescribeStreamPathAsync(string? deadNode)
+    {
+        var lines = new List<string>();
+        async Task Read(FederatedBroker broker, FederatedNode node, string path, string what, Func<JsonElement, string> render)
+        {
+            try
+            {
+                using var http = broker.Management();
+                http.BaseAddress = new Uri($"http://127.0.0.1:{node.Management}/");
+                lines.Add($"  {node.Node} {what}: {render(await http.GetFromJsonAsync<JsonElement>(path))}");
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+            {
+                lines.Add($"  {node.Node} {what}: unreadable ({e.Message})");
+            }
+        }
+        static string Pick(JsonElement e, params string[] names) =>
+            string.Join(", ", names.Select(n => $"{n}={(e.TryGetProperty(n, out var v) ? v.ToString() : "-")}"));
+        var vhost = Uri.EscapeDataString(BrokerTopology.VirtualHost);
+        var ru = federation.Brokers[Ru];
+        await Read(ru, ru.Nodes[0], $"api/shovels/{vhost}", "shovels", a => string.Join("; ", a.EnumerateArray().Select(e => Pick(e, "name", "state", "node", "dest_uri", "reason"))));
+        await Read(ru, ru.Nodes[0], $"api/queues/{vhost}/{Uri.EscapeDataString(BrokerTopology.LinkQueue(Us))}", "link queue to US",
+            q => Pick(q, "messages_ready", "messages_unacknowledged", "consumers"));
+        var us = federation.Brokers[Us];
+        foreach (var node in us.Nodes.Where(n => n.Node != deadNode))
+        {
+            await Read(us, node, $"api/queues/{vhost}/{Uri.EscapeDataString(BrokerTopology.InboxQueue(Us))}", "US inbox",
+                q => Pick(q, "messages_ready", "messages_unacknowledged", "consumers", "leader", "online"));
+            await Read(us, node, "api/connections?columns=node,name,client_properties.connection_name,state", "connections",
+                a => string.Join("; ", a.EnumerateArray().Select(c => Pick(c, "node", "name", "state"))));
+        }
+        return string.Join(Environment.NewLine, lines);
     }
 
     private async Task AssertQuorumOnEveryNodeAsync(string queue)
