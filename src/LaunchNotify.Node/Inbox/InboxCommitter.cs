@@ -57,7 +57,7 @@ public sealed class InboxCommitter(IDbContextFactory<NodeDbContext> dbFactory, S
         if (!_steps.Writer.TryWrite(entry))
         {
             Interlocked.Decrement(ref _pending);
-            throw new ObjectDisposedException(nameof(InboxCommitter), "The inbox is shutting down; the delivery is retried by the broker.");
+            throw new OperationCanceledException("The inbox is shutting down; the broker delivers this again."); // not a fault: never parked
         }
         return entry.Task;
     }
