@@ -101,6 +101,7 @@ public sealed class InboxCommitter(IDbContextFactory<NodeDbContext> dbFactory, S
     private async Task CommitAsync(List<Step> batch, CancellationToken stopping)
     {
         var succeeded = new List<Step>(batch.Count);
+        var failed = new List<(Step Step, Exception Error)>();
         try
         {
             using var turn = await writeGate.EnterAsync(stopping);
@@ -122,7 +123,7 @@ public sealed class InboxCommitter(IDbContextFactory<NodeDbContext> dbFactory, S
                     // broke) throws out of here and fails the whole batch below.
                     await tx.RollbackToSavepointAsync(Savepoint, stopping);
                     db.ChangeTracker.Clear();
-                    step.Fail(e);
+                    failed.Add((step, e));
                 }
             }
             await tx.CommitAsync(stopping);
@@ -135,9 +136,13 @@ public sealed class InboxCommitter(IDbContextFactory<NodeDbContext> dbFactory, S
         {
             if (batch.Count > 1)
                 logger.LogWarning("A batch of {Count} inbox deliveries was not committed ({Error}); each is retried", batch.Count, e.Message);
-            foreach (var step in batch)
+            foreach (var step in batch.Where(b => !failed.Exists(f => f.Step == b)))
                 step.Fail(e);
         }
+        // A failed step learns of its failure only once the batch has ended: whatever it reads next (e.g. the row a
+        // racing step of the same batch stored) is committed by then.
+        foreach (var (step, error) in failed)
+            step.Fail(error);
     }
 
     public async ValueTask DisposeAsync()
