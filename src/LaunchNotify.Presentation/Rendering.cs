@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Humanizer;
-using Humanizer.Localisation;
 using LaunchNotify.Domain.Alarms;
 using LaunchNotify.Domain.Messages;
 using LaunchNotify.Domain.Values;
@@ -24,6 +23,9 @@ public sealed class Rendering
         Zone = zone;
         Culture = language.Culture();
     }
+
+    /// <summary>English and UTC from the shipped glossary: for callers that have no centre configuration.</summary>
+    public static Rendering EnglishUtc { get; } = new(JsonGlossary.Default, Language.En, DateTimeZone.Utc);
 
     public IGlossary Glossary { get; }
     public Language Language { get; }

@@ -48,7 +48,7 @@ public sealed class ReportFormatsTests
         Assert.Contains("data-chart=\"monthly-on-time\"", html);
         Assert.Contains("data-role=\"minimum-lead-time\"", html);
         Assert.Contains("minimum 24 h", html);
-        Assert.Contains("75.0 %", html);
+        Assert.Contains("75.0%", html);
         // Offline: no script and nothing fetched from elsewhere (the SVG namespace is an identifier, not a fetch).
         Assert.DoesNotContain("<script", html);
         Assert.Empty(Regex.Matches(html, "(src|href)=\"(https?:)?//").Cast<Match>());
