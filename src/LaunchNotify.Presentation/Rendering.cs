@@ -25,7 +25,7 @@ public sealed class Rendering
     }
 
     /// <summary>English and UTC from the shipped glossary: for callers that have no centre configuration.</summary>
-    public static Rendering EnglishUtc { get; } = new(JsonGlossary.Default, Language.En, DateTimeZone.Utc);
+    public static Rendering EnglishUtc { get; } = new(JsonGlossary.Default, Language.En, Zones.Utc);
 
     public IGlossary Glossary { get; }
     public Language Language { get; }

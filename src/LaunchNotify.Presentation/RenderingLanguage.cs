@@ -38,6 +38,9 @@ public sealed class RenderingLanguage
 
 public static class Zones
 {
+    /// <summary>Etc/UTC from tzdb: the default zone (the configuration's default names it so).</summary>
+    public static DateTimeZone Utc { get; } = DateTimeZoneProviders.Tzdb["Etc/UTC"];
+
     /// <summary>A zone of NodaTime's tzdb by its id (case as published: Asia/Shanghai), or null.</summary>
     public static DateTimeZone? Find(string? id) =>
         string.IsNullOrWhiteSpace(id) ? null : DateTimeZoneProviders.Tzdb.GetZoneOrNull(id.Trim());

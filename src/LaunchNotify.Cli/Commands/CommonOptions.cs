@@ -45,7 +45,7 @@ public static class CommonOptions
     /// </summary>
     public static Presentation.Rendering Rendering(ParseResult parse, Option<string?> lang, Option<string?> timeZone)
     {
-        var configured = new Presentation.RenderingLanguage(Presentation.JsonGlossary.Default, Presentation.Language.En, NodaTime.DateTimeZone.Utc)
+        var configured = new Presentation.RenderingLanguage(Presentation.JsonGlossary.Default, Presentation.Language.En, Presentation.Zones.Utc)
             .For(Environment.GetEnvironmentVariable(LanguageVariable), Environment.GetEnvironmentVariable(TimeZoneVariable));
         if (configured.Rendering is null)
             throw new CliException($"{LanguageVariable}/{TimeZoneVariable}: {configured.Problem}");

@@ -115,7 +115,7 @@ public sealed record NodeSettings
 /// <summary>The validated <see cref="RenderingOptions"/>: a glossary language and a tzdb zone.</summary>
 public sealed record RenderingSettings(Presentation.Language Language, DateTimeZone Zone)
 {
-    public static RenderingSettings Default { get; } = new(Presentation.Language.En, DateTimeZone.Utc);
+    public static RenderingSettings Default { get; } = new(Presentation.Language.En, Presentation.Zones.Utc);
 
     /// <summary>From options that passed validation (a language the glossary has, a zone tzdb has).</summary>
     public static RenderingSettings From(RenderingOptions options) =>
