@@ -107,7 +107,9 @@ public sealed class Rendering
             return Nothing;
         var abs = d < NodaTime.Duration.Zero ? -d : d;
         var minUnit = abs >= NodaTime.Duration.FromHours(1) ? TimeUnit.Minute : abs >= NodaTime.Duration.FromSeconds(1) ? TimeUnit.Second : TimeUnit.Millisecond;
-        var words = abs.ToTimeSpan().Humanize(precision: 3, culture: Culture, maxUnit: TimeUnit.Day, minUnit: minUnit);
+        // Units joined by ", " (Humanizer's own list words give "&" in French and Russian); Chinese lists them without a comma (1 天 2 小时).
+        var separator = Language == Language.Zh ? " " : ", ";
+        var words = abs.ToTimeSpan().Humanize(precision: 3, culture: Culture, maxUnit: TimeUnit.Day, minUnit: minUnit, collectionSeparator: separator);
         return d < NodaTime.Duration.Zero ? "−" + words : words;
     }
 
