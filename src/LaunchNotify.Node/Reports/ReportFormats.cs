@@ -144,6 +144,21 @@ public static class ReportFormats
         return csv.ToString();
     }
 
+    // Culture-free forms kept for the pages not yet moved to the glossary (branch web's Razor report uses them); what a
+    // person reads is formatted by Presentation.Rendering (Percent, Duration) in the reader's language.
+    public static string Percent(double? rate) => rate is { } v ? (v * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "–";
+
+    /// <summary>Readable precision: minutes from an hour up, seconds below, milliseconds only under a second.</summary>
+    public static string Human(Duration? d)
+    {
+        if (d is not { } v)
+            return "–";
+        var abs = v < Duration.Zero ? -v : v;
+        var unit = abs >= Duration.FromHours(1) ? Duration.FromMinutes(1) : abs >= Duration.FromSeconds(1) ? Duration.FromSeconds(1) : Duration.Epsilon;
+        var rounded = Duration.FromNanoseconds(Math.Round(v.TotalNanoseconds / unit.TotalNanoseconds) * unit.TotalNanoseconds);
+        return DurationText.Format(rounded);
+    }
+
     public static string Date(LocalDate d) => d.ToString("uuuu-MM-dd", CultureInfo.InvariantCulture);
 
     public static string Month(YearMonth m) => m.ToString("uuuu-MM", CultureInfo.InvariantCulture);
