@@ -305,9 +305,7 @@ public static class AlarmsCommand
 
     private static string Str(JsonNode? node, string name) => node?[name]?.ToString() ?? "";
 
-    /// <summary>An instant from the API (ISO 8601) in the reader's culture and zone; anything else as it came.</summary>
-    private static string When(Rendering r, string text) =>
-        NodaTime.Text.InstantPattern.ExtendedIso.Parse(text) is { Success: true } parsed ? r.InstantShort(parsed.Value) : text;
+    private static string When(Rendering r, string text) => CommonOptions.When(r, text);
 
     private static string? Acted(Rendering r, JsonNode alarm, string at, string by, string comment) =>
         alarm[at] is null ? null

@@ -54,6 +54,11 @@ public static class CommonOptions
         return chosen.Rendering ?? throw new CliException($"--lang/--tz: {chosen.Problem}");
     }
 
+    /// <summary>An instant from the API (ISO 8601) in the reader's culture and zone; anything else as it came, absent as "-".</summary>
+    public static string When(Presentation.Rendering rendering, string? isoText) =>
+        isoText is null ? "-"
+        : NodaTime.Text.InstantPattern.ExtendedIso.Parse(isoText) is { Success: true } parsed ? rendering.InstantShort(parsed.Value) : isoText;
+
     /// <summary>A client for the command's --url with the token from --token-file, the environment or the login file.</summary>
     public static PublisherClient Client(ParseResult parse, Option<Uri> url, Option<FileInfo?> tokenFile)
     {

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using LaunchNotify.Presentation;
-using NodaTime.Text;
 using Spectre.Console;
 
 namespace LaunchNotify.Cli.Commands;
@@ -54,8 +53,7 @@ public static class StatusCommand
     {
         var r = rendering ?? Rendering.EnglishUtc;
         string T(string key) => Markup.Escape(r.Text(key));
-        string When(JsonNode? at) =>
-            at is null ? "-" : InstantPattern.ExtendedIso.Parse(at.ToString()) is { Success: true } parsed ? r.InstantShort(parsed.Value) : at.ToString();
+        string When(JsonNode? at) => CommonOptions.When(r, at?.ToString());
         var table = new Table().Border(TableBorder.Rounded)
             .Title(Markup.Escape(r.Text("status.title", r.Code(GlossaryCategories.MessageKind, view["kind"]?.ToString()), view["messageId"], view["agreementId"])))
             .AddColumn(T("status.col.recipient")).AddColumn(T("status.col.sequence")).AddColumn(T("status.col.status")).AddColumn(T("status.col.published"))
