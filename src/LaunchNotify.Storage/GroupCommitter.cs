@@ -105,6 +105,8 @@ public sealed class GroupCommitter(IDbContextFactory<NodeDbContext> dbFactory, S
         {
             using var turn = await writeGate.EnterAsync(stopping);
             await using var db = await dbFactory.CreateDbContextAsync(stopping);
+            // The steps' savepoints are ours: EF's own one around each SaveChanges would only add statements.
+            db.Database.AutoSavepointsEnabled = false;
             await using var tx = await db.Database.BeginTransactionAsync(stopping);
             var alone = batch.Count == 1;
             foreach (var step in batch)
@@ -115,6 +117,9 @@ public sealed class GroupCommitter(IDbContextFactory<NodeDbContext> dbFactory, S
                     await step.RunAsync(db, step.Token);
                     if (!alone) await tx.ReleaseSavepointAsync(Savepoint, stopping);
                     succeeded.Add(step);
+                    // Saved rows need no tracking; a tracker that kept every step's entities would make each later
+                    // SaveChanges scan them all (quadratic in the batch).
+                    db.ChangeTracker.Clear();
                 }
                 catch (Exception e) when (!alone)
                 {
