@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -66,7 +67,12 @@ public sealed class GroupCommitter(IDbContextFactory<NodeDbContext> dbFactory, S
     {
         if (_loop is not null) return;
         lock (_startLock)
-            _loop ??= Task.Run(() => LoopAsync(_stopping.Token));
+        {
+            if (_loop is not null) return;
+            // The loop must not inherit its first caller's context (its trace, its log scopes): each step gets its own.
+            using (ExecutionContext.SuppressFlow())
+                _loop = Task.Run(() => LoopAsync(_stopping.Token));
+        }
     }
 
     private async Task LoopAsync(CancellationToken stopping)
@@ -112,6 +118,9 @@ public sealed class GroupCommitter(IDbContextFactory<NodeDbContext> dbFactory, S
             foreach (var step in batch)
             {
                 if (!alone) await tx.CreateSavepointAsync(Savepoint, stopping);
+                // The step continues its caller's trace: what it starts or stamps (a receipt applied, the traceparent an
+                // outbox entry carries) belongs to the caller's message, not to the loop.
+                Activity.Current = step.CallerActivity;
                 try
                 {
                     await step.RunAsync(db, step.Token);
@@ -130,6 +139,7 @@ public sealed class GroupCommitter(IDbContextFactory<NodeDbContext> dbFactory, S
                     failed.Add((step, e));
                 }
             }
+            Activity.Current = null;
             await tx.CommitAsync(stopping);
             Interlocked.Increment(ref _batches);
             Interlocked.Add(ref _stepCount, batch.Count);
@@ -161,6 +171,9 @@ public sealed class GroupCommitter(IDbContextFactory<NodeDbContext> dbFactory, S
     private abstract class Step(CancellationToken token)
     {
         public CancellationToken Token { get; } = token;
+
+        /// <summary>The caller's activity when it handed the step in.</summary>
+        public Activity? CallerActivity { get; } = Activity.Current;
 
         /// <summary>Set by <see cref="RunAsync{T}"/>: counts the step out of <see cref="Pending"/> when it ends.</summary>
         public GroupCommitter? Owner { get; set; }

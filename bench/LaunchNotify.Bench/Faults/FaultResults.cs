@@ -70,6 +70,9 @@ public sealed record ScenarioResult
     public int Http5xx { get; set; }
     /// <summary>Requests that got no HTTP answer at all (refused or reset), retried while a fault lasted.</summary>
     public int ConnectionErrors { get; set; }
+
+    /// <summary>Requests sent a second time after a transport error on the first try (the second answered).</summary>
+    public int TransportRetries { get; set; }
     /// <summary>From the fault healing (process back, link restored, broker started) until everything was confirmed.</summary>
     public double? ConvergeSeconds { get; set; }
     public Dictionary<string, int> Statuses { get; init; } = [];

@@ -377,31 +377,43 @@ internal sealed class FaultRun : IAsyncDisposable
             while ((i = Interlocked.Increment(ref next)) < corpus.Count)
             {
                 var item = corpus[i];
-                using var content = new ByteArrayContent(item.Body);
-                if (item.ContentType is { } type)
-                    content.Headers.ContentType = MediaTypeHeaderValue.Parse(type);
                 try
                 {
-                    using var response = await _http.PostAsync(item.Path, content, ct);
-                    var status = (int)response.StatusCode;
-                    var body = await response.Content.ReadAsStringAsync(ct);
-                    Count(r, status);
-                    if (status >= 500)
-                        Broke($"HTTP {status}", item, body);
-                    else if (status >= 400 && body.Length == 0)
-                        emptyErrorBodies.AddOrUpdate(status, 1, (_, n) => n + 1);
-                    else if (status is 200 or 202 && AcceptedFor(body, Ru) is { } id)
-                        toConfirm.Add(id);
+                    HttpResponseMessage response;
+                    try
+                    {
+                        response = await PostAsync(item, ct);
+                    }
+                    catch (HttpRequestException) when (!ct.IsCancellationRequested)
+                    {
+                        // A pooled connection the server was closing as it was reused: once more on another. A body that
+                        // breaks the server (an abort after the response began, a crash) fails this second try too.
+                        lock (r) r.TransportRetries++;
+                        response = await PostAsync(item, ct);
+                    }
+                    using (response)
+                    {
+                        var status = (int)response.StatusCode;
+                        var body = await response.Content.ReadAsStringAsync(ct);
+                        Count(r, status);
+                        if (status >= 500)
+                            Broke($"HTTP {status}", item, body);
+                        else if (status >= 400 && body.Length == 0)
+                            emptyErrorBodies.AddOrUpdate(status, 1, (_, n) => n + 1);
+                        else if (status is 200 or 202 && AcceptedFor(body, Ru) is { } id)
+                            toConfirm.Add(id);
+                    }
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
                 {
                     lock (r) r.ConnectionErrors++;
-                    // The inner exceptions say which (reset, refused, timeout): the outer message never does.
-                    Broke("no answer", item, string.Join(" ← ", Causes(e)));
+                    // The innermost cause first (reset, refused, timeout): the outer message never says which.
+                    Broke("no answer", item, string.Join(" ← ", Causes(e).Reverse()));
                 }
             }
         }, ct)));
-        r.Notes.Add($"{corpus.Count:N0} bodies in {flood.Elapsed.TotalSeconds:0.0} s ({corpus.Count / flood.Elapsed.TotalSeconds:N0}/s)");
+        r.Notes.Add($"{corpus.Count:N0} bodies in {flood.Elapsed.TotalSeconds:0.0} s ({corpus.Count / flood.Elapsed.TotalSeconds:N0}/s)"
+                    + (r.TransportRetries > 0 ? $"; {r.TransportRetries} sent twice after a transport error on the first try" : ""));
         foreach (var (what, (n, example)) in broken.OrderByDescending(p => p.Value.Count))
             r.Failures.Add($"{what}: {n} × (e.g. {example})");
         foreach (var (status, n) in emptyErrorBodies.OrderBy(p => p.Key))
@@ -720,6 +732,14 @@ internal sealed class FaultRun : IAsyncDisposable
             if (r.Failures.Count < 40)
                 r.Failures.Add(failure);
         }
+    }
+
+    private async Task<HttpResponseMessage> PostAsync(HostileBody item, CancellationToken ct)
+    {
+        using var content = new ByteArrayContent(item.Body);
+        if (item.ContentType is { } type)
+            content.Headers.ContentType = MediaTypeHeaderValue.Parse(type);
+        return await _http.PostAsync(item.Path, content, ct);
     }
 
     private static IEnumerable<string> Causes(Exception e)
