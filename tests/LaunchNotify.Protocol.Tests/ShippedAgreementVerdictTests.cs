@@ -26,17 +26,26 @@ public class ShippedAgreementVerdictTests
 
     /// <summary>Places on the IN-PK International Boundary (true coordinates, sources in docs/agreements.md).</summary>
     [Theory]
-    [InlineData("Attari-Wagah joint check post", 31.6047, 74.5730)]
-    [InlineData("Hussainiwala border post", 30.997, 74.550)]
-    [InlineData("Hindumalkote", 30.136, 73.917)]
-    [InlineData("Munabao railway station (Munabao-Khokhrapar crossing)", 25.750, 70.280)]
-    [InlineData("Suchetgarh border post", 32.585, 74.655)]
-    [InlineData("Dera Baba Nanak (Kartarpur corridor)", 32.033, 75.033)]
+    [InlineData("Wagah-Attari road crossing", 31.60472, 74.57306)]
+    [InlineData("Ganda Singh Wala, opposite Hussainiwala", 31.037975, 74.518464)]
+    [InlineData("Hindumalkote", 30.13637, 73.91685)]
+    [InlineData("Munabao railway station", 25.7429, 70.2768)]
+    [InlineData("Jassar bridge on the Ravi, by the Kartarpur corridor", 32.04923, 74.99242)]
     public void InPkBorder_PassesWithin5Km_OfAPlaceKnownToBeOnTheBorder(string place, double lat, double lon)
     {
         var km = GreatCircle.DistanceToPolylineKm(new GeoPoint(lat, lon), InPkBorder);
 
         Assert.True(km <= 5, $"{place} is {km:0.0} km from the boundary polyline; it lies on the border (at most 5 km allowed).");
+    }
+
+    /// <summary>Khokhropar station (25.7003N 70.1955E), the old Pakistani railhead, about 10 km inside Pakistan from the border at Munabao.</summary>
+    [Fact]
+    public void Khokhropar_AboutTenKmInsidePakistan_MeasuresSoAndLiesOnThePkSide()
+    {
+        var khokhropar = new GeoPoint(25.7003, 70.1955);
+
+        Assert.InRange(GreatCircle.DistanceToPolylineKm(khokhropar, InPkBorder), 5, 15);
+        Assert.Equal(PolylineSide.Left, GreatCircle.SideOfPolyline(khokhropar, InPkBorder));
     }
 
     [Fact]
