@@ -187,4 +187,37 @@ public sealed class CliProcessTests(KestrelPublisherApp app) : IClassFixture<Kes
         Assert.Contains("centre US, which is not a party to cn-ru-2009", result.Flat);
         Assert.Contains("us-ru-bmlna-1988", result.Flat);
     }
+
+    [Fact]
+    public async Task LaunchesRecord_WithClassCruise_RaisesNoAlarm_AndNotesAnImpactAcrossTheBorder()
+    {
+        var dutyOfficer = new Dictionary<string, string?>
+        {
+            ["LaunchNotify__Store"] = null, ["LAUNCHNOTIFY_URL"] = null,
+            ["LAUNCHNOTIFY_TOKEN"] = File.ReadAllText(app.TokenFileFor(LaunchNotify.Node.Accounts.NodeRoles.DutyOfficer)),
+            ["LAUNCHNOTIFY_TOKEN_DIR"] = Path.Combine(app.Folder, "no-saved-tokens"),
+        };
+        var at = app.Clock.GetCurrentInstant().Minus(Duration.FromHours(1)).ToString();
+
+        // A cruise missile inside India: not notifiable, so no alarm, and the verdict says why.
+        var inland = await CliProcess.RunAsync(["launches", "record", "--at", at, "--lat", "21.45", "--lon", "87.02",
+            "--impact-lat", "19.5", "--impact-lon", "88.0", "--attributed", "IN", "--class", "cruise", "--url", Url], Timeout, dutyOfficer);
+        Assert.True(inland.ExitCode == 0, inland.ToString());
+        Assert.Contains("NOT NOTIFIED, NO ALARM cruise launch", inland.Flat);
+        Assert.Contains("not subject to the launch-notification agreements", inland.Flat);
+
+        // The BrahMos of 9 March 2022: from near Sirsa to near Mian Channu, in Pakistan.
+        var across = await CliProcess.RunAsync(["launches", "record", "--at", at, "--lat", "29.53", "--lon", "75.03",
+            "--impact-lat", "30.44", "--impact-lon", "72.35", "--attributed", "IN", "--class", "cruise", "--url", Url, "--json"], Timeout, dutyOfficer);
+        Assert.True(across.ExitCode == 0, across.ToString());
+        var view = JsonNode.Parse(across.Output)!;
+        Assert.Equal("cruise", (string?)view["class"]);
+        Assert.NotNull(view["alarmId"]);
+        Assert.Contains("PK side of the boundary 'in-pk-border'", (string?)view["impactNote"]);
+
+        var unknown = await CliProcess.RunAsync(["launches", "record", "--at", at, "--lat", "29.53", "--lon", "75.03",
+            "--attributed", "IN", "--class", "hypersonic", "--url", Url], Timeout, dutyOfficer);
+        Assert.NotEqual(0, unknown.ExitCode);
+        Assert.Contains("cruise", unknown.Flat);
+    }
 }
