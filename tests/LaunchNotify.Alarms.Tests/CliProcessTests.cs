@@ -188,15 +188,64 @@ public sealed class CliProcessTests(KestrelPublisherApp app) : IClassFixture<Kes
         Assert.Contains("us-ru-bmlna-1988", result.Flat);
     }
 
+    /// <summary>The duty officer's environment: the role that records observed launches.</summary>
+    private Dictionary<string, string?> DutyOfficer => new()
+    {
+        ["LaunchNotify__Store"] = null, ["LAUNCHNOTIFY_URL"] = null,
+        ["LAUNCHNOTIFY_TOKEN"] = File.ReadAllText(app.TokenFileFor(LaunchNotify.Node.Accounts.NodeRoles.DutyOfficer)),
+        ["LAUNCHNOTIFY_TOKEN_DIR"] = Path.Combine(app.Folder, "no-saved-tokens"),
+    };
+
+    [Fact]
+    public async Task Validate_ASixDayWindow_SaysDaysNotHundredsOfHours()
+    {
+        var example = JsonNode.Parse(File.ReadAllText(Example("valid", "prenotification-in-agni-abdul-kalam-island.json")))!;
+        example["document"]!["launchWindow"]!["end"] = "2026-12-11T04:30:00Z";
+        var file = Path.Combine(app.Folder, $"six-day-window-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, example.ToJsonString());
+        try
+        {
+            var result = await Cli("validate", file, "--at", "2026-12-01T05:00:00Z");
+
+            Assert.True(result.ExitCode == 1, result.ToString());
+            Assert.Contains("lasts 6 days; in-pk-2005 allows at most 5 days", result.Flat);
+            Assert.DoesNotContain("144 h", result.Flat);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task LaunchesRecordAndList_ShowInstantsToTheSecond_WhateverPrecisionWasGiven()
+    {
+        var at = app.Clock.GetCurrentInstant().Minus(Duration.FromMinutes(90));
+        var given = NodaTime.Text.InstantPattern.ExtendedIso.Format(at.Plus(Duration.FromNanoseconds(123_456_789)));
+        var shown = NodaTime.Text.InstantPattern.General.Format(at);
+        Assert.EndsWith(".123456789Z", given);
+
+        var recorded = await CliProcess.RunAsync(["launches", "record", "--at", given, "--lat", "62.95", "--lon", "40.6", "--attributed", "RU", "--url", Url],
+            Timeout, DutyOfficer);
+        Assert.True(recorded.ExitCode == 0, recorded.ToString());
+        Assert.Contains($"at {shown}", recorded.Flat);
+
+        var list = await CliProcess.RunAsync(["launches", "list", "--url", Url], Timeout, DutyOfficer);
+        Assert.True(list.ExitCode == 0, list.ToString());
+        Assert.Contains(shown, list.Flat);
+        Assert.DoesNotContain(".123", list.Flat);
+        var listed = await CliProcess.RunAsync(["launches", "list", "--url", Url, "--json"], Timeout, DutyOfficer);
+        Assert.Contains(JsonNode.Parse(listed.Output)!.AsArray(), l => ((string?)l!["at"])!.Contains(".123", StringComparison.Ordinal));
+
+        var alarms = await Cli("alarms", "--url", Url);
+        Assert.True(alarms.ExitCode == 0, alarms.ToString());
+        Assert.DoesNotMatch(@"\d{2}:\d{2}:\d{2}\.\d+Z", alarms.Flat);
+    }
+
     [Fact]
     public async Task LaunchesRecord_WithClassCruise_RaisesNoAlarm_AndNotesAnImpactAcrossTheBorder()
     {
-        var dutyOfficer = new Dictionary<string, string?>
-        {
-            ["LaunchNotify__Store"] = null, ["LAUNCHNOTIFY_URL"] = null,
-            ["LAUNCHNOTIFY_TOKEN"] = File.ReadAllText(app.TokenFileFor(LaunchNotify.Node.Accounts.NodeRoles.DutyOfficer)),
-            ["LAUNCHNOTIFY_TOKEN_DIR"] = Path.Combine(app.Folder, "no-saved-tokens"),
-        };
+        var dutyOfficer = DutyOfficer;
         var at = app.Clock.GetCurrentInstant().Minus(Duration.FromHours(1)).ToString();
 
         // A cruise missile inside India: not notifiable, so no alarm, and the verdict says why.

@@ -74,7 +74,7 @@ public static class AlarmsCommand
             .AddColumn("centre").AddColumn("summary").AddColumn(new TableColumn("id").NoWrap());
         foreach (var a in alarms)
         {
-            table.AddRow(new Text(Str(a, "raisedAt")), new Markup(Severity(Str(a, "severity"))), new Markup(State(a!)), new Text(Str(a, "kind")),
+            table.AddRow(new Text(Views.When(a!["raisedAt"])), new Markup(Severity(Str(a, "severity"))), new Markup(State(a!)), new Text(Str(a, "kind")),
                 new Text(a!["counterpart"]?.ToString() ?? "-"), new Text(Str(a, "summary")), new Text(Str(a, "id")));
         }
         console.Write(table);
@@ -95,7 +95,7 @@ public static class AlarmsCommand
             "resolved" => alarm["resolveComment"]?.ToString(),
             _ => null,
         };
-        return $"{Str(alarm, "changedAt")}  {happened}  {Str(alarm, "severity")}  {Str(alarm, "kind")}  {alarm["counterpart"]?.ToString() ?? "-"}  " +
+        return $"{Views.When(alarm["changedAt"])}  {happened}  {Str(alarm, "severity")}  {Str(alarm, "kind")}  {alarm["counterpart"]?.ToString() ?? "-"}  " +
                $"{Str(alarm, "summary")}{(comment is null ? "" : $" — \"{comment}\"")}  ({Str(alarm, "id")})";
     }
 
@@ -115,8 +115,8 @@ public static class AlarmsCommand
         Row("agreement", alarm["agreementId"]?.ToString());
         Row("message", alarm["messageId"]?.ToString());
         Row("sequences", alarm["sequences"]?.ToString());
-        Row("raised", Str(alarm, "raisedAt") + (alarm["firedAfterRestart"]?.GetValue<bool>() == true ? " (fell due while the node was down)" : ""));
-        Row("due", alarm["dueAt"]?.ToString());
+        Row("raised", Views.When(alarm["raisedAt"]) + (alarm["firedAfterRestart"]?.GetValue<bool>() == true ? " (fell due while the node was down)" : ""));
+        Row("due", alarm["dueAt"] is null ? null : Views.When(alarm["dueAt"]));
         Row("acknowledged", Acted(alarm, "acknowledgedAt", "acknowledgedBy", "acknowledgeComment"));
         Row("resolved", Acted(alarm, "resolvedAt", "resolvedBy", "resolveComment"));
         Row("details", alarm["details"]?.ToJsonString(Indented));
@@ -285,7 +285,7 @@ public static class AlarmsCommand
     private static string Str(JsonNode? node, string name) => node?[name]?.ToString() ?? "";
 
     private static string Acted(JsonNode alarm, string at, string by, string comment) =>
-        alarm[at] is null ? "" : $"{alarm[at]} by {alarm[by]}{(alarm[comment] is { } c ? $": {c}" : "")}";
+        alarm[at] is null ? "" : $"{Views.When(alarm[at])} by {alarm[by]}{(alarm[comment] is { } c ? $": {c}" : "")}";
 
     private static string State(JsonNode alarm) => Str(alarm, "state") switch
     {

@@ -24,7 +24,7 @@ public static class InboxCommand
             foreach (var m in body!.AsArray())
             {
                 var outcome = m!["outcome"]!.GetValue<string>();
-                table.AddRow(new Text(m["receivedAt"]!.ToString()), new Text(m["sender"]!.ToString()), new Text(m["kind"]!.ToString()),
+                table.AddRow(new Text(Views.When(m["receivedAt"])), new Text(m["sender"]!.ToString()), new Text(m["kind"]!.ToString()),
                     new Text(m["agreementId"]?.ToString() ?? "-"), new Text(m["sequence"]?.ToString() ?? "-"),
                     new Markup(outcome == "accepted" ? "[green]accepted[/]" : "[red]rejected[/]"),
                     new Text(string.Join("; ", Views.Errors(m["details"]).Select(e => $"{e.Code}: {e.Message}"))));

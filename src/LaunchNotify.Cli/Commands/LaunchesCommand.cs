@@ -130,7 +130,7 @@ public static class LaunchesCommand
     public static void RenderVerdict(IAnsiConsole console, JsonNode view, bool alreadyRecorded = false)
     {
         var kind = view["class"]?.ToString() is { Length: > 0 } c && c != "unknown" ? $"{c} launch" : "launch";
-        var what = $"{kind} {view["id"]} attributed to {view["attributedCentre"]} at {view["at"]}";
+        var what = $"{kind} {view["id"]} attributed to {view["attributedCentre"]} at {Views.When(view["at"])}";
         if (alreadyRecorded)
             console.MarkupLine("[grey]Already recorded; this is the verdict given then.[/]");
         if (view["covered"]?.GetValue<bool>() == true)
@@ -171,7 +171,7 @@ public static class LaunchesCommand
                 ? $"[green]covered[/] by {Markup.Escape(string.Join(", ", l["coveredBy"]!.AsArray().Select(n => n!["messageId"]!.ToString())))}"
                 : $"[bold red]NOT NOTIFIED[/] alarm {Markup.Escape(l["alarmId"]?.ToString() ?? "-")}" +
                   (l["notifiedAfterLaunch"]?.AsArray().Count > 0 ? " [yellow](a notice came after the launch)[/]" : "");
-            table.AddRow(new Text(l["at"]!.ToString()), new Text(l["attributedCentre"]!.ToString()), new Text(Point(l["launchPoint"])),
+            table.AddRow(new Text(Views.When(l["at"])), new Text(l["attributedCentre"]!.ToString()), new Text(Point(l["launchPoint"])),
                 new Text(Point(l["impactPoint"])), new Markup(verdict), new Text(l["source"]?.ToString() ?? "-"), new Text(l["id"]!.ToString()));
         }
         console.Write(table);
@@ -188,7 +188,7 @@ public static class LaunchesCommand
             var reasons = (n!["misses"]?.AsArray() ?? []).Concat(n["notes"]?.AsArray() ?? [])
                 .Select(f => $"{f!["code"]}: {f["message"]}");
             table.AddRow(new Text(n["messageId"]!.ToString()), new Text(n["agreementId"]!.ToString()),
-                new Text($"{n["windowStart"]} .. {n["windowEnd"]}"), new Text(n["knownAt"]!.ToString()), new Text(string.Join("\n", reasons)));
+                new Text($"{Views.When(n["windowStart"])} .. {Views.When(n["windowEnd"])}"), new Text(Views.When(n["knownAt"])), new Text(string.Join("\n", reasons)));
         }
         console.Write(table);
     }

@@ -55,7 +55,7 @@ public static class StatusCommand
             var color = status switch { "confirmed" => "green", "rejected" => "red", _ => "yellow" };
             var details = string.Join("; ", Views.Errors(r["reasons"]).Concat(Views.Errors(r["findings"])).Select(e => $"{e.Code}: {e.Message}"));
             table.AddRow(new Text(r["centre"]!.ToString()), new Text(r["sequence"]!.ToString()), new Markup($"[{color}]{status}[/]"),
-                new Text(r["publishedAt"]?.ToString() ?? "-"), new Text(r["confirmedAt"]?.ToString() ?? "-"), new Text(details));
+                new Text(Views.When(r["publishedAt"])), new Text(Views.When(r["confirmedAt"])), new Text(details));
         }
         AnsiConsole.Write(table);
     }
