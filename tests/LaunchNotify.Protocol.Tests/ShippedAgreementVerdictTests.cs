@@ -198,6 +198,47 @@ public class ShippedAgreementVerdictTests
         Assert.Single(outcome.Findings, f => f.Code == RuleCodes.ScopeClassVoluntary);
     }
 
+    /// <summary>The 1988 text: an SLBM's launch area as "the quadrant within the ocean", an impact circle's radius "in kilometers or nautical miles".</summary>
+    [Fact]
+    public void UsRu_AnSlbmFromAQuarterOfThePacific_ToACircleInNauticalMiles_IsAccepted()
+    {
+        var slbm = Notification("us-ru-bmlna-1988", RU, US, new GeoPoint(0, 0)) with
+        {
+            Missile = new Missile(MissileClass.SLBM),
+            LaunchArea = new OceanQuarterArea(Ocean.Pacific, Quadrant.NE),
+            ImpactAreas = [CircleArea.InNauticalMiles(new GeoPoint(57.77, 161.99), 25, "Kura test range")],
+        };
+
+        var outcome = AsSender(slbm, Shipped("us-ru-bmlna-1988"));
+
+        Assert.Empty(outcome.Errors);
+        Assert.Equal(25 * 1.852, ((CircleArea)slbm.ImpactAreas[0]).RadiusKm, 9);
+    }
+
+    [Fact]
+    public void InPk_AnImpactAreaGivenAsAQuarterOfAnOcean_GivesAFindingThatItsDistanceWasNotChecked_NeverARefusal()
+    {
+        var test = Indian(new GeoPoint(20.76, 87.08)) with { ImpactAreas = [new OceanQuarterArea(Ocean.Indian, Quadrant.NE)] };
+
+        var outcome = AsSender(test, Shipped("in-pk-2005"));
+
+        Assert.Empty(outcome.Errors);
+        Assert.Contains(outcome.Findings, f => f.Code == RuleCodes.GeographyUncheckable && f.Message.Contains("the NE quarter of the Indian Ocean", StringComparison.Ordinal));
+        Assert.Contains(outcome.Findings, f => f.Code == RuleCodes.GeographyUncheckable && f.Message.Contains("trajectory", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void InPk_AnImpactCircleInNauticalMiles_IsMeasuredInKm()
+    {
+        // 30 NM is 55.6 km: a circle 100 km from the border then reaches within 44 km of it, under the 70 km the text asks.
+        var nearBorder = GreatCircle.Destination(new GeoPoint(29.17, 73.0), 135, 100);
+        var test = Indian(new GeoPoint(20.76, 87.08)) with { ImpactAreas = [CircleArea.InNauticalMiles(nearBorder, 30)] };
+
+        var outcome = AsSender(test, Shipped("in-pk-2005"));
+
+        Assert.Contains(outcome.Errors, e => e.Code == RuleCodes.ImpactAreaTooCloseToBoundary);
+    }
+
     private static RuleOutcome AsSender(Message m, Agreement a) => Rules.Evaluate(m, a, EvaluatingSide.Sender, m.Sender, Early, null);
 
     /// <summary>An Indian SRBM test from <paramref name="site"/> into the Bay of Bengal.</summary>

@@ -196,7 +196,7 @@ public sealed partial class AgreementValidator
         {
             case null:
                 report.Finding(RuleCodes.GeographyUncheckable, launchPath,
-                    $"The launch area '{n.LaunchArea.Name}' has no extent on the map; its distance from the {named} was not checked.");
+                    $"The launch area '{n.LaunchArea.Name ?? (n.LaunchArea as OceanQuarterArea)?.Describe()}' has no extent on the map; its distance from the {named} was not checked.");
                 break;
             case { } d when d < terms.LaunchSiteMinDistanceKm:
                 report.Error(RuleCodes.LaunchSiteTooCloseToBoundary, launchPath,
@@ -215,7 +215,7 @@ public sealed partial class AgreementValidator
             {
                 case null:
                     report.Finding(RuleCodes.GeographyUncheckable, path,
-                        $"Impact area {i + 1} ('{area.Name}') has no extent on the map; its distance from the {named} was not checked.");
+                        $"Impact area {i + 1} ('{area.Name ?? (area as OceanQuarterArea)?.Describe()}') has no extent on the map; its distance from the {named} was not checked.");
                     break;
                 case { } d when d < terms.ImpactAreaMinDistanceKm:
                     report.Error(RuleCodes.ImpactAreaTooCloseToBoundary, path,

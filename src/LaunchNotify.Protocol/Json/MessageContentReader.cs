@@ -325,6 +325,12 @@ public sealed class MessageContentReader
             case "circle":
             {
                 var centre = Point(a, at, "centre", required: true);
+                if (a.TryGetProperty("radiusNm", out _) && !a.TryGetProperty("radiusKm", out _))
+                {
+                    // Schema 1.2: the radius in nautical miles, as the 1988 agreement allows; kept so on the wire.
+                    var miles = RadiusNm(a, at);
+                    return _errors.Count > before || centre is null || miles is null ? null : CircleArea.InNauticalMiles(centre.Value, miles.Value, name);
+                }
                 var radius = Radius(a, at);
                 return _errors.Count > before || centre is null || radius is null ? null : new CircleArea(centre.Value, radius.Value, name);
             }
@@ -351,6 +357,12 @@ public sealed class MessageContentReader
                 return _errors.Count > before || corner is null || quadrant is null || radius is null
                     ? null : new OceanQuadrantArea(corner.Value, quadrant.Value, radius.Value, name);
             }
+            case "oceanQuarter":
+            {
+                var ocean = EnumOf<Ocean>(a, at, "ocean", required: true);
+                var quadrant = EnumOf<Quadrant>(a, at, "quadrant", required: true);
+                return _errors.Count > before || ocean is null || quadrant is null ? null : new OceanQuarterArea(ocean.Value, quadrant.Value, name);
+            }
             case "namedWater":
             {
                 var reference = Point(a, at, "referencePoint", required: false);
@@ -359,7 +371,7 @@ public sealed class MessageContentReader
                 return _errors.Count > before ? null : new NamedWaterArea(name!, reference);
             }
             default:
-                Error(ContentCodes.ValueInvalid, $"{at}/type", "An area's type is circle, polygon, oceanQuadrant or namedWater.");
+                Error(ContentCodes.ValueInvalid, $"{at}/type", "An area's type is circle, polygon, oceanQuadrant, oceanQuarter or namedWater.");
                 return null;
         }
     }
@@ -370,6 +382,17 @@ public sealed class MessageContentReader
         if (radius is { } r && Domain.Values.Area.CheckRadius(r) is { } problem)
         {
             Error(ContentCodes.NumberOutOfRange, $"{at}/radiusKm", $"{problem} It reads as {r}.");
+            return null;
+        }
+        return radius;
+    }
+
+    private double? RadiusNm(JsonElement a, string at)
+    {
+        var radius = Number(a, at, "radiusNm", required: true);
+        if (radius is { } r && Domain.Values.Area.CheckRadiusNm(r) is { } problem)
+        {
+            Error(ContentCodes.NumberOutOfRange, $"{at}/radiusNm", $"{problem} It reads as {r}.");
             return null;
         }
         return radius;
