@@ -239,6 +239,60 @@ public class ShippedAgreementVerdictTests
         Assert.Contains(outcome.Errors, e => e.Code == RuleCodes.ImpactAreaTooCloseToBoundary);
     }
 
+    private static PreNotification Salvo(bool declaredGroup, params int[] minutesAfterStart) =>
+        Notification("cn-ru-2009", CN, RU, new GeoPoint(39.78, 98.29)) with
+        {
+            Missile = new Missile(MissileClass.ICBM, minutesAfterStart.Length, declaredGroup, rangeKm: 10000)
+            {
+                Launches = minutesAfterStart.Select(m => new PlannedLaunch(WindowStart + Duration.FromMinutes(m), 0)).ToList(),
+            },
+            PlannedAzimuthDeg = 300,
+        };
+
+    [Theory]
+    [InlineData(12, "near-simultaneous launches")]
+    [InlineData(90, "separate launches")]
+    public void CnRu_AGroupLaunchSpreadBeyond5Min_IsAFindingNamingWhatItIs_NeverARefusal(int spreadMinutes, string what)
+    {
+        var outcome = AsSender(Salvo(declaredGroup: true, 0, spreadMinutes), Shipped("cn-ru-2009"));
+
+        Assert.DoesNotContain(outcome.Errors, e => e.Code.StartsWith("GROUP_LAUNCH", StringComparison.Ordinal));
+        var finding = Assert.Single(outcome.Findings, f => f.Code == RuleCodes.GroupLaunchSpread);
+        Assert.Contains(what, finding.Message);
+        Assert.Equal("/missile/launches", finding.Path);
+    }
+
+    [Fact]
+    public void CnRu_AGroupLaunchWithin5Min_GivesNoGroupingFinding() =>
+        Assert.DoesNotContain(AsSender(Salvo(declaredGroup: true, 0, 5), Shipped("cn-ru-2009")).Findings, f => f.Code.StartsWith("GROUP_LAUNCH", StringComparison.Ordinal));
+
+    [Fact]
+    public void CnRu_MissilesWithin5MinNotDeclaredAGroup_IsAFinding()
+    {
+        var outcome = AsSender(Salvo(declaredGroup: false, 0, 2), Shipped("cn-ru-2009"));
+
+        Assert.Contains(outcome.Findings, f => f.Code == RuleCodes.GroupLaunchNotDeclared);
+    }
+
+    [Fact]
+    public void PerMissileLaunches_ThatContradictTheNotice_AreRefused()
+    {
+        var salvo = Salvo(declaredGroup: true, 0, 1);
+        salvo = salvo with
+        {
+            Missile = new Missile(MissileClass.ICBM, 3, true, rangeKm: 10000)
+            {
+                Launches = [new PlannedLaunch(WindowStart - Duration.FromMinutes(1), 0), new PlannedLaunch(WindowStart, 4)],
+            },
+        };
+
+        var codes = AsSender(salvo, Shipped("cn-ru-2009")).Errors.Select(e => (e.Code, e.Path)).ToList();
+
+        Assert.Contains((RuleCodes.GroupLaunchCountMismatch, "/missile/launches"), codes);
+        Assert.Contains((RuleCodes.GroupLaunchOutsideWindow, "/missile/launches/0/plannedAt"), codes);
+        Assert.Contains((RuleCodes.GroupLaunchImpactAreaUnknown, "/missile/launches/1/impactArea"), codes);
+    }
+
     private static RuleOutcome AsSender(Message m, Agreement a) => Rules.Evaluate(m, a, EvaluatingSide.Sender, m.Sender, Early, null);
 
     /// <summary>An Indian SRBM test from <paramref name="site"/> into the Bay of Bengal.</summary>

@@ -284,7 +284,28 @@ public sealed class MessageContentReader
             Error(problem.Field == "rangeKm" ? ContentCodes.NumberOutOfRange : ContentCodes.ValueInvalid, $"{at}/{problem.Field}", problem.Message);
             return null;
         }
-        return new Missile(missileClass.Value, (int)count.Value, group, type, range);
+        var launches = new List<PlannedLaunch>();
+        if (Get(m, at, "launches", required: false, JsonValueKind.Array, out var list))
+        {
+            var before = _errors.Count;
+            var index = 0;
+            foreach (var item in list.EnumerateArray())
+            {
+                var itemAt = $"{at}/launches/{index++}";
+                if (item.ValueKind != JsonValueKind.Object)
+                {
+                    Error("SCHEMA_TYPE", itemAt, "Each launch of a group is an object with 'plannedAt'.");
+                    continue;
+                }
+                var plannedAt = InstantOf(item, itemAt, "plannedAt", required: true);
+                var impact = Integer(item, itemAt, "impactArea", required: false, 0, 19);
+                if (plannedAt is not null)
+                    launches.Add(new PlannedLaunch(plannedAt.Value, impact is null ? null : (int)impact.Value));
+            }
+            if (_errors.Count > before)
+                return null;
+        }
+        return new Missile(missileClass.Value, (int)count.Value, group, type, range) { Launches = launches };
     }
 
     private List<Area>? Areas(JsonElement obj, string parent, string name, bool required)

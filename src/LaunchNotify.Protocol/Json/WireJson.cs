@@ -115,6 +115,13 @@ public static class WireJson
                 property.Order = property.Name == "name" ? -1 : 0;
         }
 
+        if (info.Type == typeof(Missile))
+        {
+            // Per-missile launches (schema 1.2) travel only when given.
+            foreach (var property in info.Properties.Where(p => p.Name == "launches"))
+                property.ShouldSerialize = (_, value) => value is IReadOnlyList<PlannedLaunch> { Count: > 0 };
+        }
+
         if (info.Type == typeof(CircleArea))
         {
             // A radius travels in the unit the sender gave it: radiusNm (schema 1.2) or radiusKm, never both.
