@@ -264,6 +264,11 @@ public sealed class CliProcessTests(KestrelPublisherApp app) : IClassFixture<Kes
         Assert.NotNull(view["alarmId"]);
         Assert.Contains("PK side of the boundary 'in-pk-border'", (string?)view["impactNote"]);
 
+        var list = await CliProcess.RunAsync(["launches", "list", "--url", Url], Timeout, dutyOfficer);
+        Assert.True(list.ExitCode == 0, list.ToString());
+        // The cruise missile that came down inside India: its row says so in the class and verdict columns.
+        Assert.Contains(list.Output.Split('\n'), line => line.Contains("cruise", StringComparison.Ordinal) && line.Contains("no alarm", StringComparison.Ordinal));
+
         var unknown = await CliProcess.RunAsync(["launches", "record", "--at", at, "--lat", "29.53", "--lon", "75.03",
             "--attributed", "IN", "--class", "hypersonic", "--url", Url], Timeout, dutyOfficer);
         Assert.NotEqual(0, unknown.ExitCode);

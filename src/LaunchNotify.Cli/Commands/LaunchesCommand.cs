@@ -164,14 +164,19 @@ public static class LaunchesCommand
             return;
         }
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn("launched").AddColumn("centre").AddColumn("from").AddColumn("to").AddColumn("verdict").AddColumn("source").AddColumn("id");
+            .AddColumn("launched").AddColumn("centre").AddColumn("class").AddColumn("from").AddColumn("to").AddColumn("verdict").AddColumn("source")
+            .AddColumn(new TableColumn("id").NoWrap());
         foreach (var l in launches)
         {
             var verdict = l!["covered"]?.GetValue<bool>() == true
                 ? $"[green]covered[/] by {Markup.Escape(string.Join(", ", l["coveredBy"]!.AsArray().Select(n => n!["messageId"]!.ToString())))}"
-                : $"[bold red]NOT NOTIFIED[/] alarm {Markup.Escape(l["alarmId"]?.ToString() ?? "-")}" +
+                : l["alarmId"] is null
+                ? "[yellow]no alarm[/]"
+                : $"[bold red]NOT NOTIFIED[/] alarm {Markup.Escape(l["alarmId"]!.ToString())}" +
+                  (l["impactNote"] is null ? "" : " [bold red](impact across the boundary)[/]") +
                   (l["notifiedAfterLaunch"]?.AsArray().Count > 0 ? " [yellow](a notice came after the launch)[/]" : "");
-            table.AddRow(new Text(Views.When(l["at"])), new Text(l["attributedCentre"]!.ToString()), new Text(Point(l["launchPoint"])),
+            table.AddRow(new Text(Views.When(l["at"])), new Text(l["attributedCentre"]!.ToString()), new Text(l["class"]?.ToString() ?? "unknown"),
+                new Text(Point(l["launchPoint"])),
                 new Text(Point(l["impactPoint"])), new Markup(verdict), new Text(l["source"]?.ToString() ?? "-"), new Text(l["id"]!.ToString()));
         }
         console.Write(table);
