@@ -164,7 +164,7 @@ public static class LaunchesCommand
             return;
         }
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn("launched").AddColumn("centre").AddColumn("class").AddColumn("from").AddColumn("to").AddColumn("verdict").AddColumn("source")
+            .AddColumn(new TableColumn("launched").NoWrap()).AddColumn("centre").AddColumn("class").AddColumn("from").AddColumn("to").AddColumn("verdict").AddColumn("source")
             .AddColumn(new TableColumn("id").NoWrap());
         foreach (var l in launches)
         {
