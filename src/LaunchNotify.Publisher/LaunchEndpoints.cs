@@ -30,7 +30,7 @@ public static class LaunchEndpoints
             })
             .RequireAuthorization(ApiPolicies.RecordLaunches)
             .WithName("RecordObservedLaunch")
-            .WithSummary("Body {\"at\", \"launchPoint\": {\"lat\", \"lon\"}, \"impactPoint\"?, \"attributedCentre\", \"source\"?, \"comment\"?, \"id\"?}. " +
+            .WithSummary("Body {\"at\", \"launchPoint\": {\"lat\", \"lon\"}, \"impactPoint\"?, \"attributedCentre\", \"class\"? (unknown|ballistic|slv|soundingRocket|cruise), \"source\"?, \"comment\"?, \"id\"?}. " +
                          "201 with the verdict: covered (by which notifications) or not (the LAUNCH_WITHOUT_NOTIFICATION alarm id); 400 with every problem.")
             .Accepts<object>("application/json")
             .Produces(StatusCodes.Status201Created)

@@ -187,4 +187,91 @@ public sealed class CliProcessTests(KestrelPublisherApp app) : IClassFixture<Kes
         Assert.Contains("centre US, which is not a party to cn-ru-2009", result.Flat);
         Assert.Contains("us-ru-bmlna-1988", result.Flat);
     }
+
+    /// <summary>The duty officer's environment: the role that records observed launches.</summary>
+    private Dictionary<string, string?> DutyOfficer => new()
+    {
+        ["LaunchNotify__Store"] = null, ["LAUNCHNOTIFY_URL"] = null,
+        ["LAUNCHNOTIFY_TOKEN"] = File.ReadAllText(app.TokenFileFor(LaunchNotify.Node.Accounts.NodeRoles.DutyOfficer)),
+        ["LAUNCHNOTIFY_TOKEN_DIR"] = Path.Combine(app.Folder, "no-saved-tokens"),
+    };
+
+    [Fact]
+    public async Task Validate_ASixDayWindow_SaysDaysNotHundredsOfHours()
+    {
+        var example = JsonNode.Parse(File.ReadAllText(Example("valid", "prenotification-in-agni-abdul-kalam-island.json")))!;
+        example["document"]!["launchWindow"]!["end"] = "2026-12-11T04:30:00Z";
+        var file = Path.Combine(app.Folder, $"six-day-window-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, example.ToJsonString());
+        try
+        {
+            var result = await Cli("validate", file, "--at", "2026-12-01T05:00:00Z");
+
+            Assert.True(result.ExitCode == 1, result.ToString());
+            Assert.Contains("lasts 6 days; in-pk-2005 allows at most 5 days", result.Flat);
+            Assert.DoesNotContain("144 h", result.Flat);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task LaunchesRecordAndList_ShowInstantsToTheSecond_WhateverPrecisionWasGiven()
+    {
+        var at = app.Clock.GetCurrentInstant().Minus(Duration.FromMinutes(90));
+        var given = NodaTime.Text.InstantPattern.ExtendedIso.Format(at.Plus(Duration.FromNanoseconds(123_456_789)));
+        var shown = NodaTime.Text.InstantPattern.General.Format(at);
+        Assert.EndsWith(".123456789Z", given);
+
+        var recorded = await CliProcess.RunAsync(["launches", "record", "--at", given, "--lat", "62.95", "--lon", "40.6", "--attributed", "RU", "--url", Url],
+            Timeout, DutyOfficer);
+        Assert.True(recorded.ExitCode == 0, recorded.ToString());
+        Assert.Contains($"at {shown}", recorded.Flat);
+
+        var list = await CliProcess.RunAsync(["launches", "list", "--url", Url], Timeout, DutyOfficer);
+        Assert.True(list.ExitCode == 0, list.ToString());
+        Assert.Contains(shown, list.Flat);
+        Assert.DoesNotContain(".123", list.Flat);
+        var listed = await CliProcess.RunAsync(["launches", "list", "--url", Url, "--json"], Timeout, DutyOfficer);
+        Assert.Contains(JsonNode.Parse(listed.Output)!.AsArray(), l => ((string?)l!["at"])!.Contains(".123", StringComparison.Ordinal));
+
+        var alarms = await Cli("alarms", "--url", Url);
+        Assert.True(alarms.ExitCode == 0, alarms.ToString());
+        Assert.DoesNotMatch(@"\d{2}:\d{2}:\d{2}\.\d+Z", alarms.Flat);
+    }
+
+    [Fact]
+    public async Task LaunchesRecord_WithClassCruise_RaisesNoAlarm_AndNotesAnImpactAcrossTheBorder()
+    {
+        var dutyOfficer = DutyOfficer;
+        var at = app.Clock.GetCurrentInstant().Minus(Duration.FromHours(1)).ToString();
+
+        // A cruise missile inside India: not notifiable, so no alarm, and the verdict says why.
+        var inland = await CliProcess.RunAsync(["launches", "record", "--at", at, "--lat", "21.45", "--lon", "87.02",
+            "--impact-lat", "19.5", "--impact-lon", "88.0", "--attributed", "IN", "--class", "cruise", "--url", Url], Timeout, dutyOfficer);
+        Assert.True(inland.ExitCode == 0, inland.ToString());
+        Assert.Contains("NOT NOTIFIED, NO ALARM cruise launch", inland.Flat);
+        Assert.Contains("not subject to the launch-notification agreements", inland.Flat);
+
+        // The BrahMos of 9 March 2022: from near Sirsa to near Mian Channu, in Pakistan.
+        var across = await CliProcess.RunAsync(["launches", "record", "--at", at, "--lat", "29.53", "--lon", "75.03",
+            "--impact-lat", "30.44", "--impact-lon", "72.35", "--attributed", "IN", "--class", "cruise", "--url", Url, "--json"], Timeout, dutyOfficer);
+        Assert.True(across.ExitCode == 0, across.ToString());
+        var view = JsonNode.Parse(across.Output)!;
+        Assert.Equal("cruise", (string?)view["class"]);
+        Assert.NotNull(view["alarmId"]);
+        Assert.Contains("PK side of the boundary 'in-pk-border'", (string?)view["impactNote"]);
+
+        var list = await CliProcess.RunAsync(["launches", "list", "--url", Url], Timeout, dutyOfficer);
+        Assert.True(list.ExitCode == 0, list.ToString());
+        // The cruise missile that came down inside India: its row says so in the class and verdict columns.
+        Assert.Contains(list.Output.Split('\n'), line => line.Contains("cruise", StringComparison.Ordinal) && line.Contains("no alarm", StringComparison.Ordinal));
+
+        var unknown = await CliProcess.RunAsync(["launches", "record", "--at", at, "--lat", "29.53", "--lon", "75.03",
+            "--attributed", "IN", "--class", "hypersonic", "--url", Url], Timeout, dutyOfficer);
+        Assert.NotEqual(0, unknown.ExitCode);
+        Assert.Contains("cruise", unknown.Flat);
+    }
 }

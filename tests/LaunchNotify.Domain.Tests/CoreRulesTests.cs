@@ -251,7 +251,7 @@ public class LeadTimeRulesTests
         var n = Pre(InPk(), IN, PK) with { LaunchWindow = new LaunchWindow(WindowStart, WindowStart + Duration.FromHours(120) + OneSecond) };
         var e = AsSender(n, InPk(), Early).SingleError(RuleCodes.WindowTooLong);
         Assert.Equal("/launchWindow/end", e.Path);
-        Assert.Contains("120 h 1 s", e.Message);
+        Assert.Contains("5 days, 1 second", e.Message);
     }
 
     [Fact]

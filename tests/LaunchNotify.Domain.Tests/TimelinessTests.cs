@@ -1,3 +1,4 @@
+using System.Globalization;
 using LaunchNotify.Domain.Timeliness;
 using LaunchNotify.Domain.Values;
 using NodaTime;
@@ -60,7 +61,11 @@ public class DurationTextTests
     [InlineData(86399, "23 h 59 min 59 s")]
     [InlineData(86400, "24 h")]
     [InlineData(259200, "72 h")]
-    [InlineData(432001, "120 h 1 s")]
+    [InlineData(345600, "96 h")]
+    [InlineData(345601, "4 days, 1 second")]
+    [InlineData(432001, "5 days, 1 second")]
+    [InlineData(8453 * 3600 + 38 * 60, "352 days, 5 hours, 38 minutes")]
+    [InlineData(-(8453 * 3600 + 38 * 60), "-352 days, 5 hours, 38 minutes")]
     [InlineData(7380, "2 h 3 min")]
     [InlineData(-61, "-1 min 1 s")]
     public void Format_WholeSeconds_ReadsLikeAPerson(long seconds, string expected) =>
@@ -69,6 +74,10 @@ public class DurationTextTests
     [Fact]
     public void Format_SubSecond_ShowsMilliseconds() =>
         Assert.Equal("1 s 250 ms", DurationText.Format(Duration.FromMilliseconds(1250)));
+
+    [Fact]
+    public void Format_WithAnEnglishCulture_ReadsTheSame() =>
+        Assert.Equal("352 days, 5 hours, 38 minutes", DurationText.Format(Duration.FromMinutes(8453 * 60 + 38), CultureInfo.GetCultureInfo("en-GB")));
 }
 
 public class SequenceTrackerTests

@@ -33,6 +33,21 @@ public class SchemaVersionTests
     }
 
     [Theory]
+    [InlineData("1.0")]
+    [InlineData("1.1")]
+    public void ADocumentNeeding12_DeclaredOlder_IsRefused_AndAs12_IsAccepted(string older)
+    {
+        var document = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "schemas", "examples", "valid", "prenotification-ru-slbm-pacific-quarter-radius-nm.json")))!["document"]!.AsObject();
+
+        document["schemaVersion"] = older;
+        Assert.False(SchemaCatalog.Default.ValidateMessage(System.Text.Encoding.UTF8.GetBytes(document.ToJsonString())).IsValid);
+        document["schemaVersion"] = SchemaVersions.LowestFor(document);
+        Assert.Equal(SchemaVersions.V1_2, (string?)document["schemaVersion"]);
+        Assert.True(SchemaCatalog.Default.ValidateMessage(System.Text.Encoding.UTF8.GetBytes(document.ToJsonString())).IsValid);
+    }
+
+    [Theory]
+    [InlineData("""{"kind":"prenotification","launchArea":{"radiusNm":"x"},"impactAreas":[{"type":["oceanQuarter"]}]}""")]
     [InlineData("""{"kind":"prenotification","missile":["ICBM"],"launchArea":7,"impactAreas":[1,"x",null]}""")]
     [InlineData("""{"kind":"amendment","changes":{"missile":"SOUNDING_ROCKET","impactAreas":{"radiusKm":9000}}}""")]
     [InlineData("""{"kind":["prenotification"],"launchArea":[{"radiusKm":9000}]}""")]
@@ -40,6 +55,6 @@ public class SchemaVersionTests
     {
         // The intake asks before the schema check, so a hostile draft of any shape reaches it (it answered 500 before).
         var version = SchemaVersions.LowestFor((JsonObject)JsonNode.Parse(draft)!);
-        Assert.Contains(version, new[] { SchemaVersions.V1_0, SchemaVersions.V1_1 });
+        Assert.Contains(version, new[] { SchemaVersions.V1_0, SchemaVersions.V1_1, SchemaVersions.V1_2 });
     }
 }

@@ -26,17 +26,26 @@ public class ShippedAgreementVerdictTests
 
     /// <summary>Places on the IN-PK International Boundary (true coordinates, sources in docs/agreements.md).</summary>
     [Theory]
-    [InlineData("Attari-Wagah joint check post", 31.6047, 74.5730)]
-    [InlineData("Hussainiwala border post", 30.997, 74.550)]
-    [InlineData("Hindumalkote", 30.136, 73.917)]
-    [InlineData("Munabao railway station (Munabao-Khokhrapar crossing)", 25.750, 70.280)]
-    [InlineData("Suchetgarh border post", 32.585, 74.655)]
-    [InlineData("Dera Baba Nanak (Kartarpur corridor)", 32.033, 75.033)]
+    [InlineData("Wagah-Attari road crossing", 31.60472, 74.57306)]
+    [InlineData("Ganda Singh Wala, opposite Hussainiwala", 31.037975, 74.518464)]
+    [InlineData("Hindumalkote", 30.13637, 73.91685)]
+    [InlineData("Munabao railway station", 25.7429, 70.2768)]
+    [InlineData("Jassar bridge on the Ravi, by the Kartarpur corridor", 32.04923, 74.99242)]
     public void InPkBorder_PassesWithin5Km_OfAPlaceKnownToBeOnTheBorder(string place, double lat, double lon)
     {
         var km = GreatCircle.DistanceToPolylineKm(new GeoPoint(lat, lon), InPkBorder);
 
         Assert.True(km <= 5, $"{place} is {km:0.0} km from the boundary polyline; it lies on the border (at most 5 km allowed).");
+    }
+
+    /// <summary>Khokhropar station (25.7003N 70.1955E), the old Pakistani railhead, about 10 km inside Pakistan from the border at Munabao.</summary>
+    [Fact]
+    public void Khokhropar_AboutTenKmInsidePakistan_MeasuresSoAndLiesOnThePkSide()
+    {
+        var khokhropar = new GeoPoint(25.7003, 70.1955);
+
+        Assert.InRange(GreatCircle.DistanceToPolylineKm(khokhropar, InPkBorder), 5, 15);
+        Assert.Equal(PolylineSide.Left, GreatCircle.SideOfPolyline(khokhropar, InPkBorder));
     }
 
     [Fact]
@@ -187,6 +196,101 @@ public class ShippedAgreementVerdictTests
 
         Assert.Empty(outcome.Errors);
         Assert.Single(outcome.Findings, f => f.Code == RuleCodes.ScopeClassVoluntary);
+    }
+
+    /// <summary>The 1988 text: an SLBM's launch area as "the quadrant within the ocean", an impact circle's radius "in kilometers or nautical miles".</summary>
+    [Fact]
+    public void UsRu_AnSlbmFromAQuarterOfThePacific_ToACircleInNauticalMiles_IsAccepted()
+    {
+        var slbm = Notification("us-ru-bmlna-1988", RU, US, new GeoPoint(0, 0)) with
+        {
+            Missile = new Missile(MissileClass.SLBM),
+            LaunchArea = new OceanQuarterArea(Ocean.Pacific, Quadrant.NE),
+            ImpactAreas = [CircleArea.InNauticalMiles(new GeoPoint(57.77, 161.99), 25, "Kura test range")],
+        };
+
+        var outcome = AsSender(slbm, Shipped("us-ru-bmlna-1988"));
+
+        Assert.Empty(outcome.Errors);
+        Assert.Equal(25 * 1.852, ((CircleArea)slbm.ImpactAreas[0]).RadiusKm, 9);
+    }
+
+    [Fact]
+    public void InPk_AnImpactAreaGivenAsAQuarterOfAnOcean_GivesAFindingThatItsDistanceWasNotChecked_NeverARefusal()
+    {
+        var test = Indian(new GeoPoint(20.76, 87.08)) with { ImpactAreas = [new OceanQuarterArea(Ocean.Indian, Quadrant.NE)] };
+
+        var outcome = AsSender(test, Shipped("in-pk-2005"));
+
+        Assert.Empty(outcome.Errors);
+        Assert.Contains(outcome.Findings, f => f.Code == RuleCodes.GeographyUncheckable && f.Message.Contains("the NE quarter of the Indian Ocean", StringComparison.Ordinal));
+        Assert.Contains(outcome.Findings, f => f.Code == RuleCodes.GeographyUncheckable && f.Message.Contains("trajectory", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void InPk_AnImpactCircleInNauticalMiles_IsMeasuredInKm()
+    {
+        // 30 NM is 55.6 km: a circle 100 km from the border then reaches within 44 km of it, under the 70 km the text asks.
+        var nearBorder = GreatCircle.Destination(new GeoPoint(29.17, 73.0), 135, 100);
+        var test = Indian(new GeoPoint(20.76, 87.08)) with { ImpactAreas = [CircleArea.InNauticalMiles(nearBorder, 30)] };
+
+        var outcome = AsSender(test, Shipped("in-pk-2005"));
+
+        Assert.Contains(outcome.Errors, e => e.Code == RuleCodes.ImpactAreaTooCloseToBoundary);
+    }
+
+    private static PreNotification Salvo(bool declaredGroup, params int[] minutesAfterStart) =>
+        Notification("cn-ru-2009", CN, RU, new GeoPoint(39.78, 98.29)) with
+        {
+            Missile = new Missile(MissileClass.ICBM, minutesAfterStart.Length, declaredGroup, rangeKm: 10000)
+            {
+                Launches = minutesAfterStart.Select(m => new PlannedLaunch(WindowStart + Duration.FromMinutes(m), 0)).ToList(),
+            },
+            PlannedAzimuthDeg = 300,
+        };
+
+    [Theory]
+    [InlineData(12, "near-simultaneous launches")]
+    [InlineData(90, "separate launches")]
+    public void CnRu_AGroupLaunchSpreadBeyond5Min_IsAFindingNamingWhatItIs_NeverARefusal(int spreadMinutes, string what)
+    {
+        var outcome = AsSender(Salvo(declaredGroup: true, 0, spreadMinutes), Shipped("cn-ru-2009"));
+
+        Assert.DoesNotContain(outcome.Errors, e => e.Code.StartsWith("GROUP_LAUNCH", StringComparison.Ordinal));
+        var finding = Assert.Single(outcome.Findings, f => f.Code == RuleCodes.GroupLaunchSpread);
+        Assert.Contains(what, finding.Message);
+        Assert.Equal("/missile/launches", finding.Path);
+    }
+
+    [Fact]
+    public void CnRu_AGroupLaunchWithin5Min_GivesNoGroupingFinding() =>
+        Assert.DoesNotContain(AsSender(Salvo(declaredGroup: true, 0, 5), Shipped("cn-ru-2009")).Findings, f => f.Code.StartsWith("GROUP_LAUNCH", StringComparison.Ordinal));
+
+    [Fact]
+    public void CnRu_MissilesWithin5MinNotDeclaredAGroup_IsAFinding()
+    {
+        var outcome = AsSender(Salvo(declaredGroup: false, 0, 2), Shipped("cn-ru-2009"));
+
+        Assert.Contains(outcome.Findings, f => f.Code == RuleCodes.GroupLaunchNotDeclared);
+    }
+
+    [Fact]
+    public void PerMissileLaunches_ThatContradictTheNotice_AreRefused()
+    {
+        var salvo = Salvo(declaredGroup: true, 0, 1);
+        salvo = salvo with
+        {
+            Missile = new Missile(MissileClass.ICBM, 3, true, rangeKm: 10000)
+            {
+                Launches = [new PlannedLaunch(WindowStart - Duration.FromMinutes(1), 0), new PlannedLaunch(WindowStart, 4)],
+            },
+        };
+
+        var codes = AsSender(salvo, Shipped("cn-ru-2009")).Errors.Select(e => (e.Code, e.Path)).ToList();
+
+        Assert.Contains((RuleCodes.GroupLaunchCountMismatch, "/missile/launches"), codes);
+        Assert.Contains((RuleCodes.GroupLaunchOutsideWindow, "/missile/launches/0/plannedAt"), codes);
+        Assert.Contains((RuleCodes.GroupLaunchImpactAreaUnknown, "/missile/launches/1/impactArea"), codes);
     }
 
     private static RuleOutcome AsSender(Message m, Agreement a) => Rules.Evaluate(m, a, EvaluatingSide.Sender, m.Sender, Early, null);

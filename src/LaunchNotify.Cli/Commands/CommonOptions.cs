@@ -104,6 +104,22 @@ public static class RawOutput
 
 public static class Views
 {
+    /// <summary>
+    /// An instant as every human-readable CLI output shows it: whole seconds, UTC, "2026-03-10T08:00:00Z" (the store and
+    /// the API keep fractions; --json prints them as they are). "-" when absent; text that is no instant, as it came.
+    /// </summary>
+    public static string When(JsonNode? node)
+    {
+        var text = node?.ToString();
+        if (string.IsNullOrEmpty(text))
+            return "-";
+        var parsed = NodaTime.Text.InstantPattern.ExtendedIso.Parse(text);
+        return parsed.Success ? When(parsed.Value) : text;
+    }
+
+    public static string When(NodaTime.Instant instant) =>
+        NodaTime.Text.InstantPattern.General.Format(NodaTime.Instant.FromUnixTimeSeconds(instant.ToUnixTimeSeconds()));
+
     public static IReadOnlyList<ValidationError> Errors(JsonNode? node) =>
         node is JsonArray array ? array.Deserialize<List<ValidationError>>(WireJson.Options) ?? [] : [];
 }

@@ -7,7 +7,7 @@ using Spectre.Console;
 namespace LaunchNotify.Cli.Commands;
 
 /// <summary>
-/// <c>launchnotify launches record --at INSTANT --lat --lon [--impact-lat --impact-lon] --attributed XX [--source] [--comment]</c>
+/// <c>launchnotify launches record --at INSTANT --lat --lon [--impact-lat --impact-lon] --attributed XX [--class] [--source] [--comment]</c>
 /// and <c>launchnotify launches list</c>: observed launches and whether a notification covered each.
 /// </summary>
 public static class LaunchesCommand
@@ -30,6 +30,12 @@ public static class LaunchesCommand
         var impactLat = new Option<double?>("--impact-lat") { Description = "Impact point latitude, if known (with --impact-lon)." };
         var impactLon = new Option<double?>("--impact-lon") { Description = "Impact point longitude, if known (with --impact-lat)." };
         var attributed = new Option<string>("--attributed") { Description = "The centre the launch is attributed to, e.g. RU.", Required = true };
+        var launchClass = new Option<string?>("--class")
+        {
+            Description = "What flew, as sensors judge it: unknown (the default, weighed like a ballistic missile), ballistic, slv, soundingRocket " +
+                          "or cruise. An unnotified cruise missile raises no alarm unless it came down across a boundary.",
+        };
+        launchClass.AcceptOnlyFromAmong(ClassNames);
         var source = new Option<string?>("--source") { Description = "Who or what saw it (operator name, detection feed)." };
         var comment = new Option<string?>("--comment") { Description = "Anything else worth keeping with the record." };
         var id = new Option<Guid?>("--id") { Description = "An id of your own, so that sending the same launch again records it once." };
@@ -38,7 +44,7 @@ public static class LaunchesCommand
         var json = new Option<bool>("--json") { Description = "Print the verdict as JSON." };
         var command = new Command("record", "Record an observed launch; raises LAUNCH_WITHOUT_NOTIFICATION (critical) if no notification covers it.")
         {
-            at, lat, lon, impactLat, impactLon, attributed, source, comment, id, url, tokenFile, json,
+            at, lat, lon, impactLat, impactLon, attributed, launchClass, source, comment, id, url, tokenFile, json,
         };
         command.Validators.Add(result =>
         {
@@ -49,7 +55,7 @@ public static class LaunchesCommand
         {
             GeoArg? impact = parse.GetValue(impactLat) is { } ilat && parse.GetValue(impactLon) is { } ilon ? new GeoArg(ilat, ilon) : null;
             var request = RecordRequest(parse.GetValue(at)!, new GeoArg(parse.GetValue(lat), parse.GetValue(lon)), impact,
-                parse.GetValue(attributed)!, parse.GetValue(source), parse.GetValue(comment), parse.GetValue(id));
+                parse.GetValue(attributed)!, parse.GetValue(source), parse.GetValue(comment), parse.GetValue(id), parse.GetValue(launchClass));
             using var client = CommonOptions.Client(parse, url, tokenFile);
             var (status, body) = await client.PostAsync("/v1/observed-launches", Encoding.UTF8.GetBytes(request.ToJsonString()), ct);
             var output = console ?? AnsiConsole.Console;
@@ -95,8 +101,12 @@ public static class LaunchesCommand
 
     public sealed record GeoArg(double Lat, double Lon);
 
+    /// <summary>The classes <c>POST /v1/observed-launches</c> takes in <c>"class"</c>.</summary>
+    public static readonly string[] ClassNames = ["unknown", "ballistic", "slv", "soundingRocket", "cruise"];
+
     /// <summary>The body of <c>POST /v1/observed-launches</c>; the publisher checks every value and says what is wrong.</summary>
-    public static JsonObject RecordRequest(string at, GeoArg launch, GeoArg? impact, string attributed, string? source, string? comment, Guid? id)
+    public static JsonObject RecordRequest(string at, GeoArg launch, GeoArg? impact, string attributed, string? source, string? comment, Guid? id,
+        string? launchClass = null)
     {
         var request = new JsonObject
         {
@@ -106,6 +116,8 @@ public static class LaunchesCommand
         };
         if (impact is not null)
             request["impactPoint"] = new JsonObject { ["lat"] = impact.Lat, ["lon"] = impact.Lon };
+        if (launchClass is not null)
+            request["class"] = launchClass;
         if (source is not null)
             request["source"] = source;
         if (comment is not null)
@@ -117,13 +129,20 @@ public static class LaunchesCommand
 
     public static void RenderVerdict(IAnsiConsole console, JsonNode view, bool alreadyRecorded = false)
     {
-        var what = $"launch {view["id"]} attributed to {view["attributedCentre"]} at {view["at"]}";
+        var kind = view["class"]?.ToString() is { Length: > 0 } c && c != "unknown" ? $"{c} launch" : "launch";
+        var what = $"{kind} {view["id"]} attributed to {view["attributedCentre"]} at {Views.When(view["at"])}";
         if (alreadyRecorded)
             console.MarkupLine("[grey]Already recorded; this is the verdict given then.[/]");
         if (view["covered"]?.GetValue<bool>() == true)
         {
             console.MarkupLine($"[green]COVERED[/] {Markup.Escape(what)}");
             Notices(console, "Covered by", view["coveredBy"]);
+        }
+        else if (view["alarmId"] is null)
+        {
+            console.MarkupLine($"[yellow]NOT NOTIFIED, NO ALARM[/] {Markup.Escape(what)}");
+            if (view["note"]?.ToString() is { Length: > 0 } note)
+                console.MarkupLine(Markup.Escape(note));
         }
         else
         {
@@ -133,6 +152,8 @@ public static class LaunchesCommand
             if (view["note"]?.ToString() is { Length: > 0 } note)
                 console.MarkupLine($"[yellow]{Markup.Escape(note)}[/]");
         }
+        if (view["impactNote"]?.ToString() is { Length: > 0 } impactNote)
+            console.MarkupLine($"[bold red]{Markup.Escape(impactNote)}[/]");
     }
 
     public static void RenderList(IAnsiConsole console, JsonArray launches)
@@ -143,14 +164,19 @@ public static class LaunchesCommand
             return;
         }
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn("launched").AddColumn("centre").AddColumn("from").AddColumn("to").AddColumn("verdict").AddColumn("source").AddColumn("id");
+            .AddColumn(new TableColumn("launched").NoWrap()).AddColumn("centre").AddColumn("class").AddColumn("from").AddColumn("to").AddColumn("verdict").AddColumn("source")
+            .AddColumn(new TableColumn("id").NoWrap());
         foreach (var l in launches)
         {
             var verdict = l!["covered"]?.GetValue<bool>() == true
                 ? $"[green]covered[/] by {Markup.Escape(string.Join(", ", l["coveredBy"]!.AsArray().Select(n => n!["messageId"]!.ToString())))}"
-                : $"[bold red]NOT NOTIFIED[/] alarm {Markup.Escape(l["alarmId"]?.ToString() ?? "-")}" +
+                : l["alarmId"] is null
+                ? "[yellow]no alarm[/]"
+                : $"[bold red]NOT NOTIFIED[/] alarm {Markup.Escape(l["alarmId"]!.ToString())}" +
+                  (l["impactNote"] is null ? "" : " [bold red](impact across the boundary)[/]") +
                   (l["notifiedAfterLaunch"]?.AsArray().Count > 0 ? " [yellow](a notice came after the launch)[/]" : "");
-            table.AddRow(new Text(l["at"]!.ToString()), new Text(l["attributedCentre"]!.ToString()), new Text(Point(l["launchPoint"])),
+            table.AddRow(new Text(Views.When(l["at"])), new Text(l["attributedCentre"]!.ToString()), new Text(l["class"]?.ToString() ?? "unknown"),
+                new Text(Point(l["launchPoint"])),
                 new Text(Point(l["impactPoint"])), new Markup(verdict), new Text(l["source"]?.ToString() ?? "-"), new Text(l["id"]!.ToString()));
         }
         console.Write(table);
@@ -167,7 +193,7 @@ public static class LaunchesCommand
             var reasons = (n!["misses"]?.AsArray() ?? []).Concat(n["notes"]?.AsArray() ?? [])
                 .Select(f => $"{f!["code"]}: {f["message"]}");
             table.AddRow(new Text(n["messageId"]!.ToString()), new Text(n["agreementId"]!.ToString()),
-                new Text($"{n["windowStart"]} .. {n["windowEnd"]}"), new Text(n["knownAt"]!.ToString()), new Text(string.Join("\n", reasons)));
+                new Text($"{Views.When(n["windowStart"])} .. {Views.When(n["windowEnd"])}"), new Text(Views.When(n["knownAt"])), new Text(string.Join("\n", reasons)));
         }
         console.Write(table);
     }

@@ -32,6 +32,7 @@ public static class AreaGeometry
         PolygonArea p => Centroid(p.Vertices),
         OceanQuadrantArea q => GreatCircle.Destination(q.Corner, StartBearing(q.Quadrant) + 45, q.RadiusKm / 2),
         NamedWaterArea w => w.ReferencePoint,
+        OceanQuarterArea => null,
         _ => throw new ArgumentOutOfRangeException(nameof(area), area, "Unknown area shape."),
     };
 
@@ -50,7 +51,7 @@ public static class AreaGeometry
             CircleArea c => Math.Max(0, GreatCircle.DistanceToPolylineKm(c.Centre, line) - c.RadiusKm),
             PolygonArea p => PolygonToPolylineKm(p.Vertices, line),
             OceanQuadrantArea q => PolygonToPolylineKm(QuadrantOutline(q), line),
-            NamedWaterArea => null,
+            NamedWaterArea or OceanQuarterArea => null,
             _ => throw new ArgumentOutOfRangeException(nameof(area), area, "Unknown area shape."),
         };
     }

@@ -57,7 +57,7 @@ public static class LaunchCoverage
         CircleArea c => Math.Max(0, GreatCircle.DistanceKm(c.Centre, point) - c.RadiusKm),
         PolygonArea p => DistanceOutsidePolygonKm(p.Vertices, point),
         OceanQuadrantArea q => DistanceOutsidePolygonKm(AreaGeometry.QuadrantOutline(q), point),
-        NamedWaterArea => null,
+        NamedWaterArea or OceanQuarterArea => null,
         _ => throw new ArgumentOutOfRangeException(nameof(area), area, "Unknown area shape."),
     };
 
@@ -164,6 +164,7 @@ public static class LaunchCoverage
             CircleArea c => $"(circle of {Km(c.RadiusKm)} km around {c.Centre})",
             PolygonArea p => $"(polygon of {p.Vertices.Count} points)",
             OceanQuadrantArea q => $"({q.Quadrant} quadrant of {Km(q.RadiusKm)} km from {q.Corner})",
+            OceanQuarterArea q => $"({q.Describe()})",
             _ => "(unnamed)",
         };
 

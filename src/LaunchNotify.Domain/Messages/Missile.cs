@@ -1,3 +1,5 @@
+using NodaTime;
+
 namespace LaunchNotify.Domain.Messages;
 
 /// <summary>What is to be launched: class, optional type designation, how many, and whether as a group launch.</summary>
@@ -29,4 +31,19 @@ public sealed record Missile
 
     /// <summary>Planned flight range in km, where the agreement's scope depends on it.</summary>
     public double? RangeKm { get; }
+
+    /// <summary>
+    /// Each missile of a group launch on its own (schema 1.2): when it is planned to fly and which impact area it aims
+    /// at. Empty when the notice gives only the window for all of them.
+    /// </summary>
+    public IReadOnlyList<PlannedLaunch> Launches { get; init; } = [];
+
+    public bool Equals(Missile? other) =>
+        other is not null && Class == other.Class && Count == other.Count && GroupLaunch == other.GroupLaunch && Type == other.Type
+        && RangeKm == other.RangeKm && Launches.SequenceEqual(other.Launches);
+
+    public override int GetHashCode() => HashCode.Combine(Class, Count, GroupLaunch, Type, RangeKm, Launches.Count);
 }
+
+/// <summary>One missile of a group launch: its planned launch instant, and the index of its impact area in the notice's <c>impactAreas</c>.</summary>
+public sealed record PlannedLaunch(Instant PlannedAt, int? ImpactArea = null);

@@ -80,6 +80,7 @@ public sealed class AgreementRules : IMessageRules
             yield return RuleSetNames.LeadTime;
         if (agreement.Notification.MaximumWindow is not null)
             yield return RuleSetNames.WindowLength;
+        yield return RuleSetNames.GroupLaunch;
         if (agreement.Notification.RequiredFields.Count > 0)
             yield return RuleSetNames.RequiredFields;
         if (agreement.Geography is not null)

@@ -161,6 +161,59 @@ public sealed partial class AgreementValidator
             report.Finding(RuleCodes.WindowTooLong, c.PathOf("launchWindow", "/end"), message);
     }
 
+    /// <summary>
+    /// Per-missile launches of a notice (schema 1.2) must agree with the notice itself (one per missile, inside the
+    /// window, aiming at an impact area it names), and are weighed against the agreement's grouping values: missiles
+    /// further apart than the group-launch separation are not one group launch; missiles this close are one even if
+    /// not declared so. The shipped grouping values are assumptions, so those two give findings, never refusals.
+    /// </summary>
+    private static void GroupLaunch(RuleContext c, Report report)
+    {
+        if (c.Notification is not { } n || n.Missile.Launches is not { Count: > 0 } launches)
+            return;
+        var missile = n.Missile;
+        if (launches.Count != missile.Count)
+            report.Error(RuleCodes.GroupLaunchCountMismatch, c.PathOf("missile", "/launches"),
+                $"The notice lists {launches.Count} launches for {missile.Count} missiles; give one per missile.");
+        for (var i = 0; i < launches.Count; i++)
+        {
+            var launch = launches[i];
+            if (!n.LaunchWindow.Contains(launch.PlannedAt))
+                report.Error(RuleCodes.GroupLaunchOutsideWindow, c.PathOf("missile", $"/launches/{i}/plannedAt"),
+                    $"Missile {i + 1} is planned at {At(launch.PlannedAt)}, outside the notified window ({At(n.LaunchWindow.Start)} to {At(n.LaunchWindow.End)}).");
+            if (launch.ImpactArea is { } area && area >= n.ImpactAreas.Count)
+                report.Error(RuleCodes.GroupLaunchImpactAreaUnknown, c.PathOf("missile", $"/launches/{i}/impactArea"),
+                    $"Missile {i + 1} aims at impact area {area}, but the notice gives {n.ImpactAreas.Count} (numbered from 0).");
+        }
+        if (c.Agreement.Grouping is not { } grouping || launches.Count < 2)
+            return;
+        var spread = launches.Max(l => l.PlannedAt) - launches.Min(l => l.PlannedAt);
+        var assumed = c.Agreement.IsAssumedValue("grouping");
+        var source = assumed ? " (working values, an assumption: see the agreement file)" : "";
+        void Weigh(string code, string message)
+        {
+            if (assumed)
+                report.Finding(code, c.PathOf("missile", "/launches"), message);
+            else
+                report.Error(code, c.PathOf("missile", "/launches"), message);
+        }
+        if (missile.GroupLaunch && spread > grouping.GroupLaunchMaxSeparation)
+        {
+            var what = spread <= grouping.NearSimultaneousMaxSeparation
+                ? $"near-simultaneous launches (within {DurationText.Format(grouping.NearSimultaneousMaxSeparation)})"
+                : "separate launches";
+            Weigh(RuleCodes.GroupLaunchSpread,
+                $"The missiles are planned {DurationText.Format(spread)} apart; {c.Agreement.Id} counts launches at most " +
+                $"{DurationText.Format(grouping.GroupLaunchMaxSeparation)} apart as one group launch{source}, so these are {what}.");
+        }
+        else if (!missile.GroupLaunch && spread <= grouping.GroupLaunchMaxSeparation)
+        {
+            Weigh(RuleCodes.GroupLaunchNotDeclared,
+                $"The {missile.Count} missiles are planned within {DurationText.Format(spread)} of each other; {c.Agreement.Id} counts launches at most " +
+                $"{DurationText.Format(grouping.GroupLaunchMaxSeparation)} apart as one group launch{source}: set groupLaunch.");
+        }
+    }
+
     private static void RequiredFields(RuleContext c, Report report)
     {
         if (c.Notification is not { } n)
@@ -196,7 +249,7 @@ public sealed partial class AgreementValidator
         {
             case null:
                 report.Finding(RuleCodes.GeographyUncheckable, launchPath,
-                    $"The launch area '{n.LaunchArea.Name}' has no extent on the map; its distance from the {named} was not checked.");
+                    $"The launch area '{n.LaunchArea.Name ?? (n.LaunchArea as OceanQuarterArea)?.Describe()}' has no extent on the map; its distance from the {named} was not checked.");
                 break;
             case { } d when d < terms.LaunchSiteMinDistanceKm:
                 report.Error(RuleCodes.LaunchSiteTooCloseToBoundary, launchPath,
@@ -215,7 +268,7 @@ public sealed partial class AgreementValidator
             {
                 case null:
                     report.Finding(RuleCodes.GeographyUncheckable, path,
-                        $"Impact area {i + 1} ('{area.Name}') has no extent on the map; its distance from the {named} was not checked.");
+                        $"Impact area {i + 1} ('{area.Name ?? (area as OceanQuarterArea)?.Describe()}') has no extent on the map; its distance from the {named} was not checked.");
                     break;
                 case { } d when d < terms.ImpactAreaMinDistanceKm:
                     report.Error(RuleCodes.ImpactAreaTooCloseToBoundary, path,

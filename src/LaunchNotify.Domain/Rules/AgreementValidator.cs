@@ -35,6 +35,7 @@ public sealed partial class AgreementValidator : AbstractValidator<RuleContext>
         Check(RuleSetNames.Direction, Direction);
         Check(RuleSetNames.LeadTime, LeadTime);
         Check(RuleSetNames.WindowLength, WindowLength);
+        Check(RuleSetNames.GroupLaunch, GroupLaunch);
         Check(RuleSetNames.RequiredFields, RequiredFields);
         Check(RuleSetNames.Geography, Geography);
         Check(RuleSetNames.Amendment, Amendment);

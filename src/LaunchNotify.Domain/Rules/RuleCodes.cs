@@ -26,6 +26,13 @@ public static class RuleCodes
     public const string LateNotification = "LATE_NOTIFICATION";
     public const string WindowTooLong = "WINDOW_TOO_LONG";
 
+    // Group launches (per-missile launches, schema 1.2)
+    public const string GroupLaunchCountMismatch = "GROUP_LAUNCH_COUNT_MISMATCH";
+    public const string GroupLaunchOutsideWindow = "GROUP_LAUNCH_OUTSIDE_WINDOW";
+    public const string GroupLaunchImpactAreaUnknown = "GROUP_LAUNCH_IMPACT_AREA_UNKNOWN";
+    public const string GroupLaunchSpread = "GROUP_LAUNCH_SPREAD";
+    public const string GroupLaunchNotDeclared = "GROUP_LAUNCH_NOT_DECLARED";
+
     // Required fields
     public const string RequiredFieldMissing = "REQUIRED_FIELD_MISSING";
 
@@ -72,6 +79,7 @@ public static class RuleSetNames
     public const string Direction = "Direction";
     public const string LeadTime = "LeadTime";
     public const string WindowLength = "WindowLength";
+    public const string GroupLaunch = "GroupLaunch";
     public const string RequiredFields = "RequiredFields";
     public const string Geography = "Geography";
     public const string Amendment = "Amendment";

@@ -284,7 +284,28 @@ public sealed class MessageContentReader
             Error(problem.Field == "rangeKm" ? ContentCodes.NumberOutOfRange : ContentCodes.ValueInvalid, $"{at}/{problem.Field}", problem.Message);
             return null;
         }
-        return new Missile(missileClass.Value, (int)count.Value, group, type, range);
+        var launches = new List<PlannedLaunch>();
+        if (Get(m, at, "launches", required: false, JsonValueKind.Array, out var list))
+        {
+            var before = _errors.Count;
+            var index = 0;
+            foreach (var item in list.EnumerateArray())
+            {
+                var itemAt = $"{at}/launches/{index++}";
+                if (item.ValueKind != JsonValueKind.Object)
+                {
+                    Error("SCHEMA_TYPE", itemAt, "Each launch of a group is an object with 'plannedAt'.");
+                    continue;
+                }
+                var plannedAt = InstantOf(item, itemAt, "plannedAt", required: true);
+                var impact = Integer(item, itemAt, "impactArea", required: false, 0, 19);
+                if (plannedAt is not null)
+                    launches.Add(new PlannedLaunch(plannedAt.Value, impact is null ? null : (int)impact.Value));
+            }
+            if (_errors.Count > before)
+                return null;
+        }
+        return new Missile(missileClass.Value, (int)count.Value, group, type, range) { Launches = launches };
     }
 
     private List<Area>? Areas(JsonElement obj, string parent, string name, bool required)
@@ -325,6 +346,12 @@ public sealed class MessageContentReader
             case "circle":
             {
                 var centre = Point(a, at, "centre", required: true);
+                if (a.TryGetProperty("radiusNm", out _) && !a.TryGetProperty("radiusKm", out _))
+                {
+                    // Schema 1.2: the radius in nautical miles, as the 1988 agreement allows; kept so on the wire.
+                    var miles = RadiusNm(a, at);
+                    return _errors.Count > before || centre is null || miles is null ? null : CircleArea.InNauticalMiles(centre.Value, miles.Value, name);
+                }
                 var radius = Radius(a, at);
                 return _errors.Count > before || centre is null || radius is null ? null : new CircleArea(centre.Value, radius.Value, name);
             }
@@ -351,6 +378,12 @@ public sealed class MessageContentReader
                 return _errors.Count > before || corner is null || quadrant is null || radius is null
                     ? null : new OceanQuadrantArea(corner.Value, quadrant.Value, radius.Value, name);
             }
+            case "oceanQuarter":
+            {
+                var ocean = EnumOf<Ocean>(a, at, "ocean", required: true);
+                var quadrant = EnumOf<Quadrant>(a, at, "quadrant", required: true);
+                return _errors.Count > before || ocean is null || quadrant is null ? null : new OceanQuarterArea(ocean.Value, quadrant.Value, name);
+            }
             case "namedWater":
             {
                 var reference = Point(a, at, "referencePoint", required: false);
@@ -359,7 +392,7 @@ public sealed class MessageContentReader
                 return _errors.Count > before ? null : new NamedWaterArea(name!, reference);
             }
             default:
-                Error(ContentCodes.ValueInvalid, $"{at}/type", "An area's type is circle, polygon, oceanQuadrant or namedWater.");
+                Error(ContentCodes.ValueInvalid, $"{at}/type", "An area's type is circle, polygon, oceanQuadrant, oceanQuarter or namedWater.");
                 return null;
         }
     }
@@ -370,6 +403,17 @@ public sealed class MessageContentReader
         if (radius is { } r && Domain.Values.Area.CheckRadius(r) is { } problem)
         {
             Error(ContentCodes.NumberOutOfRange, $"{at}/radiusKm", $"{problem} It reads as {r}.");
+            return null;
+        }
+        return radius;
+    }
+
+    private double? RadiusNm(JsonElement a, string at)
+    {
+        var radius = Number(a, at, "radiusNm", required: true);
+        if (radius is { } r && Domain.Values.Area.CheckRadiusNm(r) is { } problem)
+        {
+            Error(ContentCodes.NumberOutOfRange, $"{at}/radiusNm", $"{problem} It reads as {r}.");
             return null;
         }
         return radius;

@@ -44,6 +44,7 @@ public static class WireJson
         options.Converters.Add(new GeoPointConverter());
         options.Converters.Add(new JsonStringEnumConverter<MissileClass>(JsonNamingPolicy.SnakeCaseUpper, allowIntegerValues: false));
         options.Converters.Add(new JsonStringEnumConverter<Quadrant>(namingPolicy: null, allowIntegerValues: false));
+        options.Converters.Add(new JsonStringEnumConverter<Ocean>(namingPolicy: null, allowIntegerValues: false));
         options.Converters.Add(new JsonStringEnumConverter<PostLaunchOutcome>(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
         options.Converters.Add(new JsonStringEnumConverter<ReceiptOutcome>(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
         options.MakeReadOnly(populateMissingResolver: false);
@@ -79,6 +80,7 @@ public static class WireJson
                     new JsonDerivedType(typeof(CircleArea), "circle"),
                     new JsonDerivedType(typeof(PolygonArea), "polygon"),
                     new JsonDerivedType(typeof(OceanQuadrantArea), "oceanQuadrant"),
+                    new JsonDerivedType(typeof(OceanQuarterArea), "oceanQuarter"),
                     new JsonDerivedType(typeof(NamedWaterArea), "namedWater"),
                 },
             };
@@ -111,6 +113,20 @@ public static class WireJson
         {
             foreach (var property in info.Properties)
                 property.Order = property.Name == "name" ? -1 : 0;
+        }
+
+        if (info.Type == typeof(Missile))
+        {
+            // Per-missile launches (schema 1.2) travel only when given.
+            foreach (var property in info.Properties.Where(p => p.Name == "launches"))
+                property.ShouldSerialize = (_, value) => value is IReadOnlyList<PlannedLaunch> { Count: > 0 };
+        }
+
+        if (info.Type == typeof(CircleArea))
+        {
+            // A radius travels in the unit the sender gave it: radiusNm (schema 1.2) or radiusKm, never both.
+            foreach (var property in info.Properties.Where(p => p.Name == "radiusKm"))
+                property.ShouldSerialize = (area, _) => ((CircleArea)area).RadiusNm is null;
         }
     }
 
