@@ -58,6 +58,9 @@ public static class NodeServices
         services.AddSingleton<MissingNotifications>();
         services.AddSingleton<LinkSilence>();
         services.AddSingleton<PostLaunchDeadlines>();
+        services.AddSingleton<Acknowledgements.AcknowledgementDeadlines>();
+        services.AddSingleton<Acknowledgements.AcknowledgementService>();
+        services.AddSingleton<Acknowledgements.AwaitingAcknowledgementQuery>();
         services.AddSingleton<ReceivedTimeliness>();
         services.AddSingleton<IParkingLot>(sp => new AmqpParkingLot(
             new AmqpPublisher(settings.Broker, BrokerTopology.ParkingExchange, $"launchnotify-parking-{settings.Centre}"), settings.Identity));
@@ -66,7 +69,9 @@ public static class NodeServices
 
     public static IServiceCollection AddOutboxDispatcher(this IServiceCollection services, NodeSettings settings, NodeRole role)
     {
-        MessageKind[] published = [MessageKind.PreNotification, MessageKind.Amendment, MessageKind.Cancellation, MessageKind.PostLaunch, MessageKind.Heartbeat];
+        // Acknowledgements are made through the publisher's API (a duty officer), so the publisher sends them too.
+        MessageKind[] published = [MessageKind.PreNotification, MessageKind.Amendment, MessageKind.Cancellation, MessageKind.PostLaunch, MessageKind.Heartbeat,
+            MessageKind.Acknowledgement];
         IReadOnlyCollection<string> kinds = role switch
         {
             NodeRole.Publisher => [.. published.Select(k => k.WireName()), KeyAnnouncement.Kind],
@@ -93,6 +98,7 @@ public static class NodeServices
         services.AddSingleton<IDeadlineHandler>(sp => sp.GetRequiredService<MissingNotifications>());
         services.AddSingleton<IDeadlineHandler>(sp => sp.GetRequiredService<LinkSilence>());
         services.AddSingleton<IDeadlineHandler>(sp => sp.GetRequiredService<PostLaunchDeadlines>());
+        services.AddSingleton<IDeadlineHandler>(sp => sp.GetRequiredService<Acknowledgements.AcknowledgementDeadlines>());
         // Whoever dispatches heartbeats sends them (a subscriber only dispatches receipts).
         if (role != NodeRole.Subscriber)
             services.AddSingleton<IDeadlineHandler, HeartbeatSender>();
