@@ -3,7 +3,7 @@ using Spectre.Console;
 
 namespace LaunchNotify.Cli.Commands;
 
-/// <summary><c>launchnotify inbox [--url] [--limit N] [--all]</c>: what this centre received, and its verdict on each.</summary>
+/// <summary><c>launchnotify inbox [--url] [--limit N] [--all]</c>: what this centre received, its verdict on each, and who acknowledged it.</summary>
 public static class InboxCommand
 {
     public static Command Create()
@@ -20,13 +20,16 @@ public static class InboxCommand
             if (status != 200)
                 throw PublisherClient.Refusal(status, body);
             var table = new Table().Border(TableBorder.Rounded)
-                .AddColumn("received").AddColumn("from").AddColumn("kind").AddColumn("agreement").AddColumn("seq").AddColumn("verdict").AddColumn("details");
+                .AddColumn("id").AddColumn("received").AddColumn("from").AddColumn("kind").AddColumn("agreement").AddColumn("seq").AddColumn("verdict")
+                .AddColumn("acknowledged").AddColumn("details");
             foreach (var m in body!.AsArray())
             {
                 var outcome = m!["outcome"]!.GetValue<string>();
-                table.AddRow(new Text(m["receivedAt"]!.ToString()), new Text(m["sender"]!.ToString()), new Text(m["kind"]!.ToString()),
+                var acknowledged = m["acknowledgedAt"] is { } at ? $"{at} by {m["acknowledgedBy"]}"
+                    : m["acknowledgeDueAt"] is { } due ? $"due by {due}" : "-";
+                table.AddRow(new Text(m["messageId"]!.ToString()[..8]), new Text(m["receivedAt"]!.ToString()), new Text(m["sender"]!.ToString()), new Text(m["kind"]!.ToString()),
                     new Text(m["agreementId"]?.ToString() ?? "-"), new Text(m["sequence"]?.ToString() ?? "-"),
-                    new Markup(outcome == "accepted" ? "[green]accepted[/]" : "[red]rejected[/]"),
+                    new Markup(outcome == "accepted" ? "[green]accepted[/]" : "[red]rejected[/]"), new Text(acknowledged),
                     new Text(string.Join("; ", Views.Errors(m["details"]).Select(e => $"{e.Code}: {e.Message}"))));
             }
             AnsiConsole.Write(table);

@@ -13,7 +13,7 @@ public static class StatusCommand
         var url = CommonOptions.Url();
         var tokenFile = CommonOptions.TokenFile();
         var json = new Option<bool>("--json") { Description = "Print the raw status document." };
-        var command = new Command("status", "Show a sent message's status per recipient: accepted, published, confirmed or rejected.") { id, url, tokenFile, json };
+        var command = new Command("status", "Show a sent message's status per recipient: accepted, published, confirmed or rejected, and when it was delivered, confirmed and read by a person.") { id, url, tokenFile, json };
         command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
             using var client = CommonOptions.Client(parse, url, tokenFile);
@@ -48,14 +48,18 @@ public static class StatusCommand
     {
         var table = new Table().Border(TableBorder.Rounded)
             .Title($"{view["kind"]} {view["messageId"]} under {view["agreementId"]}")
-            .AddColumn("recipient").AddColumn("seq").AddColumn("status").AddColumn("published").AddColumn("confirmed").AddColumn("details");
+            .AddColumn("recipient").AddColumn("seq").AddColumn("status").AddColumn("delivered").AddColumn("confirmed").AddColumn("read by a person").AddColumn("details");
         foreach (var r in view["recipients"]!.AsArray())
         {
             var status = r!["status"]!.GetValue<string>();
             var color = status switch { "confirmed" => "green", "rejected" => "red", _ => "yellow" };
             var details = string.Join("; ", Views.Errors(r["reasons"]).Concat(Views.Errors(r["findings"])).Select(e => $"{e.Code}: {e.Message}"));
+            // Three separate stages, each with its instant (delivered: the broker took it; confirmed: the signed receipt;
+            // read by a person: the signed acknowledgement of a duty officer there).
+            var stages = (r["stages"] as JsonArray ?? []).ToDictionary(s => s!["stage"]!.ToString(), s => s!["at"]!.ToString());
             table.AddRow(new Text(r["centre"]!.ToString()), new Text(r["sequence"]!.ToString()), new Markup($"[{color}]{status}[/]"),
-                new Text(r["publishedAt"]?.ToString() ?? "-"), new Text(r["confirmedAt"]?.ToString() ?? "-"), new Text(details));
+                new Text(stages.GetValueOrDefault("delivered") ?? "-"), new Text(stages.GetValueOrDefault("confirmed") ?? "-"),
+                new Text(stages.GetValueOrDefault("read-by-a-person") ?? "-"), new Text(details));
         }
         AnsiConsole.Write(table);
     }
