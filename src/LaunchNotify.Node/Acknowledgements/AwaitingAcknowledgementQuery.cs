@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using LaunchNotify.Node.Timeliness;
 using LaunchNotify.Storage;
 using LaunchNotify.Storage.Entities;
@@ -6,7 +8,8 @@ using NodaTime;
 
 namespace LaunchNotify.Node.Acknowledgements;
 
-/// <summary>Where a waiting notice stands against its acknowledgement deadline.</summary>
+/// <summary>Where a waiting notice stands against its acknowledgement deadline (camel case on the API: <c>noDeadline</c>, <c>pending</c>…).</summary>
+[JsonConverter(typeof(AcknowledgementUrgencyConverter))]
 public enum AcknowledgementUrgency
 {
     /// <summary>The agreement sets no acknowledgement deadline.</summary>
@@ -18,6 +21,8 @@ public enum AcknowledgementUrgency
     /// <summary>Past the escalation too: NOT_ACKNOWLEDGED is critical.</summary>
     Escalated,
 }
+
+public sealed class AcknowledgementUrgencyConverter() : JsonStringEnumConverter<AcknowledgementUrgency>(JsonNamingPolicy.CamelCase, allowIntegerValues: false);
 
 /// <summary>
 /// One received notice waiting for a person. <see cref="Remaining"/> is until the deadline at the query's instant
