@@ -71,9 +71,15 @@ public sealed class EvidenceExporter(IDbContextFactory<NodeDbContext> dbFactory,
             ? await ReceiptsReceivedAsync(db, messageId, ct)
             : received!.ReceiptJws is { } ours ? [ours] : [];
         var receiptNodes = receipts.Select(r => Receipt(r, warnings)).OfType<JsonObject>().ToList();
+        // The second receipts: a person at a recipient read it (received here by the sender; sent from here by a recipient).
+        var acknowledgements = sent is not null
+            ? await AcknowledgementsReceivedAsync(db, messageId, ct)
+            : received!.AcknowledgementJws is { } ourAck ? [ourAck] : [];
+        var acknowledgementNodes = acknowledgements.Select(a => Acknowledgement(a, warnings)).OfType<JsonObject>().ToList();
 
         var alarms = await db.Alarms.AsNoTracking().Where(a => a.MessageId == messageId).OrderBy(a => a.RaisedAt).ToListAsync(ct);
-        var receiptIds = receiptNodes.Select(r => Guid.TryParse((string?)r["messageId"], out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty).ToList();
+        var receiptIds = receiptNodes.Concat(acknowledgementNodes)
+            .Select(r => Guid.TryParse((string?)r["messageId"], out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty).ToList();
         var audit = await AuditQueries.AboutAsync(db, [messageId, .. receiptIds], alarms.Select(a => a.Id).ToList(), ct);
         var (headSeq, headHash) = await AuditQueries.HeadAsync(db, ct);
 
@@ -81,7 +87,7 @@ public sealed class EvidenceExporter(IDbContextFactory<NodeDbContext> dbFactory,
         foreach (var alarm in alarms)
             timeline.AddRange(AlarmTimeline(alarm));
 
-        var kids = new[] { notificationJws }.Concat(receipts).Select(KidOf).OfType<string>().Distinct().ToList();
+        var kids = new[] { notificationJws }.Concat(receipts).Concat(acknowledgements).Select(KidOf).OfType<string>().Distinct().ToList();
         var keys = new List<Jwk>();
         foreach (var kid in kids)
         {
@@ -99,6 +105,7 @@ public sealed class EvidenceExporter(IDbContextFactory<NodeDbContext> dbFactory,
             ["exportedBy"] = sent?.Sender ?? ReceiverCentre(received!),
             ["notification"] = notification,
             ["receipts"] = new JsonArray([.. receiptNodes]),
+            ["acknowledgements"] = new JsonArray([.. acknowledgementNodes]),
             ["keys"] = JsonNode.Parse(new JwkSet(keys).ToJson()),
             ["timeline"] = new JsonArray([.. timeline.OrderBy(t => t.At).ThenBy(t => t.Order).Select(t => t.Node)]),
             ["alarms"] = new JsonArray([.. alarms.Select(AlarmNode)]),
@@ -129,8 +136,34 @@ public sealed class EvidenceExporter(IDbContextFactory<NodeDbContext> dbFactory,
         return candidates.Where(m => ReceiptForOf(m.PayloadJson!) == messageId).Select(m => m.Jws).ToList();
     }
 
-    private static Guid? ReceiptForOf(string payloadJson) =>
-        JsonNode.Parse(payloadJson)?["receiptFor"] is JsonValue v && Guid.TryParse(v.GetValue<string>(), out var id) ? id : null;
+    private static Guid? ReceiptForOf(string payloadJson, string member = "receiptFor") =>
+        JsonNode.Parse(payloadJson)?[member] is JsonValue v && Guid.TryParse(v.GetValue<string>(), out var id) ? id : null;
+
+    private static async Task<List<byte[]>> AcknowledgementsReceivedAsync(NodeDbContext db, Guid messageId, CancellationToken ct)
+    {
+        var text = messageId.ToString("D");
+        var candidates = await db.Inbox.AsNoTracking()
+            .Where(m => m.Kind == "acknowledgement" && m.Outcome == InboxOutcome.Accepted && m.PayloadJson != null && m.PayloadJson.Contains(text))
+            .OrderBy(m => m.ReceivedAt).ToListAsync(ct);
+        return candidates.Where(m => ReceiptForOf(m.PayloadJson!, "acknowledgementFor") == messageId).Select(m => m.Jws).ToList();
+    }
+
+    private static JsonObject? Acknowledgement(byte[] jws, List<string> warnings)
+    {
+        if (!Jws.TryParseFlattened(jws, out var parsed, out var error) || JsonNode.Parse(parsed.Payload) is not JsonObject payload)
+        {
+            warnings.Add($"A stored acknowledgement is not a readable JWS ({error?.ToString() ?? "payload not an object"}); left out.");
+            return null;
+        }
+        return new JsonObject
+        {
+            ["from"] = payload["sender"]?.DeepClone(),
+            ["messageId"] = payload["messageId"]?.DeepClone(),
+            ["acknowledgementFor"] = payload["acknowledgementFor"]?.DeepClone(),
+            ["acknowledgedAt"] = payload["acknowledgedAt"]?.DeepClone(),
+            ["jws"] = JwsNode(parsed),
+        };
+    }
 
     private static JsonObject Notification(byte[] jws, List<string> warnings)
     {
@@ -204,6 +237,9 @@ public sealed class EvidenceExporter(IDbContextFactory<NodeDbContext> dbFactory,
             if (d.ReceiptAt is { } receiptAt)
                 items.Add(Item(receiptAt, 3, d.Status == DeliveryStatus.Rejected ? "rejected" : "confirmed", d.Recipient,
                     $"{d.Recipient}'s signed receipt {d.ReceiptMessageId} {(d.Status == DeliveryStatus.Rejected ? "rejected" : "accepted")} it."));
+            if (d.AcknowledgedAt is { } read)
+                items.Add(Item(read, 3, "read-by-a-person", d.Recipient,
+                    $"A person at {d.Recipient} read it, by {d.Recipient}'s clock (from its signed acknowledgement {d.AcknowledgementMessageId})."));
         }
         foreach (var r in receipts)
         {
@@ -221,6 +257,9 @@ public sealed class EvidenceExporter(IDbContextFactory<NodeDbContext> dbFactory,
             items.Add(Item(issued, 0, "issued", m.Sender, $"{m.Sender} issued it, by its own clock (signed issuedAt)."));
         items.Add(Item(m.ReceivedAt, 1, m.Outcome == InboxOutcome.Accepted ? "received" : "rejected", m.Sender,
             $"Received from {m.Sender} and {(m.Outcome == InboxOutcome.Accepted ? "accepted" : "rejected")}; receipt {m.ReceiptMessageId} queued."));
+        if (m.AcknowledgedAt is { } read)
+            items.Add(Item(read, 2, "acknowledged", m.Sender,
+                $"Acknowledged as read by {m.AcknowledgedByName}; signed acknowledgement {m.AcknowledgementMessageId} queued to {m.Sender}."));
         return items;
     }
 

@@ -151,6 +151,38 @@ public static class EvidenceVerifier
                 Add(CheckStatus.Warn, $"recipient {recipient}", "no signed receipt in the bundle: it has not confirmed (or the receipt was not stored).");
         }
 
+        // The acknowledgements (a person at a recipient read it): signed by a recipient, about this notification, to its sender.
+        var acknowledgements = bundle["acknowledgements"] as JsonArray ?? [];
+        foreach (var (acknowledgement, i) in acknowledgements.Select((a, i) => (a as JsonObject, i + 1)))
+        {
+            var label = $"acknowledgement {i} ({Text(acknowledgement?["from"]) ?? "?"})";
+            var ackPayload = CheckSigned(verifier, acknowledgement?["jws"], label, Add);
+            if (ackPayload is null)
+                continue;
+            var a = Parse(ackPayload);
+            var from = Text(a?["sender"]);
+            signedReceipts[Text(a?["messageId"]) ?? "?"] = AuditEvent.Sha256(ackPayload);
+            var problems = new List<string>();
+            if (Text(a?["kind"]) != "acknowledgement")
+                problems.Add($"it is a {Text(a?["kind"]) ?? "(no kind)"}, not an acknowledgement");
+            if (Text(a?["acknowledgementFor"]) != messageId.ToString("D"))
+                problems.Add($"it acknowledges message {Text(a?["acknowledgementFor"]) ?? "(none)"}, not this notification {messageId}");
+            if (payloadObject is not null && (from is null || !recipients.Contains(from)))
+                problems.Add($"it is signed by {from ?? "(no sender)"}, which is not a recipient of this notification ({string.Join(", ", recipients)})");
+            if (sender is not null && (a?["recipients"] as JsonArray)?.Any(x => Text(x?["centre"]) == sender) != true)
+                problems.Add($"it is not addressed to the notification's sender {sender}");
+            foreach (var name in new[] { "from", "messageId", "acknowledgementFor", "acknowledgedAt" })
+            {
+                var signed = Text(a?[name == "from" ? "sender" : name]);
+                if (Text(acknowledgement?[name]) != signed)
+                    problems.Add($"the bundle's summary says {name} {Text(acknowledgement?[name]) ?? "(none)"}, the signed acknowledgement {signed ?? "(none)"}");
+            }
+            if (problems.Count > 0)
+                Add(CheckStatus.Fail, label, string.Join("; ", problems) + ".");
+            else
+                Add(CheckStatus.Pass, label, $"{Text(a?["messageId"])} from {from}: a person there read {messageId} at {Text(a?["acknowledgedAt"])} (by {from}'s clock).");
+        }
+
         CheckAudit(bundle, messageId, payload is null ? null : AuditEvent.Sha256(payload), signedReceipts, Add);
         return new EvidenceReport(checks);
     }
