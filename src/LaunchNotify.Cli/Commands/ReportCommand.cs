@@ -159,6 +159,15 @@ public static class ReportCommand
             post.AddRow(new Text(label), N(p.Expected), N(p.OnTime), Late(p.Late), Late(p.Missing), N(p.Pending), N(p.Unconfirmed), new Text(ReportFormats.Percent(p.OnTimeRate)));
         AnsiConsole.Write(post);
 
+        var acknowledgements = new Table().Border(TableBorder.Rounded)
+            .Title($"Time to acknowledge (a person read it; deadline {(r.AcknowledgementDeadline is { } ackDue ? ReportFormats.Human(ackDue) : "none")} from receipt)")
+            .AddColumn("").AddColumn("counterpart").AddColumn("notices").AddColumn("acknowledged").AddColumn("not in time").AddColumn("waiting")
+            .AddColumn("median").AddColumn("max");
+        foreach (var a in r.Acknowledgements)
+            acknowledgements.AddRow(new Text(a.Direction == Direction.Sent ? $"read at {a.Counterpart}" : $"read at {r.Centre}"), new Text(a.Counterpart),
+                N(a.Notices), N(a.Acknowledged), Late(a.NotInTime), N(a.Waiting), new Text(ReportFormats.Human(a.Median)), new Text(ReportFormats.Human(a.Max)));
+        AnsiConsole.Write(acknowledgements);
+
         var alarms = new Table().Border(TableBorder.Rounded).Title("Alarms raised in the period")
             .AddColumn("kind").AddColumn("raised").AddColumn("acknowledged").AddColumn("resolved").AddColumn("open").AddColumn("ack median").AddColumn("ack max");
         foreach (var a in r.Alarms)
