@@ -1,7 +1,6 @@
 using LaunchNotify.Domain.Messages;
 using LaunchNotify.Domain.Values;
 using LaunchNotify.Node.Outbox;
-using LaunchNotify.Protocol.Json;
 using LaunchNotify.Protocol.Schemas;
 using LaunchNotify.Protocol.Signing;
 using LaunchNotify.Storage;
@@ -87,16 +86,7 @@ public sealed class AcknowledgementService(
             ReceivedAt = entry.ReceivedAt,
             AcknowledgedAt = now,
         };
-        var jws = signer.Sign(WireJson.SerializeToUtf8(acknowledgement));
-        db.Outbox.Add(new OutboxEntry
-        {
-            MessageId = acknowledgement.MessageId.Value,
-            Kind = MessageKind.Acknowledgement.WireName(),
-            Recipient = sender,
-            RoutingKey = RoutingKeys.For(sender, node.Centre, MessageKind.Acknowledgement),
-            Body = jws,
-            CreatedAt = now,
-        });
+        var jws = SignedAnswers.Queue(db, signer, acknowledgement, now);
         entry.AcknowledgedAt = now;
         entry.AcknowledgedBySubject = by.Subject;
         entry.AcknowledgedByName = by.Name;

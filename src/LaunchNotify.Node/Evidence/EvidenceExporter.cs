@@ -68,12 +68,12 @@ public sealed class EvidenceExporter(IDbContextFactory<NodeDbContext> dbFactory,
         var notificationJws = sent?.Jws ?? received!.Jws;
         var notification = Notification(notificationJws, warnings);
         var receipts = sent is not null
-            ? await ReceiptsReceivedAsync(db, messageId, ct)
+            ? await AnswersReceivedAsync(db, messageId, "receipt", "receiptFor", ct)
             : received!.ReceiptJws is { } ours ? [ours] : [];
         var receiptNodes = receipts.Select(r => Receipt(r, warnings)).OfType<JsonObject>().ToList();
         // The second receipts: a person at a recipient read it (received here by the sender; sent from here by a recipient).
         var acknowledgements = sent is not null
-            ? await AcknowledgementsReceivedAsync(db, messageId, ct)
+            ? await AnswersReceivedAsync(db, messageId, "acknowledgement", "acknowledgementFor", ct)
             : received!.AcknowledgementJws is { } ourAck ? [ourAck] : [];
         var acknowledgementNodes = acknowledgements.Select(a => Acknowledgement(a, warnings)).OfType<JsonObject>().ToList();
 
@@ -126,43 +126,18 @@ public sealed class EvidenceExporter(IDbContextFactory<NodeDbContext> dbFactory,
         return node;
     }
 
-    private static async Task<List<byte[]>> ReceiptsReceivedAsync(NodeDbContext db, Guid messageId, CancellationToken ct)
-    {
-        // Receipts name what they answer only inside their payload; narrow by text, then read each properly.
-        var text = messageId.ToString("D");
-        var candidates = await db.Inbox.AsNoTracking()
-            .Where(m => m.Kind == "receipt" && m.PayloadJson != null && m.PayloadJson.Contains(text))
-            .OrderBy(m => m.ReceivedAt).ToListAsync(ct);
-        return candidates.Where(m => ReceiptForOf(m.PayloadJson!) == messageId).Select(m => m.Jws).ToList();
-    }
-
-    private static Guid? ReceiptForOf(string payloadJson, string member = "receiptFor") =>
+    private static Guid? ReceiptForOf(string payloadJson, string member) =>
         JsonNode.Parse(payloadJson)?[member] is JsonValue v && Guid.TryParse(v.GetValue<string>(), out var id) ? id : null;
 
-    private static async Task<List<byte[]>> AcknowledgementsReceivedAsync(NodeDbContext db, Guid messageId, CancellationToken ct)
+    /// <summary>The accepted answers of one kind (receipt, acknowledgement) whose <paramref name="member"/> names the message.</summary>
+    private static async Task<List<byte[]>> AnswersReceivedAsync(NodeDbContext db, Guid messageId, string kind, string member, CancellationToken ct)
     {
+        // Answers name what they answer only inside their payload; narrow by text, then read each properly.
         var text = messageId.ToString("D");
         var candidates = await db.Inbox.AsNoTracking()
-            .Where(m => m.Kind == "acknowledgement" && m.Outcome == InboxOutcome.Accepted && m.PayloadJson != null && m.PayloadJson.Contains(text))
+            .Where(m => m.Kind == kind && m.PayloadJson != null && m.PayloadJson.Contains(text))
             .OrderBy(m => m.ReceivedAt).ToListAsync(ct);
-        return candidates.Where(m => ReceiptForOf(m.PayloadJson!, "acknowledgementFor") == messageId).Select(m => m.Jws).ToList();
-    }
-
-    private static JsonObject? Acknowledgement(byte[] jws, List<string> warnings)
-    {
-        if (!Jws.TryParseFlattened(jws, out var parsed, out var error) || JsonNode.Parse(parsed.Payload) is not JsonObject payload)
-        {
-            warnings.Add($"A stored acknowledgement is not a readable JWS ({error?.ToString() ?? "payload not an object"}); left out.");
-            return null;
-        }
-        return new JsonObject
-        {
-            ["from"] = payload["sender"]?.DeepClone(),
-            ["messageId"] = payload["messageId"]?.DeepClone(),
-            ["acknowledgementFor"] = payload["acknowledgementFor"]?.DeepClone(),
-            ["acknowledgedAt"] = payload["acknowledgedAt"]?.DeepClone(),
-            ["jws"] = JwsNode(parsed),
-        };
+        return candidates.Where(m => ReceiptForOf(m.PayloadJson!, member) == messageId).Select(m => m.Jws).ToList();
     }
 
     private static JsonObject Notification(byte[] jws, List<string> warnings)
@@ -184,22 +159,23 @@ public sealed class EvidenceExporter(IDbContextFactory<NodeDbContext> dbFactory,
         return node;
     }
 
-    private static JsonObject? Receipt(byte[] jws, List<string> warnings)
+    private static JsonObject? Receipt(byte[] jws, List<string> warnings) => Answer(jws, "receipt", ["receiptFor", "outcome", "receivedAt"], warnings);
+
+    private static JsonObject? Acknowledgement(byte[] jws, List<string> warnings) => Answer(jws, "acknowledgement", ["acknowledgementFor", "acknowledgedAt"], warnings);
+
+    /// <summary>A signed answer (receipt, acknowledgement) as bundled: who sent it, its id, the given summary members, its JWS.</summary>
+    private static JsonObject? Answer(byte[] jws, string what, string[] summary, List<string> warnings)
     {
         if (!Jws.TryParseFlattened(jws, out var parsed, out var error) || JsonNode.Parse(parsed.Payload) is not JsonObject payload)
         {
-            warnings.Add($"A stored receipt is not a readable JWS ({error?.ToString() ?? "payload not an object"}); left out.");
+            warnings.Add($"A stored {what} is not a readable JWS ({error?.ToString() ?? "payload not an object"}); left out.");
             return null;
         }
-        return new JsonObject
-        {
-            ["from"] = payload["sender"]?.DeepClone(),
-            ["messageId"] = payload["messageId"]?.DeepClone(),
-            ["receiptFor"] = payload["receiptFor"]?.DeepClone(),
-            ["outcome"] = payload["outcome"]?.DeepClone(),
-            ["receivedAt"] = payload["receivedAt"]?.DeepClone(),
-            ["jws"] = JwsNode(parsed),
-        };
+        var node = new JsonObject { ["from"] = payload["sender"]?.DeepClone(), ["messageId"] = payload["messageId"]?.DeepClone() };
+        foreach (var member in summary)
+            node[member] = payload[member]?.DeepClone();
+        node["jws"] = JwsNode(parsed);
+        return node;
     }
 
     /// <summary>The flattened JWS as a JSON object: the three members exactly as signed (the signature covers these strings).</summary>

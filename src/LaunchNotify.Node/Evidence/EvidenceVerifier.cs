@@ -110,24 +110,7 @@ public static class EvidenceVerifier
             var from = Text(r?["sender"]);
             var receiptId = Text(r?["messageId"]) ?? "?";
             signedReceipts[receiptId] = AuditEvent.Sha256(receiptPayload);
-            var problems = new List<string>();
-            if (Text(r?["kind"]) != "receipt")
-                problems.Add($"it is a {Text(r?["kind"]) ?? "(no kind)"}, not a receipt");
-            if (Text(r?["receiptFor"]) != messageId.ToString("D"))
-                problems.Add($"it refers to message {Text(r?["receiptFor"]) ?? "(none)"}, not to this notification {messageId}");
-            // Who may answer is known only from a verified notification.
-            if (payloadObject is not null && (from is null || !recipients.Contains(from)))
-                problems.Add($"it is signed by {from ?? "(no sender)"}, which is not a recipient of this notification ({string.Join(", ", recipients)})");
-            if (sender is not null && (r?["recipients"] as JsonArray)?.Any(x => Text(x?["centre"]) == sender) != true)
-                problems.Add($"it is not addressed to the notification's sender {sender}");
-            if (payloadObject is not null && Text(r?["agreementId"]) != Text(payloadObject["agreementId"]))
-                problems.Add($"it is under agreement {Text(r?["agreementId"])}, the notification under {Text(payloadObject["agreementId"])}");
-            foreach (var name in new[] { "from", "messageId", "receiptFor", "outcome" })
-            {
-                var signed = Text(r?[name == "from" ? "sender" : name]);
-                if (Text(receipt?[name]) != signed)
-                    problems.Add($"the bundle's summary says {name} {Text(receipt?[name]) ?? "(none)"}, the signed receipt {signed ?? "(none)"}");
-            }
+            var problems = AnswerProblems(receipt, r, "receipt", "receiptFor", ["outcome"], messageId, payloadObject, sender, recipients);
             if (problems.Count > 0)
             {
                 Add(CheckStatus.Fail, label, string.Join("; ", problems) + ".");
@@ -162,21 +145,7 @@ public static class EvidenceVerifier
             var a = Parse(ackPayload);
             var from = Text(a?["sender"]);
             signedReceipts[Text(a?["messageId"]) ?? "?"] = AuditEvent.Sha256(ackPayload);
-            var problems = new List<string>();
-            if (Text(a?["kind"]) != "acknowledgement")
-                problems.Add($"it is a {Text(a?["kind"]) ?? "(no kind)"}, not an acknowledgement");
-            if (Text(a?["acknowledgementFor"]) != messageId.ToString("D"))
-                problems.Add($"it acknowledges message {Text(a?["acknowledgementFor"]) ?? "(none)"}, not this notification {messageId}");
-            if (payloadObject is not null && (from is null || !recipients.Contains(from)))
-                problems.Add($"it is signed by {from ?? "(no sender)"}, which is not a recipient of this notification ({string.Join(", ", recipients)})");
-            if (sender is not null && (a?["recipients"] as JsonArray)?.Any(x => Text(x?["centre"]) == sender) != true)
-                problems.Add($"it is not addressed to the notification's sender {sender}");
-            foreach (var name in new[] { "from", "messageId", "acknowledgementFor", "acknowledgedAt" })
-            {
-                var signed = Text(a?[name == "from" ? "sender" : name]);
-                if (Text(acknowledgement?[name]) != signed)
-                    problems.Add($"the bundle's summary says {name} {Text(acknowledgement?[name]) ?? "(none)"}, the signed acknowledgement {signed ?? "(none)"}");
-            }
+            var problems = AnswerProblems(acknowledgement, a, "acknowledgement", "acknowledgementFor", ["acknowledgedAt"], messageId, payloadObject, sender, recipients);
             if (problems.Count > 0)
                 Add(CheckStatus.Fail, label, string.Join("; ", problems) + ".");
             else
@@ -185,6 +154,35 @@ public static class EvidenceVerifier
 
         CheckAudit(bundle, messageId, payload is null ? null : AuditEvent.Sha256(payload), signedReceipts, Add);
         return new EvidenceReport(checks);
+    }
+
+    /// <summary>
+    /// What is wrong with a signed answer (receipt, acknowledgement) to this notification: its kind, what it refers to,
+    /// who signed it (a recipient), whom it is addressed to (the sender), its agreement, and the bundle's summary of it.
+    /// </summary>
+    private static List<string> AnswerProblems(JsonObject? bundled, JsonObject? signed, string kind, string refersTo, string[] summary,
+        Guid messageId, JsonObject? notification, string? sender, IReadOnlyList<string> recipients)
+    {
+        var problems = new List<string>();
+        var from = Text(signed?["sender"]);
+        if (Text(signed?["kind"]) != kind)
+            problems.Add($"it is a {Text(signed?["kind"]) ?? "(no kind)"}, not a {kind}");
+        if (Text(signed?[refersTo]) != messageId.ToString("D"))
+            problems.Add($"it refers to message {Text(signed?[refersTo]) ?? "(none)"}, not to this notification {messageId}");
+        // Who may answer is known only from a verified notification.
+        if (notification is not null && (from is null || !recipients.Contains(from)))
+            problems.Add($"it is signed by {from ?? "(no sender)"}, which is not a recipient of this notification ({string.Join(", ", recipients)})");
+        if (sender is not null && (signed?["recipients"] as JsonArray)?.Any(x => Text(x?["centre"]) == sender) != true)
+            problems.Add($"it is not addressed to the notification's sender {sender}");
+        if (notification is not null && Text(signed?["agreementId"]) != Text(notification["agreementId"]))
+            problems.Add($"it is under agreement {Text(signed?["agreementId"])}, the notification under {Text(notification["agreementId"])}");
+        foreach (var name in new[] { "from", "messageId", refersTo }.Concat(summary))
+        {
+            var value = Text(signed?[name == "from" ? "sender" : name]);
+            if (Text(bundled?[name]) != value)
+                problems.Add($"the bundle's summary says {name} {Text(bundled?[name]) ?? "(none)"}, the signed {kind} {value ?? "(none)"}");
+        }
+        return problems;
     }
 
     private static JwkSet? Keys(JsonObject bundle, JwkSet? trusted, Action<CheckStatus, string, string> add)

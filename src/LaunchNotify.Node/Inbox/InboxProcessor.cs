@@ -312,17 +312,7 @@ public sealed class InboxProcessor(
             Reasons = ReceiptReasons.Fit(reasons),
             Findings = ReceiptReasons.Fit(findings),
         };
-        var jws = signer.Sign(WireJson.SerializeToUtf8(receipt));
-        db.Outbox.Add(new OutboxEntry
-        {
-            MessageId = receipt.MessageId.Value,
-            Kind = MessageKind.Receipt.WireName(),
-            Recipient = sender,
-            RoutingKey = RoutingKeys.For(sender, node.Centre, MessageKind.Receipt),
-            Body = jws,
-            CreatedAt = receivedAt,
-        });
-        return (receipt.MessageId.Value, jws);
+        return (receipt.MessageId.Value, SignedAnswers.Queue(db, signer, receipt, receivedAt));
     }
 
     /// <summary>A counterpart's receipt for something this centre sent: the delivery is confirmed or rejected.</summary>
