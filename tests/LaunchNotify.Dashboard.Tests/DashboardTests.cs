@@ -95,9 +95,9 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         var expectedReport = await new TimelinessQueries(db, AgreementCatalog.Default, SystemClock.Instance)
             .ReportAsync("us-ru-bmlna-1988", null, period, default);
         Assert.True(expectedReport.Received.Measured > 0);
-        Assert.Equal(ReportFormats.Percent(expectedReport.Received.OnTimeRate),
+        Assert.Equal(LaunchNotify.Presentation.Rendering.EnglishUtc.Percent(expectedReport.Received.OnTimeRate),
             await officer.InnerTextAsync("[data-figure=received-on-time-rate] b"));
-        Assert.Equal(ReportFormats.Percent(expectedReport.Sent.OnTimeRate),
+        Assert.Equal(LaunchNotify.Presentation.Rendering.EnglishUtc.Percent(expectedReport.Sent.OnTimeRate),
             await officer.InnerTextAsync("[data-figure=sent-on-time-rate] b"));
         var histogram = officer.Locator("svg[data-chart=lead-time-histogram]");
         Assert.True(await histogram.IsVisibleAsync());

@@ -49,7 +49,7 @@ public static class NodeServices
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<SubmissionService>();
         services.AddSingleton<StatusQueries>();
-        services.AddSingleton<InboxCommitter>();
+        services.AddSingleton<GroupCommitter>();
         services.AddSingleton<InboxProcessor>();
         services.AddSingleton<Alarms.AlarmBook>();
         services.AddSingleton(settings.Timeliness);
@@ -63,6 +63,10 @@ public static class NodeServices
         services.AddSingleton<Acknowledgements.AcknowledgementService>();
         services.AddSingleton<Acknowledgements.AwaitingAcknowledgementQuery>();
         services.AddSingleton<ReceivedTimeliness>();
+        // What people read: the glossary and the centre's language and zone; readers override per request (docs/glossary.md).
+        services.AddSingleton<Presentation.IGlossary>(Presentation.JsonGlossary.Default);
+        services.AddSingleton(sp => new Presentation.RenderingLanguage(
+            sp.GetRequiredService<Presentation.IGlossary>(), settings.Rendering.Language, settings.Rendering.Zone));
         services.AddSingleton<IParkingLot>(sp => new AmqpParkingLot(
             new AmqpPublisher(settings.Broker, BrokerTopology.ParkingExchange, $"launchnotify-parking-{settings.Centre}"), settings.Identity));
         return services;

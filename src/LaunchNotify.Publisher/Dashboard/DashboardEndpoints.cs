@@ -9,6 +9,7 @@ using LaunchNotify.Node.Hosting;
 using LaunchNotify.Node.Queries;
 using LaunchNotify.Node.Reports;
 using LaunchNotify.Node.Timeliness;
+using LaunchNotify.Presentation;
 using LaunchNotify.Protocol.Agreements;
 using LaunchNotify.Publisher.Security;
 using LaunchNotify.Storage;
@@ -65,13 +66,17 @@ public static class DashboardEndpoints
     }
 
     private static async Task<IResult> RenderAsync(HttpRequest request, IAntiforgery antiforgery, NodeSettings settings, StatusQueries status, AlarmBook alarms,
-        IDbContextFactory<NodeDbContext> dbFactory, IAgreementSource agreementSource, IClock clock, LinkMonitor links, CancellationToken ct)
+        IDbContextFactory<NodeDbContext> dbFactory, IAgreementSource agreementSource, IClock clock, LinkMonitor links, RenderingLanguage renderings, CancellationToken ct)
     {
         var centre = settings.Centre.Value;
         var known = (agreementSource as AgreementCatalog ?? AgreementCatalog.Default).All
             .Where(a => a.Parties.Any(p => p.Value == centre)).OrderBy(a => a.Id.Value).ToList();
         var query = request.Query;
         var problems = new List<string>();
+        // The reader's language and zone (?lang=fr&tz=Europe/Paris), else the centre's (LaunchNotify:Rendering).
+        var (reader, readerProblem) = renderings.For(query["lang"].FirstOrDefault(), query["tz"].FirstOrDefault());
+        if (readerProblem is not null)
+            problems.Add(readerProblem);
 
         var agreementId = query["agreement"].FirstOrDefault() is { Length: > 0 } a ? a : await BusiestAgreementAsync(dbFactory, known, ct);
         var counterpart = query["centre"].FirstOrDefault() is { Length: > 0 } c && c != "all" ? c.ToUpperInvariant() : null;
@@ -165,7 +170,7 @@ public static class DashboardEndpoints
         foreach (var problem in problems)
             h.Append("<p class=\"late\">").Append(E(problem)).Append("</p>");
         if (report is not null)
-            h.Append(ReportHtml.Section(report));
+            h.Append(ReportHtml.Section(report, reader ?? renderings.Default));
 
         return Page(StatusCodes.Status200OK, $"Centre {centre}: compliance dashboard", h.ToString());
     }
