@@ -14,6 +14,7 @@ root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(SubmitCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(InboxCommand.Create());
+root.Subcommands.Add(AcknowledgeCommand.Create());
 root.Subcommands.Add(AlarmsCommand.Create());
 root.Subcommands.Add(LaunchesCommand.Create());
 root.Subcommands.Add(AgreementsCommand.Create());

@@ -69,6 +69,7 @@ return await NodeHosting.RunGuardedAsync(async () =>
     app.MapAccountEndpoints(auth);
     app.MapNotificationEndpoints();
     app.MapAlarmEndpoints();
+    app.MapAcknowledgementEndpoints();
     app.MapLaunchEndpoints();
     app.MapDashboard();
     app.MapEvidenceEndpoints();

@@ -80,6 +80,10 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : IdentityDb
             e.Property(m => m.AgreementId).HasMaxLength(64);
             e.HasIndex(m => m.ReceivedAt);
             e.HasIndex(m => new { m.Sender, m.AgreementId, m.Sequence });
+            e.Property(m => m.AcknowledgedBySubject).HasMaxLength(Audit.Actor.MaxLength);
+            e.Property(m => m.AcknowledgedByName).HasMaxLength(Audit.Actor.MaxLength);
+            // The duty officer's list: notices still waiting for a person, by deadline.
+            e.HasIndex(m => new { m.AcknowledgedAt, m.AcknowledgeDueAt });
         });
         model.Entity<SequenceCounter>(e =>
         {

@@ -54,6 +54,36 @@ public sealed class EvidenceTests
     }
 
     [Fact]
+    public async Task Export_AfterAPersonReadIt_HoldsTheSignedAcknowledgement_OnBothSides_AndItVerifies()
+    {
+        await using var centres = await TwoCentres.CreateAsync();
+        var id = await centres.ExchangeAsync();
+        centres.Clock.Advance(NodaTime.Duration.FromMinutes(4));
+        var read = await centres.Ru.Acknowledgements.AcknowledgeAsync(new CentreCode("US"), id,
+            new LaunchNotify.Storage.Audit.Actor("sub-olga", "olga", ["duty-officer"]), default);
+        await centres.DeliverAsync(centres.Ru, centres.Us);
+
+        var fromUs = (await centres.Us.Evidence.ExportAsync(id, default))!;
+        var acknowledgement = Assert.Single(fromUs.Bundle["acknowledgements"]!.AsArray())!;
+        Assert.Equal(("RU", read.AcknowledgementMessageId!.Value.ToString("D")), ((string?)acknowledgement["from"], (string?)acknowledgement["messageId"]));
+        Assert.Contains("read-by-a-person", fromUs.Bundle["timeline"]!.AsArray().Select(t => (string?)t!["event"]));
+        Assert.Contains("read-by-person", fromUs.Bundle["audit"]!["entries"]!.AsArray().Select(e => (string?)e!["type"]));
+        var report = EvidenceVerifier.Verify(fromUs.ToUtf8(), KeyStore.LoadTrustedKeys(centres.KeysDirectory));
+        Assert.True(report.Passed, Describe(report));
+        Assert.Contains(report.Checks, c => c.Status == CheckStatus.Pass && c.Subject == "acknowledgement 1 (RU)" && c.Message.Contains("a person there read"));
+
+        var fromRu = (await centres.Ru.Evidence.ExportAsync(id, default))!;
+        Assert.Single(fromRu.Bundle["acknowledgements"]!.AsArray());
+        Assert.Contains("acknowledged", fromRu.Bundle["audit"]!["entries"]!.AsArray().Select(e => (string?)e!["type"]));
+        Assert.True(EvidenceVerifier.Verify(fromRu.ToUtf8(), KeyStore.LoadTrustedKeys(centres.KeysDirectory)).Passed);
+
+        // The summary must say what the signed acknowledgement says.
+        fromUs.Bundle["acknowledgements"]![0]!["acknowledgedAt"] = "2026-11-20T13:00:00Z";
+        var tampered = EvidenceVerifier.Verify(fromUs.ToUtf8(), KeyStore.LoadTrustedKeys(centres.KeysDirectory));
+        Assert.Contains(tampered.Checks, c => c.Status == CheckStatus.Fail && c.Subject == "acknowledgement 1 (RU)" && c.Message.Contains("acknowledgedAt"));
+    }
+
+    [Fact]
     public async Task Export_OfAnUnknownMessage_IsNull()
     {
         await using var centres = await TwoCentres.CreateAsync();

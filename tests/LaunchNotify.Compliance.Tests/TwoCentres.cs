@@ -76,7 +76,8 @@ public sealed class TwoCentres : IAsyncDisposable
             services.GetRequiredService<SubmissionService>(),
             services.GetRequiredService<InboxProcessor>(),
             services.GetRequiredService<AlarmBook>(),
-            new EvidenceExporter(store.Factory, KeyStore.LoadTrustedKeys(KeysDirectory), Clock));
+            new EvidenceExporter(store.Factory, KeyStore.LoadTrustedKeys(KeysDirectory), Clock),
+            services.GetRequiredService<LaunchNotify.Node.Acknowledgements.AcknowledgementService>());
     }
 
     /// <summary>The US ICBM example notification to RU (window opens 4 days after <see cref="Start"/>).</summary>
@@ -146,4 +147,5 @@ public sealed class TwoCentres : IAsyncDisposable
     }
 }
 
-public sealed record CentreNode(CentreCode Centre, ITestStore Store, SubmissionService Submissions, InboxProcessor Inbox, AlarmBook Alarms, EvidenceExporter Evidence);
+public sealed record CentreNode(CentreCode Centre, ITestStore Store, SubmissionService Submissions, InboxProcessor Inbox, AlarmBook Alarms, EvidenceExporter Evidence,
+    LaunchNotify.Node.Acknowledgements.AcknowledgementService Acknowledgements);

@@ -29,6 +29,13 @@ public sealed class TestWorld : IAsyncDisposable
 {
     public static readonly Instant Start = Instant.FromUtc(2026, 9, 1, 12, 0);
 
+    /// <summary>
+    /// The default for tests of the other deadlines: a person's acknowledgement falls due only after a year, so
+    /// NOT_ACKNOWLEDGED (p5-demo: 5 min) stays out of their alarm lists and firing counts. AcknowledgementTests pass
+    /// <c>new TimelinessSettings()</c> to get the agreement's own terms.
+    /// </summary>
+    public static readonly TimelinessSettings OtherDeadlinesOnly = new() { AcknowledgementDeadline = Duration.FromDays(365) };
+
     private readonly List<TestCentre> _centres = [];
 
     public TestWorld(params string[] centres)
@@ -55,7 +62,7 @@ public sealed class TestWorld : IAsyncDisposable
             Store = store ?? SqliteStore(centre),
             Broker = new BrokerConnection("127.0.0.1", 1, "launchnotify", centre, "unused"),
             KeysDirectory = KeysDirectory,
-            Timeliness = timeliness ?? new TimelinessSettings(),
+            Timeliness = timeliness ?? OtherDeadlinesOnly,
         };
         var logs = new RecordingLoggerProvider();
         var services = new ServiceCollection()

@@ -117,6 +117,11 @@ public class WireContractTests
                 MessageId = NextId(), AgreementId = UsRu, Sender = Us, Recipients = [new Addressee(Ru, 2880)], IssuedAt = Issued,
                 LastNotificationSequence = 43, IntervalSeconds = 60,
             },
+        ["acknowledgement"] = new Acknowledgement
+            {
+                MessageId = NextId(), SchemaVersion = "1.2", AgreementId = UsRu, Sender = Ru, Recipients = [new Addressee(Us, 98)], IssuedAt = Issued,
+                AcknowledgementFor = Notified, AcknowledgedKind = MessageKind.PreNotification, ReceivedAt = Issued - Duration.FromMinutes(7), AcknowledgedAt = Issued,
+            },
     };
 
     /// <summary>Labels only, so test names stay the same from run to run.</summary>

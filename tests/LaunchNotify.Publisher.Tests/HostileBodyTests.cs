@@ -82,7 +82,7 @@ public sealed class HostileBodyTests : IAsyncLifetime
     }
 
     private static readonly string[] HostileSegments =
-        ["x", "42", "00000000-0000-0000-0000-000000000000", "6e5d4c3b-2a19-4807-9e6d-5c4b3a291807", "%E2%80%AE", "..", "%2e%2e%2f", new string('a', 5000), "%ff", "%C0%AF", "null", "-1"];
+        ["x", "42", "00000000-0000-0000-0000-000000000000", "6e5d4c3b-2a19-4807-9e6d-5c4b3a291807", "%E2%80%AE", "..", "%2e%2e%2f", new string('a', 5000), "%ff", "%C0%AF", "null", "-1", "RU", "ru"];
 
     private static readonly string[] HostileQueryValues =
         ["", "maybe", "true", "TRUE", "1", "-1", "0", "1001", "99999999999999999999", "1e3", "%00", "%ff", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z",
@@ -94,6 +94,7 @@ public sealed class HostileBodyTests : IAsyncLifetime
         "GET /v1/observed-launches?limit={q}", "GET /v1/observed-launches/{seg}", "GET /v1/alarms?state={q}&kind={q}&open={q}&since={q}&changedSince={q}&limit={q}",
         "GET /v1/alarms/{seg}", "POST /v1/alarms/{seg}/acknowledge", "PUT /v1/notifications", "DELETE /v1/alarms/{seg}", "PATCH /v1/observed-launches",
         "GET /v1/{seg}", "POST /v1/notifications?allowLate={q}", "HEAD /v1/notifications/{seg}", "OPTIONS /v1/alarms",
+        "POST /v1/inbox/{seg}/{seg}/acknowledge", "GET /v1/inbox/awaiting-acknowledgement?limit={q}", "DELETE /v1/inbox/{seg}/{seg}/acknowledge",
     ];
 
     [Fact]

@@ -43,7 +43,8 @@ public sealed class HistorySeederTests : IDisposable
         var usSent = await us.OutboundMessages.CountAsync();
         var ruSent = await ru.OutboundMessages.CountAsync();
         Assert.Equal(summary.Submitted, usSent + ruSent);
-        var delivered = await us.Inbox.CountAsync(m => m.Kind != "receipt" && m.Kind != "heartbeat") + await ru.Inbox.CountAsync(m => m.Kind != "receipt" && m.Kind != "heartbeat");
+        string[] answers = ["receipt", "heartbeat", "acknowledgement"];
+        var delivered = await us.Inbox.CountAsync(m => !answers.Contains(m.Kind)) + await ru.Inbox.CountAsync(m => !answers.Contains(m.Kind));
         Assert.Equal(summary.Delivered, delivered);
         Assert.Equal(summary.Submitted - summary.Dropped, delivered);
         // Heartbeats went both ways through the ordinary path and were accepted (with the seed's interval noted).
@@ -56,7 +57,8 @@ public sealed class HistorySeederTests : IDisposable
         var alarms = (await us.Alarms.AsNoTracking().ToListAsync()).Select(a => (Store: us, Alarm: a))
             .Concat((await ru.Alarms.AsNoTracking().ToListAsync()).Select(a => (Store: ru, Alarm: a))).ToList();
         var kinds = alarms.Select(a => a.Alarm.Kind).ToHashSet();
-        foreach (var kind in new[] { AlarmKind.LateNotification, AlarmKind.MissingNotification, AlarmKind.ReceiptOverdue, AlarmKind.PostLaunchOverdue, AlarmKind.LinkSilent })
+        foreach (var kind in new[] { AlarmKind.LateNotification, AlarmKind.MissingNotification, AlarmKind.ReceiptOverdue, AlarmKind.PostLaunchOverdue, AlarmKind.LinkSilent,
+                     AlarmKind.NotAcknowledged })
             Assert.True(kinds.Contains(kind), $"no {kind.Code()} alarm; kinds: {string.Join(", ", kinds.Select(k => k.Code()))}");
         Assert.Equal(summary.AlarmsRaised, alarms.Count);
 
@@ -86,6 +88,19 @@ public sealed class HistorySeederTests : IDisposable
             }
             Assert.Equal(alarm.DueAt, alarm.RaisedAt); // fired when the grace ended, as a running watcher fires it
         }
+
+        // NOT_ACKNOWLEDGED: the receiver's deadline fired because no officer had read the notice by then; reading it later resolved it.
+        foreach (var (store, alarm) in alarms.Where(a => a.Alarm.Kind == AlarmKind.NotAcknowledged))
+        {
+            var notice = await store.Inbox.SingleAsync(m => m.MessageId == alarm.MessageId && m.Sender == alarm.Centre);
+            Assert.Equal(notice.AcknowledgeDueAt, alarm.DueAt);
+            Assert.True(notice.AcknowledgedAt is null || notice.AcknowledgedAt > alarm.DueAt, $"read at {notice.AcknowledgedAt}, yet {alarm.Summary}");
+            if (notice.AcknowledgedAt is { } read)
+                Assert.Equal((AlarmState.Resolved, read), (alarm.State, alarm.ResolvedAt!.Value));
+        }
+        // Read by a person at the other end, as the sender learns it from the signed acknowledgements; the report counts it.
+        Assert.True(await us.Deliveries.AnyAsync(d => d.AcknowledgedAt != null) && await ru.Deliveries.AnyAsync(d => d.AcknowledgedAt != null));
+        Assert.Contains(report.Acknowledgements, a => a.Acknowledged > 0 && a.Median is not null);
 
         // RECEIPT_OVERDUE: the sender's deadline fired because that recipient's receipt had not come by then (or never did).
         foreach (var (store, alarm) in alarms.Where(a => a.Alarm.Kind == AlarmKind.ReceiptOverdue))

@@ -4,7 +4,7 @@ using Spectre.Console;
 
 namespace LaunchNotify.Cli.Commands;
 
-/// <summary><c>launchnotify inbox [--url] [--limit N] [--all] [--lang L] [--tz ZONE]</c>: what this centre received, and its verdict on each.</summary>
+/// <summary><c>launchnotify inbox [--url] [--limit N] [--all] [--lang L] [--tz ZONE]</c>: what this centre received, its verdict on each, and who acknowledged it.</summary>
 public static class InboxCommand
 {
     public static Command Create()
@@ -24,16 +24,19 @@ public static class InboxCommand
             if (status != 200)
                 throw PublisherClient.Refusal(status, body);
             var table = new Table().Border(TableBorder.Rounded);
-            foreach (var column in new[] { "received", "from", "kind", "agreement", "sequence", "verdict", "details" })
+            foreach (var column in new[] { "id", "received", "from", "kind", "agreement", "sequence", "verdict", "acknowledged", "details" })
                 table.AddColumn(Markup.Escape(r.Text("inbox.col." + column)));
             foreach (var m in body!.AsArray())
             {
                 var outcome = m!["outcome"]!.GetValue<string>();
                 var verdict = Markup.Escape(r.Code(GlossaryCategories.ReceiptOutcome, outcome));
-                table.AddRow(new Text(CommonOptions.When(r, m["receivedAt"]?.ToString())), new Text(m["sender"]!.ToString()),
+                // When a duty officer read it (and who), or by when one must.
+                var acknowledged = m["acknowledgedAt"] is { } at ? $"{CommonOptions.When(r, at.ToString())} {m["acknowledgedBy"]}"
+                    : m["acknowledgeDueAt"] is { } due ? $"→ {CommonOptions.When(r, due.ToString())}" : "-";
+                table.AddRow(new Text(m["messageId"]!.ToString()[..8]), new Text(CommonOptions.When(r, m["receivedAt"]?.ToString())), new Text(m["sender"]!.ToString()),
                     new Text(r.Code(GlossaryCategories.MessageKind, m["kind"]?.ToString())),
                     new Text(m["agreementId"]?.ToString() ?? "-"), new Text(m["sequence"]?.ToString() ?? "-"),
-                    new Markup(outcome == "accepted" ? $"[green]{verdict}[/]" : $"[red]{verdict}[/]"),
+                    new Markup(outcome == "accepted" ? $"[green]{verdict}[/]" : $"[red]{verdict}[/]"), new Text(acknowledged),
                     new Text(string.Join("; ", Views.Errors(m["details"]).Select(e => r.Finding(e.Code, e.Message)))));
             }
             AnsiConsole.Write(table);

@@ -16,7 +16,7 @@ public static class StatusCommand
         var json = new Option<bool>("--json") { Description = "Print the raw status document." };
         var lang = CommonOptions.Lang();
         var timeZone = CommonOptions.TimeZone();
-        var command = new Command("status", "Show a sent message's status per recipient: accepted, published, confirmed or rejected.") { id, url, tokenFile, json, lang, timeZone };
+        var command = new Command("status", "Show a sent message's status per recipient: accepted, published, confirmed or rejected, and when it was delivered, confirmed and read by a person.") { id, url, tokenFile, json, lang, timeZone };
         command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
             var rendering = CommonOptions.Rendering(parse, lang, timeZone);
@@ -57,7 +57,7 @@ public static class StatusCommand
         var table = new Table().Border(TableBorder.Rounded)
             .Title(Markup.Escape(r.Text("status.title", r.Code(GlossaryCategories.MessageKind, view["kind"]?.ToString()), view["messageId"], view["agreementId"])))
             .AddColumn(T("status.col.recipient")).AddColumn(T("status.col.sequence")).AddColumn(T("status.col.status")).AddColumn(T("status.col.published"))
-            .AddColumn(T("status.col.confirmed")).AddColumn(T("status.col.details"));
+            .AddColumn(T("status.col.confirmed")).AddColumn(T("status.col.readByPerson")).AddColumn(T("status.col.details"));
         foreach (var recipient in view["recipients"]!.AsArray())
         {
             var status = recipient!["status"]!.GetValue<string>();
@@ -65,7 +65,9 @@ public static class StatusCommand
             var details = string.Join("; ", Views.Errors(recipient["reasons"]).Concat(Views.Errors(recipient["findings"])).Select(e => r.Finding(e.Code, e.Message)));
             table.AddRow(new Text(recipient["centre"]!.ToString()), new Text(recipient["sequence"]!.ToString()),
                 new Markup($"[{color}]{Markup.Escape(r.Code(GlossaryCategories.DeliveryStatus, status))}[/]"),
-                new Text(When(recipient["publishedAt"])), new Text(When(recipient["confirmedAt"])), new Text(details));
+                new Text(When(recipient["publishedAt"])), new Text(When(recipient["confirmedAt"])),
+                // The third stage: a person there read it (the instant of its signed acknowledgement).
+                new Text(When(recipient["readByPersonAt"])), new Text(details));
         }
         console.Write(table);
     }

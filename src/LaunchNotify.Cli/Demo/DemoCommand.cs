@@ -127,6 +127,16 @@ public static class DemoCommand
             }
         });
 
+        // A notice counts when a person has read it: the recipient's duty officer acknowledges the first confirmed one.
+        string? readFailure = "no confirmed notification to read";
+        if (results.FirstOrDefault(r => r.HttpStatus == 202 && r.MessageId is not null
+                && r.Status?["recipients"]?.AsArray().FirstOrDefault()?["status"]?.GetValue<string>() == "confirmed") is { } readable)
+        {
+            console.Write(new Rule("A person reads it").LeftJustified());
+            var recipient = readable.Status!["recipients"]!.AsArray()[0]!["centre"]!.ToString();
+            readFailure = await DemoRoles.DutyOfficerReadsNoticeAsync(console, accounts, readable.Step.Sender, recipient, readable.MessageId!.Value, ct);
+        }
+
         console.Write(new Rule("A notification missing on the CN → RU link").LeftJustified());
         var acknowledged = new List<string?>();
         var missing = await WaitForMissingAsync(console, nodes, fault, processes, async alarm =>
@@ -150,6 +160,7 @@ public static class DemoCommand
             results.FirstOrDefault(r => r.HttpStatus == 202 && r.MessageId is not null) is { } first ? (first.Step.Sender, first.MessageId!.Value) : null, ct);
         foreach (var (title, failure) in CheckAlarms(results, alarms, fault, missing)
                      .Concat(acknowledged.Select(f => ("RU's duty officer acknowledged the missing-notification alarm, recorded under the signed-in account", f)))
+                     .Append(("a duty officer read a notice; its sender saw it delivered, confirmed and read by a person", readFailure))
                      .Concat(roleChecks))
         {
             console.MarkupLine($"{(failure is null ? "[green]✓[/]" : "[red]✗[/]")} {Markup.Escape(title)}" +

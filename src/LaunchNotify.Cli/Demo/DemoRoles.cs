@@ -28,6 +28,41 @@ public static class DemoRoles
         }
     }
 
+    /// <summary>
+    /// The recipient's duty officer reads a confirmed notice (acknowledges it through the API); the sender's status then
+    /// shows delivered, confirmed and read by a person, each with its instant. Null when it did, else what went wrong.
+    /// </summary>
+    public static async Task<string?> DutyOfficerReadsNoticeAsync(IAnsiConsole console, DemoAccounts accounts, string sender, string recipient, Guid messageId,
+        CancellationToken ct)
+    {
+        try
+        {
+            var (status, body) = await accounts.Client(recipient, NodeRoles.DutyOfficer).PostAsync($"/v1/inbox/{sender}/{messageId}/acknowledge", [], ct);
+            if (status != 200)
+                return $"HTTP {status} acknowledging at {recipient}";
+            console.MarkupLine($"[green]✓[/] {recipient}'s duty officer [bold]{Markup.Escape(body?["acknowledgedBy"]?.ToString() ?? "?")}[/] read {sender}'s notice {messageId.ToString()[..8]}; " +
+                               "the signed acknowledgement goes back to " + sender);
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (waited.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                var (_, view) = await accounts.Client(sender, NodeRoles.Operator).GetAsync($"/v1/notifications/{messageId}", ct);
+                var delivery = view?["recipients"]?.AsArray().FirstOrDefault(r => r?["centre"]?.ToString() == recipient);
+                if (delivery?["readByPersonAt"] is { } read)
+                {
+                    var stages = delivery["stages"]!.AsArray().Select(s => $"{s!["stage"]} {s["at"]}");
+                    console.MarkupLine($"[green]✓[/] {sender} sees it at {recipient}: {Markup.Escape(string.Join(" → ", stages))}");
+                    return null;
+                }
+                await Task.Delay(200, ct);
+            }
+            return $"{sender} did not see the notice read by a person at {recipient} within 30 s";
+        }
+        catch (CliException e)
+        {
+            return e.Message;
+        }
+    }
+
     public static async Task<IReadOnlyList<(string Title, string? Failure)>> ShowAsync(IAnsiConsole console, DemoAccounts accounts, (string Centre, Guid MessageId)? sent,
         CancellationToken ct)
     {

@@ -80,6 +80,15 @@ public sealed record DeadlineTerms
 
     /// <summary>How many heartbeats in a row may be missed before the link is declared silent.</summary>
     public required int SilentAfterMissedHeartbeats { get; init; }
+
+    /// <summary>
+    /// How long after a notification is received a person at the receiving centre must acknowledge it (a warning
+    /// NOT_ACKNOWLEDGED when missed); null: the agreement sets no such deadline.
+    /// </summary>
+    public Duration? Acknowledgement { get; init; }
+
+    /// <summary>How much longer after <see cref="Acknowledgement"/> the NOT_ACKNOWLEDGED alarm escalates to critical.</summary>
+    public Duration? AcknowledgementEscalation { get; init; }
 }
 
 /// <summary>CN-RU style grouping: launches closer than these separations are one group or near-simultaneous.</summary>

@@ -15,6 +15,11 @@ public enum AlarmKind
     PostLaunchOverdue,
     /// <summary>An observed launch that no notification under any agreement covers.</summary>
     LaunchWithoutNotification,
+    /// <summary>
+    /// Receiver side: no person acknowledged a received notification within the agreement's acknowledgement deadline
+    /// (warning; critical after the escalation period).
+    /// </summary>
+    NotAcknowledged,
 }
 
 public enum AlarmSeverity { Info, Warning, Critical }
@@ -32,6 +37,7 @@ public static class AlarmKinds
         AlarmKind.LinkSilent => "LINK_SILENT",
         AlarmKind.PostLaunchOverdue => "POSTLAUNCH_OVERDUE",
         AlarmKind.LaunchWithoutNotification => "LAUNCH_WITHOUT_NOTIFICATION",
+        AlarmKind.NotAcknowledged => "NOT_ACKNOWLEDGED",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 

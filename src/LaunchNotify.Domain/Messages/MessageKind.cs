@@ -9,6 +9,8 @@ public enum MessageKind
     PostLaunch,
     Receipt,
     Heartbeat,
+    /// <summary>A person at the recipient centre has read a notification (schema 1.2; a second receipt).</summary>
+    Acknowledgement,
 }
 
 public static class MessageKinds
@@ -22,6 +24,7 @@ public static class MessageKinds
         MessageKind.PostLaunch => "postlaunch",
         MessageKind.Receipt => "receipt",
         MessageKind.Heartbeat => "heartbeat",
+        MessageKind.Acknowledgement => "acknowledgement",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 

@@ -67,6 +67,9 @@ public sealed class AgreementRules : IMessageRules
             case Heartbeat:
                 sets.Add(RuleSetNames.Heartbeat);
                 break;
+            case Acknowledgement:
+                sets.Add(RuleSetNames.Acknowledgement);
+                break;
         }
         return sets;
     }

@@ -81,6 +81,18 @@ public sealed partial class AgreementValidator
             report.Error(RuleCodes.ReceiptAcceptedWithReasons, "/reasons", "An accepting receipt gives no reasons for rejection; use findings for remarks.");
     }
 
+    private static void Acknowledgement(RuleContext c, Report report)
+    {
+        if (c.Message is not Acknowledgement a)
+            return;
+        if (!a.AcknowledgedKind.IsNotification())
+            report.Error(RuleCodes.AcknowledgedKindNotNotification, "/acknowledgedKind",
+                $"Only notifications are acknowledged by a person; '{a.AcknowledgedKind.WireName()}' is not one.");
+        if (a.AcknowledgedAt < a.ReceivedAt)
+            report.Error(RuleCodes.AcknowledgedBeforeReceived, "/acknowledgedAt",
+                $"Acknowledged at {At(a.AcknowledgedAt)}, before the notification was received ({At(a.ReceivedAt)}).");
+    }
+
     private static void Heartbeat(RuleContext c, Report report)
     {
         if (c.Message is not Heartbeat h)

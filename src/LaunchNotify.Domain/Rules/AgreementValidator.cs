@@ -43,6 +43,7 @@ public sealed partial class AgreementValidator : AbstractValidator<RuleContext>
         Check(RuleSetNames.PostLaunch, PostLaunch);
         Check(RuleSetNames.Receipt, Receipt);
         Check(RuleSetNames.Heartbeat, Heartbeat);
+        Check(RuleSetNames.Acknowledgement, Acknowledgement);
     }
 
     /// <summary>A rule set whose rule reports any number of failures, each with its own code, pointer and severity.</summary>

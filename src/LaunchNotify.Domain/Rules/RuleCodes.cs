@@ -69,6 +69,10 @@ public static class RuleCodes
     public const string HeartbeatIntervalInvalid = "HEARTBEAT_INTERVAL_INVALID";
     public const string HeartbeatIntervalMismatch = "HEARTBEAT_INTERVAL_MISMATCH";
     public const string HeartbeatSequenceInvalid = "HEARTBEAT_SEQUENCE_INVALID";
+
+    // Acknowledgement (a person read a notification)
+    public const string AcknowledgedKindNotNotification = "ACKNOWLEDGED_KIND_NOT_NOTIFICATION";
+    public const string AcknowledgedBeforeReceived = "ACKNOWLEDGED_BEFORE_RECEIVED";
 }
 
 /// <summary>The names of the rule sets; a finding's <c>Rule</c> is <c>&lt;agreement-id&gt;/&lt;rule set&gt;</c>.</summary>
@@ -87,4 +91,5 @@ public static class RuleSetNames
     public const string PostLaunch = "PostLaunch";
     public const string Receipt = "Receipt";
     public const string Heartbeat = "Heartbeat";
+    public const string Acknowledgement = "Acknowledgement";
 }

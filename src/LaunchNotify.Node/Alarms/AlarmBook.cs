@@ -83,6 +83,25 @@ public sealed class AlarmBook(IDbContextFactory<NodeDbContext> dbFactory, IClock
         return alarm;
     }
 
+    /// <summary>
+    /// Raises the severity of the unresolved alarm with this key (an escalation level of the same condition: one alarm,
+    /// a new version for the feed); null when there is none or it is resolved or already at least that severe.
+    /// </summary>
+    public async Task<Alarm?> EscalateByKeyAsync(NodeDbContext db, string dedupeKey, AlarmSeverity severity, string summary, CancellationToken ct)
+    {
+        var alarm = db.Alarms.Local.FirstOrDefault(a => a.DedupeKey == dedupeKey)
+                    ?? await db.Alarms.SingleOrDefaultAsync(a => a.DedupeKey == dedupeKey, ct);
+        if (alarm is null || alarm.State == AlarmState.Resolved || alarm.Severity >= severity)
+            return null;
+        var now = clock.GetCurrentInstant();
+        alarm.Severity = severity;
+        alarm.Summary = summary;
+        Changed(alarm, now);
+        Audit.AuditLog.Append(db, Audit.AuditEvent.AlarmEscalated(alarm, now));
+        log.LogWarning("ALARM {Kind} escalated to {Severity}: {Summary}", alarm.Kind.Code(), severity, summary);
+        return alarm;
+    }
+
     /// <param name="by">The authenticated account acting (from its token, never a typed name).</param>
     public async Task<Alarm> AcknowledgeAsync(Guid id, Actor by, string? comment, CancellationToken ct)
     {

@@ -24,6 +24,9 @@ public static class AuditTypes
     public const string AlarmRaised = "alarm-raised";
     public const string AlarmAcknowledged = "alarm-acknowledged";
     public const string AlarmResolved = "alarm-resolved";
+    public const string AlarmEscalated = "alarm-escalated";
+    public const string Acknowledged = "acknowledged";
+    public const string ReadByPerson = "read-by-person";
     public const string KeysChanged = "keys-changed";
     public const string KeysReloadFailed = "keys-reload-failed";
     public const string KeysAnnounced = "keys-announced";
@@ -105,6 +108,29 @@ public sealed record AuditEvent(Instant At, string Type, AuditSubject Subject, J
             });
     }
 
+    /// <summary>A duty officer acknowledged a received notification (receiver side); the signed acknowledgement is queued back.</summary>
+    public static AuditEvent Acknowledged(InboxMessage entry, Guid acknowledgementId, byte[] jws, Actor by) => new(entry.AcknowledgedAt!.Value, AuditTypes.Acknowledged,
+        new AuditSubject(entry.MessageId, entry.Sender, entry.AgreementId),
+        new JsonObject
+        {
+            ["kind"] = entry.Kind,
+            ["by"] = by.Name,
+            ["dueAt"] = entry.AcknowledgeDueAt is { } due ? AuditChain.FormatInstant(due) : null,
+            ["acknowledgement"] = acknowledgementId.ToString("D"),
+            ["jwsSha256"] = Sha256(jws),
+        }) { By = by };
+
+    /// <summary>A recipient's signed acknowledgement arrived (sender side): a person there read the delivery.</summary>
+    public static AuditEvent AcknowledgementApplied(Acknowledgement acknowledgement, Delivery delivery) => new(delivery.AcknowledgementReceivedAt!.Value, AuditTypes.ReadByPerson,
+        new AuditSubject(acknowledgement.AcknowledgementFor.Value, acknowledgement.Sender.Value, acknowledgement.AgreementId.Value),
+        new JsonObject
+        {
+            ["direction"] = "outbound",
+            ["acknowledgement"] = acknowledgement.MessageId.Value.ToString("D"),
+            ["acknowledgedAt"] = AuditChain.FormatInstant(acknowledgement.AcknowledgedAt),
+            ["recipientReceivedAt"] = AuditChain.FormatInstant(acknowledgement.ReceivedAt),
+        });
+
     /// <summary>An unreadable or unauthentic delivery was parked, never stored as received.</summary>
     public static AuditEvent Parked(InboundDelivery delivery, string code, string reason, Guid? claimedMessageId, Guid? receiptId, Instant at) =>
         new(at, AuditTypes.Parked,
@@ -138,6 +164,9 @@ public sealed record AuditEvent(Instant At, string Type, AuditSubject Subject, J
     /// <param name="by">The account that resolved it; null when the node resolved it because the condition cleared.</param>
     public static AuditEvent AlarmResolved(Alarm alarm, Actor? by) => new(alarm.ResolvedAt ?? alarm.RaisedAt, AuditTypes.AlarmResolved, SubjectOf(alarm),
         new JsonObject { ["kind"] = alarm.Kind.Code(), ["by"] = alarm.ResolvedBy, ["comment"] = alarm.ResolveComment }) { By = by };
+
+    public static AuditEvent AlarmEscalated(Alarm alarm, Instant at) => new(at, AuditTypes.AlarmEscalated, SubjectOf(alarm),
+        new JsonObject { ["kind"] = alarm.Kind.Code(), ["severity"] = alarm.Severity.ToString(), ["summary"] = alarm.Summary });
 
     private static AuditSubject SubjectOf(Alarm alarm) =>
         new(alarm.MessageId, CentreCode.IsValid(alarm.Centre) ? alarm.Centre : null, alarm.AgreementId, alarm.Id);

@@ -68,12 +68,18 @@ public sealed class EvidenceExporter(IDbContextFactory<NodeDbContext> dbFactory,
         var notificationJws = sent?.Jws ?? received!.Jws;
         var notification = Notification(notificationJws, warnings);
         var receipts = sent is not null
-            ? await ReceiptsReceivedAsync(db, messageId, ct)
+            ? await AnswersReceivedAsync(db, messageId, "receipt", "receiptFor", ct)
             : received!.ReceiptJws is { } ours ? [ours] : [];
         var receiptNodes = receipts.Select(r => Receipt(r, warnings)).OfType<JsonObject>().ToList();
+        // The second receipts: a person at a recipient read it (received here by the sender; sent from here by a recipient).
+        var acknowledgements = sent is not null
+            ? await AnswersReceivedAsync(db, messageId, "acknowledgement", "acknowledgementFor", ct)
+            : received!.AcknowledgementJws is { } ourAck ? [ourAck] : [];
+        var acknowledgementNodes = acknowledgements.Select(a => Acknowledgement(a, warnings)).OfType<JsonObject>().ToList();
 
         var alarms = await db.Alarms.AsNoTracking().Where(a => a.MessageId == messageId).OrderBy(a => a.RaisedAt).ToListAsync(ct);
-        var receiptIds = receiptNodes.Select(r => Guid.TryParse((string?)r["messageId"], out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty).ToList();
+        var receiptIds = receiptNodes.Concat(acknowledgementNodes)
+            .Select(r => Guid.TryParse((string?)r["messageId"], out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty).ToList();
         var audit = await AuditQueries.AboutAsync(db, [messageId, .. receiptIds], alarms.Select(a => a.Id).ToList(), ct);
         var (headSeq, headHash) = await AuditQueries.HeadAsync(db, ct);
 
@@ -81,7 +87,7 @@ public sealed class EvidenceExporter(IDbContextFactory<NodeDbContext> dbFactory,
         foreach (var alarm in alarms)
             timeline.AddRange(AlarmTimeline(alarm));
 
-        var kids = new[] { notificationJws }.Concat(receipts).Select(KidOf).OfType<string>().Distinct().ToList();
+        var kids = new[] { notificationJws }.Concat(receipts).Concat(acknowledgements).Select(KidOf).OfType<string>().Distinct().ToList();
         var keys = new List<Jwk>();
         foreach (var kid in kids)
         {
@@ -99,6 +105,7 @@ public sealed class EvidenceExporter(IDbContextFactory<NodeDbContext> dbFactory,
             ["exportedBy"] = sent?.Sender ?? ReceiverCentre(received!),
             ["notification"] = notification,
             ["receipts"] = new JsonArray([.. receiptNodes]),
+            ["acknowledgements"] = new JsonArray([.. acknowledgementNodes]),
             ["keys"] = JsonNode.Parse(new JwkSet(keys).ToJson()),
             ["timeline"] = new JsonArray([.. timeline.OrderBy(t => t.At).ThenBy(t => t.Order).Select(t => t.Node)]),
             ["alarms"] = new JsonArray([.. alarms.Select(AlarmNode)]),
@@ -119,18 +126,19 @@ public sealed class EvidenceExporter(IDbContextFactory<NodeDbContext> dbFactory,
         return node;
     }
 
-    private static async Task<List<byte[]>> ReceiptsReceivedAsync(NodeDbContext db, Guid messageId, CancellationToken ct)
+    private static Guid? ReceiptForOf(string payloadJson, string member) =>
+        JsonNode.Parse(payloadJson)?[member] is JsonValue v && Guid.TryParse(v.GetValue<string>(), out var id) ? id : null;
+
+    /// <summary>The accepted answers of one kind (receipt, acknowledgement) whose <paramref name="member"/> names the message.</summary>
+    private static async Task<List<byte[]>> AnswersReceivedAsync(NodeDbContext db, Guid messageId, string kind, string member, CancellationToken ct)
     {
-        // Receipts name what they answer only inside their payload; narrow by text, then read each properly.
+        // Answers name what they answer only inside their payload; narrow by text, then read each properly.
         var text = messageId.ToString("D");
         var candidates = await db.Inbox.AsNoTracking()
-            .Where(m => m.Kind == "receipt" && m.PayloadJson != null && m.PayloadJson.Contains(text))
+            .Where(m => m.Kind == kind && m.PayloadJson != null && m.PayloadJson.Contains(text))
             .OrderBy(m => m.ReceivedAt).ToListAsync(ct);
-        return candidates.Where(m => ReceiptForOf(m.PayloadJson!) == messageId).Select(m => m.Jws).ToList();
+        return candidates.Where(m => ReceiptForOf(m.PayloadJson!, member) == messageId).Select(m => m.Jws).ToList();
     }
-
-    private static Guid? ReceiptForOf(string payloadJson) =>
-        JsonNode.Parse(payloadJson)?["receiptFor"] is JsonValue v && Guid.TryParse(v.GetValue<string>(), out var id) ? id : null;
 
     private static JsonObject Notification(byte[] jws, List<string> warnings)
     {
@@ -151,22 +159,23 @@ public sealed class EvidenceExporter(IDbContextFactory<NodeDbContext> dbFactory,
         return node;
     }
 
-    private static JsonObject? Receipt(byte[] jws, List<string> warnings)
+    private static JsonObject? Receipt(byte[] jws, List<string> warnings) => Answer(jws, "receipt", ["receiptFor", "outcome", "receivedAt"], warnings);
+
+    private static JsonObject? Acknowledgement(byte[] jws, List<string> warnings) => Answer(jws, "acknowledgement", ["acknowledgementFor", "acknowledgedAt"], warnings);
+
+    /// <summary>A signed answer (receipt, acknowledgement) as bundled: who sent it, its id, the given summary members, its JWS.</summary>
+    private static JsonObject? Answer(byte[] jws, string what, string[] summary, List<string> warnings)
     {
         if (!Jws.TryParseFlattened(jws, out var parsed, out var error) || JsonNode.Parse(parsed.Payload) is not JsonObject payload)
         {
-            warnings.Add($"A stored receipt is not a readable JWS ({error?.ToString() ?? "payload not an object"}); left out.");
+            warnings.Add($"A stored {what} is not a readable JWS ({error?.ToString() ?? "payload not an object"}); left out.");
             return null;
         }
-        return new JsonObject
-        {
-            ["from"] = payload["sender"]?.DeepClone(),
-            ["messageId"] = payload["messageId"]?.DeepClone(),
-            ["receiptFor"] = payload["receiptFor"]?.DeepClone(),
-            ["outcome"] = payload["outcome"]?.DeepClone(),
-            ["receivedAt"] = payload["receivedAt"]?.DeepClone(),
-            ["jws"] = JwsNode(parsed),
-        };
+        var node = new JsonObject { ["from"] = payload["sender"]?.DeepClone(), ["messageId"] = payload["messageId"]?.DeepClone() };
+        foreach (var member in summary)
+            node[member] = payload[member]?.DeepClone();
+        node["jws"] = JwsNode(parsed);
+        return node;
     }
 
     /// <summary>The flattened JWS as a JSON object: the three members exactly as signed (the signature covers these strings).</summary>
@@ -204,6 +213,9 @@ public sealed class EvidenceExporter(IDbContextFactory<NodeDbContext> dbFactory,
             if (d.ReceiptAt is { } receiptAt)
                 items.Add(Item(receiptAt, 3, d.Status == DeliveryStatus.Rejected ? "rejected" : "confirmed", d.Recipient,
                     $"{d.Recipient}'s signed receipt {d.ReceiptMessageId} {(d.Status == DeliveryStatus.Rejected ? "rejected" : "accepted")} it."));
+            if (d.AcknowledgedAt is { } read)
+                items.Add(Item(read, 3, "read-by-a-person", d.Recipient,
+                    $"A person at {d.Recipient} read it, by {d.Recipient}'s clock (from its signed acknowledgement {d.AcknowledgementMessageId})."));
         }
         foreach (var r in receipts)
         {
@@ -221,6 +233,9 @@ public sealed class EvidenceExporter(IDbContextFactory<NodeDbContext> dbFactory,
             items.Add(Item(issued, 0, "issued", m.Sender, $"{m.Sender} issued it, by its own clock (signed issuedAt)."));
         items.Add(Item(m.ReceivedAt, 1, m.Outcome == InboxOutcome.Accepted ? "received" : "rejected", m.Sender,
             $"Received from {m.Sender} and {(m.Outcome == InboxOutcome.Accepted ? "accepted" : "rejected")}; receipt {m.ReceiptMessageId} queued."));
+        if (m.AcknowledgedAt is { } read)
+            items.Add(Item(read, 2, "acknowledged", m.Sender,
+                $"Acknowledged as read by {m.AcknowledgedByName}; signed acknowledgement {m.AcknowledgementMessageId} queued to {m.Sender}."));
         return items;
     }
 

@@ -110,24 +110,7 @@ public static class EvidenceVerifier
             var from = Text(r?["sender"]);
             var receiptId = Text(r?["messageId"]) ?? "?";
             signedReceipts[receiptId] = AuditEvent.Sha256(receiptPayload);
-            var problems = new List<string>();
-            if (Text(r?["kind"]) != "receipt")
-                problems.Add($"it is a {Text(r?["kind"]) ?? "(no kind)"}, not a receipt");
-            if (Text(r?["receiptFor"]) != messageId.ToString("D"))
-                problems.Add($"it refers to message {Text(r?["receiptFor"]) ?? "(none)"}, not to this notification {messageId}");
-            // Who may answer is known only from a verified notification.
-            if (payloadObject is not null && (from is null || !recipients.Contains(from)))
-                problems.Add($"it is signed by {from ?? "(no sender)"}, which is not a recipient of this notification ({string.Join(", ", recipients)})");
-            if (sender is not null && (r?["recipients"] as JsonArray)?.Any(x => Text(x?["centre"]) == sender) != true)
-                problems.Add($"it is not addressed to the notification's sender {sender}");
-            if (payloadObject is not null && Text(r?["agreementId"]) != Text(payloadObject["agreementId"]))
-                problems.Add($"it is under agreement {Text(r?["agreementId"])}, the notification under {Text(payloadObject["agreementId"])}");
-            foreach (var name in new[] { "from", "messageId", "receiptFor", "outcome" })
-            {
-                var signed = Text(r?[name == "from" ? "sender" : name]);
-                if (Text(receipt?[name]) != signed)
-                    problems.Add($"the bundle's summary says {name} {Text(receipt?[name]) ?? "(none)"}, the signed receipt {signed ?? "(none)"}");
-            }
+            var problems = AnswerProblems(receipt, r, "receipt", "receiptFor", ["outcome"], messageId, payloadObject, sender, recipients);
             if (problems.Count > 0)
             {
                 Add(CheckStatus.Fail, label, string.Join("; ", problems) + ".");
@@ -151,8 +134,55 @@ public static class EvidenceVerifier
                 Add(CheckStatus.Warn, $"recipient {recipient}", "no signed receipt in the bundle: it has not confirmed (or the receipt was not stored).");
         }
 
+        // The acknowledgements (a person at a recipient read it): signed by a recipient, about this notification, to its sender.
+        var acknowledgements = bundle["acknowledgements"] as JsonArray ?? [];
+        foreach (var (acknowledgement, i) in acknowledgements.Select((a, i) => (a as JsonObject, i + 1)))
+        {
+            var label = $"acknowledgement {i} ({Text(acknowledgement?["from"]) ?? "?"})";
+            var ackPayload = CheckSigned(verifier, acknowledgement?["jws"], label, Add);
+            if (ackPayload is null)
+                continue;
+            var a = Parse(ackPayload);
+            var from = Text(a?["sender"]);
+            signedReceipts[Text(a?["messageId"]) ?? "?"] = AuditEvent.Sha256(ackPayload);
+            var problems = AnswerProblems(acknowledgement, a, "acknowledgement", "acknowledgementFor", ["acknowledgedAt"], messageId, payloadObject, sender, recipients);
+            if (problems.Count > 0)
+                Add(CheckStatus.Fail, label, string.Join("; ", problems) + ".");
+            else
+                Add(CheckStatus.Pass, label, $"{Text(a?["messageId"])} from {from}: a person there read {messageId} at {Text(a?["acknowledgedAt"])} (by {from}'s clock).");
+        }
+
         CheckAudit(bundle, messageId, payload is null ? null : AuditEvent.Sha256(payload), signedReceipts, Add);
         return new EvidenceReport(checks);
+    }
+
+    /// <summary>
+    /// What is wrong with a signed answer (receipt, acknowledgement) to this notification: its kind, what it refers to,
+    /// who signed it (a recipient), whom it is addressed to (the sender), its agreement, and the bundle's summary of it.
+    /// </summary>
+    private static List<string> AnswerProblems(JsonObject? bundled, JsonObject? signed, string kind, string refersTo, string[] summary,
+        Guid messageId, JsonObject? notification, string? sender, IReadOnlyList<string> recipients)
+    {
+        var problems = new List<string>();
+        var from = Text(signed?["sender"]);
+        if (Text(signed?["kind"]) != kind)
+            problems.Add($"it is a {Text(signed?["kind"]) ?? "(no kind)"}, not a {kind}");
+        if (Text(signed?[refersTo]) != messageId.ToString("D"))
+            problems.Add($"it refers to message {Text(signed?[refersTo]) ?? "(none)"}, not to this notification {messageId}");
+        // Who may answer is known only from a verified notification.
+        if (notification is not null && (from is null || !recipients.Contains(from)))
+            problems.Add($"it is signed by {from ?? "(no sender)"}, which is not a recipient of this notification ({string.Join(", ", recipients)})");
+        if (sender is not null && (signed?["recipients"] as JsonArray)?.Any(x => Text(x?["centre"]) == sender) != true)
+            problems.Add($"it is not addressed to the notification's sender {sender}");
+        if (notification is not null && Text(signed?["agreementId"]) != Text(notification["agreementId"]))
+            problems.Add($"it is under agreement {Text(signed?["agreementId"])}, the notification under {Text(notification["agreementId"])}");
+        foreach (var name in new[] { "from", "messageId", refersTo }.Concat(summary))
+        {
+            var value = Text(signed?[name == "from" ? "sender" : name]);
+            if (Text(bundled?[name]) != value)
+                problems.Add($"the bundle's summary says {name} {Text(bundled?[name]) ?? "(none)"}, the signed {kind} {value ?? "(none)"}");
+        }
+        return problems;
     }
 
     private static JwkSet? Keys(JsonObject bundle, JwkSet? trusted, Action<CheckStatus, string, string> add)

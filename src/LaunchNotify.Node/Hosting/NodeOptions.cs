@@ -129,6 +129,12 @@ public sealed class TimelinessOptions
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00", ErrorMessage = "must be a TimeSpan from 00:00:01 to 30.00:00:00 (or unset: the agreement's)")]
     public TimeSpan? ReceiptDeadline { get; set; }
 
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00", ErrorMessage = "must be a TimeSpan from 00:00:01 to 30.00:00:00 (or unset: the agreement's)")]
+    public TimeSpan? AcknowledgementDeadline { get; set; }
+
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00", ErrorMessage = "must be a TimeSpan from 00:00:01 to 30.00:00:00 (or unset: the agreement's)")]
+    public TimeSpan? AcknowledgementEscalation { get; set; }
+
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00", ErrorMessage = "must be a TimeSpan from 00:00:00.010 to 00:01:00")]
     public TimeSpan WatchInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 

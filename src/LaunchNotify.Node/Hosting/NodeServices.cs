@@ -59,6 +59,9 @@ public static class NodeServices
         services.AddSingleton<MissingNotifications>();
         services.AddSingleton<LinkSilence>();
         services.AddSingleton<PostLaunchDeadlines>();
+        services.AddSingleton<Acknowledgements.AcknowledgementDeadlines>();
+        services.AddSingleton<Acknowledgements.AcknowledgementService>();
+        services.AddSingleton<Acknowledgements.AwaitingAcknowledgementQuery>();
         services.AddSingleton<ReceivedTimeliness>();
         // What people read: the glossary and the centre's language and zone; readers override per request (docs/glossary.md).
         services.AddSingleton<Presentation.IGlossary>(Presentation.JsonGlossary.Default);
@@ -71,7 +74,9 @@ public static class NodeServices
 
     public static IServiceCollection AddOutboxDispatcher(this IServiceCollection services, NodeSettings settings, NodeRole role)
     {
-        MessageKind[] published = [MessageKind.PreNotification, MessageKind.Amendment, MessageKind.Cancellation, MessageKind.PostLaunch, MessageKind.Heartbeat];
+        // Acknowledgements are made through the publisher's API (a duty officer), so the publisher sends them too.
+        MessageKind[] published = [MessageKind.PreNotification, MessageKind.Amendment, MessageKind.Cancellation, MessageKind.PostLaunch, MessageKind.Heartbeat,
+            MessageKind.Acknowledgement];
         IReadOnlyCollection<string> kinds = role switch
         {
             NodeRole.Publisher => [.. published.Select(k => k.WireName()), KeyAnnouncement.Kind],
@@ -98,6 +103,7 @@ public static class NodeServices
         services.AddSingleton<IDeadlineHandler>(sp => sp.GetRequiredService<MissingNotifications>());
         services.AddSingleton<IDeadlineHandler>(sp => sp.GetRequiredService<LinkSilence>());
         services.AddSingleton<IDeadlineHandler>(sp => sp.GetRequiredService<PostLaunchDeadlines>());
+        services.AddSingleton<IDeadlineHandler>(sp => sp.GetRequiredService<Acknowledgements.AcknowledgementDeadlines>());
         // Whoever dispatches heartbeats sends them (a subscriber only dispatches receipts).
         if (role != NodeRole.Subscriber)
             services.AddSingleton<IDeadlineHandler, HeartbeatSender>();

@@ -84,6 +84,8 @@ public sealed record NodeSettings
                 SilentAfterMissed = o.Timeliness.SilentAfterMissed,
                 MissingGrace = Span(o.Timeliness.MissingGrace),
                 ReceiptDeadline = Span(o.Timeliness.ReceiptDeadline),
+                AcknowledgementDeadline = Span(o.Timeliness.AcknowledgementDeadline),
+                AcknowledgementEscalation = Span(o.Timeliness.AcknowledgementEscalation),
                 WatchInterval = o.Timeliness.WatchInterval,
                 Counterparts = [.. List(o.Timeliness.Counterparts).Select(c => new CentreCode(c))],
                 Agreements = o.Timeliness.Agreements is { Length: > 0 } ? [.. List(o.Timeliness.Agreements).Select(a => new AgreementId(a))] : null,

@@ -119,6 +119,11 @@ public sealed class InboxProcessor(
             return await StoreAsync(delivery, claim, null, claimed, null, receivedAt, parse.Errors, [], ct);
         }
 
+        // An acknowledgement must answer a delivery of this centre's that is still waiting for one; anything else is parked
+        // with its reason (never stored as applied, never thrown), like an unauthentic message.
+        if (message is Acknowledgement acknowledgement && await RefuseAcknowledgementAsync(db, acknowledgement, receivedAt, ct) is { } refusal)
+            return await ParkAsync(delivery, refusal.Code, refusal.Reason, claim, ct);
+
         if (!agreements.TryGet(message.AgreementId, out var agreement))
             return await StoreAsync(delivery, claim, message, null, null, receivedAt,
                 [new ValidationError("AGREEMENT_UNKNOWN", "node/agreements", "/agreementId", $"Centre {node.Centre} does not know agreement '{message.AgreementId}'.")], [], ct);
@@ -219,6 +224,8 @@ public sealed class InboxProcessor(
             Audit.AuditLog.Append(db, Audit.AuditEvent.Stored(entry));
             if (accepted && message is Receipt r)
                 await ApplyReceiptAsync(db, r, stepCt);
+            if (accepted && message is Acknowledgement a)
+                await ApplyAcknowledgementAsync(db, a, stepCt);
             await timeliness.OnStoredAsync(db, entry, message, agreement, original, accepted, findings, stepCt);
             await db.SaveChangesAsync(stepCt);
             return (InboxMessage?)null;
@@ -305,17 +312,7 @@ public sealed class InboxProcessor(
             Reasons = ReceiptReasons.Fit(reasons),
             Findings = ReceiptReasons.Fit(findings),
         };
-        var jws = signer.Sign(WireJson.SerializeToUtf8(receipt));
-        db.Outbox.Add(new OutboxEntry
-        {
-            MessageId = receipt.MessageId.Value,
-            Kind = MessageKind.Receipt.WireName(),
-            Recipient = sender,
-            RoutingKey = RoutingKeys.For(sender, node.Centre, MessageKind.Receipt),
-            Body = jws,
-            CreatedAt = receivedAt,
-        });
-        return (receipt.MessageId.Value, jws);
+        return (receipt.MessageId.Value, SignedAnswers.Queue(db, signer, receipt, receivedAt));
     }
 
     /// <summary>A counterpart's receipt for something this centre sent: the delivery is confirmed or rejected.</summary>
@@ -349,6 +346,48 @@ public sealed class InboxProcessor(
             Telemetry.NodeTelemetry.ReceiptLatency.Record((deliveryRow.ReceiptAt.Value - published).TotalSeconds,
                 new KeyValuePair<string, object?>("recipient", receipt.Sender.Value));
         await timeliness.OnReceiptAppliedAsync(db, deliveryRow, receipt, deliveryRow.ReceiptAt.Value, ct);
+    }
+
+    /// <summary>How far ahead of this node's clock an acknowledgement may say a person read the notice (clocks differ a little).</summary>
+    public static readonly Duration AcknowledgementClockSkew = Duration.FromMinutes(5);
+
+    /// <summary>
+    /// Why a counterpart's acknowledgement cannot stand, or null: it must name a delivery this centre made to that
+    /// counterpart (<c>ACKNOWLEDGEMENT_UNKNOWN_ORIGINAL</c>), not one it rejected (<c>ACKNOWLEDGEMENT_OF_REJECTED</c>), not one
+    /// already acknowledged by another message (<c>ACKNOWLEDGEMENT_REPEATED</c>: the first stands), under the same agreement
+    /// and kind (<c>ACKNOWLEDGEMENT_MISMATCH</c>), and be read no earlier than the notice was issued nor later than now
+    /// allows (<c>ACKNOWLEDGEMENT_TIME_INVALID</c>).
+    /// </summary>
+    private async Task<(string Code, string Reason)?> RefuseAcknowledgementAsync(NodeDbContext db, Acknowledgement a, Instant now, CancellationToken ct)
+    {
+        var row = await db.Deliveries.AsNoTracking().Include(d => d.Message)
+            .SingleOrDefaultAsync(d => d.MessageId == a.AcknowledgementFor.Value && d.Recipient == a.Sender.Value, ct);
+        if (row?.Message is not { } sent)
+            return ("ACKNOWLEDGEMENT_UNKNOWN_ORIGINAL", $"{a.Sender} acknowledges {a.AcknowledgementFor}, which centre {node.Centre} did not send to it.");
+        if (row.AcknowledgementMessageId is { } first)
+            return ("ACKNOWLEDGEMENT_REPEATED", $"{a.Sender} already acknowledged {a.AcknowledgementFor} with {first} (read at {row.AcknowledgedAt}); the first acknowledgement stands.");
+        if (row.Status == DeliveryStatus.Rejected)
+            return ("ACKNOWLEDGEMENT_OF_REJECTED", $"{a.Sender} rejected {a.AcknowledgementFor} in its receipt {row.ReceiptMessageId}; a rejected notice cannot have been read and accepted.");
+        if (sent.AgreementId != a.AgreementId.Value || sent.Kind != a.AcknowledgedKind.WireName())
+            return ("ACKNOWLEDGEMENT_MISMATCH", $"The acknowledgement names {a.AcknowledgedKind.WireName()} under {a.AgreementId}; {a.AcknowledgementFor} is a {sent.Kind} under {sent.AgreementId}.");
+        if (a.AcknowledgedAt < sent.IssuedAt || a.AcknowledgedAt > now + AcknowledgementClockSkew)
+            return ("ACKNOWLEDGEMENT_TIME_INVALID", $"It says a person read {a.AcknowledgementFor} at {a.AcknowledgedAt}: before it was issued ({sent.IssuedAt}) or after this centre's clock ({now}) allows.");
+        return null;
+    }
+
+    /// <summary>A counterpart's acknowledgement for a delivery of this centre (checked above): a person there read it.</summary>
+    private async Task ApplyAcknowledgementAsync(NodeDbContext db, Acknowledgement acknowledgement, CancellationToken ct)
+    {
+        var row = await db.Deliveries.SingleOrDefaultAsync(
+            d => d.MessageId == acknowledgement.AcknowledgementFor.Value && d.Recipient == acknowledgement.Sender.Value, ct);
+        // Two different acknowledgements racing past the check: the first one applied stands.
+        if (row is null || row.AcknowledgementMessageId is not null)
+            return;
+        row.AcknowledgedAt = acknowledgement.AcknowledgedAt;
+        row.AcknowledgementReceivedAt = clock.GetCurrentInstant();
+        row.AcknowledgementMessageId = acknowledgement.MessageId.Value;
+        Audit.AuditLog.Append(db, Audit.AuditEvent.AcknowledgementApplied(acknowledgement, row));
+        logger.LogInformation("{Recipient} read {MessageId}: acknowledged at {At}", acknowledgement.Sender, acknowledgement.AcknowledgementFor, acknowledgement.AcknowledgedAt);
     }
 
     /// <summary>The sender's pre-notification as it stands after the amendments already received.</summary>

@@ -34,7 +34,8 @@ public sealed class StatusQueries(IDbContextFactory<NodeDbContext> dbFactory)
             query = query.Where(m => m.Kind != "heartbeat" && m.Kind != "receipt");
         var rows = await query.OrderByDescending(m => m.ReceivedAt).Take(limit).ToListAsync(ct);
         return rows.Select(m => new InboxView(m.MessageId, m.Kind, m.Sender, m.AgreementId, m.Sequence, m.IssuedAt, m.ReceivedAt,
-            m.Outcome.ToString().ToLowerInvariant(), ReadErrors(m.DetailsJson), m.WindowStart, m.WindowEnd, m.ReceiptMessageId)).ToList();
+            m.Outcome.ToString().ToLowerInvariant(), ReadErrors(m.DetailsJson), m.WindowStart, m.WindowEnd, m.ReceiptMessageId,
+            m.AcknowledgeDueAt, m.AcknowledgedAt, m.AcknowledgedByName, m.AcknowledgementMessageId)).ToList();
     }
 
     private static MessageStatusView ToView(OutboundMessage m) => new(
@@ -42,7 +43,25 @@ public sealed class StatusQueries(IDbContextFactory<NodeDbContext> dbFactory)
         m.Deliveries.OrderBy(d => d.Recipient).Select(d => new DeliveryView(
             d.Recipient, d.Sequence, d.Status.ToString().ToLowerInvariant(), d.PublishedAt, d.ReceiptAt, d.RecipientReceivedAt, d.ReceiptMessageId,
             d.Status == DeliveryStatus.Rejected ? ReadErrors(d.ReceiptDetailsJson) : [],
-            d.Status == DeliveryStatus.Confirmed ? ReadErrors(d.ReceiptDetailsJson) : [])).ToList());
+            d.Status == DeliveryStatus.Confirmed ? ReadErrors(d.ReceiptDetailsJson) : [],
+            d.AcknowledgedAt, d.AcknowledgementReceivedAt, d.AcknowledgementMessageId, Stages(d))).ToList());
+
+    /// <summary>
+    /// The three separate things a sender learns about a delivery, each with its instant, in the order they happened:
+    /// delivered (the broker took it), confirmed (the recipient's signed receipt accepted it), read by a person (its
+    /// signed acknowledgement). A receipt without a broker confirm on record still proves delivery, at the receipt's time.
+    /// </summary>
+    public static IReadOnlyList<DeliveryStage> Stages(Delivery d)
+    {
+        var stages = new List<DeliveryStage>(3);
+        if ((d.PublishedAt ?? (d.ReceiptMessageId is not null ? d.ReceiptAt : null)) is { } delivered)
+            stages.Add(new DeliveryStage(DeliveryStages.Delivered, delivered));
+        if (d.Status == DeliveryStatus.Confirmed && d.ReceiptAt is { } confirmed)
+            stages.Add(new DeliveryStage(DeliveryStages.Confirmed, confirmed));
+        if (d.AcknowledgedAt is { } read)
+            stages.Add(new DeliveryStage(DeliveryStages.ReadByPerson, read));
+        return stages;
+    }
 
     private static IReadOnlyList<ValidationError> ReadErrors(string? json) =>
         string.IsNullOrEmpty(json) ? [] : JsonSerializer.Deserialize<List<ValidationError>>(json, WireJson.Options) ?? [];
@@ -61,11 +80,27 @@ public sealed record MessageStatusView(
     private static int Rank(string status) => status switch { "accepted" => 0, "published" => 1, "confirmed" => 2, _ => 3 };
 }
 
-/// <summary>accepted → published (broker confirmed) → confirmed (receipt) or rejected (with the receiver's reasons).</summary>
+/// <summary>
+/// accepted → published (broker confirmed) → confirmed (receipt) or rejected (with the receiver's reasons); then, apart
+/// from the status, read by a person (<see cref="ReadByPersonAt"/>: the instant the recipient's acknowledgement gives).
+/// <see cref="Stages"/> lists delivered, confirmed and read-by-a-person, each with its instant.
+/// </summary>
 public sealed record DeliveryView(
     string Centre, long Sequence, string Status, Instant? PublishedAt, Instant? ConfirmedAt, Instant? RecipientReceivedAt, Guid? ReceiptMessageId,
-    IReadOnlyList<ValidationError> Reasons, IReadOnlyList<ValidationError> Findings);
+    IReadOnlyList<ValidationError> Reasons, IReadOnlyList<ValidationError> Findings,
+    Instant? ReadByPersonAt, Instant? AcknowledgementReceivedAt, Guid? AcknowledgementMessageId, IReadOnlyList<DeliveryStage> Stages);
+
+/// <summary>The stage names of <see cref="DeliveryStage"/> (language-free codes; a page renders them).</summary>
+public static class DeliveryStages
+{
+    public const string Delivered = "delivered";
+    public const string Confirmed = "confirmed";
+    public const string ReadByPerson = "read-by-a-person";
+}
+
+public sealed record DeliveryStage(string Stage, Instant At);
 
 public sealed record InboxView(
     Guid MessageId, string Kind, string Sender, string? AgreementId, long? Sequence, Instant? IssuedAt, Instant ReceivedAt, string Outcome,
-    IReadOnlyList<ValidationError> Details, Instant? WindowStart, Instant? WindowEnd, Guid? ReceiptMessageId);
+    IReadOnlyList<ValidationError> Details, Instant? WindowStart, Instant? WindowEnd, Guid? ReceiptMessageId,
+    Instant? AcknowledgeDueAt, Instant? AcknowledgedAt, string? AcknowledgedBy, Guid? AcknowledgementMessageId);

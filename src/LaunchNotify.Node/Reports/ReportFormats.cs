@@ -49,6 +49,19 @@ public static class ReportFormats
                 ["p95Seconds"] = Seconds(r.ReceiptLatency.P95),
                 ["maxSeconds"] = Seconds(r.ReceiptLatency.Max),
             },
+            ["acknowledgementDeadlineSeconds"] = Seconds(r.AcknowledgementDeadline),
+            ["acknowledgements"] = new JsonArray([.. r.Acknowledgements.Select(a => (JsonNode)new JsonObject
+            {
+                ["direction"] = a.Direction.ToString().ToLowerInvariant(),
+                ["counterpart"] = a.Counterpart,
+                ["notices"] = a.Notices,
+                ["acknowledged"] = a.Acknowledged,
+                ["notInTime"] = a.NotInTime,
+                ["waiting"] = a.Waiting,
+                ["unmeasured"] = a.Unmeasured,
+                ["medianSeconds"] = Seconds(a.Median),
+                ["maxSeconds"] = Seconds(a.Max),
+            })]),
             ["postLaunchSent"] = PostLaunch(r.PostLaunchSent),
             ["postLaunchReceived"] = PostLaunch(r.PostLaunchReceived),
             ["alarms"] = new JsonArray(r.Alarms.Select(a => (JsonNode)new JsonObject
@@ -121,6 +134,18 @@ public static class ReportFormats
             rows.Add((name, "pending", Num(p.Pending), "count"));
             rows.Add((name, "unconfirmed", Num(p.Unconfirmed), "count"));
             rows.Add((name, "on_time_rate", Num(p.OnTimeRate), "ratio"));
+        }
+        rows.Add(("acknowledgement", "deadline", Num(r.AcknowledgementDeadline), "s"));
+        foreach (var a in r.Acknowledgements)
+        {
+            var section = $"acknowledgement_{a.Direction.ToString().ToLowerInvariant()}_{a.Counterpart}";
+            rows.Add((section, "notices", Num(a.Notices), "count"));
+            rows.Add((section, "acknowledged", Num(a.Acknowledged), "count"));
+            rows.Add((section, "not_in_time", Num(a.NotInTime), "count"));
+            rows.Add((section, "waiting", Num(a.Waiting), "count"));
+            rows.Add((section, "unmeasured", Num(a.Unmeasured), "count"));
+            rows.Add((section, "median", Num(a.Median), "s"));
+            rows.Add((section, "max", Num(a.Max), "s"));
         }
         foreach (var a in r.Alarms)
         {

@@ -51,7 +51,39 @@ public static class TimelinessCalculator
             PostLaunchReceived(data, request, Wanted),
             AlarmsByKind(alarms),
             Monthly(period, sentSamples, receivedSamples),
-            [.. sentSamples, .. receivedSamples]);
+            [.. sentSamples, .. receivedSamples],
+            agreement.Deadlines.Acknowledgement,
+            Acknowledgements(data, request, Wanted));
+    }
+
+    private static readonly HashSet<string> NotificationKinds =
+        Enum.GetValues<MessageKind>().Where(k => k.IsNotification()).Select(k => k.WireName()).ToHashSet();
+
+    /// <summary>Time to acknowledge per (direction, counterpart); the deadline is the agreement's, counted from the recipient's receipt.</summary>
+    private static IReadOnlyList<AcknowledgementSummary> Acknowledgements(TimelinessDataset data, ReportRequest request, Func<string, bool> wanted)
+    {
+        var sent = from m in data.Sent
+                   where NotificationKinds.Contains(m.Kind) && request.Period.Contains(m.IssuedAt)
+                   from d in m.Deliveries
+                   where wanted(d.Recipient) && d.Status != DeliveryStatus.Rejected
+                   select (Direction.Sent, d.Recipient, d.RecipientReceivedAt, d.AcknowledgedAt);
+        var received = from m in data.Received
+                       where NotificationKinds.Contains(m.Kind) && m.Outcome == InboxOutcome.Accepted && wanted(m.Sender) && request.Period.Contains(m.ReceivedAt)
+                       select (Direction.Received, m.Sender, (Instant?)m.ReceivedAt, m.AcknowledgedAt);
+        var due = request.Agreement.Deadlines.Acknowledgement;
+        return sent.Concat(received)
+            .GroupBy(x => (x.Item1, x.Item2))
+            .OrderBy(g => g.Key.Item1).ThenBy(g => g.Key.Item2, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var items = g.Select(x => (From: x.Item3, At: x.Item4)).ToList();
+                var durations = items.Where(x => x is { From: not null, At: not null }).Select(x => x.At!.Value - x.From!.Value).Order().ToList();
+                var late = due is { } d ? durations.Count(t => t > d) + items.Count(x => x.At is null && x.From is { } f && f + d <= request.AsOf) : 0;
+                var waiting = items.Count(x => x.At is null && !(due is { } dd && x.From is { } f && f + dd <= request.AsOf));
+                return new AcknowledgementSummary(g.Key.Item1, g.Key.Item2, items.Count, items.Count(x => x.At is not null), late, waiting,
+                    items.Count(x => x is { At: not null, From: null }), Percentile.NearestRank(durations, 50), durations.Count > 0 ? durations[^1] : null);
+            })
+            .ToList();
     }
 
     private static LeadTimeSummary SentLeadTimes(TimelinessDataset data, ReportRequest request, Func<string, bool> wanted, List<LeadTimeSample> samples)

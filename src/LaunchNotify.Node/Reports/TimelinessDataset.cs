@@ -24,14 +24,15 @@ public sealed record SentMessage(
     Guid? RelatesTo,
     IReadOnlyList<SentDelivery> Deliveries);
 
-/// <summary>One recipient of a sent message, with the instants from the broker confirm and the signed receipt.</summary>
+/// <summary>One recipient of a sent message, with the instants from the broker confirm, the signed receipt and the signed acknowledgement (a person read it).</summary>
 public sealed record SentDelivery(
     string Recipient,
     long Sequence,
     DeliveryStatus Status,
     Instant? PublishedAt,
     Instant? ReceiptAt,
-    Instant? RecipientReceivedAt);
+    Instant? RecipientReceivedAt,
+    Instant? AcknowledgedAt = null);
 
 /// <summary>A message received from a counterpart. For amendments the window is the new one, when the amendment moved it.</summary>
 public sealed record ReceivedMessage(
@@ -43,7 +44,8 @@ public sealed record ReceivedMessage(
     InboxOutcome Outcome,
     Instant? WindowStart,
     Instant? WindowEnd,
-    Guid? RelatesTo);
+    Guid? RelatesTo,
+    Instant? AcknowledgedAt = null);
 
 public sealed record AlarmRecord(
     Guid Id,

@@ -31,12 +31,12 @@ public sealed class TimelinessQueries(IDbContextFactory<NodeDbContext> dbFactory
             .Select(m => new
             {
                 m.MessageId, m.Kind, m.Sender, m.IssuedAt, m.WindowStart, m.WindowEnd, m.RelatesTo,
-                Deliveries = m.Deliveries.Select(d => new SentDelivery(d.Recipient, d.Sequence, d.Status, d.PublishedAt, d.ReceiptAt, d.RecipientReceivedAt)).ToList(),
+                Deliveries = m.Deliveries.Select(d => new SentDelivery(d.Recipient, d.Sequence, d.Status, d.PublishedAt, d.ReceiptAt, d.RecipientReceivedAt, d.AcknowledgedAt)).ToList(),
             })
             .ToListAsync(ct);
         var received = await db.Inbox.AsNoTracking()
-            .Where(m => m.AgreementId == agreementId && m.Kind != "receipt" && m.Kind != "heartbeat")
-            .Select(m => new { m.MessageId, m.Kind, m.Sender, m.Sequence, m.ReceivedAt, m.Outcome, m.WindowStart, m.WindowEnd, m.RelatesTo,
+            .Where(m => m.AgreementId == agreementId && m.Kind != "receipt" && m.Kind != "heartbeat" && m.Kind != "acknowledgement")
+            .Select(m => new { m.MessageId, m.Kind, m.Sender, m.Sequence, m.ReceivedAt, m.Outcome, m.WindowStart, m.WindowEnd, m.RelatesTo, m.AcknowledgedAt,
                 AmendmentPayload = m.Kind == "amendment" ? m.PayloadJson : null })
             .ToListAsync(ct);
         var alarms = await db.Alarms.AsNoTracking()
@@ -53,7 +53,7 @@ public sealed class TimelinessQueries(IDbContextFactory<NodeDbContext> dbFactory
             received.Select(m =>
             {
                 var (start, end) = m.AmendmentPayload is { } json ? AmendedWindow(json) : (m.WindowStart, m.WindowEnd);
-                return new ReceivedMessage(m.MessageId, m.Kind, m.Sender, m.Sequence, m.ReceivedAt, m.Outcome, start, end, m.RelatesTo);
+                return new ReceivedMessage(m.MessageId, m.Kind, m.Sender, m.Sequence, m.ReceivedAt, m.Outcome, start, end, m.RelatesTo, m.AcknowledgedAt);
             }).ToList(),
             alarms);
     }

@@ -57,7 +57,9 @@ public sealed record TimelinessReport(
     PostLaunchSummary PostLaunchReceived,
     IReadOnlyList<AlarmKindSummary> Alarms,
     IReadOnlyList<MonthlyRate> Monthly,
-    IReadOnlyList<LeadTimeSample> Samples)
+    IReadOnlyList<LeadTimeSample> Samples,
+    Duration? AcknowledgementDeadline,
+    IReadOnlyList<AcknowledgementSummary> Acknowledgements)
 {
     public int OpenAlarms => Alarms.Sum(a => a.Open);
 }
@@ -137,3 +139,23 @@ public sealed record MonthlyRate(YearMonth Month, int SentMeasured, int SentOnTi
     public double? SentRate => SentMeasured == 0 ? null : (double)SentOnTime / SentMeasured;
     public double? ReceivedRate => ReceivedMeasured == 0 ? null : (double)ReceivedOnTime / ReceivedMeasured;
 }
+
+/// <summary>
+/// Time to acknowledge, per counterpart and direction: <see cref="Direction.Sent"/> is this centre's notifications read by
+/// a person at the counterpart (from its signed receipt's instant to its signed acknowledgement's, both its clock);
+/// <see cref="Direction.Received"/> is the counterpart's notifications read by this centre's duty officers. Notifications
+/// of every kind (pre-notification, amendment, cancellation, post-launch report) the recipient accepted, in the period.
+/// </summary>
+/// <param name="NotInTime">Acknowledged after the agreement's deadline, or still unacknowledged past it.</param>
+/// <param name="Waiting">Not acknowledged yet, and not (or not known to be) past the deadline.</param>
+/// <param name="Unmeasured">Acknowledged, but the receipt instant to count from is unknown (sent side, no receipt yet).</param>
+public sealed record AcknowledgementSummary(
+    Direction Direction,
+    string Counterpart,
+    int Notices,
+    int Acknowledged,
+    int NotInTime,
+    int Waiting,
+    int Unmeasured,
+    Duration? Median,
+    Duration? Max);

@@ -6,6 +6,7 @@ using LaunchNotify.Domain.Alarms;
 using LaunchNotify.Domain.Messages;
 using LaunchNotify.Domain.Timeliness;
 using LaunchNotify.Domain.Values;
+using LaunchNotify.Node.Acknowledgements;
 using LaunchNotify.Node.Alarms;
 using LaunchNotify.Node.Deadlines;
 using LaunchNotify.Node.Hosting;
@@ -72,7 +73,12 @@ public sealed class HistorySeeder
         _options = options;
         _clock = new SimulatedClock(options.Start);
         _random = new Random(options.Seed);
+        // The duty officers reading notices draw from a stream of their own, so the rest of the history (what is sent,
+        // lost, late) stays what it was before the acknowledgements were simulated.
+        _readers = new Random(unchecked(options.Seed * 31 + 17));
     }
+
+    private readonly Random _readers;
 
     public static async Task<SeedSummary> RunAsync(SeedOptions options, IProgress<SeedProgress>? progress, CancellationToken ct)
     {
@@ -461,6 +467,47 @@ public sealed class HistorySeeder
             await WatchAlarmsAsync(receiver);
         if (result.ReceiptMessageId is { } receiptId)
             At(_clock.Now + Duration.FromSeconds(1), () => PublishReceiptAsync(receiver, sender, receiptId, agreement));
+        if (result.Disposition == InboxDisposition.Accepted && result.MessageId is { } noticeId)
+            ScheduleReading(receiver, sender, noticeId, agreement);
+    }
+
+    /// <summary>
+    /// A duty officer at the receiver reads the notice: most within the agreement's acknowledgement deadline, some after
+    /// it (NOT_ACKNOWLEDGED, and critical if later still), a few never. The signed acknowledgement goes back to the sender.
+    /// </summary>
+    private void ScheduleReading(SeedNode receiver, SeedNode sender, Guid noticeId, Agreement agreement)
+    {
+        var deadline = agreement.Deadlines.Acknowledgement ?? Duration.FromHours(1);
+        var roll = _readers.NextDouble();
+        if (roll < 0.03)
+            return; // never read
+        var after = roll < 0.13
+            ? deadline * (1.05 + 2 * _readers.NextDouble())
+            : Duration.FromMinutes(1) + (deadline - Duration.FromMinutes(1)) * (0.9 * _readers.NextDouble());
+        var travel = ReceiptDelayMin + Duration.FromMilliseconds(_readers.Next(20_000));
+        var officer = new Storage.Audit.Actor($"seed:officer.{receiver.Centre.Value.ToLowerInvariant()}", $"officer.{receiver.Centre.Value.ToLowerInvariant()}", ["duty-officer"]);
+        At(_clock.Now + after, async () =>
+        {
+            var read = await receiver.Acknowledgements.AcknowledgeAsync(sender.Centre, noticeId, officer, _ct);
+            if (read.Outcome != AcknowledgeOutcome.Acknowledged)
+                return;
+            OutboxEntry entry;
+            await using (var db = await receiver.Db.CreateDbContextAsync(_ct))
+            {
+                entry = await db.Outbox.SingleAsync(o => o.MessageId == read.AcknowledgementMessageId && o.PublishedAt == null, _ct);
+                entry.PublishedAt = _clock.Now;
+                await db.SaveChangesAsync(_ct);
+            }
+            if (_outage?.Covers(receiver.Centre.Value, sender.Centre.Value, _clock.Now) == true)
+                return; // lost with the link
+            var delivery = new InboundDelivery(entry.Body, receiver.Centre.Value, entry.RoutingKey, entry.MessageId.ToString(), entry.Kind, AmqpPublisher.ContentType);
+            At(_clock.Now + travel, async () =>
+            {
+                var result = await sender.Inbox.ProcessAsync(delivery, _ct);
+                if (result.Disposition == InboxDisposition.Parked)
+                    throw new SeedException($"{sender.Centre} parked {receiver.Centre}'s acknowledgement: {string.Join("; ", result.Details.Select(d => d.Message))}");
+            });
+        });
     }
 
     /// <summary>The receiver's dispatcher publishes its receipt; it reaches the sender soon, late, or never.</summary>
@@ -525,10 +572,13 @@ public sealed class HistorySeeder
                 .ToList();
         }
         node.AlarmsSeenUntil = _clock.Now;
-        foreach (var (id, _, _) in raised)
+        foreach (var (id, _, key) in raised)
         {
             node.AlarmsSeen.Add(id);
             _summary.AlarmsRaised++;
+            // Settled by reading the notice (ScheduleReading), not by the alarm desk.
+            if (key.StartsWith("NOT_ACKNOWLEDGED:", StringComparison.Ordinal))
+                continue;
             if (_random.NextDouble() < 0.08)
                 continue;
             var ackAfter = Duration.FromMinutes(Math.Clamp(-120 * Math.Log(1 - _random.NextDouble()), 2, 3 * 24 * 60));
@@ -608,6 +658,7 @@ public sealed class HistorySeeder
             Submissions = services.GetRequiredService<SubmissionService>();
             Inbox = services.GetRequiredService<InboxProcessor>();
             Alarms = services.GetRequiredService<AlarmBook>();
+            Acknowledgements = services.GetRequiredService<Acknowledgements.AcknowledgementService>();
             Db = services.GetRequiredService<IDbContextFactory<NodeDbContext>>();
             DeadlineSignal = services.GetRequiredService<DeadlineSignal>();
             // The host would start it; the seeder runs its turns itself (its start is the node's start, at the history's).
@@ -619,6 +670,7 @@ public sealed class HistorySeeder
         public SubmissionService Submissions { get; }
         public InboxProcessor Inbox { get; }
         public AlarmBook Alarms { get; }
+        public Acknowledgements.AcknowledgementService Acknowledgements { get; }
         public IDbContextFactory<NodeDbContext> Db { get; }
         public DeadlineWatcher Watcher { get; }
         public DeadlineSignal DeadlineSignal { get; }

@@ -17,14 +17,15 @@ namespace LaunchNotify.Node.Timeliness;
 /// The timeliness checks on each message the inbox stores, in the transaction that stores it: a late notice raises
 /// LATE_NOTIFICATION at once; the sequence number feeds the gap tracker; heartbeats feed the gap tracker and the
 /// link's silence watch; notifications arm, move or settle the post-launch report deadline; receipts settle the
-/// sender's receipt deadlines.
+/// sender's receipt deadlines; every accepted notification arms its acknowledgement deadline (NOT_ACKNOWLEDGED).
 /// </summary>
 public sealed class ReceivedTimeliness(
     AlarmBook alarms,
     MissingNotifications missing,
     LinkSilence silence,
     PostLaunchDeadlines postLaunch,
-    ReceiptDeadlines receipts)
+    ReceiptDeadlines receipts,
+    Acknowledgements.AcknowledgementDeadlines acknowledgements)
 {
     /// <summary>
     /// <paramref name="message"/> is null when the payload failed its schema; <paramref name="original"/> is the
@@ -45,6 +46,8 @@ public sealed class ReceivedTimeliness(
 
         if (!accepted)
             return;
+        if (isNotification)
+            await acknowledgements.OnReceivedAsync(db, entry, agreement, ct);
         switch (message)
         {
             case Heartbeat heartbeat:

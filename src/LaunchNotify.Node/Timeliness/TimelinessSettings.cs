@@ -24,6 +24,12 @@ public sealed record TimelinessSettings
     /// <summary>How long a recipient has to confirm (agreement: <c>receiptMinutes</c>).</summary>
     public Duration? ReceiptDeadline { get; init; }
 
+    /// <summary>How long a person has to acknowledge a received notification (agreement: <c>acknowledgementMinutes</c>).</summary>
+    public Duration? AcknowledgementDeadline { get; init; }
+
+    /// <summary>How much longer until NOT_ACKNOWLEDGED turns critical (agreement: <c>acknowledgementEscalationMinutes</c>).</summary>
+    public Duration? AcknowledgementEscalation { get; init; }
+
     /// <summary>How often the deadline watcher looks at the store when nothing in this process woke it.</summary>
     public TimeSpan WatchInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
@@ -43,6 +49,19 @@ public sealed record TimelinessSettings
             MissingGrace ?? d.MissingGrace,
             SilentAfterMissed ?? d.SilentAfterMissedHeartbeats);
     }
+
+    /// <summary>
+    /// The acknowledgement deadline (null: the agreement sets none and no override is configured, so nothing is owed)
+    /// and the further period until its alarm escalates (null: it does not escalate).
+    /// </summary>
+    public (Duration? Due, Duration? Escalation) AcknowledgementTermsFor(Agreement agreement) =>
+        (AcknowledgementDeadline ?? agreement.Deadlines.Acknowledgement, AcknowledgementEscalation ?? agreement.Deadlines.AcknowledgementEscalation);
+
+    /// <summary>The escalation period for a stored agreement id; for one this node no longer knows, the configured override only.</summary>
+    public Duration? AcknowledgementEscalationFor(string? agreementId, IAgreementSource agreements) =>
+        AgreementId.TryParse(agreementId, out var id) && agreements.TryGet(id, out var agreement)
+            ? AcknowledgementTermsFor(agreement).Escalation
+            : AcknowledgementEscalation;
 
     /// <summary>The links (counterpart, agreement) this centre keeps heartbeats on.</summary>
     public IEnumerable<(CentreCode Counterpart, Agreement Agreement)> LinksOf(CentreCode centre, IAgreementSource agreements) =>
@@ -67,6 +86,8 @@ public sealed record TimelinessSettings
             SilentAfterMissed = section["SilentAfterMissed"] is { Length: > 0 } n ? int.Parse(n, CultureInfo.InvariantCulture) : null,
             MissingGrace = Span("MissingGrace"),
             ReceiptDeadline = Span("ReceiptDeadline"),
+            AcknowledgementDeadline = Span("AcknowledgementDeadline"),
+            AcknowledgementEscalation = Span("AcknowledgementEscalation"),
             WatchInterval = Span("WatchInterval")?.ToTimeSpan() ?? TimeSpan.FromMilliseconds(250),
             Counterparts = [.. List("Counterparts").Select(c => new CentreCode(c))],
             Agreements = section["Agreements"] is { Length: > 0 } ? [.. List("Agreements").Select(a => new AgreementId(a))] : null,

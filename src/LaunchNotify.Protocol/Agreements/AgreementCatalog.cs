@@ -218,6 +218,8 @@ public sealed class AgreementCatalog : IAgreementSource
             HeartbeatInterval = Duration.FromSeconds(dto.Deadlines.HeartbeatIntervalSeconds),
             MissingGrace = Duration.FromMinutes(dto.Deadlines.MissingGraceMinutes),
             SilentAfterMissedHeartbeats = dto.Deadlines.SilentAfterMissedHeartbeats,
+            Acknowledgement = dto.Deadlines.AcknowledgementMinutes is { } ack ? Duration.FromMinutes(ack) : null,
+            AcknowledgementEscalation = dto.Deadlines.AcknowledgementEscalationMinutes is { } escalation ? Duration.FromMinutes(escalation) : null,
         },
         Grouping = dto.Grouping is { } g
             ? new GroupingTerms
@@ -296,7 +298,8 @@ public sealed class AgreementCatalog : IAgreementSource
     private sealed record NotificationSection(
         int MinimumLeadTimeHours, int? MaximumWindowHours = null, LongWindowPolicy? LongWindowPolicy = null, IReadOnlyList<RequiredField>? RequiredFields = null);
 
-    private sealed record DeadlinesSection(int ReceiptMinutes, int PostLaunchReportHours, int HeartbeatIntervalSeconds, int MissingGraceMinutes, int SilentAfterMissedHeartbeats);
+    private sealed record DeadlinesSection(int ReceiptMinutes, int PostLaunchReportHours, int HeartbeatIntervalSeconds, int MissingGraceMinutes, int SilentAfterMissedHeartbeats,
+        int? AcknowledgementMinutes = null, int? AcknowledgementEscalationMinutes = null);
 
     private sealed record GroupingSection(int GroupLaunchMaxSeparationMinutes, int NearSimultaneousMaxSeparationMinutes);
 

@@ -65,7 +65,7 @@ public sealed class MessageContentReader
         var kindText = Text(root, "", "kind", required: true);
         MessageKind? kind = kindText is null ? null : MessageKinds.TryParse(kindText, out var k) ? k : null;
         if (kindText is not null && kind is null)
-            Error("MESSAGE_KIND_UNKNOWN", "/kind", "Unknown message kind; expected prenotification, amendment, cancellation, postlaunch, receipt or heartbeat.");
+            Error("MESSAGE_KIND_UNKNOWN", "/kind", "Unknown message kind; expected prenotification, amendment, cancellation, postlaunch, receipt, heartbeat or acknowledgement.");
 
         var id = Uuid(root, "", "messageId", required: true);
         var version = Text(root, "", "schemaVersion", required: true);
@@ -87,6 +87,7 @@ public sealed class MessageContentReader
             MessageKind.Cancellation => Cancellation(root, envelope),
             MessageKind.PostLaunch => PostLaunch(root, envelope),
             MessageKind.Receipt => Receipt(root, envelope),
+            MessageKind.Acknowledgement => Acknowledgement(root, envelope),
             _ => Heartbeat(root, envelope),
         };
     }
@@ -186,6 +187,25 @@ public sealed class MessageContentReader
             MessageId = e.Id, SchemaVersion = e.Version, AgreementId = e.Agreement, Sender = e.Sender, Recipients = e.Recipients, IssuedAt = e.IssuedAt,
             ReceiptFor = receiptFor!.Value, ReceivedKind = receivedKind!.Value, ReceivedAt = receivedAt!.Value, Outcome = outcome!.Value,
             Reasons = reasons, Findings = findings,
+        };
+    }
+
+    private Acknowledgement? Acknowledgement(JsonElement root, Envelope e)
+    {
+        var acknowledgementFor = Uuid(root, "", "acknowledgementFor", required: true);
+        var kindText = Text(root, "", "acknowledgedKind", required: true);
+        MessageKind? acknowledgedKind = kindText is null ? null : MessageKinds.TryParse(kindText, out var k) ? k : null;
+        if (kindText is not null && acknowledgedKind is null)
+            Error(ContentCodes.ValueInvalid, "/acknowledgedKind", "Not a message kind.");
+        var receivedAt = InstantOf(root, "", "receivedAt", required: true);
+        var acknowledgedAt = InstantOf(root, "", "acknowledgedAt", required: true);
+        if (_errors.Count > 0)
+            return null;
+        return new Acknowledgement
+        {
+            MessageId = e.Id, SchemaVersion = e.Version, AgreementId = e.Agreement, Sender = e.Sender, Recipients = e.Recipients, IssuedAt = e.IssuedAt,
+            AcknowledgementFor = acknowledgementFor!.Value, AcknowledgedKind = acknowledgedKind!.Value, ReceivedAt = receivedAt!.Value,
+            AcknowledgedAt = acknowledgedAt!.Value,
         };
     }
 

@@ -67,6 +67,7 @@ public static class WireJson
                     new JsonDerivedType(typeof(PostLaunchReport), MessageKind.PostLaunch.WireName()),
                     new JsonDerivedType(typeof(Receipt), MessageKind.Receipt.WireName()),
                     new JsonDerivedType(typeof(Heartbeat), MessageKind.Heartbeat.WireName()),
+                    new JsonDerivedType(typeof(Acknowledgement), MessageKind.Acknowledgement.WireName()),
                 },
             };
         }

@@ -87,10 +87,10 @@ public sealed class SchemaCatalog
         if (root.ValueKind != JsonValueKind.Object)
             return Single("SCHEMA_TYPE", "schema:type", "", "A message must be a JSON object.");
         if (!root.TryGetProperty("kind", out var kindElement) || kindElement.ValueKind != JsonValueKind.String)
-            return Single("MESSAGE_KIND_MISSING", "schema:kind", "/kind", "The message has no 'kind' (prenotification, amendment, cancellation, postlaunch, receipt or heartbeat).");
+            return Single("MESSAGE_KIND_MISSING", "schema:kind", "/kind", "The message has no 'kind' (prenotification, amendment, cancellation, postlaunch, receipt, heartbeat or acknowledgement).");
         var kind = kindElement.GetString();
         if (!MessageKinds.TryParse(kind, out _))
-            return Single("MESSAGE_KIND_UNKNOWN", "schema:kind", "/kind", $"Unknown message kind '{Shorten(kind)}'; expected prenotification, amendment, cancellation, postlaunch, receipt or heartbeat.");
+            return Single("MESSAGE_KIND_UNKNOWN", "schema:kind", "/kind", $"Unknown message kind '{Shorten(kind)}'; expected prenotification, amendment, cancellation, postlaunch, receipt, heartbeat or acknowledgement.");
         return Evaluate(kind!, root);
     }
 

@@ -14,11 +14,14 @@ public static class SchemaVersions
 {
     public const string V1_0 = "1.0";
     public const string V1_1 = "1.1";
+    /// <summary>1.2 also adds the <c>acknowledgement</c> kind (a person read a notification); an acknowledgement is always 1.2.</summary>
     public const string V1_2 = "1.2";
 
     /// <summary>The lowest version whose schema accepts <paramref name="document"/>'s content.</summary>
     public static string LowestFor(JsonObject document)
     {
+        if (Str(document["kind"]) == "acknowledgement")
+            return V1_2;
         var launch = document["changes"] as JsonObject ?? document;
         var needs12 = Areas(launch).Any(a => a is JsonObject area && (area.ContainsKey("radiusNm") || Str(area["type"]) == "oceanQuarter"))
             || (launch["missile"] as JsonObject)?.ContainsKey("launches") == true;

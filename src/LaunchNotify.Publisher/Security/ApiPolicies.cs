@@ -19,6 +19,9 @@ public static class ApiPolicies
     /// <summary>Acknowledge and resolve alarms.</summary>
     public const string ActOnAlarms = "act-on-alarms";
 
+    /// <summary>Acknowledge received notices (a person has read them).</summary>
+    public const string AcknowledgeNotices = "acknowledge-notices";
+
     /// <summary>Record observed launches.</summary>
     public const string RecordLaunches = "record-launches";
 
@@ -40,6 +43,7 @@ public static class ApiPolicies
         [Submit] = [NodeRoles.Operator],
         [ReadTraffic] = [NodeRoles.Operator, NodeRoles.DutyOfficer, NodeRoles.ComplianceOfficer],
         [ActOnAlarms] = [NodeRoles.DutyOfficer],
+        [AcknowledgeNotices] = [NodeRoles.DutyOfficer],
         [RecordLaunches] = [NodeRoles.DutyOfficer],
         [Compliance] = [NodeRoles.ComplianceOfficer],
         [Administer] = [NodeRoles.Administrator],

@@ -4,8 +4,8 @@ using NodaTime;
 
 namespace LaunchNotify.Storage.Entities;
 
-/// <summary>What falls due: four alarm conditions, and the next heartbeat this centre owes a counterpart.</summary>
-public enum DeadlineKind { ReceiptOverdue, MissingNotification, LinkSilent, PostLaunchOverdue, Heartbeat }
+/// <summary>What falls due: five alarm conditions, and the next heartbeat this centre owes a counterpart.</summary>
+public enum DeadlineKind { ReceiptOverdue, MissingNotification, LinkSilent, PostLaunchOverdue, Heartbeat, AcknowledgementOverdue }
 
 /// <summary>Pending until it falls due (then Fired) or until the awaited event settles it first (then Cancelled).</summary>
 public enum DeadlineState { Pending, Fired, Cancelled }

@@ -36,4 +36,16 @@ public sealed class InboxMessage
     /// <summary>The receipt sent back, if any (receipts and heartbeats get none).</summary>
     public Guid? ReceiptMessageId { get; set; }
     public byte[]? ReceiptJws { get; set; }
+
+    /// <summary>By when a person must acknowledge this notification (the agreement's acknowledgement deadline); null: not owed.</summary>
+    public Instant? AcknowledgeDueAt { get; set; }
+
+    /// <summary>When a duty officer acknowledged it, and who (the signed-in account: token subject and name).</summary>
+    public Instant? AcknowledgedAt { get; set; }
+    public string? AcknowledgedBySubject { get; set; }
+    public string? AcknowledgedByName { get; set; }
+
+    /// <summary>The signed acknowledgement sent back (the second receipt), kept as evidence and to repeat it.</summary>
+    public Guid? AcknowledgementMessageId { get; set; }
+    public byte[]? AcknowledgementJws { get; set; }
 }

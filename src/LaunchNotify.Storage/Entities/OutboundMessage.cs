@@ -63,5 +63,10 @@ public sealed class Delivery
     /// <summary>The receipt's reasons (rejected) or findings (accepted), as JSON.</summary>
     public string? ReceiptDetailsJson { get; set; }
 
+    /// <summary>When a person at the recipient read it (from its signed acknowledgement), when that arrived, and its id.</summary>
+    public Instant? AcknowledgedAt { get; set; }
+    public Instant? AcknowledgementReceivedAt { get; set; }
+    public Guid? AcknowledgementMessageId { get; set; }
+
     public OutboundMessage? Message { get; set; }
 }

@@ -31,6 +31,8 @@ public sealed class EndpointAuthorizationTests(PublisherApp app) : IClassFixture
         ["GET /v1/notifications/{id}"] = Readers,
         ["GET /v1/notifications"] = Readers,
         ["GET /v1/inbox"] = Readers,
+        ["GET /v1/inbox/awaiting-acknowledgement"] = Readers,
+        ["POST /v1/inbox/{sender}/{id}/acknowledge"] = [DutyOfficer],
         ["GET /v1/alarms"] = Readers,
         ["GET /v1/alarms/stream"] = Readers,
         ["GET /v1/alarms/{id}"] = Readers,

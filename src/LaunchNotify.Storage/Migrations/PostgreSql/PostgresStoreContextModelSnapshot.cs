@@ -308,6 +308,15 @@ namespace LaunchNotify.Storage.Migrations.PostgreSql
                         .HasMaxLength(2)
                         .HasColumnType("character varying(2)");
 
+                    b.Property<long?>("AcknowledgedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid?>("AcknowledgementMessageId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long?>("AcknowledgementReceivedAt")
+                        .HasColumnType("bigint");
+
                     b.Property<long?>("PublishedAt")
                         .HasColumnType("bigint");
 
@@ -376,6 +385,26 @@ namespace LaunchNotify.Storage.Migrations.PostgreSql
                     b.Property<Guid>("MessageId")
                         .HasColumnType("uuid");
 
+                    b.Property<long?>("AcknowledgeDueAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("AcknowledgedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("AcknowledgedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("AcknowledgedBySubject")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<byte[]>("AcknowledgementJws")
+                        .HasColumnType("bytea");
+
+                    b.Property<Guid?>("AcknowledgementMessageId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("AgreementId")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
@@ -427,6 +456,8 @@ namespace LaunchNotify.Storage.Migrations.PostgreSql
                     b.HasKey("Sender", "MessageId");
 
                     b.HasIndex("ReceivedAt");
+
+                    b.HasIndex("AcknowledgedAt", "AcknowledgeDueAt");
 
                     b.HasIndex("Sender", "AgreementId", "Sequence");
 

@@ -301,6 +301,15 @@ namespace LaunchNotify.Storage.Migrations.Sqlite
                         .HasMaxLength(2)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("AcknowledgedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("AcknowledgementMessageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AcknowledgementReceivedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("PublishedAt")
                         .HasColumnType("INTEGER");
 
@@ -369,6 +378,26 @@ namespace LaunchNotify.Storage.Migrations.Sqlite
                     b.Property<Guid>("MessageId")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("AcknowledgeDueAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("AcknowledgedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AcknowledgedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AcknowledgedBySubject")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("AcknowledgementJws")
+                        .HasColumnType("BLOB");
+
+                    b.Property<Guid?>("AcknowledgementMessageId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("AgreementId")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
@@ -420,6 +449,8 @@ namespace LaunchNotify.Storage.Migrations.Sqlite
                     b.HasKey("Sender", "MessageId");
 
                     b.HasIndex("ReceivedAt");
+
+                    b.HasIndex("AcknowledgedAt", "AcknowledgeDueAt");
 
                     b.HasIndex("Sender", "AgreementId", "Sequence");
 
