@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using LaunchNotify.Node.Reports;
+using LaunchNotify.Web.Report;
+using LaunchNotify.Web.Shared;
 
 namespace LaunchNotify.Reports.Tests;
 
@@ -41,9 +43,9 @@ public sealed class ReportFormatsTests
     }
 
     [Fact]
-    public void Html_IsSelfContainedWithBothChartsAndTheMinimumLine()
+    public async Task Html_IsSelfContainedWithBothChartsAndTheMinimumLine()
     {
-        var html = ReportHtml.Page(_report);
+        var html = await ReportHtml.PageAsync(_report);
         Assert.Contains("data-chart=\"lead-time-histogram\"", html);
         Assert.Contains("data-chart=\"monthly-on-time\"", html);
         Assert.Contains("data-role=\"minimum-lead-time\"", html);
@@ -56,9 +58,22 @@ public sealed class ReportFormatsTests
     }
 
     [Fact]
-    public void Histogram_PutsTheMinimumLineAtTheBinEdgeOfTheRequiredLeadTime()
+    public async Task Html_EncodesTextFromTheStoreThroughTheTemplating()
     {
-        var svg = SvgCharts.LeadTimeHistogram(_report);
+        // Text that reaches the page from outside (an agreement's title, a counterpart's code) is text, never markup.
+        var hostile = _report with { AgreementTitle = "<script>alert('x')</script> & <b>", Counterpart = "\"><img src=x>" };
+        var html = await ReportHtml.PageAsync(hostile);
+        Assert.DoesNotContain("<script", html);
+        Assert.DoesNotContain("<img", html);
+        Assert.Contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;b&gt;", html);
+        // Characters outside ASCII stay characters (the encoder allows every Unicode range), markup characters do not.
+        Assert.Contains("18–24 h", await ComponentHtml.RenderAsync<BarChart>(new Dictionary<string, object?> { ["Chart"] = Charts.LeadTimeHistogram(_report) }));
+    }
+
+    [Fact]
+    public async Task Histogram_PutsTheMinimumLineAtTheBinEdgeOfTheRequiredLeadTime()
+    {
+        var svg = await ComponentHtml.RenderAsync<BarChart>(new Dictionary<string, object?> { ["Chart"] = Charts.LeadTimeHistogram(_report) });
         // Lead times 12 h .. 48 h in 6 h bins (a quarter of 24 h) from 0 to 54 h; the minimum (24 h) is a bin edge.
         var bars = Regex.Matches(svg, "<rect x=\"[^\"]+\" y=\"[^\"]+\" width=\"[^\"]+\" height=\"[^\"]+\" fill=\"#(2b6cb0|2f855a)\"><title>").Count;
         Assert.Equal(5, bars); // 12–18 R4; 18–24 S2 (sent); 24–30 R2 (exactly 24 h is on time); 42–48 S1 (sent); 48–54 R1 and R5

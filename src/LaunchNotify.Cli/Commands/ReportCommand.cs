@@ -4,6 +4,7 @@ using LaunchNotify.Domain.Alarms;
 using LaunchNotify.Node.Reports;
 using LaunchNotify.Protocol.Agreements;
 using LaunchNotify.Storage;
+using LaunchNotify.Web.Report;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
@@ -68,7 +69,7 @@ public static class ReportCommand
             {
                 "csv" => ReportFormats.Csv(report),
                 "json" => ReportFormats.Json(report),
-                "html" => ReportHtml.Page(report),
+                "html" => await ReportHtml.PageAsync(report),
                 _ => null,
             };
             if (parse.GetValue(output) is { } file)
