@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using LaunchNotify.Domain.Alarms;
+using LaunchNotify.Node.Maps;
 using LaunchNotify.Node.Reports;
 using LaunchNotify.Protocol.Agreements;
 using LaunchNotify.Storage;
@@ -69,7 +70,8 @@ public static class ReportCommand
             {
                 "csv" => ReportFormats.Csv(report),
                 "json" => ReportFormats.Json(report),
-                "html" => await ReportHtml.PageAsync(report),
+                "html" => await ReportHtml.PageAsync(report, await new MapQueries(new StoreContextFactory(options), AgreementCatalog.Default)
+                    .PeriodAsync(report.AgreementId, report.Counterpart, period.Start, period.End, ct)),
                 _ => null,
             };
             if (parse.GetValue(output) is { } file)

@@ -4,6 +4,7 @@ using LaunchNotify.Domain.Timeliness;
 using LaunchNotify.Node.Alarms;
 using LaunchNotify.Node.Broker;
 using LaunchNotify.Node.Hosting;
+using LaunchNotify.Node.Maps;
 using LaunchNotify.Node.Queries;
 using LaunchNotify.Node.Reports;
 using LaunchNotify.Node.Timeliness;
@@ -30,25 +31,41 @@ public static class DashboardEndpoints
 {
     public static void MapDashboard(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/dashboard", RenderAsync)
-            .RequireAuthorization(ApiPolicies.Dashboard)
-            .AddEndpointFilter(async (context, next) =>
-            {
-                var result = await next(context);
-                // After the page is made (its sign-out form's antiforgery token sets caching headers of its own).
-                var headers = context.HttpContext.Response.Headers;
-                headers.CacheControl = "no-store";
-                headers.ContentSecurityPolicy = ContentSecurityPolicy;
-                return result;
-            })
+        app.MapGet("/dashboard", RenderAsync).AsDashboardPage()
             .WithName("Dashboard").WithSummary("Compliance dashboard (HTML; sign in at /dashboard/login).").ExcludeFromDescription();
+        app.MapGet("/dashboard/notifications/{id:guid}", NotificationAsync).AsDashboardPage()
+            .WithName("DashboardNotification").WithSummary("One notification with its areas on a map (HTML).").ExcludeFromDescription();
         app.MapDashboardLogin();
+    }
+
+    /// <summary>For compliance officers, never cached, under the pages' content security policy.</summary>
+    private static RouteHandlerBuilder AsDashboardPage(this RouteHandlerBuilder page) => page
+        .RequireAuthorization(ApiPolicies.Dashboard)
+        .AddEndpointFilter(async (context, next) =>
+        {
+            var result = await next(context);
+            // After the page is made (its sign-out form's antiforgery token sets caching headers of its own).
+            var headers = context.HttpContext.Response.Headers;
+            headers.CacheControl = "no-store";
+            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            return result;
+        });
+
+    private static async Task<IResult> NotificationAsync(Guid id, HttpContext http, IAntiforgery antiforgery, StatusQueries status, MapQueries maps, CancellationToken ct)
+    {
+        var sent = await status.GetAsync(id, ct);
+        var received = sent is null ? await status.ReceivedAsync(id, ct) : null;
+        if (sent is null && received is null)
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such notification",
+                detail: $"No message {id} was sent or received by this centre; open /dashboard and follow a link from its tables.");
+        var map = await maps.NotificationAsync(id, ct);
+        return Page<NotificationPage>(new { User = SignedInAs(http, antiforgery), Sent = sent, Received = received, Map = map });
     }
 
     /// <summary>Nothing but this page's own inline styles and SVG; no framing, no forms posting elsewhere.</summary>
     public const string ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'";
 
-    private static async Task<IResult> RenderAsync(HttpRequest request, IAntiforgery antiforgery, NodeSettings settings, StatusQueries status, AlarmBook alarms,
+    private static async Task<IResult> RenderAsync(HttpRequest request, IAntiforgery antiforgery, NodeSettings settings, StatusQueries status, AlarmBook alarms, MapQueries maps,
         IDbContextFactory<NodeDbContext> dbFactory, IAgreementSource agreementSource, IClock clock, LinkMonitor links, CancellationToken ct)
     {
         var centre = settings.Centre.Value;
@@ -87,7 +104,8 @@ public static class DashboardEndpoints
         var received = await status.InboxAsync(25, includeHeartbeats: false, ct);
         var open = await alarms.ListAsync(new AlarmFilter(OpenOnly: true, Limit: 100), ct);
         var parties = known.FirstOrDefault(k => k.Id.Value == agreementId)?.Parties.Select(p => p.Value).Where(p => p != centre).Order().ToList() ?? [];
-        var model = new DashboardModel(centre, clock.GetCurrentInstant(), SignedInAs(request.HttpContext, antiforgery), sent, received, open,
+        var map = await maps.RecentAsync(25, ct);
+        var model = new DashboardModel(centre, clock.GetCurrentInstant(), SignedInAs(request.HttpContext, antiforgery), sent, received, open, map,
             settings.Topology.Kind == TopologyKind.Federated ? new LinkPanel(links.Snapshot, settings.Topology.LinkSilentAfter) : null,
             new ReportPicker(known.Select(k => k.Id.Value).ToList(), agreementId, parties, counterpart, from, to), problems, report);
         return Page<DashboardPage>(new { Model = model });

@@ -1,4 +1,5 @@
 using LaunchNotify.Node.Broker;
+using LaunchNotify.Node.Maps;
 using LaunchNotify.Node.Queries;
 using LaunchNotify.Node.Reports;
 using LaunchNotify.Node.Timeliness;
@@ -24,6 +25,7 @@ public sealed record DashboardModel(
     IReadOnlyList<MessageStatusView> Sent,
     IReadOnlyList<InboxView> Received,
     IReadOnlyList<Alarm> OpenAlarms,
+    MapData Map,
     LinkPanel? Links,
     ReportPicker Picker,
     IReadOnlyList<string> Problems,

@@ -1,3 +1,4 @@
+using LaunchNotify.Node.Maps;
 using LaunchNotify.Node.Reports;
 using LaunchNotify.Web.Shared;
 
@@ -6,6 +7,6 @@ namespace LaunchNotify.Web.Report;
 /// <summary>The report as a self-contained HTML page (<see cref="ReportPage"/>), as the CLI writes it.</summary>
 public static class ReportHtml
 {
-    public static Task<string> PageAsync(TimelinessReport report) =>
-        ComponentHtml.RenderAsync<ReportPage>(new Dictionary<string, object?> { [nameof(ReportPage.Report)] = report });
+    public static Task<string> PageAsync(TimelinessReport report, MapData? map = null) =>
+        ComponentHtml.RenderAsync<ReportPage>(new Dictionary<string, object?> { [nameof(ReportPage.Report)] = report, [nameof(ReportPage.Map)] = map });
 }

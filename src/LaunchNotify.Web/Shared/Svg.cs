@@ -6,4 +6,7 @@ namespace LaunchNotify.Web.Shared;
 public static class Svg
 {
     public static string N(double v) => v.ToString("0.#", CultureInfo.InvariantCulture);
+
+    /// <summary>Two decimals: map coordinates, where a zoomed view magnifies the plane.</summary>
+    public static string N2(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
 }

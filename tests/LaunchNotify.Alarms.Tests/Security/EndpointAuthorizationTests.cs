@@ -45,6 +45,7 @@ public sealed class EndpointAuthorizationTests(PublisherApp app) : IClassFixture
         ["GET /v1/links"] = Readers,
         ["GET /metrics"] = [.. All],
         ["GET /dashboard"] = [ComplianceOfficer],
+        ["GET /dashboard/notifications/{id:guid}"] = [ComplianceOfficer],
         ["POST /dashboard/logout"] = [ComplianceOfficer],
         ["GET /v1/me"] = [.. All],
         ["GET /v1/accounts"] = [Administrator],
