@@ -116,7 +116,7 @@ public sealed partial class DashboardTests
 /// <summary>The HTML report's map (the file launchnotify report writes), opened from disk in Chromium: IN–PK's boundary and its distance rule.</summary>
 public sealed class ReportMapTests
 {
-    private static readonly string Repo = FindRepo();
+    private static readonly string Repo = DashboardTests.RepoRoot();
 
     [Fact]
     public async Task ReportMap_InChromium_DrawsTheInPkBoundaryWithItsDistanceRuleAndTheNoticeBesideIt()
@@ -181,13 +181,5 @@ public sealed class ReportMapTests
         Assert.Equal(1, await svg.Locator($"path[data-kind=track][data-message-id='{noticeId}']").CountAsync());
         // Offline: nothing in the file is fetched from elsewhere.
         Assert.DoesNotContain("<script", await page.ContentAsync());
-    }
-
-    private static string FindRepo()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "LaunchNotify.sln")))
-            dir = dir.Parent;
-        return dir?.FullName ?? throw new DirectoryNotFoundException("The repository root (with LaunchNotify.sln) is not above the test's folder.");
     }
 }
