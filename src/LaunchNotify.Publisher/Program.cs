@@ -34,14 +34,14 @@ return await NodeHosting.RunGuardedAsync(async () =>
         builder.Services.AddAlarmFeed(settings, NodeRole.Publisher);
     }
     builder.Services.AddOpenApi();
-    // The dashboard's pages are Razor components rendered on the server (src/LaunchNotify.Web).
-    builder.Services.AddRazorComponents();
+    // The dashboard's pages are Razor components rendered on the server (src/LaunchNotify.Web) with this encoding.
     builder.Services.AddPageEncoding();
     // Every error answer is a problem details document with a code (docs/api.md); see ApiProblems.
     builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.Complete);
     builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
     builder.Services.AddObservedLaunches(builder.Configuration);
     builder.Services.AddLinkMonitor(settings, watch: !settings.ReadOnly);
+    builder.Services.AddSingleton<LaunchNotify.Node.Duty.DutyQueries>();
     try
     {
         builder.Services.AddApiAuthentication(auth);
@@ -75,6 +75,7 @@ return await NodeHosting.RunGuardedAsync(async () =>
     app.MapAlarmEndpoints();
     app.MapLaunchEndpoints();
     app.MapDashboard();
+    app.MapDutyPage();
     app.MapEvidenceEndpoints();
     app.MapKeyEndpoints();
     app.MapLinkEndpoints();

@@ -13,7 +13,7 @@ using LaunchNotify.Publisher.Security;
 using LaunchNotify.Storage;
 using LaunchNotify.Web.Dashboard;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Http.HttpResults;
+using LaunchNotify.Web.Shared;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
@@ -142,9 +142,24 @@ public static class DashboardEndpoints
         return fallback;
     }
 
-    /// <summary>A dashboard page: a Razor component rendered on the server, with the framework's encoding.</summary>
-    internal static RazorComponentResult<TPage> Page<TPage>(object parameters, int statusCode = StatusCodes.Status200OK) where TPage : IComponent =>
-        new(parameters) { StatusCode = statusCode, ContentType = "text/html; charset=utf-8" };
+    /// <summary>A dashboard page: a Razor component rendered on the server by the framework's HtmlRenderer, with its encoding.</summary>
+    /// <remarks>
+    /// Not a <c>RazorComponentResult</c>: that treats every POST as a Blazor form post and fails one without the form's
+    /// token, where these pages answer such posts themselves (a refused sign-in, a role without access).
+    /// </remarks>
+    internal static IResult Page<TPage>(object parameters, int statusCode = StatusCodes.Status200OK) where TPage : IComponent =>
+        new ComponentPage<TPage>(parameters, statusCode);
+
+    private sealed class ComponentPage<TPage>(object parameters, int statusCode) : IResult where TPage : IComponent
+    {
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            var html = await ComponentHtml.RenderAsync<TPage>(new RouteValueDictionary(parameters), http.RequestServices);
+            http.Response.StatusCode = statusCode;
+            http.Response.ContentType = "text/html; charset=utf-8";
+            await http.Response.WriteAsync(html, http.RequestAborted);
+        }
+    }
 
     /// <summary>Who is signed in, and the token their sign-out form carries.</summary>
     internal static SignedIn SignedInAs(HttpContext http, IAntiforgery antiforgery) =>

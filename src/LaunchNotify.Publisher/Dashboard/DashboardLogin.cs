@@ -42,8 +42,9 @@ public static class DashboardLogin
                 identity.AddClaims(actor.Roles.Select(r => new Claim(auth.RoleClaim, r)));
                 identity.AddClaim(new Claim(TokenClaims.Stamp, stamp!));
                 await http.SignInAsync(Scheme, new ClaimsPrincipal(identity));
-                // Only back into the dashboard: never to another site named in the form.
-                return Results.Redirect(returnUrl.StartsWith("/dashboard", StringComparison.Ordinal) && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl : "/dashboard");
+                // Only back into the dashboard: never to another site named in the form. Without a page asked for, each role to its own.
+                var home = actor.Roles.Contains(NodeRoles.ComplianceOfficer) ? "/dashboard" : DutyEndpoints.Path;
+                return Results.Redirect(returnUrl.StartsWith("/dashboard", StringComparison.Ordinal) && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl : home);
             })
             .AllowAnonymous().WithName("DashboardLogin").ExcludeFromDescription();
 
@@ -54,7 +55,7 @@ public static class DashboardLogin
                 await http.SignOutAsync(Scheme);
                 return Results.Redirect(LoginPath);
             })
-            .RequireAuthorization(ApiPolicies.Dashboard).WithName("DashboardLogout").ExcludeFromDescription();
+            .RequireAuthorization(ApiPolicies.DashboardSession).WithName("DashboardLogout").ExcludeFromDescription();
     }
 
     /// <summary>The hidden form field that proves a post comes from this site's own page.</summary>
@@ -68,6 +69,6 @@ public static class DashboardLogin
     {
         // Antiforgery makes the page no-cache, no-store itself.
         http.Response.Headers.ContentSecurityPolicy = DashboardEndpoints.ContentSecurityPolicy;
-        return DashboardEndpoints.Page<LoginPage>(new { Token = FormToken(http, antiforgery), ReturnUrl = returnUrl ?? "/dashboard", Problem = problem }, status);
+        return DashboardEndpoints.Page<LoginPage>(new { Token = FormToken(http, antiforgery), ReturnUrl = returnUrl ?? "", Problem = problem }, status);
     }
 }

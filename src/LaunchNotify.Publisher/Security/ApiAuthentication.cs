@@ -61,9 +61,11 @@ public static class ApiAuthentication
                     if (!await IsCurrentAsync(context.HttpContext, context.Principal))
                         context.RejectPrincipal();
                 };
-                o.Events.OnRedirectToAccessDenied = context => DashboardEndpoints.Page<NotForYourRolePage>(
-                        new { UserName = context.HttpContext.User.Identity?.Name ?? "" }, StatusCodes.Status403Forbidden)
-                    .ExecuteAsync(context.HttpContext);
+                // A caller with a bearer token was already answered by the bearer handler (a problem body): only a browser gets the page.
+                o.Events.OnRedirectToAccessDenied = context => context.Response.HasStarted
+                    ? Task.CompletedTask
+                    : DashboardEndpoints.Page<NotForYourRolePage>(new { UserName = context.HttpContext.User.Identity?.Name ?? "" }, StatusCodes.Status403Forbidden)
+                        .ExecuteAsync(context.HttpContext);
             });
         }
         else

@@ -27,4 +27,20 @@ public static class Labels
     public const string MayNotCross = "may not cross it";
     public const string MapCaption = "Plate carrée projection (east–west distances stretch away from the equator). Coastlines and borders: Natural Earth 1:110m (public domain), via world-atlas (ISC).";
     public const string MapTitle = "Map of the notified launch and impact areas";
+
+    // The duty page.
+    public const string AwaitingAcknowledgement = "Notices waiting for acknowledgement";
+    public const string AwaitingAssumption = "No acknowledgement is recorded yet: every accepted notice counts as waiting, with the agreement's receipt deadline after receipt as its deadline (our stand-in until acknowledgements are stored).";
+    public const string OpenAlarms = "Open alarms";
+    public const string Acknowledge = "Acknowledge";
+    public const string Resolve = "Resolve";
+    public const string ResolveComment = "comment (optional)";
+    public const string LinkState = "Links per counterpart";
+    public const string WindowsOpeningSoon = "Windows opening in the next 24 h";
+    public const string NoWindowsSoon = "No launch window opens in the next 24 hours.";
+    public const string OverdueBy = "overdue by";
+    public const string Left = "left";
+    public const string AsOf = "As of";
+    public const string Live = "Live: updated";
+    public const string ConnectionLost = "Connection lost; retrying (the page still shows the last update).";
 }
