@@ -71,7 +71,7 @@ public static class DemoInfrastructure
     /// <summary>Ready = the publisher answers /health and the subscriber consumes its inbox queue.</summary>
     public static async Task WaitUntilReadyAsync(CentreNode node, Broker broker, NodeProcesses processes, CancellationToken ct, TimeSpan? within = null)
     {
-        var bound = within ?? TimeSpan.FromSeconds(60);
+        var bound = within ?? TimeSpan.FromSeconds(180); // a bound: on a loaded machine a node takes a minute to start
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         using var admin = new HttpClient { BaseAddress = broker.Admin.ManagementUri, Timeout = TimeSpan.FromSeconds(2) };
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",

@@ -37,6 +37,7 @@ public sealed class InboxProcessor(
     ReceivedTimeliness timeliness,
     DeadlineSignal deadlineSignal,
     Keys.KeyAnnouncements keyAnnouncements,
+    InboxCommitter committer,
     ILogger<InboxProcessor> logger)
 {
     /// <summary>
@@ -104,22 +105,22 @@ public sealed class InboxProcessor(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var existing = await db.Inbox.AsNoTracking().SingleOrDefaultAsync(m => m.Sender == sender.Value && m.MessageId == messageId, ct);
         if (existing is not null)
-            return await AnswerDuplicateAsync(db, existing, delivery, receivedAt, ct);
+            return await AnswerDuplicateAsync(existing, delivery, receivedAt, ct);
 
         // A counterpart's signed key change (docs/signing.md): applied to the trust store, then stored like any message.
         if (claim.Header.Kind == KeyAnnouncement.Kind)
-            return await StoreAsync(db, delivery, claim, null, null, null, receivedAt,
+            return await StoreAsync(delivery, claim, null, null, null, receivedAt,
                 await keyAnnouncements.ApplyAsync(signature.Payload, signature.SignedBy!.Value, ct), [], ct);
 
         if (parse.Message is not { } message)
         {
             // The sequence number still counts: an authentic message arrived, even if it cannot be read.
             var claimed = AgreementId.TryParse(header.AgreementId, out var claimedId) && agreements.TryGet(claimedId, out var a) ? a : null;
-            return await StoreAsync(db, delivery, claim, null, claimed, null, receivedAt, parse.Errors, [], ct);
+            return await StoreAsync(delivery, claim, null, claimed, null, receivedAt, parse.Errors, [], ct);
         }
 
         if (!agreements.TryGet(message.AgreementId, out var agreement))
-            return await StoreAsync(db, delivery, claim, message, null, null, receivedAt,
+            return await StoreAsync(delivery, claim, message, null, null, receivedAt,
                 [new ValidationError("AGREEMENT_UNKNOWN", "node/agreements", "/agreementId", $"Centre {node.Centre} does not know agreement '{message.AgreementId}'.")], [], ct);
 
         PreNotification? original = null;
@@ -133,7 +134,7 @@ public sealed class InboxProcessor(
         }
 
         var outcome = Evaluate(message, agreement, receivedAt, original);
-        return await StoreAsync(db, delivery, claim, message, agreement, original, receivedAt, [.. referenceErrors, .. outcome.Errors], outcome.Findings, ct);
+        return await StoreAsync(delivery, claim, message, agreement, original, receivedAt, [.. referenceErrors, .. outcome.Errors], outcome.Findings, ct);
     }
 
     /// <summary>
@@ -160,7 +161,7 @@ public sealed class InboxProcessor(
 
     private static string? Shorten(string? text) => text is { Length: > 60 } ? text[..60] + "…" : text;
 
-    private async Task<InboxResult> StoreAsync(NodeDbContext db, InboundDelivery delivery, Claim claim, Message? message, Agreement? agreement,
+    private async Task<InboxResult> StoreAsync(InboundDelivery delivery, Claim claim, Message? message, Agreement? agreement,
         PreNotification? original, Instant receivedAt, IReadOnlyList<ValidationError> errors, IReadOnlyList<ValidationError> findings, CancellationToken ct)
     {
         var accepted = errors.Count == 0;
@@ -191,42 +192,49 @@ public sealed class InboxProcessor(
             WindowEnd = window?.End,
         };
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        // Claim (sender, id) first, atomically: a redelivery or a second consumer racing this one finds it taken and is
-        // answered as the duplicate it is, without a failed insert (the read above is only the cheap common case).
-        if (!await InboxClaims.TryClaimAsync(db, entry, ct))
-        {
-            await tx.RollbackAsync(ct);
-            db.ChangeTracker.Clear();
-            var first = await db.Inbox.AsNoTracking().SingleAsync(m => m.Sender == entry.Sender && m.MessageId == entry.MessageId, ct);
-            return await AnswerDuplicateAsync(db, first, delivery, receivedAt, ct);
-        }
-        db.Inbox.Update(entry);
-
         // Receipts and heartbeats are not answered (an answer to an answer would never end), nor is a message whose kind
         // cannot be read (a receipt must name the kind it answers). Every readable notification is, whatever else it got
         // wrong: under its agreement id, or under "unknown" if even that cannot be read.
         var answers = kind is { } known && known.IsNotification();
-        if (answers)
+        // One step of the inbox's group commit: it has committed when this returns (InboxCommitter).
+        var first = await committer.RunAsync(async (db, stepCt) =>
         {
-            var receipt = await QueueReceiptAsync(db, claim.MessageId, claim.Sender, kind!.Value, claimedAgreement ?? UnknownAgreement, receivedAt,
-                accepted ? ReceiptOutcome.Accepted : ReceiptOutcome.Rejected, accepted ? [] : errors, accepted ? findings : [], ct);
-            entry.ReceiptMessageId = receipt.MessageId;
-            entry.ReceiptJws = receipt.Jws;
-        }
-        Audit.AuditLog.Append(db, Audit.AuditEvent.Stored(entry));
-        if (accepted && message is Receipt r)
-            await ApplyReceiptAsync(db, r, ct);
-        await timeliness.OnStoredAsync(db, entry, message, agreement, original, accepted, findings, ct);
+            // Claim (sender, id) first, atomically: a redelivery or a second consumer racing this one finds it taken and
+            // is answered as the duplicate it is, without a failed insert (the read before is only the cheap common case).
+            if (!await InboxClaims.TryClaimAsync(db, entry, stepCt))
+            {
+                var stored = await db.Inbox.AsNoTracking().SingleAsync(m => m.Sender == entry.Sender && m.MessageId == entry.MessageId, stepCt);
+                if (QueueRepeatedReceipt(db, stored, receivedAt))
+                    await db.SaveChangesAsync(stepCt);
+                return stored;
+            }
+            db.Inbox.Update(entry);
+            if (answers)
+            {
+                var receipt = await QueueReceiptAsync(db, claim.MessageId, claim.Sender, kind!.Value, claimedAgreement ?? UnknownAgreement, receivedAt,
+                    accepted ? ReceiptOutcome.Accepted : ReceiptOutcome.Rejected, accepted ? [] : errors, accepted ? findings : [], stepCt);
+                entry.ReceiptMessageId = receipt.MessageId;
+                entry.ReceiptJws = receipt.Jws;
+            }
+            Audit.AuditLog.Append(db, Audit.AuditEvent.Stored(entry));
+            if (accepted && message is Receipt r)
+                await ApplyReceiptAsync(db, r, stepCt);
+            await timeliness.OnStoredAsync(db, entry, message, agreement, original, accepted, findings, stepCt);
+            await db.SaveChangesAsync(stepCt);
+            return (InboxMessage?)null;
+        }, ct);
+        if (first is not null)
+            return Duplicate(first, delivery);
 
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
         if (answers)
             outboxSignal.Notify();
         deadlineSignal.Notify();
 
+        // An accepted receipt or heartbeat is routine at one per notification or beat: the store and the audit trail
+        // keep it; the log says it at Debug, so that a busy centre's log is not mostly that line.
         if (accepted)
-            logger.LogInformation("Received {Kind} {MessageId} from {Sender}: accepted{Findings}", entry.Kind, entry.MessageId, entry.Sender,
+            logger.Log(message is Receipt or Heartbeat && findings.Count == 0 ? LogLevel.Debug : LogLevel.Information,
+                "Received {Kind} {MessageId} from {Sender}: accepted{Findings}", entry.Kind, entry.MessageId, entry.Sender,
                 findings.Count > 0 ? " with findings " + string.Join("; ", findings.Select(f => f.Code)) : "");
         else
             logger.LogWarning("Received {Kind} {MessageId} from {Sender}: rejected: {Reasons}", entry.Kind, entry.MessageId, entry.Sender,
@@ -239,24 +247,42 @@ public sealed class InboxProcessor(
     public static readonly AgreementId UnknownAgreement = new("unknown");
 
     /// <summary>A redelivery or a replay: the first verdict stands, and its receipt goes out again (idempotent at the sender).</summary>
-    private async Task<InboxResult> AnswerDuplicateAsync(NodeDbContext db, InboxMessage existing, InboundDelivery delivery, Instant now, CancellationToken ct)
+    private async Task<InboxResult> AnswerDuplicateAsync(InboxMessage existing, InboundDelivery delivery, Instant now, CancellationToken ct)
+    {
+        if (existing.ReceiptJws is not null)
+            await committer.RunAsync(async (db, stepCt) =>
+            {
+                QueueRepeatedReceipt(db, existing, now);
+                await db.SaveChangesAsync(stepCt);
+                return true;
+            }, ct);
+        return Duplicate(existing, delivery);
+    }
+
+    /// <summary>Queues the first receipt of <paramref name="existing"/> again; false when it had none (receipts, heartbeats).</summary>
+    private bool QueueRepeatedReceipt(NodeDbContext db, InboxMessage existing, Instant now)
+    {
+        if (existing.ReceiptJws is null || existing.ReceiptMessageId is not { } receiptId)
+            return false;
+        db.Outbox.Add(new OutboxEntry
+        {
+            MessageId = receiptId,
+            Kind = MessageKind.Receipt.WireName(),
+            Recipient = existing.Sender,
+            RoutingKey = RoutingKeys.For(new CentreCode(existing.Sender), node.Centre, MessageKind.Receipt),
+            Body = existing.ReceiptJws,
+            CreatedAt = now,
+        });
+        return true;
+    }
+
+    /// <summary>After the repeated receipt (if any) has committed: signal the dispatcher, log, answer.</summary>
+    private InboxResult Duplicate(InboxMessage existing, InboundDelivery delivery)
     {
         if (!existing.Jws.AsSpan().SequenceEqual(delivery.Body.Span))
             logger.LogWarning("Message {MessageId} from {Sender} arrived again with a different body; the first one stands", existing.MessageId, existing.Sender);
-        if (existing.ReceiptJws is not null && existing.ReceiptMessageId is { } receiptId)
-        {
-            db.Outbox.Add(new OutboxEntry
-            {
-                MessageId = receiptId,
-                Kind = MessageKind.Receipt.WireName(),
-                Recipient = existing.Sender,
-                RoutingKey = RoutingKeys.For(new CentreCode(existing.Sender), node.Centre, MessageKind.Receipt),
-                Body = existing.ReceiptJws,
-                CreatedAt = now,
-            });
-            await db.SaveChangesAsync(ct);
+        if (existing.ReceiptJws is not null)
             outboxSignal.Notify();
-        }
         logger.LogInformation("Duplicate {Kind} {MessageId} from {Sender}: stored once, receipt repeated", existing.Kind, existing.MessageId, existing.Sender);
         return new InboxResult(InboxDisposition.Duplicate, existing.MessageId, existing.Kind, existing.Sender, [], existing.ReceiptMessageId);
     }
@@ -360,20 +386,20 @@ public sealed class InboxProcessor(
         logger.LogWarning("Parked a delivery (user_id {UserId}, routing key {RoutingKey}): {Code}: {Reason}", delivery.UserId, delivery.RoutingKey, code, reason);
 
         // The broker vouches for user_id, so that centre learns its message was refused, and why. Nothing is stored
-        // as received: a forged copy must not pre-empt the genuine message with the same id.
-        Guid? receiptId = null;
-        if (claim is not null && MessageKinds.TryParse(claim.Header.Kind, out var kind) && kind.IsNotification()
-            && CentreCode.TryParse(delivery.UserId, out var publisher) && AgreementId.TryParse(claim.Header.AgreementId, out var agreementId))
+        // as received: a forged copy must not pre-empt the genuine message with the same id. The rejection receipt and
+        // the audit entry commit together.
+        var receiptId = await committer.RunAsync(async (db, stepCt) =>
         {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var receipt = await QueueReceiptAsync(db, claim.MessageId, publisher, kind, agreementId, now, ReceiptOutcome.Rejected, [error], [], ct);
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
+            Guid? queued = null;
+            if (claim is not null && MessageKinds.TryParse(claim.Header.Kind, out var kind) && kind.IsNotification()
+                && CentreCode.TryParse(delivery.UserId, out var publisher) && AgreementId.TryParse(claim.Header.AgreementId, out var agreementId))
+                queued = (await QueueReceiptAsync(db, claim.MessageId, publisher, kind, agreementId, now, ReceiptOutcome.Rejected, [error], [], stepCt)).MessageId;
+            Audit.AuditLog.Append(db, Audit.AuditEvent.Parked(delivery, code, reason, claim?.MessageId, queued, now));
+            await db.SaveChangesAsync(stepCt);
+            return queued;
+        }, ct);
+        if (receiptId is not null)
             outboxSignal.Notify();
-            receiptId = receipt.MessageId;
-        }
-        await Audit.AuditLog.AppendAsync(dbFactory, Audit.AuditEvent.Parked(delivery, code, reason, claim?.MessageId, receiptId, now), ct);
         return new InboxResult(InboxDisposition.Parked, claim?.MessageId, claim?.Header.Kind is { } k ? Shorten(k) : null, delivery.UserId, [error], receiptId);
     }
 

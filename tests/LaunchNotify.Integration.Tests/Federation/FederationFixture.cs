@@ -87,10 +87,28 @@ public sealed class FederationFixture : IAsyncLifetime
         if (UsToRuLine.IsCut) UsToRuLine.Heal();
         foreach (var broker in Brokers.Values)
         {
+            // A node an earlier test killed and could not restart in its own time (a loaded machine) is started here.
+            foreach (var node in broker.Nodes)
+                if (!await AnswersAsync(broker, node))
+                    await InfraScript.RunAsync("infra/rabbitmq/federation.sh", TimeSpan.FromMinutes(8), "start-node", node.Node);
             using var http = broker.Management();
             var queues = await http.GetFromJsonAsync<JsonElement>($"api/queues/{BrokerTopology.VirtualHost}?columns=name");
             foreach (var q in queues.EnumerateArray().Select(q => q.GetProperty("name").GetString()!).Where(n => n.StartsWith("launchnotify.", StringComparison.Ordinal)))
                 (await http.DeleteAsync($"api/queues/{BrokerTopology.VirtualHost}/{Uri.EscapeDataString(q)}/contents")).EnsureSuccessStatusCode();
+        }
+    }
+
+    private static async Task<bool> AnswersAsync(FederatedBroker broker, FederatedNode node)
+    {
+        using var http = broker.Management();
+        http.BaseAddress = new Uri($"http://127.0.0.1:{node.Management}/");
+        try
+        {
+            return (await http.GetAsync("api/overview")).IsSuccessStatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return false;
         }
     }
 

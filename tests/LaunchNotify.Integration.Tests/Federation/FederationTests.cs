@@ -278,7 +278,7 @@ public sealed class FederationTests(FederationFixture federation, ITestOutputHel
         finally
         {
             if (killed is not null)
-                await InfraScript.RunAsync("infra/rabbitmq/federation.sh", TimeSpan.FromMinutes(5), "start-node", killed);
+                await InfraScript.RunAsync("infra/rabbitmq/federation.sh", TimeSpan.FromMinutes(8), "start-node", killed);
         }
     }
 

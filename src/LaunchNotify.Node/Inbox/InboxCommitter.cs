@@ -1,0 +1,185 @@
+using System.Threading.Channels;
+using LaunchNotify.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace LaunchNotify.Node.Inbox;
+
+/// <summary>
+/// Group commit for the inbox: the store steps of deliveries processed at the same time run one after another in one
+/// transaction, each inside its own savepoint, and all commit together. Each caller's task completes only after that
+/// commit, so the consumer still acks a delivery only once everything it stored is durable; a step that throws is
+/// rolled back to its savepoint alone and its caller gets the exception (the others commit); a failed commit fails
+/// every step of the batch, and each caller's retry takes its delivery through again (claims make that idempotent).
+/// </summary>
+/// <remarks>
+/// One writer per process instead of one transaction per delivery: on SQLite, concurrent transactions queue on the
+/// file's single write lock (each polling it in SQLite's busy handler) and each commit is an fsync; here a busy inbox
+/// pays one lock and one fsync per batch. The batch is whatever is waiting when the previous commit ends (never
+/// delayed to collect more), so an idle inbox commits each delivery at once. Writes go through the process's
+/// <see cref="StoreWriteGate"/> like the dispatcher's and the deadline watcher's.
+/// </remarks>
+public sealed class InboxCommitter(IDbContextFactory<NodeDbContext> dbFactory, StoreWriteGate writeGate, ILogger<InboxCommitter> logger) : IAsyncDisposable
+{
+    /// <summary>At most this many deliveries per transaction (bounds a transaction's length and the tracker's size).</summary>
+    public const int MaxBatch = 64;
+
+    private const string Savepoint = "inbox_step";
+
+    private readonly Channel<Step> _steps = Channel.CreateUnbounded<Step>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _startLock = new();
+    private Task? _loop;
+
+    /// <summary>Batches committed and steps in them since start (for the benchmark and the tests).</summary>
+    public long Batches => Interlocked.Read(ref _batches);
+
+    public long Steps => Interlocked.Read(ref _stepCount);
+
+    /// <summary>Steps waiting for the next batch (not the one being committed).</summary>
+    public int Pending => Volatile.Read(ref _pending);
+
+    private int _pending;
+
+    private long _batches;
+    private long _stepCount;
+
+    /// <summary>
+    /// Runs <paramref name="step"/> in the next batch's transaction; completes after that transaction commits. The step
+    /// must only read and write through the context it is given and must not commit, roll back or open transactions.
+    /// </summary>
+    public Task<T> RunAsync<T>(Func<NodeDbContext, CancellationToken, Task<T>> step, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        var entry = new Step<T>(step, ct);
+        EnsureStarted();
+        Interlocked.Increment(ref _pending);
+        if (!_steps.Writer.TryWrite(entry))
+        {
+            Interlocked.Decrement(ref _pending);
+            throw new OperationCanceledException("The inbox is shutting down; the broker delivers this again."); // not a fault: never parked
+        }
+        return entry.Task;
+    }
+
+    private void EnsureStarted()
+    {
+        if (_loop is not null) return;
+        lock (_startLock)
+            _loop ??= Task.Run(() => LoopAsync(_stopping.Token));
+    }
+
+    private async Task LoopAsync(CancellationToken stopping)
+    {
+        var reader = _steps.Reader;
+        var batch = new List<Step>(MaxBatch);
+        try
+        {
+            while (await reader.WaitToReadAsync(stopping))
+            {
+                batch.Clear();
+                while (batch.Count < MaxBatch && reader.TryRead(out var next))
+                {
+                    Interlocked.Decrement(ref _pending);
+                    if (next.Token.IsCancellationRequested) next.Cancel();
+                    else batch.Add(next);
+                }
+                if (batch.Count > 0)
+                    await CommitAsync(batch, stopping);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            while (reader.TryRead(out var left))
+                left.Fail(new OperationCanceledException("The inbox stopped before this delivery was stored; the broker delivers it again."));
+        }
+    }
+
+    private async Task CommitAsync(List<Step> batch, CancellationToken stopping)
+    {
+        var succeeded = new List<Step>(batch.Count);
+        var failed = new List<(Step Step, Exception Error)>();
+        try
+        {
+            using var turn = await writeGate.EnterAsync(stopping);
+            await using var db = await dbFactory.CreateDbContextAsync(stopping);
+            await using var tx = await db.Database.BeginTransactionAsync(stopping);
+            var alone = batch.Count == 1;
+            foreach (var step in batch)
+            {
+                if (!alone) await tx.CreateSavepointAsync(Savepoint, stopping);
+                try
+                {
+                    await step.RunAsync(db, step.Token);
+                    if (!alone) await tx.ReleaseSavepointAsync(Savepoint, stopping);
+                    succeeded.Add(step);
+                }
+                catch (Exception e) when (!alone)
+                {
+                    // This step's writes go; the others' stay. A savepoint that cannot be rolled back (the connection
+                    // broke) throws out of here and fails the whole batch below.
+                    await tx.RollbackToSavepointAsync(Savepoint, stopping);
+                    db.ChangeTracker.Clear();
+                    failed.Add((step, e));
+                }
+            }
+            await tx.CommitAsync(stopping);
+            Interlocked.Increment(ref _batches);
+            Interlocked.Add(ref _stepCount, batch.Count);
+            foreach (var step in succeeded)
+                step.Complete();
+        }
+        catch (Exception e)
+        {
+            if (batch.Count > 1)
+                logger.LogWarning("A batch of {Count} inbox deliveries was not committed ({Error}); each is retried", batch.Count, e.Message);
+            foreach (var step in batch.Where(b => !failed.Exists(f => f.Step == b)))
+                step.Fail(e);
+        }
+        // A failed step learns of its failure only once the batch has ended: whatever it reads next (e.g. the row a
+        // racing step of the same batch stored) is committed by then.
+        foreach (var (step, error) in failed)
+            step.Fail(error);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _steps.Writer.TryComplete();
+        await _stopping.CancelAsync();
+        if (_loop is { } loop)
+            await loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stopping.Dispose();
+    }
+
+    private abstract class Step(CancellationToken token)
+    {
+        public CancellationToken Token { get; } = token;
+
+        public abstract Task RunAsync(NodeDbContext db, CancellationToken ct);
+
+        public abstract void Complete();
+
+        public abstract void Fail(Exception e);
+
+        public abstract void Cancel();
+    }
+
+    private sealed class Step<T>(Func<NodeDbContext, CancellationToken, Task<T>> run, CancellationToken token) : Step(token)
+    {
+        private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+
+        public Task<T> Task => _done.Task;
+
+        public override async Task RunAsync(NodeDbContext db, CancellationToken ct) => _result = await run(db, ct);
+
+        public override void Complete() => _done.TrySetResult(_result!);
+
+        public override void Fail(Exception e) => _done.TrySetException(e);
+
+        public override void Cancel() => _done.TrySetCanceled(Token);
+    }
+}

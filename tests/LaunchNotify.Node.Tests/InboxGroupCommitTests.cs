@@ -1,0 +1,122 @@
+using LaunchNotify.Node.Audit;
+using LaunchNotify.Node.Inbox;
+using LaunchNotify.Node.Outbox;
+using LaunchNotify.Storage;
+using LaunchNotify.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+
+namespace LaunchNotify.Node.Tests;
+
+/// <summary>
+/// The inbox's group commit: deliveries processed at the same time share one transaction, each in its own savepoint;
+/// every caller returns only after the commit; one failing step loses only its own writes.
+/// </summary>
+public sealed class InboxGroupCommitTests(PostgresSchemaFixture postgres) : IClassFixture<PostgresSchemaFixture>, IAsyncLifetime
+{
+    private readonly TestWorld _world = new("US", "RU");
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _world.DisposeAsync();
+
+    [Fact]
+    public Task ConcurrentDeliveries_OnSqlite_AreCommittedInFewerTransactions_EachStoredOnceWithItsReceipt_AuditIntact() => ConcurrentDeliveriesAsync(null);
+
+    [Fact]
+    public Task ConcurrentDeliveries_OnPostgres_AreCommittedInFewerTransactions_EachStoredOnceWithItsReceipt_AuditIntact() => ConcurrentDeliveriesAsync(postgres.Store);
+
+    private async Task ConcurrentDeliveriesAsync(StorageOptions? store)
+    {
+        var us = await _world.StartAsync("US");
+        var ru = await _world.StartAsync("RU", store);
+        const int count = 24;
+        for (var i = 0; i < count; i++)
+            await us.NotifyAsync("RU", Duration.FromHours(3));
+        await using var usDb = us.NewDb();
+        var entries = await usDb.Outbox.Where(o => o.Recipient == "RU").OrderBy(o => o.Id).ToListAsync();
+        Assert.Equal(count, entries.Count);
+
+        // Hold the process's write turn while every delivery is handed in, so that they queue behind one another as
+        // under load; each copy of the first message is delivered twice more to race its own claim inside a batch.
+        var committer = ru.Services.GetRequiredService<InboxCommitter>();
+        var gate = ru.Services.GetRequiredService<StoreWriteGate>();
+        var batchesBefore = committer.Batches;
+        Task<InboxResult>[] processing;
+        using (await gate.EnterAsync(CancellationToken.None))
+        {
+            processing = [.. entries.Concat([entries[0], entries[0]]).Select(e => Task.Run(() => ru.Inbox.ProcessAsync(
+                new InboundDelivery(e.Body, "US", e.RoutingKey, e.MessageId.ToString("D"), e.Kind, AmqpPublisher.ContentType), CancellationToken.None)))];
+            // Every delivery is verified and waiting for the store before the turn is given back (no sleep: the
+            // committer's queue is observable through its step count only after commits, so wait on the tasks' state).
+            await Eventually(() => processing.Count(t => !t.IsCompleted) == processing.Length && committer.Pending >= processing.Length - 1);
+        }
+        var results = await Task.WhenAll(processing);
+
+        Assert.Equal(count, results.Count(r => r.Disposition == InboxDisposition.Accepted));
+        Assert.Equal(2, results.Count(r => r.Disposition == InboxDisposition.Duplicate));
+        Assert.All(results.Where(r => r.Disposition == InboxDisposition.Duplicate), r => Assert.Equal(entries[0].MessageId, r.MessageId));
+        Assert.True(committer.Batches - batchesBefore <= 3, $"{committer.Batches - batchesBefore} transactions for {processing.Length} deliveries");
+
+        await using var db = ru.NewDb();
+        var stored = await db.Inbox.Where(m => m.Sender == "US").ToListAsync();
+        Assert.Equal(entries.Select(e => e.MessageId).Order(), stored.Select(m => m.MessageId).Order());
+        Assert.All(stored, m => Assert.NotNull(m.ReceiptJws));
+        // One receipt per message, repeated once per duplicate: 24 + 2 outbox entries, each receipt's id its message's.
+        var receipts = await db.Outbox.Where(o => o.Recipient == "US").ToListAsync();
+        Assert.Equal(count + 2, receipts.Count);
+        Assert.Equal(stored.Select(m => m.ReceiptMessageId!.Value).Order(), receipts.Select(o => o.MessageId).Distinct().Order());
+        var audit = await AuditVerifier.VerifyAsync(db);
+        Assert.True(audit.Intact, audit.FirstBreak?.ToString());
+        Assert.Equal(count, await db.Set<AuditEntry>().CountAsync(e => e.Type == AuditTypes.Received));
+
+        // The sender applies them all: every delivery confirmed.
+        await _world.DeliverAsync(ru, us);
+        Assert.Equal(count, await usDb.Deliveries.CountAsync(d => d.Recipient == "RU" && d.Status == DeliveryStatus.Confirmed));
+    }
+
+    [Fact]
+    public async Task AFailingStep_LosesOnlyItsOwnWrites_AndItsCallerGetsTheException()
+    {
+        var ru = await _world.StartAsync("RU");
+        var committer = ru.Services.GetRequiredService<InboxCommitter>();
+        var gate = ru.Services.GetRequiredService<StoreWriteGate>();
+        var at = _world.Clock.GetCurrentInstant();
+
+        Task<Guid> Write(bool fail) => committer.RunAsync(async (db, ct) =>
+        {
+            var id = Guid.NewGuid();
+            db.Outbox.Add(new OutboxEntry { MessageId = id, Kind = "receipt", Recipient = "US", RoutingKey = "US.RU.receipt", Body = [1], CreatedAt = at });
+            await db.SaveChangesAsync(ct);
+            if (fail) throw new InvalidOperationException("step failed after its save");
+            return id;
+        }, CancellationToken.None);
+
+        Task<Guid>[] steps;
+        using (await gate.EnterAsync(CancellationToken.None))
+        {
+            steps = [Write(false), Write(true), Write(false), Write(true), Write(false)];
+            await Eventually(() => committer.Pending >= steps.Length - 1);
+        }
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => steps[1]);
+        Assert.Equal("step failed after its save", failure.Message);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => steps[3]);
+        var kept = await Task.WhenAll(steps[0], steps[2], steps[4]);
+
+        await using var db = ru.NewDb();
+        Assert.Equal(kept.Order(), (await db.Outbox.Select(o => o.MessageId).ToListAsync()).Order());
+    }
+
+    /// <summary>Polls a condition of the code under test (bounded, never a sleep standing in for it).</summary>
+    private static async Task Eventually(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new Xunit.Sdk.XunitException("The deliveries did not all reach the committer's queue within 60 s.");
+            await Task.Delay(5);
+        }
+    }
+}
