@@ -39,15 +39,18 @@ public static class DashboardEndpoints
     }
 
     /// <summary>For compliance officers, never cached, under the pages' content security policy.</summary>
-    private static RouteHandlerBuilder AsDashboardPage(this RouteHandlerBuilder page) => page
-        .RequireAuthorization(ApiPolicies.Dashboard)
+    private static RouteHandlerBuilder AsDashboardPage(this RouteHandlerBuilder page) => page.AsPage(ApiPolicies.Dashboard, ContentSecurityPolicy);
+
+    /// <summary>A page for browsers: behind <paramref name="policy"/>, never cached, under <paramref name="contentSecurityPolicy"/>.</summary>
+    internal static RouteHandlerBuilder AsPage(this RouteHandlerBuilder page, string policy, string contentSecurityPolicy) => page
+        .RequireAuthorization(policy)
         .AddEndpointFilter(async (context, next) =>
         {
             var result = await next(context);
-            // After the page is made (its sign-out form's antiforgery token sets caching headers of its own).
+            // After the page is made (its forms' antiforgery token sets caching headers of its own).
             var headers = context.HttpContext.Response.Headers;
             headers.CacheControl = "no-store";
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.ContentSecurityPolicy = contentSecurityPolicy;
             return result;
         });
 

@@ -68,16 +68,7 @@ public static class DutyEndpoints
             .AsDutyPage(ApiPolicies.DutyActions).WithName("DutyResolveAlarm").ExcludeFromDescription();
     }
 
-    private static RouteHandlerBuilder AsDutyPage(this RouteHandlerBuilder page, string policy) => page
-        .RequireAuthorization(policy)
-        .AddEndpointFilter(async (context, next) =>
-        {
-            var result = await next(context);
-            var headers = context.HttpContext.Response.Headers;
-            headers.CacheControl = "no-store";
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
-            return result;
-        });
+    private static RouteHandlerBuilder AsDutyPage(this RouteHandlerBuilder page, string policy) => page.AsPage(policy, ContentSecurityPolicy);
 
     /// <summary>The acknowledge and resolve forms' token, for the roles that may act on alarms; null (no forms) for the others.</summary>
     private static FormToken? ActionsToken(HttpContext http, IAntiforgery antiforgery) =>
