@@ -396,7 +396,8 @@ internal sealed class FaultRun : IAsyncDisposable
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
                 {
                     lock (r) r.ConnectionErrors++;
-                    Broke("no answer", item, e.Message);
+                    // The inner exceptions say which (reset, refused, timeout): the outer message never does.
+                    Broke("no answer", item, string.Join(" ← ", Causes(e)));
                 }
             }
         }, ct)));
@@ -719,6 +720,12 @@ internal sealed class FaultRun : IAsyncDisposable
             if (r.Failures.Count < 40)
                 r.Failures.Add(failure);
         }
+    }
+
+    private static IEnumerable<string> Causes(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+            yield return $"{x.GetType().Name}: {x.Message}";
     }
 
     private static string Truncate(string? text, int length = 200) => text is null ? "" : text.Length <= length ? text : text[..length] + "…";

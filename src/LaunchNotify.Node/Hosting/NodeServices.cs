@@ -50,7 +50,7 @@ public static class NodeServices
         services.AddSingleton<SubmissionService>();
         services.AddSingleton<StatusQueries>();
         services.AddSingleton<LaunchNotify.Node.Maps.MapQueries>();
-        services.AddSingleton<InboxCommitter>();
+        services.AddSingleton<GroupCommitter>();
         services.AddSingleton<InboxProcessor>();
         services.AddSingleton<Alarms.AlarmBook>();
         services.AddSingleton(settings.Timeliness);

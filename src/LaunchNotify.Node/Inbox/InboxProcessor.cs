@@ -37,7 +37,7 @@ public sealed class InboxProcessor(
     ReceivedTimeliness timeliness,
     DeadlineSignal deadlineSignal,
     Keys.KeyAnnouncements keyAnnouncements,
-    InboxCommitter committer,
+    GroupCommitter committer,
     ILogger<InboxProcessor> logger)
 {
     /// <summary>
@@ -196,7 +196,7 @@ public sealed class InboxProcessor(
         // cannot be read (a receipt must name the kind it answers). Every readable notification is, whatever else it got
         // wrong: under its agreement id, or under "unknown" if even that cannot be read.
         var answers = kind is { } known && known.IsNotification();
-        // One step of the inbox's group commit: it has committed when this returns (InboxCommitter).
+        // One step of the inbox's group commit: it has committed when this returns (GroupCommitter).
         var first = await committer.RunAsync(async (db, stepCt) =>
         {
             // Claim (sender, id) first, atomically: a redelivery or a second consumer racing this one finds it taken and

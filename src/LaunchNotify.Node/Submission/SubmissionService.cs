@@ -35,7 +35,7 @@ public sealed class SubmissionService(
     OutboxSignal outboxSignal,
     ReceiptDeadlines receiptDeadlines,
     DeadlineSignal deadlineSignal,
-    StoreWriteGate writeGate)
+    GroupCommitter committer)
 {
     private static readonly string[] SubmittableKinds =
         [MessageKind.PreNotification.WireName(), MessageKind.Amendment.WireName(), MessageKind.Cancellation.WireName(), MessageKind.PostLaunch.WireName()];
@@ -111,7 +111,7 @@ public sealed class SubmissionService(
             return SubmissionResult.Refused(message.MessageId.Value, errors, warnings);
 
         // The committed deliveries are the ones in memory: no read back (one round trip fewer per submission).
-        var stored = await StoreAsync(db, message, original, agreement, now, by, ct);
+        var stored = await StoreAsync(message, original, agreement, now, by, ct);
         outboxSignal.Notify();
         deadlineSignal.Notify();
         return new SubmissionResult(SubmissionStatus.Accepted, message.MessageId.Value, [], warnings,
@@ -189,10 +189,12 @@ public sealed class SubmissionService(
         return (notification.WithAmendments(amendments), null);
     }
 
-    private async Task<IReadOnlyList<Addressee>> StoreAsync(NodeDbContext db, Message draft, PreNotification? original, Agreement agreement, Instant now, Actor? by, CancellationToken ct)
+    /// <summary>Numbers, signs and stores the message: one step of the process's group commit, committed when this returns.</summary>
+    private Task<IReadOnlyList<Addressee>> StoreAsync(Message draft, PreNotification? original, Agreement agreement, Instant now, Actor? by, CancellationToken ct) =>
+        committer.RunAsync((db, stepCt) => StoreStepAsync(db, draft, original, agreement, now, by, stepCt), ct);
+
+    private async Task<IReadOnlyList<Addressee>> StoreStepAsync(NodeDbContext db, Message draft, PreNotification? original, Agreement agreement, Instant now, Actor? by, CancellationToken ct)
     {
-        using var turn = await writeGate.EnterAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var recipients = new List<Addressee>();
         foreach (var r in draft.Recipients)
         {
@@ -247,7 +249,6 @@ public sealed class SubmissionService(
         // Each recipient owes a receipt: the deadline is stored with the message, so it survives any restart.
         await receiptDeadlines.ScheduleAsync(db, message, agreement, now, ct);
         await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
         return recipients;
     }
 

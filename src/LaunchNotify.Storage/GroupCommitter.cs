@@ -1,30 +1,30 @@
 using System.Threading.Channels;
-using LaunchNotify.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
-namespace LaunchNotify.Node.Inbox;
+namespace LaunchNotify.Storage;
 
 /// <summary>
-/// Group commit for the inbox: the store steps of deliveries processed at the same time run one after another in one
-/// transaction, each inside its own savepoint, and all commit together. Each caller's task completes only after that
-/// commit, so the consumer still acks a delivery only once everything it stored is durable; a step that throws is
-/// rolled back to its savepoint alone and its caller gets the exception (the others commit); a failed commit fails
-/// every step of the batch, and each caller's retry takes its delivery through again (claims make that idempotent).
+/// Group commit for a process's busiest writers (the subscriber's inbox, the publisher's intake): the store steps of
+/// work arriving at the same time run one after another in one transaction, each inside its own savepoint, and all
+/// commit together. Each caller's task completes only after that commit, so a delivery is still acked, and a
+/// submission still answered 202, only once everything it stored is durable; a step that throws is rolled back to its
+/// savepoint alone and its caller gets the exception (the others commit); a failed commit fails every step of the
+/// batch, and each caller's retry takes its work through again (claims and message ids make that idempotent).
 /// </summary>
 /// <remarks>
-/// One writer per process instead of one transaction per delivery: on SQLite, concurrent transactions queue on the
-/// file's single write lock (each polling it in SQLite's busy handler) and each commit is an fsync; here a busy inbox
-/// pays one lock and one fsync per batch. The batch is whatever is waiting when the previous commit ends (never
-/// delayed to collect more), so an idle inbox commits each delivery at once. Writes go through the process's
-/// <see cref="StoreWriteGate"/> like the dispatcher's and the deadline watcher's.
+/// One writer per process instead of one transaction per message: on SQLite, concurrent transactions queue on the
+/// file's single write lock and each commit is an fsync; here a busy process pays one lock and one fsync per batch.
+/// The batch is whatever is waiting when the previous commit ends (never delayed to collect more), so an idle node
+/// commits each message at once. Writes go through the process's <see cref="StoreWriteGate"/> like the dispatcher's
+/// and the deadline watcher's.
 /// </remarks>
-public sealed class InboxCommitter(IDbContextFactory<NodeDbContext> dbFactory, StoreWriteGate writeGate, ILogger<InboxCommitter> logger) : IAsyncDisposable
+public sealed class GroupCommitter(IDbContextFactory<NodeDbContext> dbFactory, StoreWriteGate writeGate, ILogger<GroupCommitter> logger) : IAsyncDisposable
 {
-    /// <summary>At most this many deliveries per transaction (bounds a transaction's length and the tracker's size).</summary>
+    /// <summary>At most this many steps per transaction (bounds a transaction's length and the tracker's size).</summary>
     public const int MaxBatch = 64;
 
-    private const string Savepoint = "inbox_step";
+    private const string Savepoint = "group_step";
 
     private readonly Channel<Step> _steps = Channel.CreateUnbounded<Step>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
@@ -36,7 +36,7 @@ public sealed class InboxCommitter(IDbContextFactory<NodeDbContext> dbFactory, S
 
     public long Steps => Interlocked.Read(ref _stepCount);
 
-    /// <summary>Steps waiting for the next batch (not the one being committed).</summary>
+    /// <summary>Steps handed in and not yet ended (waiting for a batch or in the one being committed).</summary>
     public int Pending => Volatile.Read(ref _pending);
 
     private int _pending;
@@ -51,13 +51,13 @@ public sealed class InboxCommitter(IDbContextFactory<NodeDbContext> dbFactory, S
     public Task<T> RunAsync<T>(Func<NodeDbContext, CancellationToken, Task<T>> step, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        var entry = new Step<T>(step, ct);
+        var entry = new Step<T>(step, ct) { Owner = this };
         EnsureStarted();
         Interlocked.Increment(ref _pending);
         if (!_steps.Writer.TryWrite(entry))
         {
             Interlocked.Decrement(ref _pending);
-            throw new OperationCanceledException("The inbox is shutting down; the broker delivers this again."); // not a fault: never parked
+            throw new OperationCanceledException("The node is shutting down; the broker delivers this again, or the client submits it again."); // not a fault: never parked
         }
         return entry.Task;
     }
@@ -80,7 +80,6 @@ public sealed class InboxCommitter(IDbContextFactory<NodeDbContext> dbFactory, S
                 batch.Clear();
                 while (batch.Count < MaxBatch && reader.TryRead(out var next))
                 {
-                    Interlocked.Decrement(ref _pending);
                     if (next.Token.IsCancellationRequested) next.Cancel();
                     else batch.Add(next);
                 }
@@ -94,7 +93,7 @@ public sealed class InboxCommitter(IDbContextFactory<NodeDbContext> dbFactory, S
         finally
         {
             while (reader.TryRead(out var left))
-                left.Fail(new OperationCanceledException("The inbox stopped before this delivery was stored; the broker delivers it again."));
+                left.Fail(new OperationCanceledException("The node stopped before this was stored; the broker delivers it again, or the client submits it again."));
         }
     }
 
@@ -106,6 +105,8 @@ public sealed class InboxCommitter(IDbContextFactory<NodeDbContext> dbFactory, S
         {
             using var turn = await writeGate.EnterAsync(stopping);
             await using var db = await dbFactory.CreateDbContextAsync(stopping);
+            // The steps' savepoints are ours: EF's own one around each SaveChanges would only add statements.
+            db.Database.AutoSavepointsEnabled = false;
             await using var tx = await db.Database.BeginTransactionAsync(stopping);
             var alone = batch.Count == 1;
             foreach (var step in batch)
@@ -116,6 +117,9 @@ public sealed class InboxCommitter(IDbContextFactory<NodeDbContext> dbFactory, S
                     await step.RunAsync(db, step.Token);
                     if (!alone) await tx.ReleaseSavepointAsync(Savepoint, stopping);
                     succeeded.Add(step);
+                    // Saved rows need no tracking; a tracker that kept every step's entities would make each later
+                    // SaveChanges scan them all (quadratic in the batch).
+                    db.ChangeTracker.Clear();
                 }
                 catch (Exception e) when (!alone)
                 {
@@ -135,7 +139,7 @@ public sealed class InboxCommitter(IDbContextFactory<NodeDbContext> dbFactory, S
         catch (Exception e)
         {
             if (batch.Count > 1)
-                logger.LogWarning("A batch of {Count} inbox deliveries was not committed ({Error}); each is retried", batch.Count, e.Message);
+                logger.LogWarning("A batch of {Count} steps was not committed ({Error}); each caller retries or answers", batch.Count, e.Message);
             foreach (var step in batch.Where(b => !failed.Exists(f => f.Step == b)))
                 step.Fail(e);
         }
@@ -158,6 +162,14 @@ public sealed class InboxCommitter(IDbContextFactory<NodeDbContext> dbFactory, S
     {
         public CancellationToken Token { get; } = token;
 
+        /// <summary>Set by <see cref="RunAsync{T}"/>: counts the step out of <see cref="Pending"/> when it ends.</summary>
+        public GroupCommitter? Owner { get; set; }
+
+        protected void Ended(bool first)
+        {
+            if (first && Owner is { } owner) Interlocked.Decrement(ref owner._pending);
+        }
+
         public abstract Task RunAsync(NodeDbContext db, CancellationToken ct);
 
         public abstract void Complete();
@@ -176,10 +188,10 @@ public sealed class InboxCommitter(IDbContextFactory<NodeDbContext> dbFactory, S
 
         public override async Task RunAsync(NodeDbContext db, CancellationToken ct) => _result = await run(db, ct);
 
-        public override void Complete() => _done.TrySetResult(_result!);
+        public override void Complete() => Ended(_done.TrySetResult(_result!));
 
-        public override void Fail(Exception e) => _done.TrySetException(e);
+        public override void Fail(Exception e) => Ended(_done.TrySetException(e));
 
-        public override void Cancel() => _done.TrySetCanceled(Token);
+        public override void Cancel() => Ended(_done.TrySetCanceled(Token));
     }
 }

@@ -1,6 +1,7 @@
 using LaunchNotify.Node.Audit;
 using LaunchNotify.Node.Inbox;
 using LaunchNotify.Node.Outbox;
+using LaunchNotify.Node.Submission;
 using LaunchNotify.Storage;
 using LaunchNotify.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -13,7 +14,7 @@ namespace LaunchNotify.Node.Tests;
 /// The inbox's group commit: deliveries processed at the same time share one transaction, each in its own savepoint;
 /// every caller returns only after the commit; one failing step loses only its own writes.
 /// </summary>
-public sealed class InboxGroupCommitTests(PostgresSchemaFixture postgres) : IClassFixture<PostgresSchemaFixture>, IAsyncLifetime
+public sealed class GroupCommitTests(PostgresSchemaFixture postgres) : IClassFixture<PostgresSchemaFixture>, IAsyncLifetime
 {
     private readonly TestWorld _world = new("US", "RU");
 
@@ -40,7 +41,7 @@ public sealed class InboxGroupCommitTests(PostgresSchemaFixture postgres) : ICla
 
         // Hold the process's write turn while every delivery is handed in, so that they queue behind one another as
         // under load; each copy of the first message is delivered twice more to race its own claim inside a batch.
-        var committer = ru.Services.GetRequiredService<InboxCommitter>();
+        var committer = ru.Services.GetRequiredService<GroupCommitter>();
         var gate = ru.Services.GetRequiredService<StoreWriteGate>();
         var batchesBefore = committer.Batches;
         Task<InboxResult>[] processing;
@@ -48,9 +49,8 @@ public sealed class InboxGroupCommitTests(PostgresSchemaFixture postgres) : ICla
         {
             processing = [.. entries.Concat([entries[0], entries[0]]).Select(e => Task.Run(() => ru.Inbox.ProcessAsync(
                 new InboundDelivery(e.Body, "US", e.RoutingKey, e.MessageId.ToString("D"), e.Kind, AmqpPublisher.ContentType), CancellationToken.None)))];
-            // Every delivery is verified and waiting for the store before the turn is given back (no sleep: the
-            // committer's queue is observable through its step count only after commits, so wait on the tasks' state).
-            await Eventually(() => processing.Count(t => !t.IsCompleted) == processing.Length && committer.Pending >= processing.Length - 1);
+            // Every delivery is verified and waiting for the store before the turn is given back.
+            await Eventually(() => committer.Pending == processing.Length);
         }
         var results = await Task.WhenAll(processing);
 
@@ -77,10 +77,36 @@ public sealed class InboxGroupCommitTests(PostgresSchemaFixture postgres) : ICla
     }
 
     [Fact]
+    public async Task ConcurrentSubmissions_ShareTransactions_AndAreNumberedWithoutGapsOrRepeats()
+    {
+        var us = await _world.StartAsync("US");
+        var committer = us.Services.GetRequiredService<GroupCommitter>();
+        var gate = us.Services.GetRequiredService<StoreWriteGate>();
+        await us.NotifyAsync("RU", Duration.FromHours(3)); // #1, alone
+        var batchesBefore = committer.Batches;
+        const int count = 20;
+        Task<SubmissionResult>[] submitting;
+        using (await gate.EnterAsync(CancellationToken.None))
+        {
+            submitting = [.. Enumerable.Range(0, count).Select(_ => Task.Run(() => us.NotifyAsync("RU", Duration.FromHours(3))))];
+            await Eventually(() => committer.Pending == count);
+        }
+        var results = await Task.WhenAll(submitting);
+        Assert.True(committer.Batches - batchesBefore <= 2, $"{committer.Batches - batchesBefore} transactions for {count} submissions");
+        Assert.Equal(Enumerable.Range(2, count).Select(i => (long)i), results.Select(r => Assert.Single(r.Recipients).Sequence).Order());
+
+        await using var db = us.NewDb();
+        Assert.Equal(count + 1, await db.OutboundMessages.CountAsync());
+        Assert.Equal(Enumerable.Range(1, count + 1).Select(i => (long)i), (await db.Deliveries.Select(d => d.Sequence).ToListAsync()).Order());
+        var audit = await AuditVerifier.VerifyAsync(db);
+        Assert.True(audit.Intact, audit.FirstBreak?.ToString());
+    }
+
+    [Fact]
     public async Task AFailingStep_LosesOnlyItsOwnWrites_AndItsCallerGetsTheException()
     {
         var ru = await _world.StartAsync("RU");
-        var committer = ru.Services.GetRequiredService<InboxCommitter>();
+        var committer = ru.Services.GetRequiredService<GroupCommitter>();
         var gate = ru.Services.GetRequiredService<StoreWriteGate>();
         var at = _world.Clock.GetCurrentInstant();
 
@@ -97,7 +123,7 @@ public sealed class InboxGroupCommitTests(PostgresSchemaFixture postgres) : ICla
         using (await gate.EnterAsync(CancellationToken.None))
         {
             steps = [Write(false), Write(true), Write(false), Write(true), Write(false)];
-            await Eventually(() => committer.Pending >= steps.Length - 1);
+            await Eventually(() => committer.Pending == steps.Length);
         }
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => steps[1]);
         Assert.Equal("step failed after its save", failure.Message);
