@@ -126,7 +126,7 @@ public sealed class CliTests : IClassFixture<KestrelPublisherApp>
         await WaitForAsync("Following new and changed alarms", cts.Token);
 
         var alarm = await _app.RaiseAsync(AlarmKind.MissingNotification);
-        await WaitForAsync($"RAISED  warning  MISSING_NOTIFICATION  RU  test MISSING_NOTIFICATION  ({alarm.Id})", cts.Token);
+        await WaitForAsync($"RAISED  warning  missing notification  RU  test MISSING_NOTIFICATION  ({alarm.Id})", cts.Token);
         await _app.Book.ResolveAsync(alarm.Id, new LaunchNotify.Storage.Audit.Actor("test:Kim", "Kim", ["duty-officer"]), "gap filled", CancellationToken.None);
         await WaitForAsync("RESOLVED by Kim", cts.Token);
 
@@ -201,8 +201,36 @@ public sealed class CliTests : IClassFixture<KestrelPublisherApp>
             {"id":"0f3a","version":2,"kind":"LINK_SILENT","severity":"warning","state":"acknowledged","counterpart":"RU",
              "summary":"RU silent for 15 min","changedAt":"2026-03-10T12:00:00Z","acknowledgedBy":"Ames","acknowledgeComment":"phoning"}
             """)!;
-        Assert.Equal("2026-03-10T12:00:00Z  ACKNOWLEDGED by Ames  warning  LINK_SILENT  RU  RU silent for 15 min — \"phoning\"  (0f3a)",
+        Assert.Equal("10/03/2026 12:00:00 UTC  ACKNOWLEDGED by Ames  warning  link silent  RU  RU silent for 15 min — \"phoning\"  (0f3a)",
             AlarmsCommand.ChangeLine(alarm));
+        var paris = new LaunchNotify.Presentation.Rendering(LaunchNotify.Presentation.JsonGlossary.Default, LaunchNotify.Presentation.Language.Fr,
+            LaunchNotify.Presentation.Zones.Find("Europe/Paris")!);
+        Assert.Equal("10/03/2026 13:00:00 UTC+01:00  PRISE EN COMPTE par Ames  avertissement  liaison muette  RU  RU silent for 15 min — \"phoning\"  (0f3a)",
+            AlarmsCommand.ChangeLine(alarm, paris));
+    }
+
+    [Fact]
+    public async Task Alarms_WithLangAndTz_ListsInThatLanguageAndZone()
+    {
+        var alarm = await _app.RaiseAsync(AlarmKind.LaunchWithoutNotification, centre: "RU");
+
+        var exit = await RunAsync(AlarmsCommand.Create(_console), "--kind", "LAUNCH_WITHOUT_NOTIFICATION", "--lang", "ru", "--tz", "Europe/Moscow");
+
+        AssertExit(ExitCodes.Ok, exit);
+        Assert.Contains(alarm.Id.ToString(), _out.Text);
+        Assert.Contains("серьёзность", _out.Text);
+        Assert.Contains("пуск без уведомления", _out.Text);
+        Assert.Contains("критическая", _out.Text);
+        Assert.Contains("UTC+03:00", _out.Text);
+        Assert.DoesNotContain("severity", _out.Text);
+    }
+
+    [Fact]
+    public async Task Alarms_WithALanguageTheGlossaryLacks_FailsSayingWhichItHas()
+    {
+        var exit = await RunAsync(AlarmsCommand.Create(_console), "--lang", "de");
+        AssertExit(ExitCodes.Failed, exit);
+        Assert.Contains("'de' is not a language of the glossary; use one of en, zh, fr, ru.", _out.Text);
     }
 
     [Fact]

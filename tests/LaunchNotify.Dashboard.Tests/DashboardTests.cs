@@ -110,7 +110,7 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
         Assert.NotEmpty(receivedLeads);
         Assert.NotEmpty(sentLeads);
         static string Percent(List<Duration> leads, Duration minimum) =>
-            (100.0 * leads.Count(l => l >= minimum) / leads.Count).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " %";
+            (100.0 * leads.Count(l => l >= minimum) / leads.Count).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + "%"; // English, as the page is without ?lang
         Assert.Equal(Percent(receivedLeads, minimum), await officer.InnerTextAsync("[data-figure=received-on-time-rate] b"));
         Assert.Equal(Percent(sentLeads, minimum), await officer.InnerTextAsync("[data-figure=sent-on-time-rate] b"));
         Assert.Equal($"{receivedLeads.Count(l => l >= minimum)} of {receivedLeads.Count}", await officer.InnerTextAsync("[data-figure=received-on-time-rate] span:last-child"));

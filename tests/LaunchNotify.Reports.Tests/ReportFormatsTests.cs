@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using LaunchNotify.Node.Reports;
+using LaunchNotify.Presentation;
 using LaunchNotify.Web.Report;
 using LaunchNotify.Web.Shared;
 
@@ -50,12 +51,34 @@ public sealed class ReportFormatsTests
         Assert.Contains("data-chart=\"monthly-on-time\"", html);
         Assert.Contains("data-role=\"minimum-lead-time\"", html);
         Assert.Contains("minimum 24 h", html);
-        Assert.Contains("75.0 %", html);
+        Assert.Contains("75.0%", html);
         // Offline: no script and nothing fetched from elsewhere (the SVG namespace is an identifier, not a fetch).
         Assert.DoesNotContain("<script", html);
         Assert.Empty(Regex.Matches(html, "(src|href)=\"(https?:)?//").Cast<Match>());
         Assert.Empty(Regex.Matches(html, "url\\(").Cast<Match>());
     }
+
+    [Theory]
+    [InlineData(Language.Ru, "Europe/Moscow", "Отчёт о своевременности: us-ru-bmlna-1988", "Срок уведомления (уведомления о предстоящих пусках)", "75,0 %", "<html lang=\"ru\">")]
+    [InlineData(Language.Zh, "Asia/Shanghai", "及时性报告：us-ru-bmlna-1988", "提前通报时间（发射前通报）", "75.0%", "<html lang=\"zh\">")]
+    [InlineData(Language.Fr, "Europe/Paris", "Rapport de ponctualité : us-ru-bmlna-1988", "Délai de préavis (notifications préalables)", "75,0 %", "<html lang=\"fr\">")]
+    public async Task Html_InTheReadersLanguage_HasItsLabelsNumbersAndZone(Language language, string zone, string title, string heading, string rate, string htmlLang)
+    {
+        var html = System.Net.WebUtility.HtmlDecode(await ReportHtml.PageAsync(_report, null, new Rendering(JsonGlossary.Default, language, Zones.Find(zone)!)));
+
+        Assert.Contains(htmlLang, html);
+        Assert.Contains(title, html);
+        Assert.Contains(heading, html);
+        Assert.Contains(rate, html);
+        Assert.Contains(zone, html);
+        Assert.DoesNotContain("on-time rate", html);
+        Assert.DoesNotContain("Lead time (pre-notifications)", html);
+    }
+
+    [Fact]
+    public async Task Html_SameReportSameReader_IsTheSameText() =>
+        Assert.Equal(await ReportHtml.PageAsync(_report, null, new Rendering(JsonGlossary.Default, Language.Ru, Zones.Find("Europe/Moscow")!)),
+            await ReportHtml.PageAsync(_report, null, new Rendering(JsonGlossary.Default, Language.Ru, Zones.Find("Europe/Moscow")!)));
 
     [Fact]
     public async Task Html_EncodesTextFromTheStoreThroughTheTemplating()

@@ -3,6 +3,7 @@ using System.Net.ServerSentEvents;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LaunchNotify.Presentation;
 using Spectre.Console;
 
 namespace LaunchNotify.Cli.Commands;
@@ -27,21 +28,24 @@ public static class AlarmsCommand
         var limit = new Option<int>("--limit") { Description = "At most this many, newest first.", DefaultValueFactory = _ => 50 };
         var follow = new Option<bool>("--follow", "-f") { Description = "After the list, keep printing alarms as they are raised, acknowledged or resolved (Ctrl+C stops)." };
         var json = new Option<bool>("--json") { Description = "Print JSON (with --follow: one alarm per line)." };
+        var lang = CommonOptions.Lang();
+        var timeZone = CommonOptions.TimeZone();
         var command = new Command("alarms", "List this centre's alarms, newest first; acknowledge and resolve them.")
         {
-            url, tokenFile, open, state, kind, since, limit, follow, json,
+            url, tokenFile, open, state, kind, since, limit, follow, json, lang, timeZone,
         };
         command.Subcommands.Add(ShowCommand(console));
         command.Subcommands.Add(ActionCommand("ack", "acknowledge", "Acknowledge an alarm: an operator has seen it and is on it.", console));
         command.Subcommands.Add(ActionCommand("resolve", "resolve", "Resolve an alarm: the condition is dealt with.", console));
         command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
+            var rendering = CommonOptions.Rendering(parse, lang, timeZone);
             using var client = CommonOptions.Client(parse, url, tokenFile);
             var query = Query(parse.GetValue(open), parse.GetValue(state), parse.GetValue(kind), parse.GetValue(since), parse.GetValue(limit));
             var output = console ?? AnsiConsole.Console;
             return parse.GetValue(follow)
-                ? await FollowAsync(client, output, query, parse.GetValue(kind), parse.GetValue(json), ct)
-                : await ListAsync(client, output, query, parse.GetValue(json), ct);
+                ? await FollowAsync(client, output, rendering, query, parse.GetValue(kind), parse.GetValue(json), ct)
+                : await ListAsync(client, output, rendering, query, parse.GetValue(json), ct);
         }, console));
         return command;
     }
@@ -61,33 +65,40 @@ public static class AlarmsCommand
         return "?" + string.Join("&", parts);
     }
 
-    public static void RenderTable(IAnsiConsole console, JsonArray alarms)
+    /// <param name="rendering">The reader's language and zone; English and UTC when not given.</param>
+    public static void RenderTable(IAnsiConsole console, JsonArray alarms, Rendering? rendering = null)
     {
+        var r = rendering ?? Rendering.EnglishUtc;
         if (alarms.Count == 0)
         {
-            console.MarkupLine("[green]No alarms.[/]");
+            console.MarkupLine($"[green]{Markup.Escape(r.Text("alarms.none"))}[/]");
             return;
         }
-        // Ids, instants and kinds are copied and pasted: they never wrap; the summary takes what width is left.
+        string T(string key) => Markup.Escape(r.Text(key));
+        // Ids and instants are copied and pasted: they never wrap; the summary takes what width is left.
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn(new TableColumn("raised").NoWrap()).AddColumn("severity").AddColumn("state").AddColumn(new TableColumn("kind").NoWrap())
-            .AddColumn("centre").AddColumn("summary").AddColumn(new TableColumn("id").NoWrap());
+            .AddColumn(new TableColumn(T("alarms.col.raised")).NoWrap()).AddColumn(T("alarms.col.severity")).AddColumn(T("alarms.col.state"))
+            .AddColumn(T("alarms.col.kind")).AddColumn(T("alarms.col.centre")).AddColumn(T("alarms.col.summary")).AddColumn(new TableColumn(T("alarms.col.id")).NoWrap());
         foreach (var a in alarms)
         {
-            table.AddRow(new Text(Str(a, "raisedAt")), new Markup(Severity(Str(a, "severity"))), new Markup(State(a!)), new Text(Str(a, "kind")),
-                new Text(a!["counterpart"]?.ToString() ?? "-"), new Text(Str(a, "summary")), new Text(Str(a, "id")));
+            table.AddRow(new Text(When(r, Str(a, "raisedAt"))), new Markup(Severity(r, Str(a, "severity"))), new Markup(State(r, a!)),
+                new Text(r.Code(GlossaryCategories.AlarmKind, Str(a, "kind"))), new Text(a!["counterpart"]?.ToString() ?? "-"), new Text(Str(a, "summary")), new Text(Str(a, "id")));
         }
         console.Write(table);
+        if (r.Language != Language.En)
+            console.MarkupLine($"[grey]{T("alarms.summaryInEnglish")}[/]");
     }
 
     /// <summary>One line per change when following: when, what happened, severity, kind, centre, summary, id.</summary>
-    public static string ChangeLine(JsonNode alarm)
+    /// <param name="rendering">The reader's language and zone; English and UTC when not given.</param>
+    public static string ChangeLine(JsonNode alarm, Rendering? rendering = null)
     {
+        var r = rendering ?? Rendering.EnglishUtc;
         var happened = Str(alarm, "state") switch
         {
-            "acknowledged" => $"ACKNOWLEDGED by {Str(alarm, "acknowledgedBy")}",
-            "resolved" => $"RESOLVED by {Str(alarm, "resolvedBy")}",
-            _ => "RAISED",
+            "acknowledged" => r.Text("alarms.change.acknowledged", Str(alarm, "acknowledgedBy")),
+            "resolved" => r.Text("alarms.change.resolved", Str(alarm, "resolvedBy")),
+            _ => r.Text("alarms.change.raised"),
         };
         var comment = Str(alarm, "state") switch
         {
@@ -95,35 +106,39 @@ public static class AlarmsCommand
             "resolved" => alarm["resolveComment"]?.ToString(),
             _ => null,
         };
-        return $"{Str(alarm, "changedAt")}  {happened}  {Str(alarm, "severity")}  {Str(alarm, "kind")}  {alarm["counterpart"]?.ToString() ?? "-"}  " +
+        return $"{When(r, Str(alarm, "changedAt"))}  {happened}  {r.Code(GlossaryCategories.AlarmSeverity, Str(alarm, "severity"))}  " +
+               $"{r.Code(GlossaryCategories.AlarmKind, Str(alarm, "kind"))}  {alarm["counterpart"]?.ToString() ?? "-"}  " +
                $"{Str(alarm, "summary")}{(comment is null ? "" : $" — \"{comment}\"")}  ({Str(alarm, "id")})";
     }
 
-    public static void RenderOne(IAnsiConsole console, JsonNode alarm)
+    /// <param name="rendering">The reader's language and zone; English and UTC when not given.</param>
+    public static void RenderOne(IAnsiConsole console, JsonNode alarm, Rendering? rendering = null)
     {
+        var r = rendering ?? Rendering.EnglishUtc;
         var grid = new Grid().AddColumn().AddColumn();
-        void Row(string label, string? value)
+        void Row(string key, string? value)
         {
             if (!string.IsNullOrEmpty(value))
-                grid.AddRow(new Markup($"[bold]{label}[/]"), new Text(value));
+                grid.AddRow(new Markup($"[bold]{Markup.Escape(r.Text(key))}[/]"), new Text(value));
         }
-        Row("id", Str(alarm, "id"));
-        grid.AddRow(new Markup("[bold]kind[/]"), new Markup($"{Markup.Escape(Str(alarm, "kind"))} ({Severity(Str(alarm, "severity"))})"));
-        grid.AddRow(new Markup("[bold]state[/]"), new Markup(State(alarm)));
-        Row("summary", Str(alarm, "summary"));
-        Row("centre", alarm["counterpart"]?.ToString());
-        Row("agreement", alarm["agreementId"]?.ToString());
-        Row("message", alarm["messageId"]?.ToString());
-        Row("sequences", alarm["sequences"]?.ToString());
-        Row("raised", Str(alarm, "raisedAt") + (alarm["firedAfterRestart"]?.GetValue<bool>() == true ? " (fell due while the node was down)" : ""));
-        Row("due", alarm["dueAt"]?.ToString());
-        Row("acknowledged", Acted(alarm, "acknowledgedAt", "acknowledgedBy", "acknowledgeComment"));
-        Row("resolved", Acted(alarm, "resolvedAt", "resolvedBy", "resolveComment"));
-        Row("details", alarm["details"]?.ToJsonString(Indented));
+        void MarkupRow(string key, string markup) => grid.AddRow(new Markup($"[bold]{Markup.Escape(r.Text(key))}[/]"), new Markup(markup));
+        Row("alarms.field.id", Str(alarm, "id"));
+        MarkupRow("alarms.field.kind", $"{Markup.Escape(r.Code(GlossaryCategories.AlarmKind, Str(alarm, "kind")))} ({Markup.Escape(Str(alarm, "kind"))}, {Severity(r, Str(alarm, "severity"))})");
+        MarkupRow("alarms.field.state", State(r, alarm));
+        Row("alarms.field.summary", Str(alarm, "summary"));
+        Row("alarms.field.centre", alarm["counterpart"]?.ToString());
+        Row("alarms.field.agreement", alarm["agreementId"]?.ToString());
+        Row("alarms.field.message", alarm["messageId"]?.ToString());
+        Row("alarms.field.sequences", alarm["sequences"]?.ToString());
+        Row("alarms.field.raised", When(r, Str(alarm, "raisedAt")) + (alarm["firedAfterRestart"]?.GetValue<bool>() == true ? " " + r.Text("alarms.firedAfterRestart") : ""));
+        Row("alarms.field.due", alarm["dueAt"] is { } due ? When(r, due.ToString()) : null);
+        Row("alarms.field.acknowledged", Acted(r, alarm, "acknowledgedAt", "acknowledgedBy", "acknowledgeComment"));
+        Row("alarms.field.resolved", Acted(r, alarm, "resolvedAt", "resolvedBy", "resolveComment"));
+        Row("alarms.field.details", alarm["details"]?.ToJsonString(Indented));
         console.Write(grid);
     }
 
-    private static async Task<int> ListAsync(PublisherClient client, IAnsiConsole console, string query, bool json, CancellationToken ct)
+    private static async Task<int> ListAsync(PublisherClient client, IAnsiConsole console, Rendering rendering, string query, bool json, CancellationToken ct)
     {
         var (status, body) = await client.GetAsync("/v1/alarms" + query, ct);
         if (status != 200)
@@ -131,7 +146,7 @@ public static class AlarmsCommand
         if (json)
             RawOutput.Line(console, body!.ToJsonString(Indented));
         else
-            RenderTable(console, body!.AsArray());
+            RenderTable(console, body!.AsArray(), rendering);
         return ExitCodes.Ok;
     }
 
@@ -139,7 +154,7 @@ public static class AlarmsCommand
     /// Opens the change stream first (it counts from the moment it opens), then lists, then prints each change not
     /// already listed. If the publisher goes away it reconnects and catches up on the changes made meanwhile.
     /// </summary>
-    private static async Task<int> FollowAsync(PublisherClient client, IAnsiConsole console, string query, string? kind, bool json, CancellationToken ct)
+    private static async Task<int> FollowAsync(PublisherClient client, IAnsiConsole console, Rendering rendering, string query, string? kind, bool json, CancellationToken ct)
     {
         var streamPath = "/v1/alarms/stream" + (string.IsNullOrWhiteSpace(kind) ? "" : "?kind=" + Uri.EscapeDataString(kind));
         var shown = new HashSet<string>();
@@ -179,8 +194,8 @@ public static class AlarmsCommand
                                 RawOutput.Line(console, a!.ToJsonString());
                         else
                         {
-                            RenderTable(console, body.AsArray());
-                            console.MarkupLine("[grey]Following new and changed alarms (Ctrl+C stops)…[/]");
+                            RenderTable(console, body.AsArray(), rendering);
+                            console.MarkupLine($"[grey]{Markup.Escape(rendering.Text("alarms.following"))}[/]");
                         }
                     }
                     else
@@ -206,7 +221,7 @@ public static class AlarmsCommand
                     // The publisher went away mid-stream; reconnect below and catch up.
                 }
                 if (!json)
-                    console.MarkupLine("[yellow]The alarm stream closed; reconnecting…[/]");
+                    console.MarkupLine($"[yellow]{Markup.Escape(rendering.Text("alarms.reconnecting"))}[/]");
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -221,7 +236,7 @@ public static class AlarmsCommand
             if (json)
                 RawOutput.Line(console, alarm.ToJsonString());
             else
-                console.MarkupLine(Colour(Str(alarm, "severity"), Markup.Escape(ChangeLine(alarm))));
+                console.MarkupLine(Colour(Str(alarm, "severity"), Markup.Escape(ChangeLine(alarm, rendering))));
         }
     }
 
@@ -231,9 +246,12 @@ public static class AlarmsCommand
         var url = CommonOptions.Url();
         var tokenFile = CommonOptions.TokenFile();
         var json = new Option<bool>("--json") { Description = "Print the alarm as JSON." };
-        var command = new Command("show", "Show one alarm in full: details, who acknowledged and resolved it, when and why.") { id, url, tokenFile, json };
+        var lang = CommonOptions.Lang();
+        var timeZone = CommonOptions.TimeZone();
+        var command = new Command("show", "Show one alarm in full: details, who acknowledged and resolved it, when and why.") { id, url, tokenFile, json, lang, timeZone };
         command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
+            var rendering = CommonOptions.Rendering(parse, lang, timeZone);
             using var client = CommonOptions.Client(parse, url, tokenFile);
             var (status, body) = await client.GetAsync($"/v1/alarms/{parse.GetValue(id)}", ct);
             if (status != 200)
@@ -242,7 +260,7 @@ public static class AlarmsCommand
             if (parse.GetValue(json))
                 RawOutput.Line(output, body!.ToJsonString(Indented));
             else
-                RenderOne(output, body!);
+                RenderOne(output, body!, rendering);
             return ExitCodes.Ok;
         }, console));
         return command;
@@ -256,9 +274,12 @@ public static class AlarmsCommand
         var comment = new Option<string?>("--comment") { Description = "Why, or what was done (recorded with the alarm)." };
         var url = CommonOptions.Url();
         var tokenFile = CommonOptions.TokenFile();
-        var command = new Command(name, description) { id, by, comment, url, tokenFile };
+        var lang = CommonOptions.Lang();
+        var timeZone = CommonOptions.TimeZone();
+        var command = new Command(name, description) { id, by, comment, url, tokenFile, lang, timeZone };
         command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
+            var rendering = CommonOptions.Rendering(parse, lang, timeZone);
             using var client = CommonOptions.Client(parse, url, tokenFile);
             var output = console ?? AnsiConsole.Console;
             if (parse.GetValue(by) is not null)
@@ -272,7 +293,7 @@ public static class AlarmsCommand
             }
             if (status != 200)
                 throw Refusal(status, body);
-            output.MarkupLine(Colour(Str(body, "severity"), Markup.Escape(ChangeLine(body!))));
+            output.MarkupLine(Colour(Str(body, "severity"), Markup.Escape(ChangeLine(body!, rendering))));
             return ExitCodes.Ok;
         }, console));
         return command;
@@ -284,18 +305,22 @@ public static class AlarmsCommand
 
     private static string Str(JsonNode? node, string name) => node?[name]?.ToString() ?? "";
 
-    private static string Acted(JsonNode alarm, string at, string by, string comment) =>
-        alarm[at] is null ? "" : $"{alarm[at]} by {alarm[by]}{(alarm[comment] is { } c ? $": {c}" : "")}";
+    private static string When(Rendering r, string text) => CommonOptions.When(r, text);
 
-    private static string State(JsonNode alarm) => Str(alarm, "state") switch
+    private static string? Acted(Rendering r, JsonNode alarm, string at, string by, string comment) =>
+        alarm[at] is null ? null
+        : alarm[comment] is { } c ? r.Text("alarms.actedByWithComment", When(r, alarm[at]!.ToString()), alarm[by]?.ToString(), c.ToString())
+        : r.Text("alarms.actedBy", When(r, alarm[at]!.ToString()), alarm[by]?.ToString());
+
+    private static string State(Rendering r, JsonNode alarm) => Str(alarm, "state") switch
     {
-        "open" => "[red]open[/]",
-        "acknowledged" => $"[yellow]acknowledged[/] by {Markup.Escape(Str(alarm, "acknowledgedBy"))}",
-        "resolved" => $"[green]resolved[/] by {Markup.Escape(Str(alarm, "resolvedBy"))}",
+        "open" => $"[red]{Markup.Escape(r.Code(GlossaryCategories.AlarmState, "open"))}[/]",
+        "acknowledged" => $"[yellow]{Markup.Escape(r.Text("alarms.acknowledgedBy", Str(alarm, "acknowledgedBy")))}[/]",
+        "resolved" => $"[green]{Markup.Escape(r.Text("alarms.resolvedBy", Str(alarm, "resolvedBy")))}[/]",
         var other => Markup.Escape(other),
     };
 
-    private static string Severity(string severity) => Colour(severity, Markup.Escape(severity));
+    private static string Severity(Rendering r, string severity) => Colour(severity, Markup.Escape(r.Code(GlossaryCategories.AlarmSeverity, severity)));
 
     private static string Colour(string severity, string escapedText) => severity switch
     {

@@ -23,6 +23,42 @@ public static class CommonOptions
         Description = $"A file (mode 0600) with the bearer token to send (default: ${TokenStore.TokenVariable}, else the token 'launchnotify login' kept for --url).",
     };
 
+    /// <summary>The centre's configured language, as the node reads it (LaunchNotify:Rendering:Language).</summary>
+    public const string LanguageVariable = "LaunchNotify__Rendering__Language";
+
+    /// <summary>The centre's configured time zone, as the node reads it (LaunchNotify:Rendering:TimeZone).</summary>
+    public const string TimeZoneVariable = "LaunchNotify__Rendering__TimeZone";
+
+    public static Option<string?> Lang() => new("--lang")
+    {
+        Description = $"Language of what is printed for people: en, zh, fr or ru (default ${LanguageVariable}, the centre's setting, else en). JSON and CSV stay codes.",
+    };
+
+    public static Option<string?> TimeZone() => new("--tz")
+    {
+        Description = $"Time zone of the times printed for people, a tz database id such as Europe/Moscow (default ${TimeZoneVariable}, else Etc/UTC).",
+    };
+
+    /// <summary>
+    /// The reader's rendering: --lang and --tz, else the centre's configuration in the environment
+    /// (<see cref="LanguageVariable"/>, <see cref="TimeZoneVariable"/>), else English and UTC. A value it cannot use is refused, saying what is allowed.
+    /// </summary>
+    public static Presentation.Rendering Rendering(ParseResult parse, Option<string?> lang, Option<string?> timeZone)
+    {
+        var configured = new Presentation.RenderingLanguage(Presentation.JsonGlossary.Default, Presentation.Language.En, Presentation.Zones.Utc)
+            .For(Environment.GetEnvironmentVariable(LanguageVariable), Environment.GetEnvironmentVariable(TimeZoneVariable));
+        if (configured.Rendering is null)
+            throw new CliException($"{LanguageVariable}/{TimeZoneVariable}: {configured.Problem}");
+        var chosen = new Presentation.RenderingLanguage(Presentation.JsonGlossary.Default, configured.Rendering.Language, configured.Rendering.Zone)
+            .For(parse.GetValue(lang), parse.GetValue(timeZone));
+        return chosen.Rendering ?? throw new CliException($"--lang/--tz: {chosen.Problem}");
+    }
+
+    /// <summary>An instant from the API (ISO 8601) in the reader's culture and zone; anything else as it came, absent as "-".</summary>
+    public static string When(Presentation.Rendering rendering, string? isoText) =>
+        isoText is null ? "-"
+        : NodaTime.Text.InstantPattern.ExtendedIso.Parse(isoText) is { Success: true } parsed ? rendering.InstantShort(parsed.Value) : isoText;
+
     /// <summary>A client for the command's --url with the token from --token-file, the environment or the login file.</summary>
     public static PublisherClient Client(ParseResult parse, Option<Uri> url, Option<FileInfo?> tokenFile)
     {

@@ -1,9 +1,10 @@
 using System.CommandLine;
+using LaunchNotify.Presentation;
 using Spectre.Console;
 
 namespace LaunchNotify.Cli.Commands;
 
-/// <summary><c>launchnotify inbox [--url] [--limit N] [--all]</c>: what this centre received, and its verdict on each.</summary>
+/// <summary><c>launchnotify inbox [--url] [--limit N] [--all] [--lang L] [--tz ZONE]</c>: what this centre received, and its verdict on each.</summary>
 public static class InboxCommand
 {
     public static Command Create()
@@ -12,22 +13,28 @@ public static class InboxCommand
         var tokenFile = CommonOptions.TokenFile();
         var limit = new Option<int>("--limit") { Description = "How many of the most recent messages.", DefaultValueFactory = _ => 20 };
         var all = new Option<bool>("--all") { Description = "Include receipts and heartbeats." };
-        var command = new Command("inbox", "List messages received from counterpart centres, newest first.") { url, tokenFile, limit, all };
+        var lang = CommonOptions.Lang();
+        var timeZone = CommonOptions.TimeZone();
+        var command = new Command("inbox", "List messages received from counterpart centres, newest first.") { url, tokenFile, limit, all, lang, timeZone };
         command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
+            var r = CommonOptions.Rendering(parse, lang, timeZone);
             using var client = CommonOptions.Client(parse, url, tokenFile);
             var (status, body) = await client.GetAsync($"/v1/inbox?limit={parse.GetValue(limit)}&all={(parse.GetValue(all) ? "true" : "false")}", ct);
             if (status != 200)
                 throw PublisherClient.Refusal(status, body);
-            var table = new Table().Border(TableBorder.Rounded)
-                .AddColumn("received").AddColumn("from").AddColumn("kind").AddColumn("agreement").AddColumn("seq").AddColumn("verdict").AddColumn("details");
+            var table = new Table().Border(TableBorder.Rounded);
+            foreach (var column in new[] { "received", "from", "kind", "agreement", "sequence", "verdict", "details" })
+                table.AddColumn(Markup.Escape(r.Text("inbox.col." + column)));
             foreach (var m in body!.AsArray())
             {
                 var outcome = m!["outcome"]!.GetValue<string>();
-                table.AddRow(new Text(m["receivedAt"]!.ToString()), new Text(m["sender"]!.ToString()), new Text(m["kind"]!.ToString()),
+                var verdict = Markup.Escape(r.Code(GlossaryCategories.ReceiptOutcome, outcome));
+                table.AddRow(new Text(CommonOptions.When(r, m["receivedAt"]?.ToString())), new Text(m["sender"]!.ToString()),
+                    new Text(r.Code(GlossaryCategories.MessageKind, m["kind"]?.ToString())),
                     new Text(m["agreementId"]?.ToString() ?? "-"), new Text(m["sequence"]?.ToString() ?? "-"),
-                    new Markup(outcome == "accepted" ? "[green]accepted[/]" : "[red]rejected[/]"),
-                    new Text(string.Join("; ", Views.Errors(m["details"]).Select(e => $"{e.Code}: {e.Message}"))));
+                    new Markup(outcome == "accepted" ? $"[green]{verdict}[/]" : $"[red]{verdict}[/]"),
+                    new Text(string.Join("; ", Views.Errors(m["details"]).Select(e => r.Finding(e.Code, e.Message)))));
             }
             AnsiConsole.Write(table);
             return ExitCodes.Ok;

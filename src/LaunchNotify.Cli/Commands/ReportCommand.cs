@@ -3,6 +3,7 @@ using System.Diagnostics;
 using LaunchNotify.Domain.Alarms;
 using LaunchNotify.Node.Maps;
 using LaunchNotify.Node.Reports;
+using LaunchNotify.Presentation;
 using LaunchNotify.Protocol.Agreements;
 using LaunchNotify.Storage;
 using LaunchNotify.Web.Report;
@@ -37,10 +38,13 @@ public static class ReportCommand
             Description = $"The node's store: sqlite:PATH or postgres:CONNECTION-STRING (default ${StoreEnvironmentVariable}).",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable(StoreEnvironmentVariable),
         };
+        var lang = CommonOptions.Lang();
+        var timeZone = CommonOptions.TimeZone();
         var command = new Command("report", "Timeliness report for an agreement, a period and optionally one counterpart, from a node's store.")
-            { agreement, centre, from, to, format, output, store };
+            { agreement, centre, from, to, format, output, store, lang, timeZone };
         command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
+            var rendering = CommonOptions.Rendering(parse, lang, timeZone);
             var (first, last) = (Date(parse.GetValue(from)!, "--from"), Date(parse.GetValue(to)!, "--to"));
             if (last < first)
                 throw new CliException($"--to {parse.GetValue(to)} is before --from {parse.GetValue(from)}; swap them.");
@@ -71,7 +75,7 @@ public static class ReportCommand
                 "csv" => ReportFormats.Csv(report),
                 "json" => ReportFormats.Json(report),
                 "html" => await ReportHtml.PageAsync(report, await new MapQueries(new StoreContextFactory(options), AgreementCatalog.Default)
-                    .PeriodAsync(report.AgreementId, report.Counterpart, period.Start, period.End, ct)),
+                    .PeriodAsync(report.AgreementId, report.Counterpart, period.Start, period.End, ct), rendering),
                 _ => null,
             };
             if (parse.GetValue(output) is { } file)
@@ -82,7 +86,7 @@ public static class ReportCommand
             else if (text is not null)
                 Console.Out.Write(text);
             else
-                Show(report);
+                Show(report, rendering);
             return ExitCodes.Ok;
         }));
         return command;
@@ -128,59 +132,69 @@ public static class ReportCommand
     }
 
 
-    private static void Show(TimelinessReport r)
+    private static void Show(TimelinessReport r, Rendering g)
     {
-        AnsiConsole.Write(new Rule($"[bold]Timeliness {Markup.Escape(r.AgreementId)}[/], centre {r.Centre}, counterpart {Markup.Escape(r.Counterpart ?? "all")}, {r.Period} (UTC)").LeftJustified());
-        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(r.AgreementTitle)}[/]");
-        AnsiConsole.MarkupLine($"Minimum lead time {ReportFormats.Human(r.RequiredLeadTime)}, receipt deadline {ReportFormats.Human(r.ReceiptDeadline)}, " +
-                               $"post-launch report within {ReportFormats.Human(r.PostLaunchDeadline)} of the window closing. As of {ReportFormats.Text(r.AsOf)}.");
+        string T(string key, params object?[] args) => Markup.Escape(g.Text(key, args));
+        Table Columns(Table table, params string[] keys)
+        {
+            foreach (var key in keys)
+                table.AddColumn(key.Length == 0 ? "" : T(key));
+            return table;
+        }
 
-        var lead = new Table().Border(TableBorder.Rounded).Title("Lead time of pre-notifications")
-            .AddColumn("").AddColumn("notices").AddColumn("measured").AddColumn("on time").AddColumn("late").AddColumn("rejected")
-            .AddColumn("not measured").AddColumn("on-time rate").AddColumn("min margin").AddColumn("median margin").AddColumn("worst");
-        foreach (var (label, s) in new[] { ("sent", r.Sent), ("received", r.Received) })
-            lead.AddRow(new Text(label), N(s.Notifications), N(s.Measured), N(s.OnTime), Late(s.Late), N(s.Rejected), N(s.Unmeasured),
-                new Text(ReportFormats.Percent(s.OnTimeRate)), Margin(s.MinMargin), Margin(s.MedianMargin),
-                new Text(s.Worst is { } w ? $"{w.Counterpart} {w.MessageId.ToString()[..8]} {ReportFormats.Human(w.LeadTime)}" : "–"));
+        AnsiConsole.Write(new Rule($"[bold]{T("report.heading", r.AgreementId, r.Centre, r.Counterpart ?? g.Text("report.allParties"), r.Period.ToString())}[/]").LeftJustified());
+        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(r.AgreementTitle)}[/]");
+        AnsiConsole.MarkupLine(T("report.terms", g.Duration(r.RequiredLeadTime), g.Duration(r.ReceiptDeadline), g.Duration(r.PostLaunchDeadline)) + " " +
+                               T("report.scope", r.Centre, r.Counterpart ?? g.Text("report.allParties"), r.Period.ToString(), g.Instant(r.AsOf)) + " " +
+                               T("report.timesIn", g.ZoneName));
+
+        var lead = Columns(new Table().Border(TableBorder.Rounded).Title(T("report.lead.heading")),
+            "", "report.lead.notices", "report.lead.measured", "report.lead.onTime", "report.lead.late", "report.lead.rejected", "report.lead.unmeasured",
+            "report.lead.onTimeRate", "report.lead.minMargin", "report.lead.medianMargin", "report.lead.worst");
+        foreach (var (label, s) in new[] { (g.Text("report.lead.sentRow"), r.Sent), (g.Text("report.lead.receivedRow"), r.Received) })
+            lead.AddRow(new Text(label), N(g, s.Notifications), N(g, s.Measured), N(g, s.OnTime), Late(g, s.Late), N(g, s.Rejected), N(g, s.Unmeasured),
+                new Text(g.Percent(s.OnTimeRate)), Margin(g, s.MinMargin), Margin(g, s.MedianMargin),
+                new Text(s.Worst is { } w ? $"{w.Counterpart} {w.MessageId.ToString()[..8]} {g.Duration(w.LeadTime)}" : Rendering.Nothing));
         AnsiConsole.Write(lead);
 
         var m = r.Missing;
-        AnsiConsole.MarkupLine($"[bold]Missing[/]: {m.MissingCount} sequence number(s) never received" +
-            (m.Gaps.Count > 0 ? $" ({Markup.Escape(string.Join(", ", m.Gaps))})" : "") + $"; {m.AlarmsRaised} MISSING_NOTIFICATION alarm(s), {m.AlarmsOpen} open.");
+        AnsiConsole.MarkupLine($"[bold]{T("report.fig.missing")}[/]: " + T("report.missing.summary", g.Number(m.MissingCount), g.Number(m.AlarmsRaised),
+            g.AlarmKind(AlarmKind.MissingNotification), g.Number(m.AlarmsOpen)) + (m.Gaps.Count > 0 ? $" ({Markup.Escape(string.Join(", ", m.Gaps))})" : ""));
 
         var l = r.ReceiptLatency;
-        var latency = new Table().Border(TableBorder.Rounded).Title("Receipt latency (sent: published → signed receipt)")
-            .AddColumn("deliveries").AddColumn("confirmed").AddColumn("rejected").AddColumn("unconfirmed").AddColumn("overdue").AddColumn("answered late")
-            .AddColumn("p50").AddColumn("p95").AddColumn("max");
-        latency.AddRow(N(l.Deliveries), N(l.Confirmed), N(l.Rejected), N(l.Unconfirmed), Late(l.UnconfirmedOverdue), Late(l.AnsweredAfterDeadline),
-            new Text(ReportFormats.Human(l.P50)), new Text(ReportFormats.Human(l.P95)), new Text(ReportFormats.Human(l.Max)));
+        var latency = Columns(new Table().Border(TableBorder.Rounded).Title(T("report.latency.heading")),
+            "report.latency.deliveries", "report.latency.confirmed", "report.latency.rejected", "report.latency.unconfirmed", "report.latency.overdue",
+            "report.latency.answeredLate", "report.latency.p50", "report.latency.p95", "report.latency.max");
+        latency.AddRow(N(g, l.Deliveries), N(g, l.Confirmed), N(g, l.Rejected), N(g, l.Unconfirmed), Late(g, l.UnconfirmedOverdue), Late(g, l.AnsweredAfterDeadline),
+            new Text(g.Duration(l.P50)), new Text(g.Duration(l.P95)), new Text(g.Duration(l.Max)));
         AnsiConsole.Write(latency);
 
-        var post = new Table().Border(TableBorder.Rounded).Title("Post-launch reports (windows closed in the period)")
-            .AddColumn("").AddColumn("owed").AddColumn("on time").AddColumn("late").AddColumn("missing").AddColumn("not yet due").AddColumn("unconfirmed").AddColumn("on-time rate");
-        foreach (var (label, p) in new[] { ($"sent by {r.Centre}", r.PostLaunchSent), ("received", r.PostLaunchReceived) })
-            post.AddRow(new Text(label), N(p.Expected), N(p.OnTime), Late(p.Late), Late(p.Missing), N(p.Pending), N(p.Unconfirmed), new Text(ReportFormats.Percent(p.OnTimeRate)));
+        var post = Columns(new Table().Border(TableBorder.Rounded).Title(T("report.post.heading")),
+            "", "report.post.owed", "report.post.onTime", "report.post.late", "report.post.missing", "report.post.pending", "report.post.unconfirmed", "report.post.onTimeRate");
+        foreach (var (label, p) in new[] { (g.Text("report.post.sentBy", r.Centre), r.PostLaunchSent), (g.Text("report.post.received"), r.PostLaunchReceived) })
+            post.AddRow(new Text(label), N(g, p.Expected), N(g, p.OnTime), Late(g, p.Late), Late(g, p.Missing), N(g, p.Pending), N(g, p.Unconfirmed), new Text(g.Percent(p.OnTimeRate)));
         AnsiConsole.Write(post);
 
-        var alarms = new Table().Border(TableBorder.Rounded).Title("Alarms raised in the period")
-            .AddColumn("kind").AddColumn("raised").AddColumn("acknowledged").AddColumn("resolved").AddColumn("open").AddColumn("ack median").AddColumn("ack max");
+        var alarms = Columns(new Table().Border(TableBorder.Rounded).Title(T("report.alarms.heading")),
+            "report.alarms.kind", "report.alarms.raised", "report.alarms.acknowledged", "report.alarms.resolved", "report.alarms.open", "report.alarms.ackMedian", "report.alarms.ackMax");
         foreach (var a in r.Alarms)
-            alarms.AddRow(new Text(a.Kind.Code()), N(a.Raised), N(a.Acknowledged), N(a.Resolved), Late(a.Open),
-                new Text(ReportFormats.Human(a.AckMedian)), new Text(ReportFormats.Human(a.AckMax)));
+            alarms.AddRow(new Text(g.AlarmKind(a.Kind)), N(g, a.Raised), N(g, a.Acknowledged), N(g, a.Resolved), Late(g, a.Open),
+                new Text(g.Duration(a.AckMedian)), new Text(g.Duration(a.AckMax)));
         AnsiConsole.Write(alarms);
 
-        var monthly = new Table().Border(TableBorder.Rounded).Title("On-time rate per month (UTC)").AddColumn("month").AddColumn("sent").AddColumn("received");
+        var monthly = Columns(new Table().Border(TableBorder.Rounded).Title(T("report.monthly.heading")), "report.monthly.month", "report.monthly.sent", "report.monthly.received");
         foreach (var month in r.Monthly)
             monthly.AddRow(ReportFormats.Month(month.Month),
-                month.SentMeasured == 0 ? "–" : $"{ReportFormats.Percent(month.SentRate)} ({month.SentOnTime}/{month.SentMeasured})",
-                month.ReceivedMeasured == 0 ? "–" : $"{ReportFormats.Percent(month.ReceivedRate)} ({month.ReceivedOnTime}/{month.ReceivedMeasured})");
+                month.SentMeasured == 0 ? Rendering.Nothing : $"{g.Percent(month.SentRate)} ({g.Number(month.SentOnTime)}/{g.Number(month.SentMeasured)})",
+                month.ReceivedMeasured == 0 ? Rendering.Nothing : $"{g.Percent(month.ReceivedRate)} ({g.Number(month.ReceivedOnTime)}/{g.Number(month.ReceivedMeasured)})");
         AnsiConsole.Write(monthly);
-        AnsiConsole.MarkupLine("[grey]--format html -o report.html gives the same with charts, for offline reading.[/]");
+        AnsiConsole.MarkupLine($"[grey]{T("report.htmlHint")}[/]");
     }
 
-    private static Text N(long n) => new(n.ToString());
+    private static Text N(Rendering g, long n) => new(g.Number(n));
 
-    private static Markup Late(long n) => new(n > 0 ? $"[red]{n}[/]" : "0");
+    private static Markup Late(Rendering g, long n) => new(n > 0 ? $"[red]{Markup.Escape(g.Number(n))}[/]" : Markup.Escape(g.Number(0)));
 
-    private static Markup Margin(Duration? d) => new(d is { } v && v < Duration.Zero ? $"[red]{Markup.Escape(ReportFormats.Human(v))}[/]" : Markup.Escape(ReportFormats.Human(d)));
+    private static Markup Margin(Rendering g, Duration? d) =>
+        new(d is { } v && v < Duration.Zero ? $"[red]{Markup.Escape(g.Duration(v))}[/]" : Markup.Escape(g.Duration(d)));
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using LaunchNotify.Presentation;
 using Spectre.Console;
 
 namespace LaunchNotify.Cli.Commands;
@@ -13,9 +14,12 @@ public static class StatusCommand
         var url = CommonOptions.Url();
         var tokenFile = CommonOptions.TokenFile();
         var json = new Option<bool>("--json") { Description = "Print the raw status document." };
-        var command = new Command("status", "Show a sent message's status per recipient: accepted, published, confirmed or rejected.") { id, url, tokenFile, json };
+        var lang = CommonOptions.Lang();
+        var timeZone = CommonOptions.TimeZone();
+        var command = new Command("status", "Show a sent message's status per recipient: accepted, published, confirmed or rejected.") { id, url, tokenFile, json, lang, timeZone };
         command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
+            var rendering = CommonOptions.Rendering(parse, lang, timeZone);
             using var client = CommonOptions.Client(parse, url, tokenFile);
             var messageId = await ResolveAsync(client, parse.GetValue(id)!, ct);
             var (status, body) = await client.GetAsync($"/v1/notifications/{messageId}", ct);
@@ -26,7 +30,7 @@ public static class StatusCommand
             if (parse.GetValue(json))
                 Console.WriteLine(body?.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
             else
-                Show(body!);
+                Show(AnsiConsole.Console, body!, rendering);
             return ExitCodes.Ok;
         }));
         return command;
@@ -44,20 +48,26 @@ public static class StatusCommand
         return MessageIdText.Resolve(text, ids, $"the {recent} most recent messages sent by the centre at {client.BaseUrl}");
     }
 
-    public static void Show(JsonNode view)
+    /// <param name="rendering">The reader's language and zone; English and UTC when not given.</param>
+    public static void Show(IAnsiConsole console, JsonNode view, Rendering? rendering = null)
     {
+        var r = rendering ?? Rendering.EnglishUtc;
+        string T(string key) => Markup.Escape(r.Text(key));
+        string When(JsonNode? at) => CommonOptions.When(r, at?.ToString());
         var table = new Table().Border(TableBorder.Rounded)
-            .Title($"{view["kind"]} {view["messageId"]} under {view["agreementId"]}")
-            .AddColumn("recipient").AddColumn("seq").AddColumn("status").AddColumn("published").AddColumn("confirmed").AddColumn("details");
-        foreach (var r in view["recipients"]!.AsArray())
+            .Title(Markup.Escape(r.Text("status.title", r.Code(GlossaryCategories.MessageKind, view["kind"]?.ToString()), view["messageId"], view["agreementId"])))
+            .AddColumn(T("status.col.recipient")).AddColumn(T("status.col.sequence")).AddColumn(T("status.col.status")).AddColumn(T("status.col.published"))
+            .AddColumn(T("status.col.confirmed")).AddColumn(T("status.col.details"));
+        foreach (var recipient in view["recipients"]!.AsArray())
         {
-            var status = r!["status"]!.GetValue<string>();
+            var status = recipient!["status"]!.GetValue<string>();
             var color = status switch { "confirmed" => "green", "rejected" => "red", _ => "yellow" };
-            var details = string.Join("; ", Views.Errors(r["reasons"]).Concat(Views.Errors(r["findings"])).Select(e => $"{e.Code}: {e.Message}"));
-            table.AddRow(new Text(r["centre"]!.ToString()), new Text(r["sequence"]!.ToString()), new Markup($"[{color}]{status}[/]"),
-                new Text(r["publishedAt"]?.ToString() ?? "-"), new Text(r["confirmedAt"]?.ToString() ?? "-"), new Text(details));
+            var details = string.Join("; ", Views.Errors(recipient["reasons"]).Concat(Views.Errors(recipient["findings"])).Select(e => r.Finding(e.Code, e.Message)));
+            table.AddRow(new Text(recipient["centre"]!.ToString()), new Text(recipient["sequence"]!.ToString()),
+                new Markup($"[{color}]{Markup.Escape(r.Code(GlossaryCategories.DeliveryStatus, status))}[/]"),
+                new Text(When(recipient["publishedAt"])), new Text(When(recipient["confirmedAt"])), new Text(details));
         }
-        AnsiConsole.Write(table);
+        console.Write(table);
     }
 
     /// <summary>Polls until every recipient has answered (or the time is up); exit 0 only if all confirmed.</summary>
@@ -76,7 +86,7 @@ public static class StatusCommand
                 await Task.Delay(200, ct);
             }
         });
-        Show(view!);
+        Show(AnsiConsole.Console, view!);
         var recipients = view!["recipients"]!.AsArray().Select(r => (Centre: r!["centre"]!.ToString(), Status: r["status"]!.GetValue<string>())).ToList();
         if (recipients.Any(r => r.Status == "rejected"))
             return ExitCodes.Invalid;

@@ -66,6 +66,23 @@ public sealed class NodeOptions
 
     [ValidateMembers]
     public TelemetryOptions Telemetry { get; set; } = new();
+
+    [ValidateMembers]
+    public RenderingOptions Rendering { get; set; } = new();
+}
+
+/// <summary>How the centre shows things to its people (docs/glossary.md); the wire stays language-free codes.</summary>
+public sealed class RenderingOptions
+{
+    /// <summary>The glossary's language for the dashboard, the report and the CLI (each can override it).</summary>
+    [Required(ErrorMessage = "required: en, zh, fr or ru")]
+    [GlossaryLanguage]
+    public string Language { get; set; } = "en";
+
+    /// <summary>The zone local times are shown in: an id of the tz database (NodaTime's tzdb).</summary>
+    [Required(ErrorMessage = "required: a tz database id such as Etc/UTC or Europe/Moscow")]
+    [TzdbZone]
+    public string TimeZone { get; set; } = "Etc/UTC";
 }
 
 public sealed class BrokerOptions
@@ -183,6 +200,22 @@ public sealed class ExistingFileAttribute : ValidationAttribute
 {
     public ExistingFileAttribute() : base("must be an existing file") { }
     public override bool IsValid(object? value) => value is not string { Length: > 0 } path || File.Exists(path);
+}
+
+/// <summary>A language of the glossary: en, zh, fr or ru.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class GlossaryLanguageAttribute : ValidationAttribute
+{
+    public GlossaryLanguageAttribute() : base("must be a language of the glossary: en, zh, fr or ru") { }
+    public override bool IsValid(object? value) => value is not string { Length: > 0 } text || Presentation.Languages.TryParse(text, out _);
+}
+
+/// <summary>A zone id of the tz database (as NodaTime's tzdb publishes it: Asia/Shanghai, Europe/Paris, Etc/UTC).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class TzdbZoneAttribute : ValidationAttribute
+{
+    public TzdbZoneAttribute() : base("must be a tz database zone id such as Etc/UTC, Europe/Moscow, Asia/Shanghai, Europe/Paris or America/New_York") { }
+    public override bool IsValid(object? value) => value is not string { Length: > 0 } text || Presentation.Zones.Find(text) is not null;
 }
 
 /// <summary>Unset, or an absolute http(s) URL.</summary>

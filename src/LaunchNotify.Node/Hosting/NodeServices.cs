@@ -61,6 +61,10 @@ public static class NodeServices
         services.AddSingleton<LinkSilence>();
         services.AddSingleton<PostLaunchDeadlines>();
         services.AddSingleton<ReceivedTimeliness>();
+        // What people read: the glossary and the centre's language and zone; readers override per request (docs/glossary.md).
+        services.AddSingleton<Presentation.IGlossary>(Presentation.JsonGlossary.Default);
+        services.AddSingleton(sp => new Presentation.RenderingLanguage(
+            sp.GetRequiredService<Presentation.IGlossary>(), settings.Rendering.Language, settings.Rendering.Zone));
         services.AddSingleton<IParkingLot>(sp => new AmqpParkingLot(
             new AmqpPublisher(settings.Broker, BrokerTopology.ParkingExchange, $"launchnotify-parking-{settings.Centre}"), settings.Identity));
         return services;

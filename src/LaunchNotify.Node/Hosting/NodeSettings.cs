@@ -49,6 +49,9 @@ public sealed record NodeSettings
     public TelemetryOptions Telemetry { get; init; } = new();
     public SubscriberOptions Subscriber { get; init; } = new();
 
+    /// <summary>The centre's language and time zone for what people read (docs/glossary.md).</summary>
+    public RenderingSettings Rendering { get; init; } = RenderingSettings.Default;
+
     /// <summary>
     /// Binds and validates section <c>LaunchNotify</c> (<see cref="NodeOptionsValidation"/>); a wrong or missing setting
     /// throws <see cref="SettingsException"/> whose lines name the key, the value and what is allowed.
@@ -90,6 +93,7 @@ public sealed record NodeSettings
             Health = o.Health,
             Telemetry = o.Telemetry,
             Subscriber = o.Subscriber,
+            Rendering = RenderingSettings.From(o.Rendering),
             Topology = TopologySettings.From(configuration.GetSection("LaunchNotify:Topology")),
         };
     }
@@ -106,4 +110,16 @@ public sealed record NodeSettings
             throw new SettingsException([NodeOptionsValidation.Line(key, path, e.Message)]);
         }
     }
+}
+
+/// <summary>The validated <see cref="RenderingOptions"/>: a glossary language and a tzdb zone.</summary>
+public sealed record RenderingSettings(Presentation.Language Language, DateTimeZone Zone)
+{
+    public static RenderingSettings Default { get; } = new(Presentation.Language.En, Presentation.Zones.Utc);
+
+    /// <summary>From options that passed validation (a language the glossary has, a zone tzdb has).</summary>
+    public static RenderingSettings From(RenderingOptions options) =>
+        Presentation.Languages.TryParse(options.Language, out var language) && Presentation.Zones.Find(options.TimeZone) is { } zone
+            ? new RenderingSettings(language, zone)
+            : throw new SettingsException([NodeOptionsValidation.Line("LaunchNotify:Rendering", $"{options.Language}, {options.TimeZone}", "not a glossary language and tzdb zone")]);
 }

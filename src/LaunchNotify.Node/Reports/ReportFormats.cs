@@ -144,6 +144,8 @@ public static class ReportFormats
         return csv.ToString();
     }
 
+    // Culture-free forms kept for the pages not yet moved to the glossary (branch web's Razor report uses them); what a
+    // person reads is formatted by Presentation.Rendering (Percent, Duration) in the reader's language.
     public static string Percent(double? rate) => rate is { } v ? (v * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "–";
 
     /// <summary>Readable precision: minutes from an hour up, seconds below, milliseconds only under a second.</summary>

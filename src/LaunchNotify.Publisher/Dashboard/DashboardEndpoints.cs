@@ -8,6 +8,7 @@ using LaunchNotify.Node.Maps;
 using LaunchNotify.Node.Queries;
 using LaunchNotify.Node.Reports;
 using LaunchNotify.Node.Timeliness;
+using LaunchNotify.Presentation;
 using LaunchNotify.Protocol.Agreements;
 using LaunchNotify.Publisher.Security;
 using LaunchNotify.Storage;
@@ -69,13 +70,17 @@ public static class DashboardEndpoints
     public const string ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'";
 
     private static async Task<IResult> RenderAsync(HttpRequest request, IAntiforgery antiforgery, NodeSettings settings, StatusQueries status, AlarmBook alarms, MapQueries maps,
-        IDbContextFactory<NodeDbContext> dbFactory, IAgreementSource agreementSource, IClock clock, LinkMonitor links, CancellationToken ct)
+        IDbContextFactory<NodeDbContext> dbFactory, IAgreementSource agreementSource, IClock clock, LinkMonitor links, RenderingLanguage renderings, CancellationToken ct)
     {
         var centre = settings.Centre.Value;
         var known = (agreementSource as AgreementCatalog ?? AgreementCatalog.Default).All
             .Where(a => a.Parties.Any(p => p.Value == centre)).OrderBy(a => a.Id.Value).ToList();
         var query = request.Query;
         var problems = new List<string>();
+        // The reader's language and zone (?lang=fr&tz=Europe/Paris), else the centre's (LaunchNotify:Rendering).
+        var (reader, readerProblem) = renderings.For(query["lang"].FirstOrDefault(), query["tz"].FirstOrDefault());
+        if (readerProblem is not null)
+            problems.Add(readerProblem);
 
         var agreementId = query["agreement"].FirstOrDefault() is { Length: > 0 } a ? a : await BusiestAgreementAsync(dbFactory, known, ct);
         var counterpart = query["centre"].FirstOrDefault() is { Length: > 0 } c && c != "all" ? c.ToUpperInvariant() : null;
@@ -110,7 +115,7 @@ public static class DashboardEndpoints
         var map = await maps.RecentAsync(25, ct);
         var model = new DashboardModel(centre, clock.GetCurrentInstant(), SignedInAs(request.HttpContext, antiforgery), sent, received, open, map,
             settings.Topology.Kind == TopologyKind.Federated ? new LinkPanel(links.Snapshot, settings.Topology.LinkSilentAfter) : null,
-            new ReportPicker(known.Select(k => k.Id.Value).ToList(), agreementId, parties, counterpart, from, to), problems, report);
+            new ReportPicker(known.Select(k => k.Id.Value).ToList(), agreementId, parties, counterpart, from, to), problems, report, reader ?? renderings.Default);
         return Page<DashboardPage>(new { Model = model });
     }
 

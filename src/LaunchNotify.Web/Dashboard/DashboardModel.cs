@@ -3,6 +3,7 @@ using LaunchNotify.Node.Maps;
 using LaunchNotify.Node.Queries;
 using LaunchNotify.Node.Reports;
 using LaunchNotify.Node.Timeliness;
+using LaunchNotify.Presentation;
 using LaunchNotify.Storage.Entities;
 using NodaTime;
 
@@ -29,7 +30,8 @@ public sealed record DashboardModel(
     LinkPanel? Links,
     ReportPicker Picker,
     IReadOnlyList<string> Problems,
-    TimelinessReport? Report);
+    TimelinessReport? Report,
+    Rendering ReportRendering);
 
 /// <summary>The report form's choices and current values.</summary>
 public sealed record ReportPicker(IReadOnlyList<string> Agreements, string? AgreementId, IReadOnlyList<string> Parties, string? Counterpart, LocalDate From, LocalDate To);

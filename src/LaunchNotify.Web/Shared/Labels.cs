@@ -26,6 +26,7 @@ public static class Labels
     public const string MayCross = "may cross it";
     public const string MayNotCross = "may not cross it";
     public const string MapCaption = "Plate carrée projection (east–west distances stretch away from the equator). Coastlines and borders: Natural Earth 1:110m (public domain), via world-atlas (ISC).";
+    public const string ReportMapHeading = "Notified areas and observed launches in the period";
     public const string MapTitle = "Map of the notified launch and impact areas";
 
     // The duty page.

@@ -1,0 +1,187 @@
+using System.Globalization;
+using System.Text.Json;
+using Humanizer;
+using LaunchNotify.Domain.Alarms;
+using LaunchNotify.Domain.Messages;
+using LaunchNotify.Domain.Values;
+using NodaTime;
+using NodaTime.Text;
+
+namespace LaunchNotify.Presentation;
+
+/// <summary>
+/// One reader's rendering: a language and a time zone. Words come from the <see cref="IGlossary"/>; dates and numbers
+/// from .NET's culture data; durations in words from Humanizer's locale; local time from NodaTime's tzdb zone. Nothing
+/// reads the thread's culture or the clock, so the same data gives the same text.
+/// </summary>
+public sealed class Rendering
+{
+    public Rendering(IGlossary glossary, Language language, DateTimeZone zone)
+    {
+        Glossary = glossary;
+        Language = language;
+        Zone = zone;
+        Culture = language.Culture();
+    }
+
+    /// <summary>English and UTC from the shipped glossary: for callers that have no centre configuration.</summary>
+    public static Rendering EnglishUtc { get; } = new(JsonGlossary.Default, Language.En, Zones.Utc);
+
+    public IGlossary Glossary { get; }
+    public Language Language { get; }
+    public DateTimeZone Zone { get; }
+    public CultureInfo Culture { get; }
+
+    /// <summary>What a value that is not there shows (an unset duration, an absent instant).</summary>
+    public const string Nothing = "–";
+
+    /// <summary>The text of a label or message key, its arguments formatted with this language's culture.</summary>
+    public string Text(string key, params object?[] args) => Glossary.Text(key, Language, args);
+
+    // ---- coded values: the wire's code in, the reader's word out ----
+
+    /// <summary>
+    /// The word for a code of a category (<see cref="GlossaryCategories"/>). A code the glossary does not know (a newer
+    /// counterpart's) is shown as it came, so nothing is hidden from the reader.
+    /// </summary>
+    public string Code(string category, string? code) =>
+        string.IsNullOrEmpty(code) ? Nothing : Glossary.TryText($"{category}.{code}", Language, out var text) ? text : code;
+
+    public string MissileClass(MissileClass value) => Code(GlossaryCategories.MissileClass, WireCodes.Of(value));
+    public string AlarmKind(AlarmKind value) => Code(GlossaryCategories.AlarmKind, value.Code());
+    public string AlarmSeverity(AlarmSeverity value) => Code(GlossaryCategories.AlarmSeverity, WireCodes.Of(value));
+    public string AlarmState(AlarmState value) => Code(GlossaryCategories.AlarmState, WireCodes.Of(value));
+    public string ReceiptOutcome(ReceiptOutcome value) => Code(GlossaryCategories.ReceiptOutcome, WireCodes.Of(value));
+    public string PostLaunchOutcome(PostLaunchOutcome value) => Code(GlossaryCategories.PostLaunchOutcome, WireCodes.Of(value));
+    public string MessageKind(MessageKind value) => Code(GlossaryCategories.MessageKind, value.WireName());
+    public string AreaKind(Area area) => Code(GlossaryCategories.AreaKind, WireCodes.Of(area));
+
+    /// <summary>A rule code's short name (<c>rule.LEAD_TIME_TOO_SHORT.title</c>).</summary>
+    public string RuleTitle(string code) => Glossary.TryText($"rule.{code}.title", Language, out var text) ? text : code;
+
+    /// <summary>What a rule code means, in a sentence (<c>rule.LEAD_TIME_TOO_SHORT.meaning</c>; the rule catalogue, docs/rules.md).</summary>
+    public string RuleMeaning(string code) => Glossary.TryText($"rule.{code}.meaning", Language, out var text) ? text : code;
+
+    /// <summary>
+    /// A rule failure for a reader: in English the domain's own sentence with its figures; in the other languages the
+    /// rule's name and meaning from the glossary (the domain's sentences are English only), with the code to look up.
+    /// </summary>
+    public string Finding(string code, string? englishMessage) =>
+        Language == Language.En && !string.IsNullOrWhiteSpace(englishMessage)
+            ? $"{code}: {englishMessage}"
+            : Text("finding.line", RuleTitle(code), RuleMeaning(code), code);
+
+    // ---- time ----
+
+    /// <summary>
+    /// An instant as local date and time in this rendering's zone, in the culture's full pattern, with the UTC offset
+    /// (e.g. <c>Tuesday, 10 March 2026 16:00:00 UTC+08:00</c>; in UTC: <c>… UTC</c>).
+    /// </summary>
+    public string Instant(Instant? instant) => instant is { } i ? Local(i, "F") : Nothing;
+
+    /// <summary>An instant in the culture's short date and long time, with the offset: for table cells.</summary>
+    public string InstantShort(Instant? instant) => instant is { } i ? Local(i, "G") : Nothing;
+
+    public string Date(LocalDate date) => date.ToString("D", Culture);
+
+    /// <summary>The zone's name and its offset now-independent: the tzdb id (Asia/Shanghai).</summary>
+    public string ZoneName => Zone.Id;
+
+    private string Local(Instant instant, string pattern)
+    {
+        var local = instant.InZone(Zone);
+        return $"{local.LocalDateTime.ToString(pattern, Culture)} {OffsetText(local.Offset)}";
+    }
+
+    private static string OffsetText(Offset offset) =>
+        offset == Offset.Zero ? "UTC" : "UTC" + OffsetPattern.CreateWithInvariantCulture("+HH:mm").Format(offset);
+
+    /// <summary>
+    /// A duration in words, in Humanizer's locale for this language: days, hours and minutes from an hour up, seconds
+    /// below an hour, milliseconds only under a second (e.g. <c>1 day, 2 hours</c>, <c>1 день, 2 часа</c>). Negative
+    /// durations (a late margin) carry a minus sign.
+    /// </summary>
+    public string Duration(Duration? duration)
+    {
+        if (duration is not { } d)
+            return Nothing;
+        var abs = d < NodaTime.Duration.Zero ? -d : d;
+        var minUnit = abs >= NodaTime.Duration.FromHours(1) ? TimeUnit.Minute : abs >= NodaTime.Duration.FromSeconds(1) ? TimeUnit.Second : TimeUnit.Millisecond;
+        // Units joined by ", " (Humanizer's own list words give "&" in French and Russian); Chinese lists them without a comma (1 天 2 小时).
+        var separator = Language == Language.Zh ? " " : ", ";
+        var words = abs.ToTimeSpan().Humanize(precision: 3, culture: Culture, maxUnit: TimeUnit.Day, minUnit: minUnit, collectionSeparator: separator);
+        return d < NodaTime.Duration.Zero ? "−" + words : words;
+    }
+
+    // ---- numbers ----
+
+    public string Number(long value) => value.ToString("N0", Culture);
+
+    public string Number(double? value, int decimals) => value is { } v ? v.ToString("N" + decimals.ToString(CultureInfo.InvariantCulture), Culture) : Nothing;
+
+    /// <summary>A ratio (0.935) as a percentage with one decimal, as the culture writes it (93.5%, 93,5 %).</summary>
+    public string Percent(double? ratio) => ratio is { } r ? r.ToString("P1", Culture) : Nothing;
+
+    public string Kilometres(double? km) => km is { } v ? Text("unit.km", v.ToString("N0", Culture)) : Nothing;
+
+    public string Degrees(double? degrees) => degrees is { } v ? Text("unit.degrees", v.ToString("0.#", Culture)) : Nothing;
+
+    public string Point(GeoPoint point) =>
+        Text("unit.point", point.Lat.ToString("0.0000", Culture), point.Lon.ToString("0.0000", Culture));
+
+    /// <summary>An area as a reader sees it: its kind, its figures, its name if it has one.</summary>
+    public string Area(Area area)
+    {
+        var shape = area switch
+        {
+            CircleArea c => Text("area.circle.text", Kilometres(c.RadiusKm), Point(c.Centre)),
+            PolygonArea p => Text("area.polygon.text", Number(p.Vertices.Count), string.Join("; ", p.Vertices.Select(Point))),
+            OceanQuadrantArea q => Text("area.oceanQuadrant.text", Code(GlossaryCategories.Quadrant, q.Quadrant.ToString()), Point(q.Corner), Kilometres(q.RadiusKm)),
+            NamedWaterArea w => w.ReferencePoint is { } r ? Text("area.namedWater.text", Point(r)) : AreaKind(area),
+            _ => AreaKind(area),
+        };
+        return area.Name is { } name ? $"{name} — {shape}" : shape;
+    }
+}
+
+/// <summary>The glossary's categories of coded values: a key is <c>{category}.{wire code}</c>.</summary>
+public static class GlossaryCategories
+{
+    public const string MissileClass = "missileClass";
+    public const string AreaKind = "areaKind";
+    public const string Quadrant = "quadrant";
+    public const string AlarmKind = "alarmKind";
+    public const string AlarmSeverity = "alarmSeverity";
+    public const string AlarmState = "alarmState";
+    public const string ReceiptOutcome = "receiptOutcome";
+    public const string DeliveryStatus = "deliveryStatus";
+    public const string PostLaunchOutcome = "postLaunchOutcome";
+    public const string MessageKind = "messageKind";
+    public const string LinkCondition = "linkCondition";
+    public const string Coverage = "coverage";
+    public const string RuleSet = "ruleSet";
+    public const string Direction = "direction";
+}
+
+/// <summary>The codes the wire and the API use for the domain's enums (the glossary's keys follow them).</summary>
+public static class WireCodes
+{
+    public static string Of(MissileClass value) => JsonNamingPolicy.SnakeCaseUpper.ConvertName(value.ToString());
+    public static string Of(AlarmSeverity value) => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+    public static string Of(AlarmState value) => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+    public static string Of(ReceiptOutcome value) => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+    public static string Of(PostLaunchOutcome value) => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+
+    /// <summary>An enum value's camelCase code (how the API writes its enums: <c>DeliveryStatus.Confirmed</c> → confirmed).</summary>
+    public static string CamelCase<T>(T value) where T : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+
+    /// <summary>The area's <c>type</c> on the wire.</summary>
+    public static string Of(Area area) => area switch
+    {
+        CircleArea => "circle",
+        PolygonArea => "polygon",
+        OceanQuadrantArea => "oceanQuadrant",
+        NamedWaterArea => "namedWater",
+        _ => throw new ArgumentOutOfRangeException(nameof(area), area.GetType().Name, "an area type the wire does not name"),
+    };
+}
