@@ -4,6 +4,7 @@ using LaunchNotify.Node.Hosting;
 using LaunchNotify.Node.Launches;
 using LaunchNotify.Publisher;
 using LaunchNotify.Publisher.Security;
+using LaunchNotify.Web.Shared;
 
 // A centre's publisher: the operators' HTTP API (authenticated, docs/security.md), the dispatcher that publishes the
 // outbox, the heartbeats and a deadline watcher. Read-only (LaunchNotify:ReadOnly): the API's queries and the dashboard
@@ -33,11 +34,14 @@ return await NodeHosting.RunGuardedAsync(async () =>
         builder.Services.AddAlarmFeed(settings, NodeRole.Publisher);
     }
     builder.Services.AddOpenApi();
+    // The dashboard's pages are Razor components rendered on the server (src/LaunchNotify.Web) with this encoding.
+    builder.Services.AddPageEncoding();
     // Every error answer is a problem details document with a code (docs/api.md); see ApiProblems.
     builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.Complete);
     builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
     builder.Services.AddObservedLaunches(builder.Configuration);
     builder.Services.AddLinkMonitor(settings, watch: !settings.ReadOnly);
+    builder.Services.AddSingleton<LaunchNotify.Node.Duty.DutyQueries>();
     try
     {
         builder.Services.AddApiAuthentication(auth);
@@ -72,6 +76,7 @@ return await NodeHosting.RunGuardedAsync(async () =>
     app.MapAcknowledgementEndpoints();
     app.MapLaunchEndpoints();
     app.MapDashboard();
+    app.MapDutyPage();
     app.MapEvidenceEndpoints();
     app.MapKeyEndpoints();
     app.MapLinkEndpoints();

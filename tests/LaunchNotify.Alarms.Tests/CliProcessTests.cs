@@ -179,6 +179,34 @@ public sealed class CliProcessTests(KestrelPublisherApp app) : IClassFixture<Kes
     }
 
     [Fact]
+    public async Task ReportHtml_DrawsEveryPreNotificationOfThePeriodOnTheMap()
+    {
+        var submitted = await Cli("submit", Example("valid", "prenotification-us-icbm-vandenberg-to-kwajalein.json"), "--url", Url);
+        Assert.True(submitted.ExitCode is 0 or 1, submitted.ToString()); // 1: another test sent it first; it is in the store either way
+        var file = Path.Combine(app.Folder, "report.html");
+        var result = await Cli("report", "--agreement", "us-ru-bmlna-1988", "--from", "2026-01-01", "--to", "2026-12-31", "--store", app.StoreOption,
+            "--format", "html", "-o", file);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var html = await File.ReadAllTextAsync(file);
+
+        // The store's pre-notifications under the agreement whose window starts in 2026, read here with plain EF.
+        await using var db = new LaunchNotify.Storage.NodeDbContext(app.StoreOptions.ToDbContextOptions());
+        var (from, to) = (Instant.FromUtc(2026, 1, 1, 0, 0), Instant.FromUtc(2027, 1, 1, 0, 0));
+        var sent = (await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
+                db.OutboundMessages.Where(m => m.Kind == "prenotification" && m.AgreementId == "us-ru-bmlna-1988")))
+            .Where(m => m.WindowStart >= from && m.WindowStart < to).Select(m => m.MessageId).ToList();
+        var received = (await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
+                db.Inbox.Where(m => m.Kind == "prenotification" && m.AgreementId == "us-ru-bmlna-1988" && m.Outcome == LaunchNotify.Storage.Entities.InboxOutcome.Accepted)))
+            .Count(m => m.WindowStart >= from && m.WindowStart < to);
+        Assert.NotEmpty(sent);
+        Assert.Contains("data-map=\"report-map-figure\"", html);
+        foreach (var id in sent)
+            Assert.Contains($"data-kind=\"launch-area\" data-message-id=\"{id}\"", html);
+        Assert.Equal(sent.Count + received, System.Text.RegularExpressions.Regex.Matches(html, "data-kind=\"launch-area\"").Count);
+        Assert.DoesNotContain("<script", html);
+    }
+
+    [Fact]
     public async Task Report_ForAnAgreementThisCentreIsNotPartyTo_ExitsTwoSayingSo()
     {
         var result = await Cli("report", "--agreement", "cn-ru-2009", "--from", "2026-03-01", "--to", "2026-03-31", "--store", app.StoreOption, "--format", "csv");

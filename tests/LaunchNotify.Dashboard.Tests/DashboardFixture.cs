@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using LaunchNotify.Node.Accounts;
 using LaunchNotify.Node.Seeding;
@@ -22,6 +23,7 @@ public sealed class DashboardFixture : IAsyncLifetime
     /// <summary>A compliance officer (may read the dashboard) and an operator (may not), made in the store before the publisher starts.</summary>
     public const string User = "officer";
     public const string Operator = "olga";
+    public const string DutyOfficer = "duty";
     public const string Password = TestAccounts.Password;
     public const string Chromium = "/usr/bin/chromium";
 
@@ -41,7 +43,7 @@ public sealed class DashboardFixture : IAsyncLifetime
         var summary = await HistorySeeder.RunAsync(Seed, null, CancellationToken.None);
         SeedTime = summary.Elapsed;
 
-        await TestAccounts.AddAsync(StorageOptions.SqliteFile(StorePath), (User, NodeRoles.ComplianceOfficer), (Operator, NodeRoles.Operator));
+        await TestAccounts.AddAsync(StorageOptions.SqliteFile(StorePath), (User, NodeRoles.ComplianceOfficer), (Operator, NodeRoles.Operator), (DutyOfficer, NodeRoles.DutyOfficer));
 
         var port = FreePort();
         BaseUrl = $"http://127.0.0.1:{port}";
@@ -78,6 +80,8 @@ public sealed class DashboardFixture : IAsyncLifetime
                 if ((await http.GetAsync(BaseUrl + "/health")).StatusCode == HttpStatusCode.OK)
                 {
                     await WaitForTheWatcherAsync();
+                    await RecordObservedLaunchesAsync();
+                    await WaitForTheWatcherAsync();
                     return;
                 }
             }
@@ -98,6 +102,47 @@ public sealed class DashboardFixture : IAsyncLifetime
                 throw new InvalidOperationException($"The publisher's deadline watcher did not fire the deadlines past due within 30 s:\n{Log}");
             await Task.Delay(200);
         }
+    }
+
+    /// <summary>The launch recorded inside a sent notice's launch area and window (covered by it).</summary>
+    public Guid CoveredLaunchId { get; private set; }
+
+    /// <summary>The sent notice that covers <see cref="CoveredLaunchId"/>.</summary>
+    public Guid CoveringNoticeId { get; private set; }
+
+    /// <summary>A launch attributed to RU in the middle of the Pacific, which no notice covers (it raises LAUNCH_WITHOUT_NOTIFICATION).</summary>
+    public Guid UncoveredLaunchId { get; private set; }
+
+    /// <summary>
+    /// Two observed launches through the duty officer's API, so the maps have one covered and one uncovered: the first
+    /// at the launch area's centre of the latest sent pre-notification, a minute into its window.
+    /// </summary>
+    private async Task RecordObservedLaunchesAsync()
+    {
+        await using var db = new NodeDbContext(StorageOptions.SqliteFile(StorePath).ToDbContextOptions());
+        var notice = await db.OutboundMessages.AsNoTracking().Where(m => m.Kind == "prenotification")
+            .OrderByDescending(m => m.SubmittedAt).FirstAsync();
+        using var payload = System.Text.Json.JsonDocument.Parse(notice.PayloadJson);
+        var centre = payload.RootElement.GetProperty("launchArea").GetProperty("centre");
+        using var http = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        http.WithToken(await TestAccounts.TokenAsync(http, DutyOfficer));
+        async Task<Guid> RecordAsync(object body)
+        {
+            var response = await http.PostAsJsonAsync("/v1/observed-launches", body);
+            var text = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != HttpStatusCode.Created)
+                throw new InvalidOperationException($"Recording an observed launch answered {(int)response.StatusCode}: {text}");
+            var verdict = System.Text.Json.JsonDocument.Parse(text).RootElement;
+            return verdict.GetProperty("id").GetGuid();
+        }
+        var at = NodaTime.Text.InstantPattern.General.Format(notice.WindowStart!.Value + Duration.FromMinutes(1));
+        CoveringNoticeId = notice.MessageId;
+        CoveredLaunchId = await RecordAsync(new
+        {
+            at, attributedCentre = "US", source = "dashboard test",
+            launchPoint = new { lat = centre.GetProperty("lat").GetDouble(), lon = centre.GetProperty("lon").GetDouble() },
+        });
+        UncoveredLaunchId = await RecordAsync(new { at, attributedCentre = "RU", source = "dashboard test", launchPoint = new { lat = -5.0, lon = -150.0 } });
     }
 
     public string Log { get { lock (_log) return string.Join('\n', _log); } }

@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using LaunchNotify.Node.Reports;
 using LaunchNotify.Presentation;
+using LaunchNotify.Web.Report;
+using LaunchNotify.Web.Shared;
 
 namespace LaunchNotify.Reports.Tests;
 
@@ -42,9 +44,9 @@ public sealed class ReportFormatsTests
     }
 
     [Fact]
-    public void Html_IsSelfContainedWithBothChartsAndTheMinimumLine()
+    public async Task Html_IsSelfContainedWithBothChartsAndTheMinimumLine()
     {
-        var html = ReportHtml.Page(_report);
+        var html = await ReportHtml.PageAsync(_report);
         Assert.Contains("data-chart=\"lead-time-histogram\"", html);
         Assert.Contains("data-chart=\"monthly-on-time\"", html);
         Assert.Contains("data-role=\"minimum-lead-time\"", html);
@@ -60,13 +62,13 @@ public sealed class ReportFormatsTests
     [InlineData(Language.Ru, "Europe/Moscow", "Отчёт о своевременности: us-ru-bmlna-1988", "Срок уведомления (уведомления о предстоящих пусках)", "75,0 %", "<html lang=\"ru\">")]
     [InlineData(Language.Zh, "Asia/Shanghai", "及时性报告：us-ru-bmlna-1988", "提前通报时间（发射前通报）", "75.0%", "<html lang=\"zh\">")]
     [InlineData(Language.Fr, "Europe/Paris", "Rapport de ponctualité : us-ru-bmlna-1988", "Délai de préavis (notifications préalables)", "75,0 %", "<html lang=\"fr\">")]
-    public void Html_InTheReadersLanguage_HasItsLabelsNumbersAndZone(Language language, string zone, string title, string heading, string rate, string htmlLang)
+    public async Task Html_InTheReadersLanguage_HasItsLabelsNumbersAndZone(Language language, string zone, string title, string heading, string rate, string htmlLang)
     {
-        var html = ReportHtml.Page(_report, new Rendering(JsonGlossary.Default, language, Zones.Find(zone)!));
+        var html = System.Net.WebUtility.HtmlDecode(await ReportHtml.PageAsync(_report, null, new Rendering(JsonGlossary.Default, language, Zones.Find(zone)!)));
 
         Assert.Contains(htmlLang, html);
-        Assert.Contains(System.Net.WebUtility.HtmlEncode(title), html);
-        Assert.Contains(System.Net.WebUtility.HtmlEncode(heading), html);
+        Assert.Contains(title, html);
+        Assert.Contains(heading, html);
         Assert.Contains(rate, html);
         Assert.Contains(zone, html);
         Assert.DoesNotContain("on-time rate", html);
@@ -74,14 +76,27 @@ public sealed class ReportFormatsTests
     }
 
     [Fact]
-    public void Html_SameReportSameReader_IsTheSameText() =>
-        Assert.Equal(ReportHtml.Page(_report, new Rendering(JsonGlossary.Default, Language.Ru, Zones.Find("Europe/Moscow")!)),
-            ReportHtml.Page(_report, new Rendering(JsonGlossary.Default, Language.Ru, Zones.Find("Europe/Moscow")!)));
+    public async Task Html_SameReportSameReader_IsTheSameText() =>
+        Assert.Equal(await ReportHtml.PageAsync(_report, null, new Rendering(JsonGlossary.Default, Language.Ru, Zones.Find("Europe/Moscow")!)),
+            await ReportHtml.PageAsync(_report, null, new Rendering(JsonGlossary.Default, Language.Ru, Zones.Find("Europe/Moscow")!)));
 
     [Fact]
-    public void Histogram_PutsTheMinimumLineAtTheBinEdgeOfTheRequiredLeadTime()
+    public async Task Html_EncodesTextFromTheStoreThroughTheTemplating()
     {
-        var svg = SvgCharts.LeadTimeHistogram(_report);
+        // Text that reaches the page from outside (an agreement's title, a counterpart's code) is text, never markup.
+        var hostile = _report with { AgreementTitle = "<script>alert('x')</script> & <b>", Counterpart = "\"><img src=x>" };
+        var html = await ReportHtml.PageAsync(hostile);
+        Assert.DoesNotContain("<script", html);
+        Assert.DoesNotContain("<img", html);
+        Assert.Contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;b&gt;", html);
+        // Characters outside ASCII stay characters (the encoder allows every Unicode range), markup characters do not.
+        Assert.Contains("18–24 h", await ComponentHtml.RenderAsync<BarChart>(new Dictionary<string, object?> { ["Chart"] = Charts.LeadTimeHistogram(_report) }));
+    }
+
+    [Fact]
+    public async Task Histogram_PutsTheMinimumLineAtTheBinEdgeOfTheRequiredLeadTime()
+    {
+        var svg = await ComponentHtml.RenderAsync<BarChart>(new Dictionary<string, object?> { ["Chart"] = Charts.LeadTimeHistogram(_report) });
         // Lead times 12 h .. 48 h in 6 h bins (a quarter of 24 h) from 0 to 54 h; the minimum (24 h) is a bin edge.
         var bars = Regex.Matches(svg, "<rect x=\"[^\"]+\" y=\"[^\"]+\" width=\"[^\"]+\" height=\"[^\"]+\" fill=\"#(2b6cb0|2f855a)\"><title>").Count;
         Assert.Equal(5, bars); // 12–18 R4; 18–24 S2 (sent); 24–30 R2 (exactly 24 h is on time); 42–48 S1 (sent); 48–54 R1 and R5

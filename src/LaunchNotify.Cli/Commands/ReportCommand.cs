@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
 using LaunchNotify.Domain.Alarms;
+using LaunchNotify.Node.Maps;
 using LaunchNotify.Node.Reports;
 using LaunchNotify.Presentation;
 using LaunchNotify.Protocol.Agreements;
 using LaunchNotify.Storage;
+using LaunchNotify.Web.Report;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
@@ -72,7 +74,8 @@ public static class ReportCommand
             {
                 "csv" => ReportFormats.Csv(report),
                 "json" => ReportFormats.Json(report),
-                "html" => ReportHtml.Page(report, rendering),
+                "html" => await ReportHtml.PageAsync(report, await new MapQueries(new StoreContextFactory(options), AgreementCatalog.Default)
+                    .PeriodAsync(report.AgreementId, report.Counterpart, period.Start, period.End, ct), rendering),
                 _ => null,
             };
             if (parse.GetValue(output) is { } file)

@@ -49,6 +49,7 @@ public static class NodeServices
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<SubmissionService>();
         services.AddSingleton<StatusQueries>();
+        services.AddSingleton<LaunchNotify.Node.Maps.MapQueries>();
         services.AddSingleton<GroupCommitter>();
         services.AddSingleton<InboxProcessor>();
         services.AddSingleton<Alarms.AlarmBook>();

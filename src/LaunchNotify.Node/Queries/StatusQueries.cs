@@ -33,10 +33,20 @@ public sealed class StatusQueries(IDbContextFactory<NodeDbContext> dbFactory)
         if (!includeHeartbeats)
             query = query.Where(m => m.Kind != "heartbeat" && m.Kind != "receipt");
         var rows = await query.OrderByDescending(m => m.ReceivedAt).Take(limit).ToListAsync(ct);
-        return rows.Select(m => new InboxView(m.MessageId, m.Kind, m.Sender, m.AgreementId, m.Sequence, m.IssuedAt, m.ReceivedAt,
-            m.Outcome.ToString().ToLowerInvariant(), ReadErrors(m.DetailsJson), m.WindowStart, m.WindowEnd, m.ReceiptMessageId,
-            m.AcknowledgeDueAt, m.AcknowledgedAt, m.AcknowledgedByName, m.AcknowledgementMessageId)).ToList();
+        return rows.Select(ToView).ToList();
     }
+
+    /// <summary>A received message by id (the first received, should two senders have used the same id).</summary>
+    public async Task<InboxView?> ReceivedAsync(Guid messageId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await db.Inbox.AsNoTracking().Where(m => m.MessageId == messageId).OrderBy(m => m.ReceivedAt).FirstOrDefaultAsync(ct);
+        return row is null ? null : ToView(row);
+    }
+
+    private static InboxView ToView(InboxMessage m) => new(m.MessageId, m.Kind, m.Sender, m.AgreementId, m.Sequence, m.IssuedAt, m.ReceivedAt,
+        m.Outcome.ToString().ToLowerInvariant(), ReadErrors(m.DetailsJson), m.WindowStart, m.WindowEnd, m.ReceiptMessageId,
+        m.AcknowledgeDueAt, m.AcknowledgedAt, m.AcknowledgedByName, m.AcknowledgementMessageId);
 
     private static MessageStatusView ToView(OutboundMessage m) => new(
         m.MessageId, m.Kind, m.AgreementId, m.Sender, m.RelatesTo, m.IssuedAt, m.SubmittedAt, m.WindowStart, m.WindowEnd,

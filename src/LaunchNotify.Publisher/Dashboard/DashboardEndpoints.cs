@@ -1,11 +1,10 @@
-using System.Net;
-using System.Text;
 using LaunchNotify.Domain.Agreements;
 using LaunchNotify.Domain.Alarms;
 using LaunchNotify.Domain.Timeliness;
 using LaunchNotify.Node.Alarms;
 using LaunchNotify.Node.Broker;
 using LaunchNotify.Node.Hosting;
+using LaunchNotify.Node.Maps;
 using LaunchNotify.Node.Queries;
 using LaunchNotify.Node.Reports;
 using LaunchNotify.Node.Timeliness;
@@ -13,6 +12,9 @@ using LaunchNotify.Presentation;
 using LaunchNotify.Protocol.Agreements;
 using LaunchNotify.Publisher.Security;
 using LaunchNotify.Storage;
+using LaunchNotify.Web.Dashboard;
+using Microsoft.AspNetCore.Components;
+using LaunchNotify.Web.Shared;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
@@ -30,42 +32,44 @@ public static class DashboardEndpoints
 {
     public static void MapDashboard(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/dashboard", RenderAsync)
-            .RequireAuthorization(ApiPolicies.Dashboard)
-            .AddEndpointFilter(async (context, next) =>
-            {
-                var result = await next(context);
-                // After the page is made (its sign-out form's antiforgery token sets caching headers of its own).
-                var headers = context.HttpContext.Response.Headers;
-                headers.CacheControl = "no-store";
-                headers.ContentSecurityPolicy = ContentSecurityPolicy;
-                return result;
-            })
+        app.MapGet("/dashboard", RenderAsync).AsDashboardPage()
             .WithName("Dashboard").WithSummary("Compliance dashboard (HTML; sign in at /dashboard/login).").ExcludeFromDescription();
+        app.MapGet("/dashboard/notifications/{id:guid}", NotificationAsync).AsDashboardPage()
+            .WithName("DashboardNotification").WithSummary("One notification with its areas on a map (HTML).").ExcludeFromDescription();
         app.MapDashboardLogin();
+    }
+
+    /// <summary>For compliance officers, never cached, under the pages' content security policy.</summary>
+    private static RouteHandlerBuilder AsDashboardPage(this RouteHandlerBuilder page) => page.AsPage(ApiPolicies.Dashboard, ContentSecurityPolicy);
+
+    /// <summary>A page for browsers: behind <paramref name="policy"/>, never cached, under <paramref name="contentSecurityPolicy"/>.</summary>
+    internal static RouteHandlerBuilder AsPage(this RouteHandlerBuilder page, string policy, string contentSecurityPolicy) => page
+        .RequireAuthorization(policy)
+        .AddEndpointFilter(async (context, next) =>
+        {
+            var result = await next(context);
+            // After the page is made (its forms' antiforgery token sets caching headers of its own).
+            var headers = context.HttpContext.Response.Headers;
+            headers.CacheControl = "no-store";
+            headers.ContentSecurityPolicy = contentSecurityPolicy;
+            return result;
+        });
+
+    private static async Task<IResult> NotificationAsync(Guid id, HttpContext http, IAntiforgery antiforgery, StatusQueries status, MapQueries maps, CancellationToken ct)
+    {
+        var sent = await status.GetAsync(id, ct);
+        var received = sent is null ? await status.ReceivedAsync(id, ct) : null;
+        if (sent is null && received is null)
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such notification",
+                detail: $"No message {id} was sent or received by this centre; open /dashboard and follow a link from its tables.");
+        var map = await maps.NotificationAsync(id, ct);
+        return Page<NotificationPage>(new { User = SignedInAs(http, antiforgery), Sent = sent, Received = received, Map = map });
     }
 
     /// <summary>Nothing but this page's own inline styles and SVG; no framing, no forms posting elsewhere.</summary>
     public const string ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'";
 
-    private static void AppendLinks(StringBuilder h, LinksSnapshot snapshot, Duration silentAfter)
-    {
-        h.Append("<h2 id=\"links\">Links to counterparts' brokers</h2>");
-        h.Append("<p class=\"muted\">").Append(snapshot.ObservedAt is { } at ? "As the broker reported at " + E(ReportFormats.Text(at)) : "Not observed yet")
-            .Append("; LINK_SILENT after ").Append(E(DurationText.Format(silentAfter))).Append(" without a forward.")
-            .Append(snapshot.Error is { } error ? " " + E(error) : "").Append("</p>");
-        h.Append("<table id=\"links-table\"><tr><th>counterpart</th><th>condition</th><th>shovel</th><th>backlog</th><th>in flight</th><th>forwarded</th><th>last forward</th><th>not forwarding since</th></tr>");
-        foreach (var l in snapshot.Links)
-            h.Append("<tr data-link=\"").Append(E(l.Counterpart.Value)).Append("\"><td>").Append(E(l.Counterpart.Value)).Append("</td><td class=\"")
-                .Append(l.Condition == LinkCondition.Running ? "ok" : "rejected").Append("\">").Append(l.Condition.ToString().ToLowerInvariant()).Append("</td><td>")
-                .Append(E(l.ShovelState ?? "")).Append(l.Reason is { Length: > 0 } r ? " (" + E(r) + ")" : "").Append("</td><td class=\"num\">").Append(l.Backlog)
-                .Append("</td><td class=\"num\">").Append(l.InFlight).Append("</td><td class=\"num\">").Append(l.Forwarded?.ToString() ?? "")
-                .Append("</td><td>").Append(l.LastForwardAt is { } f ? E(ReportFormats.Text(f)) : "").Append("</td><td>")
-                .Append(l.NotForwardingSince is { } s ? E(ReportFormats.Text(s)) : "").Append("</td></tr>");
-        h.Append("</table>");
-    }
-
-    private static async Task<IResult> RenderAsync(HttpRequest request, IAntiforgery antiforgery, NodeSettings settings, StatusQueries status, AlarmBook alarms,
+    private static async Task<IResult> RenderAsync(HttpRequest request, IAntiforgery antiforgery, NodeSettings settings, StatusQueries status, AlarmBook alarms, MapQueries maps,
         IDbContextFactory<NodeDbContext> dbFactory, IAgreementSource agreementSource, IClock clock, LinkMonitor links, RenderingLanguage renderings, CancellationToken ct)
     {
         var centre = settings.Centre.Value;
@@ -107,72 +111,12 @@ public static class DashboardEndpoints
         var sent = await status.RecentAsync(25, ct);
         var received = await status.InboxAsync(25, includeHeartbeats: false, ct);
         var open = await alarms.ListAsync(new AlarmFilter(OpenOnly: true, Limit: 100), ct);
-
-        var h = new StringBuilder();
-        h.Append("<nav><a href=\"#sent\">Sent</a><a href=\"#received\">Received</a><a href=\"#alarms\">Open alarms (").Append(open.Count)
-            .Append(")</a><a href=\"#report\">Timeliness report</a></nav>");
-        h.Append("<p class=\"muted\">Read-only view of centre ").Append(E(centre)).Append("'s store at ").Append(E(ReportFormats.Text(clock.GetCurrentInstant())))
-            .Append(" (UTC). Operators act through the API and the CLI.</p>");
-        h.Append("<form method=\"post\" action=\"").Append(DashboardLogin.LogoutPath).Append("\">").Append(DashboardLogin.AntiforgeryField(request.HttpContext, antiforgery))
-            .Append("<span class=\"muted\">Signed in as ").Append(E(request.HttpContext.User.Identity?.Name ?? "")).Append(" </span><button type=\"submit\">Sign out</button></form>");
-
-        h.Append("<h2 id=\"sent\">Notifications sent (latest ").Append(sent.Count).Append(")</h2>");
-        h.Append("<table id=\"sent-notifications\"><tr><th>issued</th><th>kind</th><th>agreement</th><th>message</th><th>window start</th><th>status per recipient</th></tr>");
-        foreach (var m in sent)
-        {
-            h.Append("<tr data-message-id=\"").Append(m.MessageId).Append("\"><td>").Append(ReportFormats.Text(m.IssuedAt)).Append("</td><td>").Append(E(m.Kind))
-                .Append("</td><td>").Append(E(m.AgreementId)).Append("</td><td><code>").Append(m.MessageId.ToString()[..8]).Append("</code></td><td>")
-                .Append(m.WindowStart is { } ws ? ReportFormats.Text(ws) : "").Append("</td><td>");
-            foreach (var d in m.Recipients)
-                h.Append("<span class=\"delivery ").Append(E(d.Status)).Append("\" data-recipient=\"").Append(E(d.Centre)).Append("\">")
-                    .Append(E(d.Centre)).Append(" #").Append(d.Sequence).Append(' ').Append(E(d.Status)).Append("</span> ");
-            h.Append("</td></tr>");
-        }
-        h.Append("</table>");
-
-        h.Append("<h2 id=\"received\">Notifications received (latest ").Append(received.Count).Append(")</h2>");
-        h.Append("<table id=\"received-notifications\"><tr><th>received</th><th>from</th><th>kind</th><th>agreement</th><th>seq</th><th>verdict</th><th>findings / reasons</th></tr>");
-        foreach (var m in received)
-            h.Append("<tr><td>").Append(ReportFormats.Text(m.ReceivedAt)).Append("</td><td>").Append(E(m.Sender)).Append("</td><td>").Append(E(m.Kind))
-                .Append("</td><td>").Append(E(m.AgreementId ?? "")).Append("</td><td class=\"num\">").Append(m.Sequence).Append("</td><td class=\"")
-                .Append(m.Outcome == "accepted" ? "ok" : "rejected").Append("\">").Append(E(m.Outcome)).Append("</td><td>")
-                .Append(E(string.Join("; ", m.Details.Select(d => d.Code)))).Append("</td></tr>");
-        h.Append("</table>");
-
-        if (settings.Topology.Kind == TopologyKind.Federated)
-            AppendLinks(h, links.Snapshot, settings.Topology.LinkSilentAfter);
-
-        h.Append("<h2 id=\"alarms\">Open alarms (").Append(open.Count).Append(")</h2>");
-        if (open.Count == 0)
-            h.Append("<p>No open alarms.</p>");
-        else
-        {
-            h.Append("<table id=\"open-alarms\"><tr><th>raised</th><th>kind</th><th>severity</th><th>state</th><th>centre</th><th>agreement</th><th>summary</th></tr>");
-            foreach (var alarm in open)
-                h.Append("<tr data-alarm-kind=\"").Append(alarm.Kind.Code()).Append("\"><td>").Append(ReportFormats.Text(alarm.RaisedAt)).Append("</td><td>")
-                    .Append(alarm.Kind.Code()).Append("</td><td>").Append(alarm.Severity).Append("</td><td class=\"").Append(alarm.State.ToString().ToLowerInvariant())
-                    .Append("\">").Append(alarm.State.ToString().ToLowerInvariant()).Append("</td><td>").Append(E(alarm.Centre ?? "")).Append("</td><td>")
-                    .Append(E(alarm.AgreementId ?? "")).Append("</td><td>").Append(E(alarm.Summary)).Append("</td></tr>");
-            h.Append("</table>");
-        }
-
-        h.Append("<h2 id=\"report\">Timeliness report</h2>");
-        h.Append("<form class=\"pickers\" method=\"get\" action=\"/dashboard#report\"><label>agreement<select name=\"agreement\">");
-        foreach (var agreement in known)
-            h.Append("<option value=\"").Append(E(agreement.Id.Value)).Append('"').Append(agreement.Id.Value == agreementId ? " selected" : "").Append('>')
-                .Append(E(agreement.Id.Value)).Append("</option>");
-        h.Append("</select></label><label>counterpart<select name=\"centre\"><option value=\"all\">all parties</option>");
         var parties = known.FirstOrDefault(k => k.Id.Value == agreementId)?.Parties.Select(p => p.Value).Where(p => p != centre).Order().ToList() ?? [];
-        foreach (var party in parties)
-            h.Append("<option value=\"").Append(E(party)).Append('"').Append(party == counterpart ? " selected" : "").Append('>').Append(E(party)).Append("</option>");
-        h.Append("</select></label><label>from<input type=\"date\" name=\"from\" value=\"").Append(ReportFormats.Date(from)).Append("\"></label>")
-            .Append("<label>to<input type=\"date\" name=\"to\" value=\"").Append(ReportFormats.Date(to)).Append("\"></label><button type=\"submit\">Show</button></form>");
-        foreach (var problem in problems)
-            h.Append("<p class=\"late\">").Append(E(problem)).Append("</p>");
-        if (report is not null)
-            h.Append(ReportHtml.Section(report, reader ?? renderings.Default));
-
-        return Page(StatusCodes.Status200OK, $"Centre {centre}: compliance dashboard", h.ToString());
+        var map = await maps.RecentAsync(25, ct);
+        var model = new DashboardModel(centre, clock.GetCurrentInstant(), SignedInAs(request.HttpContext, antiforgery), sent, received, open, map,
+            settings.Topology.Kind == TopologyKind.Federated ? new LinkPanel(links.Snapshot, settings.Topology.LinkSilentAfter) : null,
+            new ReportPicker(known.Select(k => k.Id.Value).ToList(), agreementId, parties, counterpart, from, to), problems, report, reader ?? renderings.Default);
+        return Page<DashboardPage>(new { Model = model });
     }
 
     /// <summary>The agreement with the most traffic in this store, so the first view shows something.</summary>
@@ -206,14 +150,26 @@ public static class DashboardEndpoints
         return fallback;
     }
 
-    internal static IResult Page(int statusCode, string title, string body) => Results.Content($"""
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>{E(title)}</title><style>{ReportHtml.Styles}</style></head>
-        <body><main><h1>{E(title)}</h1>
-        {body}
-        </main></body></html>
-        """, "text/html; charset=utf-8", Encoding.UTF8, statusCode);
+    /// <summary>A dashboard page: a Razor component rendered on the server by the framework's HtmlRenderer, with its encoding.</summary>
+    /// <remarks>
+    /// Not a <c>RazorComponentResult</c>: that treats every POST as a Blazor form post and fails one without the form's
+    /// token, where these pages answer such posts themselves (a refused sign-in, a role without access).
+    /// </remarks>
+    internal static IResult Page<TPage>(object parameters, int statusCode = StatusCodes.Status200OK) where TPage : IComponent =>
+        new ComponentPage<TPage>(parameters, statusCode);
 
-    private static string E(string s) => WebUtility.HtmlEncode(s);
+    private sealed class ComponentPage<TPage>(object parameters, int statusCode) : IResult where TPage : IComponent
+    {
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            var html = await ComponentHtml.RenderAsync<TPage>(new RouteValueDictionary(parameters), http.RequestServices);
+            http.Response.StatusCode = statusCode;
+            http.Response.ContentType = "text/html; charset=utf-8";
+            await http.Response.WriteAsync(html, http.RequestAborted);
+        }
+    }
+
+    /// <summary>Who is signed in, and the token their sign-out form carries.</summary>
+    internal static SignedIn SignedInAs(HttpContext http, IAntiforgery antiforgery) =>
+        new(http.User.Identity?.Name ?? "", DashboardLogin.FormToken(http, antiforgery));
 }

@@ -1,7 +1,7 @@
-using System.Net;
 using System.Security.Claims;
 using LaunchNotify.Node.Accounts;
 using LaunchNotify.Publisher.Security;
+using LaunchNotify.Web.Dashboard;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 
@@ -42,8 +42,9 @@ public static class DashboardLogin
                 identity.AddClaims(actor.Roles.Select(r => new Claim(auth.RoleClaim, r)));
                 identity.AddClaim(new Claim(TokenClaims.Stamp, stamp!));
                 await http.SignInAsync(Scheme, new ClaimsPrincipal(identity));
-                // Only back into the dashboard: never to another site named in the form.
-                return Results.Redirect(returnUrl.StartsWith("/dashboard", StringComparison.Ordinal) && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl : "/dashboard");
+                // Only back into the dashboard: never to another site named in the form. Without a page asked for, each role to its own.
+                var home = actor.Roles.Contains(NodeRoles.ComplianceOfficer) ? "/dashboard" : DutyEndpoints.Path;
+                return Results.Redirect(returnUrl.StartsWith("/dashboard", StringComparison.Ordinal) && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl : home);
             })
             .AllowAnonymous().WithName("DashboardLogin").ExcludeFromDescription();
 
@@ -54,34 +55,20 @@ public static class DashboardLogin
                 await http.SignOutAsync(Scheme);
                 return Results.Redirect(LoginPath);
             })
-            .RequireAuthorization(ApiPolicies.Dashboard).WithName("DashboardLogout").ExcludeFromDescription();
+            .RequireAuthorization(ApiPolicies.DashboardSession).WithName("DashboardLogout").ExcludeFromDescription();
     }
 
-    /// <summary>The hidden form fields that prove a post comes from this site's own page.</summary>
-    public static string AntiforgeryField(HttpContext http, IAntiforgery antiforgery)
+    /// <summary>The hidden form field that proves a post comes from this site's own page.</summary>
+    public static FormToken FormToken(HttpContext http, IAntiforgery antiforgery)
     {
         var tokens = antiforgery.GetAndStoreTokens(http);
-        return $"<input type=\"hidden\" name=\"{E(tokens.FormFieldName)}\" value=\"{E(tokens.RequestToken ?? "")}\">";
+        return new FormToken(tokens.FormFieldName, tokens.RequestToken ?? "");
     }
 
     private static IResult Form(HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? problem, int status = StatusCodes.Status200OK)
     {
         // Antiforgery makes the page no-cache, no-store itself.
         http.Response.Headers.ContentSecurityPolicy = DashboardEndpoints.ContentSecurityPolicy;
-        var body = (problem is null ? "" : $"<p class=\"late\" id=\"login-problem\">{E(problem)}</p>") +
-                   $"""
-                   <p>The compliance dashboard is for compliance officers. Sign in with your account of this centre
-                   (an administrator makes one with <code>launchnotify users add NAME --role compliance-officer</code>).</p>
-                   <form method="post" action="{LoginPath}" class="pickers">
-                   {AntiforgeryField(http, antiforgery)}
-                   <input type="hidden" name="returnUrl" value="{E(returnUrl ?? "/dashboard")}">
-                   <label>user name<input name="username" autocomplete="username" required></label>
-                   <label>password<input name="password" type="password" autocomplete="current-password" required></label>
-                   <button type="submit">Sign in</button>
-                   </form>
-                   """;
-        return DashboardEndpoints.Page(status, "Sign in", body);
+        return DashboardEndpoints.Page<LoginPage>(new { Token = FormToken(http, antiforgery), ReturnUrl = returnUrl ?? "", Problem = problem }, status);
     }
-
-    private static string E(string s) => WebUtility.HtmlEncode(s);
 }

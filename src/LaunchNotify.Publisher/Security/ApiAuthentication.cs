@@ -1,4 +1,5 @@
 using LaunchNotify.Node.Accounts;
+using LaunchNotify.Web.Dashboard;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Mvc;
@@ -60,10 +61,11 @@ public static class ApiAuthentication
                     if (!await IsCurrentAsync(context.HttpContext, context.Principal))
                         context.RejectPrincipal();
                 };
-                o.Events.OnRedirectToAccessDenied = context => DashboardEndpoints.Page(StatusCodes.Status403Forbidden, "Not for your role",
-                        $"<p>The account {System.Net.WebUtility.HtmlEncode(context.HttpContext.User.Identity?.Name ?? "")} is signed in but has no compliance role. " +
-                        "The dashboard is for compliance officers; an administrator can add the role with <code>launchnotify users reset NAME --role compliance-officer</code>.</p>")
-                    .ExecuteAsync(context.HttpContext);
+                // A caller with a bearer token was already answered by the bearer handler (a problem body): only a browser gets the page.
+                o.Events.OnRedirectToAccessDenied = context => context.Response.HasStarted
+                    ? Task.CompletedTask
+                    : DashboardEndpoints.Page<NotForYourRolePage>(new { UserName = context.HttpContext.User.Identity?.Name ?? "" }, StatusCodes.Status403Forbidden)
+                        .ExecuteAsync(context.HttpContext);
             });
         }
         else

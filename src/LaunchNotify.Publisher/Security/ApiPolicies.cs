@@ -34,6 +34,15 @@ public static class ApiPolicies
     /// <summary>The compliance dashboard: the compliance roles, signed in with the dashboard's cookie or a bearer token.</summary>
     public const string Dashboard = "dashboard";
 
+    /// <summary>The duty page (/dashboard/duty) and its live updates: the roles that read traffic, signed in with the cookie or a token.</summary>
+    public const string DutyDesk = "duty-desk";
+
+    /// <summary>Acknowledge and resolve alarms from the duty page's forms: the same roles as <see cref="ActOnAlarms"/>, cookie or token.</summary>
+    public const string DutyActions = "duty-actions";
+
+    /// <summary>Signing out of the dashboard's pages: anyone who may open one of them.</summary>
+    public const string DashboardSession = "dashboard-session";
+
     /// <summary>Any account with a role (who am I, the API description).</summary>
     public const string AnyRole = "any-role";
 
@@ -48,8 +57,14 @@ public static class ApiPolicies
         [Compliance] = [NodeRoles.ComplianceOfficer],
         [Administer] = [NodeRoles.Administrator],
         [Dashboard] = [NodeRoles.ComplianceOfficer],
+        [DutyDesk] = [NodeRoles.Operator, NodeRoles.DutyOfficer, NodeRoles.ComplianceOfficer],
+        [DutyActions] = [NodeRoles.DutyOfficer],
+        [DashboardSession] = [NodeRoles.Operator, NodeRoles.DutyOfficer, NodeRoles.ComplianceOfficer],
         [AnyRole] = [.. NodeRoles.All],
     };
+
+    /// <summary>The policies of pages for browsers, which take the dashboard's sign-in cookie as well as a bearer token.</summary>
+    public static readonly IReadOnlySet<string> PagePolicies = new HashSet<string> { Dashboard, DutyDesk, DutyActions, DashboardSession };
 
     public static void Add(AuthorizationOptions options)
     {
@@ -57,7 +72,7 @@ public static class ApiPolicies
         // the dashboard takes its cookie too, challenged last so a browser without one is sent to the login page.
         foreach (var (name, roles) in Roles)
             options.AddPolicy(name, p => p
-                .AddAuthenticationSchemes(name == Dashboard
+                .AddAuthenticationSchemes(PagePolicies.Contains(name)
                     ? [JwtBearerDefaults.AuthenticationScheme, DashboardLogin.Scheme]
                     : [JwtBearerDefaults.AuthenticationScheme])
                 .RequireAuthenticatedUser()
