@@ -46,14 +46,16 @@ public sealed partial class DashboardTests
 
         await using (var db = Store())
         {
-            // Waiting for acknowledgement: the latest accepted notices, each due the agreement's receipt deadline after receipt.
+            // Waiting for acknowledgement: accepted notices no person has acknowledged, the earliest deadline first (the
+            // stored acknowledgement deadline; the agreement's receipt deadline after receipt where none was stored).
             string[] kinds = ["prenotification", "amendment", "cancellation", "postlaunch"];
-            var received = (await db.Inbox.AsNoTracking().Where(m => kinds.Contains(m.Kind) && m.Outcome == InboxOutcome.Accepted).ToListAsync())
-                .OrderByDescending(m => m.ReceivedAt).Take(25).ToList();
-            Assert.NotEmpty(received);
+            var waiting = (await db.Inbox.AsNoTracking().Where(m => kinds.Contains(m.Kind) && m.Outcome == InboxOutcome.Accepted && m.AcknowledgedAt == null).ToListAsync())
+                .Select(m => (m.MessageId, Deadline: m.AcknowledgeDueAt ?? m.ReceivedAt + ReceiptDeadline(m.AgreementId!)))
+                .OrderBy(m => m.Deadline).ToList();
+            Assert.NotEmpty(waiting);
             var rows = page.Locator("#awaiting-table tr[data-message-id]");
-            Assert.Equal(received.Count, await rows.CountAsync());
-            var first = received.Select(m => (m.MessageId, Deadline: m.ReceivedAt + ReceiptDeadline(m.AgreementId!))).OrderBy(m => m.Deadline).First();
+            Assert.Equal(Math.Min(25, waiting.Count), await rows.CountAsync());
+            var first = waiting.First();
             Assert.Equal(first.MessageId.ToString(), await rows.First.GetAttributeAsync("data-message-id"));
             var countdown = rows.First.Locator("td.countdown");
             Assert.Equal(InstantPattern.ExtendedIso.Format(first.Deadline), await countdown.GetAttributeAsync("data-deadline"));

@@ -14,9 +14,9 @@ using NodaTime;
 namespace LaunchNotify.Node.Duty;
 
 /// <summary>
-/// A received notice a person has yet to acknowledge, and by when. Until the acknowledgement (issue 17, item 1) is
-/// stored, every accepted notice counts as not yet acknowledged, and its deadline is the agreement's receipt deadline
-/// after receipt (<see cref="DeadlineAssumed"/>): a stand-in the duty page marks as such.
+/// A received notice a person has yet to acknowledge, and by when (<see cref="AwaitingAcknowledgementQuery"/>). A notice
+/// stored before acknowledgement deadlines were kept has none: the agreement's receipt deadline after receipt stands in
+/// (<see cref="DeadlineAssumed"/>), and the duty page marks it as such.
 /// </summary>
 public sealed record AwaitingNotice(Guid MessageId, string Sender, string Kind, string? AgreementId, Instant ReceivedAt, Instant Deadline, bool DeadlineAssumed);
 
@@ -36,7 +36,8 @@ public sealed record DutyBoard(
     IReadOnlyList<UpcomingWindow> Upcoming);
 
 /// <summary>Reads the duty board from the node's store (and the link monitor on a federated topology).</summary>
-public sealed class DutyQueries(IDbContextFactory<NodeDbContext> dbFactory, IAgreementSource agreements, NodeSettings settings, LinkMonitor links, IClock clock)
+public sealed class DutyQueries(IDbContextFactory<NodeDbContext> dbFactory, IAgreementSource agreements, NodeSettings settings, LinkMonitor links,
+    Acknowledgements.AwaitingAcknowledgementQuery awaitingAcknowledgement, IClock clock)
 {
     /// <summary>How far ahead the "windows opening soon" panel looks.</summary>
     public static readonly Duration UpcomingHorizon = Duration.FromHours(24);
@@ -53,12 +54,11 @@ public sealed class DutyQueries(IDbContextFactory<NodeDbContext> dbFactory, IAgr
         var now = clock.GetCurrentInstant();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
 
-        var received = await db.Inbox.AsNoTracking().Where(m => NoticeKinds.Contains(m.Kind) && m.Outcome == InboxOutcome.Accepted)
-            .OrderByDescending(m => m.ReceivedAt).Take(AwaitingLimit)
-            .Select(m => new { m.MessageId, m.Sender, m.Kind, m.AgreementId, m.ReceivedAt }).ToListAsync(ct);
-        var awaiting = received.Select(m => new AwaitingNotice(m.MessageId, m.Sender, m.Kind, m.AgreementId, m.ReceivedAt,
-                m.ReceivedAt + ReceiptDeadline(m.AgreementId), DeadlineAssumed: true))
-            .OrderBy(a => a.Deadline).ToList();
+        // The most urgent first, as the query gives them.
+        var awaiting = (await awaitingAcknowledgement.ListAsync(AwaitingLimit, ct))
+            .Select(a => new AwaitingNotice(a.MessageId, a.Sender, a.Kind, a.AgreementId, a.ReceivedAt,
+                a.DueAt ?? a.ReceivedAt + ReceiptDeadline(a.AgreementId), DeadlineAssumed: a.DueAt is null))
+            .ToList();
 
         var open = await db.Alarms.AsNoTracking().Where(a => a.State != AlarmState.Resolved).ToListAsync(ct);
         open = open.OrderByDescending(a => a.Severity).ThenByDescending(a => a.RaisedAt).ToList();

@@ -31,7 +31,7 @@ public static class Labels
 
     // The duty page.
     public const string AwaitingAcknowledgement = "Notices waiting for acknowledgement";
-    public const string AwaitingAssumption = "No acknowledgement is recorded yet: every accepted notice counts as waiting, with the agreement's receipt deadline after receipt as its deadline (our stand-in until acknowledgements are stored).";
+    public const string AwaitingAssumption = "Some notices were stored before acknowledgement deadlines were kept: for them the agreement's receipt deadline after receipt stands in.";
     public const string OpenAlarms = "Open alarms";
     public const string Acknowledge = "Acknowledge";
     public const string Resolve = "Resolve";
