@@ -99,7 +99,7 @@ public sealed partial class DashboardTests
 
         // The notice's own page zooms to its areas and lists the launch it covered.
         await page.ClickAsync($"#sent-notifications tr[data-message-id='{covering.Id}'] a");
-        await page.WaitForURLAsync($"**/dashboard/notifications/{covering.Id}");
+        await page.WaitForURLAsync($"**/dashboard/notifications/{covering.Id}", new() { Timeout = 120_000 }); // a bound: slow on a loaded machine
         var zoomed = page.Locator("svg[data-map=notification-map]");
         var viewBox = (await zoomed.GetAttributeAsync("viewBox"))!.Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
         Assert.True(viewBox[2] < 1000, $"the notification's map should zoom in, viewBox {string.Join(' ', viewBox)}");

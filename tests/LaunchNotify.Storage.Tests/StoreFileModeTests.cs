@@ -26,6 +26,13 @@ public sealed class StoreFileModeTests : IDisposable
         // another test class clearing the connection pools at the same time would close the pooled one.
         await using var held = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
         await held.OpenAsync();
+        // SQLite reads the file (and joins the write-ahead log) only at a connection's first statement: without one, the
+        // held connection would not keep -wal and -shm alive.
+        await using (var read = held.CreateCommand())
+        {
+            read.CommandText = "SELECT count(*) FROM sqlite_master";
+            await read.ExecuteScalarAsync();
+        }
         // A write, so that SQLite creates the write-ahead log and its index.
         await using (var db = new NodeDbContext(store.ToDbContextOptions()))
         {
