@@ -20,30 +20,37 @@ namespace LaunchNotify.Storage;
 /// commits each message at once. Writes go through the process's <see cref="StoreWriteGate"/> like the dispatcher's
 /// and the deadline watcher's.
 /// </remarks>
-public sealed class GroupCommitter(IDbContextFactory<NodeDbContext> dbFactory, StoreWriteGate writeGate, ILogger<GroupCommitter> logger) : IAsyncDisposable
+public sealed class GroupCommitter : IAsyncDisposable
 {
     /// <summary>At most this many steps per transaction (bounds a transaction's length and the tracker's size).</summary>
     public const int MaxBatch = 64;
 
     private const string Savepoint = "group_step";
 
+    private readonly IDbContextFactory<NodeDbContext> _dbFactory;
+    private readonly StoreWriteGate _writeGate;
+    private readonly ILogger<GroupCommitter> _logger;
     private readonly Channel<Step> _steps = Channel.CreateUnbounded<Step>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Lock _startLock = new();
-    private Task? _loop;
+    private readonly Task _loop;
+    private long _batches;
+    private int _pending;
 
-    /// <summary>Batches committed and steps in them since start (for the benchmark and the tests).</summary>
+    public GroupCommitter(IDbContextFactory<NodeDbContext> dbFactory, StoreWriteGate writeGate, ILogger<GroupCommitter> logger)
+    {
+        _dbFactory = dbFactory;
+        _writeGate = writeGate;
+        _logger = logger;
+        // The loop must not inherit its creator's context (a trace, log scopes): each step runs in its caller's.
+        using (ExecutionContext.SuppressFlow())
+            _loop = Task.Run(() => LoopAsync(_stopping.Token));
+    }
+
+    /// <summary>Transactions committed since start (for the tests).</summary>
     public long Batches => Interlocked.Read(ref _batches);
-
-    public long Steps => Interlocked.Read(ref _stepCount);
 
     /// <summary>Steps handed in and not yet ended (waiting for a batch or in the one being committed).</summary>
     public int Pending => Volatile.Read(ref _pending);
-
-    private int _pending;
-
-    private long _batches;
-    private long _stepCount;
 
     /// <summary>
     /// Runs <paramref name="step"/> in the next batch's transaction; completes after that transaction commits. The step
@@ -52,8 +59,7 @@ public sealed class GroupCommitter(IDbContextFactory<NodeDbContext> dbFactory, S
     public Task<T> RunAsync<T>(Func<NodeDbContext, CancellationToken, Task<T>> step, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        var entry = new Step<T>(step, ct) { Owner = this };
-        EnsureStarted();
+        var entry = new Step<T>(this, step, ct);
         Interlocked.Increment(ref _pending);
         if (!_steps.Writer.TryWrite(entry))
         {
@@ -61,18 +67,6 @@ public sealed class GroupCommitter(IDbContextFactory<NodeDbContext> dbFactory, S
             throw new OperationCanceledException("The node is shutting down; the broker delivers this again, or the client submits it again."); // not a fault: never parked
         }
         return entry.Task;
-    }
-
-    private void EnsureStarted()
-    {
-        if (_loop is not null) return;
-        lock (_startLock)
-        {
-            if (_loop is not null) return;
-            // The loop must not inherit its first caller's context (its trace, its log scopes): each step gets its own.
-            using (ExecutionContext.SuppressFlow())
-                _loop = Task.Run(() => LoopAsync(_stopping.Token));
-        }
     }
 
     private async Task LoopAsync(CancellationToken stopping)
@@ -109,8 +103,8 @@ public sealed class GroupCommitter(IDbContextFactory<NodeDbContext> dbFactory, S
         var failed = new List<(Step Step, Exception Error)>();
         try
         {
-            using var turn = await writeGate.EnterAsync(stopping);
-            await using var db = await dbFactory.CreateDbContextAsync(stopping);
+            using var turn = await _writeGate.EnterAsync(stopping);
+            await using var db = await _dbFactory.CreateDbContextAsync(stopping);
             // The steps' savepoints are ours: EF's own one around each SaveChanges would only add statements.
             db.Database.AutoSavepointsEnabled = false;
             await using var tx = await db.Database.BeginTransactionAsync(stopping);
@@ -142,14 +136,13 @@ public sealed class GroupCommitter(IDbContextFactory<NodeDbContext> dbFactory, S
             Activity.Current = null;
             await tx.CommitAsync(stopping);
             Interlocked.Increment(ref _batches);
-            Interlocked.Add(ref _stepCount, batch.Count);
             foreach (var step in succeeded)
                 step.Complete();
         }
         catch (Exception e)
         {
             if (batch.Count > 1)
-                logger.LogWarning("A batch of {Count} steps was not committed ({Error}); each caller retries or answers", batch.Count, e.Message);
+                _logger.LogWarning("A batch of {Count} steps was not committed ({Error}); each caller retries or answers", batch.Count, e.Message);
             foreach (var step in batch.Where(b => !failed.Exists(f => f.Step == b)))
                 step.Fail(e);
         }
@@ -163,24 +156,21 @@ public sealed class GroupCommitter(IDbContextFactory<NodeDbContext> dbFactory, S
     {
         _steps.Writer.TryComplete();
         await _stopping.CancelAsync();
-        if (_loop is { } loop)
-            await loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stopping.Dispose();
     }
 
-    private abstract class Step(CancellationToken token)
+    private abstract class Step(GroupCommitter owner, CancellationToken token)
     {
         public CancellationToken Token { get; } = token;
 
         /// <summary>The caller's activity when it handed the step in.</summary>
         public Activity? CallerActivity { get; } = Activity.Current;
 
-        /// <summary>Set by <see cref="RunAsync{T}"/>: counts the step out of <see cref="Pending"/> when it ends.</summary>
-        public GroupCommitter? Owner { get; set; }
-
+        /// <summary>Counts the step out of <see cref="Pending"/> the first time it ends.</summary>
         protected void Ended(bool first)
         {
-            if (first && Owner is { } owner) Interlocked.Decrement(ref owner._pending);
+            if (first) Interlocked.Decrement(ref owner._pending);
         }
 
         public abstract Task RunAsync(NodeDbContext db, CancellationToken ct);
@@ -192,7 +182,7 @@ public sealed class GroupCommitter(IDbContextFactory<NodeDbContext> dbFactory, S
         public abstract void Cancel();
     }
 
-    private sealed class Step<T>(Func<NodeDbContext, CancellationToken, Task<T>> run, CancellationToken token) : Step(token)
+    private sealed class Step<T>(GroupCommitter owner, Func<NodeDbContext, CancellationToken, Task<T>> run, CancellationToken token) : Step(owner, token)
     {
         private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T? _result;

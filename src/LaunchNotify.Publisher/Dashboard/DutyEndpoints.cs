@@ -79,7 +79,7 @@ public static class DutyEndpoints
         [EnumeratorCancellation] CancellationToken ct)
     {
         string? sent = null;
-        var sentAt = DateTimeOffset.MinValue;
+        NodaTime.Instant? sentAt = null;
         while (!ct.IsCancellationRequested)
         {
             DutyBoard board;
@@ -92,10 +92,11 @@ public static class DutyEndpoints
                 yield break;
             }
             var signature = Signature(board);
-            if (signature != sent || DateTimeOffset.UtcNow - sentAt >= RefreshEvery)
+            // The board's own instant (the node's clock) times the refresh.
+            if (signature != sent || sentAt is not { } at || (board.Now - at).ToTimeSpan() >= RefreshEvery)
             {
                 sent = signature;
-                sentAt = DateTimeOffset.UtcNow;
+                sentAt = board.Now;
                 yield return await ComponentHtml.RenderAsync<DutyPanels>(
                     new Dictionary<string, object?> { [nameof(DutyPanels.Board)] = board, [nameof(DutyPanels.Actions)] = actions }, services);
             }

@@ -11,7 +11,7 @@ namespace LaunchNotify.Storage;
 /// <param name="Applied">Migrations recorded in the store's history, known to this build.</param>
 /// <param name="Pending">This build's migrations the store lacks.</param>
 /// <param name="Unknown">Migrations recorded in the store that this build does not know: the store is newer.</param>
-/// <param name="CreatedWithoutHistory">The tables exist without a migration history: a store created before migrations (EnsureCreated).</param>
+/// <param name="CreatedWithoutHistory">The tables exist without a migration history: a store made by a build from before migrations.</param>
 public sealed record StoreSchemaStatus(
     IReadOnlyList<string> Applied, IReadOnlyList<string> Pending, IReadOnlyList<string> Unknown, bool CreatedWithoutHistory)
 {
@@ -24,15 +24,15 @@ public sealed class StoreSchemaException(string message) : Exception(message);
 
 /// <summary>
 /// Creates or upgrades a store with EF Core migrations (one migration set per provider, docs/operations.md). A store
-/// created before migrations existed (by EnsureCreated, schema = the first migration) is baselined: its history
+/// made by a build from before migrations (its schema = the first migration) is baselined: its history
 /// records the first migration as applied, and the later ones run. A store migrated by a newer build is refused.
 /// </summary>
 public static class StoreMigrator
 {
-    /// <summary>The first migration of each set: the schema EnsureCreated made before migrations existed.</summary>
+    /// <summary>The first migration of each set: the schema builds from before migrations made.</summary>
     private const string BaselineName = "_InitialCreate";
 
-    /// <summary>A table every store created by EnsureCreated had.</summary>
+    /// <summary>A table every store of those builds had.</summary>
     private const string BaselineProbeTable = "OutboundMessages";
 
     /// <summary>The context whose migration set fits the store's provider.</summary>
