@@ -34,6 +34,7 @@ public static class Labels
     public const string AwaitingAssumption = "Some notices were stored before acknowledgement deadlines were kept: for them the agreement's receipt deadline after receipt stands in.";
     public const string OpenAlarms = "Open alarms";
     public const string Acknowledge = "Acknowledge";
+    public const string AcknowledgeNotice = "Read: acknowledge";
     public const string Resolve = "Resolve";
     public const string ResolveComment = "comment (optional)";
     public const string LinkState = "Links per counterpart";
