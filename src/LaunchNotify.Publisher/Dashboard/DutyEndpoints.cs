@@ -41,7 +41,12 @@ public static class DutyEndpoints
         app.MapGet(Path, async (HttpContext http, IAntiforgery antiforgery, DutyQueries duty, CancellationToken ct) =>
             {
                 var board = await duty.BoardAsync(ct);
-                return DashboardEndpoints.Page<DutyPage>(new { Board = board, User = DashboardEndpoints.SignedInAs(http, antiforgery), Actions = ActionsToken(http, antiforgery), NoticeActions = NoticeActionsToken(http, antiforgery) });
+                var reader = DashboardEndpoints.ReaderOf(http);
+                return DashboardEndpoints.Page<DutyPage>(new
+                {
+                    Board = board, User = DashboardEndpoints.SignedInAs(http, antiforgery), Actions = ActionsToken(http, antiforgery),
+                    NoticeActions = NoticeActionsToken(http, antiforgery), reader.R, reader.Languages, reader.Problems, reader.Query,
+                });
             })
             .AsDutyPage(ApiPolicies.DutyDesk).WithName("DutyPage").ExcludeFromDescription();
 
@@ -50,7 +55,9 @@ public static class DutyEndpoints
                 // The forms' token is made before the stream starts: it may set a cookie, which a started response cannot.
                 var actions = ActionsToken(http, antiforgery);
                 var noticeActions = NoticeActionsToken(http, antiforgery);
-                return TypedResults.ServerSentEvents(BoardsAsync(duty, http.RequestServices, actions, noticeActions, ct), "board");
+                // In the page's language and zone: its script passes the page's ?lang=&tz= on.
+                var reader = DashboardEndpoints.ReaderOf(http);
+                return TypedResults.ServerSentEvents(BoardsAsync(duty, http.RequestServices, actions, noticeActions, reader, ct), "board");
             })
             .AsDutyPage(ApiPolicies.DutyDesk).WithName("DutyPageEvents").ExcludeFromDescription();
 
@@ -89,7 +96,7 @@ public static class DutyEndpoints
 
     /// <summary>The panels now, then again whenever what they show changes (or every <see cref="RefreshEvery"/>).</summary>
     private static async IAsyncEnumerable<string> BoardsAsync(DutyQueries duty, IServiceProvider services, FormToken? actions, FormToken? noticeActions,
-        [EnumeratorCancellation] CancellationToken ct)
+        DashboardEndpoints.Reader reader, [EnumeratorCancellation] CancellationToken ct)
     {
         string? sent = null;
         NodaTime.Instant? sentAt = null;
@@ -111,7 +118,8 @@ public static class DutyEndpoints
                 sent = signature;
                 sentAt = board.Now;
                 yield return await ComponentHtml.RenderAsync<DutyPanels>(
-                    new Dictionary<string, object?> { [nameof(DutyPanels.Board)] = board, [nameof(DutyPanels.Actions)] = actions, [nameof(DutyPanels.NoticeActions)] = noticeActions }, services);
+                    new Dictionary<string, object?> { [nameof(DutyPanels.Board)] = board, [nameof(DutyPanels.Actions)] = actions, [nameof(DutyPanels.NoticeActions)] = noticeActions,
+                        [nameof(DutyPanels.R)] = reader.R, [nameof(DutyPanels.Query)] = reader.Query }, services);
             }
             try
             {
@@ -154,7 +162,7 @@ public static class DutyEndpoints
             AcknowledgeOutcome.NotAcknowledgeable => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not for a person to acknowledge",
                 detail: result.Reason),
             // Acknowledged now, or by someone before (the first stands): either way it has left the waiting list.
-            _ => Results.Redirect(Path + "#awaiting"),
+            _ => Results.Redirect(Path + http.Request.QueryString + "#awaiting"),
         };
     }
 
@@ -175,6 +183,6 @@ public static class DutyEndpoints
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such alarm",
                 detail: $"This centre has no alarm {id}; reload {Path} to see the open ones.");
         }
-        return Results.Redirect(Path + "#alarms");
+        return Results.Redirect(Path + http.Request.QueryString + "#alarms");
     }
 }
