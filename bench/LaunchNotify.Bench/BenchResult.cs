@@ -123,6 +123,9 @@ public sealed record FanOutResult
     public required List<ProcessUsage> Processes { get; init; }
     public required FanOutResponderCounts Responder { get; init; }
     public double ProvisionSeconds { get; init; }
+
+    /// <summary>The bench-only agreements the nodes loaded (hcoc with the sender and the counterparts as parties).</summary>
+    public string? AgreementsDirectory { get; init; }
     public List<string> Errors { get; init; } = [];
 }
 

@@ -107,7 +107,7 @@ public static class FanOutBenchmark
             var after = Samples();
             var result = Summarize(store, recipients, sent, before, after, responder);
             progress($"fan-out: {result.ReceiptsApplied}/{result.ReceiptsExpected} receipts applied, p99 {result.SubmitToReceiptApplied.P99Ms:0} ms", 1);
-            return result with { ProvisionSeconds = Math.Round(provisionSeconds, 2) };
+            return result with { ProvisionSeconds = Math.Round(provisionSeconds, 2), AgreementsDirectory = cluster.AgreementsDirectory };
         }
         finally
         {
