@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LaunchNotify.Domain.Values;
@@ -42,12 +41,7 @@ public static class FanOutBenchmark
             throw new InvalidOperationException($"The fan-out takes 1 to {MaxRecipients} recipients (an agreement has at most 250 parties, the sender included); got {count}.");
         var reserved = AgreementCatalog.Default.All.SelectMany(a => a.Parties).Select(c => c.Value).ToHashSet();
         reserved.UnionWith(["CC", "DE", "EC", "IL", "IR", "JP", "KP", "KR", "NE"]);
-        var codes = new List<CentreCode>();
-        for (var a = 'Q'; a >= 'A' && codes.Count < count; a--)
-            for (var b = 'Z'; b >= 'A' && codes.Count < count; b--)
-                if (!reserved.Contains($"{a}{b}"))
-                    codes.Add(new CentreCode($"{a}{b}"));
-        return codes;
+        return TopologyBenchmark.CodesDownFrom('Q', reserved, count);
     }
 
     public static async Task<FanOutResult> RunAsync(BenchEnvironment env, BenchOptions options, string folder,
@@ -83,7 +77,7 @@ public static class FanOutBenchmark
             for (var i = 0; i < options.FanOutWarmUp; i++)
             {
                 setup($"fan-out: warm-up {i + 1}/{options.FanOutWarmUp}", 0.7 + 0.3 * i / Math.Max(1, options.FanOutWarmUp));
-                var warm = await SubmitAsync(http, template, ct);
+                var warm = await PipelineDriver.SubmitAsync(http, template, ct);
                 if (!warm.Accepted)
                     throw new InvalidOperationException($"The publisher refused the fan-out warm-up notification: HTTP {warm.HttpStatus} {warm.Error}");
                 await WaitAppliedAsync(store, warm.MessageId, recipients, _ => { }, ct);
@@ -98,7 +92,7 @@ public static class FanOutBenchmark
             var sent = new List<Submission>();
             for (var i = 0; i < options.FanOutNotifications; i++)
             {
-                var submission = await SubmitAsync(http, template, ct);
+                var submission = await PipelineDriver.SubmitAsync(http, template, ct);
                 sent.Add(submission);
                 if (submission.Accepted)
                     await WaitAppliedAsync(store, submission.MessageId, recipients,
@@ -169,26 +163,6 @@ public static class FanOutBenchmark
             ["plannedDirection"] = "west-south-west, over the Pacific towards Kwajalein",
             ["remarks"] = "Operational test launch, unarmed re-entry vehicle.",
         };
-    }
-
-    private static async Task<Submission> SubmitAsync(HttpClient http, string template, CancellationToken ct)
-    {
-        var id = Guid.NewGuid();
-        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(template.Replace("@ID@", id.ToString("D"))));
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        var wall = SystemClock.Instance.GetCurrentInstant();
-        var start = Stopwatch.GetTimestamp();
-        try
-        {
-            using var response = await http.PostAsync("/v1/notifications", content, ct);
-            var accepted = Stopwatch.GetTimestamp();
-            var error = response.StatusCode == System.Net.HttpStatusCode.Accepted ? null : await response.Content.ReadAsStringAsync(ct);
-            return new Submission(id, start, wall, accepted, (int)response.StatusCode, error);
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
-        {
-            return new Submission(id, start, wall, Stopwatch.GetTimestamp(), 0, e.Message);
-        }
     }
 
     /// <summary>Until every delivery of the message has its receipt applied, or nothing moved for <see cref="Stall"/>, or the cap.</summary>

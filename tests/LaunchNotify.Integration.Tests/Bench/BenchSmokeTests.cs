@@ -33,10 +33,7 @@ public sealed class BenchSmokeTests(BrokerFixture broker)
             // The fixture's broker users: the run must not change their passwords under the other tests.
             ExistingPasswords = broker.Credentials.ToDictionary(c => c.Key.Value, c => c.Value.Password),
         };
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(new StringWriter()), Interactive = InteractionSupport.No, Ansi = AnsiSupport.No,
-        });
+        var console = QuietConsole();
 
         try
         {
@@ -88,10 +85,7 @@ public sealed class BenchSmokeTests(BrokerFixture broker)
             OutputDirectory = output,
             ExistingPasswords = broker.Credentials.ToDictionary(c => c.Key.Value, c => c.Value.Password),
         };
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(new StringWriter()), Interactive = InteractionSupport.No, Ansi = AnsiSupport.No,
-        });
+        var console = QuietConsole();
 
         try
         {
@@ -149,4 +143,10 @@ public sealed class BenchSmokeTests(BrokerFixture broker)
         Assert.Empty(codes.Intersect(TopologyBenchmark.Codes(200).Select(c => c.Value)));
         Assert.Throws<InvalidOperationException>(() => FanOutBenchmark.Codes(FanOutBenchmark.MaxRecipients + 1));
     }
+
+    /// <summary>A console that records nothing anyone reads: the runs' progress lines and tables.</summary>
+    private static IAnsiConsole QuietConsole() => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(new StringWriter()), Interactive = InteractionSupport.No, Ansi = AnsiSupport.No,
+    });
 }
