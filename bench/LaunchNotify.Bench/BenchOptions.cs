@@ -27,10 +27,15 @@ public sealed record BenchOptions
 
     public IReadOnlyList<int> CentreCounts { get; init; } = [10, 50, 200];
 
+    /// <summary>Fan-out: recipients of each hcoc notification (counterparts on the broker), notifications measured, warm-up ones.</summary>
+    public int FanOutRecipients { get; init; } = 142;
+    public int FanOutNotifications { get; init; } = 10;
+    public int FanOutWarmUp { get; init; } = 2;
+
     /// <summary>How often the confirmation observer reads the sender's store.</summary>
     public int ObserveIntervalMs { get; init; } = 2;
 
-    /// <summary>Phases to leave out: floor, pipeline, rate, scale, topology.</summary>
+    /// <summary>Phases to leave out: floor, pipeline, rate, scale, topology, fanout.</summary>
     public IReadOnlySet<string> Skip { get; init; } = new HashSet<string>();
 
     /// <summary>Where results-&lt;timestamp&gt;.json goes (default .local/bench under the repository).</summary>
@@ -62,6 +67,8 @@ public sealed record BenchOptions
         ScaleInstances = [1, 2, 4],
         ScaleMessages = 300,
         CentreCounts = [10, 50],
+        FanOutNotifications = 3,
+        FanOutWarmUp = 1,
     };
 
     public static BenchOptions Full => new()
@@ -74,5 +81,6 @@ public sealed record BenchOptions
         FloorMessages = 50_000,
         SeedRows = 1_000_000,
         ScaleMessages = 4000,
+        FanOutNotifications = 30,
     };
 }

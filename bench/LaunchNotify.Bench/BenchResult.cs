@@ -20,6 +20,7 @@ public sealed record BenchResult
     public RssResult? SubscriberMemory { get; set; }
     public List<ScaleOutResult> ScaleOut { get; } = [];
     public List<TopologyResult> Topology { get; } = [];
+    public FanOutResult? FanOut { get; set; }
     public List<TargetResult> Targets { get; } = [];
     public List<string> Notes { get; } = [];
     public double TotalSeconds { get; set; }
@@ -94,5 +95,41 @@ public sealed record ScaleOutResult(
 
 public sealed record TopologyResult(
     int Centres, double ProvisionSeconds, double ProvisionMsPerCentre, double RoutingSeconds, int Routed, int Misrouted, bool AllCorrect, double CleanupSeconds);
+
+/// <summary>
+/// One notification to many recipients at a time (FanOutBenchmark): every receipt applied at the sender, and when.
+/// CPU per process is per notification (each one costs <see cref="Recipients"/> publishes and as many receipts).
+/// </summary>
+public sealed record FanOutResult
+{
+    public int Recipients { get; init; }
+    public int Notifications { get; init; }
+    public int Accepted { get; init; }
+    public int ReceiptsExpected { get; init; }
+
+    /// <summary>Deliveries confirmed in the sender's store (an accepted receipt applied).</summary>
+    public int ReceiptsApplied { get; init; }
+
+    /// <summary>Notifications with every recipient's receipt applied.</summary>
+    public int NotificationsAllApplied { get; init; }
+    public required LatencySummary SubmitToAccepted { get; init; }
+
+    /// <summary>Submission start (client) → the sender's store stamps ReceiptAt, over every receipt of every notification.</summary>
+    public required LatencySummary SubmitToReceiptApplied { get; init; }
+
+    /// <summary>Submission start → the last of a notification's receipts applied, one value per notification.</summary>
+    public required LatencySummary SubmitToAllApplied { get; init; }
+    public required Dictionary<string, LatencySummary> Stages { get; init; }
+    public required List<ProcessUsage> Processes { get; init; }
+    public required FanOutResponderCounts Responder { get; init; }
+    public double ProvisionSeconds { get; init; }
+
+    /// <summary>The bench-only agreements the nodes loaded (hcoc with the sender and the counterparts as parties).</summary>
+    public string? AgreementsDirectory { get; init; }
+    public List<string> Errors { get; init; } = [];
+}
+
+/// <summary>What the counterparts' responder did over the phase (warm-up included).</summary>
+public sealed record FanOutResponderCounts(long Notifications, long AcceptedReceipts, long RejectedReceipts, long OtherDeliveries, long Refused);
 
 public sealed record TargetResult(string Name, string Target, string Measured, string Status, string? Note = null);

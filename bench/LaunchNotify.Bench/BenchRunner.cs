@@ -53,6 +53,8 @@ public static class BenchRunner
                         result.Notes.Add($"{count} centres: routing did not complete: {e.Message}");
                     }
                 }
+            if (options.Runs("fanout"))
+                result.FanOut = await FanOutBenchmark.RunAsync(env, options, Path.Combine(folder, "fanout"), phase, ct);
         });
 
         // The node logs stay for inspection; the stores go (a --full run leaves a 4.7 GB SQLite file otherwise).

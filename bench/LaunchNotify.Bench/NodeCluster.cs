@@ -22,6 +22,9 @@ public sealed class NodeCluster(BenchEnvironment env, string folder, IReadOnlyDi
 
     public string Folder => folder;
     public string KeysDirectory => Path.Combine(folder, "keys");
+
+    /// <summary>The agreements the nodes load instead of the built-in set (a bench-only agreement), or null.</summary>
+    public string? AgreementsDirectory { get; set; }
     public IReadOnlyList<NodeProcess> Processes => _processes;
 
     public static int HttpPort => int.TryParse(Environment.GetEnvironmentVariable("LAUNCHNOTIFY_BENCH_HTTP_PORT"), out var p) ? p
@@ -119,6 +122,8 @@ public sealed class NodeCluster(BenchEnvironment env, string folder, IReadOnlyDi
             ["LaunchNotify__KeysDirectory"] = KeysDirectory,
             ["LaunchNotify__HttpUrl"] = PublisherUrl.ToString().TrimEnd('/'),
         };
+        if (AgreementsDirectory is { } agreements)
+            environment["LaunchNotify__AgreementsDirectory"] = agreements;
         // A restarted node appends to its log: what happened before a kill stays readable.
         var process = NodeProcess.Start($"{centre} {role}", env.NodeBinary(project), environment, Path.Combine(folder, centre.Value, role + ".log"));
         _processes.Add(process);

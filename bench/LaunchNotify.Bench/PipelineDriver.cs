@@ -59,16 +59,22 @@ public sealed class PipelineDriver : IDisposable
         };
     }
 
-    private async Task<Submission> SubmitOneAsync(CancellationToken ct)
+    private Task<Submission> SubmitOneAsync(CancellationToken ct) => SubmitAsync(_http, _template, ct);
+
+    /// <summary>
+    /// Submits <paramref name="template"/> with a fresh id in place of <c>@ID@</c> to the publisher's HTTP API, timing it
+    /// from the client's side (wall clock and stopwatch at the start, stopwatch at the answer).
+    /// </summary>
+    public static async Task<Submission> SubmitAsync(HttpClient http, string template, CancellationToken ct)
     {
         var id = Guid.NewGuid();
-        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(_template.Replace("@ID@", id.ToString("D"))));
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(template.Replace("@ID@", id.ToString("D"))));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         var wall = SystemClock.Instance.GetCurrentInstant();
         var start = Stopwatch.GetTimestamp();
         try
         {
-            using var response = await _http.PostAsync("/v1/notifications", content, ct);
+            using var response = await http.PostAsync("/v1/notifications", content, ct);
             var accepted = Stopwatch.GetTimestamp();
             var error = response.StatusCode == System.Net.HttpStatusCode.Accepted ? null : await response.Content.ReadAsStringAsync(ct);
             return new Submission(id, start, wall, accepted, (int)response.StatusCode, error);

@@ -18,7 +18,9 @@ var floorMessages = new Option<int?>("--floor-messages") { Description = "Messag
 var scale = new Option<string?>("--scale") { Description = "Subscriber instance counts, e.g. 1,2,4." };
 var scaleMessages = new Option<int?>("--scale-messages") { Description = "Backlog drained in each scale-out run." };
 var centres = new Option<string?>("--centres") { Description = "Centre counts for provisioning and routing, e.g. 10,50,200." };
-var skip = new Option<string?>("--skip") { Description = "Phases to leave out: floor, pipeline, rate, scale, topology (comma-separated)." };
+var fanOutRecipients = new Option<int?>("--fanout-recipients") { Description = $"Recipients of each hcoc notification in the fan-out phase (default 142, at most {FanOutBenchmark.MaxRecipients})." };
+var fanOutNotifications = new Option<int?>("--fanout-notifications") { Description = "Notifications measured in the fan-out phase, one at a time (default 10; quick 3)." };
+var skip = new Option<string?>("--skip") { Description = "Phases to leave out: floor, pipeline, rate, scale, topology, fanout (comma-separated)." };
 var nodes = new Option<string?>("--nodes") { Description = "Run the nodes from another clone's build output (before/after comparisons)." };
 var output = new Option<string?>("--out") { Description = "Folder for results-<timestamp>.json/.txt (default .local/bench)." };
 var faults = new Option<bool>("--faults") { Description = "Run the fault suite instead (docs/reliability.md): kills, cut links, hostile intake and inbox floods. With --quick: the short version infra/test.sh runs." };
@@ -26,9 +28,9 @@ var scenarios = new Option<string?>("--scenarios") { Description = $"Fault scena
 var corpus = new Option<int?>("--corpus") { Description = "Hostile bodies in the intake flood (default 10,000)." };
 var outage = new Option<int?>("--outage-seconds") { Description = "How long each fault lasts before it heals (default 15)." };
 
-var root = new RootCommand("LaunchNotify benchmark: broker floor, full pipeline with real processes, scale-out, provisioning and routing.")
+var root = new RootCommand("LaunchNotify benchmark: broker floor, full pipeline with real processes, scale-out, provisioning and routing, fan-out.")
 {
-    quick, full, messages, concurrency, rate, rateSeconds, seed, floorMessages, scale, scaleMessages, centres, skip, nodes, output,
+    quick, full, messages, concurrency, rate, rateSeconds, seed, floorMessages, scale, scaleMessages, centres, fanOutRecipients, fanOutNotifications, skip, nodes, output,
     faults, scenarios, corpus, outage,
 };
 root.SetAction(async (parse, ct) =>
@@ -73,6 +75,8 @@ root.SetAction(async (parse, ct) =>
         ScaleInstances = parse.GetValue(scale) is { } s ? Ints(s) : options.ScaleInstances,
         ScaleMessages = parse.GetValue(scaleMessages) ?? options.ScaleMessages,
         CentreCounts = parse.GetValue(centres) is { } c ? Ints(c) : options.CentreCounts,
+        FanOutRecipients = parse.GetValue(fanOutRecipients) ?? options.FanOutRecipients,
+        FanOutNotifications = parse.GetValue(fanOutNotifications) ?? options.FanOutNotifications,
         Skip = parse.GetValue(skip) is { } k ? k.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet() : options.Skip,
         OutputDirectory = parse.GetValue(output),
         NodesRoot = parse.GetValue(nodes),

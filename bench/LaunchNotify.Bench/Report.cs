@@ -9,6 +9,7 @@ public static class Targets
     public const double MaxP99Ms = 20;
     public const double MaxSubscriberRssMb = 200;
     public const int FullSeedRows = 1_000_000;
+    public const double MaxFanOutP99Ms = 1000;
 
     public static void Evaluate(BenchResult r)
     {
@@ -34,6 +35,14 @@ public static class Targets
             var text = string.Join(", ", r.ScaleOut.Select(s => $"×{s.Instances}: {s.DrainPerSecond:N0}/s" + (one is > 0 ? $" ({s.DrainPerSecond / one:0.00}×)" : "")));
             r.Targets.Add(new TargetResult("subscriber instances on one inbox", "reported", text,
                 r.ScaleOut.All(s => s.Stored >= s.Messages && s.Confirmed >= s.Messages) ? "PASS" : "MISS", "PASS = every message stored once and confirmed"));
+        }
+        if (r.FanOut is { } fan)
+        {
+            r.Targets.Add(new TargetResult($"fan-out to {fan.Recipients}: p99 submit→receipt applied", $"≤ {MaxFanOutP99Ms:N0} ms", $"{fan.SubmitToReceiptApplied.P99Ms:0} ms",
+                fan.SubmitToReceiptApplied.P99Ms <= MaxFanOutP99Ms ? "PASS" : "MISS", $"over {fan.SubmitToReceiptApplied.Count} receipts of {fan.Notifications} notification(s)"));
+            r.Targets.Add(new TargetResult($"fan-out to {fan.Recipients}: every notification confirmed by every recipient", "all",
+                $"{fan.ReceiptsApplied}/{fan.ReceiptsExpected} receipts applied", fan.ReceiptsApplied == fan.ReceiptsExpected && fan.ReceiptsExpected > 0 ? "PASS" : "MISS",
+                fan.Errors.Count > 0 ? string.Join("; ", fan.Errors) : null));
         }
         foreach (var t in r.Topology)
             r.Targets.Add(new TargetResult($"{t.Centres} centres: provision + route", "all routed", $"provision {t.ProvisionSeconds:0.0} s, route {t.RoutingSeconds * 1000:0} ms, {t.Routed}/{t.Centres}",
@@ -95,6 +104,23 @@ public static class Report
                 .AddColumns("centres", "provision s", "ms/centre", "route + check ms", "routed", "removal s");
             foreach (var t in r.Topology)
                 table.AddRow($"{t.Centres}", $"{t.ProvisionSeconds:0.00}", $"{t.ProvisionMsPerCentre:0}", $"{t.RoutingSeconds * 1000:0}", $"{t.Routed}/{t.Centres}", $"{t.CleanupSeconds:0.0}");
+            console.Write(table);
+        }
+        if (r.FanOut is { } fan)
+        {
+            var table = new Table().Title($"Fan-out: one hcoc notification to {fan.Recipients} counterparts (responder: verify, signed receipt), one at a time")
+                .AddColumns("", "value");
+            table.AddRow("receipts applied at the sender", $"{fan.ReceiptsApplied}/{fan.ReceiptsExpected} ({fan.NotificationsAllApplied}/{fan.Notifications} notifications complete)");
+            table.AddRow("submit → 202", fan.SubmitToAccepted.ToString());
+            table.AddRow("submit → each receipt applied", $"{fan.SubmitToReceiptApplied} / max {fan.SubmitToReceiptApplied.MaxMs:0.0} ms");
+            table.AddRow("submit → all receipts applied", $"{fan.SubmitToAllApplied} / max {fan.SubmitToAllApplied.MaxMs:0.0} ms");
+            foreach (var (stage, s) in fan.Stages)
+                table.AddRow(Markup.Escape(stage), s.Count > 0 ? $"{s.P50Ms:0.0} / {s.P99Ms:0.0} ms (p50 / p99)" : "-");
+            table.AddRow("responder", $"{fan.Responder.Notifications} notifications, {fan.Responder.AcceptedReceipts} accepted receipts, {fan.Responder.RejectedReceipts} rejections, " +
+                $"{fan.Responder.OtherDeliveries} other, {fan.Responder.Refused} refused");
+            table.AddRow("provisioning", $"{fan.ProvisionSeconds:0.0} s (keys and broker users for {fan.Recipients + 1} centres)");
+            foreach (var p in fan.Processes)
+                table.AddRow(Markup.Escape(p.Name), $"CPU {p.CpuSeconds:0.00} s, {p.CpuMsPerNotification:0.0} ms/notification; RSS {p.RssMb:0} MB");
             console.Write(table);
         }
         foreach (var note in r.Notes)

@@ -14,11 +14,13 @@ namespace LaunchNotify.Bench;
 public static class TopologyBenchmark
 {
     /// <summary>Codes from ZZ downwards, skipping the ones the demo, the tests and the reference agreements use.</summary>
-    public static IReadOnlyList<CentreCode> Codes(int count)
+    public static IReadOnlyList<CentreCode> Codes(int count) => CodesDownFrom('Z', new HashSet<string> { "US", "RU", "CN", "FR", "GB", "IN", "PK" }, count);
+
+    /// <summary><paramref name="count"/> two-letter codes from <paramref name="first"/>Z downwards, none of <paramref name="reserved"/>.</summary>
+    public static IReadOnlyList<CentreCode> CodesDownFrom(char first, IReadOnlySet<string> reserved, int count)
     {
-        var reserved = new HashSet<string> { "US", "RU", "CN", "FR", "GB", "IN", "PK" };
         var codes = new List<CentreCode>();
-        for (var a = 'Z'; a >= 'A' && codes.Count < count; a--)
+        for (var a = first; a >= 'A' && codes.Count < count; a--)
             for (var b = 'Z'; b >= 'A' && codes.Count < count; b--)
                 if (!reserved.Contains($"{a}{b}"))
                     codes.Add(new CentreCode($"{a}{b}"));

@@ -75,6 +75,28 @@ public sealed class DispatcherAuditTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Dispatch_OfABatch_MarksEachMessagesDeliveryPublished_AndLeavesAConfirmedOneConfirmed()
+    {
+        await using ITestStore store = await SqliteTestStore.CreateAsync();
+        var (first, _) = await QueueAsync(store);
+        var (second, _) = await QueueAsync(store);
+        var (answered, _) = await QueueAsync(store, DeliveryStatus.Confirmed);
+        await using var publisher = Publisher(_amqpPort);
+
+        Assert.Equal(3, await Dispatcher(store, publisher).DispatchBatchAsync(default));
+
+        await using var db = store.NewContext();
+        Assert.All(await db.Outbox.ToListAsync(), o => Assert.Equal(PublishedAt, o.PublishedAt));
+        var deliveries = await db.Deliveries.ToDictionaryAsync(d => d.MessageId);
+        Assert.Equal((DeliveryStatus.Published, PublishedAt), (deliveries[first].Status, deliveries[first].PublishedAt));
+        Assert.Equal((DeliveryStatus.Published, PublishedAt), (deliveries[second].Status, deliveries[second].PublishedAt));
+        // Its receipt came first (a receipt can overtake the dispatcher's commit): it stays confirmed.
+        Assert.Equal((DeliveryStatus.Confirmed, (Instant?)null), (deliveries[answered].Status, deliveries[answered].PublishedAt));
+        Assert.Equal(3, (await db.Set<AuditEntry>().ToListAsync()).Count(e => e.Type == "published"));
+        Assert.True((await AuditVerifier.VerifyAsync(db)).Intact);
+    }
+
+    [Fact]
     public async Task Dispatch_WhenTheBrokerCannotBeReached_RecordsNothingAsPublished()
     {
         await using ITestStore store = await SqliteTestStore.CreateAsync();
@@ -89,7 +111,7 @@ public sealed class DispatcherAuditTests : IAsyncLifetime
         Assert.Empty(await db.Set<AuditEntry>().ToListAsync());
     }
 
-    private static async Task<(Guid Id, byte[] Body)> QueueAsync(ITestStore store)
+    private static async Task<(Guid Id, byte[] Body)> QueueAsync(ITestStore store, DeliveryStatus status = DeliveryStatus.Accepted)
     {
         var id = Guid.NewGuid();
         var body = RandomNumberGenerator.GetBytes(64);
@@ -98,7 +120,7 @@ public sealed class DispatcherAuditTests : IAsyncLifetime
         {
             MessageId = id, Kind = "prenotification", AgreementId = "test-dispatch", Sender = "XA", Jws = body, PayloadJson = "{}",
             IssuedAt = PublishedAt, SubmittedAt = PublishedAt,
-            Deliveries = [new Delivery { Recipient = "XB", Sequence = 1, Status = DeliveryStatus.Accepted }],
+            Deliveries = [new Delivery { Recipient = "XB", Sequence = 1, Status = status }],
         });
         db.Outbox.Add(new OutboxEntry
         {

@@ -1,5 +1,7 @@
 using LaunchNotify.Domain.Alarms;
 using LaunchNotify.Node.Alarms;
+using LaunchNotify.Node.Timeliness;
+using Microsoft.Extensions.DependencyInjection;
 using LaunchNotify.Node.Hosting;
 using LaunchNotify.Storage.Entities;
 using NodaTime;
@@ -31,6 +33,58 @@ public sealed class ReceiptOverdueTests : IAsyncLifetime
         Assert.Equal("RU", deadline.Centre);
         Assert.Equal(TestWorld.Start + ReceiptDeadline, deadline.DueAt);
         Assert.Equal(DeadlineState.Pending, deadline.State);
+    }
+
+    [Fact]
+    public async Task Submit_ToFourRecipients_StoresOneDeadlinePerRecipient_EachSettledByItsOwnReceipt()
+    {
+        var draft = Drafts.PreNotification("p5-demo", "RU", TestWorld.Start + Duration.FromHours(3), Duration.FromHours(2));
+        draft["recipients"] = new System.Text.Json.Nodes.JsonArray("CN", "FR", "GB", "RU");
+        var sent = await _us.SubmitAsync(draft, "prenotification");
+
+        var deadlines = await _us.DeadlinesAsync(DeadlineKind.ReceiptOverdue);
+        Assert.Equal(["CN", "FR", "GB", "RU"], deadlines.Select(d => d.Centre!).Order());
+        Assert.All(deadlines, d =>
+        {
+            Assert.Equal(sent.MessageId, d.MessageId);
+            Assert.Equal(ReceiptDeadlines.KeyFor(sent.MessageId!.Value, d.Centre!), d.Key);
+            Assert.Equal(TestWorld.Start + ReceiptDeadline, d.DueAt);
+            Assert.Equal(DeadlineState.Pending, d.State);
+        });
+        Assert.Equal(sent.Recipients.Select(r => (r.Centre.Value, r.Sequence)).Order(), deadlines.Select(d => (d.Centre!, d.SequenceFrom!.Value)).Order());
+
+        // Only RU answers: its deadline is settled, the other three still wait.
+        await _world.DeliverAsync(_us, _ru);
+        await _world.DeliverAsync(_ru, _us);
+        var after = await _us.DeadlinesAsync(DeadlineKind.ReceiptOverdue);
+        Assert.Equal(DeadlineState.Cancelled, after.Single(d => d.Centre == "RU").State);
+        Assert.All(after.Where(d => d.Centre != "RU"), d => Assert.Equal(DeadlineState.Pending, d.State));
+    }
+
+    [Fact]
+    public async Task ScheduleMany_AddsEachNewKeyOnce_AndLeavesStoredAndTrackedDeadlinesAsTheyAre()
+    {
+        var book = _us.Services.GetRequiredService<LaunchNotify.Node.Deadlines.DeadlineBook>();
+        var due = TestWorld.Start + Duration.FromHours(1);
+        Deadline New(string key, Instant at) => new() { Kind = DeadlineKind.ReceiptOverdue, Key = key, DueAt = at, Centre = "RU", AgreementId = "p5-demo" };
+        await using (var db = _us.NewDb())
+        {
+            await book.ScheduleAsync(db, New("stored", due), CancellationToken.None);
+            await db.SaveChangesAsync();
+        }
+        await using (var db = _us.NewDb())
+        {
+            await book.ScheduleAsync(db, New("tracked", due), CancellationToken.None);
+            var later = due + Duration.FromHours(5);
+            await book.ScheduleManyAsync(db, [New("stored", later), New("tracked", later), New("a", later), New("b", later), New("a", later)], CancellationToken.None);
+            await db.SaveChangesAsync();
+        }
+
+        var stored = await _us.DeadlinesAsync(DeadlineKind.ReceiptOverdue);
+        Assert.Equal(["a", "b", "stored", "tracked"], stored.Select(d => d.Key).Order());
+        Assert.Equal(due, stored.Single(d => d.Key == "stored").DueAt);
+        Assert.Equal(due, stored.Single(d => d.Key == "tracked").DueAt);
+        Assert.All(stored, d => Assert.Equal(DeadlineState.Pending, d.State));
     }
 
     [Fact]

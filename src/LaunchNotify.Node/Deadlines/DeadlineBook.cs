@@ -27,6 +27,30 @@ public sealed class DeadlineBook(AlarmBook alarms, IClock clock, IDbContextFacto
     }
 
     /// <summary>
+    /// <see cref="ScheduleAsync"/> for many deadlines of one unit of work (one per recipient of a notification): one
+    /// look at the tracked deadlines and one query for the keys already stored, instead of one of each per deadline.
+    /// Each look at <c>Local</c> detects changes over every tracked entity, so one per recipient made a notification to
+    /// 142 recipients quadratic in its own outbox entries, deliveries and deadlines.
+    /// </summary>
+    public async Task ScheduleManyAsync(NodeDbContext db, IReadOnlyList<Deadline> deadlines, CancellationToken ct)
+    {
+        if (deadlines.Count == 0)
+            return;
+        var keys = deadlines.Select(d => d.Key).ToList();
+        var taken = db.Deadlines.Local.Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
+        taken.UnionWith(await db.Deadlines.Where(d => keys.Contains(d.Key)).Select(d => d.Key).ToListAsync(ct));
+        var now = clock.GetCurrentInstant();
+        foreach (var deadline in deadlines)
+        {
+            if (!taken.Add(deadline.Key))
+                continue;
+            deadline.State = DeadlineState.Pending;
+            deadline.CreatedAt = now;
+            db.Deadlines.Add(deadline);
+        }
+    }
+
+    /// <summary>
     /// Stores <paramref name="deadline"/> on its own (at start-up, not inside another unit of work) unless its key exists;
     /// then <paramref name="rearm"/> may change the existing row and says whether it did. The centre's other processes
     /// may do the same at the same moment: the look and the write happen under the audit chain's lock, which every

@@ -302,20 +302,7 @@ public sealed class InboxProcessor(
         Instant receivedAt, ReceiptOutcome outcome, IReadOnlyList<ValidationError> reasons, IReadOnlyList<ValidationError> findings, CancellationToken ct)
     {
         var sequence = await SequenceAllocator.NextAsync(db, node.Centre, sender, agreementId, SequenceAllocator.ReceiptStream, ct);
-        var receipt = new Receipt
-        {
-            MessageId = MessageId.New(),
-            AgreementId = agreementId,
-            Sender = node.Centre,
-            Recipients = [new Addressee(sender, sequence)],
-            IssuedAt = receivedAt,
-            ReceiptFor = new MessageId(receiptFor),
-            ReceivedKind = receivedKind,
-            ReceivedAt = receivedAt,
-            Outcome = outcome,
-            Reasons = ReceiptReasons.Fit(reasons),
-            Findings = ReceiptReasons.Fit(findings),
-        };
+        var receipt = SignedAnswers.Receipt(node.Centre, new Addressee(sender, sequence), receiptFor, receivedKind, agreementId, receivedAt, outcome, reasons, findings);
         return (receipt.MessageId.Value, SignedAnswers.Queue(db, signer, receipt, receivedAt));
     }
 

@@ -153,11 +153,6 @@ public sealed class OutboxDispatcher(
                 entry.LastError = null;
                 published++;
                 Audit.AuditLog.Append(db, Audit.AuditEvent.Published(entry, publishedAt));
-                await db.Deliveries
-                    .Where(d => d.MessageId == entry.MessageId && d.Recipient == entry.Recipient && d.Status == DeliveryStatus.Accepted)
-                    .ExecuteUpdateAsync(u => u
-                        .SetProperty(d => d.Status, DeliveryStatus.Published)
-                        .SetProperty(d => d.PublishedAt, publishedAt), ct);
             }
             else
             {
@@ -170,6 +165,16 @@ public sealed class OutboxDispatcher(
                     logger.LogError("Outbox entry {Id} ({RoutingKey}) is unroutable (attempt {Attempts}): {Reason}", entry.Id, entry.RoutingKey, entry.Attempts, error.Message);
                 }
             }
+        }
+        // The deliveries published, one statement per message (a notification to 142 recipients is one, not 142).
+        foreach (var message in outcomes.Where(o => o.error is null).GroupBy(o => o.entry.MessageId, o => o.entry.Recipient))
+        {
+            var recipients = message.ToList();
+            await db.Deliveries
+                .Where(d => d.MessageId == message.Key && recipients.Contains(d.Recipient) && d.Status == DeliveryStatus.Accepted)
+                .ExecuteUpdateAsync(u => u
+                    .SetProperty(d => d.Status, DeliveryStatus.Published)
+                    .SetProperty(d => d.PublishedAt, publishedAt), ct);
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

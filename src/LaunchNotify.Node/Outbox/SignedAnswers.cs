@@ -1,4 +1,7 @@
 using LaunchNotify.Domain.Messages;
+using LaunchNotify.Domain.Validation;
+using LaunchNotify.Domain.Values;
+using LaunchNotify.Node.Inbox;
 using LaunchNotify.Protocol.Json;
 using LaunchNotify.Protocol.Signing;
 using LaunchNotify.Storage;
@@ -14,7 +17,7 @@ public static class SignedAnswers
     public static byte[] Queue(NodeDbContext db, IPayloadSigner signer, Message answer, Instant at)
     {
         var to = answer.Recipients[0].Centre;
-        var jws = signer.Sign(WireJson.SerializeToUtf8(answer));
+        var jws = Sign(signer, answer);
         db.Outbox.Add(new OutboxEntry
         {
             MessageId = answer.MessageId.Value,
@@ -26,4 +29,28 @@ public static class SignedAnswers
         });
         return jws;
     }
+
+    /// <summary>The answer as it goes on the wire: its payload signed as a flattened JWS.</summary>
+    public static byte[] Sign(IPayloadSigner signer, Message answer) => signer.Sign(WireJson.SerializeToUtf8(answer));
+
+    /// <summary>
+    /// The receipt <paramref name="from"/> gives <paramref name="to"/> for its message <paramref name="receiptFor"/>,
+    /// issued at the moment it was received, with the reasons and findings cut to what the receipt schema allows.
+    /// The subscriber's inbox builds every receipt here (and the benchmark's counterparts, so theirs are the same).
+    /// </summary>
+    public static Receipt Receipt(CentreCode from, Addressee to, Guid receiptFor, MessageKind receivedKind, AgreementId agreementId, Instant receivedAt,
+        ReceiptOutcome outcome, IReadOnlyList<ValidationError> reasons, IReadOnlyList<ValidationError> findings) => new()
+    {
+        MessageId = MessageId.New(),
+        AgreementId = agreementId,
+        Sender = from,
+        Recipients = [to],
+        IssuedAt = receivedAt,
+        ReceiptFor = new MessageId(receiptFor),
+        ReceivedKind = receivedKind,
+        ReceivedAt = receivedAt,
+        Outcome = outcome,
+        Reasons = ReceiptReasons.Fit(reasons),
+        Findings = ReceiptReasons.Fit(findings),
+    };
 }

@@ -31,20 +31,17 @@ public sealed class ReceiptDeadlines(DeadlineBook deadlines, AlarmBook alarms, T
     public async Task ScheduleAsync(NodeDbContext db, Message message, Agreement agreement, Instant submittedAt, CancellationToken ct)
     {
         var due = submittedAt + settings.TermsFor(agreement).Receipt;
-        foreach (var recipient in message.Recipients)
+        await deadlines.ScheduleManyAsync(db, [.. message.Recipients.Select(recipient => new Deadline
         {
-            await deadlines.ScheduleAsync(db, new Deadline
-            {
-                Kind = Kind,
-                Key = KeyFor(message.MessageId.Value, recipient.Centre),
-                DueAt = due,
-                Centre = recipient.Centre,
-                AgreementId = message.AgreementId,
-                MessageId = message.MessageId.Value,
-                SequenceFrom = recipient.Sequence,
-                SequenceTo = recipient.Sequence,
-            }, ct);
-        }
+            Kind = Kind,
+            Key = KeyFor(message.MessageId.Value, recipient.Centre),
+            DueAt = due,
+            Centre = recipient.Centre,
+            AgreementId = message.AgreementId,
+            MessageId = message.MessageId.Value,
+            SequenceFrom = recipient.Sequence,
+            SequenceTo = recipient.Sequence,
+        })], ct);
     }
 
     /// <summary>The recipient's first receipt for the delivery arrived (accepting or rejecting: either way it was received).</summary>

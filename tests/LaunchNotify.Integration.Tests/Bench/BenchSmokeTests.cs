@@ -1,5 +1,7 @@
+using System.Net;
 using System.Text.Json;
 using LaunchNotify.Bench;
+using LaunchNotify.Node.Broker;
 using Spectre.Console;
 
 namespace LaunchNotify.Integration.Tests.Bench;
@@ -26,15 +28,12 @@ public sealed class BenchSmokeTests(BrokerFixture broker)
             FloorMessages = 200,
             FloorWindow = 20,
             SeedRows = 100,
-            Skip = new HashSet<string> { "scale", "topology" },
+            Skip = new HashSet<string> { "scale", "topology", "fanout" },
             OutputDirectory = output,
             // The fixture's broker users: the run must not change their passwords under the other tests.
             ExistingPasswords = broker.Credentials.ToDictionary(c => c.Key.Value, c => c.Value.Password),
         };
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(new StringWriter()), Interactive = InteractionSupport.No, Ansi = AnsiSupport.No,
-        });
+        var console = QuietConsole();
 
         try
         {
@@ -66,4 +65,88 @@ public sealed class BenchSmokeTests(BrokerFixture broker)
                 Directory.Delete(output, recursive: true);
         }
     }
+
+    /// <summary>
+    /// The fan-out phase with 10 counterparts and 2 notifications: every recipient's signed receipt (verified by the
+    /// US subscriber like any other) is applied at the sender, the responder verified every notification, and the
+    /// counterpart centres are gone from the broker afterwards.
+    /// </summary>
+    [Fact]
+    public async Task FanOut_TenRecipientsTwoNotifications_EveryReceiptApplied_AndCentresRemoved()
+    {
+        var output = Path.Combine(Path.GetTempPath(), "launchnotify-bench-fanout-" + Guid.NewGuid().ToString("N"));
+        var options = new BenchOptions
+        {
+            Mode = "smoke",
+            FanOutRecipients = 10,
+            FanOutNotifications = 2,
+            FanOutWarmUp = 1,
+            Skip = new HashSet<string> { "floor", "pipeline", "rate", "scale", "topology" },
+            OutputDirectory = output,
+            ExistingPasswords = broker.Credentials.ToDictionary(c => c.Key.Value, c => c.Value.Password),
+        };
+        var console = QuietConsole();
+
+        try
+        {
+            var outcome = await BenchRunner.RunAsync(options, console, CancellationToken.None);
+
+            using var json = JsonDocument.Parse(await File.ReadAllTextAsync(outcome.JsonPath));
+            var fan = json.RootElement.GetProperty("fanOut");
+            Assert.Equal(10, fan.GetProperty("recipients").GetInt32());
+            Assert.Equal(2, fan.GetProperty("accepted").GetInt32());
+            Assert.Equal(20, fan.GetProperty("receiptsExpected").GetInt32());
+            Assert.Equal(20, fan.GetProperty("receiptsApplied").GetInt32());
+            Assert.Equal(2, fan.GetProperty("notificationsAllApplied").GetInt32());
+            Assert.Equal(20, fan.GetProperty("submitToReceiptApplied").GetProperty("count").GetInt32());
+            Assert.True(fan.GetProperty("submitToReceiptApplied").GetProperty("p99Ms").GetDouble() > 0);
+            Assert.Equal(2, fan.GetProperty("submitToAllApplied").GetProperty("count").GetInt32());
+            Assert.Empty(fan.GetProperty("errors").EnumerateArray());
+            // Warm-up included: three notifications, each verified and answered by all ten counterparts, none refused.
+            var responder = fan.GetProperty("responder");
+            Assert.Equal(30, responder.GetProperty("notifications").GetInt64());
+            Assert.Equal(30, responder.GetProperty("acceptedReceipts").GetInt64());
+            Assert.Equal(0, responder.GetProperty("refused").GetInt64());
+            Assert.Contains(fan.GetProperty("processes").EnumerateArray(), p => p.GetProperty("name").GetString() == "US subscriber");
+            Assert.Contains(json.RootElement.GetProperty("targets").EnumerateArray(),
+                t => t.GetProperty("name").GetString()!.Contains("every notification confirmed by every recipient") && t.GetProperty("status").GetString() == "PASS");
+
+            // The bench-only agreement lists the sender and the ten counterparts; the shipped one is unchanged.
+            var agreement = Path.Combine(fan.GetProperty("agreementsDirectory").GetString()!, "hcoc.json");
+            using var bench = JsonDocument.Parse(await File.ReadAllTextAsync(agreement));
+            Assert.Equal(["US", .. FanOutBenchmark.Codes(10).Select(c => c.Value)], bench.RootElement.GetProperty("parties").EnumerateArray().Select(p => p.GetString()!));
+            using var shipped = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "agreements", "hcoc.json")));
+            Assert.Equal(23, shipped.RootElement.GetProperty("parties").GetArrayLength());
+
+            foreach (var code in FanOutBenchmark.Codes(10))
+            {
+                var user = await broker.Management.GetAsync($"api/users/{code}");
+                Assert.Equal(HttpStatusCode.NotFound, user.StatusCode);
+                var inbox = await broker.Management.GetAsync($"api/queues/{Uri.EscapeDataString(BrokerTopology.VirtualHost)}/{Uri.EscapeDataString(BrokerTopology.InboxQueue(code))}");
+                Assert.Equal(HttpStatusCode.NotFound, inbox.StatusCode);
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(output))
+                Directory.Delete(output, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void FanOutCodes_NeverAShippedPartyOrATestCentre_AndUnique()
+    {
+        var codes = FanOutBenchmark.Codes(FanOutBenchmark.MaxRecipients).Select(c => c.Value).ToList();
+        Assert.Equal(FanOutBenchmark.MaxRecipients, codes.Distinct().Count());
+        var parties = LaunchNotify.Protocol.Agreements.AgreementCatalog.Default.All.SelectMany(a => a.Parties).Select(p => p.Value);
+        Assert.Empty(codes.Intersect([.. parties, .. BrokerFixture.Centres.Select(c => c.Value), "XA", "XB", "XC", "XX", "ZZ"]));
+        Assert.Empty(codes.Intersect(TopologyBenchmark.Codes(200).Select(c => c.Value)));
+        Assert.Throws<InvalidOperationException>(() => FanOutBenchmark.Codes(FanOutBenchmark.MaxRecipients + 1));
+    }
+
+    /// <summary>A console that records nothing anyone reads: the runs' progress lines and tables.</summary>
+    private static IAnsiConsole QuietConsole() => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(new StringWriter()), Interactive = InteractionSupport.No, Ansi = AnsiSupport.No,
+    });
 }
