@@ -1,3 +1,4 @@
+using LaunchNotify.Node.Hosting;
 using System.Diagnostics;
 using System.Text;
 
@@ -54,6 +55,8 @@ internal static class CliProcess
         }
 
         var clock = Stopwatch.StartNew();
+        // Dies with this process: a killed run leaves nothing consuming the broker's queues (ParentWatch).
+        info.Tie();
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {Dll}.");
         process.StandardInput.Close();
         var output = new StringBuilder();
