@@ -17,9 +17,10 @@ public sealed class DeployableProcess : IAsyncDisposable
 
     private DeployableProcess(Process process) => _process = process;
 
-    public static DeployableProcess Start(string deployable, IReadOnlyDictionary<string, string> environment)
+    /// <param name="dll">Another build of it (a published folder's) instead of the one in its bin folder.</param>
+    public static DeployableProcess Start(string deployable, IReadOnlyDictionary<string, string> environment, string? dll = null)
     {
-        var info = new ProcessStartInfo("dotnet", [Dll(deployable)])
+        var info = new ProcessStartInfo("dotnet", [dll ?? Dll(deployable)])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
