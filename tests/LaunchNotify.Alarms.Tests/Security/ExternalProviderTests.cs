@@ -169,15 +169,7 @@ public sealed class ExternalProviderTests : IAsyncLifetime
         };
     }
 
-    private static string Draft() => new JsonObject
-    {
-        ["agreementId"] = "us-ru-bmlna-1988",
-        ["recipients"] = new JsonArray("RU"),
-        ["launchWindow"] = new JsonObject { ["start"] = "2026-03-13T07:00:00Z", ["end"] = "2026-03-13T13:00:00Z" },
-        ["missile"] = new JsonObject { ["class"] = "ICBM", ["type"] = "LGM-30G Minuteman III", ["count"] = 1, ["groupLaunch"] = false, ["rangeKm"] = 6760 },
-        ["launchArea"] = new JsonObject { ["type"] = "circle", ["name"] = "Vandenberg SFB", ["centre"] = new JsonObject { ["lat"] = 34.74, ["lon"] = -120.57 }, ["radiusKm"] = 10 },
-        ["impactAreas"] = new JsonArray(new JsonObject { ["type"] = "circle", ["name"] = "Kwajalein", ["centre"] = new JsonObject { ["lat"] = 9.395, ["lon"] = 167.471 }, ["radiusKm"] = 50 }),
-    }.ToJsonString();
+    private static string Draft() => AccountAndTokenTests.OperatorDraft().ToJsonString();
 
     /// <summary>The publisher configured for an external provider: authority, audience and the provider's claim names.</summary>
     private sealed class ExternallyAuthenticatedPublisher(string authority) : PublisherApp
