@@ -34,6 +34,7 @@ public sealed class NodeProcess : IAsyncDisposable
         foreach (var (key, value) in environment)
             info.Environment[key] = value;
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        LaunchNotify.Node.Hosting.NodeRuntimeSettings.ApplyTo(info.Environment);
         info.Environment["Logging__Console__FormatterName"] = "simple";
         info.Environment["Logging__LogLevel__Microsoft"] = "Warning";
         info.Environment["Logging__LogLevel__MassTransit"] = "Warning";

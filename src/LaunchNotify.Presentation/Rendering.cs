@@ -71,6 +71,17 @@ public sealed class Rendering
             ? $"{code}: {englishMessage}"
             : Text("finding.line", RuleTitle(code), RuleMeaning(code), code);
 
+    /// <summary>
+    /// An alarm's summary in this language, from its kind and its stored fields (the node's own summary is English and
+    /// stays on the API): <c>alarmSummary.{KIND}</c> with the centre, agreement, message (short id), sequence numbers and
+    /// due instant as {0}..{4}. A kind the glossary does not know shows its code.
+    /// </summary>
+    public string AlarmSummary(AlarmKind kind, string? centre, string? agreementId, Guid? messageId, string? sequences, Instant? dueAt) =>
+        Glossary.TryText($"alarmSummary.{kind.Code()}", Language, out _)
+            ? Text($"alarmSummary.{kind.Code()}", centre ?? Nothing, agreementId ?? Nothing, messageId is { } id ? id.ToString()[..8] : Nothing,
+                sequences ?? Nothing, InstantShort(dueAt))
+            : kind.Code();
+
     // ---- time ----
 
     /// <summary>
@@ -123,6 +134,18 @@ public sealed class Rendering
     public string Percent(double? ratio) => ratio is { } r ? r.ToString("P1", Culture) : Nothing;
 
     public string Kilometres(double? km) => km is { } v ? Text("unit.km", v.ToString("N0", Culture)) : Nothing;
+
+    /// <summary>A distance as the agreements state it, to a tenth of a kilometre where it has one (7.5 km, 7,5 km).</summary>
+    public string Distance(double km) => Text("unit.km", km.ToString("#,0.#", Culture));
+
+    /// <summary>A countdown to a deadline as the duty page shows it: <c>1 d 02:03:04 left</c>, <c>overdue by 00:05:00</c>.</summary>
+    public string Countdown(Duration left)
+    {
+        var total = (long)Math.Floor(Math.Abs(left.TotalSeconds));
+        var clock = string.Create(CultureInfo.InvariantCulture, $"{total % 86400 / 3600:00}:{total % 3600 / 60:00}:{total % 60:00}");
+        var text = total >= 86400 ? Text("duty.countdown.days", Number(total / 86400)) + " " + clock : clock;
+        return left < NodaTime.Duration.Zero ? Text("duty.countdown.overdue", text) : Text("duty.countdown.left", text);
+    }
 
     public string Degrees(double? degrees) => degrees is { } v ? Text("unit.degrees", v.ToString("0.#", Culture)) : Nothing;
 

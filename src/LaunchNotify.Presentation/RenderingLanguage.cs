@@ -22,16 +22,16 @@ public sealed class RenderingLanguage
     /// <summary>
     /// The rendering for a reader's choice: <paramref name="language"/> (en, zh, fr, ru) and <paramref name="timeZone"/>
     /// (a tzdb id such as Europe/Moscow); an unset one keeps the centre's. What it cannot use comes back as a problem
-    /// that says what is allowed, and the rendering is null.
+    /// that says what is allowed (in the centre's language: the reader's could not be used), and the rendering is null.
     /// </summary>
     public (Rendering? Rendering, string? Problem) For(string? language, string? timeZone = null)
     {
         var lang = Default.Language;
         if (!string.IsNullOrWhiteSpace(language) && !Languages.TryParse(language, out lang))
-            return (null, $"'{language}' is not a language of the glossary; use one of {string.Join(", ", Languages.Codes)}.");
+            return (null, Default.Text("problem.language", language, string.Join(", ", Languages.Codes)));
         var zone = Default.Zone;
         if (!string.IsNullOrWhiteSpace(timeZone) && (zone = Zones.Find(timeZone)) is null)
-            return (null, $"'{timeZone}' is not a time zone of the tz database; use an id such as Etc/UTC, Europe/Moscow or Asia/Shanghai.");
+            return (null, Default.Text("problem.timeZone", timeZone));
         return (new Rendering(Glossary, lang, zone), null);
     }
 }

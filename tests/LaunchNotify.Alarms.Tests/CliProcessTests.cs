@@ -225,6 +225,38 @@ public sealed class CliProcessTests(KestrelPublisherApp app) : IClassFixture<Kes
     };
 
     [Fact]
+    public async Task Acknowledge_ByTheEightDigitPrefix_RecordsTheDutyOfficer_QueuesTheSignedAcknowledgement_AndAnOperatorIsRefused()
+    {
+        var notice = Notices.Pre(Ru, Us) with { MessageId = new MessageId(Guid.Parse("0ac4ed9e-5a1d-4b7e-9c2f-000000000017")) };
+        await app.ReceiveAsync(notice, SystemClock.Instance.GetCurrentInstant());
+
+        // An operator may read the inbox but not say a person has read a notice.
+        var refused = await Cli("acknowledge", "0ac4ed9e", "--url", Url);
+        Assert.True(refused.ExitCode != 0, refused.ToString());
+        await using (var db = app.Db())
+            Assert.Null(db.Inbox.Single(m => m.MessageId == notice.MessageId.Value).AcknowledgedAt);
+
+        var result = await CliProcess.RunAsync(["acknowledge", "0ac4ed9e", "--url", Url], Timeout, DutyOfficer);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        await using (var db = app.Db())
+        {
+            // The store says who and when; the signed acknowledgement waits in the outbox for RU (no broker here).
+            var row = db.Inbox.Single(m => m.MessageId == notice.MessageId.Value);
+            Assert.NotNull(row.AcknowledgedAt);
+            Assert.Contains($"as {row.AcknowledgedByName};", result.Flat);
+            Assert.Contains($"acknowledgement {row.AcknowledgementMessageId} is on its way to RU", result.Flat);
+            var queued = db.Outbox.Single(o => o.MessageId == row.AcknowledgementMessageId);
+            Assert.Equal(("acknowledgement", "RU"), (queued.Kind, queued.Recipient));
+            Assert.Equal(row.AcknowledgementJws, queued.Body);
+        }
+
+        // Again: the first acknowledgement stands.
+        var again = await CliProcess.RunAsync(["acknowledge", notice.MessageId.Value.ToString(), "--from", "RU", "--url", Url], Timeout, DutyOfficer);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("was already acknowledged", again.Flat);
+    }
+
+    [Fact]
     public async Task Validate_ASixDayWindow_SaysDaysNotHundredsOfHours()
     {
         var example = JsonNode.Parse(File.ReadAllText(Example("valid", "prenotification-in-agni-abdul-kalam-island.json")))!;

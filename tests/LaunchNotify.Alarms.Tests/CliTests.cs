@@ -105,7 +105,8 @@ public sealed class CliTests : IClassFixture<KestrelPublisherApp>
 
         AssertExit(ExitCodes.Ok, exit);
         Assert.Contains(alarm.Id.ToString(), _out.Text);
-        Assert.Contains("test POSTLAUNCH_OVERDUE", _out.Text);
+        // The summary is the glossary's sentence for the kind with the alarm's fields (centre CN; nothing else was stored).
+        Assert.Contains("Post-launch report from CN on notice – under – not received by –", _out.Text);
         Assert.DoesNotContain("RECEIPT_OVERDUE", _out.Text);
     }
 
@@ -126,7 +127,7 @@ public sealed class CliTests : IClassFixture<KestrelPublisherApp>
         await WaitForAsync("Following new and changed alarms", cts.Token);
 
         var alarm = await _app.RaiseAsync(AlarmKind.MissingNotification);
-        await WaitForAsync($"RAISED  warning  missing notification  RU  test MISSING_NOTIFICATION  ({alarm.Id})", cts.Token);
+        await WaitForAsync($"RAISED  warning  missing notification  RU  Numbers – from RU under – never arrived  ({alarm.Id})", cts.Token);
         await _app.Book.ResolveAsync(alarm.Id, new LaunchNotify.Storage.Audit.Actor("test:Kim", "Kim", ["duty-officer"]), "gap filled", CancellationToken.None);
         await WaitForAsync("RESOLVED by Kim", cts.Token);
 
@@ -201,11 +202,11 @@ public sealed class CliTests : IClassFixture<KestrelPublisherApp>
             {"id":"0f3a","version":2,"kind":"LINK_SILENT","severity":"warning","state":"acknowledged","counterpart":"RU",
              "summary":"RU silent for 15 min","changedAt":"2026-03-10T12:00:00Z","acknowledgedBy":"Ames","acknowledgeComment":"phoning"}
             """)!;
-        Assert.Equal("10/03/2026 12:00:00 UTC  ACKNOWLEDGED by Ames  warning  link silent  RU  RU silent for 15 min — \"phoning\"  (0f3a)",
+        Assert.Equal("10/03/2026 12:00:00 UTC  ACKNOWLEDGED by Ames  warning  link silent  RU  Nothing heard from RU on the link — \"phoning\"  (0f3a)",
             AlarmsCommand.ChangeLine(alarm));
         var paris = new LaunchNotify.Presentation.Rendering(LaunchNotify.Presentation.JsonGlossary.Default, LaunchNotify.Presentation.Language.Fr,
             LaunchNotify.Presentation.Zones.Find("Europe/Paris")!);
-        Assert.Equal("10/03/2026 13:00:00 UTC+01:00  PRISE EN COMPTE par Ames  avertissement  liaison muette  RU  RU silent for 15 min — \"phoning\"  (0f3a)",
+        Assert.Equal("10/03/2026 13:00:00 UTC+01:00  PRISE EN COMPTE par Ames  avertissement  liaison muette  RU  Rien reçu de RU sur la liaison — \"phoning\"  (0f3a)",
             AlarmsCommand.ChangeLine(alarm, paris));
     }
 
@@ -221,6 +222,8 @@ public sealed class CliTests : IClassFixture<KestrelPublisherApp>
         Assert.Contains("серьёзность", _out.Text);
         Assert.Contains("пуск без уведомления", _out.Text);
         Assert.Contains("критическая", _out.Text);
+        // The summary too, from the glossary with the alarm's own fields (the node's English one is on 'alarms show').
+        Assert.Contains("Пуск, приписанный RU, не охвачен ни одним уведомлением", _out.Text);
         Assert.Contains("UTC+03:00", _out.Text);
         Assert.DoesNotContain("severity", _out.Text);
     }

@@ -2,7 +2,13 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using LaunchNotify.Domain.Values;
 using LaunchNotify.Node.Accounts;
+using LaunchNotify.Node.Hosting;
+using LaunchNotify.Node.Inbox;
+using LaunchNotify.Node.Outbox;
+using LaunchNotify.Node.Submission;
+using Microsoft.Extensions.DependencyInjection;
 using LaunchNotify.Node.Seeding;
 using LaunchNotify.Tests.Shared;
 using LaunchNotify.Storage;
@@ -144,6 +150,52 @@ public sealed class DashboardFixture : IAsyncLifetime
         });
         UncoveredLaunchId = await RecordAsync(new { at, attributedCentre = "RU", source = "dashboard test", launchPoint = new { lat = -5.0, lon = -150.0 } });
     }
+
+    /// <summary>
+    /// A pre-notification RU sends US now, received by US's store as its subscriber would: RU's own SubmissionService on
+    /// RU's seeded store numbers and signs it, and US's InboxProcessor verifies, stores and answers it (the broker leg is
+    /// the hand-over of the signed body, with the broker-validated user id). It waits for a person at US: a test that
+    /// acknowledges a notice takes its own instead of the few the seed left unread.
+    /// </summary>
+    public async Task<Guid> ReceiveNoticeFromRuAsync()
+    {
+        await using var ru = Composition("RU");
+        await using var us = Composition("US");
+        var start = Instant.FromUnixTimeSeconds(SystemClock.Instance.GetCurrentInstant().ToUnixTimeSeconds()) + Duration.FromDays(2);
+        var draft = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            kind = "prenotification",
+            agreementId = "us-ru-bmlna-1988",
+            recipients = new[] { "US" },
+            launchWindow = new { start = NodaTime.Text.InstantPattern.General.Format(start), end = NodaTime.Text.InstantPattern.General.Format(start + Duration.FromHours(6)) },
+            missile = new { @class = "SLBM", type = "R-30 Bulava", count = 1, groupLaunch = false },
+            launchArea = new { type = "circle", name = "Barents Sea", centre = new { lat = 69.5, lon = 33.5 }, radiusKm = 120 },
+            impactAreas = new[] { new { type = "circle", name = "Kura test range", centre = new { lat = 57.77, lon = 161.99 }, radiusKm = 40 } },
+            plannedAzimuthDeg = 62,
+        });
+        var submitted = await ru.GetRequiredService<SubmissionService>().SubmitAsync(draft, "prenotification", allowLate: false, CancellationToken.None);
+        if (submitted.Status != SubmissionStatus.Accepted)
+            throw new InvalidOperationException($"RU refused the test's notice: {string.Join("; ", submitted.Errors)}");
+        OutboxEntry entry;
+        await using (var db = new NodeDbContext(StorageOptions.SqliteFile(Seed.StorePath("RU")).ToDbContextOptions()))
+            entry = await db.Outbox.AsNoTracking().SingleAsync(o => o.MessageId == submitted.MessageId && o.Recipient == "US");
+        var received = await us.GetRequiredService<InboxProcessor>().ProcessAsync(
+            new InboundDelivery(entry.Body, "RU", entry.RoutingKey, entry.MessageId.ToString(), entry.Kind, AmqpPublisher.ContentType), CancellationToken.None);
+        if (received.Disposition != InboxDisposition.Accepted)
+            throw new InvalidOperationException($"US did not accept RU's notice: {received.Disposition}");
+        return entry.MessageId;
+    }
+
+    /// <summary>A centre's node composition (as the deployables build it) over its seeded store, with no broker and nothing started.</summary>
+    private ServiceProvider Composition(string centre) => new ServiceCollection().AddLogging()
+        .AddLaunchNotifyNode(new NodeSettings
+        {
+            Centre = new CentreCode(centre),
+            Store = StorageOptions.SqliteFile(Seed.StorePath(centre)),
+            Broker = new BrokerConnection("127.0.0.1", 1, "launchnotify", centre, "unused"),
+            KeysDirectory = Seed.KeysDirectory,
+        }, SystemClock.Instance)
+        .BuildServiceProvider();
 
     public string Log { get { lock (_log) return string.Join('\n', _log); } }
 

@@ -15,6 +15,9 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
 {
     private static readonly string ResultsFolder = Path.Combine(AppContext.BaseDirectory, "dashboard-screenshots");
 
+    /// <summary>The centre's rendering (the fixture configures none: English, UTC), for the glossary's words the page must show.</summary>
+    private static readonly LaunchNotify.Presentation.Rendering English = LaunchNotify.Presentation.Rendering.EnglishUtc;
+
     [Fact]
     public async Task Dashboard_InChromium_RequiresTheLoginThenShowsNotificationsAlarmsAndTheReport()
     {
@@ -70,9 +73,11 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
             var expected = sent[i];
             var row = rows.Nth(i);
             Assert.Equal(expected.MessageId.ToString(), await row.GetAttributeAsync("data-message-id"));
-            var statuses = await row.Locator("span.delivery").AllInnerTextsAsync();
-            Assert.Equal(expected.Deliveries.OrderBy(d => d.Recipient, StringComparer.Ordinal).Select(d => $"{d.Recipient} #{d.Sequence} {d.Status.ToString().ToLowerInvariant()}"),
-                statuses.Select(s => s.Trim()));
+            // Each recipient's status as the store has it, in the glossary's words (the page is in the centre's language, English).
+            var statuses = await row.Locator("span.delivery").EvaluateAllAsync<string[][]>("ss => ss.map(s => [s.dataset.recipient, s.dataset.status, s.textContent.trim()])");
+            Assert.Equal(expected.Deliveries.OrderBy(d => d.Recipient, StringComparer.Ordinal).Select(d =>
+                    new[] { d.Recipient, d.Status.ToString().ToLowerInvariant(), $"{d.Recipient} #{d.Sequence} {English.Text("deliveryStatus." + d.Status.ToString().ToLowerInvariant())}" }),
+                statuses);
         }
         // The seeded history has unconfirmed deliveries; they must show as such, not as confirmed.
         var unconfirmed = sent.SelectMany(m => m.Deliveries).Count(d => d.Status == DeliveryStatus.Published);
@@ -83,7 +88,9 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
         Assert.NotEmpty(open); // seed 7 leaves alarms open: the test must see one listed
         var alarmRows = officer.Locator("#open-alarms tr[data-alarm-kind]");
         Assert.Equal(Math.Min(100, open.Count), await alarmRows.CountAsync());
-        Assert.Equal(open.Select(a => a.Summary).Order(StringComparer.Ordinal),
+        // Each summary is the glossary's sentence for its kind with the alarm's own fields (the node's English summary stays on the API).
+        Assert.Equal(open.Select(a => English.Text("alarmSummary." + a.Kind.Code(), a.Centre ?? "–", a.AgreementId ?? "–", a.MessageId?.ToString()[..8] ?? "–",
+                a.Sequences ?? "–", a.DueAt is { } due ? English.InstantShort(due) : "–")).Order(StringComparer.Ordinal),
             (await officer.Locator("#open-alarms tr[data-alarm-kind] td:last-child").AllInnerTextsAsync()).Select(t => t.Trim()).Order(StringComparer.Ordinal));
 
         // 3. The officer picks the agreement and the seeded period; the report shows the store's on-time rate and its charts.

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using LaunchNotify.Domain.Alarms;
+using LaunchNotify.Domain.Values;
+using LaunchNotify.Protocol.Signing;
 using LaunchNotify.Storage;
 using LaunchNotify.Storage.Entities;
 using LaunchNotify.Tests.Shared;
@@ -150,6 +152,65 @@ public sealed partial class DashboardTests
     }
 
     [Fact]
+    public async Task DutyPage_InChromium_TheDutyOfficerAcknowledgesANotice_AndTheSignedAcknowledgementIsStoredAndQueuedToItsSender()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        var page = await (await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1200, Height = 900 } })).NewPageAsync();
+        await page.GotoAsync(fixture.BaseUrl + "/dashboard/login?returnUrl=/dashboard/duty");
+        Assert.Equal(200, (await SignInAsync(page, DashboardFixture.DutyOfficer, DashboardFixture.Password))!.Status);
+        Assert.EndsWith("/dashboard/duty", page.Url);
+
+        // The notice to acknowledge: one RU sends now (the seed leaves only a few unread, which other tests look at).
+        var messageId = await fixture.ReceiveNoticeFromRuAsync();
+        InboxMessage before;
+        await using (var db = Store())
+            before = await db.Inbox.AsNoTracking().SingleAsync(m => m.MessageId == messageId);
+        Assert.Null(before.AcknowledgedAt);
+        Assert.Equal(InboxOutcome.Accepted, before.Outcome);
+        // It reaches the open page without a reload, with its button.
+        var row = page.Locator($"#awaiting-table tr[data-message-id='{messageId}']");
+        await row.WaitForAsync(new() { Timeout = (float)LiveWait.TotalMilliseconds });
+        var clickedAt = SystemClock.Instance.GetCurrentInstant();
+
+        await row.Locator("button[data-action=acknowledge-notice]").ClickAsync();
+        // Back on the duty page, without the notice in the waiting panel.
+        await page.WaitForSelectorAsync($"#awaiting-table tr[data-message-id='{messageId}']",
+            new() { State = WaitForSelectorState.Detached, Timeout = (float)LiveWait.TotalMilliseconds });
+        Assert.EndsWith("/dashboard/duty#awaiting", page.Url);
+
+        await using (var db = Store())
+        {
+            // Recorded under the signed-in account, at the instant of the click.
+            var entry = await db.Inbox.AsNoTracking().SingleAsync(m => m.MessageId == messageId);
+            Assert.NotNull(entry.AcknowledgedAt);
+            Assert.InRange(entry.AcknowledgedAt!.Value, clickedAt - Duration.FromSeconds(1), SystemClock.Instance.GetCurrentInstant());
+            Assert.Equal(DashboardFixture.DutyOfficer, entry.AcknowledgedByName);
+            Assert.NotNull(entry.AcknowledgementMessageId);
+
+            // The acknowledgement waits in the outbox for the sender, signed with US's key: verified here against the
+            // trust store's public key, and its payload names the notice, its kind and the instants.
+            var outbound = await db.Outbox.AsNoTracking().SingleAsync(m => m.MessageId == entry.AcknowledgementMessageId);
+            Assert.Equal("acknowledgement", outbound.Kind);
+            Assert.Equal(entry.Sender, outbound.Recipient);
+            Assert.Equal(entry.AcknowledgementJws, outbound.Body);
+            var check = new JwsSignatureVerifier(KeyStore.LoadTrustedKeys(fixture.Seed.KeysDirectory))
+                .Verify(outbound.Body, new CentreCode("US"), entry.AcknowledgedAt.Value);
+            Assert.True(check.IsValid, check.Reason);
+            using var payload = JsonDocument.Parse(check.Payload!);
+            var p = payload.RootElement;
+            Assert.Equal("acknowledgement", p.GetProperty("kind").GetString());
+            Assert.Equal(messageId.ToString(), p.GetProperty("acknowledgementFor").GetString());
+            Assert.Equal(entry.Kind, p.GetProperty("acknowledgedKind").GetString());
+            Assert.Equal(entry.AcknowledgedAt.Value, InstantPattern.ExtendedIso.Parse(p.GetProperty("acknowledgedAt").GetString()!).Value);
+            Assert.Equal(entry.ReceivedAt, InstantPattern.ExtendedIso.Parse(p.GetProperty("receivedAt").GetString()!).Value);
+
+            // The audit chain names the person.
+            Assert.True(await db.Set<AuditEntry>().AsNoTracking().AnyAsync(a => a.Type == "acknowledged" && a.MessageId == messageId));
+        }
+    }
+
+    [Fact]
     public async Task DutyPage_ForAnOperator_ShowsTheBoardWithoutActions_AndItsFormsRefuseOtherRolesAndForgedPosts()
     {
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(fixture.BaseUrl) };
@@ -166,7 +227,10 @@ public sealed partial class DashboardTests
             throw new InvalidOperationException($"The duty page broke off: {e.Message}\n{fixture.Log}", e);
         }
         Assert.Contains("id=\"awaiting-table\"", html);
-        Assert.DoesNotContain("data-action=", html); // an operator may not act on alarms: no forms
+        Assert.DoesNotContain("data-action=", html); // an operator may not act on alarms nor acknowledge notices: no forms
+        var waitingNotice = new { Sender = "RU", MessageId = await fixture.ReceiveNoticeFromRuAsync() };
+        Assert.Equal(HttpStatusCode.Forbidden,
+            (await http.PostAsync($"/dashboard/duty/notices/{waitingNotice.Sender}/{waitingNotice.MessageId}/acknowledge", new FormUrlEncodedContent([]))).StatusCode);
         Assert.Contains("script-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single());
         var alarm = await Store().Alarms.AsNoTracking().Where(a => a.State != AlarmState.Resolved).Select(a => a.Id).FirstAsync();
         try
@@ -184,5 +248,8 @@ public sealed partial class DashboardTests
         var forged = await duty.PostAsync($"/dashboard/duty/alarms/{alarm}/resolve", new FormUrlEncodedContent([new("comment", "forged")]));
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
         Assert.NotEqual(AlarmState.Resolved, (await Store().Alarms.AsNoTracking().SingleAsync(a => a.Id == alarm)).State);
+        var forgedAck = await duty.PostAsync($"/dashboard/duty/notices/{waitingNotice.Sender}/{waitingNotice.MessageId}/acknowledge", new FormUrlEncodedContent([]));
+        Assert.Equal(HttpStatusCode.BadRequest, forgedAck.StatusCode);
+        Assert.Null((await Store().Inbox.AsNoTracking().SingleAsync(m => m.MessageId == waitingNotice.MessageId)).AcknowledgedAt);
     }
 }

@@ -128,8 +128,11 @@ public sealed class RenderingTests
 
         var (none, problem) = centre.For("de");
         Assert.Null(none);
-        Assert.Equal("'de' is not a language of the glossary; use one of en, zh, fr, ru.", problem);
-        Assert.Contains("not a time zone of the tz database", centre.For("en", "Mars/Olympus").Problem);
+        // Said in the centre's language (the reader's could not be used): this centre's is Russian.
+        Assert.Equal("«de» — не язык глоссария; используйте один из: en, zh, fr, ru.", problem);
+        Assert.Contains("не часовой пояс базы tz", centre.For("en", "Mars/Olympus").Problem);
+        Assert.Equal("'de' is not a language of the glossary; use one of en, zh, fr, ru.",
+            new RenderingLanguage(JsonGlossary.Default, Language.En, Zones.Utc).For("de").Problem);
     }
 
     [Fact]

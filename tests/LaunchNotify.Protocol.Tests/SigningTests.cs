@@ -24,6 +24,38 @@ public sealed class SigningTests : IDisposable
         ru.Dispose();
     }
 
+    /// <summary>
+    /// The verifier keeps imported keys and hands each to one verification at a time: many threads verifying genuine,
+    /// tampered and other-centre bodies at once each get the verdict they would get alone.
+    /// </summary>
+    [Fact]
+    public async Task Verify_ConcurrentlyWithSharedImportedKeys_GivesEachBodyItsOwnVerdict()
+    {
+        var usBody = new JwsPayloadSigner(us).Sign(Payload);
+        var ruBody = new JwsPayloadSigner(ru).Sign(Encoding.UTF8.GetBytes("{\"kind\":\"heartbeat\",\"sender\":\"RU\"}"));
+        var tampered = (byte[])usBody.Clone();
+        var at = Array.LastIndexOf(tampered, (byte)'"') - 3; // inside the signature's base64url text
+        tampered[at] = tampered[at] == (byte)'A' ? (byte)'B' : (byte)'A';
+        var cases = new (byte[] Body, CentreCode Sender, string? Code)[]
+        {
+            (usBody, Us, null), (ruBody, Ru, null), (tampered, Us, SigningErrorCodes.Invalid), (ruBody, Us, SigningErrorCodes.KeyNotSenders),
+        };
+
+        var wrong = 0;
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(worker => Task.Run(() =>
+        {
+            for (var i = 0; i < 300; i++)
+            {
+                var (body, sender, code) = cases[(i + worker) % cases.Length];
+                var check = verifier.Verify(body, sender);
+                if (check.IsValid != (code is null) || check.ErrorCode != code)
+                    Interlocked.Increment(ref wrong);
+            }
+        })));
+
+        Assert.Equal(0, wrong);
+    }
+
     [Fact]
     public void Verify_BodySignedByTheSender_IsValidAndReturnsThePayload()
     {

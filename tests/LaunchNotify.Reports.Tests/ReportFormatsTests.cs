@@ -50,7 +50,7 @@ public sealed class ReportFormatsTests
         Assert.Contains("data-chart=\"lead-time-histogram\"", html);
         Assert.Contains("data-chart=\"monthly-on-time\"", html);
         Assert.Contains("data-role=\"minimum-lead-time\"", html);
-        Assert.Contains("minimum 24 h", html);
+        Assert.Contains("minimum 1 day", html); // the agreement's 24 h, in words as every duration a person reads
         Assert.Contains("75.0%", html);
         // Offline: no script and nothing fetched from elsewhere (the SVG namespace is an identifier, not a fetch).
         Assert.DoesNotContain("<script", html);

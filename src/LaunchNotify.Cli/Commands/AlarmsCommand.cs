@@ -82,11 +82,22 @@ public static class AlarmsCommand
         foreach (var a in alarms)
         {
             table.AddRow(new Text(When(r, Str(a, "raisedAt"))), new Markup(Severity(r, Str(a, "severity"))), new Markup(State(r, a!)),
-                new Text(r.Code(GlossaryCategories.AlarmKind, Str(a, "kind"))), new Text(a!["counterpart"]?.ToString() ?? "-"), new Text(Str(a, "summary")), new Text(Str(a, "id")));
+                new Text(r.Code(GlossaryCategories.AlarmKind, Str(a, "kind"))), new Text(a!["counterpart"]?.ToString() ?? "-"), new Text(Summary(r, a)), new Text(Str(a, "id")));
         }
         console.Write(table);
-        if (r.Language != Language.En)
-            console.MarkupLine($"[grey]{T("alarms.summaryInEnglish")}[/]");
+    }
+
+    /// <summary>
+    /// The alarm's summary in the reader's language: the glossary's sentence for its kind with the alarm's fields. The
+    /// node's own summary (English, with its figures) is on <c>alarms show</c>; a kind this CLI does not know shows it.
+    /// </summary>
+    public static string Summary(Rendering r, JsonNode alarm)
+    {
+        if (!LaunchNotify.Domain.Alarms.AlarmKinds.TryParse(Str(alarm, "kind"), out var kind))
+            return Str(alarm, "summary");
+        var due = alarm["dueAt"]?.ToString() is { } text && NodaTime.Text.InstantPattern.ExtendedIso.Parse(text) is { Success: true } parsed ? parsed.Value : (NodaTime.Instant?)null;
+        return r.AlarmSummary(kind, alarm["counterpart"]?.ToString(), alarm["agreementId"]?.ToString(),
+            Guid.TryParse(alarm["messageId"]?.ToString(), out var id) ? id : null, alarm["sequences"]?.ToString(), due);
     }
 
     /// <summary>One line per change when following: when, what happened, severity, kind, centre, summary, id.</summary>
@@ -108,7 +119,7 @@ public static class AlarmsCommand
         };
         return $"{When(r, Str(alarm, "changedAt"))}  {happened}  {r.Code(GlossaryCategories.AlarmSeverity, Str(alarm, "severity"))}  " +
                $"{r.Code(GlossaryCategories.AlarmKind, Str(alarm, "kind"))}  {alarm["counterpart"]?.ToString() ?? "-"}  " +
-               $"{Str(alarm, "summary")}{(comment is null ? "" : $" — \"{comment}\"")}  ({Str(alarm, "id")})";
+               $"{Summary(r, alarm)}{(comment is null ? "" : $" — \"{comment}\"")}  ({Str(alarm, "id")})";
     }
 
     /// <param name="rendering">The reader's language and zone; English and UTC when not given.</param>
@@ -125,7 +136,8 @@ public static class AlarmsCommand
         Row("alarms.field.id", Str(alarm, "id"));
         MarkupRow("alarms.field.kind", $"{Markup.Escape(r.Code(GlossaryCategories.AlarmKind, Str(alarm, "kind")))} ({Markup.Escape(Str(alarm, "kind"))}, {Severity(r, Str(alarm, "severity"))})");
         MarkupRow("alarms.field.state", State(r, alarm));
-        Row("alarms.field.summary", Str(alarm, "summary"));
+        Row("alarms.field.summary", Summary(r, alarm));
+        Row("alarms.field.nodeWords", Str(alarm, "summary"));
         Row("alarms.field.centre", alarm["counterpart"]?.ToString());
         Row("alarms.field.agreement", alarm["agreementId"]?.ToString());
         Row("alarms.field.message", alarm["messageId"]?.ToString());

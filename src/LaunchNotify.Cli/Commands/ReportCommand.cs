@@ -175,6 +175,15 @@ public static class ReportCommand
             post.AddRow(new Text(label), N(g, p.Expected), N(g, p.OnTime), Late(g, p.Late), Late(g, p.Missing), N(g, p.Pending), N(g, p.Unconfirmed), new Text(g.Percent(p.OnTimeRate)));
         AnsiConsole.Write(post);
 
+        var acks = Columns(new Table().Border(TableBorder.Rounded).Title(T("report.ack.heading"))
+                .Caption(r.AcknowledgementDeadline is { } ackDeadline ? T("report.ack.deadline", g.Duration(ackDeadline)) : T("report.ack.noDeadline")),
+            "report.ack.direction", "report.ack.counterpart", "report.ack.notices", "report.ack.acknowledged", "report.ack.notInTime", "report.ack.waiting",
+            "report.ack.unmeasured", "report.ack.median", "report.ack.max");
+        foreach (var a in r.Acknowledgements)
+            acks.AddRow(new Text(g.Code(GlossaryCategories.Direction, a.Direction == Direction.Sent ? "sent" : "received")), new Text(a.Counterpart),
+                N(g, a.Notices), N(g, a.Acknowledged), Late(g, a.NotInTime), N(g, a.Waiting), N(g, a.Unmeasured), new Text(g.Duration(a.Median)), new Text(g.Duration(a.Max)));
+        AnsiConsole.Write(acks);
+
         var alarms = Columns(new Table().Border(TableBorder.Rounded).Title(T("report.alarms.heading")),
             "report.alarms.kind", "report.alarms.raised", "report.alarms.acknowledged", "report.alarms.resolved", "report.alarms.open", "report.alarms.ackMedian", "report.alarms.ackMax");
         foreach (var a in r.Alarms)

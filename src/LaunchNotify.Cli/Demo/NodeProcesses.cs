@@ -51,6 +51,7 @@ public sealed class NodeProcesses(string repoRoot, string configuration, IReadOn
         foreach (var (key, value) in (environment ?? new Dictionary<string, string>()).Concat(node.Environment))
             info.Environment[key] = value;
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        LaunchNotify.Node.Hosting.NodeRuntimeSettings.ApplyTo(info.Environment);
         info.Environment["Logging__Console__FormatterName"] = "simple";
         info.Environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
         info.Environment["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true";

@@ -56,9 +56,12 @@ public sealed class DeadlineWatcher(
         {
             try
             {
+                signal.Waking();
                 var (_, next) = await FireDueCoreAsync(stoppingToken);
                 LastPassAt = clock.GetCurrentInstant();
-                await signal.WaitAsync(WaitFor(next), stoppingToken);
+                var wait = WaitFor(next);
+                signal.SleepingUntil(clock.GetCurrentInstant() + Duration.FromTimeSpan(wait));
+                await signal.WaitAsync(wait, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

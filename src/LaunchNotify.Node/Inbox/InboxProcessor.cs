@@ -202,6 +202,7 @@ public sealed class InboxProcessor(
         // wrong: under its agreement id, or under "unknown" if even that cannot be read.
         var answers = kind is { } known && known.IsNotification();
         // One step of the inbox's group commit: it has committed when this returns (GroupCommitter).
+        Instant? earliestDue = null;
         var first = await committer.RunAsync(async (db, stepCt) =>
         {
             // Claim (sender, id) first, atomically: a redelivery or a second consumer racing this one finds it taken and
@@ -227,6 +228,7 @@ public sealed class InboxProcessor(
             if (accepted && message is Acknowledgement a)
                 await ApplyAcknowledgementAsync(db, a, stepCt);
             await timeliness.OnStoredAsync(db, entry, message, agreement, original, accepted, findings, stepCt);
+            earliestDue = DeadlineSignal.EarliestPendingDue(db);
             await db.SaveChangesAsync(stepCt);
             return (InboxMessage?)null;
         }, ct);
@@ -235,7 +237,9 @@ public sealed class InboxProcessor(
 
         if (answers)
             outboxSignal.Notify();
-        deadlineSignal.Notify();
+        // Only a deadline due before the watcher's next look needs it awake (most are hours away).
+        if (earliestDue is not null)
+            deadlineSignal.Notify(earliestDue);
 
         // An accepted receipt or heartbeat is routine at one per notification or beat: the store and the audit trail
         // keep it; the log says it at Debug, so that a busy centre's log is not mostly that line.

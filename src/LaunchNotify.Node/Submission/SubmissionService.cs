@@ -111,9 +111,10 @@ public sealed class SubmissionService(
             return SubmissionResult.Refused(message.MessageId.Value, errors, warnings);
 
         // The committed deliveries are the ones in memory: no read back (one round trip fewer per submission).
-        var stored = await StoreAsync(message, original, agreement, now, by, ct);
+        var (stored, earliestDue) = await StoreAsync(message, original, agreement, now, by, ct);
         outboxSignal.Notify();
-        deadlineSignal.Notify();
+        if (earliestDue is not null)
+            deadlineSignal.Notify(earliestDue);
         return new SubmissionResult(SubmissionStatus.Accepted, message.MessageId.Value, [], warnings,
             stored.OrderBy(d => d.Centre.Value, StringComparer.Ordinal).ToList());
     }
@@ -190,10 +191,10 @@ public sealed class SubmissionService(
     }
 
     /// <summary>Numbers, signs and stores the message: one step of the process's group commit, committed when this returns.</summary>
-    private Task<IReadOnlyList<Addressee>> StoreAsync(Message draft, PreNotification? original, Agreement agreement, Instant now, Actor? by, CancellationToken ct) =>
+    private Task<(IReadOnlyList<Addressee> Recipients, Instant? EarliestDue)> StoreAsync(Message draft, PreNotification? original, Agreement agreement, Instant now, Actor? by, CancellationToken ct) =>
         committer.RunAsync((db, stepCt) => StoreStepAsync(db, draft, original, agreement, now, by, stepCt), ct);
 
-    private async Task<IReadOnlyList<Addressee>> StoreStepAsync(NodeDbContext db, Message draft, PreNotification? original, Agreement agreement, Instant now, Actor? by, CancellationToken ct)
+    private async Task<(IReadOnlyList<Addressee> Recipients, Instant? EarliestDue)> StoreStepAsync(NodeDbContext db, Message draft, PreNotification? original, Agreement agreement, Instant now, Actor? by, CancellationToken ct)
     {
         var recipients = new List<Addressee>();
         foreach (var r in draft.Recipients)
@@ -248,8 +249,9 @@ public sealed class SubmissionService(
         Audit.AuditLog.Append(db, Audit.AuditEvent.Submitted(message, payload, jws, now) with { By = by });
         // Each recipient owes a receipt: the deadline is stored with the message, so it survives any restart.
         await receiptDeadlines.ScheduleAsync(db, message, agreement, now, ct);
+        var earliestDue = DeadlineSignal.EarliestPendingDue(db);
         await db.SaveChangesAsync(ct);
-        return recipients;
+        return (recipients, earliestDue);
     }
 
     private static async Task<SubmissionResult> AlreadyAcceptedAsync(NodeDbContext db, Message message, CancellationToken ct)

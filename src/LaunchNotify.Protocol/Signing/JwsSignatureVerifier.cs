@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using LaunchNotify.Domain.Values;
 using NodaTime;
 
@@ -16,6 +18,13 @@ public sealed class JwsSignatureVerifier(JwkSet trustedKeys, KeyStatuses? status
     public KeyStatuses Statuses { get; } = statuses ?? KeyStatuses.None;
 
     private readonly IClock clock = clock ?? SystemClock.Instance;
+
+    /// <summary>
+    /// The trusted keys imported once: building an <see cref="ECDsa"/> from a JWK cost more than the ES256 verification
+    /// itself (the fan-out profile, docs/performance.md). A few instances per key id, each used by one verification at a
+    /// time (an <see cref="ECDsa"/> is not documented as safe for concurrent use).
+    /// </summary>
+    private readonly ConcurrentDictionary<string, KeyPool> keys = new(StringComparer.Ordinal);
 
     public byte[]? ReadUnverifiedPayload(ReadOnlySpan<byte> jws, out string? error)
     {
@@ -48,11 +57,40 @@ public sealed class JwsSignatureVerifier(JwkSet trustedKeys, KeyStatuses? status
         if (Statuses.Find(kid)?.RefusalAt(at) is { } refusal)
             return SignatureCheck.Invalid(refusal.Code, refusal.Message);
 
-        using var publicKey = key.ToECDsa();
-        if (!Jws.Verify(parsed, publicKey))
+        var pool = keys.AddOrUpdate(kid, _ => new KeyPool(key), (_, existing) => existing.Key == key ? existing : new KeyPool(key));
+        var publicKey = pool.Rent();
+        bool valid;
+        try
+        {
+            valid = Jws.Verify(parsed, publicKey);
+        }
+        finally
+        {
+            pool.Return(publicKey);
+        }
+        if (!valid)
             return SignatureCheck.Invalid(SigningErrorCodes.Invalid,
                 $"The signature does not match the message under key '{kid}' of centre {key.Centre}: the message was altered or not signed with that key.");
 
         return SignatureCheck.Valid(key.Centre, parsed.Payload);
+    }
+
+    /// <summary>Imported copies of one public key (value-equal <see cref="Jwk"/>), handed to one verification at a time.</summary>
+    private sealed class KeyPool(Jwk key)
+    {
+        private const int Kept = 8;
+        private readonly ConcurrentBag<ECDsa> idle = [];
+
+        public Jwk Key { get; } = key;
+
+        public ECDsa Rent() => idle.TryTake(out var ecdsa) ? ecdsa : Key.ToECDsa();
+
+        public void Return(ECDsa ecdsa)
+        {
+            if (idle.Count < Kept)
+                idle.Add(ecdsa);
+            else
+                ecdsa.Dispose();
+        }
     }
 }

@@ -57,30 +57,32 @@ public static class DashboardEndpoints
 
     private static async Task<IResult> NotificationAsync(Guid id, HttpContext http, IAntiforgery antiforgery, StatusQueries status, MapQueries maps, CancellationToken ct)
     {
+        var reader = ReaderOf(http);
         var sent = await status.GetAsync(id, ct);
         var received = sent is null ? await status.ReceivedAsync(id, ct) : null;
         if (sent is null && received is null)
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such notification",
                 detail: $"No message {id} was sent or received by this centre; open /dashboard and follow a link from its tables.");
         var map = await maps.NotificationAsync(id, ct);
-        return Page<NotificationPage>(new { User = SignedInAs(http, antiforgery), Sent = sent, Received = received, Map = map });
+        return Page<NotificationPage>(new { User = SignedInAs(http, antiforgery), Sent = sent, Received = received, Map = map, R = reader.R, reader.Languages, reader.Query });
     }
+
+    /// <summary>A reader's rendering and what the page needs of it (<see cref="ReaderOf"/>).</summary>
+    internal sealed record Reader(Rendering R, IReadOnlyList<string> Problems, IReadOnlyList<LanguageLink> Languages, string Query);
 
     /// <summary>Nothing but this page's own inline styles and SVG; no framing, no forms posting elsewhere.</summary>
     public const string ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'";
 
     private static async Task<IResult> RenderAsync(HttpRequest request, IAntiforgery antiforgery, NodeSettings settings, StatusQueries status, AlarmBook alarms, MapQueries maps,
-        IDbContextFactory<NodeDbContext> dbFactory, IAgreementSource agreementSource, IClock clock, LinkMonitor links, RenderingLanguage renderings, CancellationToken ct)
+        IDbContextFactory<NodeDbContext> dbFactory, IAgreementSource agreementSource, IClock clock, LinkMonitor links, CancellationToken ct)
     {
         var centre = settings.Centre.Value;
         var known = (agreementSource as AgreementCatalog ?? AgreementCatalog.Default).All
             .Where(a => a.Parties.Any(p => p.Value == centre)).OrderBy(a => a.Id.Value).ToList();
         var query = request.Query;
-        var problems = new List<string>();
         // The reader's language and zone (?lang=fr&tz=Europe/Paris), else the centre's (LaunchNotify:Rendering).
-        var (reader, readerProblem) = renderings.For(query["lang"].FirstOrDefault(), query["tz"].FirstOrDefault());
-        if (readerProblem is not null)
-            problems.Add(readerProblem);
+        var reader = ReaderOf(request.HttpContext);
+        var problems = new List<string>(reader.Problems);
 
         var agreementId = query["agreement"].FirstOrDefault() is { Length: > 0 } a ? a : await BusiestAgreementAsync(dbFactory, known, ct);
         var counterpart = query["centre"].FirstOrDefault() is { Length: > 0 } c && c != "all" ? c.ToUpperInvariant() : null;
@@ -115,7 +117,7 @@ public static class DashboardEndpoints
         var map = await maps.RecentAsync(25, ct);
         var model = new DashboardModel(centre, clock.GetCurrentInstant(), SignedInAs(request.HttpContext, antiforgery), sent, received, open, map,
             settings.Topology.Kind == TopologyKind.Federated ? new LinkPanel(links.Snapshot, settings.Topology.LinkSilentAfter) : null,
-            new ReportPicker(known.Select(k => k.Id.Value).ToList(), agreementId, parties, counterpart, from, to), problems, report, reader ?? renderings.Default);
+            new ReportPicker(known.Select(k => k.Id.Value).ToList(), agreementId, parties, counterpart, from, to), problems, report, reader.R, reader.Languages, reader.Query);
         return Page<DashboardPage>(new { Model = model });
     }
 
@@ -167,6 +169,27 @@ public static class DashboardEndpoints
             http.Response.ContentType = "text/html; charset=utf-8";
             await http.Response.WriteAsync(html, http.RequestAborted);
         }
+    }
+
+    /// <summary>
+    /// The reader's rendering for a page: <c>?lang=</c> and <c>?tz=</c> if given (else the centre's configured language and
+    /// zone), what of them could not be used (said on the page, which keeps the centre's), the language switch's links
+    /// (this page's address in every glossary language) and the query the page's own links and forms carry.
+    /// </summary>
+    internal static Reader ReaderOf(HttpContext http)
+    {
+        var renderings = http.RequestServices.GetRequiredService<RenderingLanguage>();
+        var query = http.Request.Query;
+        string? lang = query["lang"].FirstOrDefault(), tz = query["tz"].FirstOrDefault();
+        var (chosen, problem) = renderings.For(lang, tz);
+        var r = chosen ?? renderings.Default;
+        var carried = chosen is null ? QueryString.Empty
+            : (string.IsNullOrWhiteSpace(lang) ? QueryString.Empty : QueryString.Create("lang", r.Language.Code()))
+              + (string.IsNullOrWhiteSpace(tz) ? QueryString.Empty : QueryString.Create("tz", r.ZoneName));
+        var others = query.Where(q => q.Key != "lang").SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v))).ToList();
+        var links = Languages.All.Select(l => new LanguageLink(l.Code(), renderings.Glossary.Text("language.name", l),
+            http.Request.Path + QueryString.Create(others.Append(new("lang", l.Code()))), l == r.Language)).ToList();
+        return new Reader(r, problem is null ? [] : [problem], links, carried.ToUriComponent());
     }
 
     /// <summary>Who is signed in, and the token their sign-out form carries.</summary>

@@ -28,14 +28,12 @@ public static class DashboardLogin
                 var form = await http.Request.ReadFormAsync();
                 var returnUrl = form["returnUrl"].ToString();
                 if (!await antiforgery.IsRequestValidAsync(http))
-                    return Form(http, antiforgery, returnUrl, "The form expired; sign in again.", StatusCodes.Status400BadRequest);
+                    return Form(http, antiforgery, returnUrl, "login.expired", StatusCodes.Status400BadRequest);
                 var (actor, stamp, failure) = await accounts.SignInAsync(form["username"].ToString(), form["password"].ToString());
                 if (actor is null)
                 {
                     logs.CreateLogger("LaunchNotify.Publisher.Security").LogWarning("Dashboard sign-in refused for {User}: {Failure}", form["username"].ToString(), failure);
-                    return Form(http, antiforgery, returnUrl, failure == SignInFailure.LockedOut
-                        ? "The account is locked after repeated failures; try again in a few minutes."
-                        : "Wrong user name or password, or the account is disabled.", StatusCodes.Status401Unauthorized);
+                    return Form(http, antiforgery, returnUrl, failure == SignInFailure.LockedOut ? "login.lockedOut" : "login.wrong", StatusCodes.Status401Unauthorized);
                 }
                 var identity = new ClaimsIdentity(Scheme, auth.NameClaim, auth.RoleClaim);
                 identity.AddClaim(new Claim(TokenClaims.Subject, actor.Subject));
@@ -66,10 +64,13 @@ public static class DashboardLogin
         return new FormToken(tokens.FormFieldName, tokens.RequestToken ?? "");
     }
 
-    private static IResult Form(HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? problem, int status = StatusCodes.Status200OK)
+    /// <param name="problemKey">The glossary key of what went wrong, said in the reader's language; null: nothing.</param>
+    private static IResult Form(HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? problemKey, int status = StatusCodes.Status200OK)
     {
         // Antiforgery makes the page no-cache, no-store itself.
         http.Response.Headers.ContentSecurityPolicy = DashboardEndpoints.ContentSecurityPolicy;
-        return DashboardEndpoints.Page<LoginPage>(new { Token = FormToken(http, antiforgery), ReturnUrl = returnUrl ?? "", Problem = problem }, status);
+        var reader = DashboardEndpoints.ReaderOf(http);
+        var problem = problemKey is null ? reader.Problems.FirstOrDefault() : reader.R.Text(problemKey);
+        return DashboardEndpoints.Page<LoginPage>(new { Token = FormToken(http, antiforgery), ReturnUrl = returnUrl ?? "", Problem = problem, reader.R, reader.Languages, reader.Query }, status);
     }
 }

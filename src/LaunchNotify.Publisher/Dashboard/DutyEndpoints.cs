@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using LaunchNotify.Domain.Values;
+using LaunchNotify.Node.Acknowledgements;
 using LaunchNotify.Node.Alarms;
 using LaunchNotify.Node.Duty;
 using LaunchNotify.Publisher.Security;
@@ -39,7 +41,12 @@ public static class DutyEndpoints
         app.MapGet(Path, async (HttpContext http, IAntiforgery antiforgery, DutyQueries duty, CancellationToken ct) =>
             {
                 var board = await duty.BoardAsync(ct);
-                return DashboardEndpoints.Page<DutyPage>(new { Board = board, User = DashboardEndpoints.SignedInAs(http, antiforgery), Actions = ActionsToken(http, antiforgery) });
+                var reader = DashboardEndpoints.ReaderOf(http);
+                return DashboardEndpoints.Page<DutyPage>(new
+                {
+                    Board = board, User = DashboardEndpoints.SignedInAs(http, antiforgery), Actions = ActionsToken(http, antiforgery),
+                    NoticeActions = NoticeActionsToken(http, antiforgery), reader.R, reader.Languages, reader.Problems, reader.Query,
+                });
             })
             .AsDutyPage(ApiPolicies.DutyDesk).WithName("DutyPage").ExcludeFromDescription();
 
@@ -47,7 +54,10 @@ public static class DutyEndpoints
             {
                 // The forms' token is made before the stream starts: it may set a cookie, which a started response cannot.
                 var actions = ActionsToken(http, antiforgery);
-                return TypedResults.ServerSentEvents(BoardsAsync(duty, http.RequestServices, actions, ct), "board");
+                var noticeActions = NoticeActionsToken(http, antiforgery);
+                // In the page's language and zone: its script passes the page's ?lang=&tz= on.
+                var reader = DashboardEndpoints.ReaderOf(http);
+                return TypedResults.ServerSentEvents(BoardsAsync(duty, http.RequestServices, actions, noticeActions, reader, ct), "board");
             })
             .AsDutyPage(ApiPolicies.DutyDesk).WithName("DutyPageEvents").ExcludeFromDescription();
 
@@ -66,6 +76,12 @@ public static class DutyEndpoints
         app.MapPost(Path + "/alarms/{id:guid}/resolve", (Guid id, HttpContext http, IAntiforgery antiforgery, AlarmBook book, CancellationToken ct) =>
                 ActAsync(http, antiforgery, comment => book.ResolveAsync(id, http.User.ToActor(), comment, ct), id))
             .AsDutyPage(ApiPolicies.DutyActions).WithName("DutyResolveAlarm").ExcludeFromDescription();
+
+        // A person has read a received notice: the same act as POST /v1/inbox/{sender}/{id}/acknowledge (recorded under the
+        // signed-in account, a signed acknowledgement queued back to the sender), from the waiting panel's button.
+        app.MapPost(Path + "/notices/{sender}/{id:guid}/acknowledge", (string sender, Guid id, HttpContext http, IAntiforgery antiforgery,
+                AcknowledgementService service, CancellationToken ct) => AcknowledgeNoticeAsync(http, antiforgery, service, sender, id, ct))
+            .AsDutyPage(ApiPolicies.DutyAcknowledgeNotices).WithName("DutyAcknowledgeNotice").ExcludeFromDescription();
     }
 
     private static RouteHandlerBuilder AsDutyPage(this RouteHandlerBuilder page, string policy) => page.AsPage(policy, ContentSecurityPolicy);
@@ -74,9 +90,13 @@ public static class DutyEndpoints
     private static FormToken? ActionsToken(HttpContext http, IAntiforgery antiforgery) =>
         ApiPolicies.Roles[ApiPolicies.DutyActions].Any(http.User.IsInRole) ? DashboardLogin.FormToken(http, antiforgery) : null;
 
+    /// <summary>The waiting panel's acknowledge buttons' token, for the roles that may acknowledge notices; null (no buttons) for the others.</summary>
+    private static FormToken? NoticeActionsToken(HttpContext http, IAntiforgery antiforgery) =>
+        ApiPolicies.Roles[ApiPolicies.DutyAcknowledgeNotices].Any(http.User.IsInRole) ? DashboardLogin.FormToken(http, antiforgery) : null;
+
     /// <summary>The panels now, then again whenever what they show changes (or every <see cref="RefreshEvery"/>).</summary>
-    private static async IAsyncEnumerable<string> BoardsAsync(DutyQueries duty, IServiceProvider services, FormToken? actions,
-        [EnumeratorCancellation] CancellationToken ct)
+    private static async IAsyncEnumerable<string> BoardsAsync(DutyQueries duty, IServiceProvider services, FormToken? actions, FormToken? noticeActions,
+        DashboardEndpoints.Reader reader, [EnumeratorCancellation] CancellationToken ct)
     {
         string? sent = null;
         NodaTime.Instant? sentAt = null;
@@ -98,7 +118,8 @@ public static class DutyEndpoints
                 sent = signature;
                 sentAt = board.Now;
                 yield return await ComponentHtml.RenderAsync<DutyPanels>(
-                    new Dictionary<string, object?> { [nameof(DutyPanels.Board)] = board, [nameof(DutyPanels.Actions)] = actions }, services);
+                    new Dictionary<string, object?> { [nameof(DutyPanels.Board)] = board, [nameof(DutyPanels.Actions)] = actions, [nameof(DutyPanels.NoticeActions)] = noticeActions,
+                        [nameof(DutyPanels.R)] = reader.R, [nameof(DutyPanels.Query)] = reader.Query }, services);
             }
             try
             {
@@ -118,11 +139,37 @@ public static class DutyEndpoints
         string.Join(',', b.Links.Select(l => $"{l.Counterpart}:{l.State}:{l.LastReceivedAt}:{l.Broker?.Backlog}")),
         string.Join(',', b.Upcoming.Select(u => u.MessageId)));
 
+    /// <summary>A refusal when the post did not come from the page's own form (another site's page, an expired token); else null.</summary>
+    private static async Task<IResult?> RefuseForeignPostAsync(HttpContext http, IAntiforgery antiforgery) =>
+        http.Request.HasFormContentType && await antiforgery.IsRequestValidAsync(http)
+            ? null
+            : Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The form expired",
+                detail: $"Reload {Path} and press the button again (the page's forms carry a token that proves they come from it).");
+
+    private static async Task<IResult> AcknowledgeNoticeAsync(HttpContext http, IAntiforgery antiforgery, AcknowledgementService service, string sender, Guid id,
+        CancellationToken ct)
+    {
+        if (await RefuseForeignPostAsync(http, antiforgery) is { } refused)
+            return refused;
+        if (!CentreCode.TryParse(sender, out var centre))
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a centre code",
+                detail: $"'{ApiProblems.Shorten(sender)}' is not a centre code; reload {Path} and use the notice's own button.");
+        var result = await service.AcknowledgeAsync(centre, id, http.User.ToActor(), ct);
+        return result.Outcome switch
+        {
+            AcknowledgeOutcome.NotFound => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such notice",
+                detail: $"{result.Reason} Reload {Path} to see the notices waiting."),
+            AcknowledgeOutcome.NotAcknowledgeable => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not for a person to acknowledge",
+                detail: result.Reason),
+            // Acknowledged now, or by someone before (the first stands): either way it has left the waiting list.
+            _ => Results.Redirect(Path + http.Request.QueryString + "#awaiting"),
+        };
+    }
+
     private static async Task<IResult> ActAsync(HttpContext http, IAntiforgery antiforgery, Func<string?, Task<Alarm>> act, Guid id)
     {
-        if (!http.Request.HasFormContentType || !await antiforgery.IsRequestValidAsync(http))
-            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The form expired",
-                detail: $"Reload {Path} and press the button again (the page's forms carry a token that proves they come from it).");
+        if (await RefuseForeignPostAsync(http, antiforgery) is { } refused)
+            return refused;
         var comment = (await http.Request.ReadFormAsync()).TryGetValue("comment", out var given) && given.ToString().Trim() is { Length: > 0 } text ? text : null;
         if (comment is { Length: > MaxCommentLength })
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Comment too long",
@@ -136,6 +183,6 @@ public static class DutyEndpoints
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such alarm",
                 detail: $"This centre has no alarm {id}; reload {Path} to see the open ones.");
         }
-        return Results.Redirect(Path + "#alarms");
+        return Results.Redirect(Path + http.Request.QueryString + "#alarms");
     }
 }

@@ -40,6 +40,9 @@ public static class ApiPolicies
     /// <summary>Acknowledge and resolve alarms from the duty page's forms: the same roles as <see cref="ActOnAlarms"/>, cookie or token.</summary>
     public const string DutyActions = "duty-actions";
 
+    /// <summary>Acknowledge received notices from the duty page's waiting panel: the same roles as <see cref="AcknowledgeNotices"/>, cookie or token.</summary>
+    public const string DutyAcknowledgeNotices = "duty-acknowledge-notices";
+
     /// <summary>Signing out of the dashboard's pages: anyone who may open one of them.</summary>
     public const string DashboardSession = "dashboard-session";
 
@@ -59,12 +62,13 @@ public static class ApiPolicies
         [Dashboard] = [NodeRoles.ComplianceOfficer],
         [DutyDesk] = [NodeRoles.Operator, NodeRoles.DutyOfficer, NodeRoles.ComplianceOfficer],
         [DutyActions] = [NodeRoles.DutyOfficer],
+        [DutyAcknowledgeNotices] = [NodeRoles.DutyOfficer],
         [DashboardSession] = [NodeRoles.Operator, NodeRoles.DutyOfficer, NodeRoles.ComplianceOfficer],
         [AnyRole] = [.. NodeRoles.All],
     };
 
     /// <summary>The policies of pages for browsers, which take the dashboard's sign-in cookie as well as a bearer token.</summary>
-    public static readonly IReadOnlySet<string> PagePolicies = new HashSet<string> { Dashboard, DutyDesk, DutyActions, DashboardSession };
+    public static readonly IReadOnlySet<string> PagePolicies = new HashSet<string> { Dashboard, DutyDesk, DutyActions, DutyAcknowledgeNotices, DashboardSession };
 
     public static void Add(AuthorizationOptions options)
     {

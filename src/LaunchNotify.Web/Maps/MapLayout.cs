@@ -4,6 +4,7 @@ using LaunchNotify.Domain.Geodesy;
 using LaunchNotify.Domain.Values;
 using LaunchNotify.Node.Maps;
 using LaunchNotify.Node.Reports;
+using LaunchNotify.Presentation;
 using LaunchNotify.Web.Shared;
 
 namespace LaunchNotify.Web.Maps;
@@ -34,8 +35,10 @@ public static class MapLayout
     private const double KmPerDegree = GreatCircle.EarthRadiusKm * Math.PI / 180;
 
     /// <param name="focus">Zoom to the notices' areas (a notification's page) rather than show the whole world.</param>
-    public static MapPicture Lay(MapData data, bool focus)
+    /// <param name="r">The reader's language and zone for the tips and the boundary's rule; English and UTC when not given.</param>
+    public static MapPicture Lay(MapData data, bool focus, Rendering? r = null)
     {
+        r ??= Rendering.EnglishUtc;
         var shapes = new List<MapShape>();
         var markers = new List<MapMarker>();
         var extent = new Extent();
@@ -44,31 +47,31 @@ public static class MapLayout
             var who = $"{n.Sender} {n.MessageId.ToString()[..8]}";
             // A notice's shapes are laid out around its launch area's longitude, so one crossing the antimeridian stays in one piece.
             var near = AreaGeometry.ReferencePoint(n.LaunchArea)?.Lon ?? 0;
-            Add(shapes, markers, extent, n.LaunchArea, "launch-area", n.MessageId, $"{who}: {Labels.LaunchArea} {AreaText(n.LaunchArea)}", near);
+            Add(shapes, markers, extent, n.LaunchArea, "launch-area", n.MessageId, r.Text("map.areaTip", who, r.Text("map.launchArea"), r.Area(n.LaunchArea)), near);
             foreach (var impact in n.ImpactAreas)
-                Add(shapes, markers, extent, impact, "impact-area", n.MessageId, $"{who}: {Labels.ImpactArea} {AreaText(impact)}", near);
+                Add(shapes, markers, extent, impact, "impact-area", n.MessageId, r.Text("map.areaTip", who, r.Text("map.impactArea"), r.Area(impact)), near);
             if (AreaGeometry.ReferencePoint(n.LaunchArea) is { } from)
                 foreach (var impact in n.ImpactAreas)
                     if (AreaGeometry.ReferencePoint(impact) is { } to)
                     {
                         var track = Enumerable.Range(0, TrackPoints + 1).Select(i => GreatCircle.Interpolate(from, to, (double)i / TrackPoints)).ToList();
                         shapes.Add(new MapShape("track", Path(track.Select(p => (p.Lon, p.Lat)), closed: false, extent, near),
-                            n.MessageId, $"{who}: {Labels.Track}, {GreatCircle.DistanceKm(from, to):0} km"));
+                            n.MessageId, r.Text("map.trackTip", who, r.Kilometres(GreatCircle.DistanceKm(from, to)))));
                     }
         }
         foreach (var l in data.Launches)
         {
             var (x, y) = Equirectangular.Project(l.LaunchPoint);
             extent.Include(x, y);
-            var verdict = l.Covered ? $"{Labels.CoveredBy} {string.Join(", ", l.CoveredBy.Select(id => id.ToString()[..8]))}" : Labels.Uncovered;
+            var verdict = l.Covered ? r.Text("map.coveredBy", string.Join(", ", l.CoveredBy.Select(id => id.ToString()[..8]))) : r.Text("map.uncovered");
             markers.Add(new MapMarker(l.Covered ? "observed-launch-covered" : "observed-launch-uncovered", x, y,
-                $"{Labels.ObservedLaunch} {l.AttributedCentre} {ReportFormats.Text(l.At)}: {verdict}", l.Id, l.CoveredBy));
+                r.Text("map.observedTip", l.AttributedCentre, r.InstantShort(l.At), verdict), l.Id, l.CoveredBy));
         }
         var boundaries = data.Boundaries.Select(b =>
         {
             var t = b.Terms;
-            var rule = string.Format(CultureInfo.InvariantCulture, Labels.BoundaryRule, b.AgreementId, t.LaunchSiteMinDistanceKm, t.ImpactAreaMinDistanceKm,
-                t.TrajectoryMinDistanceKm, t.TrajectoryMayCross ? Labels.MayCross : Labels.MayNotCross);
+            var rule = r.Text("map.boundaryRule", b.AgreementId, r.Distance(t.LaunchSiteMinDistanceKm), r.Distance(t.ImpactAreaMinDistanceKm),
+                r.Distance(t.TrajectoryMinDistanceKm), r.Text(t.TrajectoryMayCross ? "map.mayCross" : "map.mayNotCross"));
             return new MapBoundaryShape(b.AgreementId, Path(t.Boundary.Points.Select(p => (p.Lon, p.Lat)), closed: false, null),
                 Band(t.LaunchSiteMinDistanceKm), Band(t.ImpactAreaMinDistanceKm), rule);
         }).ToList();
@@ -106,15 +109,6 @@ public static class MapLayout
             markers.Add(new MapMarker(kind, x, y, tip, messageId, []));
         }
     }
-
-    private static string AreaText(Area area) => area switch
-    {
-        CircleArea c => FormattableString.Invariant($"{c.Name} {c.Centre} r {c.RadiusKm:0.#} km").Trim(),
-        PolygonArea p => $"{p.Name} ({p.Vertices.Count} vertices)".Trim(),
-        OceanQuadrantArea q => FormattableString.Invariant($"{q.Name} {q.Quadrant} of {q.Corner}, {q.RadiusKm:0.#} km").Trim(),
-        NamedWaterArea w => w.Name,
-        _ => "",
-    };
 
     /// <summary>
     /// SVG path data for a line through (lon, lat) points: longitudes unwrapped so no step exceeds 180° (a line crossing

@@ -2,6 +2,7 @@ using System.Globalization;
 using LaunchNotify.Node.Reports;
 using NodaTime;
 using LaunchNotify.Domain.Timeliness;
+using LaunchNotify.Presentation;
 using LaunchNotify.Web.Shared;
 
 namespace LaunchNotify.Web.Report;
@@ -29,11 +30,14 @@ public static class Charts
     public const string ReceivedColour = "#2f855a";
     public const string LimitColour = "#c53030";
     private const int Width = 720, Height = 280, Left = 48, Right = 16, Top = 28, Bottom = 48;
-    private static readonly LegendItem[] SentAndReceived = [new(Labels.Sent, SentColour), new(Labels.Received, ReceivedColour)];
+    private static LegendItem[] SentAndReceived(Rendering r) =>
+        [new(r.Code(GlossaryCategories.Direction, "sent"), SentColour), new(r.Code(GlossaryCategories.Direction, "received"), ReceivedColour)];
 
     /// <summary>How many notices fell in each lead-time bin, sent and received stacked, with a line at the agreement's minimum.</summary>
-    public static Chart LeadTimeHistogram(TimelinessReport report)
+    /// <param name="r">The reader's language for the axis, legend and tips; English when not given.</param>
+    public static Chart LeadTimeHistogram(TimelinessReport report, Rendering? r = null)
     {
+        r ??= Rendering.EnglishUtc;
         var required = report.RequiredLeadTime;
         var hours = report.Samples.Select(s => s.LeadTime.TotalHours).ToList();
         var bin = BinWidthHours(required);
@@ -67,7 +71,7 @@ public static class Charts
         for (var c = 0; c <= peak; c += step)
         {
             grid.Add(new ChartLine(Left, Y(c), Width - Right, Y(c)));
-            texts.Add(new ChartText(Left - 6, Y(c) + 4, c.ToString(CultureInfo.InvariantCulture), "tick", "end"));
+            texts.Add(new ChartText(Left - 6, Y(c) + 4, r.Number(c), "tick", "end"));
         }
         var bars = new List<ChartBar>();
         var barW = (double)plotW / bins;
@@ -75,11 +79,11 @@ public static class Charts
         {
             var x = Left + i * barW;
             var from = low + i * bin;
-            var label = $"{Hours(from)}–{Hours(from + bin)} h";
+            var label = r.Text("chart.hours", $"{Hours(r, from)}–{Hours(r, from + bin)}");
             if (received[i] > 0)
-                bars.Add(new ChartBar(x + 1, Y(received[i]), barW - 2, Y(0) - Y(received[i]), ReceivedColour, $"{label}: {received[i]} {Labels.Received}"));
+                bars.Add(new ChartBar(x + 1, Y(received[i]), barW - 2, Y(0) - Y(received[i]), ReceivedColour, r.Text("chart.binTip", label, r.Number(received[i]), r.Code(GlossaryCategories.Direction, "received"))));
             if (sent[i] > 0)
-                bars.Add(new ChartBar(x + 1, Y(received[i] + sent[i]), barW - 2, Y(received[i]) - Y(received[i] + sent[i]), SentColour, $"{label}: {sent[i]} {Labels.Sent}"));
+                bars.Add(new ChartBar(x + 1, Y(received[i] + sent[i]), barW - 2, Y(received[i]) - Y(received[i] + sent[i]), SentColour, r.Text("chart.binTip", label, r.Number(sent[i]), r.Code(GlossaryCategories.Direction, "sent"))));
         }
         // X axis ticks: every bin when few, otherwise every few bins.
         var tickStep = Math.Max(1, (int)Math.Ceiling(bins / 12.0));
@@ -87,19 +91,20 @@ public static class Charts
         {
             var h = low + i * bin;
             var last = i == bins && bins == maxBins;
-            texts.Add(new ChartText(X(h), Height - Bottom + 16, (last ? "≥" : "") + Hours(h), "tick"));
+            texts.Add(new ChartText(X(h), Height - Bottom + 16, (last ? "≥" : "") + Hours(r, h), "tick"));
         }
-        texts.Add(new ChartText(Left + plotW / 2.0, Height - 8, Labels.LeadTimeAxis, "axis"));
+        texts.Add(new ChartText(Left + plotW / 2.0, Height - 8, r.Text("chart.leadTimeAxis"), "axis"));
         var limitX = X(required.TotalHours);
-        texts.Add(new ChartText(limitX + 4, Top - 10, $"{Labels.Minimum} {DurationText.Format(required)}", "limit", "start", LimitColour));
+        texts.Add(new ChartText(limitX + 4, Top - 10, r.Text("chart.minimum", r.Duration(required)), "limit", "start", LimitColour));
         return new Chart("lead-time-histogram",
-            $"Lead time distribution for {report.AgreementId}: {hours.Count} notices; minimum lead time {DurationText.Format(required)}",
-            Width, Height, grid, bars, texts, new ChartLine(limitX, Top - 6, limitX, Top + plotH, "minimum-lead-time"), SentAndReceived);
+            r.Text("chart.histogramTitle", report.AgreementId, r.Number(hours.Count), r.Duration(required)),
+            Width, Height, grid, bars, texts, new ChartLine(limitX, Top - 6, limitX, Top + plotH, "minimum-lead-time"), SentAndReceived(r));
     }
 
     /// <summary>On-time rate of measured notices per month, sent and received side by side (no bar: nothing measured).</summary>
-    public static Chart MonthlyOnTime(TimelinessReport report)
+    public static Chart MonthlyOnTime(TimelinessReport report, Rendering? r = null)
     {
+        r ??= Rendering.EnglishUtc;
         var months = report.Monthly;
         var plotW = Width - Left - Right;
         var plotH = Height - Top - Bottom;
@@ -110,7 +115,7 @@ public static class Charts
         {
             var y = Y(pct / 100.0);
             grid.Add(new ChartLine(Left, y, Width - Right, y));
-            texts.Add(new ChartText(Left - 6, y + 4, $"{pct}%", "tick", "end"));
+            texts.Add(new ChartText(Left - 6, y + 4, r.Percent(pct / 100.0), "tick", "end"));
         }
         var bars = new List<ChartBar>();
         var slot = months.Count == 0 ? plotW : (double)plotW / months.Count;
@@ -121,18 +126,20 @@ public static class Charts
             var centre = Left + slot * (i + 0.5);
             var label = ReportFormats.Month(m.Month);
             if (m.SentRate is { } s)
-                bars.Add(new ChartBar(centre - barW, Y(s), barW - 1, Y(0) - Y(s), SentColour, $"{label}: {Labels.Sent} {m.SentOnTime}/{m.SentMeasured} on time"));
-            if (m.ReceivedRate is { } r)
-                bars.Add(new ChartBar(centre + 1, Y(r), barW - 1, Y(0) - Y(r), ReceivedColour, $"{label}: {Labels.Received} {m.ReceivedOnTime}/{m.ReceivedMeasured} on time"));
-            texts.Add(new ChartText(centre, Height - Bottom + 16, m.Month.ToString("MMM", CultureInfo.InvariantCulture), "tick"));
+                bars.Add(new ChartBar(centre - barW, Y(s), barW - 1, Y(0) - Y(s), SentColour,
+                    r.Text("chart.monthTip", label, r.Code(GlossaryCategories.Direction, "sent"), r.Number(m.SentOnTime), r.Number(m.SentMeasured))));
+            if (m.ReceivedRate is { } rate)
+                bars.Add(new ChartBar(centre + 1, Y(rate), barW - 1, Y(0) - Y(rate), ReceivedColour,
+                    r.Text("chart.monthTip", label, r.Code(GlossaryCategories.Direction, "received"), r.Number(m.ReceivedOnTime), r.Number(m.ReceivedMeasured))));
+            texts.Add(new ChartText(centre, Height - Bottom + 16, r.Culture.DateTimeFormat.GetAbbreviatedMonthName(m.Month.Month), "tick"));
             if (i == 0 || m.Month.Month == 1)
                 texts.Add(new ChartText(centre, Height - Bottom + 30, m.Month.Year.ToString(CultureInfo.InvariantCulture), "tick"));
         }
-        return new Chart("monthly-on-time", $"On-time rate per month for {report.AgreementId}", Width, Height, grid, bars, texts, null, SentAndReceived);
+        return new Chart("monthly-on-time", r.Text("chart.monthlyTitle", report.AgreementId), Width, Height, grid, bars, texts, null, SentAndReceived(r));
     }
 
     /// <summary>A quarter of the required lead time, so the minimum falls on a bin edge (24 h → 6 h bins, 72 h → 18 h).</summary>
     private static double BinWidthHours(Duration required) => required > Duration.Zero ? required.TotalHours / 4 : 1;
 
-    private static string Hours(double h) => h.ToString("0.##", CultureInfo.InvariantCulture);
+    private static string Hours(Rendering r, double h) => h.ToString("0.##", r.Culture);
 }

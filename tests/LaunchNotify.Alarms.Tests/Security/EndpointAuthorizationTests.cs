@@ -55,6 +55,7 @@ public sealed class EndpointAuthorizationTests(PublisherApp app) : IClassFixture
         ["GET /dashboard/duty/live.js"] = Readers,
         ["POST /dashboard/duty/alarms/{id:guid}/acknowledge"] = [DutyOfficer],
         ["POST /dashboard/duty/alarms/{id:guid}/resolve"] = [DutyOfficer],
+        ["POST /dashboard/duty/notices/{sender}/{id:guid}/acknowledge"] = [DutyOfficer],
         ["GET /v1/me"] = [.. All],
         ["GET /v1/accounts"] = [Administrator],
         ["GET /openapi/{documentName}.json"] = [.. All],

@@ -10,6 +10,7 @@ using LaunchNotify.Domain.Values;
 using LaunchNotify.Integration.Tests.Exchange;
 using LaunchNotify.Node.Alarms;
 using LaunchNotify.Node.Broker;
+using LaunchNotify.Node.Queries;
 using LaunchNotify.Node.Timeliness;
 using LaunchNotify.Storage.Entities;
 using LaunchNotify.Tests.Shared;
@@ -117,6 +118,41 @@ public sealed class FederationTests(FederationFixture federation, ITestOutputHel
         }
         await Eventually.UntilAsync(async () => Condition(await StatusAsync("CN"), "CN"), c => c == "running", Deadline, "RU's link to CN to run again after 'broker link add'");
         Assert.Equal("running", Condition(await StatusAsync(), "US")); // the other link was left alone
+    }
+
+    [Fact]
+    public async Task Notification_UsToRu_AcknowledgedByAPersonAtRu_IsReadByAPersonAtUs_WithTheInstantTheAcknowledgementCarriedBackOverTheLink()
+    {
+        var us = await StartAsync(Us);
+        var ru = await StartAsync(Ru);
+
+        var id = await us.SubmitAcceptedAsync(Drill(us.Clock.GetCurrentInstant(), Duration.FromHours(3), Ru));
+        await Eventually.UntilAsync(() => us.Status.GetAsync(id, CancellationToken.None)!, s => s!.Overall == "confirmed",
+            Deadline, $"US's notification {id} to be confirmed by RU over the links");
+
+        // A duty officer at RU reads it: the same service the API's and the duty page's acknowledge call, under their account.
+        var officer = new LaunchNotify.Storage.Audit.Actor("sub-olga", "olga", [LaunchNotify.Node.Accounts.NodeRoles.DutyOfficer]);
+        var read = await ru.Services.GetRequiredService<LaunchNotify.Node.Acknowledgements.AcknowledgementService>()
+            .AcknowledgeAsync(Us, id, officer, CancellationToken.None);
+        Assert.Equal(LaunchNotify.Node.Acknowledgements.AcknowledgeOutcome.Acknowledged, read.Outcome);
+        var readAt = read.AcknowledgedAt!.Value;
+
+        // US sees "read by a person" apart from delivered and confirmed, at the instant RU's signed acknowledgement gives.
+        var status = await Eventually.UntilAsync(() => us.Status.GetAsync(id, CancellationToken.None)!,
+            s => s!.Recipients.Single().ReadByPersonAt is not null, Deadline, "RU's acknowledgement to reach US over RU's link");
+        var delivery = status!.Recipients.Single();
+        Assert.Equal("confirmed", delivery.Status);
+        Assert.Equal(readAt, delivery.ReadByPersonAt);
+        Assert.Equal(read.AcknowledgementMessageId, delivery.AcknowledgementMessageId);
+        Assert.Equal([DeliveryStages.Delivered, DeliveryStages.Confirmed, DeliveryStages.ReadByPerson], delivery.Stages.Select(st => st.Stage));
+        Assert.Equal(readAt, delivery.Stages.Single(st => st.Stage == DeliveryStages.ReadByPerson).At);
+
+        // It came as a signed message from RU that US's inbox accepted with the sender vouched by the link (user_id RU):
+        // RU's node publishes to RU's broker only, so it crossed RU's link to US's broker.
+        await using var usStore = await us.OpenStoreAsync();
+        var row = await usStore.Inbox.SingleAsync(m => m.MessageId == read.AcknowledgementMessageId);
+        Assert.Equal(("acknowledgement", "RU", InboxOutcome.Accepted), (row.Kind, row.Sender, row.Outcome));
+        Assert.Contains(id.ToString(), row.PayloadJson);
     }
 
     [Fact]
