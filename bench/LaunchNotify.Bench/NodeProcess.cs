@@ -1,3 +1,4 @@
+using LaunchNotify.Node.Hosting;
 using System.Diagnostics;
 
 namespace LaunchNotify.Bench;
@@ -38,6 +39,8 @@ public sealed class NodeProcess : IAsyncDisposable
         info.Environment["Logging__LogLevel__Microsoft"] = "Warning";
         info.Environment["Logging__LogLevel__MassTransit"] = "Warning";
 
+        // Dies with this process: a killed run leaves nothing consuming the broker's queues (ParentWatch).
+        info.Tie();
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {dll}.");
         var writer = new StreamWriter(logPath, append: true) { AutoFlush = true };
         var gate = new object();

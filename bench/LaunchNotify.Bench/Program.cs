@@ -93,4 +93,11 @@ root.SetAction(async (parse, ct) =>
         return 2;
     }
 });
+// Started by a launcher that set LAUNCHNOTIFY_PARENT_PID (a test): stop when it is gone; the nodes this process started
+// watch this process the same way and follow.
+using var parentWatch = LaunchNotify.Node.Hosting.ParentWatch.Watch(reason =>
+{
+    Console.Error.WriteLine($"bench: stopping: {reason}");
+    Environment.Exit(143);
+});
 return await root.Parse(args).InvokeAsync();

@@ -26,4 +26,11 @@ root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(SeedCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(StoreCommand.Create());
+// Started by a launcher that set LAUNCHNOTIFY_PARENT_PID (a test): stop when it is gone; the nodes this process started
+// watch this process the same way and follow.
+using var parentWatch = LaunchNotify.Node.Hosting.ParentWatch.Watch(reason =>
+{
+    Console.Error.WriteLine($"launchnotify: stopping: {reason}");
+    Environment.Exit(143);
+});
 return await root.Parse(args).InvokeAsync();

@@ -3,6 +3,7 @@ using LaunchNotify.Node.Alarms;
 using LaunchNotify.Node.Hosting;
 using LaunchNotify.Node.Launches;
 using LaunchNotify.Publisher;
+using LaunchNotify.Node.Security;
 using LaunchNotify.Publisher.Security;
 using LaunchNotify.Web.Shared;
 
@@ -18,7 +19,7 @@ return await NodeHosting.RunGuardedAsync(async () =>
     {
         auth = AuthSettings.From(builder.Configuration, settings.Centre.Value, settings.HttpUrl, settings.KeysDirectory);
     }
-    catch (Exception e) when (e is InvalidOperationException or SecretFileException or FormatException)
+    catch (SecretFileException e)
     {
         throw new SettingsException([$"LaunchNotify:Auth: {e.Message}"]);
     }

@@ -1,3 +1,4 @@
+using LaunchNotify.Node.Security;
 using System.Net;
 using System.Text.Json.Nodes;
 using LaunchNotify.Domain.Values;

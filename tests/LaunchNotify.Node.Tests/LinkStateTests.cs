@@ -127,32 +127,109 @@ public sealed class LinkStateTests
         Assert.Equal("^$", p.Configure);
     }
 
-    [Theory]
-    [InlineData("Kind", "mesh", "hub or federated")]
-    [InlineData("Kind", "federated", "Management:Url")]
-    [InlineData("LinkSilentAfter", "-00:01:00", "positive duration")]
-    public void TopologySettings_BadValue_SaysWhatToSet(string key, string value, string expected)
+    /// <summary>The required keys, set.</summary>
+    private static Dictionary<string, string?> Required() => new()
     {
-        var section = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [$"Topology:{key}"] = value })
-            .Build().GetSection("Topology");
-        var e = Assert.Throws<InvalidOperationException>(() => TopologySettings.From(section));
-        Assert.Contains(expected, e.Message);
+        ["LaunchNotify:Centre"] = "US",
+        ["LaunchNotify:Store"] = "sqlite:node.db",
+        ["LaunchNotify:KeysDirectory"] = Path.GetTempPath(),
+        ["LaunchNotify:Broker:Password"] = "unused",
+    };
+
+    /// <summary>The section as the node binds it: the required keys set, the topology keys given.</summary>
+    private static NodeSettings Settings(params (string Key, string Value)[] topology)
+    {
+        var values = Required();
+        foreach (var (key, value) in topology)
+            values[$"LaunchNotify:Topology:{key}"] = value;
+        return NodeSettings.From(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+    }
+
+    [Theory]
+    [InlineData("Kind", "mesh", "LaunchNotify:Topology:Kind = 'mesh' (env LaunchNotify__Topology__Kind): must be hub or federated (docs/deployment.md)")]
+    [InlineData("Kind", "federated", "LaunchNotify:Topology:Management:Url = (not set) (env LaunchNotify__Topology__Management__Url): required when Topology:Kind is federated")]
+    [InlineData("LinkSilentAfter", "-00:01:00", "LaunchNotify:Topology:LinkSilentAfter = '-00:01:00' (env LaunchNotify__Topology__LinkSilentAfter): must be a TimeSpan from 00:00:01 to 7.00:00:00")]
+    [InlineData("LinkPollInterval", "soon", "LaunchNotify:Topology:LinkPollInterval = 'soon' (env LaunchNotify__Topology__LinkPollInterval): must be a TimeSpan from 00:00:00.100 to 00:10:00")]
+    [InlineData("Management:Url", "amqp://127.0.0.1:5672", "LaunchNotify:Topology:Management:Url = 'amqp://127.0.0.1:5672' (env LaunchNotify__Topology__Management__Url): must be the management API's http(s) URL")]
+    public void TopologySettings_BadValue_IsOneLineNamingKeyValueAndWhatIsAllowed(string key, string value, string expected)
+    {
+        var e = Assert.Throws<SettingsException>(() => Settings((key, value), ("Management:Password", "secret")));
+        Assert.StartsWith(expected, Assert.Single(e.Problems));
+    }
+
+    [Fact]
+    public void TopologySettings_ManagementApiWithoutAPassword_SaysWhereToPutIt()
+    {
+        var e = Assert.Throws<SettingsException>(() => Settings(("Kind", "federated"), ("Management:Url", "http://127.0.0.1:15800/")));
+        Assert.StartsWith("LaunchNotify:Topology:Management:Password = (not set) (env LaunchNotify__Topology__Management__Password): required with Topology:Management:Url",
+            Assert.Single(e.Problems));
     }
 
     [Fact]
     public void TopologySettings_FederatedWithAClusterOfManagementApis_ListsEveryNode()
     {
-        var section = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Topology:Kind"] = "federated",
-            ["Topology:Management:Url"] = "http://127.0.0.1:15800, http://127.0.0.1:15801/",
-            ["Topology:Management:Password"] = "secret",
-            ["Topology:LinkSilentAfter"] = "00:00:20",
-        }).Build().GetSection("Topology");
-        var settings = TopologySettings.From(section);
+        var settings = Settings(
+            ("Kind", "federated"),
+            ("Management:Url", "http://127.0.0.1:15800, http://127.0.0.1:15801/"),
+            ("Management:Password", "secret"),
+            ("LinkSilentAfter", "00:00:20")).Topology;
         Assert.True(settings.WatchesLinks);
+        Assert.Equal(TopologyKind.Federated, settings.Kind);
         Assert.Equal(["http://127.0.0.1:15800/", "http://127.0.0.1:15801/"], settings.ManagementNodes.Select(n => n.ManagementUri.ToString()));
+        Assert.All(settings.ManagementNodes, n => Assert.Equal(("launchnotify-admin", "secret"), (n.User, n.Password)));
         Assert.Equal(Duration.FromSeconds(20), settings.LinkSilentAfter);
-        Assert.Equal(TopologyKind.Hub, TopologySettings.From(new ConfigurationBuilder().Build().GetSection("Topology")).Kind);
+        Assert.Equal(Duration.FromSeconds(5), settings.LinkPollInterval);
+        Assert.Equal(TopologyKind.Hub, Settings().Topology.Kind);
+        Assert.False(Settings().Topology.WatchesLinks);
+    }
+
+    [Fact]
+    public void TopologySettings_ManagementPasswordFileOpenToOthers_IsRefusedWithChmod()
+    {
+        if (OperatingSystem.IsWindows())
+            return; // file modes are Unix's
+        var file = Path.Combine(Path.GetTempPath(), $"ln-mgmt-{Guid.NewGuid():N}");
+        File.WriteAllText(file, "secret");
+        try
+        {
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            var e = Assert.Throws<SettingsException>(() => Settings(("Kind", "federated"), ("Management:Url", "http://127.0.0.1:15800/"), ("Management:PasswordFile", file)));
+            Assert.Contains($"chmod 600 {file}", Assert.Single(e.Problems));
+
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            Assert.Equal("secret", Settings(("Kind", "Federated"), ("Management:Url", "http://127.0.0.1:15800/"), ("Management:PasswordFile", file)).Topology.Management!.Password);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
+    [InlineData("LaunchNotify:Dashboard:User")]
+    [InlineData("LaunchNotify:Dashboard:PasswordFile")]
+    public void RetiredDashboardLogin_IsRefusedWithOneLineSayingWhatReplacedIt(string key)
+    {
+        var values = Required();
+        values[key] = "compliance";
+        var e = Assert.Throws<SettingsException>(() => NodeSettings.From(new ConfigurationBuilder().AddInMemoryCollection(values).Build()));
+        var line = Assert.Single(e.Problems);
+        Assert.StartsWith($"{key} = ", line);
+        Assert.Contains("launchnotify users add NAME --role compliance-officer", line);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:5800,127.0.0.1:5801", null)]
+    [InlineData("127.0.0.1:5800,127.0.0.1", "must be the cluster's nodes as host:port")]
+    [InlineData("127.0.0.1:70000", "must be the cluster's nodes as host:port")]
+    public void BrokerClusterNodes_AreValidatedWithTheOtherSettings(string nodes, string? problem)
+    {
+        var values = Required();
+        values["LaunchNotify:Broker:ClusterNodes"] = nodes;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        if (problem is null)
+            Assert.Equal(["127.0.0.1:5800", "127.0.0.1:5801"], NodeSettings.From(configuration).Broker.ClusterNodes);
+        else
+            Assert.Contains(problem, Assert.Single(Assert.Throws<SettingsException>(() => NodeSettings.From(configuration)).Problems));
     }
 }

@@ -54,6 +54,9 @@ internal static class CliProcess
         }
 
         var clock = Stopwatch.StartNew();
+        // Dies with this process, and so do the nodes it starts: a killed run leaves nothing consuming the broker's queues
+        // (LaunchNotify.Node.Hosting.ParentWatch; spelled out here, as some test projects linking this file do not reference the node).
+        info.Environment["LAUNCHNOTIFY_PARENT_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {Dll}.");
         process.StandardInput.Close();
         var output = new StringBuilder();

@@ -1,3 +1,4 @@
+using LaunchNotify.Node.Hosting;
 using System.Diagnostics;
 using LaunchNotify.Domain.Values;
 
@@ -57,6 +58,8 @@ public sealed class NodeProcesses(string repoRoot, string configuration, IReadOn
         info.Environment["Logging__LogLevel__Microsoft"] = "Warning";
         info.Environment["Logging__LogLevel__MassTransit"] = "Warning";
 
+        // Dies with this process: a killed run leaves nothing consuming the broker's queues (ParentWatch).
+        info.Tie();
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {dll}.");
         var writer = new StreamWriter(log, append: false) { AutoFlush = true };
         var gate = new object();

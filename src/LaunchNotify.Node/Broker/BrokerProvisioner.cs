@@ -149,9 +149,16 @@ public sealed class BrokerProvisioner : IDisposable
         var info = await GetJsonAsync($"api/queues/{Vhost}/{Seg(queue)}", ct);
         if (info is not { } q) return 0;
         var waiting = q.TryGetProperty("messages", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetInt64() : 0;
-        if (waiting == 0)
-            await SendAsync(HttpMethod.Delete, $"api/queues/{Vhost}/{Seg(queue)}?if-empty=true", null, ct, notFoundIsFine: true);
-        return waiting;
+        if (waiting > 0)
+            return waiting;
+        // The management API's count lags (statistics every few seconds) and a quorum queue cannot be deleted "if empty":
+        // with its binding gone nothing new arrives, so one get, requeued, tells for sure whether anything still waits.
+        var peeked = await JsonAsync(HttpMethod.Post, $"api/queues/{Vhost}/{Seg(queue)}/get",
+            new { count = 1, ackmode = "ack_requeue_true", encoding = "auto", truncate = 64 }, ct);
+        if (peeked is { ValueKind: JsonValueKind.Array } got && got.GetArrayLength() > 0)
+            return got.GetArrayLength();
+        await SendAsync(HttpMethod.Delete, $"api/queues/{Vhost}/{Seg(queue)}", null, ct, notFoundIsFine: true);
+        return 0;
     }
 
     /// <summary>Every link of this broker: each shovel named like a link, and each link queue even without its shovel.</summary>
@@ -210,9 +217,13 @@ public sealed class BrokerProvisioner : IDisposable
             e.TryGetProperty(property, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : null;
     }
 
-    private async Task<JsonElement?> GetJsonAsync(string path, CancellationToken ct)
+    private Task<JsonElement?> GetJsonAsync(string path, CancellationToken ct) => JsonAsync(HttpMethod.Get, path, null, ct);
+
+    /// <summary>A request whose answer is JSON; null when the thing is not there (404).</summary>
+    private async Task<JsonElement?> JsonAsync(HttpMethod method, string path, object? body, CancellationToken ct)
     {
-        using var request = Request(HttpMethod.Get, path);
+        using var request = Request(method, path);
+        if (body is not null) request.Content = JsonContent.Create(body);
         HttpResponseMessage response;
         try
         {
@@ -225,7 +236,7 @@ public sealed class BrokerProvisioner : IDisposable
         using (response)
         {
             if (response.StatusCode == HttpStatusCode.NotFound) return null;
-            if (!response.IsSuccessStatusCode) throw await FailureAsync(HttpMethod.Get, path, response, ct);
+            if (!response.IsSuccessStatusCode) throw await FailureAsync(method, path, response, ct);
             return await response.Content.ReadFromJsonAsync<JsonElement>(ct);
         }
     }

@@ -31,6 +31,8 @@ public static class NodeHosting
         builder.WebHost.UseUrls(role == NodeRole.Subscriber ? settings.Subscriber.HttpUrl : settings.HttpUrl);
         builder.Services.AddNodeHealthChecks(settings);
         builder.Services.AddHostedService<NodeGaugeSampler>();
+        // Started by a launcher (demo, bench, tests) that set LAUNCHNOTIFY_PARENT_PID: stop when it is gone.
+        builder.Services.AddHostedService<ParentWatchService>();
         builder.AddNodeTelemetry(settings, role);
         return settings;
     }

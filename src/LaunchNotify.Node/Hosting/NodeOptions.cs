@@ -50,7 +50,7 @@ public sealed class NodeOptions
     public BrokerOptions Broker { get; set; } = new();
 
     [ValidateMembers]
-    public DashboardOptions Dashboard { get; set; } = new();
+    public TopologyOptions Topology { get; set; } = new();
 
     [ValidateMembers]
     public TimelinessOptions Timeliness { get; set; } = new();
@@ -100,15 +100,43 @@ public sealed class BrokerOptions
     /// <summary>Default: the centre code (the broker user provisioned for the centre).</summary>
     public string? User { get; set; }
 
+    /// <summary>Every node of the centre's broker when it is a cluster, <c>host:port</c> comma-separated (Host and Port are then not used).</summary>
+    [BrokerNodes]
+    public string? ClusterNodes { get; set; }
+
     public string? Password { get; set; }
 
     [ExistingFile]
     public string? PasswordFile { get; set; }
 }
 
-public sealed class DashboardOptions
+/// <summary>Hub or federated, and for a federated centre how its links are watched (docs/deployment.md).</summary>
+public sealed class TopologyOptions
 {
+    [EnumDataType(typeof(TopologyKind), ErrorMessage = "must be hub or federated (docs/deployment.md)")]
+    public TopologyKind Kind { get; set; } = TopologyKind.Hub;
+
+    [ValidateMembers]
+    public ManagementOptions Management { get; set; } = new();
+
+    /// <summary>How long a link may not forward (down, absent with a backlog, blocked) before LINK_SILENT.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00", ErrorMessage = "must be a TimeSpan from 00:00:01 to 7.00:00:00, such as 00:05:00")]
+    public TimeSpan LinkSilentAfter { get; set; } = TimeSpan.FromMinutes(5);
+
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "must be a TimeSpan from 00:00:00.100 to 00:10:00, such as 00:00:05")]
+    public TimeSpan LinkPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>The centre's own broker's management API, where a federated centre's link monitor reads its links.</summary>
+public sealed class ManagementOptions
+{
+    /// <summary>The management API's URL; a cluster: every node's, comma-separated.</summary>
+    [HttpUrlList]
+    public string? Url { get; set; }
+
+    /// <summary>A monitoring user of the centre's own broker (default launchnotify-admin).</summary>
     public string? User { get; set; }
+
     public string? Password { get; set; }
 
     [ExistingFile]
@@ -222,6 +250,29 @@ public sealed class TzdbZoneAttribute : ValidationAttribute
 {
     public TzdbZoneAttribute() : base("must be a tz database zone id such as Etc/UTC, Europe/Moscow, Asia/Shanghai, Europe/Paris or America/New_York") { }
     public override bool IsValid(object? value) => value is not string { Length: > 0 } text || Presentation.Zones.Find(text) is not null;
+}
+
+/// <summary>Unset, or broker nodes as <c>host:port</c> separated by commas.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class BrokerNodesAttribute : ValidationAttribute
+{
+    public BrokerNodesAttribute() : base("must be the cluster's nodes as host:port (port 1-65535), comma-separated, e.g. 127.0.0.1:5682,127.0.0.1:5683") { }
+    public override bool IsValid(object? value) =>
+        value is not string { Length: > 0 } text || text.Split(',', StringSplitOptions.TrimEntries).All(node =>
+        {
+            var colon = node.LastIndexOf(':');
+            return colon > 0 && int.TryParse(node[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port)
+                   && port is >= 1 and <= 65535;
+        });
+}
+
+/// <summary>Unset, or absolute http(s) URLs separated by commas.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class HttpUrlListAttribute : ValidationAttribute
+{
+    public HttpUrlListAttribute() : base("must be the management API's http(s) URL, e.g. http://127.0.0.1:15672/ (a cluster: every node's, comma-separated)") { }
+    public override bool IsValid(object? value) =>
+        value is not string { Length: > 0 } text || text.Split(',', StringSplitOptions.TrimEntries).All(url => new HttpUrlAttribute().IsValid(url) && url.Length > 0);
 }
 
 /// <summary>Unset, or an absolute http(s) URL.</summary>

@@ -93,13 +93,22 @@ public sealed class NodeOptionsValidation(IConfiguration configuration) : IValid
             yield return problem;
         if (string.IsNullOrEmpty(options.Broker.Password) && string.IsNullOrEmpty(options.Broker.PasswordFile))
             yield return Line("LaunchNotify:Broker:Password", "required: the centre's broker password, or LaunchNotify:Broker:PasswordFile naming a file that holds it");
-        var dashboard = options.Dashboard;
-        var dashboardPassword = !string.IsNullOrEmpty(dashboard.Password) || !string.IsNullOrEmpty(dashboard.PasswordFile);
-        if (string.IsNullOrEmpty(dashboard.User) && dashboardPassword)
-            yield return Line("LaunchNotify:Dashboard:User", "required with Dashboard:Password or PasswordFile (or set neither: the dashboard stays closed)");
-        if (!string.IsNullOrEmpty(dashboard.User) && !dashboardPassword)
-            yield return Line("LaunchNotify:Dashboard:Password", "required with Dashboard:User: set Password or PasswordFile (or neither: the dashboard stays closed)");
+        var topology = options.Topology;
+        if (topology.Kind == TopologyKind.Federated && string.IsNullOrWhiteSpace(topology.Management.Url))
+            yield return Line("LaunchNotify:Topology:Management:Url",
+                "required when Topology:Kind is federated: the centre's own broker's management API, e.g. http://127.0.0.1:15672/ (a cluster: every node's, comma-separated; docs/deployment.md)");
+        if (!string.IsNullOrWhiteSpace(topology.Management.Url) && string.IsNullOrEmpty(topology.Management.Password) && string.IsNullOrEmpty(topology.Management.PasswordFile))
+            yield return Line("LaunchNotify:Topology:Management:Password",
+                "required with Topology:Management:Url: the monitoring user's password, or Topology:Management:PasswordFile naming a file (0600) that holds it");
+        // The dashboard's own user and password (HTTP Basic) were replaced by the node's accounts: a deployment that still
+        // sets them expects a login that no longer exists, so it is told what to do instead of being silently ignored.
+        if (RetiredDashboardKeys.FirstOrDefault(key => !string.IsNullOrEmpty(configuration[key])) is { } retired)
+            yield return Line(retired, "is no longer read (nor any LaunchNotify:Dashboard setting): the dashboard signs in with the node's own accounts. " +
+                "Remove it and give each compliance officer an account: launchnotify users add NAME --role compliance-officer (docs/security.md)");
     }
+
+    /// <summary>Settings of the dashboard's former HTTP Basic login, refused at start-up.</summary>
+    public static readonly IReadOnlyList<string> RetiredDashboardKeys = ["LaunchNotify:Dashboard:User", "LaunchNotify:Dashboard:Password", "LaunchNotify:Dashboard:PasswordFile"];
 
     private IEnumerable<string> AnnotationProblems(object target, string path)
     {

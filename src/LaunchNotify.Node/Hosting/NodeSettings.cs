@@ -72,7 +72,7 @@ public sealed record NodeSettings
             Store = StorageOptions.Parse(o.Store!),
             Broker = new BrokerConnection(o.Broker.Host, o.Broker.Port, o.Broker.VirtualHost, o.Broker.User is { Length: > 0 } user ? user : centre.Value, password)
             {
-                ClusterNodes = [.. List(configuration["LaunchNotify:Broker:ClusterNodes"])],
+                ClusterNodes = [.. List(o.Broker.ClusterNodes)],
             },
             KeysDirectory = o.KeysDirectory!,
             AgreementsDirectory = o.AgreementsDirectory is { Length: > 0 } agreements ? agreements : null,
@@ -96,8 +96,19 @@ public sealed record NodeSettings
             Telemetry = o.Telemetry,
             Subscriber = o.Subscriber,
             Rendering = RenderingSettings.From(o.Rendering),
-            Topology = TopologySettings.From(configuration.GetSection("LaunchNotify:Topology")),
+            Topology = TopologySettings.From(o.Topology, ManagementPassword(o.Topology.Management)),
         };
+    }
+
+    private static string? ManagementPassword(ManagementOptions management)
+    {
+        if (management.Password is { Length: > 0 } password)
+            return password;
+        if (management.PasswordFile is not { Length: > 0 } file)
+            return null;
+        var read = ReadSecretFile(file, "LaunchNotify:Topology:Management:PasswordFile");
+        return read.Length > 0 ? read
+            : throw new SettingsException([NodeOptionsValidation.Line("LaunchNotify:Topology:Management:PasswordFile", file, "the file is empty: write the monitoring user's password in it")]);
     }
 
     /// <summary>A secret from a file that only its owner may read (0600); anything else stops the node, saying how to fix it.</summary>

@@ -1,6 +1,4 @@
-using System.Globalization;
 using LaunchNotify.Node.Broker;
-using Microsoft.Extensions.Configuration;
 using NodaTime;
 
 namespace LaunchNotify.Node.Hosting;
@@ -16,10 +14,9 @@ public enum TopologyKind
 }
 
 /// <summary>
-/// Section <c>LaunchNotify:Topology</c>: <c>Kind</c> (<c>hub</c>, the default, or <c>federated</c>) and, for a federated
-/// centre, how to watch its links: <c>Management:Url</c> (a cluster: every node's, comma-separated), <c>Management:User</c>, <c>Management:Password</c> or
-/// <c>Management:PasswordFile</c> (a monitoring user of the centre's own broker), <c>LinkSilentAfter</c> (how long a link
-/// may not forward before LINK_SILENT, default 00:05:00) and <c>LinkPollInterval</c> (default 00:00:05).
+/// The validated section <c>LaunchNotify:Topology</c> (<see cref="TopologyOptions"/>): <c>Kind</c> (<c>hub</c>, the
+/// default, or <c>federated</c>) and, for a federated centre, how to watch its links (the centre's own broker's
+/// management API: a cluster, every node's), how long a link may not forward before LINK_SILENT, and how often to look.
 /// </summary>
 public sealed record TopologySettings
 {
@@ -40,53 +37,21 @@ public sealed record TopologySettings
 
     public bool WatchesLinks => Kind == TopologyKind.Federated && Management is not null;
 
-    public static TopologySettings From(IConfigurationSection section)
+    /// <summary>From options that passed <see cref="NodeOptionsValidation"/>; <paramref name="password"/> is the management password (read from its file already).</summary>
+    public static TopologySettings From(TopologyOptions options, string? password)
     {
-        var kindText = section["Kind"];
-        TopologyKind kind;
-        if (string.IsNullOrEmpty(kindText))
-            kind = TopologyKind.Hub;
-        else if (!Enum.TryParse(kindText, ignoreCase: true, out kind) || !Enum.IsDefined(kind))
-            throw new InvalidOperationException($"LaunchNotify:Topology:Kind is '{kindText}': use hub or federated (docs/deployment.md).");
-
-        BrokerAdminOptions? management = null;
-        var urls = new List<Uri>();
-        foreach (var url in (section["Management:Url"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https"))
-                throw new InvalidOperationException($"LaunchNotify:Topology:Management:Url has '{url}': give the broker's management API, e.g. http://127.0.0.1:15672/ " +
-                    "(a cluster: every node's, comma-separated).");
-            urls.Add(parsed);
-        }
-        if (urls.Count > 0)
-        {
-            var uri = urls[0];
-            var password = section["Management:Password"];
-            if (string.IsNullOrEmpty(password) && section["Management:PasswordFile"] is { Length: > 0 } file)
-                password = File.ReadAllText(file).Trim();
-            if (string.IsNullOrEmpty(password))
-                throw new InvalidOperationException("LaunchNotify:Topology:Management needs Password or PasswordFile.");
-            management = new BrokerAdminOptions(uri, section["Management:User"] ?? BrokerAdminOptions.DefaultUser, password);
-        }
-        if (kind == TopologyKind.Federated && management is null)
-            throw new InvalidOperationException(
-                "A federated centre watches its links: set LaunchNotify:Topology:Management:Url and Management:PasswordFile (docs/deployment.md).");
-
-        Duration? Span(string key)
-        {
-            if (section[key] is not { Length: > 0 } text) return null;
-            if (!TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) || span <= TimeSpan.Zero)
-                throw new InvalidOperationException($"LaunchNotify:Topology:{key} is '{text}': give a positive duration such as 00:05:00.");
-            return Duration.FromTimeSpan(span);
-        }
-
+        var urls = (options.Management.Url ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(url => new Uri(url.EndsWith('/') ? url : url + "/", UriKind.Absolute)).ToList();
+        var management = urls.Count > 0 && password is { Length: > 0 }
+            ? new BrokerAdminOptions(urls[0], options.Management.User is { Length: > 0 } user ? user : BrokerAdminOptions.DefaultUser, password)
+            : null;
         return new TopologySettings
         {
-            Kind = kind,
+            Kind = options.Kind,
             Management = management,
             ManagementAlternates = urls.Skip(1).ToList(),
-            LinkSilentAfter = Span("LinkSilentAfter") ?? Duration.FromMinutes(5),
-            LinkPollInterval = Span("LinkPollInterval") ?? Duration.FromSeconds(5),
+            LinkSilentAfter = Duration.FromTimeSpan(options.LinkSilentAfter),
+            LinkPollInterval = Duration.FromTimeSpan(options.LinkPollInterval),
         };
     }
 }

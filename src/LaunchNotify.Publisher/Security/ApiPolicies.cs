@@ -47,7 +47,7 @@ public static class ApiPolicies
     public const string DashboardSession = "dashboard-session";
 
     /// <summary>Any account with a role (who am I, the API description).</summary>
-    public const string AnyRole = "any-role";
+    public const string AnyRole = LaunchNotify.Node.Security.NodeBearer.AnyRolePolicy;
 
     /// <summary>The roles each policy lets in.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Roles = new Dictionary<string, string[]>

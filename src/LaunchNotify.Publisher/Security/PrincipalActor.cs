@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using LaunchNotify.Node.Security;
 using LaunchNotify.Storage.Audit;
 
 namespace LaunchNotify.Publisher.Security;
@@ -18,13 +19,4 @@ public static class PrincipalActor
         var name = user.FindFirst(identity.NameClaimType)?.Value ?? user.FindFirst("preferred_username")?.Value ?? subject;
         return new Actor(subject, name, user.FindAll(identity.RoleClaimType).Select(c => c.Value));
     }
-}
-
-/// <summary>The claims this API reads from a token (JWT names; inbound claim mapping is off).</summary>
-public static class TokenClaims
-{
-    public const string Subject = "sub";
-
-    /// <summary>A hash of the account's security stamp when the token was issued (embedded provider only).</summary>
-    public const string Stamp = "ln_stamp";
 }

@@ -1,3 +1,4 @@
+using LaunchNotify.Node.Security;
 using System.Security.Claims;
 using LaunchNotify.Node.Accounts;
 using Microsoft.AspNetCore;

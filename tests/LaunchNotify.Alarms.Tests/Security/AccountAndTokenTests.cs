@@ -28,6 +28,17 @@ public sealed class AccountAndTokenTests : IDisposable
 
     private static readonly Actor Admin = new("test:admin", "admin", [NodeRoles.Administrator]);
 
+    /// <summary>A notification draft an operator of US may submit (US → RU under us-ru-bmlna-1988, three days ahead).</summary>
+    internal static JsonObject OperatorDraft() => new()
+    {
+        ["agreementId"] = "us-ru-bmlna-1988",
+        ["recipients"] = new JsonArray("RU"),
+        ["launchWindow"] = new JsonObject { ["start"] = "2026-03-13T07:00:00Z", ["end"] = "2026-03-13T13:00:00Z" },
+        ["missile"] = new JsonObject { ["class"] = "ICBM", ["type"] = "LGM-30G Minuteman III", ["count"] = 1, ["groupLaunch"] = false, ["rangeKm"] = 6760 },
+        ["launchArea"] = new JsonObject { ["type"] = "circle", ["name"] = "Vandenberg SFB", ["centre"] = new JsonObject { ["lat"] = 34.74, ["lon"] = -120.57 }, ["radiusKm"] = 10 },
+        ["impactAreas"] = new JsonArray(new JsonObject { ["type"] = "circle", ["name"] = "Kwajalein", ["centre"] = new JsonObject { ["lat"] = 9.395, ["lon"] = 167.471 }, ["radiusKm"] = 50 }),
+    };
+
     [Fact]
     public async Task Token_CarriesSubjectNameRolesAndAudience_AndIsSignedByTheNode()
     {
@@ -113,15 +124,7 @@ public sealed class AccountAndTokenTests : IDisposable
     public async Task Submission_RecordsTheSignedInOperator_InTheMessageAndItsHashedAuditEntry()
     {
         using var http = await _app.ClientAsync(NodeRoles.Operator, "olga");
-        var draft = new JsonObject
-        {
-            ["agreementId"] = "us-ru-bmlna-1988",
-            ["recipients"] = new JsonArray("RU"),
-            ["launchWindow"] = new JsonObject { ["start"] = "2026-03-13T07:00:00Z", ["end"] = "2026-03-13T13:00:00Z" },
-            ["missile"] = new JsonObject { ["class"] = "ICBM", ["type"] = "LGM-30G Minuteman III", ["count"] = 1, ["groupLaunch"] = false, ["rangeKm"] = 6760 },
-            ["launchArea"] = new JsonObject { ["type"] = "circle", ["name"] = "Vandenberg SFB", ["centre"] = new JsonObject { ["lat"] = 34.74, ["lon"] = -120.57 }, ["radiusKm"] = 10 },
-            ["impactAreas"] = new JsonArray(new JsonObject { ["type"] = "circle", ["name"] = "Kwajalein", ["centre"] = new JsonObject { ["lat"] = 9.395, ["lon"] = 167.471 }, ["radiusKm"] = 50 }),
-        };
+        var draft = OperatorDraft();
 
         using var response = await http.PostAsync("/v1/notifications", new StringContent(draft.ToJsonString(), Encoding.UTF8, "application/json"));
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using LaunchNotify.Node.Accounts;
+using LaunchNotify.Node.Hosting;
 using LaunchNotify.Tests.Shared;
 using LaunchNotify.Publisher.Security;
 using Microsoft.AspNetCore.Authorization;
@@ -138,6 +139,127 @@ public sealed class EndpointAuthorizationTests(PublisherApp app) : IClassFixture
             http.Dispose();
         Assert.True(problems.Count == 0, string.Join("\n", problems));
         Assert.True(checkedCount >= Expected.Count * 5, $"only {checkedCount} calls made");
+    }
+
+    /// <summary>The subscriber's HTTP side (Subscriber:HttpUrl), run as its own process on this publisher's store and keys.</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> SubscriberExpected = new Dictionary<string, string[]>
+    {
+        ["GET /metrics"] = [.. All],
+        ["GET /health/live"] = ["open"],
+        ["GET /health/ready"] = ["open"],
+    };
+
+    [Fact]
+    public async Task SubscriberEndpoints_MetricsNeedATokenOfAnyRole_HealthIsOpen()
+    {
+        await TestAccounts.AddOnePerRoleAsync(app.StoreOptions);
+        var clients = new Dictionary<string, HttpClient> { ["no credentials"] = new HttpClient(), ["a forged token"] = new HttpClient().WithToken(ForgedToken()) };
+        foreach (var role in All)
+        {
+            using var publisher = app.CreateClient();
+            clients[role] = new HttpClient().WithToken(await TestAccounts.TokenAsync(publisher, role));
+        }
+        var port = FreePort();
+        using var subscriber = StartSubscriber(port);
+        var problems = new List<string>();
+        try
+        {
+            await LiveAsync(subscriber, port);
+            foreach (var (key, allowed) in SubscriberExpected)
+            foreach (var (caller, http) in clients)
+            {
+                using var response = await http.GetAsync($"http://127.0.0.1:{port}{key[4..]}");
+                var body = await response.Content.ReadAsStringAsync();
+                var open = allowed.Contains("open");
+                var ok = open ? response.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable
+                    : allowed.Contains(caller) ? response.StatusCode == HttpStatusCode.OK && body.Contains("# TYPE", StringComparison.Ordinal)
+                    : response.StatusCode == HttpStatusCode.Unauthorized;
+                if (!ok)
+                    problems.Add($"subscriber {key} as {caller}: {(int)response.StatusCode}, expected {(open ? "200/503 (open)" : allowed.Contains(caller) ? "200 with metrics" : "401")}");
+            }
+        }
+        finally
+        {
+            subscriber.Kill(entireProcessTree: true);
+            await subscriber.WaitForExitAsync();
+            foreach (var http in clients.Values)
+                http.Dispose();
+        }
+        Assert.True(problems.Count == 0, string.Join("\n", problems) + "\n" + SubscriberOutput);
+    }
+
+    /// <summary>A token shaped like the node's but signed by another key.</summary>
+    private static string ForgedToken()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        return new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+        {
+            Issuer = "http://127.0.0.1:0/",
+            Audience = "launchnotify",
+            Claims = new Dictionary<string, object> { ["sub"] = "forged", ["name"] = "mallory", ["role"] = All.ToArray() },
+            SigningCredentials = new(new Microsoft.IdentityModel.Tokens.RsaSecurityKey(rsa), "RS256"),
+        });
+    }
+
+    private System.Diagnostics.Process StartSubscriber(int port)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet", [TransportGuardTests.DeployableDll("Subscriber")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = false,
+            UseShellExecute = false,
+        };
+        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("LaunchNotify", StringComparison.OrdinalIgnoreCase)).ToList())
+            info.Environment.Remove(name);
+        info.Environment["LaunchNotify__Centre"] = "US";
+        info.Environment["LaunchNotify__Store"] = app.StoreOption;
+        info.Environment["LaunchNotify__KeysDirectory"] = app.KeysDirectory;
+        // No broker at this port: the subscriber runs (not ready) and serves its HTTP side, which is what is checked.
+        info.Environment["LaunchNotify__Broker__Port"] = FreePort().ToString();
+        info.Environment["LaunchNotify__Broker__Password"] = "unused";
+        // The publisher's address, hence the issuer of its tokens (the test app's: http://127.0.0.1:0).
+        info.Environment["LaunchNotify__HttpUrl"] = "http://127.0.0.1:0";
+        info.Environment["LaunchNotify__Subscriber__HttpUrl"] = $"http://127.0.0.1:{port}";
+        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        info.Tie();
+        var process = System.Diagnostics.Process.Start(info)!;
+        // Read as it comes, so a chatty subscriber never blocks on a full pipe.
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_subscriberOutput) _subscriberOutput.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        return process;
+    }
+
+    private readonly System.Text.StringBuilder _subscriberOutput = new();
+
+    private string SubscriberOutput { get { lock (_subscriberOutput) return _subscriberOutput.ToString(); } }
+
+    private async Task LiveAsync(System.Diagnostics.Process subscriber, int port)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            if (subscriber.HasExited)
+                Assert.Fail($"the subscriber exited with {subscriber.ExitCode}:\n{SubscriberOutput}");
+            try
+            {
+                if ((await http.GetAsync($"http://127.0.0.1:{port}/health/live")).StatusCode == HttpStatusCode.OK)
+                    return;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(250);
+        }
+        Assert.Fail($"the subscriber's /health/live did not answer within 2 minutes:\n{SubscriberOutput}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using LaunchNotify.Node.Security;
 using System.Diagnostics;
 using LaunchNotify.Publisher.Security;
 using Microsoft.Extensions.Configuration;
@@ -86,13 +87,16 @@ public sealed class TransportGuardTests
         }
     }
 
-    private static string PublisherDll()
+    private static string PublisherDll() => DeployableDll("Publisher");
+
+    /// <summary>A deployable's built dll (the publisher, the subscriber), beside this test assembly's configuration.</summary>
+    public static string DeployableDll(string deployable)
     {
         // This test assembly lives in tests/LaunchNotify.Alarms.Tests/bin/<Configuration>/net10.0/.
         var bin = new DirectoryInfo(AppContext.BaseDirectory);
         var configuration = bin.Parent!.Name;
         var repo = bin.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
-        var dll = Path.Combine(repo, "src", "LaunchNotify.Publisher", "bin", configuration, "net10.0", "LaunchNotify.Publisher.dll");
-        return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the publisher first (dotnet build -c {configuration}); not found: {dll}");
+        var dll = Path.Combine(repo, "src", $"LaunchNotify.{deployable}", "bin", configuration, "net10.0", $"LaunchNotify.{deployable}.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the {deployable} first (dotnet build -c {configuration}); not found: {dll}");
     }
 }

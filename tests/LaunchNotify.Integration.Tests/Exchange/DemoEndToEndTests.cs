@@ -41,6 +41,14 @@ public sealed class DemoEndToEndTests(BrokerFixture broker, ITestOutputHelper ou
         Assert.Contains("SCOPE_CLASS_NOT_COVERED", text);
         Assert.Contains("ATACMS short-range test notified under the ICBM/SLBM agreement: refused as expected", text);
         Assert.Contains("A draft with no launch window: rejected as malformed as expected", text);
+        // The accounts the demo makes, each acting within its role (issue 13): the duty officers read a notice and
+        // acknowledge an alarm under their token's name, the compliance officers export evidence and cannot submit.
+        Assert.Contains("accounts at each centre: ", text);
+        Assert.Contains("(operator)", text);
+        Assert.Contains("RU's duty officer acknowledged the alarm: recorded as acknowledged by", text);
+        Assert.Matches(@"'s duty officer \S+ read (US|RU)'s notice", text);
+        Assert.Contains("compliance officer exported the evidence for", text);
+        Assert.Contains("US's compliance officer tried to submit a notification and was refused", text);
         Assert.DoesNotContain("✗", text);
     }
 }

@@ -13,6 +13,7 @@ using LaunchNotify.Node.Broker;
 using LaunchNotify.Node.Queries;
 using LaunchNotify.Node.Timeliness;
 using LaunchNotify.Storage.Entities;
+using LaunchNotify.Tests.Shared;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
@@ -81,6 +82,42 @@ public sealed class FederationTests(FederationFixture federation, ITestOutputHel
         Assert.True(back.Forwarded >= 1, $"RU→US link forwarded no receipt: {back}");
         await AssertQuorumOnEveryNodeAsync(BrokerTopology.LinkQueue(Ru));
         await AssertQuorumOnEveryNodeAsync(BrokerTopology.InboxQueue(Us));
+    }
+
+    [Fact]
+    public async Task BrokerLinkCommands_StatusRemoveAndAddAgain_OnTheCentresOwnBroker()
+    {
+        // RU's link to CN carries nothing in the other tests: it is removed and made again here, as an operator would.
+        var ru = federation.Brokers[Ru];
+        var admin = ru.Admin.ManagementUri.AbsoluteUri;
+        var environment = new Dictionary<string, string?> { [BrokerAdminOptions.PasswordVariable] = ru.Admin.Password };
+        async Task<JsonArray> StatusAsync(params string[] only)
+        {
+            var run = await CliProcess.RunAsync(["broker", "link", "status", .. only, "--management-url", admin, "--json"], TimeSpan.FromMinutes(1), environment);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            return (JsonArray)JsonNode.Parse(run.Output)!; // JSON only on standard output
+        }
+        static string? Condition(JsonArray links, string centre) =>
+            links.SingleOrDefault(l => l!["counterpart"]!.ToString() == centre)?["condition"]?.ToString();
+
+        var every = await StatusAsync();
+        Assert.Equal("running", Condition(every, "US"));
+        Assert.Equal("running", Condition(every, "CN"));
+        Assert.DoesNotContain(ru.Admin.Password, every.ToJsonString());
+
+        var removed = await CliProcess.RunAsync(["broker", "link", "remove", "CN", "--management-url", admin], TimeSpan.FromMinutes(1), environment);
+        Assert.True(removed.ExitCode == 0, removed.ToString());
+        Assert.Equal("absent", Condition(await StatusAsync("CN"), "CN"));
+
+        var link = federation.LinkTo(Ru, Cn);
+        string[] add = ["broker", "link", "add", "CN", "--centre", "RU", "--to", link.Destination.AbsoluteUri.TrimEnd('/'), "--tls-dir", ru.TlsDirectory, "--management-url", admin];
+        foreach (var attempt in new[] { "first", "again (idempotent)" })
+        {
+            var added = await CliProcess.RunAsync(add, TimeSpan.FromMinutes(1), environment);
+            Assert.True(added.ExitCode == 0, $"link add, {attempt}: {added}");
+        }
+        await Eventually.UntilAsync(async () => Condition(await StatusAsync("CN"), "CN"), c => c == "running", Deadline, "RU's link to CN to run again after 'broker link add'");
+        Assert.Equal("running", Condition(await StatusAsync(), "US")); // the other link was left alone
     }
 
     [Fact]

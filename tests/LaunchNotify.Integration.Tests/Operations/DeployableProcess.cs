@@ -1,3 +1,4 @@
+using LaunchNotify.Node.Hosting;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -16,9 +17,10 @@ public sealed class DeployableProcess : IAsyncDisposable
 
     private DeployableProcess(Process process) => _process = process;
 
-    public static DeployableProcess Start(string deployable, IReadOnlyDictionary<string, string> environment)
+    /// <param name="dll">Another build of it (a published folder's) instead of the one in its bin folder.</param>
+    public static DeployableProcess Start(string deployable, IReadOnlyDictionary<string, string> environment, string? dll = null)
     {
-        var info = new ProcessStartInfo("dotnet", [Dll(deployable)])
+        var info = new ProcessStartInfo("dotnet", [dll ?? Dll(deployable)])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -28,6 +30,9 @@ public sealed class DeployableProcess : IAsyncDisposable
         foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("LaunchNotify", StringComparison.OrdinalIgnoreCase)).ToList())
             info.Environment.Remove(name);
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        // Dies with this process: a killed test run leaves nothing consuming the broker's queues (ParentWatch; the
+        // environment given may name another launcher).
+        info.Tie();
         foreach (var (name, value) in environment)
             info.Environment[name] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {deployable}.");
@@ -94,7 +99,7 @@ public sealed class DeployableProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static string Dll(string deployable)
+    public static string Dll(string deployable)
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}") ? "Debug" : "Release";
         var dll = Path.Combine(RepoPaths.Root, "src", $"LaunchNotify.{deployable}", "bin", configuration, "net10.0", $"LaunchNotify.{deployable}.dll");

@@ -102,6 +102,51 @@ public sealed class SettingsTests : IDisposable
         Assert.Contains(process.StandardError, l => l.Contains($"LaunchNotify:KeysDirectory = '{Path.Combine(_folder, "no-such-folder")}'") && l.EndsWith("must be an existing folder"));
     }
 
+    [Theory]
+    [InlineData("Publisher")]
+    [InlineData("Subscriber")]
+    public async Task Start_WithATopologyKindNotKnown_StopsWithOneLineNamingKeyValueAndTheKinds(string deployable)
+    {
+        var environment = Valid();
+        environment["LaunchNotify__Topology__Kind"] = "mesh";
+
+        await using var process = await FailedStartAsync(deployable, environment);
+
+        var line = Assert.Single(process.StandardError);
+        Assert.Equal("launchnotify: configuration: LaunchNotify:Topology:Kind = 'mesh' (env LaunchNotify__Topology__Kind): must be hub or federated (docs/deployment.md)", line);
+    }
+
+    [Fact]
+    public async Task Start_FederatedWithoutItsBrokersManagementApi_AndALinkThresholdNotADuration_ListsBoth()
+    {
+        var environment = Valid();
+        environment["LaunchNotify__Topology__Kind"] = "federated";
+        environment["LaunchNotify__Topology__LinkSilentAfter"] = "5 minutes";
+
+        await using var process = await FailedStartAsync("Publisher", environment);
+
+        Assert.Equal(2, process.StandardError.Count);
+        Assert.Contains(process.StandardError, l => l.StartsWith("launchnotify: configuration: LaunchNotify:Topology:Management:Url = (not set) (env LaunchNotify__Topology__Management__Url): required when Topology:Kind is federated"));
+        Assert.Contains(process.StandardError, l => l.StartsWith("launchnotify: configuration: LaunchNotify:Topology:LinkSilentAfter = '5 minutes' (env LaunchNotify__Topology__LinkSilentAfter): must be a TimeSpan"));
+        Assert.False(File.Exists(Path.Combine(_folder, "node.db")), "no store may be created before the settings are checked");
+    }
+
+    [Theory]
+    [InlineData("Publisher")]
+    [InlineData("Subscriber")]
+    public async Task Start_WithTheRetiredDashboardLogin_IsRefusedWithOneLineSayingWhatReplacedIt(string deployable)
+    {
+        var environment = Valid();
+        environment["LaunchNotify__Dashboard__Password"] = "the-old-dashboard-password";
+
+        await using var process = await FailedStartAsync(deployable, environment);
+
+        var line = Assert.Single(process.StandardError);
+        Assert.StartsWith("launchnotify: configuration: LaunchNotify:Dashboard:Password = '***' (env LaunchNotify__Dashboard__Password): is no longer read", line);
+        Assert.Contains("launchnotify users add NAME --role compliance-officer", line);
+        Assert.DoesNotContain("the-old-dashboard-password", process.Output);
+    }
+
     [Fact]
     public async Task Start_OnAStoreNewerThanTheBuild_IsRefusedWithOneLine()
     {

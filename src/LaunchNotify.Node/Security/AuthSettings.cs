@@ -1,6 +1,7 @@
+using LaunchNotify.Node.Hosting;
 using Microsoft.Extensions.Configuration;
 
-namespace LaunchNotify.Publisher.Security;
+namespace LaunchNotify.Node.Security;
 
 /// <summary>
 /// How the API authenticates (section <c>LaunchNotify:Auth</c>, docs/security.md). Without an <c>Authority</c>, the
@@ -38,15 +39,15 @@ public sealed record AuthSettings
         var section = configuration.GetSection("LaunchNotify:Auth");
         Uri? authority = null;
         if (section["Authority"] is { Length: > 0 } authorityText && !Uri.TryCreate(authorityText, UriKind.Absolute, out authority))
-            throw new InvalidOperationException($"LaunchNotify:Auth:Authority '{authorityText}' is not an absolute URL; give the provider's issuer, e.g. https://login.example.org/realms/launchnotify.");
+            throw Problem("Authority", authorityText, "must be the provider's issuer as an absolute URL, e.g. https://login.example.org/realms/launchnotify");
         var issuerText = section["Issuer"] is { Length: > 0 } i ? i : httpUrl.TrimEnd('/') + "/";
         if (!Uri.TryCreate(issuerText, UriKind.Absolute, out var issuer))
-            throw new InvalidOperationException($"LaunchNotify:Auth:Issuer '{issuerText}' is not an absolute URL.");
+            throw Problem("Issuer", issuerText, "must be an absolute URL (default: LaunchNotify:HttpUrl)");
         var lifetime = TimeSpan.FromHours(8);
         if (section["TokenLifetimeMinutes"] is { Length: > 0 } minutes)
         {
             if (!int.TryParse(minutes, out var m) || m is < 1 or > 24 * 60)
-                throw new InvalidOperationException($"LaunchNotify:Auth:TokenLifetimeMinutes '{minutes}' must be a whole number of minutes from 1 to 1440.");
+                throw Problem("TokenLifetimeMinutes", minutes, "must be a whole number of minutes from 1 to 1440");
             lifetime = TimeSpan.FromMinutes(m);
         }
         return new AuthSettings
@@ -56,10 +57,14 @@ public sealed record AuthSettings
             Issuer = issuer,
             NameClaim = section["NameClaim"] is { Length: > 0 } name ? name : "name",
             RoleClaim = section["RoleClaim"] is { Length: > 0 } role ? role : "role",
-            RequireHttpsMetadata = !bool.TryParse(section["RequireHttpsMetadata"], out var https) || https,
+            RequireHttpsMetadata = section["RequireHttpsMetadata"] is not { Length: > 0 } httpsText ? true
+                : bool.TryParse(httpsText, out var https) ? https : throw Problem("RequireHttpsMetadata", httpsText, "must be true or false"),
             // Beside the centre's own signing key: a secret of this node, not of the centres sharing the keys folder.
             SigningKeyFile = section["SigningKeyFile"] is { Length: > 0 } file ? file : Path.Combine(keysDirectory, centre, "api-token-signing.pem"),
             TokenLifetime = lifetime,
         };
     }
+
+    private static SettingsException Problem(string key, string value, string allowed) =>
+        new([NodeOptionsValidation.Line($"LaunchNotify:Auth:{key}", value, allowed)]);
 }

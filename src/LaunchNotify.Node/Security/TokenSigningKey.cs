@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using LaunchNotify.Node.Accounts;
 using Microsoft.IdentityModel.Tokens;
 
-namespace LaunchNotify.Publisher.Security;
+namespace LaunchNotify.Node.Security;
 
 /// <summary>
 /// The embedded provider's token signing key: an RSA key in a PEM file readable by its owner only, made on first start.
