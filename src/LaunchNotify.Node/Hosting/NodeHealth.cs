@@ -156,7 +156,9 @@ public sealed class NodeGaugeSampler : BackgroundService
     private volatile IReadOnlyList<(string Kind, string? Centre, int Count)> _openAlarms = [];
     private long _backlog;
 
-    public NodeGaugeSampler(IDbContextFactory<NodeDbContext> dbFactory, System.Diagnostics.Metrics.IMeterFactory meters, Microsoft.Extensions.Logging.ILogger<NodeGaugeSampler> logger)
+    /// <param name="links">The centre's links (federated topology only; a hub centre has none and reports no link gauges).</param>
+    public NodeGaugeSampler(IDbContextFactory<NodeDbContext> dbFactory, System.Diagnostics.Metrics.IMeterFactory meters,
+        Microsoft.Extensions.Logging.ILogger<NodeGaugeSampler> logger, Timeliness.ILinkStates? links = null)
     {
         _dbFactory = dbFactory;
         _logger = logger;
@@ -168,6 +170,21 @@ public sealed class NodeGaugeSampler : BackgroundService
             unit: "{alarm}", description: "Open alarms by kind and counterpart centre; kind LINK_SILENT is the state of each link.");
         meter.CreateObservableGauge("launchnotify.outbox.backlog", () => Interlocked.Read(ref _backlog),
             unit: "{entry}", description: "Outbox entries not yet published.");
+        // Each link's state as its broker last reported it (LinkMonitor's poll): one series per counterpart and condition,
+        // 1 for the condition the link is in and 0 for the others, so an alert can say "link to RU down".
+        meter.CreateObservableGauge("launchnotify.link.state",
+            () => (links?.Snapshot.Links ?? []).SelectMany(l => Enum.GetValues<Broker.LinkCondition>().Select(c =>
+                new System.Diagnostics.Metrics.Measurement<int>(l.Condition == c ? 1 : 0,
+                    new KeyValuePair<string, object?>("counterpart", l.Counterpart.Value), new KeyValuePair<string, object?>("condition", c.ToString())))),
+            unit: "{link}", description: "Each link to a counterpart's broker: 1 for its condition (Running, Blocked, Down, Absent), 0 for the others.");
+        meter.CreateObservableGauge("launchnotify.link.backlog",
+            () => (links?.Snapshot.Links ?? []).Select(l => new System.Diagnostics.Metrics.Measurement<long>(l.Backlog + l.InFlight,
+                new KeyValuePair<string, object?>("counterpart", l.Counterpart.Value))),
+            unit: "{message}", description: "Messages waiting on the centre's broker for the link to a counterpart (ready and in flight).");
+        meter.CreateObservableGauge("launchnotify.link.last_forward_age",
+            () => (links?.Snapshot.Links ?? []).Where(l => l.LastForwardAt is not null).Select(l => new System.Diagnostics.Metrics.Measurement<double>(
+                (l.ObservedAt - l.LastForwardAt!.Value).TotalSeconds, new KeyValuePair<string, object?>("counterpart", l.Counterpart.Value))),
+            unit: "s", description: "How long before the last observation the link last forwarded a confirmed message.");
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

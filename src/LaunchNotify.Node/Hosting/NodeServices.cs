@@ -123,6 +123,7 @@ public static class NodeServices
     {
         services.AddSingleton(settings.Topology);
         services.AddSingleton<LinkMonitor>();
+        services.AddSingleton<ILinkStates>(sp => sp.GetRequiredService<LinkMonitor>());
         if (watch && settings.Topology.WatchesLinks)
             services.AddHostedService(sp => sp.GetRequiredService<LinkMonitor>());
         return services;

@@ -31,7 +31,7 @@ public sealed class LinkMonitor(
     IDbContextFactory<NodeDbContext> dbFactory,
     AlarmBook alarms,
     IClock clock,
-    ILogger<LinkMonitor> log) : BackgroundService
+    ILogger<LinkMonitor> log) : BackgroundService, ILinkStates
 {
     private readonly LinkTracker _tracker = new(settings.LinkPollInterval * 3);
     private readonly Dictionary<CentreCode, string> _raised = [];
@@ -109,4 +109,10 @@ public sealed class LinkMonitor(
         await db.SaveChangesAsync(ct);
         return _snapshot;
     }
+}
+
+/// <summary>The latest state of a centre's links (federated topology), as the metrics read it.</summary>
+public interface ILinkStates
+{
+    LinksSnapshot Snapshot { get; }
 }

@@ -108,6 +108,44 @@ public sealed class UsersAndLoginCliTests(KestrelPublisherApp app) : IClassFixtu
         }
     }
 
+    /// <summary>
+    /// `users reset` as an administrator runs it: a new password (the old one and the tokens made with it stop working),
+    /// the account enabled again, and the roles replaced when --role is given.
+    /// </summary>
+    [Fact]
+    public async Task UsersReset_NewPasswordAndRoles_EndTheOldPasswordAndTokens_AndReEnable()
+    {
+        var oldPassword = "yusuf-old-" + Guid.NewGuid().ToString("N")[..8];
+        var newPassword = "yusuf-new-" + Guid.NewGuid().ToString("N")[..8];
+        var oldFile = PasswordFile(oldPassword, SecretFile.OwnerOnly);
+        var newFile = PasswordFile(newPassword, SecretFile.OwnerOnly);
+        Environment.SetEnvironmentVariable(TokenStore.DirectoryVariable, Path.Combine(_dir, "tokens"));
+        try
+        {
+            Assert.Equal(ExitCodes.Ok, await RunUsersAsync("add", "yusuf", "--role", NodeRoles.Operator, "--password-file", oldFile));
+            Assert.Equal(ExitCodes.Ok, await RunLoginAsync("--user", "yusuf", "--password-file", oldFile));
+            var oldToken = TokenStore.Find(app.Address, null);
+            Assert.Equal(ExitCodes.Ok, await RunUsersAsync("disable", "yusuf"));
+
+            Assert.Equal(ExitCodes.Ok, await RunUsersAsync("reset", "yusuf", "--role", NodeRoles.DutyOfficer, "--password-file", newFile));
+            Assert.Contains("Reset yusuf (duty-officer)", _out.ToString());
+            var yusuf = Assert.Single(await ListAsync(), a => a.Name == "yusuf");
+            Assert.False(yusuf.Disabled);
+
+            using (var client = new PublisherClient(app.Address, oldToken))
+                await Assert.ThrowsAsync<CliException>(() => client.GetAsync("/v1/me", CancellationToken.None));
+            Assert.Equal(ExitCodes.Failed, await RunLoginAsync("--user", "yusuf", "--password-file", oldFile));
+            Assert.Equal(ExitCodes.Ok, await RunLoginAsync("--user", "yusuf", "--password-file", newFile));
+            Assert.Contains("as yusuf (duty-officer)", _out.ToString());
+            Assert.DoesNotContain(newPassword, _out.ToString());
+            Assert.DoesNotContain(oldPassword, _out.ToString());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(TokenStore.DirectoryVariable, null);
+        }
+    }
+
     [Fact]
     public async Task UsersList_Json_IsJsonOnly()
     {
