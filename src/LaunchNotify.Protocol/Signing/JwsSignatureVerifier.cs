@@ -57,7 +57,9 @@ public sealed class JwsSignatureVerifier(JwkSet trustedKeys, KeyStatuses? status
         if (Statuses.Find(kid)?.RefusalAt(at) is { } refusal)
             return SignatureCheck.Invalid(refusal.Code, refusal.Message);
 
-        var pool = keys.AddOrUpdate(kid, _ => new KeyPool(key), (_, existing) => existing.Key == key ? existing : new KeyPool(key));
+        // Two verifications racing for a new key id may each build a pool; one is kept, the other used once. No closure per call.
+        if (!keys.TryGetValue(kid, out var pool) || pool.Key != key)
+            keys[kid] = pool = new KeyPool(key);
         var publicKey = pool.Rent();
         bool valid;
         try
