@@ -83,6 +83,9 @@ case "$command" in
     "$here/install.sh"
     "$here/certs.sh" "$root/tls" US RU CN >/dev/null
     started=$(date +%s)
+    # Each centre's administrator password is made once, before the nodes start: US's three nodes starting in
+    # parallel would otherwise each make their own, and the cluster would keep us1's while the file kept another's.
+    for cc in US RU CN; do mkdir -p "$root/$cc"; password_from "" "$root/$cc/admin-password" >/dev/null; done
     # In parallel: a cluster node restarted after a full stop waits for its peers, so they must boot together.
     pids=()
     for node in "${nodes[@]}"; do start_node "$node" & pids+=($!); done

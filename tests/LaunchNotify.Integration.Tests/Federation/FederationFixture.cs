@@ -141,8 +141,10 @@ public sealed class FederationFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await UsToRuLine.DisposeAsync();
+        // A fixture whose start failed has no line or folder to clean up; its start's failure is what the tests report.
+        if (UsToRuLine is not null) await UsToRuLine.DisposeAsync();
         // The brokers keep running (a rerun reuses them); infra/rabbitmq/federation.sh stop stops them.
+        if (Folder is null) return;
         try { Directory.Delete(Folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
