@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using FluentValidation;
 using LaunchNotify.Domain.Agreements;
 using LaunchNotify.Domain.Messages;
@@ -28,7 +29,10 @@ public sealed class AgreementRules : IMessageRules
             var result = _validator.Validate(context, o => o.IncludeRuleSets(ruleSet));
             foreach (var failure in result.Errors)
             {
-                var error = new ValidationError(failure.ErrorCode, $"{agreement.Id}/{ruleSet}", failure.PropertyName, failure.ErrorMessage);
+                var error = new ValidationError(failure.ErrorCode, $"{agreement.Id}/{ruleSet}", failure.PropertyName, failure.ErrorMessage)
+                {
+                    Args = failure.CustomState as ImmutableSortedDictionary<string, string>,
+                };
                 (failure.Severity == Severity.Error ? errors : findings).Add(error);
             }
         }

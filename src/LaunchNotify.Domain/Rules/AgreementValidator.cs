@@ -1,6 +1,8 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using FluentValidation;
 using FluentValidation.Results;
+using LaunchNotify.Domain.Validation;
 using NodaTime;
 
 namespace LaunchNotify.Domain.Rules;
@@ -21,13 +23,15 @@ public sealed partial class AgreementValidator : AbstractValidator<RuleContext>
                 .Must((c, sender) => c.Agreement.IsParty(sender))
                 .WithErrorCode(RuleCodes.SenderNotParty)
                 .OverridePropertyName("/sender")
-                .WithMessage(c => $"Centre {c.Message.Sender} is not a party to {c.Agreement.Id}, whose parties are {List(c.Agreement.Parties)}.");
+                .WithMessage(c => $"Centre {c.Message.Sender} is not a party to {c.Agreement.Id}, whose parties are {List(c.Agreement.Parties)}.")
+                .WithState(c => A(("sender", c.Message.Sender.ToString()), ("agreement", c.Agreement.Id.ToString()), ("parties", List(c.Agreement.Parties))));
             RuleFor(c => c.Message.Sender)
                 .Must((c, sender) => sender == c.EvaluatingCentre)
                 .When(c => c.IsSender)
                 .WithErrorCode(RuleCodes.SenderNotThisCentre)
                 .OverridePropertyName("/sender")
-                .WithMessage(c => $"This is centre {c.EvaluatingCentre}; it cannot send a message as {c.Message.Sender}.");
+                .WithMessage(c => $"This is centre {c.EvaluatingCentre}; it cannot send a message as {c.Message.Sender}.")
+                .WithState(c => A(("centre", c.EvaluatingCentre.ToString()), ("sender", c.Message.Sender.ToString())));
         });
         Check(RuleSetNames.Parties, Recipients);
 
@@ -55,7 +59,7 @@ public sealed partial class AgreementValidator : AbstractValidator<RuleContext>
         var recipients = c.Message.Recipients;
         if (recipients.Count == 0)
         {
-            report.Error(RuleCodes.NoRecipients, "/recipients", "The message names no recipient.");
+            report.Error(RuleCodes.NoRecipients, "/recipients", "The message names no recipient.", RuleArgs.None);
             return;
         }
         var seen = new HashSet<Values.CentreCode>();
@@ -64,17 +68,21 @@ public sealed partial class AgreementValidator : AbstractValidator<RuleContext>
             var centre = recipients[i].Centre;
             var path = $"/recipients/{i}/centre";
             if (!seen.Add(centre))
-                report.Error(RuleCodes.RecipientDuplicate, path, $"Centre {centre} is named more than once among the recipients.");
+                report.Error(RuleCodes.RecipientDuplicate, path, $"Centre {centre} is named more than once among the recipients.", A(("centre", centre.ToString())));
             else if (centre == c.Message.Sender)
-                report.Error(RuleCodes.RecipientIsSender, path, $"Centre {centre} sends this message; it cannot also be a recipient.");
+                report.Error(RuleCodes.RecipientIsSender, path, $"Centre {centre} sends this message; it cannot also be a recipient.", A(("centre", centre.ToString())));
             else if (!c.Agreement.IsParty(centre))
-                report.Error(RuleCodes.RecipientNotParty, path, $"Recipient {centre} is not a party to {c.Agreement.Id}, whose parties are {List(c.Agreement.Parties)}.");
+                report.Error(RuleCodes.RecipientNotParty, path, $"Recipient {centre} is not a party to {c.Agreement.Id}, whose parties are {List(c.Agreement.Parties)}.",
+                    A(("centre", centre.ToString()), ("agreement", c.Agreement.Id.ToString()), ("parties", List(c.Agreement.Parties))));
         }
         if (c.Side == EvaluatingSide.Receiver && !seen.Contains(c.EvaluatingCentre))
-            report.Error(RuleCodes.NotAddressedToThisCentre, "/recipients", $"The message is not addressed to this centre ({c.EvaluatingCentre}).");
+            report.Error(RuleCodes.NotAddressedToThisCentre, "/recipients", $"The message is not addressed to this centre ({c.EvaluatingCentre}).",
+                A(("centre", c.EvaluatingCentre.ToString())));
     }
 
     private static string List<T>(IEnumerable<T> items) => string.Join(", ", items);
+
+    private static ImmutableSortedDictionary<string, string> A(params (string Name, string Value)[] args) => RuleArgs.Of(args);
 
     internal static string Km(double km) => km.ToString("0.##", CultureInfo.InvariantCulture) + " km";
 
@@ -82,18 +90,23 @@ public sealed partial class AgreementValidator : AbstractValidator<RuleContext>
 
     internal static string At(Instant instant) => instant.ToString("uuuu-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    /// <summary>Adds failures with a code, a JSON Pointer and a severity to the running validation.</summary>
+    /// <summary>
+    /// Adds failures with a code, a JSON Pointer, a severity, the English sentence and its figures as language-free
+    /// arguments (<see cref="RuleArgs"/>, carried as the failure's custom state) to the running validation.
+    /// </summary>
     private readonly struct Report(ValidationContext<RuleContext> context)
     {
-        public void Error(string code, string path, string message) => Add(code, path, message, Severity.Error);
+        public void Error(string code, string path, string message, ImmutableSortedDictionary<string, string> args) =>
+            Add(code, path, message, args, Severity.Error);
 
-        public void Finding(string code, string path, string message) => Add(code, path, message, Severity.Warning);
+        public void Finding(string code, string path, string message, ImmutableSortedDictionary<string, string> args) =>
+            Add(code, path, message, args, Severity.Warning);
 
         /// <summary>An error when the sender evaluates, a finding when the receiver does (it cannot undo what was sent).</summary>
-        public void ErrorForSender(string code, string path, string message) =>
-            Add(code, path, message, context.InstanceToValidate.IsSender ? Severity.Error : Severity.Warning);
+        public void ErrorForSender(string code, string path, string message, ImmutableSortedDictionary<string, string> args) =>
+            Add(code, path, message, args, context.InstanceToValidate.IsSender ? Severity.Error : Severity.Warning);
 
-        private void Add(string code, string path, string message, Severity severity) =>
-            context.AddFailure(new ValidationFailure(path, message) { ErrorCode = code, Severity = severity });
+        private void Add(string code, string path, string message, ImmutableSortedDictionary<string, string> args, Severity severity) =>
+            context.AddFailure(new ValidationFailure(path, message) { ErrorCode = code, Severity = severity, CustomState = args });
     }
 }
