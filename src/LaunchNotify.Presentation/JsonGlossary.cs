@@ -94,7 +94,7 @@ public sealed partial class JsonGlossary : IGlossary
                 problems.Add($"{file}: '{key}' is not in en.json (a misspelt key, or one to add to every language).");
             foreach (var (key, text) in entries)
                 if (english.TryGetValue(key, out var source) && !Placeholders(source).SetEquals(Placeholders(text)))
-                    problems.Add($"{file}: '{key}' has placeholders {{{string.Join("}, {", Placeholders(text).Order())}}} where en.json has {{{string.Join("}, {", Placeholders(source).Order())}}}.");
+                    problems.Add($"{file}: '{key}' has placeholders {{{string.Join("}, {", Placeholders(text).Order(StringComparer.Ordinal))}}} where en.json has {{{string.Join("}, {", Placeholders(source).Order(StringComparer.Ordinal))}}}.");
         }
         return problems.Count == 0 ? (new JsonGlossary(texts), problems) : (null, problems);
     }
@@ -136,11 +136,19 @@ public sealed partial class JsonGlossary : IGlossary
         return entries;
     }
 
+    /// <summary>
+    /// Whether the text formats: positional placeholders ({0}) for labels, or named ones ({agreement}) for a rule's
+    /// sentence (<c>ruleMessage.*</c>, filled by <see cref="Rendering.RuleMessage"/>), never both in one text.
+    /// </summary>
     private static bool Formats(string text)
     {
+        var names = Placeholders(text);
+        var named = names.Any(n => !char.IsAsciiDigit(n[0]));
+        if (named && names.Any(n => char.IsAsciiDigit(n[0])))
+            return false;
         try
         {
-            _ = string.Format(CultureInfo.InvariantCulture, text, new object?[10]);
+            _ = string.Format(CultureInfo.InvariantCulture, named ? NamedPlaceholder().Replace(text, "{0}") : text, new object?[10]);
             return true;
         }
         catch (FormatException)
@@ -149,11 +157,27 @@ public sealed partial class JsonGlossary : IGlossary
         }
     }
 
-    private static HashSet<int> Placeholders(string text) =>
-        [.. Placeholder().Matches(text.Replace("{{", "").Replace("}}", "")).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture))];
+    /// <summary>The placeholders of a text: the numbers of {0}, {1:N0}, or the names of {agreement}.</summary>
+    public static HashSet<string> Placeholders(string text) =>
+        [.. Placeholder().Matches(text.Replace("{{", "").Replace("}}", "")).Select(m => m.Groups[1].Value)];
 
-    [GeneratedRegex(@"\{(\d+)(?:,[^}:]*)?(?::[^}]*)?\}")]
+    /// <summary>Fills a text's named placeholders ({agreement}) from <paramref name="values"/>; {{ and }} are literal braces.</summary>
+    public static string FillNamed(string template, Func<string, string?> values) =>
+        NamedOrBrace().Replace(template, m => m.Value switch
+        {
+            "{{" => "{",
+            "}}" => "}",
+            _ => values(m.Groups[1].Value) ?? m.Value,
+        });
+
+    [GeneratedRegex(@"\{(\d+|[A-Za-z][A-Za-z0-9]*)(?:,[^}:]*)?(?::[^}]*)?\}")]
     private static partial Regex Placeholder();
+
+    [GeneratedRegex(@"(?<!\{)\{([A-Za-z][A-Za-z0-9]*)\}")]
+    private static partial Regex NamedPlaceholder();
+
+    [GeneratedRegex(@"\{\{|\}\}|\{([A-Za-z][A-Za-z0-9]*)\}")]
+    private static partial Regex NamedOrBrace();
 
     [GeneratedRegex(@"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*$")]
     private static partial Regex KeyShape();

@@ -3,6 +3,8 @@ using System.Text.Json;
 using Humanizer;
 using LaunchNotify.Domain.Alarms;
 using LaunchNotify.Domain.Messages;
+using LaunchNotify.Domain.Timeliness;
+using LaunchNotify.Domain.Validation;
 using LaunchNotify.Domain.Values;
 using NodaTime;
 using NodaTime.Text;
@@ -63,13 +65,92 @@ public sealed class Rendering
     public string RuleMeaning(string code) => Glossary.TryText($"rule.{code}.meaning", Language, out var text) ? text : code;
 
     /// <summary>
-    /// A rule failure for a reader: in English the domain's own sentence with its figures; in the other languages the
-    /// rule's name and meaning from the glossary (the domain's sentences are English only), with the code to look up.
+    /// A rule failure for a reader: the code and the rule's sentence in this language with its figures
+    /// (<see cref="RuleMessage"/>), where the failure carries its arguments. Without them (an older counterpart's
+    /// receipt, a schema error) or where the glossary has no sentence for them: in English the producer's own sentence;
+    /// in the other languages the rule's name and meaning from the glossary, with the code to look up.
     /// </summary>
-    public string Finding(string code, string? englishMessage) =>
-        Language == Language.En && !string.IsNullOrWhiteSpace(englishMessage)
+    public string Finding(string code, string? englishMessage, IReadOnlyDictionary<string, string>? args = null)
+    {
+        if (args is not null && RuleMessage(code, args) is { } sentence)
+            return Text("finding.sentence", code, sentence);
+        return Language == Language.En && !string.IsNullOrWhiteSpace(englishMessage)
             ? $"{code}: {englishMessage}"
             : Text("finding.line", RuleTitle(code), RuleMeaning(code), code);
+    }
+
+    /// <summary>A rule failure for a reader (<see cref="Finding(string, string?, IReadOnlyDictionary{string, string}?)"/>).</summary>
+    public string Finding(ValidationError error) => Finding(error.Code, error.Message, error.Args);
+
+    /// <summary>
+    /// A failure's sentence without its code (for a table with a code column): the rule's sentence in this language from
+    /// its arguments; without them, in English the producer's words, in the other languages the rule's name and meaning
+    /// where the glossary knows the code (a schema or intake error it does not know is shown in the producer's words).
+    /// </summary>
+    public string Sentence(ValidationError error) =>
+        error.Args is not null && RuleMessage(error.Code, error.Args) is { } sentence ? sentence
+        : Language == Language.En || !Glossary.TryText($"rule.{error.Code}.title", Language, out var title) ? error.Message
+        : $"{title}: {RuleMeaning(error.Code)}";
+
+    /// <summary>
+    /// The sentence of a rule failure in this language: <c>ruleMessage.{CODE}</c> (or <c>.{form}</c>) from the glossary,
+    /// its named placeholders filled with the failure's language-free arguments formatted for this reader (durations by
+    /// Humanizer, numbers and dates by the culture, instants in the reader's zone, codes from the glossary). Null where
+    /// the glossary has no such sentence or an argument it needs is missing (then show the producer's own words).
+    /// </summary>
+    public string? RuleMessage(string code, IReadOnlyDictionary<string, string> args)
+    {
+        if (!Glossary.TryText(RuleArgs.MessageKey(code, args), Language, out var template))
+            return null;
+        var missing = false;
+        var text = JsonGlossary.FillNamed(template, name =>
+        {
+            if (args.TryGetValue(name, out var value) && name != RuleArgs.Form)
+                return RuleArgument(name, value, args);
+            missing = true;
+            return null;
+        });
+        return missing ? null : text.Length > 0 ? char.ToUpper(text[0], Culture) + text[1..] : text;
+    }
+
+    /// <summary>One argument of a rule's sentence as this reader reads it; a value that does not parse is shown as it came.</summary>
+    public string RuleArgument(string name, string value, IReadOnlyDictionary<string, string> args)
+    {
+        var kind = RuleArgs.Kinds.TryGetValue(name, out var k) ? k : RuleArgumentKind.Text;
+        return kind switch
+        {
+            RuleArgumentKind.Count => long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? Number(n) : value,
+            RuleArgumentKind.Number => RuleArgs.TryNumber(value, out var x) ? x.ToString("0.###", Culture) : value,
+            RuleArgumentKind.Duration => RuleArgs.TryDuration(value, out var d) ? RuleDuration(d) : value,
+            RuleArgumentKind.Instant => RuleArgs.TryInstant(value, out var i) ? InstantShort(i) : value,
+            RuleArgumentKind.Kilometres => RuleArgs.TryNumber(value, out var km) ? Text("unit.km", km.ToString("#,0.##", Culture)) : value,
+            RuleArgumentKind.Degrees => RuleArgs.TryNumber(value, out var deg) ? Degrees(deg) : value,
+            RuleArgumentKind.MissileClass => Code(GlossaryCategories.MissileClass, value),
+            RuleArgumentKind.MissileClasses => string.Join(", ", value.Split(',').Select(c => Code(GlossaryCategories.MissileClass, c))),
+            RuleArgumentKind.MessageKind => Code(GlossaryCategories.MessageKind, value),
+            RuleArgumentKind.RequiredField => Code(GlossaryCategories.RequiredField, value),
+            RuleArgumentKind.Target => Glossary.TryText($"ruleTarget.{value}", Language, out var target,
+                args.TryGetValue("start", out var start) ? RuleArgument("start", start, args) : Nothing) ? target : value,
+            RuleArgumentKind.Sectors => string.Join("; ", value.Split(';').Select(Sector)),
+            _ => value,
+        };
+    }
+
+    /// <summary>A bearing sector (<c>from~to~name</c>) in words.</summary>
+    private string Sector(string item)
+    {
+        var parts = item.Split('~', 3);
+        if (parts.Length < 2 || !RuleArgs.TryNumber(parts[0], out var from) || !RuleArgs.TryNumber(parts[1], out var to))
+            return item;
+        var name = parts.Length == 3 && parts[2].Length > 0 ? parts[2] : Text("ruleSector.unnamed");
+        return Text("ruleSector.text", name, Degrees(from), Degrees(to));
+    }
+
+    /// <summary>
+    /// A duration in a rule's sentence as the agreements state it (<c>72 h</c>, <c>23 h 59 min 59 s</c>; days beyond
+    /// 96 h), with Humanizer's unit symbols and words for this language (<see cref="DurationText"/>).
+    /// </summary>
+    public string RuleDuration(Duration duration) => DurationText.Format(duration, Culture).Replace("-", "−", StringComparison.Ordinal);
 
     /// <summary>
     /// An alarm's summary in this language, from its kind and its stored fields (the node's own summary is English and
@@ -184,6 +265,7 @@ public static class GlossaryCategories
     public const string Coverage = "coverage";
     public const string RuleSet = "ruleSet";
     public const string Direction = "direction";
+    public const string RequiredField = "requiredField";
 }
 
 /// <summary>The codes the wire and the API use for the domain's enums (the glossary's keys follow them).</summary>

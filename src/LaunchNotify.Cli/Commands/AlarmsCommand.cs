@@ -3,7 +3,9 @@ using System.Net.ServerSentEvents;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LaunchNotify.Domain.Validation;
 using LaunchNotify.Presentation;
+using LaunchNotify.Protocol.Json;
 using Spectre.Console;
 
 namespace LaunchNotify.Cli.Commands;
@@ -146,8 +148,24 @@ public static class AlarmsCommand
         Row("alarms.field.due", alarm["dueAt"] is { } due ? When(r, due.ToString()) : null);
         Row("alarms.field.acknowledged", Acted(r, alarm, "acknowledgedAt", "acknowledgedBy", "acknowledgeComment"));
         Row("alarms.field.resolved", Acted(r, alarm, "resolvedAt", "resolvedBy", "resolveComment"));
+        Row("alarms.field.finding", QuotedFinding(alarm["details"]) is { } finding ? r.Finding(finding) : null);
         Row("alarms.field.details", alarm["details"]?.ToJsonString(Indented));
         console.Write(grid);
+    }
+
+    /// <summary>The rule failure an alarm quotes in its details (<c>details.finding</c>, e.g. a late notification's), if any.</summary>
+    private static ValidationError? QuotedFinding(JsonNode? details)
+    {
+        if (details?["finding"] is not JsonObject finding)
+            return null;
+        try
+        {
+            return finding.Deserialize<ValidationError>(WireJson.Options) is { Code: not null, Message: not null } e ? e : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static async Task<int> ListAsync(PublisherClient client, IAnsiConsole console, Rendering rendering, string query, bool json, CancellationToken ct)

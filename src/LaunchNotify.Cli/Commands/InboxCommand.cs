@@ -37,7 +37,7 @@ public static class InboxCommand
                     new Text(r.Code(GlossaryCategories.MessageKind, m["kind"]?.ToString())),
                     new Text(m["agreementId"]?.ToString() ?? "-"), new Text(m["sequence"]?.ToString() ?? "-"),
                     new Markup(outcome == "accepted" ? $"[green]{verdict}[/]" : $"[red]{verdict}[/]"), new Text(acknowledged),
-                    new Text(string.Join("; ", Views.Errors(m["details"]).Select(e => r.Finding(e.Code, e.Message)))));
+                    new Text(string.Join("; ", Views.Errors(m["details"]).Select(r.Finding))));
             }
             AnsiConsole.Write(table);
             return ExitCodes.Ok;

@@ -210,18 +210,22 @@ public static partial class KeysCommand
     private static Command List()
     {
         var dir = Dir();
-        var command = new Command("list", "The trusted keys with their thumbprints and lifecycle.") { dir };
+        var lang = CommonOptions.Lang();
+        var timeZone = CommonOptions.TimeZone();
+        var command = new Command("list", "The trusted keys with their thumbprints and lifecycle.") { dir, lang, timeZone };
         command.SetAction((parse, _) => Run(() =>
         {
+            var r = CommonOptions.Rendering(parse, lang, timeZone);
             var folder = parse.GetValue(dir)!.FullName;
             var trusted = Refused(() => KeyStore.LoadTrustedKeys(folder));
             var statuses = Refused(() => KeyStore.LoadStatuses(folder));
-            var table = new Table().AddColumns("kid", "centre", "thumbprint", "status");
+            var table = new Table().AddColumns(r.Text("cli.keys.col.kid"), r.Text("cli.keys.col.centre"), r.Text("cli.keys.col.thumbprint"), r.Text("cli.keys.col.status"));
             foreach (var key in trusted.Keys)
             {
                 var s = statuses.Find(key.Kid);
-                var state = s?.RevokedAt is { } revoked ? $"revoked from {InstantPattern.General.Format(revoked)}{(s.Reason is null ? "" : $" ({s.Reason})")}"
-                    : s?.RetiresAt is { } retires ? $"retires {InstantPattern.General.Format(retires)}" : "valid";
+                // The reason for a revocation is the operator's free text: shown as it was given.
+                var state = s?.RevokedAt is { } revoked ? r.Text("cli.keys.status.revoked", r.InstantShort(revoked)) + (s.Reason is null ? "" : $" ({s.Reason})")
+                    : s?.RetiresAt is { } retires ? r.Text("cli.keys.status.retires", r.InstantShort(retires)) : r.Text("cli.keys.status.valid");
                 table.AddRow(Markup.Escape(key.Kid), key.Centre.Value, key.Thumbprint(), Markup.Escape(state));
             }
             AnsiConsole.Write(table);

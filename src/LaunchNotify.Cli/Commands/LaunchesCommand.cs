@@ -42,9 +42,11 @@ public static class LaunchesCommand
         var url = CommonOptions.Url();
         var tokenFile = CommonOptions.TokenFile();
         var json = new Option<bool>("--json") { Description = "Print the verdict as JSON." };
+        var lang = CommonOptions.Lang();
+        var timeZone = CommonOptions.TimeZone();
         var command = new Command("record", "Record an observed launch; raises LAUNCH_WITHOUT_NOTIFICATION (critical) if no notification covers it.")
         {
-            at, lat, lon, impactLat, impactLon, attributed, launchClass, source, comment, id, url, tokenFile, json,
+            at, lat, lon, impactLat, impactLon, attributed, launchClass, source, comment, id, url, tokenFile, json, lang, timeZone,
         };
         command.Validators.Add(result =>
         {
@@ -53,6 +55,7 @@ public static class LaunchesCommand
         });
         command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
+            var rendering = CommonOptions.Rendering(parse, lang, timeZone);
             GeoArg? impact = parse.GetValue(impactLat) is { } ilat && parse.GetValue(impactLon) is { } ilon ? new GeoArg(ilat, ilon) : null;
             var request = RecordRequest(parse.GetValue(at)!, new GeoArg(parse.GetValue(lat), parse.GetValue(lon)), impact,
                 parse.GetValue(attributed)!, parse.GetValue(source), parse.GetValue(comment), parse.GetValue(id), parse.GetValue(launchClass));
@@ -62,7 +65,7 @@ public static class LaunchesCommand
             if (status == 400)
             {
                 output.MarkupLine($"[red]NOT RECORDED[/] {Markup.Escape(PublisherClient.Describe(status, body))}");
-                ErrorTable.Write(output, "Errors", Views.Errors(body?["errors"]), Color.Red);
+                ErrorTable.Write(output, ErrorTable.Errors, Views.Errors(body?["errors"]), Color.Red, rendering);
                 return ExitCodes.Invalid;
             }
             if (status is not (200 or 201))
@@ -70,7 +73,7 @@ public static class LaunchesCommand
             if (parse.GetValue(json))
                 RawOutput.Line(output, body!.ToJsonString(Indented));
             else
-                RenderVerdict(output, body!, alreadyRecorded: status == 200);
+                RenderVerdict(output, body!, alreadyRecorded: status == 200, rendering);
             return ExitCodes.Ok;
         }, console));
         return command;
@@ -82,9 +85,12 @@ public static class LaunchesCommand
         var url = CommonOptions.Url();
         var tokenFile = CommonOptions.TokenFile();
         var json = new Option<bool>("--json") { Description = "Print JSON." };
-        var command = new Command("list", "List recorded launches, newest first, with their verdicts.") { limit, url, tokenFile, json };
+        var lang = CommonOptions.Lang();
+        var timeZone = CommonOptions.TimeZone();
+        var command = new Command("list", "List recorded launches, newest first, with their verdicts.") { limit, url, tokenFile, json, lang, timeZone };
         command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
+            var rendering = CommonOptions.Rendering(parse, lang, timeZone);
             using var client = CommonOptions.Client(parse, url, tokenFile);
             var (status, body) = await client.GetAsync($"/v1/observed-launches?limit={parse.GetValue(limit)}", ct);
             if (status != 200)
@@ -93,7 +99,7 @@ public static class LaunchesCommand
             if (parse.GetValue(json))
                 RawOutput.Line(output, body!.ToJsonString(Indented));
             else
-                RenderList(output, body!.AsArray());
+                RenderList(output, body!.AsArray(), rendering);
             return ExitCodes.Ok;
         }, console));
         return command;
@@ -127,28 +133,31 @@ public static class LaunchesCommand
         return request;
     }
 
-    public static void RenderVerdict(IAnsiConsole console, JsonNode view, bool alreadyRecorded = false)
+    /// <summary>A recorded launch's verdict for a person, in the reader's language (<c>cli.launches.*</c>) and zone.</summary>
+    public static void RenderVerdict(IAnsiConsole console, JsonNode view, bool alreadyRecorded = false, Presentation.Rendering? rendering = null)
     {
-        var kind = view["class"]?.ToString() is { Length: > 0 } c && c != "unknown" ? $"{c} launch" : "launch";
-        var what = $"{kind} {view["id"]} attributed to {view["attributedCentre"]} at {Views.When(view["at"])}";
+        var r = rendering ?? Presentation.Rendering.EnglishUtc;
+        var what = r.Text("cli.launches.what", LaunchClass(r, view["class"]?.ToString()), view["id"]?.ToString() ?? "-",
+            view["attributedCentre"]?.ToString() ?? "-", CommonOptions.When(r, view["at"]?.ToString()));
         if (alreadyRecorded)
-            console.MarkupLine("[grey]Already recorded; this is the verdict given then.[/]");
+            console.MarkupLine($"[grey]{Markup.Escape(r.Text("cli.launches.alreadyRecorded"))}[/]");
         if (view["covered"]?.GetValue<bool>() == true)
         {
-            console.MarkupLine($"[green]COVERED[/] {Markup.Escape(what)}");
-            Notices(console, "Covered by", view["coveredBy"]);
+            console.MarkupLine($"[green]{Markup.Escape(r.Text("cli.launches.verdict.covered"))}[/] {Markup.Escape(what)}");
+            Notices(console, r, "coveredBy", view["coveredBy"]);
         }
         else if (view["alarmId"] is null)
         {
-            console.MarkupLine($"[yellow]NOT NOTIFIED, NO ALARM[/] {Markup.Escape(what)}");
+            console.MarkupLine($"[yellow]{Markup.Escape(r.Text("cli.launches.verdict.noAlarm"))}[/] {Markup.Escape(what)}");
             if (view["note"]?.ToString() is { Length: > 0 } note)
                 console.MarkupLine(Markup.Escape(note));
         }
         else
         {
-            console.MarkupLine($"[bold red]LAUNCH WITHOUT NOTIFICATION[/] {Markup.Escape(what)}: alarm {Markup.Escape(view["alarmId"]?.ToString() ?? "-")}");
-            Notices(console, "Nearest notices (not covering)", view["nearMisses"]);
-            Notices(console, "Notified only after the launch", view["notifiedAfterLaunch"]);
+            console.MarkupLine($"[bold red]{Markup.Escape(r.Text("cli.launches.verdict.withoutNotification"))}[/] {Markup.Escape(what)}: " +
+                Markup.Escape(r.Text("cli.launches.alarm", view["alarmId"]?.ToString() ?? "-")));
+            Notices(console, r, "nearest", view["nearMisses"]);
+            Notices(console, r, "afterLaunch", view["notifiedAfterLaunch"]);
             if (view["note"]?.ToString() is { Length: > 0 } note)
                 console.MarkupLine($"[yellow]{Markup.Escape(note)}[/]");
         }
@@ -156,44 +165,58 @@ public static class LaunchesCommand
             console.MarkupLine($"[bold red]{Markup.Escape(impactNote)}[/]");
     }
 
-    public static void RenderList(IAnsiConsole console, JsonArray launches)
+    /// <summary>Recorded launches as a table, headings and verdicts in the reader's language, times in the reader's zone.</summary>
+    public static void RenderList(IAnsiConsole console, JsonArray launches, Presentation.Rendering? rendering = null)
     {
+        var r = rendering ?? Presentation.Rendering.EnglishUtc;
         if (launches.Count == 0)
         {
-            console.MarkupLine("No launches recorded.");
+            console.MarkupLine(Markup.Escape(r.Text("cli.launches.none")));
             return;
         }
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn(new TableColumn("launched").NoWrap()).AddColumn("centre").AddColumn("class").AddColumn("from").AddColumn("to").AddColumn("verdict").AddColumn("source")
-            .AddColumn(new TableColumn("id").NoWrap());
+            .AddColumn(new TableColumn(r.Text("cli.launches.col.launched")).NoWrap()).AddColumn(r.Text("cli.launches.col.centre"))
+            .AddColumn(r.Text("cli.launches.col.class")).AddColumn(r.Text("cli.launches.col.from")).AddColumn(r.Text("cli.launches.col.to"))
+            .AddColumn(r.Text("cli.launches.col.verdict")).AddColumn(r.Text("cli.launches.col.source"))
+            .AddColumn(new TableColumn(r.Text("cli.launches.col.id")).NoWrap());
         foreach (var l in launches)
         {
             var verdict = l!["covered"]?.GetValue<bool>() == true
-                ? $"[green]covered[/] by {Markup.Escape(string.Join(", ", l["coveredBy"]!.AsArray().Select(n => n!["messageId"]!.ToString())))}"
+                ? $"[green]{Markup.Escape(r.Text("cli.launches.list.coveredBy", string.Join(", ", l["coveredBy"]!.AsArray().Select(n => n!["messageId"]!.ToString()))))}[/]"
                 : l["alarmId"] is null
-                ? "[yellow]no alarm[/]"
-                : $"[bold red]NOT NOTIFIED[/] alarm {Markup.Escape(l["alarmId"]!.ToString())}" +
-                  (l["impactNote"] is null ? "" : " [bold red](impact across the boundary)[/]") +
-                  (l["notifiedAfterLaunch"]?.AsArray().Count > 0 ? " [yellow](a notice came after the launch)[/]" : "");
-            table.AddRow(new Text(Views.When(l["at"])), new Text(l["attributedCentre"]!.ToString()), new Text(l["class"]?.ToString() ?? "unknown"),
-                new Text(Point(l["launchPoint"])),
+                ? $"[yellow]{Markup.Escape(r.Text("cli.launches.list.noAlarm"))}[/]"
+                : $"[bold red]{Markup.Escape(r.Text("cli.launches.list.notNotified", l["alarmId"]!.ToString()))}[/]" +
+                  (l["impactNote"] is null ? "" : $" [bold red]{Markup.Escape(r.Text("cli.launches.list.impactAcross"))}[/]") +
+                  (l["notifiedAfterLaunch"]?.AsArray().Count > 0 ? $" [yellow]{Markup.Escape(r.Text("cli.launches.list.notifiedAfter"))}[/]" : "");
+            table.AddRow(new Text(CommonOptions.When(r, l["at"]?.ToString())), new Text(l["attributedCentre"]!.ToString()),
+                new Text(LaunchClass(r, l["class"]?.ToString())), new Text(Point(l["launchPoint"])),
                 new Text(Point(l["impactPoint"])), new Markup(verdict), new Text(l["source"]?.ToString() ?? "-"), new Text(l["id"]!.ToString()));
         }
         console.Write(table);
     }
 
-    private static void Notices(IAnsiConsole console, string title, JsonNode? notices)
+    /// <summary>An observed launch's class code (<see cref="ClassNames"/>) in the reader's words; absent is "unknown".</summary>
+    private static string LaunchClass(Presentation.Rendering r, string? code) =>
+        r.Code("launchClass", string.IsNullOrEmpty(code) ? "unknown" : code);
+
+    private static void Notices(IAnsiConsole console, Presentation.Rendering r, string title, JsonNode? notices)
     {
         if (notices is not JsonArray list || list.Count == 0)
             return;
-        var table = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(title)}[/]")
-            .AddColumn("notice").AddColumn("agreement").AddColumn("window").AddColumn("known from").AddColumn("why not / notes");
+        var table = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(r.Text($"cli.launches.notices.{title}"))}[/]")
+            .AddColumn(r.Text("cli.launches.notices.col.notice")).AddColumn(r.Text("cli.launches.notices.col.agreement"))
+            .AddColumn(r.Text("cli.launches.notices.col.window")).AddColumn(r.Text("cli.launches.notices.col.knownFrom"))
+            .AddColumn(r.Text("cli.launches.notices.col.why"));
         foreach (var n in list)
         {
+            // The coverage codes' sentences carry English figures: in English as they came, otherwise the glossary's term and the code.
             var reasons = (n!["misses"]?.AsArray() ?? []).Concat(n["notes"]?.AsArray() ?? [])
-                .Select(f => $"{f!["code"]}: {f["message"]}");
+                .Select(f => r.Language == Presentation.Language.En
+                    ? $"{f!["code"]}: {f["message"]}"
+                    : $"{r.Code(Presentation.GlossaryCategories.Coverage, f!["code"]?.ToString())} ({f["code"]})");
             table.AddRow(new Text(n["messageId"]!.ToString()), new Text(n["agreementId"]!.ToString()),
-                new Text($"{Views.When(n["windowStart"])} .. {Views.When(n["windowEnd"])}"), new Text(Views.When(n["knownAt"])), new Text(string.Join("\n", reasons)));
+                new Text($"{CommonOptions.When(r, n["windowStart"]?.ToString())} .. {CommonOptions.When(r, n["windowEnd"]?.ToString())}"),
+                new Text(CommonOptions.When(r, n["knownAt"]?.ToString())), new Text(string.Join("\n", reasons)));
         }
         console.Write(table);
     }

@@ -62,7 +62,7 @@ public static class StatusCommand
         {
             var status = recipient!["status"]!.GetValue<string>();
             var color = status switch { "confirmed" => "green", "rejected" => "red", _ => "yellow" };
-            var details = string.Join("; ", Views.Errors(recipient["reasons"]).Concat(Views.Errors(recipient["findings"])).Select(e => r.Finding(e.Code, e.Message)));
+            var details = string.Join("; ", Views.Errors(recipient["reasons"]).Concat(Views.Errors(recipient["findings"])).Select(r.Finding));
             table.AddRow(new Text(recipient["centre"]!.ToString()), new Text(recipient["sequence"]!.ToString()),
                 new Markup($"[{color}]{Markup.Escape(r.Code(GlossaryCategories.DeliveryStatus, status))}[/]"),
                 new Text(When(recipient["publishedAt"])), new Text(When(recipient["confirmedAt"])),

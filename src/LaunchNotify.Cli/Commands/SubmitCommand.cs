@@ -29,12 +29,18 @@ public static class SubmitCommand
         var tokenFile = CommonOptions.TokenFile();
         var allowLate = new Option<bool>("--allow-late") { Description = "Send even if later than the agreement's lead time (the recipient will alarm)." };
         var wait = new Option<int>("--wait") { Description = "Wait up to this many seconds for every recipient's receipt.", DefaultValueFactory = _ => 0 };
-        var command = new Command("submit", "Submit a pre-notification, amendment, cancellation or post-launch report to this centre's publisher.") { file, url, tokenFile, allowLate, wait };
-        command.SetAction((parse, ct) => CommonOptions.Guard(() => RunAsync(parse.GetValue(file)!, CommonOptions.Client(parse, url, tokenFile), parse.GetValue(url)!, parse.GetValue(allowLate), parse.GetValue(wait), ct)));
+        var lang = CommonOptions.Lang();
+        var timeZone = CommonOptions.TimeZone();
+        var command = new Command("submit", "Submit a pre-notification, amendment, cancellation or post-launch report to this centre's publisher.")
+        {
+            file, url, tokenFile, allowLate, wait, lang, timeZone,
+        };
+        command.SetAction((parse, ct) => CommonOptions.Guard(() => RunAsync(parse.GetValue(file)!, CommonOptions.Client(parse, url, tokenFile), parse.GetValue(url)!,
+            parse.GetValue(allowLate), parse.GetValue(wait), CommonOptions.Rendering(parse, lang, timeZone), ct)));
         return command;
     }
 
-    private static async Task<int> RunAsync(FileInfo file, PublisherClient client, Uri url, bool allowLate, int waitSeconds, CancellationToken ct)
+    private static async Task<int> RunAsync(FileInfo file, PublisherClient client, Uri url, bool allowLate, int waitSeconds, Presentation.Rendering rendering, CancellationToken ct)
     {
         using var _ = client;
         if (!file.Exists)
@@ -60,15 +66,15 @@ public static class SubmitCommand
             var id = body?["messageId"]?.GetValue<string>();
             console.MarkupLine($"[green]{(status == 202 ? "ACCEPTED" : "ALREADY ACCEPTED")}[/] {kind} {id} → " +
                 string.Join(", ", body?["recipients"]?.AsArray().Select(r => $"{r?["centre"]} #{r?["sequence"]}") ?? []));
-            ErrorTable.Write(console, "Warnings", warnings, Color.Yellow);
+            ErrorTable.Write(console, ErrorTable.Warnings, warnings, Color.Yellow, rendering);
             if (waitSeconds > 0 && id is not null)
                 return await StatusCommand.WaitAndShowAsync(client, Guid.Parse(id), TimeSpan.FromSeconds(waitSeconds), ct);
             console.MarkupLine(Markup.Escape($"Follow it with: launchnotify status {id}{UrlHint(url)}"));
             return ExitCodes.Ok;
         }
         console.MarkupLine($"[red]{(status == 400 ? "MALFORMED" : status == 422 ? "REFUSED" : $"HTTP {status}")}[/] {Markup.Escape(file.Name)}");
-        ErrorTable.Write(console, "Errors", errors, Color.Red);
-        ErrorTable.Write(console, "Warnings", warnings, Color.Yellow);
+        ErrorTable.Write(console, ErrorTable.Errors, errors, Color.Red, rendering);
+        ErrorTable.Write(console, ErrorTable.Warnings, warnings, Color.Yellow, rendering);
         return status is 400 or 422 ? ExitCodes.Invalid : ExitCodes.Failed;
     }
 

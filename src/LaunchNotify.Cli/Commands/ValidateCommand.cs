@@ -34,19 +34,22 @@ public static class ValidateCommand
         };
         var store = NodeStoreOptions.Store();
         store.Description = "For a follow-up: read its original (and the amendments already made) from this node store, sqlite:PATH or postgres:CONNECTION-STRING.";
+        var lang = CommonOptions.Lang();
+        var timeZone = CommonOptions.TimeZone();
         var command = new Command("validate", "Check a message against the agreed schemas and its agreement's rules.")
         {
-            file, agreement, at, side, agreementsDir, original, store, json,
+            file, agreement, at, side, agreementsDir, original, store, json, lang, timeZone,
         };
         command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
+            var rendering = CommonOptions.Rendering(parse, lang, timeZone);
             PreNotification? known = null;
             if (parse.GetValue(original) is { } originalFile)
                 known = ReadOriginal(originalFile);
             else if (parse.GetValue(store) is not null)
                 known = await OriginalStore.FindAsync(NodeStoreOptions.Resolve(parse, store, NodeStoreOptions.Config()).Store, parse.GetValue(file)!, ct);
             return Run(parse.GetValue(file)!, parse.GetValue(agreement), parse.GetValue(at), parse.GetValue(side)!, parse.GetValue(agreementsDir),
-                parse.GetValue(json), known, referenceSource: parse.GetValue(original) is not null || parse.GetValue(store) is not null);
+                parse.GetValue(json), known, referenceSource: parse.GetValue(original) is not null || parse.GetValue(store) is not null, rendering);
         }));
         return command;
     }
@@ -64,7 +67,7 @@ public static class ValidateCommand
     }
 
     private static int Run(FileInfo file, string? agreementOverride, string? atText, string sideText, DirectoryInfo? agreementsDir, bool asJson,
-        PreNotification? original, bool referenceSource)
+        PreNotification? original, bool referenceSource, Presentation.Rendering rendering)
     {
         var console = AnsiConsole.Console;
         if (!file.Exists)
@@ -101,13 +104,13 @@ public static class ValidateCommand
         else if (result.Errors.Count == 0)
         {
             console.MarkupLine($"[green]VALID[/] {Markup.Escape(result.Summary ?? file.Name)}");
-            ErrorTable.Write(console, "Findings (noted, not refused)", result.Findings, Color.Yellow);
+            ErrorTable.Write(console, ErrorTable.FindingsNoted, result.Findings, Color.Yellow, rendering);
         }
         else
         {
             console.MarkupLine($"[red]INVALID[/] {Markup.Escape(file.Name)}: {result.Errors.Count} error(s) at the {result.Stage} stage");
-            ErrorTable.Write(console, "Errors", result.Errors, Color.Red);
-            ErrorTable.Write(console, "Findings", result.Findings, Color.Yellow);
+            ErrorTable.Write(console, ErrorTable.Errors, result.Errors, Color.Red, rendering);
+            ErrorTable.Write(console, ErrorTable.Findings, result.Findings, Color.Yellow, rendering);
         }
         return result.Errors.Count == 0 ? ExitCodes.Ok : ExitCodes.Invalid;
     }

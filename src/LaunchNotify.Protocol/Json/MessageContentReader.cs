@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 using LaunchNotify.Domain.Messages;
 using LaunchNotify.Domain.Validation;
@@ -264,10 +265,27 @@ public sealed class MessageContentReader
             var rule = Text(item, at, "rule", required: true);
             var path = Text(item, at, "path", required: true);
             var message = Text(item, at, "message", required: true);
+            var args = Arguments(item, at);
             if (code is not null && rule is not null && path is not null && message is not null)
-                errors.Add(new ValidationError(code, rule, path, message));
+                errors.Add(new ValidationError(code, rule, path, message) { Args = args });
         }
         return errors;
+    }
+
+    /// <summary>An error's optional <c>args</c>: an object of text values (the schema bounds names and sizes).</summary>
+    private ImmutableSortedDictionary<string, string>? Arguments(JsonElement item, string at)
+    {
+        if (!Get(item, at, "args", required: false, JsonValueKind.Object, out var args))
+            return null;
+        var builder = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var property in args.EnumerateObject())
+        {
+            if (property.Value.ValueKind != JsonValueKind.String)
+                Error("SCHEMA_TYPE", $"{at}/args/{property.Name}", "An argument's value is text.");
+            else
+                builder[property.Name] = property.Value.GetString()!;
+        }
+        return builder.ToImmutable();
     }
 
     private LaunchWindow? Window(JsonElement obj, string parent, string name, bool required)

@@ -103,7 +103,7 @@ public sealed class KeysCliTests : IDisposable
         Assert.Equal("key compromised", status.Reason);
 
         var list = await Keys("list", "--dir", dir);
-        Assert.Contains("revoked from 2026-01-01T00:00:00Z", list.Flat);
+        Assert.Contains("revoked from 01/01/2026 00:00:00 UTC", list.Flat);
 
         var badOverlap = await Keys("rotate", "--centre", "US", "--dir", dir, "--overlap", "two days");
         Assert.Equal(1, badOverlap.ExitCode);
