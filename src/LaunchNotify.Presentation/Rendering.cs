@@ -110,7 +110,9 @@ public sealed class Rendering
             missing = true;
             return null;
         });
-        return missing ? null : text.Length > 0 ? char.ToUpper(text[0], Culture) + text[1..] : text;
+        // A sentence that opens with what the lead time is measured to ("the window opened at …") starts with a capital.
+        return missing ? null
+            : template.StartsWith("{target}", StringComparison.Ordinal) && text.Length > 0 ? char.ToUpper(text[0], Culture) + text[1..] : text;
     }
 
     /// <summary>One argument of a rule's sentence as this reader reads it; a value that does not parse is shown as it came.</summary>
