@@ -1,0 +1,103 @@
+using System.Globalization;
+using Humanizer;
+using LaunchNotify.Tests.Shared;
+
+namespace LaunchNotify.Presentation.Tests;
+
+/// <summary>
+/// The built CLI run as an operator runs it: the rule-error table of <c>validate</c> and the <c>agreements</c> and
+/// <c>keys list</c> tables in the language of <c>--lang</c>, else of the centre's setting in the environment.
+/// </summary>
+public sealed class CliLanguageProcessTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+
+    private const string UsIcbm = "schemas/examples/valid/prenotification-us-icbm-vandenberg-to-kwajalein.json";
+
+    /// <summary>Two hours before the example's window opens (2026-11-24T07:01Z): 22 h short of US–RU's 24 h.</summary>
+    private static readonly string[] LateValidate = ["validate", UsIcbm, "--at", "2026-11-24T05:01:00Z"];
+
+    private static readonly Dictionary<string, string?> NoCentreSetting = new()
+    {
+        ["LaunchNotify__Rendering__Language"] = null, ["LaunchNotify__Rendering__TimeZone"] = null,
+    };
+
+    /// <summary>The output without the table's borders, white space runs as one: a long cell wraps over several lines.</summary>
+    private static string Unboxed(CliProcess.Result run) => System.Text.RegularExpressions.Regex.Replace(run.Output.Replace('│', ' '), @"\s+", " ");
+
+    private static string Hours(int n, string culture) => $"{n} {TimeUnit.Hour.ToSymbol(CultureInfo.GetCultureInfo(culture))}";
+
+    [Fact]
+    public async Task Validate_WithLangRu_PrintsTheRuleErrorTableInRussianWithItsFigures()
+    {
+        var run = await CliProcess.RunAsync([.. LateValidate, "--lang", "ru"], Timeout, NoCentreSetting);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains("Ошибки", run.Output);
+        Assert.Contains("код", run.Output);
+        Assert.Contains("LEAD_TIME_TOO_SHORT", run.Output);
+        Assert.Contains($"Уведомление за {Hours(2, "ru-RU")}", Unboxed(run));
+        Assert.Contains($"опоздание на {Hours(22, "ru-RU")}", Unboxed(run));
+        Assert.DoesNotContain("Notified", run.Output);
+    }
+
+    [Fact]
+    public async Task Validate_WithoutLang_FollowsTheCentresLanguage_AndEnglishIsTheDomainsSentence()
+    {
+        var french = await CliProcess.RunAsync(LateValidate, Timeout,
+            new Dictionary<string, string?> { ["LaunchNotify__Rendering__Language"] = "fr", ["LaunchNotify__Rendering__TimeZone"] = null });
+        Assert.True(french.ExitCode == 1, french.ToString());
+        Assert.Contains("Erreurs", french.Output);
+        Assert.Contains($"Notifié {Hours(2, "fr-FR")} avant l'ouverture de la fenêtre", Unboxed(french));
+
+        var english = await CliProcess.RunAsync(LateValidate, Timeout, NoCentreSetting);
+        Assert.True(english.ExitCode == 1, english.ToString());
+        Assert.Contains("Errors", english.Output);
+        Assert.Contains("Notified 2 h before the window opens; us-ru-bmlna-1988 requires at least 24 h (late by 22 h).", Unboxed(english));
+    }
+
+    [Fact]
+    public async Task Validate_WithAnUnknownLanguage_SaysWhatIsAllowed()
+    {
+        var run = await CliProcess.RunAsync([.. LateValidate, "--lang", "de"], Timeout, NoCentreSetting);
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("--lang", run.Output);
+        Assert.Contains("zh", run.Output);
+    }
+
+    [Fact]
+    public async Task Agreements_WithLangZh_PrintsHeadingsClassesAndLeadTimesInChinese()
+    {
+        var run = await CliProcess.RunAsync(["agreements", "--lang", "zh"], Timeout, NoCentreSetting);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("提前通报时间", run.Output);
+        Assert.Contains("洲际弹道导弹", run.Output);
+        Assert.Contains("us-ru-bmlna-1988", run.Output);
+        Assert.Contains(Hours(24, "zh-CN"), run.Output);
+        Assert.DoesNotContain("lead time", run.Output);
+    }
+
+    [Fact]
+    public async Task KeysList_WithLangFr_PrintsHeadingsAndStatesInFrench()
+    {
+        var dir = Directory.CreateTempSubdirectory("ln-keys-lang-");
+        try
+        {
+            var generated = await CliProcess.RunAsync(["keys", "generate", "--centre", "US", "--dir", dir.FullName], Timeout, NoCentreSetting);
+            Assert.True(generated.ExitCode == 0, generated.ToString());
+
+            var run = await CliProcess.RunAsync(["keys", "list", "--dir", dir.FullName, "--lang", "fr"], Timeout, NoCentreSetting);
+
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Contains("empreinte", run.Output);
+            Assert.Contains("valide", run.Output);
+            Assert.DoesNotContain("thumbprint", run.Output);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+}
