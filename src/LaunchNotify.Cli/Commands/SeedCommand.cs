@@ -26,11 +26,14 @@ public static class SeedCommand
             DefaultValueFactory = _ => 24,
         };
         var force = new Option<bool>("--force") { Description = "Replace stores already in the folder." };
+        var lang = CommonOptions.Lang();
+        var timeZone = CommonOptions.TimeZone();
         var command = new Command("seed",
             "Fill a history of exchanges (late, missing and unconfirmed cases included) into one store per centre, through the nodes' own code, without a broker.")
-            { dir, centres, from, days, seed, scale, heartbeat, force };
+            { dir, centres, from, days, seed, scale, heartbeat, force, lang, timeZone };
         command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
+            var rendering = CommonOptions.Rendering(parse, lang, timeZone);
             var start = LocalDatePattern.Iso.Parse(parse.GetValue(from)!);
             if (!start.Success)
                 throw new CliException($"--from '{parse.GetValue(from)}' is not a date; write it as YYYY-MM-DD.");
@@ -50,12 +53,12 @@ public static class SeedCommand
                 },
                 Force = parse.GetValue(force),
             };
-            return await RunAsync(options, ct);
+            return await RunAsync(options, rendering, ct);
         }));
         return command;
     }
 
-    private static async Task<int> RunAsync(SeedOptions options, CancellationToken ct)
+    private static async Task<int> RunAsync(SeedOptions options, Presentation.Rendering r, CancellationToken ct)
     {
         SeedSummary summary;
         try
@@ -78,31 +81,7 @@ public static class SeedCommand
             throw new CliException(e.Message);
         }
 
-        var table = new Table().Border(TableBorder.Rounded).Title($"History {options.From:uuuu-MM-dd} + {options.Days} days, seed {options.Seed}")
-            .AddColumn("what").AddColumn(new TableColumn("count").RightAligned());
-        void Row(string what, int n) => table.AddRow(what, n.ToString());
-        Row("launches planned", summary.Launches);
-        Row("messages submitted (validated, signed, stored)", summary.Submitted);
-        Row("  of which pre-notifications sent late (allowLate)", summary.SubmittedLate);
-        Row("  amendments / cancellations", summary.Amendments + summary.Cancellations);
-        Row("  post-launch reports", summary.PostLaunchReports);
-        Row("  post-launch reports sent late", summary.PostLaunchLate);
-        Row("  post-launch reports withheld", summary.PostLaunchWithheld);
-        Row("deliveries processed by a recipient's inbox", summary.Delivered);
-        Row("deliveries dropped (sequence gaps)", summary.Dropped);
-        Row("rejected by the recipient", summary.ReceiverRejections);
-        Row("receipts delayed past the deadline", summary.ReceiptsDelayed);
-        Row("receipts lost (unconfirmed)", summary.ReceiptsLost);
-        Row("heartbeats delivered", summary.Heartbeats);
-        Row("heartbeats lost (link down)", summary.HeartbeatsLost);
-        Row("alarms raised by the nodes' detectors", summary.AlarmsRaised);
-        foreach (var (kind, n) in summary.AlarmsByKind.OrderBy(k => k.Key, StringComparer.Ordinal))
-            Row("  " + kind, n);
-        Row("  acknowledged by officers", summary.AlarmsAcknowledged);
-        Row("  resolved by officers", summary.AlarmsResolvedByOfficers);
-        Row("  resolved by the system (what was awaited arrived)", summary.AlarmsResolvedBySystem);
-        Row("alarm deadlines still pending at the end", summary.DeadlinesPending);
-        AnsiConsole.Write(table);
+        AnsiConsole.Write(SummaryTable(options, summary, r));
         if (summary.Outage is { } outage)
             AnsiConsole.MarkupLine($"Link outage: {Markup.Escape(outage)}");
         AnsiConsole.MarkupLine($"Links: {Markup.Escape(string.Join("; ", summary.Links))}");
@@ -112,6 +91,38 @@ public static class SeedCommand
         var first = summary.Stores.First();
         AnsiConsole.MarkupLine($"Next: [bold]launchnotify report --store {Markup.Escape(first.Value)} --agreement us-ru-bmlna-1988 --from {options.From:uuuu-MM-dd} --to {options.From.PlusDays(options.Days - 1):uuuu-MM-dd}[/]");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>What the seed made, counted, with the labels in the reader's language (<c>cli.seed.*</c>).</summary>
+    public static Table SummaryTable(SeedOptions options, SeedSummary summary, Presentation.Rendering r)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title(Markup.Escape(r.Text("cli.seed.title", r.Date(options.From), r.Number(options.Days), options.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture))))
+            .AddColumn(r.Text("cli.seed.col.what")).AddColumn(new TableColumn(r.Text("cli.seed.col.count")).RightAligned());
+        void Row(string key, int n, string indent = "") => table.AddRow(Markup.Escape(indent + r.Text($"cli.seed.row.{key}")), r.Number(n));
+        const string Sub = "  ";
+        Row("launches", summary.Launches);
+        Row("submitted", summary.Submitted);
+        Row("submittedLate", summary.SubmittedLate, Sub);
+        Row("amendmentsCancellations", summary.Amendments + summary.Cancellations, Sub);
+        Row("postLaunch", summary.PostLaunchReports, Sub);
+        Row("postLaunchLate", summary.PostLaunchLate, Sub);
+        Row("postLaunchWithheld", summary.PostLaunchWithheld, Sub);
+        Row("delivered", summary.Delivered);
+        Row("dropped", summary.Dropped);
+        Row("rejected", summary.ReceiverRejections);
+        Row("receiptsDelayed", summary.ReceiptsDelayed);
+        Row("receiptsLost", summary.ReceiptsLost);
+        Row("heartbeats", summary.Heartbeats);
+        Row("heartbeatsLost", summary.HeartbeatsLost);
+        Row("alarms", summary.AlarmsRaised);
+        foreach (var (kind, n) in summary.AlarmsByKind.OrderBy(k => k.Key, StringComparer.Ordinal))
+            table.AddRow(Markup.Escape(Sub + r.Code(Presentation.GlossaryCategories.AlarmKind, kind)), r.Number(n));
+        Row("acknowledged", summary.AlarmsAcknowledged, Sub);
+        Row("resolvedByOfficers", summary.AlarmsResolvedByOfficers, Sub);
+        Row("resolvedBySystem", summary.AlarmsResolvedBySystem, Sub);
+        Row("deadlinesPending", summary.DeadlinesPending);
+        return table;
     }
 
     /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool and fall behind).</summary>

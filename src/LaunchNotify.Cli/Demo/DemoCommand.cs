@@ -30,14 +30,19 @@ public static class DemoCommand
                 "links crossed, a link stopped and restarted, a cluster node killed (docs/deployment.md).",
         };
         var outage = new Option<int>("--outage") { Description = "With --federated: seconds US's link to RU stays stopped.", DefaultValueFactory = _ => 30 };
-        var command = new Command("demo", "Run an end-to-end exchange among US, RU and CN over the local broker and print its timeline.") { timeout, keep, federated, outage };
+        var lang = CommonOptions.Lang();
+        var timeZone = CommonOptions.TimeZone();
+        var command = new Command("demo", "Run an end-to-end exchange among US, RU and CN over the local broker and print its timeline.")
+        {
+            timeout, keep, federated, outage, lang, timeZone,
+        };
         command.SetAction((parse, ct) => CommonOptions.Guard(() => parse.GetValue(federated)
             ? FederatedDemo.RunAsync(Math.Max(1, parse.GetValue(outage)), parse.GetValue(timeout), ct)
-            : RunAsync(parse.GetValue(timeout), parse.GetValue(keep), ct)));
+            : RunAsync(parse.GetValue(timeout), parse.GetValue(keep), CommonOptions.Rendering(parse, lang, timeZone), ct)));
         return command;
     }
 
-    private static async Task<int> RunAsync(int timeoutSeconds, bool keepRunning, CancellationToken ct)
+    private static async Task<int> RunAsync(int timeoutSeconds, bool keepRunning, Presentation.Rendering rendering, CancellationToken ct)
     {
         var console = AnsiConsole.Console;
         var repo = RepoRoot.Find();
@@ -102,7 +107,7 @@ public static class DemoCommand
             var id = body?["messageId"]?.GetValue<string>() is { } text ? Guid.Parse(text) : (Guid?)null;
             var result = new StepResult(index, step, status, id, body, Stopwatch.GetElapsedTime(submittedAt));
             results.Add(result);
-            PrintSubmission(console, result);
+            PrintSubmission(console, result, rendering);
         }
 
         console.Write(new Rule("Waiting for receipts").LeftJustified());
@@ -145,8 +150,8 @@ public static class DemoCommand
         var alarms = await DemoAlarms.ReadAsync(nodes, ct);
         console.Write(new Rule("Timeline").LeftJustified());
         foreach (var r in results.Where(r => r.Status is not null))
-            PrintTimeline(console, r, alarms);
-        await PrintAlarmsAsync(console, nodes, alarms, ct);
+            PrintTimeline(console, r, alarms, rendering);
+        await PrintAlarmsAsync(console, nodes, alarms, rendering, ct);
 
         var failures = results.Select(Check).Where(f => f is not null).ToList();
         console.Write(new Rule("Outcome").LeftJustified());
@@ -234,19 +239,22 @@ public static class DemoCommand
         return true;
     }
 
-    private static async Task PrintAlarmsAsync(IAnsiConsole console, IReadOnlyList<CentreNode> nodes, IReadOnlyList<DemoAlarms.Row> alarms, CancellationToken ct)
+    private static async Task PrintAlarmsAsync(IAnsiConsole console, IReadOnlyList<CentreNode> nodes, IReadOnlyList<DemoAlarms.Row> alarms,
+        Presentation.Rendering r, CancellationToken ct)
     {
-        console.Write(new Rule("Alarms").LeftJustified());
-        var table = new Table().Border(TableBorder.Simple).AddColumn("raised (UTC)").AddColumn("at").AddColumn("alarm").AddColumn("state").AddColumn("what");
+        console.Write(new Rule(Markup.Escape(r.Text("cli.demo.alarms"))).LeftJustified());
+        var table = new Table().Border(TableBorder.Simple).AddColumn(r.Text("cli.demo.col.raised")).AddColumn(r.Text("cli.demo.col.at"))
+            .AddColumn(r.Text("cli.demo.col.alarm")).AddColumn(r.Text("cli.demo.col.state")).AddColumn(r.Text("cli.demo.col.what"));
         foreach (var (centre, a) in alarms)
         {
             var state = a.State == Domain.Alarms.AlarmState.Resolved
-                ? $"[green]resolved {Time(a.ResolvedAt!.Value)}[/]"
-                : $"[yellow]{a.State.ToString().ToLowerInvariant()}[/]";
-            table.AddRow(Time(a.RaisedAt), centre, Domain.Alarms.AlarmKinds.Code(a.Kind), state, Markup.Escape(a.Summary));
+                ? $"[green]{Markup.Escape(r.AlarmState(a.State))} {Time(a.ResolvedAt!.Value)}[/]"
+                : $"[yellow]{Markup.Escape(r.AlarmState(a.State))}[/]";
+            table.AddRow(Time(a.RaisedAt), centre, Markup.Escape($"{r.AlarmKind(a.Kind)} ({Domain.Alarms.AlarmKinds.Code(a.Kind)})"), state,
+                Markup.Escape(r.AlarmSummary(a.Kind, a.Centre, a.AgreementId, a.MessageId, a.Sequences, a.DueAt)));
         }
         if (alarms.Count == 0)
-            table.AddRow("-", "-", "-", "-", "no alarms");
+            table.AddRow("-", "-", "-", "-", Markup.Escape(r.Text("cli.demo.noAlarms")));
         console.Write(table);
         var beats = new List<string>();
         foreach (var node in nodes)
@@ -289,7 +297,7 @@ public static class DemoCommand
         _ => "rejected as malformed",
     };
 
-    private static void PrintSubmission(IAnsiConsole console, StepResult r)
+    private static void PrintSubmission(IAnsiConsole console, StepResult r, Presentation.Rendering rendering)
     {
         var recipients = r.Response?["recipients"]?.AsArray().Select(x => $"{x?["centre"]}#{x?["sequence"]}") ?? [];
         var head = $"{r.Step.Sender} → {string.Join(",", r.Step.Draft["recipients"]!.AsArray().Select(x => x!.ToString()))}  {Markup.Escape(r.Step.Title)}";
@@ -306,41 +314,43 @@ public static class DemoCommand
                 break;
         }
         foreach (var e in Views.Errors(r.Response?["errors"]))
-            console.MarkupLine($"           [red]{Markup.Escape(e.Code)}[/] at {Markup.Escape(e.Path.Length == 0 ? "/" : e.Path)}: {Markup.Escape(e.Message)}");
+            console.MarkupLine($"           [red]{Markup.Escape(e.Code)}[/] {Markup.Escape(e.Path.Length == 0 ? "/" : e.Path)}: {Markup.Escape(rendering.Sentence(e))}");
         foreach (var w in Views.Errors(r.Response?["warnings"]))
-            console.MarkupLine($"           [yellow]warning {Markup.Escape(w.Code)}[/]: {Markup.Escape(w.Message)}");
+            console.MarkupLine($"           [yellow]{Markup.Escape(rendering.Text("cli.demo.warning", w.Code))}[/]: {Markup.Escape(rendering.Sentence(w))}");
     }
 
-    private static void PrintTimeline(IAnsiConsole console, StepResult r, IReadOnlyList<DemoAlarms.Row> alarms)
+    private static void PrintTimeline(IAnsiConsole console, StepResult r, IReadOnlyList<DemoAlarms.Row> alarms, Presentation.Rendering g)
     {
         var s = r.Status!;
         var submitted = Parse(s["submittedAt"]);
         console.MarkupLine($"[bold]{Markup.Escape(r.Step.Title)}[/]  [grey]{s["kind"]} {s["messageId"]} under {s["agreementId"]}[/]");
-        var table = new Table().Border(TableBorder.Simple).AddColumn("+ms").AddColumn("event");
-        table.AddRow("0", $"submitted at {r.Step.Sender}: schema ✓, rules ✓, signed (ES256), stored with its outbox entry");
+        var table = new Table().Border(TableBorder.Simple).AddColumn(g.Text("cli.demo.col.ms")).AddColumn(g.Text("cli.demo.col.event"));
+        string E(string key, params object?[] args) => Markup.Escape(g.Text($"cli.demo.event.{key}", args));
+        table.AddRow("0", E("submitted", r.Step.Sender));
         foreach (var d in s["recipients"]!.AsArray())
         {
             var centre = d!["centre"]!.ToString();
             if (Parse(d["publishedAt"]) is { } published)
-                table.AddRow(Ms(published - submitted), $"published to {centre}.{r.Step.Sender}.{s["kind"]} (broker confirmed)");
+                table.AddRow(Ms(published - submitted), E("published", $"{centre}.{r.Step.Sender}.{s["kind"]}"));
             if (Parse(d["recipientReceivedAt"]) is { } received)
-                table.AddRow(Ms(received - submitted), $"received by {centre}: broker identity ✓, signature ✓, schema ✓, stored once");
+                table.AddRow(Ms(received - submitted), E("received", centre));
             var status = d["status"]!.ToString();
             var confirmed = Parse(d["confirmedAt"]);
             var when = confirmed is { } c ? Ms(c - submitted) : "-";
             if (status == "confirmed")
-                table.AddRow(when, $"[green]confirmed[/] by {centre}'s signed receipt");
+                table.AddRow(when, $"[green]{E("confirmed", centre)}[/]");
             else if (status == "rejected")
-                table.AddRow(when, $"[red]rejected[/] by {centre}");
+                table.AddRow(when, $"[red]{E("rejected", centre)}[/]");
             else
-                table.AddRow("-", $"[yellow]{status}[/]: no receipt from {centre} yet");
+                table.AddRow("-", $"[yellow]{E("noReceipt", g.Code(Presentation.GlossaryCategories.DeliveryStatus, status), centre)}[/]");
             foreach (var f in Views.Errors(d["findings"]))
-                table.AddRow("", $"[yellow]{centre} noted {Markup.Escape(f.Code)}[/]: {Markup.Escape(f.Message)}");
+                table.AddRow("", $"[yellow]{E("noted", centre, f.Code)}[/]: {Markup.Escape(g.Sentence(f))}");
             foreach (var e in Views.Errors(d["reasons"]))
-                table.AddRow("", $"[red]{Markup.Escape(e.Code)}[/]: {Markup.Escape(e.Message)}");
+                table.AddRow("", $"[red]{Markup.Escape(e.Code)}[/]: {Markup.Escape(g.Sentence(e))}");
         }
         foreach (var (centre, alarm) in alarms.Where(a => a.Alarm.MessageId == r.MessageId))
-            table.AddRow(Ms(alarm.RaisedAt - submitted), $"[yellow]ALARM at {centre}: {Domain.Alarms.AlarmKinds.Code(alarm.Kind)}[/] {Markup.Escape(alarm.Summary)}");
+            table.AddRow(Ms(alarm.RaisedAt - submitted), $"[yellow]{E("alarm", centre, g.AlarmKind(alarm.Kind))}[/] " +
+                Markup.Escape(g.AlarmSummary(alarm.Kind, alarm.Centre, alarm.AgreementId, alarm.MessageId, alarm.Sequences, alarm.DueAt)));
         console.Write(table);
     }
 
