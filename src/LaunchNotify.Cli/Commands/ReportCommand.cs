@@ -62,7 +62,7 @@ public static class ReportCommand
             }
             catch (ReportException e)
             {
-                throw new CliException(e.Message);
+                throw new CliException(rendering.Text($"problem.report.{e.Code}", [.. e.Args]));
             }
             catch (Exception e) when (e is SqliteException or Npgsql.NpgsqlException or InvalidOperationException)
             {

@@ -15,10 +15,12 @@ public sealed class TimelinessQueries(IDbContextFactory<NodeDbContext> dbFactory
     public async Task<TimelinessReport> ReportAsync(string agreementId, string? counterpart, ReportPeriod period, CancellationToken ct)
     {
         if (!Domain.Values.AgreementId.TryParse(agreementId, out var id) || !agreements.TryGet(id, out var agreement))
-            throw new ReportException($"Agreement '{agreementId}' is not known here; 'launchnotify agreements' lists the known ones.");
+            throw new ReportException(ReportException.AgreementUnknown, $"Agreement '{agreementId}' is not known here; 'launchnotify agreements' lists the known ones.",
+                agreementId);
         var data = await LoadAsync(agreement.Id.Value, ct);
         if (counterpart is not null && !agreement.IsParty(new Domain.Values.CentreCode(counterpart)))
-            throw new ReportException($"Centre {counterpart} is not a party to {agreement.Id} (parties: {string.Join(", ", agreement.Parties)}).");
+            throw new ReportException(ReportException.CentreNotParty, $"Centre {counterpart} is not a party to {agreement.Id} (parties: {string.Join(", ", agreement.Parties)}).",
+                counterpart, agreement.Id.Value, string.Join(", ", agreement.Parties));
         return TimelinessCalculator.Compute(data, new ReportRequest(agreement, period, counterpart, clock.GetCurrentInstant()));
     }
 
@@ -72,4 +74,16 @@ public sealed class TimelinessQueries(IDbContextFactory<NodeDbContext> dbFactory
 }
 
 /// <summary>A report could not be made; the message says what to do.</summary>
-public sealed class ReportException(string message) : Exception(message);
+/// <summary>
+/// A report the query cannot make. <see cref="Code"/> and <see cref="Args"/> (language-free: ids, codes) let a reader's
+/// language say it (<c>problem.report.{Code}</c> in the glossary, the arguments as {0}, {1}…); the message is English.
+/// </summary>
+public sealed class ReportException(string code, string message, params string[] args) : Exception(message)
+{
+    public const string AgreementUnknown = "AGREEMENT_UNKNOWN";
+    public const string CentreNotParty = "CENTRE_NOT_PARTY";
+
+    public string Code { get; } = code;
+
+    public IReadOnlyList<string> Args { get; } = args;
+}

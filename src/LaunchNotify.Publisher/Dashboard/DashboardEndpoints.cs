@@ -87,11 +87,11 @@ public static class DashboardEndpoints
         var agreementId = query["agreement"].FirstOrDefault() is { Length: > 0 } a ? a : await BusiestAgreementAsync(dbFactory, known, ct);
         var counterpart = query["centre"].FirstOrDefault() is { Length: > 0 } c && c != "all" ? c.ToUpperInvariant() : null;
         var (defaultFrom, defaultTo) = await LatestYearAsync(dbFactory, clock, ct);
-        var from = ParseDate(query["from"].FirstOrDefault(), defaultFrom, "from", problems);
-        var to = ParseDate(query["to"].FirstOrDefault(), defaultTo, "to", problems);
+        var from = ParseDate(query["from"].FirstOrDefault(), defaultFrom, "from", problems, reader.R);
+        var to = ParseDate(query["to"].FirstOrDefault(), defaultTo, "to", problems, reader.R);
         if (to < from)
         {
-            problems.Add($"The period ends ({to:uuuu-MM-dd}) before it starts ({from:uuuu-MM-dd}); showing {from:uuuu-MM-dd} only.");
+            problems.Add(reader.R.Text("problem.period.endsBeforeStart", reader.R.Date(to), reader.R.Date(from)));
             to = from;
         }
 
@@ -104,11 +104,11 @@ public static class DashboardEndpoints
             }
             catch (ReportException e)
             {
-                problems.Add(e.Message);
+                problems.Add(reader.R.Text($"problem.report.{e.Code}", [.. e.Args]));
             }
         }
         else
-            problems.Add($"Centre {centre} is a party to no agreement this node knows; there is nothing to report.");
+            problems.Add(reader.R.Text("problem.report.NO_AGREEMENT", centre));
 
         var sent = await status.RecentAsync(25, ct);
         var received = await status.InboxAsync(25, includeHeartbeats: false, ct);
@@ -142,13 +142,13 @@ public static class DashboardEndpoints
         return (to.PlusDays(-364), to);
     }
 
-    private static LocalDate ParseDate(string? text, LocalDate fallback, string name, List<string> problems)
+    private static LocalDate ParseDate(string? text, LocalDate fallback, string name, List<string> problems, Rendering r)
     {
         if (string.IsNullOrEmpty(text))
             return fallback;
         if (LocalDatePattern.Iso.Parse(text) is { Success: true } parsed)
             return parsed.Value;
-        problems.Add($"'{text}' is not a date for '{name}'; use YYYY-MM-DD. Showing {fallback:uuuu-MM-dd} instead.");
+        problems.Add(r.Text("problem.date", text, name, r.Date(fallback)));
         return fallback;
     }
 
