@@ -157,11 +157,13 @@ public sealed class DashboardFixture : IAsyncLifetime
     /// the hand-over of the signed body, with the broker-validated user id). It waits for a person at US: a test that
     /// acknowledges a notice takes its own instead of the few the seed left unread.
     /// </summary>
-    public async Task<Guid> ReceiveNoticeFromRuAsync()
+    /// <param name="windowOpensIn">When the window opens from now (default two days); under US–RU's 24 h it is sent with
+    /// allowLate and US records it as a late notification.</param>
+    public async Task<Guid> ReceiveNoticeFromRuAsync(Duration? windowOpensIn = null)
     {
         await using var ru = Composition("RU");
         await using var us = Composition("US");
-        var start = Instant.FromUnixTimeSeconds(SystemClock.Instance.GetCurrentInstant().ToUnixTimeSeconds()) + Duration.FromDays(2);
+        var start = Instant.FromUnixTimeSeconds(SystemClock.Instance.GetCurrentInstant().ToUnixTimeSeconds()) + (windowOpensIn ?? Duration.FromDays(2));
         var draft = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new
         {
             kind = "prenotification",
@@ -173,7 +175,7 @@ public sealed class DashboardFixture : IAsyncLifetime
             impactAreas = new[] { new { type = "circle", name = "Kura test range", centre = new { lat = 57.77, lon = 161.99 }, radiusKm = 40 } },
             plannedAzimuthDeg = 62,
         });
-        var submitted = await ru.GetRequiredService<SubmissionService>().SubmitAsync(draft, "prenotification", allowLate: false, CancellationToken.None);
+        var submitted = await ru.GetRequiredService<SubmissionService>().SubmitAsync(draft, "prenotification", allowLate: windowOpensIn < Duration.FromHours(24), CancellationToken.None);
         if (submitted.Status != SubmissionStatus.Accepted)
             throw new InvalidOperationException($"RU refused the test's notice: {string.Join("; ", submitted.Errors)}");
         OutboxEntry entry;
