@@ -282,7 +282,7 @@ public sealed class CliProcessTests(KestrelPublisherApp app) : IClassFixture<Kes
     {
         var at = app.Clock.GetCurrentInstant().Minus(Duration.FromMinutes(90));
         var given = NodaTime.Text.InstantPattern.ExtendedIso.Format(at.Plus(Duration.FromNanoseconds(123_456_789)));
-        var shown = NodaTime.Text.InstantPattern.General.Format(at);
+        var shown = LaunchNotify.Presentation.Rendering.EnglishUtc.InstantShort(at);
         Assert.EndsWith(".123456789Z", given);
 
         var recorded = await CliProcess.RunAsync(["launches", "record", "--at", given, "--lat", "62.95", "--lon", "40.6", "--attributed", "RU", "--url", Url],
@@ -333,5 +333,22 @@ public sealed class CliProcessTests(KestrelPublisherApp app) : IClassFixture<Kes
             "--attributed", "IN", "--class", "hypersonic", "--url", Url], Timeout, dutyOfficer);
         Assert.NotEqual(0, unknown.ExitCode);
         Assert.Contains("cruise", unknown.Flat);
+    }
+
+    [Fact]
+    public async Task LaunchesList_WithLangRu_PrintsHeadingsClassesAndVerdictsInRussian()
+    {
+        var at = app.Clock.GetCurrentInstant().Minus(Duration.FromMinutes(30));
+        var recorded = await CliProcess.RunAsync(["launches", "record", "--at", at.ToString(), "--lat", "21.45", "--lon", "87.02",
+            "--attributed", "IN", "--class", "cruise", "--url", Url, "--lang", "ru", "--tz", "Europe/Moscow"], Timeout, DutyOfficer);
+        Assert.True(recorded.ExitCode == 0, recorded.ToString());
+        Assert.Contains("НЕ УВЕДОМЛЁН, БЕЗ ТРЕВОГИ пуск крылатой ракеты", recorded.Flat);
+        Assert.Contains("UTC+03:00", recorded.Flat);
+
+        var list = await CliProcess.RunAsync(["launches", "list", "--url", Url, "--lang", "ru"], Timeout, DutyOfficer);
+        Assert.True(list.ExitCode == 0, list.ToString());
+        Assert.Contains("заключение", list.Output);
+        Assert.Contains(list.Output.Split('\n'), line => line.Contains("крылатая", StringComparison.Ordinal) && line.Contains("без тревоги", StringComparison.Ordinal));
+        Assert.DoesNotContain("verdict", list.Output);
     }
 }

@@ -1,3 +1,4 @@
+extern alias cli;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -157,6 +158,31 @@ public sealed partial class RuleMessageTests
 
         Assert.Contains("PT-lots", text);
         Assert.Contains("1e400", text);
+    }
+
+    [Fact]
+    public void AlarmShow_QuotesTheRuleFindingOfItsDetailsInTheReadersLanguage()
+    {
+        var pre = TestMessages.Pre(UsRu(), RU, US) with { IssuedAt = TestMessages.WindowStart - Duration.FromHours(20) };
+        var finding = RuleAssert.AsReceiver(pre, UsRu(), pre.IssuedAt + Duration.FromMinutes(1)).SingleFinding(RuleCodes.LateNotification);
+        var alarm = new System.Text.Json.Nodes.JsonObject
+        {
+            ["id"] = Guid.NewGuid().ToString(), ["kind"] = "LATE_NOTIFICATION", ["severity"] = "warning", ["state"] = "open",
+            ["summary"] = "RU's notice came late: " + finding.Message, ["raisedAt"] = "2026-03-09T10:01:00Z",
+            ["details"] = System.Text.Json.Nodes.JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(new { finding }, WireJson.Options)),
+        };
+        var output = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Ansi = Spectre.Console.AnsiSupport.No, ColorSystem = Spectre.Console.ColorSystemSupport.NoColors, Out = new Spectre.Console.AnsiConsoleOutput(output),
+        });
+        console.Profile.Width = 400;
+
+        cli::LaunchNotify.Cli.Commands.AlarmsCommand.RenderOne(console, alarm, In(Language.Fr));
+
+        var text = output.ToString();
+        Assert.Contains("LATE_NOTIFICATION : Reçu 19 h 59 min avant l'ouverture de la fenêtre", text);
+        Assert.Contains(In(Language.Fr).Text("alarms.field.finding"), text);
     }
 
     // ---- the wire ----
