@@ -137,7 +137,9 @@ public static class LaunchesCommand
     public static void RenderVerdict(IAnsiConsole console, JsonNode view, bool alreadyRecorded = false, Presentation.Rendering? rendering = null)
     {
         var r = rendering ?? Presentation.Rendering.EnglishUtc;
-        var what = r.Text("cli.launches.what", LaunchClass(r, view["class"]?.ToString()), view["id"]?.ToString() ?? "-",
+        var code = view["class"]?.ToString() is { Length: > 0 } c ? c : "unknown";
+        var kind = r.Glossary.TryText($"cli.launches.kind.{code}", r.Language, out var k) ? k : $"{code} {r.Text("cli.launches.kind.unknown")}";
+        var what = r.Text("cli.launches.what", kind, view["id"]?.ToString() ?? "-",
             view["attributedCentre"]?.ToString() ?? "-", CommonOptions.When(r, view["at"]?.ToString()));
         if (alreadyRecorded)
             console.MarkupLine($"[grey]{Markup.Escape(r.Text("cli.launches.alreadyRecorded"))}[/]");
