@@ -492,6 +492,10 @@ public sealed partial class RuleMessageTests
         yield return () => RuleAssert.AsReceiver(pastWindow with { IssuedAt = TestMessages.WindowStart - Duration.FromDays(3) }, UsRu(),
             TestMessages.WindowStart - Duration.FromHours(2));
         yield return () => Rules.Evaluate(pastWindow, UsRu(), EvaluatingSide.Sender, RU, RuleAssert.Early, null);
+        // Follow-ups whose original is not known here.
+        yield return () => RuleAssert.AsSender(TestMessages.Amend(pastWindow, new NotificationChanges { Remarks = "x" }), UsRu(), RuleAssert.Early);
+        yield return () => RuleAssert.AsSender(TestMessages.Cancel(pastWindow), UsRu(), RuleAssert.Early);
+        yield return () => RuleAssert.AsSender(TestMessages.Report(pastWindow, TestMessages.WindowStart), UsRu(), TestMessages.WindowStart + Duration.FromHours(7));
         foreach (var (apart, assumed) in new[] { (1, false), (3, false), (1, true), (3, true) })
         {
             var grouped = pastWindow with

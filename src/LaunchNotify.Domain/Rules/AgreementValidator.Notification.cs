@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using LaunchNotify.Domain.Agreements;
 using LaunchNotify.Domain.Geodesy;
@@ -349,10 +350,12 @@ public sealed partial class AgreementValidator
             PolylineSide.Right => sides.Right,
             _ => (CentreCode?)null,
         };
+        // The coordinates as the sentence gives them, to a thousandth of a degree: the arguments carry the same text.
+        var (lat, lon) = (p.Lat.ToString("0.###", CultureInfo.InvariantCulture), p.Lon.ToString("0.###", CultureInfo.InvariantCulture));
         if (owner is { } other && other != sender)
             report.Error(code, path,
-                $"{what} (lat {p.Lat:0.###}, lon {p.Lon:0.###}) lies on the {other} side of the boundary '{boundary.Id}'; {sender} may notify only launches from and impacts on its own side under {c.Agreement.Id}.",
-                A([("lat", RuleArgs.Of(Math.Round(p.Lat, 3))), ("lon", RuleArgs.Of(Math.Round(p.Lon, 3))), ("other", other.ToString()), ("boundary", boundary.Id),
+                $"{what} (lat {lat}, lon {lon}) lies on the {other} side of the boundary '{boundary.Id}'; {sender} may notify only launches from and impacts on its own side under {c.Agreement.Id}.",
+                A([("lat", lat), ("lon", lon), ("other", other.ToString()), ("boundary", boundary.Id),
                     ("sender", sender.ToString()), ("agreement", c.Agreement.Id.ToString()), .. area is { } a ? new[] { ("area", RuleArgs.Of(a)) } : []]));
     }
 

@@ -105,7 +105,8 @@ public static class RuleArgs
 
     public static string Of(long n) => n.ToString(CultureInfo.InvariantCulture);
 
-    public static string Of(double x) => x.ToString("0.######", CultureInfo.InvariantCulture);
+    /// <summary>A decimal number as it round-trips (a reader rounds it as the sentence shows it, once).</summary>
+    public static string Of(double x) => x.ToString("R", CultureInfo.InvariantCulture);
 
     public static bool TryDuration(string value, out Duration d)
     {
@@ -125,5 +126,6 @@ public static class RuleArgs
     }
 
     public static bool TryNumber(string value, out double x) =>
-        double.TryParse(value, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out x) && double.IsFinite(x);
+        double.TryParse(value, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out x)
+        && double.IsFinite(x);
 }
