@@ -12,22 +12,9 @@ public sealed class DashboardLanguageTests(DashboardFixture fixture) : IClassFix
     public async Task Report_WithLangAndTz_ReadsInThatLanguageAndAnUnknownLanguageIsSaidNotFailed()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = DashboardFixture.Chromium,
-            Headless = true,
-            Args = ["--no-sandbox"],
-        });
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync(fixture.BaseUrl + "/dashboard?lang=ru&tz=Europe/Moscow");
-        await page.FillAsync("input[name=username]", DashboardFixture.User);
-        await page.FillAsync("input[name=password]", DashboardFixture.Password);
-        await page.RunAndWaitForResponseAsync(() => page.ClickAsync("button[type=submit]"),
-            r => r.Request.IsNavigationRequest && r.Status is not (301 or 302 or 303));
-
-        // The login returns to the page asked for; the report section is in Russian, its times in Moscow's zone.
-        if (!page.Url.Contains("lang=ru", StringComparison.Ordinal))
-            await page.GotoAsync(fixture.BaseUrl + "/dashboard?lang=ru&tz=Europe/Moscow");
+        await using var browser = await Chromium(playwright);
+        // The report section is in Russian, its times in Moscow's zone.
+        var page = await SignedInAsync(browser, "/dashboard?lang=ru&tz=Europe/Moscow");
         var report = page.Locator("#timeliness-report");
         Assert.Equal("ru", await report.GetAttributeAsync("lang"));
         var text = await report.InnerTextAsync();
@@ -56,21 +43,8 @@ public sealed class DashboardLanguageTests(DashboardFixture fixture) : IClassFix
         // RU notifies a launch whose window opens in 20 h; US-RU asks for 24 h, so US records LATE_NOTIFICATION with figures.
         var id = await fixture.ReceiveNoticeFromRuAsync(Duration.FromHours(20));
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = DashboardFixture.Chromium,
-            Headless = true,
-            Args = ["--no-sandbox"],
-        });
-        var page = await browser.NewPageAsync();
-        var url = $"{fixture.BaseUrl}/dashboard/notifications/{id}?lang=ru";
-        await page.GotoAsync(url);
-        await page.FillAsync("input[name=username]", DashboardFixture.User);
-        await page.FillAsync("input[name=password]", DashboardFixture.Password);
-        await page.RunAndWaitForResponseAsync(() => page.ClickAsync("button[type=submit]"),
-            r => r.Request.IsNavigationRequest && r.Status is not (301 or 302 or 303));
-        if (!page.Url.Contains("lang=ru", StringComparison.Ordinal))
-            await page.GotoAsync(url);
+        await using var browser = await Chromium(playwright);
+        var page = await SignedInAsync(browser, $"/dashboard/notifications/{id}?lang=ru");
 
         var text = await page.InnerTextAsync("body");
         var hour = TimeUnit.Hour.ToSymbol(CultureInfo.GetCultureInfo("ru-RU"));
@@ -78,5 +52,26 @@ public sealed class DashboardLanguageTests(DashboardFixture fixture) : IClassFix
         Assert.Contains($"us-ru-bmlna-1988 требует не менее 24 {hour}: опоздание на 4 {hour}", text);
         Assert.DoesNotContain("Received", text);
         Assert.DoesNotContain("requires at least", text);
+    }
+
+    private static Task<IBrowser> Chromium(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    {
+        ExecutablePath = DashboardFixture.Chromium,
+        Headless = true,
+        Args = ["--no-sandbox"],
+    });
+
+    /// <summary>A new page on <paramref name="path"/>, signed in on the way (the login returns to the page asked for).</summary>
+    private async Task<IPage> SignedInAsync(IBrowser browser, string path)
+    {
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(fixture.BaseUrl + path);
+        await page.FillAsync("input[name=username]", DashboardFixture.User);
+        await page.FillAsync("input[name=password]", DashboardFixture.Password);
+        await page.RunAndWaitForResponseAsync(() => page.ClickAsync("button[type=submit]"),
+            r => r.Request.IsNavigationRequest && r.Status is not (301 or 302 or 303));
+        if (!page.Url.EndsWith(path, StringComparison.Ordinal))
+            await page.GotoAsync(fixture.BaseUrl + path);
+        return page;
     }
 }
