@@ -38,7 +38,8 @@ public sealed partial class JsonGlossary : IGlossary
             text = "";
             return false;
         }
-        text = args.Length == 0 ? template : string.Format(language.Culture(), template, args);
+        // A rule sentence has named placeholders, filled by Rendering.RuleMessage: given numbered arguments, it comes back as it is.
+        text = args.Length == 0 || NamedPlaceholder().IsMatch(template) ? template : string.Format(language.Culture(), template, args);
         return true;
     }
 

@@ -83,6 +83,11 @@ public sealed class GlossaryTests
     }
 
     [Fact]
+    public void Text_OfANamedSentenceGivenNumberedArguments_ComesBackUnfilled_NotAFormatException() =>
+        Assert.Equal(JsonGlossary.Default.Text("ruleMessage.NOT_ADDRESSED_TO_THIS_CENTRE", Language.Fr),
+            JsonGlossary.Default.Text("ruleMessage.NOT_ADDRESSED_TO_THIS_CENTRE", Language.Fr, "a", "b"));
+
+    [Fact]
     public void Text_OfAKeyTheGlossaryLacks_ThrowsNamingTheKey()
     {
         var e = Assert.Throws<KeyNotFoundException>(() => JsonGlossary.Default.Text("report.noSuchLabel", Language.En));
