@@ -73,6 +73,7 @@ public sealed record BenchOptions
         CentreCounts = [10, 50],
         FanOutNotifications = 3,
         FanOutWarmUp = 1,
+        SeedDays = 120,
     };
 
     public static BenchOptions Full => new()
