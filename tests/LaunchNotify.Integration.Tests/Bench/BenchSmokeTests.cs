@@ -142,7 +142,7 @@ public sealed class BenchSmokeTests(BrokerFixture broker)
         {
             Mode = "smoke",
             SeedDays = 40,
-            Skip = new HashSet<string> { "floor", "pipeline", "rate", "scale", "topology", "fanout" },
+            Skip = new HashSet<string> { "idle", "floor", "pipeline", "rate", "scale", "topology", "fanout" },
             OutputDirectory = output,
             ExistingPasswords = broker.Credentials.ToDictionary(c => c.Key.Value, c => c.Value.Password),
         };
