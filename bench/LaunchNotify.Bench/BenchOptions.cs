@@ -38,7 +38,11 @@ public sealed record BenchOptions
     /// <summary>How often the confirmation observer reads the sender's store.</summary>
     public int ObserveIntervalMs { get; init; } = 2;
 
-    /// <summary>Phases to leave out: idle, floor, pipeline, rate, scale, topology, fanout.</summary>
+    /// <summary>Seed replay: days of the reference/fast pair, and years of the fast-pace drill after it (1: only the pair).</summary>
+    public int SeedDays { get; init; } = 365;
+    public int SeedYears { get; init; } = 1;
+
+    /// <summary>Phases to leave out: idle, floor, pipeline, rate, scale, topology, fanout, seed.</summary>
     public IReadOnlySet<string> Skip { get; init; } = new HashSet<string>();
 
     /// <summary>Where results-&lt;timestamp&gt;.json goes (default .local/bench under the repository).</summary>
@@ -73,6 +77,7 @@ public sealed record BenchOptions
         CentreCounts = [10, 50],
         FanOutNotifications = 3,
         FanOutWarmUp = 1,
+        SeedDays = 120,
     };
 
     public static BenchOptions Full => new()

@@ -20,7 +20,9 @@ var scaleMessages = new Option<int?>("--scale-messages") { Description = "Backlo
 var centres = new Option<string?>("--centres") { Description = "Centre counts for provisioning and routing, e.g. 10,50,200." };
 var fanOutRecipients = new Option<int?>("--fanout-recipients") { Description = $"Recipients of each hcoc notification in the fan-out phase (default 142, at most {FanOutBenchmark.MaxRecipients})." };
 var fanOutNotifications = new Option<int?>("--fanout-notifications") { Description = "Notifications measured in the fan-out phase, one at a time (default 10; quick 3)." };
-var skip = new Option<string?>("--skip") { Description = "Phases to leave out: idle, floor, pipeline, rate, scale, topology, fanout (comma-separated)." };
+var seedDays = new Option<int?>("--seed-days") { Description = "Seed replay: days of the reference/fast pair (default 365; quick 120)." };
+var seedYears = new Option<int?>("--seed-years") { Description = "Seed replay: also seed this many years at the fast pace (a drill), after the one-year pair (default 1: the pair only)." };
+var skip = new Option<string?>("--skip") { Description = "Phases to leave out: idle, floor, pipeline, rate, scale, topology, fanout, seed (comma-separated)." };
 var nodes = new Option<string?>("--nodes") { Description = "Run the nodes from another clone's build output (before/after comparisons)." };
 var output = new Option<string?>("--out") { Description = "Folder for results-<timestamp>.json/.txt (default .local/bench)." };
 var faults = new Option<bool>("--faults") { Description = "Run the fault suite instead (docs/reliability.md): kills, cut links, hostile intake and inbox floods. With --quick: the short version infra/test.sh runs." };
@@ -30,7 +32,7 @@ var outage = new Option<int?>("--outage-seconds") { Description = "How long each
 
 var root = new RootCommand("LaunchNotify benchmark: broker floor, full pipeline with real processes, scale-out, provisioning and routing, fan-out.")
 {
-    quick, full, messages, concurrency, rate, rateSeconds, seed, floorMessages, scale, scaleMessages, centres, fanOutRecipients, fanOutNotifications, skip, nodes, output,
+    quick, full, messages, concurrency, rate, rateSeconds, seed, floorMessages, scale, scaleMessages, centres, fanOutRecipients, fanOutNotifications, seedDays, seedYears, skip, nodes, output,
     faults, scenarios, corpus, outage,
 };
 root.SetAction(async (parse, ct) =>
@@ -77,6 +79,8 @@ root.SetAction(async (parse, ct) =>
         CentreCounts = parse.GetValue(centres) is { } c ? Ints(c) : options.CentreCounts,
         FanOutRecipients = parse.GetValue(fanOutRecipients) ?? options.FanOutRecipients,
         FanOutNotifications = parse.GetValue(fanOutNotifications) ?? options.FanOutNotifications,
+        SeedDays = parse.GetValue(seedDays) is { } days and > 0 ? days : options.SeedDays,
+        SeedYears = parse.GetValue(seedYears) is { } years and > 0 ? years : options.SeedYears,
         Skip = parse.GetValue(skip) is { } k ? k.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet() : options.Skip,
         OutputDirectory = parse.GetValue(output),
         NodesRoot = parse.GetValue(nodes),

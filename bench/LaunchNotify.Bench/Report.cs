@@ -11,6 +11,7 @@ public static class Targets
     public const double MaxSubscriberRssMb = 200;
     public const int FullSeedRows = 1_000_000;
     public const double MaxFanOutP99Ms = 1000;
+    public const double MinSeedSpeedUp = 20;
 
     public static void Evaluate(BenchResult r)
     {
@@ -48,6 +49,9 @@ public static class Targets
                 $"{fan.ReceiptsApplied}/{fan.ReceiptsExpected} receipts applied", fan.ReceiptsApplied == fan.ReceiptsExpected && fan.ReceiptsExpected > 0 ? "PASS" : "MISS",
                 fan.Errors.Count > 0 ? string.Join("; ", fan.Errors) : null));
         }
+        if (r.Seed?.CpuRatio is { } ratio)
+            r.Targets.Add(new TargetResult($"seed replay: {r.Seed.Runs[0].Days} days, reference ÷ fast CPU", $"≥ {MinSeedSpeedUp}×", $"{ratio:0.00}×",
+                ratio >= MinSeedSpeedUp ? "PASS" : "MISS", "reference = the seeder's pace before (SeedOptions.Reference), same run"));
         foreach (var t in r.Topology)
             r.Targets.Add(new TargetResult($"{t.Centres} centres: provision + route", "all routed", $"provision {t.ProvisionSeconds:0.0} s, route {t.RoutingSeconds * 1000:0} ms, {t.Routed}/{t.Centres}",
                 t.AllCorrect ? "PASS" : "MISS"));
@@ -125,6 +129,15 @@ public static class Report
             table.AddRow("provisioning", $"{fan.ProvisionSeconds:0.0} s (keys and broker users for {fan.Recipients + 1} centres)");
             foreach (var p in fan.Processes)
                 table.AddRow(Markup.Escape(p.Name), $"CPU {p.CpuSeconds:0.00} s, {p.CpuMsPerNotification:0.0} ms/notification; RSS {p.RssMb:0} MB");
+            console.Write(table);
+        }
+        if (r.Seed is { } seed)
+        {
+            var table = new Table().Title("Seed replay: launchnotify seed's engine, five reference centres, in this process after a warm-up")
+                .AddColumns("pace", "days", "notifications", "messages", "wall s", "CPU s", "notif/s", "msg/s", "CPU ms/day");
+            foreach (var run in seed.Runs)
+                table.AddRow(run.Pace, $"{run.Days}", $"{run.Notifications}", $"{run.Messages}", $"{run.WallSeconds:0.0}", $"{run.CpuSeconds:0.0}",
+                    $"{run.NotificationsPerSecond:0.0}", $"{run.MessagesPerSecond:0}", $"{run.CpuMsPerDay:0}");
             console.Write(table);
         }
         foreach (var note in r.Notes)

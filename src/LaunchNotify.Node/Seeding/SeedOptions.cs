@@ -30,6 +30,13 @@ public sealed record SeedOptions
     /// <summary>Replace stores already in <see cref="Directory"/>.</summary>
     public bool Force { get; init; }
 
+    /// <summary>
+    /// The seeder's reference pace: every store migrated on its own, and every node's deadline watcher taking a turn
+    /// after each event that stored a deadline, even one due later than the watcher's next look. The same history, made
+    /// slower; the seeder's tests compare the two (docs/performance.md, "seed replay").
+    /// </summary>
+    public bool Reference { get; init; }
+
     public Instant Start => From.AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
     public Instant End => Start + Duration.FromDays(Days);
 

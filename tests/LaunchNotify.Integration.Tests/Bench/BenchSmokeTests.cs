@@ -28,7 +28,7 @@ public sealed class BenchSmokeTests(BrokerFixture broker)
             FloorMessages = 200,
             FloorWindow = 20,
             SeedRows = 100,
-            Skip = new HashSet<string> { "scale", "topology", "fanout" },
+            Skip = new HashSet<string> { "scale", "topology", "fanout", "seed" },
             OutputDirectory = output,
             // The fixture's broker users: the run must not change their passwords under the other tests.
             ExistingPasswords = broker.Credentials.ToDictionary(c => c.Key.Value, c => c.Value.Password),
@@ -81,7 +81,7 @@ public sealed class BenchSmokeTests(BrokerFixture broker)
             FanOutRecipients = 10,
             FanOutNotifications = 2,
             FanOutWarmUp = 1,
-            Skip = new HashSet<string> { "floor", "pipeline", "rate", "scale", "topology" },
+            Skip = new HashSet<string> { "floor", "pipeline", "rate", "scale", "topology", "seed" },
             OutputDirectory = output,
             ExistingPasswords = broker.Credentials.ToDictionary(c => c.Key.Value, c => c.Value.Password),
         };
@@ -125,6 +125,42 @@ public sealed class BenchSmokeTests(BrokerFixture broker)
                 var inbox = await broker.Management.GetAsync($"api/queues/{Uri.EscapeDataString(BrokerTopology.VirtualHost)}/{Uri.EscapeDataString(BrokerTopology.InboxQueue(code))}");
                 Assert.Equal(HttpStatusCode.NotFound, inbox.StatusCode);
             }
+        }
+        finally
+        {
+            if (Directory.Exists(output))
+                Directory.Delete(output, recursive: true);
+        }
+    }
+
+    /// <summary>The seed-replay phase on 40 days: the reference and fast paces seed the same history, both measured, and the ratio is reported.</summary>
+    [Fact]
+    public async Task SeedReplay_FortyDays_ReportsBothPaces_WithTheSameHistory()
+    {
+        var output = Path.Combine(Path.GetTempPath(), "launchnotify-bench-seed-" + Guid.NewGuid().ToString("N"));
+        var options = new BenchOptions
+        {
+            Mode = "smoke",
+            SeedDays = 40,
+            Skip = new HashSet<string> { "idle", "floor", "pipeline", "rate", "scale", "topology", "fanout" },
+            OutputDirectory = output,
+            ExistingPasswords = broker.Credentials.ToDictionary(c => c.Key.Value, c => c.Value.Password),
+        };
+        try
+        {
+            var outcome = await BenchRunner.RunAsync(options, QuietConsole(), CancellationToken.None);
+
+            using var json = JsonDocument.Parse(await File.ReadAllTextAsync(outcome.JsonPath));
+            var runs = json.RootElement.GetProperty("seed").GetProperty("runs").EnumerateArray().ToList();
+            Assert.Equal(["reference", "fast"], runs.Select(r => r.GetProperty("pace").GetString()));
+            Assert.All(runs, r => Assert.Equal(40, r.GetProperty("days").GetInt32()));
+            // The same seed: the same notifications and messages at either pace.
+            Assert.Equal(runs[0].GetProperty("notifications").GetInt32(), runs[1].GetProperty("notifications").GetInt32());
+            Assert.Equal(runs[0].GetProperty("messages").GetInt32(), runs[1].GetProperty("messages").GetInt32());
+            Assert.True(runs[1].GetProperty("messages").GetInt32() > 100);
+            Assert.All(runs, r => Assert.True(r.GetProperty("cpuSeconds").GetDouble() > 0 && r.GetProperty("notificationsPerSecond").GetDouble() > 0));
+            Assert.True(json.RootElement.GetProperty("seed").GetProperty("cpuRatio").GetDouble() > 0);
+            Assert.Contains(json.RootElement.GetProperty("targets").EnumerateArray(), t => t.GetProperty("name").GetString()!.StartsWith("seed replay"));
         }
         finally
         {
