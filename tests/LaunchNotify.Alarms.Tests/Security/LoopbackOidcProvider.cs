@@ -1,0 +1,203 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+using static OpenIddict.Server.OpenIddictServerEvents;
+
+namespace LaunchNotify.Alarms.Tests.Security;
+
+/// <summary>
+/// An OpenID Connect provider on loopback for the dashboard's browser sign-in: OpenIddict's server (degraded mode, its own
+/// RSA signing key) with an authorization endpoint that signs in the user the test chose (no password page: the test plays
+/// the person), a token endpoint for the authorization code flow with PKCE required, and an end-session endpoint. One
+/// registered client: <see cref="ClientId"/> with <see cref="ClientSecret"/> and one redirect URI. A code is redeemed once.
+/// </summary>
+public sealed class LoopbackOidcProvider : IAsyncDisposable
+{
+    public const string ClientId = "launchnotify-dashboard";
+    public const string ClientSecret = "provider-client-secret-4c1d7e";
+
+    private readonly WebApplication _app;
+    private readonly RsaSecurityKey _key;
+    private readonly ConcurrentDictionary<string, byte> _redeemed = new();
+    private readonly ConcurrentQueue<string> _endSessionHints = new();
+    private int _tokenRequests;
+
+    private LoopbackOidcProvider(WebApplication app, RsaSecurityKey key)
+    {
+        _app = app;
+        _key = key;
+    }
+
+    /// <summary>The provider's issuer (OpenIddict's, from the address it answers on), e.g. <c>http://127.0.0.1:PORT/</c>.</summary>
+    public string Issuer { get; private set; } = "";
+
+    /// <summary>Who the next authorization request signs in (the person at the provider's login page).</summary>
+    public TestUser? NextUser { get; set; }
+
+    /// <summary>Instead of OpenIddict's ID token, answer the code with one made by hand (signed with the provider's key) having this fault.</summary>
+    public IdTokenFault? HandMadeIdToken { get; set; }
+
+    /// <summary>The nonce of the last authorization request (a hand-made ID token carries it, as the provider's own does).</summary>
+    public string? LastNonce { get; private set; }
+
+    /// <summary>Token requests that reached the token endpoint with the client's id and secret.</summary>
+    public int TokenRequests => Volatile.Read(ref _tokenRequests);
+
+    /// <summary>The id_token_hint of each end-session request.</summary>
+    public IReadOnlyCollection<string> EndSessionHints => _endSessionHints;
+
+    public static async Task<LoopbackOidcProvider> StartAsync(string nodeBaseAddress)
+    {
+        var key = new RsaSecurityKey(RSA.Create(2048)) { KeyId = "loopback-provider-key-1" };
+        var redirectUri = nodeBaseAddress.TrimEnd('/') + "/dashboard/signin-oidc";
+        var postLogout = nodeBaseAddress.TrimEnd('/') + "/dashboard/signout-callback-oidc";
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        LoopbackOidcProvider? provider = null;
+        builder.Services.AddAuthentication();
+        builder.Services.AddOpenIddict().AddServer(o =>
+        {
+            o.SetAuthorizationEndpointUris("connect/authorize");
+            o.SetTokenEndpointUris("connect/token");
+            o.SetEndSessionEndpointUris("connect/logout");
+            o.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange();
+            o.RegisterScopes(Scopes.OpenId, Scopes.Profile);
+            o.EnableDegradedMode();
+            o.DisableTokenStorage();
+            o.DisableAuthorizationStorage();
+            o.AddSigningKey(key);
+            o.AddEphemeralEncryptionKey().DisableAccessTokenEncryption();
+            o.UseAspNetCore().EnableAuthorizationEndpointPassthrough().EnableTokenEndpointPassthrough().EnableEndSessionEndpointPassthrough()
+                .DisableTransportSecurityRequirement();
+            // Degraded mode: the host checks the client, as a provider's client registry would.
+            o.AddEventHandler<ValidateAuthorizationRequestContext>(h => h.UseInlineHandler(context =>
+            {
+                if (context.ClientId != ClientId)
+                    context.Reject(Errors.InvalidClient, "unknown client");
+                else if (context.RedirectUri != redirectUri)
+                    context.Reject(Errors.InvalidRequest, "redirect_uri not registered for this client");
+                return default;
+            }));
+            o.AddEventHandler<ValidateTokenRequestContext>(h => h.UseInlineHandler(context =>
+            {
+                if (context.ClientId != ClientId || context.Request.ClientSecret != ClientSecret)
+                    context.Reject(Errors.InvalidClient, "client authentication failed");
+                else
+                    Interlocked.Increment(ref provider!._tokenRequests);
+                return default;
+            }));
+            o.AddEventHandler<ValidateEndSessionRequestContext>(h => h.UseInlineHandler(context =>
+            {
+                if (context.PostLogoutRedirectUri is { } uri && uri != postLogout)
+                    context.Reject(Errors.InvalidRequest, "post_logout_redirect_uri not registered");
+                return default;
+            }));
+        });
+        var app = builder.Build();
+        app.UseAuthentication();
+        app.MapMethods("/connect/authorize", ["GET", "POST"], (HttpContext http) =>
+        {
+            var request = http.GetOpenIddictServerRequest()!;
+            provider!.LastNonce = request.Nonce;
+            if (provider.NextUser is not { } user)
+                return Results.Forbid(Error(Errors.AccessDenied, "the person declined"), [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+            var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, "preferred_username", "roles");
+            identity.AddClaim(new Claim(Claims.Subject, user.Subject));
+            identity.AddClaim(new Claim(Claims.PreferredUsername, user.Name));
+            foreach (var role in user.Roles)
+                identity.AddClaim(new Claim("roles", role));
+            identity.SetScopes(request.GetScopes());
+            identity.SetDestinations(_ => [Destinations.AccessToken, Destinations.IdentityToken]);
+            return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        });
+        app.MapPost("/connect/token", async (HttpContext http) =>
+        {
+            var request = http.GetOpenIddictServerRequest()!;
+            // OpenIddict has already checked the code (its signature, lifetime, redirect_uri) and the PKCE verifier.
+            var code = await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+            if (!code.Succeeded || !request.IsAuthorizationCodeGrantType())
+                return Results.Forbid(Error(Errors.InvalidGrant, "not a valid authorization code"), [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+            // Without token storage OpenIddict cannot see a code used twice: the provider keeps the codes it redeemed.
+            if (!provider!._redeemed.TryAdd(request.Code!, 0))
+                return Results.Forbid(Error(Errors.InvalidGrant, "the code was already redeemed"), [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+            if (provider.HandMadeIdToken is { } fault)
+                return Results.Json(new Dictionary<string, object>
+                {
+                    ["access_token"] = "opaque-" + Guid.NewGuid().ToString("N"),
+                    ["token_type"] = "Bearer",
+                    ["expires_in"] = 300,
+                    ["id_token"] = provider.HandMade(code.Principal!, fault),
+                });
+            return Results.SignIn(code.Principal!, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        });
+        app.MapMethods("/connect/logout", ["GET", "POST"], (HttpContext http) =>
+        {
+            provider!._endSessionHints.Enqueue(http.GetOpenIddictServerRequest()!.IdTokenHint ?? "");
+            // Redirects to the (validated) post_logout_redirect_uri with the state.
+            return Results.SignOut(authenticationSchemes: [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        provider = new LoopbackOidcProvider(app, key) { Issuer = address.TrimEnd('/') + "/" };
+        return provider;
+    }
+
+    /// <summary>An ID token signed with the provider's own key, for the person of <paramref name="code"/>, with <paramref name="fault"/>.</summary>
+    private string HandMade(ClaimsPrincipal code, IdTokenFault fault)
+    {
+        var now = DateTime.UtcNow;
+        var claims = new Dictionary<string, object>
+        {
+            [Claims.Subject] = code.FindFirst(Claims.Subject)!.Value,
+            [Claims.PreferredUsername] = code.FindFirst(Claims.PreferredUsername)!.Value,
+            ["roles"] = code.FindAll("roles").Select(c => c.Value).ToArray(),
+            [Claims.Nonce] = LastNonce!,
+        };
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = fault == IdTokenFault.WrongIssuer ? "http://127.0.0.1:1/another-provider/" : Issuer,
+            Audience = fault == IdTokenFault.WrongAudience ? "another-client" : ClientId,
+            Claims = claims,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now.AddMinutes(5),
+            SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.RsaSha256),
+        });
+    }
+
+    private static AuthenticationProperties Error(string error, string description) => new(new Dictionary<string, string?>
+    {
+        [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
+        [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
+    });
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        _key.Rsa.Dispose();
+    }
+
+    /// <summary>A person at the provider: subject, <c>preferred_username</c> and values of <c>roles</c>.</summary>
+    public sealed record TestUser(string Subject, string Name, params string[] Roles);
+
+    public enum IdTokenFault
+    {
+        /// <summary>Nothing wrong: the hand-made token is accepted (so the faults below are what is refused).</summary>
+        None,
+        WrongAudience,
+        WrongIssuer,
+    }
+}
