@@ -160,13 +160,14 @@ public sealed class ExternalProviderSignInTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
         Assert.Contains("id=\"login-problem\"", refused.Body);
-        Assert.Contains("href=\"/dashboard/duty\"", refused.Body);
+        Assert.Contains("id=\"provider-sign-in\" href=\"/dashboard/duty\"", refused.Body);
         Assert.Null((replayer ?? browser).NodeCookie("launchnotify-dashboard"));
         // Still not signed in: the duty page sends the browser to the provider again.
         var after = await (replayer ?? browser).GetAsync("/dashboard/duty");
         Assert.Equal(HttpStatusCode.Redirect, after.Status);
         Assert.StartsWith(_provider.Issuer, after.Location!.AbsoluteUri);
         Assert.Contains(_app.Logs.Entries, e => e.Message.Contains("Dashboard sign-in at the provider refused", StringComparison.Ordinal));
+        Assert.Empty(_app.Logs.Failures);
     }
 
     public static TheoryData<IdTokenFault> IdTokenFaults => [IdTokenFault.WrongAudience, IdTokenFault.WrongIssuer];
@@ -226,9 +227,10 @@ public sealed class ExternalProviderSignInTests : IAsyncLifetime
         var page = await browser.GetAsync("/dashboard/login?returnUrl=/dashboard/duty");
         Assert.Equal(HttpStatusCode.OK, page.Status);
         Assert.DoesNotContain("type=\"password\"", page.Body);
-        Assert.Contains("href=\"/dashboard/duty\"", page.Body);
-        // A return address off the dashboard is not followed.
-        Assert.DoesNotContain("evil.example", (await browser.GetAsync("/dashboard/login?returnUrl=https://evil.example/")).Body);
+        Assert.Contains("id=\"provider-sign-in\" href=\"/dashboard/duty\"", page.Body);
+        // A return address off the dashboard is not followed: the link goes to the duty page.
+        Assert.Contains("id=\"provider-sign-in\" href=\"/dashboard/duty\"", (await browser.GetAsync("/dashboard/login?returnUrl=https://evil.example/")).Body);
+        Assert.Contains("id=\"provider-sign-in\" href=\"/dashboard/duty\"", (await browser.GetAsync("/dashboard/login?returnUrl=//evil.example/")).Body);
         await TestAccounts.AddAsync(_app.StoreOptions, ("olga", NodeRoles.ComplianceOfficer));
         var posted = await browser.PostAsync("/dashboard/login", new FormUrlEncodedContent([new("username", "olga"), new("password", TestAccounts.Password)]));
         Assert.Equal(HttpStatusCode.OK, posted.Status);
