@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore;
@@ -44,8 +45,17 @@ public sealed class LoopbackOidcProvider : IAsyncDisposable
     /// <summary>The provider's issuer (OpenIddict's, from the address it answers on), e.g. <c>http://127.0.0.1:PORT/</c>.</summary>
     public string Issuer { get; private set; } = "";
 
-    /// <summary>Who the next authorization request signs in (the person at the provider's login page).</summary>
+    /// <summary>Who the next authorization request signs in, without a page (the test plays the person).</summary>
     public TestUser? NextUser { get; set; }
+
+    /// <summary>
+    /// Without <see cref="NextUser"/>: the accounts of the provider's login page (a form asking for a user name, for a
+    /// browser); none: the person declines (access_denied).
+    /// </summary>
+    public IReadOnlyDictionary<string, TestUser> Accounts { get; set; } = new Dictionary<string, TestUser>();
+
+    /// <summary>The node's address, as the browser reaches it: the registered redirect URIs are under it.</summary>
+    public string NodeBase { get; set; } = "";
 
     /// <summary>Instead of OpenIddict's ID token, answer the code with one made by hand (signed with the provider's key) having this fault.</summary>
     public IdTokenFault? HandMadeIdToken { get; set; }
@@ -59,11 +69,11 @@ public sealed class LoopbackOidcProvider : IAsyncDisposable
     /// <summary>The id_token_hint of each end-session request.</summary>
     public IReadOnlyCollection<string> EndSessionHints => _endSessionHints;
 
-    public static async Task<LoopbackOidcProvider> StartAsync(string nodeBaseAddress)
+    /// <param name="nodeBaseAddress">The node's address as the browser reaches it (<see cref="NodeBase"/>, settable later).</param>
+    /// <param name="host">The host name the provider is reached by: <c>localhost</c> makes it another site than a node on 127.0.0.1.</param>
+    public static async Task<LoopbackOidcProvider> StartAsync(string nodeBaseAddress, string host = "127.0.0.1")
     {
         var key = new RsaSecurityKey(RSA.Create(2048)) { KeyId = "loopback-provider-key-1" };
-        var redirectUri = nodeBaseAddress.TrimEnd('/') + "/dashboard/signin-oidc";
-        var postLogout = nodeBaseAddress.TrimEnd('/') + "/dashboard/signout-callback-oidc";
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         LoopbackOidcProvider? provider = null;
@@ -87,7 +97,7 @@ public sealed class LoopbackOidcProvider : IAsyncDisposable
             {
                 if (context.ClientId != ClientId)
                     context.Reject(Errors.InvalidClient, "unknown client");
-                else if (context.RedirectUri != redirectUri)
+                else if (context.RedirectUri != provider!.NodeBase.TrimEnd('/') + "/dashboard/signin-oidc")
                     context.Reject(Errors.InvalidRequest, "redirect_uri not registered for this client");
                 return default;
             }));
@@ -101,7 +111,7 @@ public sealed class LoopbackOidcProvider : IAsyncDisposable
             }));
             o.AddEventHandler<ValidateEndSessionRequestContext>(h => h.UseInlineHandler(context =>
             {
-                if (context.PostLogoutRedirectUri is { } uri && uri != postLogout)
+                if (context.PostLogoutRedirectUri is { } uri && uri != provider!.NodeBase.TrimEnd('/') + "/dashboard/signout-callback-oidc")
                     context.Reject(Errors.InvalidRequest, "post_logout_redirect_uri not registered");
                 return default;
             }));
@@ -112,7 +122,14 @@ public sealed class LoopbackOidcProvider : IAsyncDisposable
         {
             var request = http.GetOpenIddictServerRequest()!;
             provider!.LastNonce = request.Nonce;
-            if (provider.NextUser is not { } user)
+            var user = provider.NextUser;
+            if (user is null && provider.Accounts.Count > 0)
+            {
+                // The provider's login page: a form posting the request's parameters back with the user name.
+                if (!HttpMethods.IsPost(http.Request.Method) || !provider.Accounts.TryGetValue(http.Request.Form["username"].ToString(), out user))
+                    return Results.Content(LoginPage(request), "text/html; charset=utf-8");
+            }
+            if (user is null)
                 return Results.Forbid(Error(Errors.AccessDenied, "the person declined"), [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
             var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, "preferred_username", "roles");
             identity.AddClaim(new Claim(Claims.Subject, user.Subject));
@@ -151,7 +168,8 @@ public sealed class LoopbackOidcProvider : IAsyncDisposable
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        provider = new LoopbackOidcProvider(app, key) { Issuer = address.TrimEnd('/') + "/" };
+        var port = new Uri(address).Port;
+        provider = new LoopbackOidcProvider(app, key) { Issuer = $"http://{host}:{port}/", NodeBase = nodeBaseAddress };
         return provider;
     }
 
@@ -176,6 +194,15 @@ public sealed class LoopbackOidcProvider : IAsyncDisposable
             Expires = now.AddMinutes(5),
             SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.RsaSha256),
         });
+    }
+
+    private static string LoginPage(OpenIddictRequest request)
+    {
+        var fields = string.Concat(request.GetParameters().Where(p => p.Key != "username")
+            .Select(p => $"<input type=\"hidden\" name=\"{WebUtility.HtmlEncode(p.Key)}\" value=\"{WebUtility.HtmlEncode((string?)p.Value)}\">"));
+        return "<!DOCTYPE html><html><head><title>Loopback provider: sign in</title></head><body><h1>Loopback provider</h1>" +
+               $"<form method=\"post\" action=\"/connect/authorize\">{fields}<label>User <input id=\"username\" name=\"username\"></label>" +
+               "<button id=\"sign-in\" type=\"submit\">Sign in</button></form></body></html>";
     }
 
     private static AuthenticationProperties Error(string error, string description) => new(new Dictionary<string, string?>
