@@ -75,7 +75,10 @@ public static class ApiAuthentication
         // A caller with a bearer token was already answered by the bearer handler (a problem body): only a browser gets the page.
         o.Events.OnRedirectToAccessDenied = context => context.Response.HasStarted
             ? Task.CompletedTask
-            : DashboardEndpoints.Page<NotForYourRolePage>(new { UserName = context.HttpContext.User.Identity?.Name ?? "", DashboardEndpoints.ReaderOf(context.HttpContext).R }, StatusCodes.Status403Forbidden)
+            : DashboardEndpoints.Page<NotForYourRolePage>(new
+                {
+                    UserName = context.HttpContext.User.Identity?.Name ?? "", DashboardEndpoints.ReaderOf(context.HttpContext).R, RolesAtProvider = !auth.IsEmbedded,
+                }, StatusCodes.Status403Forbidden)
                 .ExecuteAsync(context.HttpContext);
         if (auth.IsEmbedded)
         {

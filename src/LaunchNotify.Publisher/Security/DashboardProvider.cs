@@ -72,6 +72,15 @@ public static class DashboardProvider
                         context.Properties!.StoreTokens([new AuthenticationToken { Name = IdToken, Value = idToken }]);
                     return Task.CompletedTask;
                 },
+                // The person did not sign in at the provider (declined, or the provider refused the account): no error of the node.
+                OnAccessDenied = async context =>
+                {
+                    context.HandleResponse();
+                    context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("LaunchNotify.Publisher.Security")
+                        .LogWarning("Dashboard sign-in at the provider refused: the provider answered access_denied");
+                    await DashboardLogin.ProviderPage(context.HttpContext, "", "login.provider.failed", StatusCodes.Status403Forbidden)
+                        .ExecuteAsync(context.HttpContext);
+                },
                 OnRemoteFailure = async context =>
                 {
                     // A refused, tampered, replayed or expired sign-in (bad state, no correlation cookie, a code the

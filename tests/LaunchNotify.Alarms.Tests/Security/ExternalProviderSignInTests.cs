@@ -102,7 +102,12 @@ public sealed class ExternalProviderSignInTests : IAsyncLifetime
         Assert.Equal(NodeBase + "/dashboard/duty", first.Url.AbsoluteUri);
         // A role not enough for the page: the page that says so, not a redirect or a problem body.
         if (dashboard == 403)
+        {
             Assert.Contains(who.Replace(' ', '.'), again.Body);
+            // Roles are given at the provider: the page does not send the reader to the node's user commands.
+            Assert.Contains("identity provider", again.Body);
+            Assert.DoesNotContain("launchnotify users reset", again.Body);
+        }
         // What the duty page's forms record is the provider's principal: its sub and name, read with the bearer tokens' claims.
         if (duty == 200)
             Assert.Contains(who.Replace(' ', '.'), first.Body);
@@ -158,7 +163,8 @@ public sealed class ExternalProviderSignInTests : IAsyncLifetime
         using var replayer = fault == "replayed callback" ? new Browser(_app, _provider) : null;
         var refused = await (replayer ?? browser).GetAsync(callback);
 
-        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        // 403 when the provider said no (the person declined), 400 for an answer that is not one to this browser's request.
+        Assert.Equal(fault == "declined at the provider" ? HttpStatusCode.Forbidden : HttpStatusCode.BadRequest, refused.Status);
         Assert.Contains("id=\"login-problem\"", refused.Body);
         Assert.Contains("id=\"provider-sign-in\" href=\"/dashboard/duty\"", refused.Body);
         Assert.Null((replayer ?? browser).NodeCookie("launchnotify-dashboard"));
@@ -218,6 +224,27 @@ public sealed class ExternalProviderSignInTests : IAsyncLifetime
         var after = await browser.GetAsync("/dashboard/duty");
         Assert.Equal(HttpStatusCode.Redirect, after.Status);
         Assert.StartsWith(_provider.Issuer + "connect/authorize?", after.Location!.AbsoluteUri);
+    }
+
+    [Fact]
+    public async Task SignOut_WithAProviderWithoutAnEndSessionEndpoint_EndsTheCookieOnly()
+    {
+        await using var provider = await LoopbackOidcProvider.StartAsync(NodeBase, endSession: false);
+        using var app = new SignInPublisher(provider.Issuer);
+        provider.NextUser = new TestUser("s-dana", "dana.duty", NodeRoles.DutyOfficer);
+        using var browser = new Browser(app, provider);
+        var duty = (await browser.FollowAsync("/dashboard/duty"))[^1];
+        Assert.Equal(HttpStatusCode.OK, duty.Status);
+        var token = Regex.Match(duty.Body, "<form method=\"post\" action=\"/dashboard/logout\"><input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]+)\"");
+
+        var hops = await browser.FollowAsync("/dashboard/logout", new FormUrlEncodedContent([new(token.Groups[1].Value, token.Groups[2].Value)]));
+
+        Assert.Equal("/dashboard/login", hops[0].SentLocation);
+        Assert.Equal((HttpStatusCode.OK, NodeBase + "/dashboard/login"), (hops[^1].Status, hops[^1].Url.AbsoluteUri));
+        Assert.Null(browser.NodeCookie("launchnotify-dashboard"));
+        Assert.Empty(provider.EndSessionHints);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/dashboard/duty")).Status);
+        Assert.Empty(app.Logs.Failures);
     }
 
     [Fact]

@@ -71,7 +71,8 @@ public sealed class LoopbackOidcProvider : IAsyncDisposable
 
     /// <param name="nodeBaseAddress">The node's address as the browser reaches it (<see cref="NodeBase"/>, settable later).</param>
     /// <param name="host">The host name the provider is reached by: <c>localhost</c> makes it another site than a node on 127.0.0.1.</param>
-    public static async Task<LoopbackOidcProvider> StartAsync(string nodeBaseAddress, string host = "127.0.0.1")
+    /// <param name="endSession">Whether the provider has (and advertises) an end-session endpoint.</param>
+    public static async Task<LoopbackOidcProvider> StartAsync(string nodeBaseAddress, string host = "127.0.0.1", bool endSession = true)
     {
         var key = new RsaSecurityKey(RSA.Create(2048)) { KeyId = "loopback-provider-key-1" };
         var builder = WebApplication.CreateSlimBuilder();
@@ -82,7 +83,8 @@ public sealed class LoopbackOidcProvider : IAsyncDisposable
         {
             o.SetAuthorizationEndpointUris("connect/authorize");
             o.SetTokenEndpointUris("connect/token");
-            o.SetEndSessionEndpointUris("connect/logout");
+            if (endSession)
+                o.SetEndSessionEndpointUris("connect/logout");
             o.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange();
             o.RegisterScopes(Scopes.OpenId, Scopes.Profile);
             o.EnableDegradedMode();
@@ -90,8 +92,9 @@ public sealed class LoopbackOidcProvider : IAsyncDisposable
             o.DisableAuthorizationStorage();
             o.AddSigningKey(key);
             o.AddEphemeralEncryptionKey().DisableAccessTokenEncryption();
-            o.UseAspNetCore().EnableAuthorizationEndpointPassthrough().EnableTokenEndpointPassthrough().EnableEndSessionEndpointPassthrough()
-                .DisableTransportSecurityRequirement();
+            var aspNetCore = o.UseAspNetCore().EnableAuthorizationEndpointPassthrough().EnableTokenEndpointPassthrough().DisableTransportSecurityRequirement();
+            if (endSession)
+                aspNetCore.EnableEndSessionEndpointPassthrough();
             // Degraded mode: the host checks the client, as a provider's client registry would.
             o.AddEventHandler<ValidateAuthorizationRequestContext>(h => h.UseInlineHandler(context =>
             {
@@ -109,7 +112,8 @@ public sealed class LoopbackOidcProvider : IAsyncDisposable
                     Interlocked.Increment(ref provider!._tokenRequests);
                 return default;
             }));
-            o.AddEventHandler<ValidateEndSessionRequestContext>(h => h.UseInlineHandler(context =>
+            if (endSession)
+                o.AddEventHandler<ValidateEndSessionRequestContext>(h => h.UseInlineHandler(context =>
             {
                 if (context.PostLogoutRedirectUri is { } uri && uri != provider!.NodeBase.TrimEnd('/') + "/dashboard/signout-callback-oidc")
                     context.Reject(Errors.InvalidRequest, "post_logout_redirect_uri not registered");
@@ -160,12 +164,13 @@ public sealed class LoopbackOidcProvider : IAsyncDisposable
                 });
             return Results.SignIn(code.Principal!, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         });
-        app.MapMethods("/connect/logout", ["GET", "POST"], (HttpContext http) =>
-        {
-            provider!._endSessionHints.Enqueue(http.GetOpenIddictServerRequest()!.IdTokenHint ?? "");
-            // Redirects to the (validated) post_logout_redirect_uri with the state.
-            return Results.SignOut(authenticationSchemes: [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
-        });
+        if (endSession)
+            app.MapMethods("/connect/logout", ["GET", "POST"], (HttpContext http) =>
+            {
+                provider!._endSessionHints.Enqueue(http.GetOpenIddictServerRequest()!.IdTokenHint ?? "");
+                // Redirects to the (validated) post_logout_redirect_uri with the state.
+                return Results.SignOut(authenticationSchemes: [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+            });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(address).Port;
