@@ -1,5 +1,4 @@
 using LaunchNotify.Node.Accounts;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Playwright;
 using static LaunchNotify.Alarms.Tests.Security.LoopbackOidcProvider;
 
@@ -14,7 +13,7 @@ public sealed class ExternalProviderBrowserTests : IAsyncLifetime
 {
     private const string Chromium = "/usr/bin/chromium";
     private LoopbackOidcProvider _provider = null!;
-    private KestrelSignInPublisher _app = null!;
+    private ExternalProviderPublisher _app = null!;
     private string _node = "";
 
     public async Task InitializeAsync()
@@ -22,7 +21,7 @@ public sealed class ExternalProviderBrowserTests : IAsyncLifetime
         if (!File.Exists(Chromium))
             throw new InvalidOperationException($"{Chromium} is missing: run infra/chromium/install.sh (infra/test.sh does) to install Debian's chromium.");
         _provider = await LoopbackOidcProvider.StartAsync("", host: "localhost");
-        _app = new KestrelSignInPublisher(_provider.Issuer);
+        _app = new ExternalProviderPublisher(_provider.Issuer, dashboardClient: true, onKestrel: true);
         _node = _app.Address.GetLeftPart(UriPartial.Authority);
         _provider.NodeBase = _node;
         _provider.Accounts = new Dictionary<string, TestUser>
@@ -94,27 +93,5 @@ public sealed class ExternalProviderBrowserTests : IAsyncLifetime
             r => r.Request.IsNavigationRequest && r.Status is not (301 or 302 or 303));
         await page.WaitForLoadStateAsync(LoadState.Load);
         return response;
-    }
-
-    /// <summary>The publisher on a loopback port, configured for the provider and the dashboard's client.</summary>
-    private sealed class KestrelSignInPublisher(string authority) : PublisherApp
-    {
-        protected override bool OnKestrel => true;
-
-        protected override bool SignsInTester => false;
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            var secretFile = Path.Combine(Folder, "dashboard-client.secret");
-            SecretFile.WriteOwnerOnly(secretFile, ClientSecret);
-            builder.UseSetting("LaunchNotify:Auth:Authority", authority);
-            builder.UseSetting("LaunchNotify:Auth:Audience", "launchnotify-api");
-            builder.UseSetting("LaunchNotify:Auth:RoleClaim", "roles");
-            builder.UseSetting("LaunchNotify:Auth:NameClaim", "preferred_username");
-            builder.UseSetting("LaunchNotify:Auth:RequireHttpsMetadata", "false");
-            builder.UseSetting("LaunchNotify:Auth:ClientId", ClientId);
-            builder.UseSetting("LaunchNotify:Auth:ClientSecretFile", secretFile);
-        }
     }
 }

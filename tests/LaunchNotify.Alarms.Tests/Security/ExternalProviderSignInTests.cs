@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using LaunchNotify.Node.Accounts;
 using LaunchNotify.Node.Hosting;
 using LaunchNotify.Node.Security;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Configuration;
@@ -16,16 +15,16 @@ namespace LaunchNotify.Alarms.Tests.Security;
 /// OpenIddict provider on loopback, the node configured by its Authority, Audience, ClientId and a client secret file, and
 /// a browser played step by step (cookies kept, every redirect followed by hand) through the authorization code flow with PKCE.
 /// </summary>
-public sealed class ExternalProviderSignInTests : IAsyncLifetime
+public sealed partial class ExternalProviderSignInTests : IAsyncLifetime
 {
     private const string NodeBase = "http://localhost";
     private LoopbackOidcProvider _provider = null!;
-    private SignInPublisher _app = null!;
+    private ExternalProviderPublisher _app = null!;
 
     public async Task InitializeAsync()
     {
         _provider = await LoopbackOidcProvider.StartAsync(NodeBase);
-        _app = new SignInPublisher(_provider.Issuer);
+        _app = new ExternalProviderPublisher(_provider.Issuer, dashboardClient: true);
     }
 
     public async Task DisposeAsync()
@@ -207,7 +206,7 @@ public sealed class ExternalProviderSignInTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, duty.Status);
         // The provider's origin is a form target of the page (the sign-out form's answer redirects there).
         Assert.Contains($"form-action 'self' {new Uri(_provider.Issuer).GetLeftPart(UriPartial.Authority)}", duty.Headers["Content-Security-Policy"]);
-        var token = Regex.Match(duty.Body, "<form method=\"post\" action=\"/dashboard/logout\"><input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]+)\"");
+        var token = SignOutForm.Match(duty.Body);
         Assert.True(token.Success, duty.Body);
 
         var hops = await browser.FollowAsync("/dashboard/logout", new FormUrlEncodedContent([new(token.Groups[1].Value, token.Groups[2].Value)]));
@@ -230,12 +229,12 @@ public sealed class ExternalProviderSignInTests : IAsyncLifetime
     public async Task SignOut_WithAProviderWithoutAnEndSessionEndpoint_EndsTheCookieOnly()
     {
         await using var provider = await LoopbackOidcProvider.StartAsync(NodeBase, endSession: false);
-        using var app = new SignInPublisher(provider.Issuer);
+        using var app = new ExternalProviderPublisher(provider.Issuer, dashboardClient: true);
         provider.NextUser = new TestUser("s-dana", "dana.duty", NodeRoles.DutyOfficer);
         using var browser = new Browser(app, provider);
         var duty = (await browser.FollowAsync("/dashboard/duty"))[^1];
         Assert.Equal(HttpStatusCode.OK, duty.Status);
-        var token = Regex.Match(duty.Body, "<form method=\"post\" action=\"/dashboard/logout\"><input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]+)\"");
+        var token = SignOutForm.Match(duty.Body);
 
         var hops = await browser.FollowAsync("/dashboard/logout", new FormUrlEncodedContent([new(token.Groups[1].Value, token.Groups[2].Value)]));
 
@@ -334,6 +333,12 @@ public sealed class ExternalProviderSignInTests : IAsyncLifetime
         }
     }
 
+    [GeneratedRegex("<form method=\"post\" action=\"/dashboard/logout\"><input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]+)\"")]
+    private static partial Regex SignOutFormRegex();
+
+    /// <summary>The sign-out form's antiforgery field (name, value) on a dashboard page.</summary>
+    private static readonly Regex SignOutForm = SignOutFormRegex();
+
     /// <summary>Changes one character in the middle of the protected state, keeping it base64url.</summary>
     private static string Tamper(string state)
     {
@@ -341,26 +346,6 @@ public sealed class ExternalProviderSignInTests : IAsyncLifetime
         var i = chars.Length / 2;
         chars[i] = chars[i] == 'A' ? 'B' : 'A';
         return new string(chars);
-    }
-
-    /// <summary>The publisher configured for the provider: authority, audience, its claim names, and the dashboard's client.</summary>
-    private sealed class SignInPublisher(string authority) : PublisherApp
-    {
-        protected override bool SignsInTester => false;
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            var secretFile = Path.Combine(Folder, "dashboard-client.secret");
-            SecretFile.WriteOwnerOnly(secretFile, ClientSecret);
-            builder.UseSetting("LaunchNotify:Auth:Authority", authority);
-            builder.UseSetting("LaunchNotify:Auth:Audience", "launchnotify-api");
-            builder.UseSetting("LaunchNotify:Auth:RoleClaim", "roles");
-            builder.UseSetting("LaunchNotify:Auth:NameClaim", "preferred_username");
-            builder.UseSetting("LaunchNotify:Auth:RequireHttpsMetadata", "false");
-            builder.UseSetting("LaunchNotify:Auth:ClientId", ClientId);
-            builder.UseSetting("LaunchNotify:Auth:ClientSecretFile", secretFile);
-        }
     }
 
     /// <summary>One answer on the browser's way: where it was asked, what came back.</summary>
@@ -371,7 +356,7 @@ public sealed class ExternalProviderSignInTests : IAsyncLifetime
     /// A browser: one cookie jar for the node (the in-memory server at http://localhost) and one for the provider (on
     /// loopback), each redirect followed by hand so every step can be checked.
     /// </summary>
-    private sealed class Browser(SignInPublisher app, LoopbackOidcProvider provider) : IDisposable
+    private sealed class Browser(ExternalProviderPublisher app, LoopbackOidcProvider provider) : IDisposable
     {
         private readonly CookieContainer _nodeCookies = new();
         private readonly HttpClient _node = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
