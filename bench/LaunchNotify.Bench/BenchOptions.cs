@@ -15,6 +15,9 @@ public sealed record BenchOptions
 
     public int WarmUp { get; init; } = 400;
 
+    /// <summary>Notifications submitted one at a time on an otherwise idle pipeline, each after the last was confirmed.</summary>
+    public int IdleNotifications { get; init; } = 40;
+
     /// <summary>Messages in the broker floor (plain RabbitMQ.Client), and publishes awaiting a confirm at once.</summary>
     public int FloorMessages { get; init; } = 20_000;
     public int FloorWindow { get; init; } = 200;
@@ -35,7 +38,7 @@ public sealed record BenchOptions
     /// <summary>How often the confirmation observer reads the sender's store.</summary>
     public int ObserveIntervalMs { get; init; } = 2;
 
-    /// <summary>Phases to leave out: floor, pipeline, rate, scale, topology, fanout.</summary>
+    /// <summary>Phases to leave out: idle, floor, pipeline, rate, scale, topology, fanout.</summary>
     public IReadOnlySet<string> Skip { get; init; } = new HashSet<string>();
 
     /// <summary>Where results-&lt;timestamp&gt;.json goes (default .local/bench under the repository).</summary>
@@ -62,6 +65,7 @@ public sealed record BenchOptions
         Concurrency = 16,
         RateSeconds = 8,
         WarmUp = 300,
+        IdleNotifications = 20,
         FloorMessages = 5000,
         SeedRows = 20_000,
         ScaleInstances = [1, 2, 4],
@@ -78,6 +82,7 @@ public sealed record BenchOptions
         Concurrency = 32,
         RateSeconds = 60,
         WarmUp = 1000,
+        IdleNotifications = 100,
         FloorMessages = 50_000,
         SeedRows = 1_000_000,
         ScaleMessages = 4000,

@@ -12,6 +12,7 @@ public sealed record BenchResult
     public required BenchOptions Options { get; init; }
     public int JwsBytes { get; set; }
     public FloorResult? Floor { get; set; }
+    public PipelineRun? Idle { get; set; }
     public PipelineRun? Throughput { get; set; }
     public PipelineRun? FixedRate { get; set; }
 

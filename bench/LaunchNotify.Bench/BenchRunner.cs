@@ -35,7 +35,7 @@ public static class BenchRunner
 
         await WithProgressAsync(console, async phase =>
         {
-            if (options.Runs("pipeline") || options.Runs("rate") || options.Runs("floor"))
+            if (options.Runs("idle") || options.Runs("pipeline") || options.Runs("rate") || options.Runs("floor"))
                 await PipelinePhaseAsync(env, options, Path.Combine(folder, "pipeline"), result, phase, ct);
             if (options.Runs("scale"))
                 await ScalePhaseAsync(env, options, Path.Combine(folder, "scale"), result, phase, ct);
@@ -147,16 +147,26 @@ public static class BenchRunner
         result.JwsBytes = jws.Length;
         setup($"ready (a signed pre-notification is {jws.Length} bytes)", 1);
 
+        List<ProcessSample> Samples() => [.. cluster.Processes.Select(p => p.Sample()),
+            .. env.BrokerPid() is { } broker ? [ProcessSample.Read("rabbitmq", broker)] : Array.Empty<ProcessSample>(),
+            ProcessSample.Read("bench (client + observer)", Environment.ProcessId)];
+
+        if (options.Runs("idle"))
+        {
+            var progress = phase($"idle: {options.IdleNotifications} notifications one at a time");
+            var before = Samples();
+            var sent = await driver.OneAtATimeAsync(options.IdleNotifications, TimeSpan.FromMilliseconds(250),
+                n => progress("", (double)n / options.IdleNotifications), ct);
+            result.Idle = driver.Summarize("one at a time, idle", null, 1, sent, before, Samples());
+            progress($"idle: p50 {result.Idle.SubmitToConfirmed.P50Ms:0.0} ms submit→confirmed", 1);
+        }
+
         if (options.Runs("floor"))
         {
             var floor = phase("floor: plain RabbitMQ.Client");
             result.Floor = await FloorBenchmark.RunAsync(env, options.FloorMessages, jws, options.FloorWindow, 32, floor, ct);
             floor($"floor: {result.Floor.MessagesPerSecond:N0} msg/s", 1);
         }
-
-        List<ProcessSample> Samples() => [.. cluster.Processes.Select(p => p.Sample()),
-            .. env.BrokerPid() is { } broker ? [ProcessSample.Read("rabbitmq", broker)] : Array.Empty<ProcessSample>(),
-            ProcessSample.Read("bench (client + observer)", Environment.ProcessId)];
 
         if (options.Runs("pipeline"))
         {

@@ -103,6 +103,25 @@ public sealed class PipelineDriver : IDisposable
         return [.. results];
     }
 
+    /// <summary>
+    /// One notification at a time on an idle pipeline: each is submitted once the last was confirmed and the nodes had
+    /// <paramref name="pause"/> with nothing to do (their loops back asleep), so each one meets the idle system.
+    /// </summary>
+    public async Task<List<Submission>> OneAtATimeAsync(int count, TimeSpan pause, Action<int> progress, CancellationToken ct)
+    {
+        var results = new List<Submission>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var sent = await SubmitOneAsync(ct);
+            results.Add(sent);
+            if (sent.Accepted)
+                await WaitConfirmedAsync([sent], TimeSpan.FromSeconds(10), _ => { }, ct);
+            progress(i + 1);
+            await Task.Delay(pause, ct);
+        }
+        return results;
+    }
+
     /// <summary>Open loop: one submission every 1/rate s whatever the answers take (at most 512 in flight).</summary>
     public async Task<List<Submission>> FixedRateAsync(int rate, int seconds, Action<int> progress, CancellationToken ct)
     {

@@ -20,7 +20,7 @@ var scaleMessages = new Option<int?>("--scale-messages") { Description = "Backlo
 var centres = new Option<string?>("--centres") { Description = "Centre counts for provisioning and routing, e.g. 10,50,200." };
 var fanOutRecipients = new Option<int?>("--fanout-recipients") { Description = $"Recipients of each hcoc notification in the fan-out phase (default 142, at most {FanOutBenchmark.MaxRecipients})." };
 var fanOutNotifications = new Option<int?>("--fanout-notifications") { Description = "Notifications measured in the fan-out phase, one at a time (default 10; quick 3)." };
-var skip = new Option<string?>("--skip") { Description = "Phases to leave out: floor, pipeline, rate, scale, topology, fanout (comma-separated)." };
+var skip = new Option<string?>("--skip") { Description = "Phases to leave out: idle, floor, pipeline, rate, scale, topology, fanout (comma-separated)." };
 var nodes = new Option<string?>("--nodes") { Description = "Run the nodes from another clone's build output (before/after comparisons)." };
 var output = new Option<string?>("--out") { Description = "Folder for results-<timestamp>.json/.txt (default .local/bench)." };
 var faults = new Option<bool>("--faults") { Description = "Run the fault suite instead (docs/reliability.md): kills, cut links, hostile intake and inbox floods. With --quick: the short version infra/test.sh runs." };

@@ -7,6 +7,7 @@ public static class Targets
 {
     public const double MinRatio = 0.5;
     public const double MaxP99Ms = 20;
+    public const double MaxIdleMs = 10;
     public const double MaxSubscriberRssMb = 200;
     public const int FullSeedRows = 1_000_000;
     public const double MaxFanOutP99Ms = 1000;
@@ -19,6 +20,9 @@ public static class Targets
             r.Targets.Add(new TargetResult("pipeline ÷ (floor ÷ 2)", $"≥ {MinRatio}", $"{r.Ratio:0.000} ({tp.NotificationsPerSecond:N0} notif/s vs {floor.MessagesPerSecond:N0} msg/s)",
                 r.Ratio >= MinRatio ? "PASS" : "MISS"));
         }
+        if (r.Idle is { } idle)
+            r.Targets.Add(new TargetResult("one notification on an idle system: submit→confirmed", $"≤ {MaxIdleMs} ms", $"p50 {idle.SubmitToConfirmed.P50Ms:0.0} ms, max {idle.SubmitToConfirmed.MaxMs:0.0} ms",
+                idle.SubmitToConfirmed.MaxMs <= MaxIdleMs ? "PASS" : "MISS", $"{idle.Confirmed} notifications, each after the last was confirmed"));
         if (r.FixedRate is { } rate)
             r.Targets.Add(new TargetResult($"p99 submit→confirmed at {rate.OfferedPerSecond}/s", $"≤ {MaxP99Ms} ms", $"{rate.SubmitToConfirmed.P99Ms:0.0} ms",
                 rate.SubmitToConfirmed.P99Ms <= MaxP99Ms ? "PASS" : "MISS"));
@@ -26,7 +30,7 @@ public static class Targets
             r.Targets.Add(new TargetResult("subscriber RSS with 1M stored", $"≤ {MaxSubscriberRssMb} MB", $"{memory.RssMbAfterRuns:0} MB (peak {memory.PeakRssMb:0})",
                 memory.RssMbAfterRuns <= MaxSubscriberRssMb ? "PASS" : "MISS",
                 memory.SeededRows >= FullSeedRows ? null : $"with {memory.SeededRows:N0} rows seeded; --full seeds 1M"));
-        foreach (var run in new[] { r.Throughput, r.FixedRate }.OfType<PipelineRun>())
+        foreach (var run in new[] { r.Idle, r.Throughput, r.FixedRate }.OfType<PipelineRun>())
             r.Targets.Add(new TargetResult($"{run.Name}: every notification confirmed", "all", $"{run.Confirmed}/{run.Submitted}",
                 run.Confirmed == run.Submitted ? "PASS" : "MISS", run.Errors.Count > 0 ? string.Join("; ", run.Errors) : null));
         if (r.ScaleOut.Count > 0)
@@ -65,7 +69,7 @@ public static class Report
             floor.AddRow("publish → delivered, one at a time", f.SequentialPublishToDelivered.ToString());
             console.Write(floor);
         }
-        var runs = new[] { r.Throughput, r.FixedRate }.OfType<PipelineRun>().ToList();
+        var runs = new[] { r.Idle, r.Throughput, r.FixedRate }.OfType<PipelineRun>().ToList();
         if (runs.Count > 0)
         {
             var table = new Table().Title("Pipeline US → RU: submit → validate → sign → store → publish → verify → store → receipt → confirmed")

@@ -15,7 +15,7 @@ public abstract class WakeSignal
     /// </summary>
     public Task Asleep => _asleep.Task;
 
-    public void Notify()
+    public virtual void Notify()
     {
         try
         {

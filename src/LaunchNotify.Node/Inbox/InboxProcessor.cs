@@ -203,6 +203,7 @@ public sealed class InboxProcessor(
         var answers = kind is { } known && known.IsNotification();
         // One step of the inbox's group commit: it has committed when this returns (GroupCommitter).
         Instant? earliestDue = null;
+        IReadOnlyList<OutboxEntry> handOff = [];
         var first = await committer.RunAsync(async (db, stepCt) =>
         {
             // Claim (sender, id) first, atomically: a redelivery or a second consumer racing this one finds it taken and
@@ -229,14 +230,15 @@ public sealed class InboxProcessor(
                 await ApplyAcknowledgementAsync(db, a, stepCt);
             await timeliness.OnStoredAsync(db, entry, message, agreement, original, accepted, findings, stepCt);
             earliestDue = DeadlineSignal.EarliestPendingDue(db);
+            handOff = outboxSignal.ClaimAdded(db, receivedAt);
             await db.SaveChangesAsync(stepCt);
             return (InboxMessage?)null;
         }, ct);
         if (first is not null)
             return Duplicate(first, delivery);
 
-        if (answers)
-            outboxSignal.Notify();
+        if (answers || handOff.Count > 0)
+            outboxSignal.HandOff(handOff);
         // Only a deadline due before the watcher's next look needs it awake (most are hours away).
         if (earliestDue is not null)
             deadlineSignal.Notify(earliestDue);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using LaunchNotify.Node.Broker;
 using LaunchNotify.Storage;
 using LaunchNotify.Storage.Entities;
@@ -41,12 +42,41 @@ public sealed class OutboxDispatcher(
         {
             logger.LogWarning(e, "Could not look for outbox claims of a previous run of {Owner}; they go out when their lease ends", options.Owner);
         }
-        await BrokerWorkLoop.RunAsync(DispatchBatchAsync, ct => signal.WaitAsync(options.PollInterval, ct), options.MaxBackoff, logger,
-            "outbox dispatch", "notifications stay in the outbox until it returns", stoppingToken);
+        // From here on, what this process commits for this dispatcher is claimed for it and handed over (OutboxSignal).
+        signal.Attach(OutboxClaims.NewToken(options.Owner, options.ProcessId), options.ClaimLease, options.Kinds);
+        try
+        {
+            await BrokerWorkLoop.RunAsync(DispatchBatchAsync, ct => signal.WaitAsync(options.PollInterval, ct), options.MaxBackoff, logger,
+                "outbox dispatch", "notifications stay in the outbox until it returns", stoppingToken);
+        }
+        finally
+        {
+            signal.Detach();
+        }
     }
 
     /// <summary>Publishes one batch of due entries; returns how many went out.</summary>
     public async Task<int> DispatchBatchAsync(CancellationToken ct)
+    {
+        var handed = signal.TakeHandedOff(options.BatchSize);
+        if (handed.Count > 0)
+            return await DispatchHandedOffAsync(handed, ct);
+        // The outbox is read when asked (something was queued without a hand-over), after a batch that found work (more
+        // may wait), and when the loop has idled a poll interval (retries coming due, a lease run out, another process's entries);
+        // a wake-up for handed-over entries alone costs no read.
+        if (!signal.TakePollRequest() && Stopwatch.GetElapsedTime(_lastPoll) < options.PollInterval / 2)
+            return 0;
+        _lastPoll = Stopwatch.GetTimestamp();
+        var polled = await PollBatchAsync(ct);
+        if (polled > 0)
+            _lastPoll = 0;
+        return polled;
+    }
+
+    private long _lastPoll;
+
+    /// <summary>Claims and publishes one batch of due entries from the outbox; returns how many went out.</summary>
+    private async Task<int> PollBatchAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetCurrentInstant();
@@ -83,6 +113,36 @@ public sealed class OutboxDispatcher(
             catch (Exception e)
             {
                 logger.LogWarning(e, "Could not release outbox claim {Token}; its entries go out when the lease ends", token);
+            }
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Publishes entries this process committed already claimed for this dispatcher (OutboxSignal.HandOff): no read and
+    /// no claim of the outbox first. On a failure they are given back like a claimed batch.
+    /// </summary>
+    private async Task<int> DispatchHandedOffAsync(List<OutboxEntry> handed, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.Outbox.AttachRange(handed);
+        try
+        {
+            return await PublishClaimedAsync(db, handed, ct);
+        }
+        catch
+        {
+            var ids = handed.Select(e => e.Id).ToList();
+            try
+            {
+                await using var release = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+                await release.Outbox.Where(o => ids.Contains(o.Id) && o.PublishedAt == null)
+                    .ExecuteUpdateAsync(u => u.SetProperty(o => o.ClaimToken, (Guid?)null).SetProperty(o => o.ClaimedUntil, (Instant?)null), CancellationToken.None);
+                signal.Notify();
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Could not release {Count} handed-over outbox entries; they go out when their lease ends", ids.Count);
             }
             throw;
         }

@@ -1,12 +1,14 @@
 using System.Security.Claims;
 using LaunchNotify.Node.Accounts;
 using LaunchNotify.Node.Hosting;
+using LaunchNotify.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
 
@@ -128,7 +130,7 @@ public static class NodeBearer
         if (stamp is null || subject is null)
             // External providers' tokens carry no stamp: their provider decides whether the account is enabled.
             return http.RequestServices.GetRequiredService<AuthSettings>().IsEmbedded is false;
-        return await http.RequestServices.GetRequiredService<AccountBook>().IsCurrentAsync(subject, stamp);
+        return await AccountBook.IsCurrentAsync(http.RequestServices.GetRequiredService<IDbContextFactory<NodeDbContext>>(), subject, stamp, http.RequestAborted);
     }
 
     private static IEnumerable<string> Roles(ClaimsPrincipal? principal) =>

@@ -111,8 +111,8 @@ public sealed class SubmissionService(
             return SubmissionResult.Refused(message.MessageId.Value, errors, warnings);
 
         // The committed deliveries are the ones in memory: no read back (one round trip fewer per submission).
-        var (stored, earliestDue) = await StoreAsync(message, original, agreement, now, by, ct);
-        outboxSignal.Notify();
+        var (stored, earliestDue, handOff) = await StoreAsync(message, original, agreement, now, by, ct);
+        outboxSignal.HandOff(handOff);
         if (earliestDue is not null)
             deadlineSignal.Notify(earliestDue);
         return new SubmissionResult(SubmissionStatus.Accepted, message.MessageId.Value, [], warnings,
@@ -191,10 +191,10 @@ public sealed class SubmissionService(
     }
 
     /// <summary>Numbers, signs and stores the message: one step of the process's group commit, committed when this returns.</summary>
-    private Task<(IReadOnlyList<Addressee> Recipients, Instant? EarliestDue)> StoreAsync(Message draft, PreNotification? original, Agreement agreement, Instant now, Actor? by, CancellationToken ct) =>
+    private Task<(IReadOnlyList<Addressee> Recipients, Instant? EarliestDue, IReadOnlyList<OutboxEntry> HandOff)> StoreAsync(Message draft, PreNotification? original, Agreement agreement, Instant now, Actor? by, CancellationToken ct) =>
         committer.RunAsync((db, stepCt) => StoreStepAsync(db, draft, original, agreement, now, by, stepCt), ct);
 
-    private async Task<(IReadOnlyList<Addressee> Recipients, Instant? EarliestDue)> StoreStepAsync(NodeDbContext db, Message draft, PreNotification? original, Agreement agreement, Instant now, Actor? by, CancellationToken ct)
+    private async Task<(IReadOnlyList<Addressee> Recipients, Instant? EarliestDue, IReadOnlyList<OutboxEntry> HandOff)> StoreStepAsync(NodeDbContext db, Message draft, PreNotification? original, Agreement agreement, Instant now, Actor? by, CancellationToken ct)
     {
         var recipients = new List<Addressee>();
         foreach (var r in draft.Recipients)
@@ -250,8 +250,9 @@ public sealed class SubmissionService(
         // Each recipient owes a receipt: the deadline is stored with the message, so it survives any restart.
         await receiptDeadlines.ScheduleAsync(db, message, agreement, now, ct);
         var earliestDue = DeadlineSignal.EarliestPendingDue(db);
+        var handOff = outboxSignal.ClaimAdded(db, now);
         await db.SaveChangesAsync(ct);
-        return (recipients, earliestDue);
+        return (recipients, earliestDue, handOff);
     }
 
     private static async Task<SubmissionResult> AlreadyAcceptedAsync(NodeDbContext db, Message message, CancellationToken ct)
