@@ -81,8 +81,9 @@ return await NodeHosting.RunGuardedAsync(async () =>
     app.MapEvidenceEndpoints();
     app.MapKeyEndpoints();
     app.MapLinkEndpoints();
-    app.Logger.LogInformation("Publisher for centre {Centre} listening on {Url} (store {Store}, broker {Broker}; tokens from {Provider}){ReadOnly}",
+    app.Logger.LogInformation("Publisher for centre {Centre} listening on {Url} (store {Store}, broker {Broker}; tokens from {Provider}; dashboard sign-in: {DashboardSignIn}){ReadOnly}",
         settings.Centre, settings.HttpUrl, settings.Store, settings.Broker, auth.IsEmbedded ? $"this node ({auth.Issuer})" : auth.Authority,
+        auth.IsEmbedded ? "login page" : auth.DashboardClient is { } client ? $"at the provider as client {client}" : "bearer tokens only (no LaunchNotify:Auth:ClientId)",
         settings.ReadOnly ? ", read-only" : "");
     await app.RunAsync();
 });

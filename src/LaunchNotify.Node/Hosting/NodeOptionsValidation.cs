@@ -133,7 +133,8 @@ public sealed class NodeOptionsValidation(IConfiguration configuration) : IValid
 
     public static string Line(string key, string? value, string allowed)
     {
-        var shown = value is null ? "(not set)" : key.Contains("Password", StringComparison.OrdinalIgnoreCase) && !key.EndsWith("File", StringComparison.Ordinal) ? "'***'" : $"'{value}'";
+        var secret = key.Contains("Password", StringComparison.OrdinalIgnoreCase) || key.Contains("Secret", StringComparison.OrdinalIgnoreCase);
+        var shown = value is null ? "(not set)" : secret && !key.EndsWith("File", StringComparison.Ordinal) ? "'***'" : $"'{value}'";
         var variables = string.Join(" or ", ScriptVariables.Where(v => v.Value == key).Select(v => v.Key).Prepend(key.Replace(":", "__", StringComparison.Ordinal)));
         return $"{key} = {shown} (env {variables}): {allowed}";
     }

@@ -32,6 +32,12 @@ public sealed record AuthSettings
     /// <summary>How long an access token (and a dashboard sign-in) lasts: one duty shift by default.</summary>
     public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromHours(8);
 
+    /// <summary>
+    /// The dashboard's client at the external provider (<c>ClientId</c>, and a secret for a confidential client): with it,
+    /// a browser signs in at the provider (authorization code flow with PKCE); without it, the dashboard takes bearer tokens only.
+    /// </summary>
+    public DashboardClient? DashboardClient { get; init; }
+
     public bool IsEmbedded => Authority is null;
 
     public static AuthSettings From(IConfiguration configuration, string centre, string httpUrl, string keysDirectory)
@@ -52,6 +58,7 @@ public sealed record AuthSettings
         }
         return new AuthSettings
         {
+            DashboardClient = DashboardClientFrom(section, authority),
             Authority = authority,
             Audience = section["Audience"] is { Length: > 0 } audience ? audience : "launchnotify",
             Issuer = issuer,
@@ -65,6 +72,49 @@ public sealed record AuthSettings
         };
     }
 
+    private static DashboardClient? DashboardClientFrom(IConfigurationSection section, Uri? authority)
+    {
+        string? id = section["ClientId"] is { Length: > 0 } i ? i : null,
+            secret = section["ClientSecret"] is { Length: > 0 } s ? s : null,
+            secretFile = section["ClientSecretFile"] is { Length: > 0 } f ? f : null;
+        if (id is null)
+            return secret is null && secretFile is null ? null
+                : throw Problem(secret is null ? "ClientSecretFile" : "ClientSecret", secret ?? secretFile!,
+                    "is only read with LaunchNotify:Auth:ClientId: set the dashboard's client id at the provider, or remove the secret");
+        if (authority is null)
+            throw Problem("ClientId", id, "is only read with LaunchNotify:Auth:Authority (an external provider); the embedded provider's dashboard " +
+                "has its own login page: remove ClientId, or set Authority to the provider's issuer URL");
+        if (secret is not null && secretFile is not null)
+            throw Problem("ClientSecret", secret, "give the secret once: either LaunchNotify:Auth:ClientSecret (environment) or LaunchNotify:Auth:ClientSecretFile (a file, mode 0600), not both");
+        if (secretFile is not null)
+        {
+            try
+            {
+                secret = Accounts.SecretFile.ReadOwnerOnly(secretFile, "LaunchNotify:Auth:ClientSecretFile");
+            }
+            catch (Accounts.SecretFileException e)
+            {
+                throw Problem("ClientSecretFile", secretFile, e.Message);
+            }
+            if (secret.Length == 0)
+                throw Problem("ClientSecretFile", secretFile, "the file is empty: write the dashboard client's secret from the provider in it");
+        }
+        return new DashboardClient(id, secret);
+    }
+
     private static SettingsException Problem(string key, string value, string allowed) =>
         new([NodeOptionsValidation.Line($"LaunchNotify:Auth:{key}", value, allowed)]);
+}
+
+/// <summary>
+/// The dashboard's registration at an external OpenID Connect provider. A class, not a record: its text never shows the secret.
+/// </summary>
+/// <param name="Id">The client id the provider gave the dashboard.</param>
+/// <param name="Secret">The client secret of a confidential client; null: a public client (PKCE only).</param>
+public sealed class DashboardClient(string id, string? secret)
+{
+    public string Id { get; } = id;
+    public string? Secret { get; } = secret;
+
+    public override string ToString() => $"{Id} ({(Secret is null ? "public client" : "confidential client")})";
 }

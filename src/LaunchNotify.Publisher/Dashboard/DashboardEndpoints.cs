@@ -4,6 +4,7 @@ using LaunchNotify.Domain.Timeliness;
 using LaunchNotify.Node.Alarms;
 using LaunchNotify.Node.Broker;
 using LaunchNotify.Node.Hosting;
+using LaunchNotify.Node.Security;
 using LaunchNotify.Node.Maps;
 using LaunchNotify.Node.Queries;
 using LaunchNotify.Node.Reports;
@@ -51,9 +52,18 @@ public static class DashboardEndpoints
             // After the page is made (its forms' antiforgery token sets caching headers of its own).
             var headers = context.HttpContext.Response.Headers;
             headers.CacheControl = "no-store";
-            headers.ContentSecurityPolicy = contentSecurityPolicy;
+            headers.ContentSecurityPolicy = WithSignOutTarget(contentSecurityPolicy, context.HttpContext);
             return result;
         });
+
+    /// <summary>
+    /// With an external provider's sign-in, the sign-out form's answer redirects to the provider's end-session endpoint:
+    /// its origin (the authority's) is then a form target too, or the browser would stop the redirect (form-action).
+    /// </summary>
+    private static string WithSignOutTarget(string contentSecurityPolicy, HttpContext http) =>
+        http.RequestServices.GetRequiredService<AuthSettings>() is { DashboardClient: not null, Authority: { } authority }
+            ? contentSecurityPolicy.Replace("form-action 'self'", $"form-action 'self' {authority.GetLeftPart(UriPartial.Authority)}", StringComparison.Ordinal)
+            : contentSecurityPolicy;
 
     private static async Task<IResult> NotificationAsync(Guid id, HttpContext http, IAntiforgery antiforgery, StatusQueries status, MapQueries maps, CancellationToken ct)
     {

@@ -46,38 +46,62 @@ public static class ApiAuthentication
                 // the grant is checked by the passthrough endpoint against the node's accounts.
                 o.AddEventHandler<ValidateTokenRequestContext>(h => h.UseInlineHandler(_ => default));
             });
-            authentication.AddCookie(DashboardLogin.Scheme, o =>
-            {
-                o.LoginPath = DashboardLogin.LoginPath;
-                o.LogoutPath = DashboardLogin.LogoutPath;
-                o.ExpireTimeSpan = auth.TokenLifetime;
-                o.SlidingExpiration = false;
-                o.Cookie.Name = "launchnotify-dashboard";
-                o.Cookie.HttpOnly = true;
-                o.Cookie.SameSite = SameSiteMode.Strict;
-                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-                o.Events.OnValidatePrincipal = async context =>
-                {
-                    if (!await NodeBearer.IsCurrentAsync(context.HttpContext, context.Principal))
-                        context.RejectPrincipal();
-                };
-                // A caller with a bearer token was already answered by the bearer handler (a problem body): only a browser gets the page.
-                o.Events.OnRedirectToAccessDenied = context => context.Response.HasStarted
-                    ? Task.CompletedTask
-                    : DashboardEndpoints.Page<NotForYourRolePage>(new { UserName = context.HttpContext.User.Identity?.Name ?? "", DashboardEndpoints.ReaderOf(context.HttpContext).R }, StatusCodes.Status403Forbidden)
-                        .ExecuteAsync(context.HttpContext);
-            });
         }
-        else
-            // The dashboard has no login page of its own with an external provider: it takes the provider's bearer token.
-            authentication.AddCookie(DashboardLogin.Scheme, o => o.Events.OnRedirectToLogin = context =>
-            {
-                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                return Task.CompletedTask;
-            });
-
+        authentication.AddCookie(DashboardLogin.Scheme, o => DashboardCookie(o, auth));
+        if (auth.DashboardClient is { } client)
+            authentication.AddDashboardProvider(auth, client);
         authentication.AddNodeBearer(auth, signingKey);
         services.AddAuthorization(ApiPolicies.Add);
         services.AddAntiforgery(o => o.Cookie.Name = "launchnotify-antiforgery");
+    }
+
+    /// <summary>
+    /// The dashboard's sign-in cookie, for the dashboard's pages only. Made by the login page (embedded provider) or by the
+    /// external provider's sign-in (with a <see cref="AuthSettings.DashboardClient"/>); without either, the dashboard takes
+    /// bearer tokens only and a browser without one gets 401.
+    /// </summary>
+    private static void DashboardCookie(CookieAuthenticationOptions o, AuthSettings auth)
+    {
+        o.Cookie.Name = "launchnotify-dashboard";
+        o.Cookie.HttpOnly = true;
+        o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        o.ExpireTimeSpan = auth.TokenLifetime;
+        o.SlidingExpiration = false;
+        o.Events.OnValidatePrincipal = async context =>
+        {
+            if (!await NodeBearer.IsCurrentAsync(context.HttpContext, context.Principal))
+                context.RejectPrincipal();
+        };
+        // A caller with a bearer token was already answered by the bearer handler (a problem body): only a browser gets the page.
+        o.Events.OnRedirectToAccessDenied = context => context.Response.HasStarted
+            ? Task.CompletedTask
+            : DashboardEndpoints.Page<NotForYourRolePage>(new
+                {
+                    UserName = context.HttpContext.User.Identity?.Name ?? "", DashboardEndpoints.ReaderOf(context.HttpContext).R, RolesAtProvider = !auth.IsEmbedded,
+                }, StatusCodes.Status403Forbidden)
+                .ExecuteAsync(context.HttpContext);
+        if (auth.IsEmbedded)
+        {
+            o.LoginPath = DashboardLogin.LoginPath;
+            o.LogoutPath = DashboardLogin.LogoutPath;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+        }
+        else if (auth.DashboardClient is not null)
+        {
+            // Lax, not Strict: the browser arrives from the provider's site, and a Strict cookie set at the end of that
+            // redirect chain would not be sent with its last step (back to the page asked for). Cross-site posts still go
+            // without it, and the API never takes it.
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Events.OnRedirectToLogin = context => DashboardProvider.ChallengeAsync(context.HttpContext);
+        }
+        else
+        {
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Events.OnRedirectToLogin = context =>
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                return Task.CompletedTask;
+            };
+        }
     }
 }

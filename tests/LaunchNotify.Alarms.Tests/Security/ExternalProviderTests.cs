@@ -27,14 +27,14 @@ namespace LaunchNotify.Alarms.Tests.Security;
 /// </summary>
 public sealed class ExternalProviderTests : IAsyncLifetime
 {
-    private const string Audience = "launchnotify-api";
+    private const string Audience = ExternalProviderPublisher.Audience;
     private ExternalProvider _provider = null!;
-    private ExternallyAuthenticatedPublisher _app = null!;
+    private ExternalProviderPublisher _app = null!;
 
     public async Task InitializeAsync()
     {
         _provider = await ExternalProvider.StartAsync();
-        _app = new ExternallyAuthenticatedPublisher(_provider.Issuer);
+        _app = new ExternalProviderPublisher(_provider.Issuer);
     }
 
     public async Task DisposeAsync()
@@ -170,23 +170,6 @@ public sealed class ExternalProviderTests : IAsyncLifetime
     }
 
     private static string Draft() => AccountAndTokenTests.OperatorDraft().ToJsonString();
-
-    /// <summary>The publisher configured for an external provider: authority, audience and the provider's claim names.</summary>
-    private sealed class ExternallyAuthenticatedPublisher(string authority) : PublisherApp
-    {
-        protected override bool SignsInTester => false;
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.UseSetting("LaunchNotify:Auth:Authority", authority);
-            builder.UseSetting("LaunchNotify:Auth:Audience", Audience);
-            builder.UseSetting("LaunchNotify:Auth:RoleClaim", "roles");
-            builder.UseSetting("LaunchNotify:Auth:NameClaim", "preferred_username");
-            // The stand-in provider speaks plain HTTP on loopback; a real one is https (the default refuses http metadata).
-            builder.UseSetting("LaunchNotify:Auth:RequireHttpsMetadata", "false");
-        }
-    }
 
     /// <summary>
     /// A stand-in for an organisation's identity provider (Keycloak, Entra ID): issuer <c>http://127.0.0.1:PORT/realms/launchnotify</c>,
