@@ -74,7 +74,7 @@ public sealed class OutboxClaimReleaseTests : IAsyncDisposable
         Assert.False(OutboxClaims.IsAbandoned(Guid.NewGuid(), Owner, currentProcessId: 1, isRunning: _ => true));
     }
 
-    private static Process StartSleep() =>
+    internal static Process StartSleep() =>
         Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false }) ?? throw new InvalidOperationException("Could not start 'sleep'.");
 
     private static OutboxEntry Entry(Instant now, Guid token, Instant until) => new()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using LaunchNotify.Node.Broker;
 using LaunchNotify.Node.Outbox;
 using LaunchNotify.Storage;
@@ -88,7 +87,7 @@ public sealed class OutboxHandOffTests : IAsyncDisposable
     public async Task ClaimedButNeverHandedOver_TheProcessDiedAfterTheCommit_IsTakenBackByTheNextRun()
     {
         var factory = await StoreAsync();
-        var killed = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+        var killed = OutboxClaimReleaseTests.StartSleep();
         var killedId = killed.Id;
         killed.Kill();
         await killed.WaitForExitAsync();

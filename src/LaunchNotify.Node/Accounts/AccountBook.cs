@@ -149,7 +149,7 @@ public sealed class AccountBook(UserManager<IdentityUser> users, RoleManager<Ide
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var user = await db.Users.AsNoTracking().Where(u => u.Id == subject)
             .Select(u => new { u.SecurityStamp, u.LockoutEnd }).SingleOrDefaultAsync(ct);
-        return user is not null && !(user.LockoutEnd >= DisabledUntil) && user.SecurityStamp is { } current
+        return user is not null && !IsDisabled(user.LockoutEnd) && user.SecurityStamp is { } current
                && string.Equals(StampHash(current), stamp, StringComparison.Ordinal);
     }
 
@@ -169,7 +169,9 @@ public sealed class AccountBook(UserManager<IdentityUser> users, RoleManager<Ide
     /// <summary>A disabled account is locked out until the end of time (kept in whole seconds: PostgreSQL stores microseconds).</summary>
     private static readonly DateTimeOffset DisabledUntil = new(9999, 12, 31, 0, 0, 0, TimeSpan.Zero);
 
-    private static bool IsDisabled(IdentityUser user) => user.LockoutEnd >= DisabledUntil;
+    private static bool IsDisabled(IdentityUser user) => IsDisabled(user.LockoutEnd);
+
+    private static bool IsDisabled(DateTimeOffset? lockoutEnd) => lockoutEnd >= DisabledUntil;
 
     private async Task<IdentityUser> FindAsync(string name) =>
         await users.FindByNameAsync(name) ?? throw new AccountException($"There is no account '{name}'; 'launchnotify users list' shows them.");

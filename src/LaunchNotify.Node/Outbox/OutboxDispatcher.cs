@@ -96,43 +96,34 @@ public sealed class OutboxDispatcher(
         if (claimed == 0)
             return 0;
         var batch = await db.Outbox.Where(o => o.ClaimToken == token).OrderBy(o => o.Id).ToListAsync(ct);
+        return await PublishOrReleaseAsync(db, batch, ct);
+    }
+
+    /// <summary>
+    /// Publishes entries this process committed already claimed for this dispatcher (OutboxSignal.HandOff): no read and
+    /// no claim of the outbox first.
+    /// </summary>
+    private async Task<int> DispatchHandedOffAsync(List<OutboxEntry> handed, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.Outbox.AttachRange(handed);
+        return await PublishOrReleaseAsync(db, handed, ct);
+    }
+
+    /// <summary>
+    /// Publishes a batch this dispatcher holds the claim of. On stopping or a store error mid-batch the claim is given
+    /// back now rather than after its lease, so a restarted node sends at once; entries already published are re-sent
+    /// (receivers dedupe by message id).
+    /// </summary>
+    private async Task<int> PublishOrReleaseAsync(NodeDbContext db, List<OutboxEntry> batch, CancellationToken ct)
+    {
         try
         {
             return await PublishClaimedAsync(db, batch, ct);
         }
         catch
         {
-            // Stopping or a store error mid-batch: give the claim back now rather than after its lease, so a restarted
-            // node sends at once. Entries already published are re-sent; receivers dedupe by message id.
-            try
-            {
-                await using var release = await dbFactory.CreateDbContextAsync(CancellationToken.None);
-                await release.Outbox.Where(o => o.ClaimToken == token && o.PublishedAt == null)
-                    .ExecuteUpdateAsync(u => u.SetProperty(o => o.ClaimToken, (Guid?)null).SetProperty(o => o.ClaimedUntil, (Instant?)null), CancellationToken.None);
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "Could not release outbox claim {Token}; its entries go out when the lease ends", token);
-            }
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// Publishes entries this process committed already claimed for this dispatcher (OutboxSignal.HandOff): no read and
-    /// no claim of the outbox first. On a failure they are given back like a claimed batch.
-    /// </summary>
-    private async Task<int> DispatchHandedOffAsync(List<OutboxEntry> handed, CancellationToken ct)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        db.Outbox.AttachRange(handed);
-        try
-        {
-            return await PublishClaimedAsync(db, handed, ct);
-        }
-        catch
-        {
-            var ids = handed.Select(e => e.Id).ToList();
+            var ids = batch.Select(e => e.Id).ToList();
             try
             {
                 await using var release = await dbFactory.CreateDbContextAsync(CancellationToken.None);
@@ -142,7 +133,7 @@ public sealed class OutboxDispatcher(
             }
             catch (Exception e)
             {
-                logger.LogWarning(e, "Could not release {Count} handed-over outbox entries; they go out when their lease ends", ids.Count);
+                logger.LogWarning(e, "Could not release the claim of {Count} outbox entries; they go out when their lease ends", ids.Count);
             }
             throw;
         }

@@ -54,15 +54,19 @@ public sealed class OutboxSignal : WakeSignal
         return claimed ?? (IReadOnlyList<OutboxEntry>)[];
     }
 
-    /// <summary>After the commit: the claimed entries go to the dispatcher, which is woken.</summary>
+    /// <summary>
+    /// After the commit: the claimed entries go to the dispatcher, which is woken. Nothing claimed (no dispatcher ran yet)
+    /// or a claim of a dispatcher run that has ended: it is asked to read the outbox instead.
+    /// </summary>
     public void HandOff(IReadOnlyList<OutboxEntry> committed)
     {
         var token = _claimant?.Token;
+        var allInHand = committed.Count > 0;
         foreach (var entry in committed)
-            if (entry.ClaimToken == token)
-                _handedOff.Enqueue(entry);
-        // Wakes the dispatcher without asking it to read the outbox: what it needs is in hand.
-        base.Notify();
+            if (entry.ClaimToken == token) _handedOff.Enqueue(entry);
+            else allInHand = false;
+        if (allInHand) base.Notify(); // what it needs is in hand: no read of the outbox
+        else Notify();
     }
 
     /// <summary>The dispatcher's side: up to <paramref name="max"/> entries handed over, oldest first.</summary>
