@@ -72,8 +72,9 @@ public static class StoreSetup
         }
         // Search Path puts the node's unqualified tables in the schema; the pool size keeps four instances under max_connections.
         var scoped = new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema, MaxPoolSize = 20 }.ToString();
-        await using var db = new NodeDbContext(new StorageOptions(StorageProvider.PostgreSql, scoped).ToDbContextOptions());
-        await db.Database.ExecuteSqlRawAsync(db.Database.GenerateCreateScript(), ct);
+        // Migrated like any production store (a bare create script leaves no migration history, and the node's own
+        // migration at start then collides with the tables it finds).
+        await StoreMigrator.MigrateAsync(new StorageOptions(StorageProvider.PostgreSql, scoped), ct);
         return scoped;
     }
 }
