@@ -16,12 +16,13 @@ public static class JsonBody
     public static (JsonObject? Document, ValidationError? Error) ParseObject(ReadOnlyMemory<byte> utf8, string rule, string shape)
     {
         if (utf8.IsEmpty)
-            return (null, new ValidationError("BODY_EMPTY", rule, "", $"The body is empty. {shape}"));
+            return (null, new ValidationError("BODY_EMPTY", rule, "", $"The body is empty. {shape}") { Args = RuleArgs.None });
         if (!JsonText.TryParse(utf8, out var parsed, out var error))
             return (null, error! with { Rule = rule });
         using var document = parsed!;
         if (document.RootElement.ValueKind != JsonValueKind.Object)
-            return (null, new ValidationError("JSON_NOT_OBJECT", rule, "", $"The body is a JSON {document.RootElement.ValueKind.ToString().ToLowerInvariant()}, not an object. {shape}"));
+            return (null, new ValidationError("JSON_NOT_OBJECT", rule, "", $"The body is a JSON {document.RootElement.ValueKind.ToString().ToLowerInvariant()}, not an object. {shape}")
+                { Args = RuleArgs.Of(("jsonType", document.RootElement.ValueKind.ToString().ToLowerInvariant())) });
         return (JsonObject.Create(document.RootElement.Clone()), null);
     }
 }

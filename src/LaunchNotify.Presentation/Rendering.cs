@@ -72,7 +72,7 @@ public sealed class Rendering
     /// </summary>
     public string Finding(string code, string? englishMessage, IReadOnlyDictionary<string, string>? args = null)
     {
-        if (args is not null && RuleMessage(code, args) is { } sentence)
+        if (args is not null && (RuleMessage(code, args) ?? TranslatedErrorMessage(code, args)) is { } sentence)
             return Text("finding.sentence", code, sentence);
         return Language == Language.En && !string.IsNullOrWhiteSpace(englishMessage)
             ? $"{code}: {englishMessage}"
@@ -88,7 +88,7 @@ public sealed class Rendering
     /// where the glossary knows the code (a schema or intake error it does not know is shown in the producer's words).
     /// </summary>
     public string Sentence(ValidationError error) =>
-        error.Args is not null && RuleMessage(error.Code, error.Args) is { } sentence ? sentence
+        error.Args is not null && (RuleMessage(error.Code, error.Args) ?? TranslatedErrorMessage(error.Code, error.Args)) is { } sentence ? sentence
         : Language == Language.En || !Glossary.TryText($"rule.{error.Code}.title", Language, out var title) ? error.Message
         : $"{title}: {RuleMeaning(error.Code)}";
 
@@ -98,10 +98,35 @@ public sealed class Rendering
     /// Humanizer, numbers and dates by the culture, instants in the reader's zone, codes from the glossary). Null where
     /// the glossary has no such sentence or an argument it needs is missing (then show the producer's own words).
     /// </summary>
-    public string? RuleMessage(string code, IReadOnlyDictionary<string, string> args)
+    public string? RuleMessage(string code, IReadOnlyDictionary<string, string> args) =>
+        Glossary.TryText(RuleArgs.MessageKey(code, args), Language, out var template) ? Fill(template, args) : null;
+
+    /// <summary>
+    /// The sentence of an error that is not an agreement rule (JSON, schema, content, intake, query, key announcement) in
+    /// this language, from its language-free arguments: <c>errorMessage.{CODE}.{form}</c>, else <c>errorMessage.{CODE}</c>,
+    /// else a form several codes share, <c>errorMessage.{form}</c> (a schema definition's hint, an unknown schema keyword).
+    /// Null where the glossary has none or an argument it needs is missing.
+    /// </summary>
+    public string? ErrorMessage(string code, IReadOnlyDictionary<string, string> args)
     {
-        if (!Glossary.TryText(RuleArgs.MessageKey(code, args), Language, out var template))
-            return null;
+        var form = args.TryGetValue(RuleArgs.Form, out var f) ? f : null;
+        foreach (var key in form is null ? [$"errorMessage.{code}"] : new[] { $"errorMessage.{code}.{form}", $"errorMessage.{code}", $"errorMessage.{form}" })
+        {
+            if (Glossary.TryText(key, Language, out var template) && Fill(template, args) is { } text)
+                return text;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// <see cref="ErrorMessage"/> for the languages other than English: an English reader keeps the producer's own sentence
+    /// (the wire's <c>message</c>, which may say more: the JSON reader's or the schema library's words).
+    /// </summary>
+    private string? TranslatedErrorMessage(string code, IReadOnlyDictionary<string, string> args) =>
+        Language == Language.En ? null : ErrorMessage(code, args);
+
+    private string? Fill(string template, IReadOnlyDictionary<string, string> args)
+    {
         var missing = false;
         var text = JsonGlossary.FillNamed(template, name =>
         {
@@ -134,6 +159,10 @@ public sealed class Rendering
             RuleArgumentKind.Target => Glossary.TryText($"ruleTarget.{value}", Language, out var target,
                 args.TryGetValue("start", out var start) ? RuleArgument("start", start, args) : Nothing) ? target : value,
             RuleArgumentKind.Sectors => string.Join("; ", value.Split(';').Select(Sector)),
+            RuleArgumentKind.Pointer => value.Length == 0 ? "/" : value,
+            RuleArgumentKind.MessageKinds => string.Join(", ", value.Split(',').Select(k => Code(GlossaryCategories.MessageKind, k))),
+            RuleArgumentKind.JsonTypes => string.Join(", ", value.Split(',').Select(t => Code(GlossaryCategories.JsonType, t))),
+            RuleArgumentKind.SchemaHint => Code(GlossaryCategories.SchemaHint, value),
             _ => value,
         };
     }
@@ -268,6 +297,8 @@ public static class GlossaryCategories
     public const string RuleSet = "ruleSet";
     public const string Direction = "direction";
     public const string RequiredField = "requiredField";
+    public const string JsonType = "jsonType";
+    public const string SchemaHint = "schemaHint";
 }
 
 /// <summary>The codes the wire and the API use for the domain's enums (the glossary's keys follow them).</summary>

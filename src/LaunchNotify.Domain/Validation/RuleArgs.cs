@@ -36,6 +36,14 @@ public enum RuleArgumentKind
     Target,
     /// <summary>Bearing sectors: <c>from~to~name</c> items joined by ";" (degrees; the name may be empty).</summary>
     Sectors,
+    /// <summary>A JSON Pointer into a document (<c>""</c> is the whole document, shown as <c>/</c>).</summary>
+    Pointer,
+    /// <summary>Message kinds joined by ",".</summary>
+    MessageKinds,
+    /// <summary>JSON value types (<c>object</c>, <c>array</c>, <c>string</c>…) joined by ",".</summary>
+    JsonTypes,
+    /// <summary>What a shared schema definition expects (<c>instant</c>, <c>centreCode</c>…): the glossary's <c>schemaHint.*</c>.</summary>
+    SchemaHint,
 }
 
 /// <summary>
@@ -80,6 +88,18 @@ public static class RuleArgs
         ["notified"] = RuleArgumentKind.Count, ["sequence"] = RuleArgumentKind.Count,
         ["field"] = RuleArgumentKind.RequiredField,
         ["kind"] = RuleArgumentKind.MessageKind,
+        // Errors that are not agreement rules (JSON, schema, content, intake, query, key announcements): ErrorCodes.
+        ["at"] = RuleArgumentKind.Pointer,
+        ["line"] = RuleArgumentKind.Count, ["position"] = RuleArgumentKind.Count, ["bytes"] = RuleArgumentKind.Count,
+        ["index"] = RuleArgumentKind.Count, ["min"] = RuleArgumentKind.Count, ["max"] = RuleArgumentKind.Count,
+        ["limit"] = RuleArgumentKind.Number,
+        ["properties"] = RuleArgumentKind.Id, ["allowed"] = RuleArgumentKind.Id, ["pattern"] = RuleArgumentKind.Id,
+        ["format"] = RuleArgumentKind.Id, ["keyword"] = RuleArgumentKind.Id, ["parameter"] = RuleArgumentKind.Id,
+        ["kid"] = RuleArgumentKind.Id, ["owner"] = RuleArgumentKind.Id, ["signer"] = RuleArgumentKind.Id,
+        ["value"] = RuleArgumentKind.Text, ["contentType"] = RuleArgumentKind.Text,
+        ["types"] = RuleArgumentKind.JsonTypes, ["jsonType"] = RuleArgumentKind.JsonTypes,
+        ["hint"] = RuleArgumentKind.SchemaHint,
+        ["expected"] = RuleArgumentKind.MessageKind, ["kinds"] = RuleArgumentKind.MessageKinds,
     };
 
     /// <summary>The arguments, checked against <see cref="Kinds"/> (a name not listed there is a fault of the program).</summary>
@@ -98,6 +118,9 @@ public static class RuleArgs
     /// <summary>The sentence's key in the glossary: <c>ruleMessage.{CODE}</c> or <c>ruleMessage.{CODE}.{form}</c>.</summary>
     public static string MessageKey(string code, IReadOnlyDictionary<string, string> args) =>
         args.TryGetValue(Form, out var form) ? $"ruleMessage.{code}.{form}" : $"ruleMessage.{code}";
+
+    /// <summary>Input echoed in an argument (a value a client sent), cut at 80 characters: an answer never grows with what is sent.</summary>
+    public static string Echo(string text) => text.Length <= 80 ? text : text[..80] + "…";
 
     public static string Of(Duration d) => d.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 

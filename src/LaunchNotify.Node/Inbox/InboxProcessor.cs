@@ -126,7 +126,8 @@ public sealed class InboxProcessor(
 
         if (!agreements.TryGet(message.AgreementId, out var agreement))
             return await StoreAsync(delivery, claim, message, null, null, receivedAt,
-                [new ValidationError("AGREEMENT_UNKNOWN", "node/agreements", "/agreementId", $"Centre {node.Centre} does not know agreement '{message.AgreementId}'.")], [], ct);
+                [new ValidationError("AGREEMENT_UNKNOWN", "node/agreements", "/agreementId", $"Centre {node.Centre} does not know agreement '{message.AgreementId}'.")
+                { Args = RuleArgs.Of((RuleArgs.Form, "receiver"), ("centre", node.Centre.Value), ("agreement", message.AgreementId.Value)) }], [], ct);
 
         PreNotification? original = null;
         var referenceErrors = new List<ValidationError>();
@@ -158,7 +159,8 @@ public sealed class InboxProcessor(
             logger.LogError(e, "The agreement rules failed on {Kind} {MessageId} from {Sender}: a fault in this receiver; the message is rejected as RECEIVER_FAULT",
                 message.Kind.WireName(), message.MessageId, message.Sender);
             return new RuleOutcome([new ValidationError(ReceiverFault, "node/rules", "",
-                $"Centre {node.Centre} could not evaluate this message's rules (a fault in the receiver, logged there). Ask its operator; send it again once fixed.")], []);
+                $"Centre {node.Centre} could not evaluate this message's rules (a fault in the receiver, logged there). Ask its operator; send it again once fixed.")
+                { Args = RuleArgs.Of(("centre", node.Centre.Value)) }], []);
         }
     }
 
@@ -391,14 +393,16 @@ public sealed class InboxProcessor(
         var original = await db.Inbox.AsNoTracking().SingleOrDefaultAsync(m => m.MessageId == id.Value && m.Sender == sender.Value, ct);
         if (original is null || original.Kind != MessageKind.PreNotification.WireName() || original.PayloadJson is null || original.Outcome != InboxOutcome.Accepted)
             return (null, new ValidationError("UNKNOWN_ORIGINAL", "node/references", path,
-                $"Message {id} is not a pre-notification this centre accepted from {sender}."));
+                $"Message {id} is not a pre-notification this centre accepted from {sender}.")
+                { Args = RuleArgs.Of((RuleArgs.Form, "received"), ("reference", id.ToString()), ("sender", sender.Value)) });
 
         var related = await db.Inbox.AsNoTracking()
             .Where(m => m.RelatesTo == id.Value && m.Sender == sender.Value && m.Outcome == InboxOutcome.Accepted && m.PayloadJson != null)
             .OrderBy(m => m.ReceivedAt).ToListAsync(ct);
         var notification = (PreNotification)MessageParser.ReadStored(original.PayloadJson);
         if (related.Any(m => m.Kind == MessageKind.Cancellation.WireName()))
-            return (notification, new ValidationError("ORIGINAL_CANCELLED", "node/references", path, $"Notification {id} has been cancelled."));
+            return (notification, new ValidationError("ORIGINAL_CANCELLED", "node/references", path, $"Notification {id} has been cancelled.")
+                { Args = RuleArgs.Of(("reference", id.ToString())) });
         var amendments = related.Where(m => m.Kind == MessageKind.Amendment.WireName()).Select(m => (Amendment)MessageParser.ReadStored(m.PayloadJson!));
         return (notification.WithAmendments(amendments), null);
     }

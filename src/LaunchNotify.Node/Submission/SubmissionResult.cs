@@ -27,8 +27,9 @@ public sealed record SubmissionResult(
     public static SubmissionResult Refused(Guid? id, IReadOnlyList<ValidationError> errors, IReadOnlyList<ValidationError>? warnings = null) =>
         new(SubmissionStatus.Refused, id, errors, warnings ?? [], []);
 
-    public static SubmissionResult Refused(Guid? id, string code, string rule, string path, string message) =>
-        Refused(id, [new ValidationError(code, rule, path, message)]);
+    public static SubmissionResult Refused(Guid? id, string code, string rule, string path, string message,
+        System.Collections.Immutable.ImmutableSortedDictionary<string, string>? args = null) =>
+        Refused(id, [new ValidationError(code, rule, path, message) { Args = args }]);
 
     public bool IsAccepted => Status is SubmissionStatus.Accepted or SubmissionStatus.AlreadyAccepted;
 }

@@ -66,7 +66,8 @@ public sealed class SubmissionService(
     private async Task<SubmissionResult> SubmitCoreAsync(ReadOnlyMemory<byte> draft, string? expectedKind, bool allowLate, Actor? by, CancellationToken ct)
     {
         if (draft.Length > node.MaxMessageBytes)
-            return SubmissionResult.Malformed([new ValidationError("MESSAGE_TOO_LARGE", "node/limits", "", $"The submission is {draft.Length} bytes; this node accepts at most {node.MaxMessageBytes}.")]);
+            return SubmissionResult.Malformed([new ValidationError("MESSAGE_TOO_LARGE", "node/limits", "", $"The submission is {draft.Length} bytes; this node accepts at most {node.MaxMessageBytes}.")
+                { Args = RuleArgs.Of(("bytes", RuleArgs.Of(draft.Length)), ("max", RuleArgs.Of(node.MaxMessageBytes))) }]);
 
         var (document, parseError) = JsonBody.ParseObject(draft, "json", "Send the message as a JSON object of its schema (schemas/v1).");
         if (document is null)
@@ -87,7 +88,8 @@ public sealed class SubmissionService(
 
         if (!agreements.TryGet(message.AgreementId, out var agreement))
             return SubmissionResult.Refused(message.MessageId.Value, "AGREEMENT_UNKNOWN", "node/agreements", "/agreementId",
-                $"This node does not know agreement '{message.AgreementId}'. Known agreements are listed by 'launchnotify agreements'.");
+                $"This node does not know agreement '{message.AgreementId}'. Known agreements are listed by 'launchnotify agreements'.",
+                RuleArgs.Of((RuleArgs.Form, "submission"), ("agreement", message.AgreementId.Value)));
 
         PreNotification? original = null;
         if (message.RelatesTo() is { } originalId)
@@ -137,14 +139,17 @@ public sealed class SubmissionService(
         var kind = document["kind"] is JsonValue k && k.TryGetValue<string>(out var s) ? s : null;
         if (expectedKind is not null && kind != expectedKind)
             return SubmissionResult.Malformed([new ValidationError("KIND_MISMATCH", "node/intake", "/kind",
-                $"This endpoint takes a {expectedKind}, but the document says it is a {kind ?? "(not a string)"}.")]);
+                $"This endpoint takes a {expectedKind}, but the document says it is a {kind ?? "(not a string)"}.")
+                { Args = kind is null ? RuleArgs.Of((RuleArgs.Form, "notText"), ("expected", expectedKind)) : RuleArgs.Of(("expected", expectedKind), ("value", RuleArgs.Echo(kind))) }]);
         if (kind is null || !SubmittableKinds.Contains(kind))
             return SubmissionResult.Malformed([new ValidationError("KIND_NOT_SUBMITTABLE", "node/intake", "/kind",
-                $"Operators submit {string.Join(", ", SubmittableKinds)}; receipts and heartbeats are the node's own.")]);
+                $"Operators submit {string.Join(", ", SubmittableKinds)}; receipts and heartbeats are the node's own.")
+                { Args = RuleArgs.Of(("kinds", string.Join(",", SubmittableKinds))) }]);
 
         if (document["sender"] is JsonValue senderValue && senderValue.TryGetValue<string>(out var sender) && sender != node.Centre.Value)
             return SubmissionResult.Refused(null, "SENDER_NOT_THIS_CENTRE", "node/intake", "/sender",
-                $"This node is centre {node.Centre}; it cannot send as {sender}.");
+                $"This is centre {node.Centre}; it cannot send a message as {sender}.",
+                RuleArgs.Of(("centre", node.Centre.Value), ("sender", RuleArgs.Echo(sender))));
 
         document["messageId"] ??= Guid.NewGuid().ToString("D");
         document["schemaVersion"] ??= SchemaVersions.LowestFor(document);
@@ -179,11 +184,13 @@ public sealed class SubmissionService(
         var original = await db.OutboundMessages.SingleOrDefaultAsync(m => m.MessageId == id.Value, ct);
         if (original is null || original.Kind != MessageKind.PreNotification.WireName())
             return (null, new ValidationError("UNKNOWN_ORIGINAL", "node/references", path,
-                $"Message {id} is not a pre-notification sent by centre {node.Centre}."));
+                $"Message {id} is not a pre-notification sent by centre {node.Centre}.")
+                { Args = RuleArgs.Of((RuleArgs.Form, "sent"), ("reference", id.ToString()), ("centre", node.Centre.Value)) });
 
         var related = await db.OutboundMessages.Where(m => m.RelatesTo == id.Value).OrderBy(m => m.IssuedAt).ToListAsync(ct);
         if (related.Any(m => m.Kind == MessageKind.Cancellation.WireName()))
-            return (null, new ValidationError("ORIGINAL_CANCELLED", "node/references", path, $"Notification {id} has been cancelled."));
+            return (null, new ValidationError("ORIGINAL_CANCELLED", "node/references", path, $"Notification {id} has been cancelled.")
+                { Args = RuleArgs.Of(("reference", id.ToString())) });
 
         var notification = (PreNotification)MessageParser.ReadStored(original.PayloadJson);
         var amendments = related.Where(m => m.Kind == MessageKind.Amendment.WireName()).Select(m => (Amendment)MessageParser.ReadStored(m.PayloadJson));
@@ -260,7 +267,8 @@ public sealed class SubmissionService(
         var stored = await db.OutboundMessages.Include(m => m.Deliveries).SingleAsync(m => m.MessageId == message.MessageId.Value, ct);
         if (stored.Kind != message.Kind.WireName() || stored.AgreementId != message.AgreementId.Value)
             return SubmissionResult.Refused(message.MessageId.Value, "MESSAGE_ID_REUSED", "node/intake", "/messageId",
-                $"Message id {message.MessageId} was already used for a {stored.Kind} under {stored.AgreementId}; use a new id.");
+                $"Message id {message.MessageId} was already used for a {stored.Kind} under {stored.AgreementId}; use a new id.",
+                RuleArgs.Of(("reference", message.MessageId.ToString()), ("kind", stored.Kind), ("agreement", stored.AgreementId)));
         return new SubmissionResult(SubmissionStatus.AlreadyAccepted, stored.MessageId, [], [],
             stored.Deliveries.OrderBy(d => d.Recipient).Select(d => new Addressee(new CentreCode(d.Recipient), d.Sequence)).ToList());
     }

@@ -29,9 +29,9 @@ public static class JsonText
     public static bool TryParse(ReadOnlyMemory<byte> utf8, out JsonDocument? document, out ValidationError? error)
     {
         document = null;
-        if (FindInvalidUnicode(utf8.Span) is { } problem)
+        if (InvalidUnicode(utf8.Span) is { } problem)
         {
-            error = new ValidationError(InvalidUnicodeCode, "json", "", problem);
+            error = new ValidationError(InvalidUnicodeCode, "json", "", problem.Message) { Args = problem.Args };
             return false;
         }
         try
@@ -43,7 +43,11 @@ public static class JsonText
         }
         catch (JsonException e)
         {
-            error = new ValidationError(MalformedCode, "json", "", $"Not well-formed JSON: {e.Message}");
+            // The reader's place is zero-based; a person counts lines and bytes from 1.
+            var args = e.LineNumber is { } line && e.BytePositionInLine is { } position
+                ? RuleArgs.Of(("line", RuleArgs.Of(line + 1)), ("position", RuleArgs.Of(position + 1)))
+                : RuleArgs.Of((RuleArgs.Form, "noPosition"));
+            error = new ValidationError(MalformedCode, "json", "", $"Not well-formed JSON: {e.Message}") { Args = args };
             return false;
         }
     }
@@ -53,10 +57,16 @@ public static class JsonText
     /// high surrogate must be followed by an escaped low one, and a low one may not stand alone. A backslash outside a
     /// string is malformed JSON anyway, so a plain scan of escape pairs is enough.
     /// </summary>
-    public static string? FindInvalidUnicode(ReadOnlySpan<byte> utf8)
+    public static string? FindInvalidUnicode(ReadOnlySpan<byte> utf8) => InvalidUnicode(utf8)?.Message;
+
+    /// <summary>
+    /// <see cref="FindInvalidUnicode"/> with the reason's language-free arguments (its form: <c>utf8</c>,
+    /// <c>lowSurrogate</c>, <c>highSurrogate</c>; the escape's byte <c>position</c>), for a reader's language.
+    /// </summary>
+    public static (string Message, System.Collections.Immutable.ImmutableSortedDictionary<string, string> Args)? InvalidUnicode(ReadOnlySpan<byte> utf8)
     {
         if (!Utf8.IsValid(utf8))
-            return "The text is not well-formed UTF-8 (RFC 8259 §8.1); send it as UTF-8.";
+            return ("The text is not well-formed UTF-8 (RFC 8259 §8.1); send it as UTF-8.", RuleArgs.Of((RuleArgs.Form, "utf8")));
         for (var i = utf8.IndexOf((byte)'\\'); i >= 0 && i < utf8.Length; )
         {
             if (i + 1 >= utf8.Length)
@@ -67,7 +77,8 @@ public static class JsonText
                 continue;
             }
             if (unit is >= 0xDC00 and <= 0xDFFF)
-                return $"The escape at byte {i} is a lone low surrogate (\\u{unit:x4}); strings must be valid Unicode (RFC 8259 §8.2).";
+                return ($"The escape at byte {i} is a lone low surrogate (\\u{unit:x4}); strings must be valid Unicode (RFC 8259 §8.2).",
+                    RuleArgs.Of((RuleArgs.Form, "lowSurrogate"), ("position", RuleArgs.Of(i)), ("value", $"\\u{unit:x4}")));
             if (unit is >= 0xD800 and <= 0xDBFF)
             {
                 var low = i + 6;
@@ -76,7 +87,8 @@ public static class JsonText
                     i = Next(utf8, low + 6);
                     continue;
                 }
-                return $"The escape at byte {i} is a lone high surrogate (\\u{unit:x4}); strings must be valid Unicode (RFC 8259 §8.2).";
+                return ($"The escape at byte {i} is a lone high surrogate (\\u{unit:x4}); strings must be valid Unicode (RFC 8259 §8.2).",
+                    RuleArgs.Of((RuleArgs.Form, "highSurrogate"), ("position", RuleArgs.Of(i)), ("value", $"\\u{unit:x4}")));
             }
             i = Next(utf8, i + 6);
         }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Reflection;
 using System.Text.Json;
 using Json.Schema;
@@ -19,6 +20,8 @@ public sealed class SchemaCatalog
     private static readonly Lazy<SchemaCatalog> Embedded = new(LoadEmbedded);
 
     private readonly Dictionary<string, JsonSchema> _schemas;
+    // The schemas' own text, to read a failing keyword's value (a limit, the allowed values) into an error's arguments.
+    private readonly Dictionary<string, JsonElement> _texts = new(StringComparer.Ordinal);
     // Most documents are valid: the flag output only says valid or not, without building the tree of results (about
     // half the CPU of the hierarchical output). Only an invalid document is evaluated again, hierarchically, for its
     // coded errors (docs/performance.md, 2026-12-06).
@@ -43,6 +46,8 @@ public sealed class SchemaCatalog
         {
             var schema = JsonSchema.FromText(text, build, new Uri(BaseUri + fileName));
             _schemas[fileName.Replace(".schema.json", "", StringComparison.Ordinal)] = schema;
+            using (var document = JsonDocument.Parse(text))
+                _texts[fileName] = document.RootElement.Clone();
         }
         if (!_schemas.ContainsKey("common"))
             throw new InvalidOperationException("common.schema.json is missing from the schema set.");
@@ -85,14 +90,19 @@ public sealed class SchemaCatalog
     public ValidationResult ValidateMessage(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object)
-            return Single("SCHEMA_TYPE", "schema:type", "", "A message must be a JSON object.");
+            return Single("SCHEMA_TYPE", "schema:type", "", "A message must be a JSON object.", RuleArgs.Of((RuleArgs.Form, "notObject")));
         if (!root.TryGetProperty("kind", out var kindElement) || kindElement.ValueKind != JsonValueKind.String)
-            return Single("MESSAGE_KIND_MISSING", "schema:kind", "/kind", "The message has no 'kind' (prenotification, amendment, cancellation, postlaunch, receipt, heartbeat or acknowledgement).");
+            return Single("MESSAGE_KIND_MISSING", "schema:kind", "/kind", "The message has no 'kind' (prenotification, amendment, cancellation, postlaunch, receipt, heartbeat or acknowledgement).",
+                RuleArgs.Of(("kinds", MessageKindList)));
         var kind = kindElement.GetString();
         if (!MessageKinds.TryParse(kind, out _))
-            return Single("MESSAGE_KIND_UNKNOWN", "schema:kind", "/kind", $"Unknown message kind '{Shorten(kind)}'; expected prenotification, amendment, cancellation, postlaunch, receipt, heartbeat or acknowledgement.");
+            return Single("MESSAGE_KIND_UNKNOWN", "schema:kind", "/kind", $"Unknown message kind '{Shorten(kind)}'; expected prenotification, amendment, cancellation, postlaunch, receipt, heartbeat or acknowledgement.",
+                RuleArgs.Of(("value", Shorten(kind) ?? ""), ("kinds", MessageKindList)));
         return Evaluate(kind!, root);
     }
+
+    /// <summary>The kinds a message may have, as the <c>kinds</c> argument of an error.</summary>
+    public const string MessageKindList = "prenotification,amendment,cancellation,postlaunch,receipt,heartbeat,acknowledgement";
 
     private static string? Shorten(string? text) => text is { Length: > 40 } ? text[..40] + "…" : text;
 
@@ -113,15 +123,16 @@ public sealed class SchemaCatalog
             return ValidationResult.Valid;
         // The flag's verdict stands; the hierarchical pass only explains it.
         var results = schema.Evaluate(root, _evaluation);
-        var errors = new List<ValidationError>();
-        Collect(schemaName, results, errors, new HashSet<(string, string)>());
+        var failures = new List<(ValidationError Error, string Keyword, Uri Location)>();
+        Collect(schemaName, results, failures, new HashSet<(string, string)>());
+        var errors = failures.Select(f => f.Error with { Args = Arguments(f.Error.Path, f.Keyword, f.Location, root) }).ToList();
         if (errors.Count == 0)
-            errors.Add(new ValidationError("SCHEMA_INVALID", $"{schemaName}.schema.json", "", "The document does not match its schema."));
+            errors.Add(new ValidationError("SCHEMA_INVALID", $"{schemaName}.schema.json", "", "The document does not match its schema.") { Args = RuleArgs.None });
         return new ValidationResult(errors);
     }
 
     /// <summary>Walks only the failing branches: a failure inside a passing <c>not</c> or <c>if</c> is no error.</summary>
-    private static void Collect(string schemaName, EvaluationResults node, List<ValidationError> errors, HashSet<(string, string)> seen)
+    private static void Collect(string schemaName, EvaluationResults node, List<(ValidationError, string, Uri)> errors, HashSet<(string, string)> seen)
     {
         if (node.IsValid)
             return;
@@ -134,7 +145,8 @@ public sealed class SchemaCatalog
                 // A "false" subschema (additionalProperties: false) reports with no keyword of its own.
                 var keyword = reportedKeyword.Length > 0 ? reportedKeyword : LastSegment(node.EvaluationPath.ToString());
                 if (seen.Add((keyword, path)))
-                    errors.Add(new ValidationError(CodeFor(keyword), $"{schemaName}.schema.json:{keyword}", path, Explain(keyword, path, schemaPointer, message)));
+                    errors.Add((new ValidationError(CodeFor(keyword), $"{schemaName}.schema.json:{keyword}", path, Explain(keyword, path, schemaPointer, message)),
+                        keyword, node.SchemaLocation));
             }
         }
         foreach (var child in node.Details ?? [])
@@ -149,8 +161,8 @@ public sealed class SchemaCatalog
                     if (child.IsValid && seen.Add(("not", node.InstanceLocation.ToString())))
                     {
                         var path = node.InstanceLocation.ToString();
-                        errors.Add(new ValidationError(CodeFor("not"), $"{schemaName}.schema.json:not", path,
-                            Explain("not", path, node.SchemaLocation.Fragment, "it takes a form the schema forbids here")));
+                        errors.Add((new ValidationError(CodeFor("not"), $"{schemaName}.schema.json:not", path,
+                            Explain("not", path, node.SchemaLocation.Fragment, "it takes a form the schema forbids here")), "not", node.SchemaLocation));
                     }
                     continue;
                 default:
@@ -206,6 +218,69 @@ public sealed class SchemaCatalog
         return $"{where}: {message}";
     }
 
-    private static ValidationResult Single(string code, string rule, string path, string message) =>
-        new([new ValidationError(code, rule, path, message)]);
+    private static ValidationResult Single(string code, string rule, string path, string message, ImmutableSortedDictionary<string, string> args) =>
+        new([new ValidationError(code, rule, path, message) { Args = args }]);
+
+    // ---- an error's language-free arguments (docs/glossary.md, "Other errors") ----
+
+    /// <summary>
+    /// The figures of a schema error, read from the failing keyword's value in the schema's own text: the missing
+    /// properties, the allowed values, the limit, the pattern or format, or the shared definition's hint. Null where the
+    /// keyword's value cannot be read: then the keyword's name.
+    /// </summary>
+    private ImmutableSortedDictionary<string, string> Arguments(string path, string keyword, Uri uri, JsonElement root)
+    {
+        var at = ("at", path);
+        if (keyword is "additionalProperties" or "unevaluatedProperties" or "false" or "not" or "uniqueItems")
+            return RuleArgs.Of(at);
+        foreach (var (def, _) in Hints)
+        {
+            if (uri.Fragment.Contains(def, StringComparison.Ordinal))
+                return RuleArgs.Of((RuleArgs.Form, "hint"), at, ("hint", def["/$defs/".Length..]));
+        }
+        var file = uri.Segments.Length > 0 ? uri.Segments[^1] : "";
+        if (!_texts.TryGetValue(file, out var text) || Navigate(text, Uri.UnescapeDataString(uri.Fragment.TrimStart('#'))) is not { } schema
+            || schema.ValueKind != JsonValueKind.Object || !schema.TryGetProperty(keyword, out var value))
+            return RuleArgs.Of((RuleArgs.Form, "keyword"), at, ("keyword", keyword));
+        switch (keyword)
+        {
+            case "required" when value.ValueKind == JsonValueKind.Array:
+                var instance = Navigate(root, path);
+                var missing = value.EnumerateArray().Select(v => v.GetString() ?? "")
+                    .Where(name => instance is not { ValueKind: JsonValueKind.Object } o || !o.TryGetProperty(name, out _));
+                return RuleArgs.Of(at, ("properties", string.Join(", ", missing)));
+            case "type":
+                return RuleArgs.Of(at, ("types", value.ValueKind == JsonValueKind.Array
+                    ? string.Join(",", value.EnumerateArray().Select(t => t.GetString())) : value.GetString() ?? ""));
+            case "enum" when value.ValueKind == JsonValueKind.Array:
+                return RuleArgs.Of(at, ("allowed", string.Join(", ", value.EnumerateArray().Select(Literal))));
+            case "const":
+                return RuleArgs.Of(at, ("allowed", Literal(value)));
+            case "pattern" or "format" when value.ValueKind == JsonValueKind.String:
+                return RuleArgs.Of(at, (keyword, value.GetString()!));
+            case "minimum" or "maximum" or "exclusiveMinimum" or "exclusiveMaximum" or "minItems" or "maxItems"
+                or "minLength" or "maxLength" or "minProperties" or "maxProperties" when value.TryGetDouble(out var limit):
+                return RuleArgs.Of((RuleArgs.Form, keyword), at, ("limit", RuleArgs.Of(limit)));
+            default:
+                return RuleArgs.Of((RuleArgs.Form, "keyword"), at, ("keyword", keyword));
+        }
+    }
+
+    private static string Literal(JsonElement value) => value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+
+    /// <summary>The element a JSON Pointer names (RFC 6901), or null.</summary>
+    private static JsonElement? Navigate(JsonElement element, string pointer)
+    {
+        foreach (var raw in pointer.Split('/').Skip(1))
+        {
+            var token = raw.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
+            if (element.ValueKind == JsonValueKind.Object && element.TryGetProperty(token, out var child))
+                element = child;
+            else if (element.ValueKind == JsonValueKind.Array && int.TryParse(token, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var i) && i < element.GetArrayLength())
+                element = element[i];
+            else
+                return null;
+        }
+        return element;
+    }
 }
