@@ -32,7 +32,7 @@ public static class AcknowledgementEndpoints
                 if (!CentreCode.TryParse(sender, out var centre))
                     return ApiProblems.Problem(StatusCodes.Status400BadRequest, "INVALID_CENTRE",
                         $"'{ApiProblems.Shorten(sender)}' is not a centre code (two upper-case letters, e.g. RU); {ListHint}",
-                        [new ValidationError("INVALID_CENTRE", Rule, "sender", $"'{ApiProblems.Shorten(sender)}' is not a centre code.")]);
+                        [new ValidationError("INVALID_CENTRE", Rule, "sender", $"'{ApiProblems.Shorten(sender)}' is not a centre code.") { Args = RuleArgs.Of(("value", RuleArgs.Echo(sender))) }]);
                 if (!Guid.TryParse(id, out var messageId))
                     return ApiProblems.BadId(id, "a message", ListHint);
                 // Who acknowledged is the signed-in account (the audit entry names it); no body is read.

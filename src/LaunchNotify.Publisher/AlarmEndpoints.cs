@@ -137,7 +137,8 @@ public static class AlarmEndpoints
             if (Enum.TryParse<AlarmState>(stateText, ignoreCase: true, out var s) && !int.TryParse(stateText, out _))
                 state = s;
             else
-                errors.Add(QueryError("state", $"state '{ApiProblems.Shorten(stateText)}' is not one of open, acknowledged, resolved."));
+                errors.Add(QueryError("state", $"state '{ApiProblems.Shorten(stateText)}' is not one of open, acknowledged, resolved.", "oneOf", stateText,
+                    ("allowed", "open, acknowledged, resolved")));
         }
         AlarmKind? kind = null;
         if (RequestInput.Single(query, "kind", Rule, errors) is { } kindText)
@@ -145,7 +146,8 @@ public static class AlarmEndpoints
             if (AlarmKinds.TryParse(kindText, out var k))
                 kind = k;
             else
-                errors.Add(QueryError("kind", $"kind '{ApiProblems.Shorten(kindText)}' is not an alarm kind; use one of {string.Join(", ", Enum.GetValues<AlarmKind>().Select(x => x.Code()))}."));
+                errors.Add(QueryError("kind", $"kind '{ApiProblems.Shorten(kindText)}' is not an alarm kind; use one of {string.Join(", ", Enum.GetValues<AlarmKind>().Select(x => x.Code()))}.",
+                    "oneOf", kindText, ("allowed", string.Join(", ", Enum.GetValues<AlarmKind>().Select(x => x.Code())))));
         }
         var openOnly = RequestInput.Bool(query, "open", false, Rule, errors);
         var since = ReadInstant(query, "since", errors);
@@ -161,7 +163,7 @@ public static class AlarmEndpoints
         var parsed = InstantPattern.ExtendedIso.Parse(text);
         if (parsed.Success)
             return parsed.Value;
-        errors.Add(QueryError(name, $"{name} '{ApiProblems.Shorten(text)}' is not an instant; give it in RFC 3339 UTC, e.g. 2026-03-10T08:00:00Z."));
+        errors.Add(QueryError(name, $"{name} '{ApiProblems.Shorten(text)}' is not an instant; give it in RFC 3339 UTC, e.g. 2026-03-10T08:00:00Z.", "instant", text));
         return null;
     }
 
@@ -215,7 +217,8 @@ public static class AlarmEndpoints
 
     private const string Rule = "node/alarms";
 
-    private static ValidationError QueryError(string name, string message) => RequestInput.QueryError(Rule, name, message);
+    private static ValidationError QueryError(string name, string message, string form, string value, params (string Name, string Value)[] more) =>
+        RequestInput.QueryError(Rule, name, message, form, value, more);
 
     private static ValidationError BodyError(string code, string path, string message) => new(code, Rule, path, message);
 

@@ -16,12 +16,12 @@ public static class ApiProblems
 
     /// <summary>A problem answer; with no <paramref name="errors"/>, one error with the same code and detail.</summary>
     public static IResult Problem(int status, string code, string detail, IReadOnlyList<ValidationError>? errors = null,
-        IReadOnlyDictionary<string, object?>? extensions = null)
+        IReadOnlyDictionary<string, object?>? extensions = null, System.Collections.Immutable.ImmutableSortedDictionary<string, string>? args = null)
     {
         var members = new Dictionary<string, object?>
         {
             ["code"] = code,
-            ["errors"] = errors is { Count: > 0 } ? errors : [new ValidationError(code, Rule, "", detail)],
+            ["errors"] = errors is { Count: > 0 } ? errors : [new ValidationError(code, Rule, "", detail) { Args = args }],
         };
         foreach (var (name, value) in extensions ?? new Dictionary<string, object?>())
             members[name] = value;
@@ -36,7 +36,7 @@ public static class ApiProblems
     /// <summary>A path id that is not a UUID: 400 rather than 404, saying where to find real ones.</summary>
     public static IResult BadId(string id, string what, string whereToFind) =>
         Problem(StatusCodes.Status400BadRequest, "INVALID_ID", $"'{Shorten(id)}' is not {what} id (a UUID); {whereToFind}",
-            [new ValidationError("INVALID_ID", Rule, "id", $"'{Shorten(id)}' is not a UUID.")]);
+            [new ValidationError("INVALID_ID", Rule, "id", $"'{Shorten(id)}' is not a UUID.") { Args = RuleArgs.Of(("value", RuleArgs.Echo(id))) }]);
 
     /// <summary>
     /// Fills in what an answer made by the framework lacks (status code pages, the exception handler): a code, a detail

@@ -26,7 +26,7 @@ public static class EvidenceEndpoints
                 var errors = new List<ValidationError>();
                 var sender = RequestInput.Single(request.Query, "sender", ApiProblems.Rule, errors);
                 if (sender is not null && !CentreCode.IsValid(sender))
-                    errors.Add(RequestInput.QueryError(ApiProblems.Rule, "sender", $"sender '{ApiProblems.Shorten(sender)}' must be a centre code (two upper-case letters)."));
+                    errors.Add(RequestInput.QueryError(ApiProblems.Rule, "sender", $"sender '{ApiProblems.Shorten(sender)}' must be a centre code (two upper-case letters).", "centre", sender));
                 if (errors.Count > 0)
                     return RequestInput.InvalidQuery(errors);
                 if (sender is null && await exporter.SendersOfAsync(messageId, ct) is { Count: > 1 } senders)

@@ -43,7 +43,8 @@ public static class RequestInput
         if (buffer.WrittenCount > 0 && !IsJsonUtf8(request.ContentType))
             return (null, ApiProblems.Problem(StatusCodes.Status415UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE",
                 $"The body is sent as '{ApiProblems.Shorten(request.ContentType ?? "(no Content-Type)")}'; send it as application/json (UTF-8).",
-                [new ValidationError("UNSUPPORTED_MEDIA_TYPE", ApiProblems.Rule, "Content-Type", "Use Content-Type: application/json.")]));
+                [new ValidationError("UNSUPPORTED_MEDIA_TYPE", ApiProblems.Rule, "Content-Type", "Use Content-Type: application/json.")
+                    { Args = RuleArgs.Of(("contentType", RuleArgs.Echo(request.ContentType ?? ""))) }]));
         return (buffer.WrittenSpan.ToArray(), null);
     }
 
@@ -58,7 +59,7 @@ public static class RequestInput
 
     private static IResult TooLarge(string size, int maxBytes) =>
         ApiProblems.Problem(StatusCodes.Status413PayloadTooLarge, "BODY_TOO_LARGE",
-            $"The body is {size}; this node accepts at most {maxBytes} bytes (LaunchNotify:MaxMessageBytes).");
+            $"The body is {size}; this node accepts at most {maxBytes} bytes (LaunchNotify:MaxMessageBytes).", args: RuleArgs.Of(("max", RuleArgs.Of(maxBytes))));
 
     /// <summary>An optional <c>true</c>/<c>false</c> parameter, given at most once.</summary>
     public static bool Bool(IQueryCollection query, string name, bool absent, string rule, List<ValidationError> errors)
@@ -67,7 +68,7 @@ public static class RequestInput
             return absent;
         if (bool.TryParse(text, out var value))
             return value;
-        errors.Add(QueryError(rule, name, $"{name} '{ApiProblems.Shorten(text)}' must be true or false."));
+        errors.Add(QueryError(rule, name, $"{name} '{ApiProblems.Shorten(text)}' must be true or false.", "boolean", text));
         return absent;
     }
 
@@ -78,7 +79,8 @@ public static class RequestInput
             return absent;
         if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
             return value;
-        errors.Add(QueryError(rule, name, $"{name} '{ApiProblems.Shorten(text)}' must be a whole number from {min} to {max}."));
+        errors.Add(QueryError(rule, name, $"{name} '{ApiProblems.Shorten(text)}' must be a whole number from {min} to {max}.", "range", text,
+            ("min", RuleArgs.Of(min)), ("max", RuleArgs.Of(max))));
         return absent;
     }
 
@@ -88,13 +90,22 @@ public static class RequestInput
         var values = query[name];
         if (values.Count > 1)
         {
-            errors.Add(QueryError(rule, name, $"{name} is given {values.Count} times; give it once."));
+            errors.Add(QueryError(rule, name, $"{name} is given {values.Count} times; give it once.", "repeated", null, ("count", RuleArgs.Of(values.Count))));
             return null;
         }
         return values.ToString() is { Length: > 0 } text ? text : null;
     }
 
-    public static ValidationError QueryError(string rule, string name, string message) => new("QUERY_INVALID", rule, name, message);
+    /// <summary>
+    /// A bad query parameter: <c>QUERY_INVALID</c>, its English sentence, and its language-free arguments: the sentence's
+    /// <paramref name="form"/> (<c>errorMessage.QUERY_INVALID.{form}</c> in the glossary), the parameter, the value sent
+    /// (cut at 80 characters) and what the form needs besides.
+    /// </summary>
+    public static ValidationError QueryError(string rule, string name, string message, string form, string? value, params (string Name, string Value)[] more) =>
+        new("QUERY_INVALID", rule, name, message)
+        {
+            Args = RuleArgs.Of([(RuleArgs.Form, form), ("parameter", name), .. value is null ? [] : new[] { ("value", RuleArgs.Echo(value)) }, .. more]),
+        };
 
     /// <summary>400 with every bad parameter.</summary>
     public static IResult InvalidQuery(IReadOnlyList<ValidationError> errors) =>

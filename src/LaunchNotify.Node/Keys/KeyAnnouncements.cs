@@ -33,7 +33,8 @@ public sealed class KeyAnnouncements(KeyRing ring, SchemaCatalog schemas, ILogge
             return errors;
         if (announcement.Sender != signedBy)
             return [new ValidationError(KeyAnnouncement.Codes.ForeignKey, "signing/key-announcement", "/sender",
-                $"The announcement claims sender {announcement.Sender} but is signed by centre {signedBy}.")];
+                $"The announcement claims sender {announcement.Sender} but is signed by centre {signedBy}.")
+                { Args = RuleArgs.Of((RuleArgs.Form, "signer"), ("sender", announcement.Sender.Value), ("signer", signedBy.Value)) }];
 
         await applying.WaitAsync(ct);
         try
@@ -43,7 +44,8 @@ public sealed class KeyAnnouncements(KeyRing ring, SchemaCatalog schemas, ILogge
             {
                 if (trusted.Find(key.Kid) is { } known && known != key)
                     return [new ValidationError(KeyAnnouncement.Codes.KidCollision, "signing/key-announcement", "/keys",
-                        $"Key id '{key.Kid}' is already trusted for different key material; the announcement is refused and nothing changed.")];
+                        $"Key id '{key.Kid}' is already trusted for different key material; the announcement is refused and nothing changed.")
+                        { Args = RuleArgs.Of((RuleArgs.Form, "trusted"), ("kid", key.Kid)) }];
             }
             if (announcement.Keys.Keys.Count > 0)
                 KeyStore.AddToTrustStore(ring.Directory, announcement.Keys);

@@ -60,20 +60,20 @@ public sealed class MessageContentReader
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
-            Error("SCHEMA_TYPE", "", "A message must be a JSON object.");
+            Error("SCHEMA_TYPE", "", "A message must be a JSON object.", "notObject");
             return null;
         }
         var kindText = Text(root, "", "kind", required: true);
         MessageKind? kind = kindText is null ? null : MessageKinds.TryParse(kindText, out var k) ? k : null;
         if (kindText is not null && kind is null)
-            Error("MESSAGE_KIND_UNKNOWN", "/kind", "Unknown message kind; expected prenotification, amendment, cancellation, postlaunch, receipt, heartbeat or acknowledgement.");
+            Error("MESSAGE_KIND_UNKNOWN", "/kind", "Unknown message kind; expected prenotification, amendment, cancellation, postlaunch, receipt, heartbeat or acknowledgement.", "unnamed", ("kinds", Schemas.SchemaCatalog.MessageKindList));
 
         var id = Uuid(root, "", "messageId", required: true);
         var version = Text(root, "", "schemaVersion", required: true);
         var agreementText = Text(root, "", "agreementId", required: true);
         AgreementId? agreement = agreementText is null ? null : AgreementId.TryParse(agreementText, out var a) ? a : null;
         if (agreementText is not null && agreement is null)
-            Error(ContentCodes.ValueInvalid, "/agreementId", "An agreement id is 2 to 64 lower-case letters, digits and single hyphens.");
+            Error(ContentCodes.ValueInvalid, "/agreementId", "An agreement id is 2 to 64 lower-case letters, digits and single hyphens.", "agreementId");
         var sender = Centre(root, "", "sender", required: true);
         var recipients = Recipients(root);
         var issuedAt = InstantOf(root, "", "issuedAt", required: true);
@@ -176,7 +176,7 @@ public sealed class MessageContentReader
         var receivedKindText = Text(root, "", "receivedKind", required: true);
         MessageKind? receivedKind = receivedKindText is null ? null : MessageKinds.TryParse(receivedKindText, out var k) ? k : null;
         if (receivedKindText is not null && receivedKind is null)
-            Error(ContentCodes.ValueInvalid, "/receivedKind", "Not a message kind.");
+            Error(ContentCodes.ValueInvalid, "/receivedKind", "Not a message kind.", "messageKind");
         var receivedAt = InstantOf(root, "", "receivedAt", required: true);
         var outcome = EnumOf<ReceiptOutcome>(root, "", "outcome", required: true);
         var reasons = Errors(root, "reasons");
@@ -197,7 +197,7 @@ public sealed class MessageContentReader
         var kindText = Text(root, "", "acknowledgedKind", required: true);
         MessageKind? acknowledgedKind = kindText is null ? null : MessageKinds.TryParse(kindText, out var k) ? k : null;
         if (kindText is not null && acknowledgedKind is null)
-            Error(ContentCodes.ValueInvalid, "/acknowledgedKind", "Not a message kind.");
+            Error(ContentCodes.ValueInvalid, "/acknowledgedKind", "Not a message kind.", "messageKind");
         var receivedAt = InstantOf(root, "", "receivedAt", required: true);
         var acknowledgedAt = InstantOf(root, "", "acknowledgedAt", required: true);
         if (_errors.Count > 0)
@@ -234,7 +234,7 @@ public sealed class MessageContentReader
             var at = $"/recipients/{index++}";
             if (item.ValueKind != JsonValueKind.Object)
             {
-                Error("SCHEMA_TYPE", at, "A recipient is an object with 'centre' and 'sequence'.");
+                Error("SCHEMA_TYPE", at, "A recipient is an object with 'centre' and 'sequence'.", "recipient");
                 continue;
             }
             var centre = Centre(item, at, "centre", required: true);
@@ -243,7 +243,7 @@ public sealed class MessageContentReader
                 recipients.Add(new Addressee(centre.Value, sequence.Value));
         }
         if (recipients.Count == 0 && index == 0)
-            Error(ContentCodes.ValueInvalid, "/recipients", "A message has at least one recipient.");
+            Error(ContentCodes.ValueInvalid, "/recipients", "A message has at least one recipient.", "recipients");
         return recipients;
     }
 
@@ -258,7 +258,7 @@ public sealed class MessageContentReader
             var at = $"/{name}/{index++}";
             if (item.ValueKind != JsonValueKind.Object)
             {
-                Error("SCHEMA_TYPE", at, "An error is an object with 'code', 'rule', 'path' and 'message'.");
+                Error("SCHEMA_TYPE", at, "An error is an object with 'code', 'rule', 'path' and 'message'.", "errorItem");
                 continue;
             }
             var code = Text(item, at, "code", required: true);
@@ -281,7 +281,7 @@ public sealed class MessageContentReader
         foreach (var property in args.EnumerateObject())
         {
             if (property.Value.ValueKind != JsonValueKind.String)
-                Error("SCHEMA_TYPE", $"{at}/args/{property.Name}", "An argument's value is text.");
+                Error("SCHEMA_TYPE", $"{at}/args/{property.Name}", "An argument's value is text.", "argumentText");
             else
                 builder[property.Name] = property.Value.GetString()!;
         }
@@ -462,7 +462,7 @@ public sealed class MessageContentReader
         var azimuth = Number(obj, parent, "plannedAzimuthDeg", required: false);
         if (azimuth is { } deg && deg is < 0 or >= 360)
         {
-            Error(ContentCodes.NumberOutOfRange, $"{parent}/plannedAzimuthDeg", "An azimuth is from 0 up to (not including) 360 degrees.");
+            Error(ContentCodes.NumberOutOfRange, $"{parent}/plannedAzimuthDeg", "An azimuth is from 0 up to (not including) 360 degrees.", "azimuth");
             return null;
         }
         return azimuth;
@@ -475,7 +475,7 @@ public sealed class MessageContentReader
     {
         if (p.ValueKind != JsonValueKind.Object)
         {
-            Error("SCHEMA_TYPE", at, "A point is an object with 'lat' and 'lon'.");
+            Error("SCHEMA_TYPE", at, "A point is an object with 'lat' and 'lon'.", "point");
             return null;
         }
         var lat = Number(p, at, "lat", required: true);
@@ -497,7 +497,7 @@ public sealed class MessageContentReader
             return null;
         if (CentreCode.TryParse(text, out var code))
             return code;
-        Error(ContentCodes.ValueInvalid, $"{parent}/{name}", "A centre code is two upper-case letters (ISO 3166-1 alpha-2).");
+        Error(ContentCodes.ValueInvalid, $"{parent}/{name}", "A centre code is two upper-case letters (ISO 3166-1 alpha-2).", "centreCode");
         return null;
     }
 
@@ -508,7 +508,7 @@ public sealed class MessageContentReader
             return null;
         if (Guid.TryParseExact(text, "D", out var guid) && guid != Guid.Empty)
             return new MessageId(guid);
-        Error(ContentCodes.ValueInvalid, $"{parent}/{name}", "A message id is a UUID (8-4-4-4-12 hex digits) other than the all-zero one.");
+        Error(ContentCodes.ValueInvalid, $"{parent}/{name}", "A message id is a UUID (8-4-4-4-12 hex digits) other than the all-zero one.", "messageId");
         return null;
     }
 
@@ -522,14 +522,14 @@ public sealed class MessageContentReader
         if (!parsed.Success)
         {
             if (text.Length >= 20 && text[16] == ':' && text.AsSpan(17, 2).SequenceEqual("60"))
-                Error(ContentCodes.InstantLeapSecond, at, "A leap second (second 60) has no instant here; give the second before it (:59) or after it.");
+                Error(ContentCodes.InstantLeapSecond, at, "A leap second (second 60) has no instant here; give the second before it (:59) or after it.", null);
             else
-                Error(ContentCodes.InstantInvalid, at, "An instant is RFC 3339 in UTC, e.g. 2026-11-24T09:00:00Z, and must name a real date and time.");
+                Error(ContentCodes.InstantInvalid, at, "An instant is RFC 3339 in UTC, e.g. 2026-11-24T09:00:00Z, and must name a real date and time.", null);
             return null;
         }
         if (parsed.Value < Earliest || parsed.Value >= Latest)
         {
-            Error(ContentCodes.InstantOutOfRange, at, "An instant must lie from 2000-01-01T00:00:00Z up to (not including) 2200-01-01T00:00:00Z.");
+            Error(ContentCodes.InstantOutOfRange, at, "An instant must lie from 2000-01-01T00:00:00Z up to (not including) 2200-01-01T00:00:00Z.", null);
             return null;
         }
         return parsed.Value;
@@ -541,7 +541,7 @@ public sealed class MessageContentReader
             return null;
         if (n.TryGetDouble(out var value) && double.IsFinite(value))
             return value;
-        Error(ContentCodes.NumberOutOfRange, $"{parent}/{name}", "The number is too large to represent.");
+        Error(ContentCodes.NumberOutOfRange, $"{parent}/{name}", "The number is too large to represent.", "tooLarge");
         return null;
     }
 
@@ -558,12 +558,12 @@ public sealed class MessageContentReader
             value = (long)d;
         else
         {
-            Error(ContentCodes.NumberOutOfRange, at, $"An integer from {min} to {max} is expected here.");
+            Error(ContentCodes.NumberOutOfRange, at, $"An integer from {min} to {max} is expected here.", "integer", ("min", RuleArgs.Of(min)), ("max", RuleArgs.Of(max)));
             return null;
         }
         if (value < min || value > max)
         {
-            Error(ContentCodes.NumberOutOfRange, at, $"An integer from {min} to {max} is expected here.");
+            Error(ContentCodes.NumberOutOfRange, at, $"An integer from {min} to {max} is expected here.", "integer", ("min", RuleArgs.Of(min)), ("max", RuleArgs.Of(max)));
             return null;
         }
         return value;
@@ -575,7 +575,7 @@ public sealed class MessageContentReader
             return null;
         if (b.ValueKind is JsonValueKind.True or JsonValueKind.False)
             return b.GetBoolean();
-        Error("SCHEMA_TYPE", $"{parent}/{name}", "true or false is expected here.");
+        Error("SCHEMA_TYPE", $"{parent}/{name}", "true or false is expected here.", "boolean");
         return null;
     }
 
@@ -586,7 +586,7 @@ public sealed class MessageContentReader
             return null;
         if (WireNames<T>.ByName.TryGetValue(text, out var value))
             return value;
-        Error(ContentCodes.ValueInvalid, $"{parent}/{name}", $"Expected one of {string.Join(", ", WireNames<T>.ByName.Keys)}.");
+        Error(ContentCodes.ValueInvalid, $"{parent}/{name}", $"Expected one of {string.Join(", ", WireNames<T>.ByName.Keys)}.", "oneOf", ("allowed", string.Join(", ", WireNames<T>.ByName.Keys)));
         return null;
     }
 
@@ -598,16 +598,23 @@ public sealed class MessageContentReader
         if (!obj.TryGetProperty(name, out value))
         {
             if (required)
-                Error("SCHEMA_REQUIRED", parent, $"'{name}' is required here.");
+                Error("SCHEMA_REQUIRED", parent, $"'{name}' is required here.", null, ("properties", name));
             return false;
         }
         if (value.ValueKind == kind)
             return true;
-        Error("SCHEMA_TYPE", $"{parent}/{name}", $"A JSON {kind.ToString().ToLowerInvariant()} is expected here, not {value.ValueKind.ToString().ToLowerInvariant()}.");
+        Error("SCHEMA_TYPE", $"{parent}/{name}", $"A JSON {kind.ToString().ToLowerInvariant()} is expected here, not {value.ValueKind.ToString().ToLowerInvariant()}.", null, ("types", kind.ToString().ToLowerInvariant()));
         return false;
     }
 
     private void Error(string code, string path, string message) => _errors.Add(new ValidationError(code, ContentCodes.Rule, path, message));
+
+    /// <summary>An error with its language-free arguments: the sentence's form (<c>errorMessage.{code}.{form}</c>), the path as <c>at</c>, and <paramref name="more"/>.</summary>
+    private void Error(string code, string path, string message, string? form, params (string Name, string Value)[] more) =>
+        _errors.Add(new ValidationError(code, ContentCodes.Rule, path, message)
+        {
+            Args = RuleArgs.Of([.. form is null ? [] : new[] { (RuleArgs.Form, form) }, ("at", path), .. more]),
+        });
 
     /// <summary>Each enum's names on the wire, as <see cref="WireJson"/> writes them.</summary>
     private static class WireNames<T> where T : struct, Enum

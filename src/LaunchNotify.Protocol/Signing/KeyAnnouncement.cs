@@ -88,7 +88,7 @@ public sealed record KeyAnnouncement(
         }
         catch (KeyFormatException e)
         {
-            return (null, [new ValidationError(Codes.BadKey, "signing/key-announcement", "", e.Message)]);
+            return (null, [new ValidationError(Codes.BadKey, "signing/key-announcement", "", e.Message) { Args = RuleArgs.Of((RuleArgs.Form, "unreadable")) }]);
         }
     }
 
@@ -107,7 +107,7 @@ public sealed record KeyAnnouncement(
             }
             catch (KeyFormatException e)
             {
-                errors.Add(new ValidationError(Codes.BadKey, "signing/key-announcement", $"/keys/{i}", e.Message));
+                errors.Add(new ValidationError(Codes.BadKey, "signing/key-announcement", $"/keys/{i}", e.Message) { Args = RuleArgs.Of(("index", RuleArgs.Of(i))) });
             }
         }
         var retiring = root.GetProperty("retiring").EnumerateArray().Select(KeyStatuses.ReadOne).ToList();
@@ -118,7 +118,8 @@ public sealed record KeyAnnouncement(
         {
             if (Jwk.CentreOfKid(kid) != sender)
                 errors.Add(new ValidationError(Codes.ForeignKey, "signing/key-announcement", $"/{list}",
-                    $"Key '{kid}' belongs to centre {kid[..2]}; centre {sender} may announce only its own keys."));
+                    $"Key '{kid}' belongs to centre {kid[..2]}; centre {sender} may announce only its own keys.")
+                    { Args = RuleArgs.Of((RuleArgs.Form, "listed"), ("kid", kid), ("owner", kid[..2]), ("sender", sender.Value)) });
         }
         JwkSet? set = null;
         try
@@ -127,7 +128,7 @@ public sealed record KeyAnnouncement(
         }
         catch (KeyFormatException e)
         {
-            errors.Add(new ValidationError(Codes.KidCollision, "signing/key-announcement", "/keys", e.Message));
+            errors.Add(new ValidationError(Codes.KidCollision, "signing/key-announcement", "/keys", e.Message) { Args = RuleArgs.Of((RuleArgs.Form, "announcement")) });
         }
         if (errors.Count > 0)
             return (null, errors);
