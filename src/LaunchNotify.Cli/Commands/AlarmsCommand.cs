@@ -172,7 +172,7 @@ public static class AlarmsCommand
     {
         var (status, body) = await client.GetAsync("/v1/alarms" + query, ct);
         if (status != 200)
-            throw Refusal(status, body);
+            throw PublisherClient.Refusal(status, body, rendering);
         if (json)
             RawOutput.Line(console, body!.ToJsonString(Indented));
         else
@@ -216,7 +216,7 @@ public static class AlarmsCommand
                     {
                         var (status, body) = await client.GetAsync("/v1/alarms" + query, ct);
                         if (status != 200)
-                            throw Refusal(status, body);
+                            throw PublisherClient.Refusal(status, body, rendering);
                         foreach (var a in body!.AsArray())
                             shown.Add(Version(a!));
                         if (json)
@@ -285,7 +285,7 @@ public static class AlarmsCommand
             using var client = CommonOptions.Client(parse, url, tokenFile);
             var (status, body) = await client.GetAsync($"/v1/alarms/{parse.GetValue(id)}", ct);
             if (status != 200)
-                throw Refusal(status, body);
+                throw PublisherClient.Refusal(status, body, rendering);
             var output = console ?? AnsiConsole.Console;
             if (parse.GetValue(json))
                 RawOutput.Line(output, body!.ToJsonString(Indented));
@@ -318,18 +318,17 @@ public static class AlarmsCommand
             var (status, body) = await client.PostAsync($"/v1/alarms/{parse.GetValue(id)}/{action}", Encoding.UTF8.GetBytes(request.ToJsonString()), ct);
             if (status == 409)
             {
-                output.MarkupLine($"[yellow]{Markup.Escape(PublisherClient.Describe(status, body))}[/]");
+                output.MarkupLine($"[yellow]{Markup.Escape(PublisherClient.Describe(status, body, rendering))}[/]");
                 return ExitCodes.Invalid;
             }
             if (status != 200)
-                throw Refusal(status, body);
+                throw PublisherClient.Refusal(status, body, rendering);
             output.MarkupLine(Colour(Str(body, "severity"), Markup.Escape(ChangeLine(body!, rendering))));
             return ExitCodes.Ok;
         }, console));
         return command;
     }
 
-    private static CliException Refusal(int status, JsonNode? body) => PublisherClient.Refusal(status, body);
 
     private static string Version(JsonNode alarm) => $"{Str(alarm, "id")}.v{Str(alarm, "version")}";
 

@@ -22,7 +22,7 @@ public static class InboxCommand
             using var client = CommonOptions.Client(parse, url, tokenFile);
             var (status, body) = await client.GetAsync($"/v1/inbox?limit={parse.GetValue(limit)}&all={(parse.GetValue(all) ? "true" : "false")}", ct);
             if (status != 200)
-                throw PublisherClient.Refusal(status, body);
+                throw PublisherClient.Refusal(status, body, r);
             var table = new Table().Border(TableBorder.Rounded);
             foreach (var column in new[] { "id", "received", "from", "kind", "agreement", "sequence", "verdict", "acknowledged", "details" })
                 table.AddColumn(Markup.Escape(r.Text("inbox.col." + column)));

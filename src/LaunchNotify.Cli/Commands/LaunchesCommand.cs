@@ -69,7 +69,7 @@ public static class LaunchesCommand
                 return ExitCodes.Invalid;
             }
             if (status is not (200 or 201))
-                throw PublisherClient.Refusal(status, body);
+                throw PublisherClient.Refusal(status, body, rendering);
             if (parse.GetValue(json))
                 RawOutput.Line(output, body!.ToJsonString(Indented));
             else
@@ -94,7 +94,7 @@ public static class LaunchesCommand
             using var client = CommonOptions.Client(parse, url, tokenFile);
             var (status, body) = await client.GetAsync($"/v1/observed-launches?limit={parse.GetValue(limit)}", ct);
             if (status != 200)
-                throw PublisherClient.Refusal(status, body);
+                throw PublisherClient.Refusal(status, body, rendering);
             var output = console ?? AnsiConsole.Console;
             if (parse.GetValue(json))
                 RawOutput.Line(output, body!.ToJsonString(Indented));

@@ -117,14 +117,36 @@ public sealed class PublisherClient : IDisposable
     /// <summary>
     /// An error answer of the API (RFC 9457 problem details with a <c>code</c>, docs/api.md) as the user's advice:
     /// the publisher's own words (they say what to do), or the status if it gave none.
+    /// In a language other than English (<paramref name="rendering"/>), the problem's coded errors in that language where
+    /// each carries its arguments (docs/glossary.md, "Other errors"); else the English detail.
     /// </summary>
-    public static CliException Refusal(int status, JsonNode? body) => new(Describe(status, body));
+    public static CliException Refusal(int status, JsonNode? body, Presentation.Rendering? rendering = null) => new(Describe(status, body, rendering));
 
     /// <inheritdoc cref="Refusal"/>
-    public static string Describe(int status, JsonNode? body) =>
-        body is JsonObject problem && problem["detail"] is JsonValue detail && detail.TryGetValue<string>(out var text) && text.Length > 0
+    public static string Describe(int status, JsonNode? body, Presentation.Rendering? rendering = null) =>
+        rendering is { Language: not Presentation.Language.En } r && Translated(body, r) is { } translated ? translated
+        : body is JsonObject problem && problem["detail"] is JsonValue detail && detail.TryGetValue<string>(out var text) && text.Length > 0
             ? text
             : $"The publisher answered HTTP {status}{(body is null ? "" : ": " + body.ToJsonString())}";
+
+    /// <summary>The problem's errors in the reader's language, or null where one of them has no arguments to render from.</summary>
+    private static string? Translated(JsonNode? body, Presentation.Rendering r)
+    {
+        if (body is not JsonObject problem || problem["errors"] is not JsonArray)
+            return null;
+        IReadOnlyList<Domain.Validation.ValidationError> errors;
+        try
+        {
+            errors = Views.Errors(problem["errors"]);
+        }
+        catch (JsonException)
+        {
+            return null; // not the documented shape: the English detail says what there is
+        }
+        return errors.Count > 0 && errors.All(e => e.Args is not null && (r.RuleMessage(e.Code, e.Args) ?? r.ErrorMessage(e.Code, e.Args)) is not null)
+            ? string.Join(" ", errors.Select(r.Finding))
+            : null;
+    }
 
     private CliException NoPublisher() => new(
         $"No publisher is answering at {baseUrl}. Start the centre's publisher (dotnet run --project src/LaunchNotify.Publisher) " +

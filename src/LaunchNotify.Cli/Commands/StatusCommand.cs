@@ -26,7 +26,7 @@ public static class StatusCommand
             if (status == 404)
                 throw new CliException($"Centre at {client.BaseUrl} has sent no message {messageId}.");
             if (status != 200)
-                throw PublisherClient.Refusal(status, body);
+                throw PublisherClient.Refusal(status, body, rendering);
             if (parse.GetValue(json))
                 Console.WriteLine(body?.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
             else
