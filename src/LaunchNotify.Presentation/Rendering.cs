@@ -160,12 +160,15 @@ public sealed class Rendering
                 args.TryGetValue("start", out var start) ? RuleArgument("start", start, args) : Nothing) ? target : value,
             RuleArgumentKind.Sectors => string.Join("; ", value.Split(';').Select(Sector)),
             RuleArgumentKind.Pointer => value.Length == 0 ? "/" : value,
-            RuleArgumentKind.MessageKinds => string.Join(", ", value.Split(',').Select(k => Code(GlossaryCategories.MessageKind, k))),
-            RuleArgumentKind.JsonTypes => string.Join(", ", value.Split(',').Select(t => Code(GlossaryCategories.JsonType, t))),
+            RuleArgumentKind.MessageKinds => string.Join(ListSeparator, value.Split(',').Select(k => Code(GlossaryCategories.MessageKind, k))),
+            RuleArgumentKind.JsonTypes => string.Join(ListSeparator, value.Split(',').Select(t => Code(GlossaryCategories.JsonType, t))),
             RuleArgumentKind.SchemaHint => Code(GlossaryCategories.SchemaHint, value),
             _ => value,
         };
     }
+
+    /// <summary>How a list of words is joined: Chinese uses the enumeration comma (、).</summary>
+    private string ListSeparator => Language == Language.Zh ? "、" : ", ";
 
     /// <summary>A bearing sector (<c>from~to~name</c>) in words.</summary>
     private string Sector(string item)

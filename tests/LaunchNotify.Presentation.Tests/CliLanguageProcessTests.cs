@@ -56,6 +56,38 @@ public sealed class CliLanguageProcessTests
         Assert.Contains("Notified 2 h before the window opens; us-ru-bmlna-1988 requires at least 24 h (late by 22 h).", Unboxed(english));
     }
 
+    /// <summary>A file the schemas refuse (a heartbeat's interval of 0, under the schema's minimum of 1), in three languages.</summary>
+    [Theory]
+    [InlineData("fr", "« /intervalSeconds » doit valoir au moins 1.", "Erreurs")]
+    [InlineData("ru", "«/intervalSeconds» должно быть не меньше 1.", "Ошибки")]
+    [InlineData("zh", "“/intervalSeconds”必须不小于 1。", "错误")]
+    public async Task Validate_ARefusedFile_SaysItsSchemaErrorInTheLanguageOfLang(string lang, string sentence, string title)
+    {
+        var run = await CliProcess.RunAsync(["validate", "schemas/examples/invalid/heartbeat-interval-zero.json", "--lang", lang], Timeout, NoCentreSetting);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains(title, run.Output);
+        Assert.Contains("SCHEMA_OUT_OF_RANGE", run.Output);
+        Assert.Contains(sentence, Unboxed(run));
+        Assert.DoesNotContain("should be", run.Output);
+    }
+
+    /// <summary>Text that is not JSON: the reader's place in it, in French and Russian; English keeps the JSON reader's own words.</summary>
+    [Fact]
+    public async Task Validate_MalformedJson_SaysWhereInTheReadersLanguage()
+    {
+        var french = await CliProcess.RunAsync(["validate", "schemas/examples/invalid/malformed-trailing-content.json.txt", "--lang", "fr"], Timeout, NoCentreSetting);
+        Assert.True(french.ExitCode == 1, french.ToString());
+        Assert.Contains("JSON_MALFORMED", french.Output);
+        Assert.Matches(@"JSON mal formé à la ligne \d+, octet \d+", Unboxed(french));
+
+        var russian = await CliProcess.RunAsync(["validate", "schemas/examples/invalid/malformed-trailing-content.json.txt", "--lang", "ru"], Timeout, NoCentreSetting);
+        Assert.Matches(@"Некорректный JSON в строке \d+, байт \d+", Unboxed(russian));
+
+        var english = await CliProcess.RunAsync(["validate", "schemas/examples/invalid/malformed-trailing-content.json.txt"], Timeout, NoCentreSetting);
+        Assert.Contains("Not well-formed JSON:", Unboxed(english));
+    }
+
     [Fact]
     public async Task Validate_WithAnUnknownLanguage_SaysWhatIsAllowed()
     {
