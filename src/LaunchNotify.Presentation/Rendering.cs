@@ -107,10 +107,23 @@ public sealed class Rendering
     /// else a form several codes share, <c>errorMessage.{form}</c> (a schema definition's hint, an unknown schema keyword).
     /// Null where the glossary has none or an argument it needs is missing.
     /// </summary>
-    public string? ErrorMessage(string code, IReadOnlyDictionary<string, string> args)
+    public string? ErrorMessage(string code, IReadOnlyDictionary<string, string> args) => FormSentence("errorMessage", code, args);
+
+    /// <summary>
+    /// A coverage finding of an observed launch (<c>coverage.*</c> codes) as a reader reads it: in a language other than
+    /// English the glossary's <c>coverageMessage.{CODE}[.{form}]</c> from the finding's arguments, its figures in the
+    /// culture's numbers and durations and its instants in the reader's zone; in English, or without arguments (a record
+    /// of an older build), the node's sentence; without either, the code's name in the glossary.
+    /// </summary>
+    public string CoverageFinding(string code, string? englishMessage, IReadOnlyDictionary<string, string>? args) =>
+        Language != Language.En && args is not null && FormSentence("coverageMessage", code, args) is { } sentence ? sentence
+        : Language == Language.En && !string.IsNullOrWhiteSpace(englishMessage) ? englishMessage
+        : $"{Code(GlossaryCategories.Coverage, code)} ({code})";
+
+    private string? FormSentence(string prefix, string code, IReadOnlyDictionary<string, string> args)
     {
         var form = args.TryGetValue(RuleArgs.Form, out var f) ? f : null;
-        foreach (var key in form is null ? [$"errorMessage.{code}"] : new[] { $"errorMessage.{code}.{form}", $"errorMessage.{code}", $"errorMessage.{form}" })
+        foreach (var key in form is null ? [$"{prefix}.{code}"] : new[] { $"{prefix}.{code}.{form}", $"{prefix}.{code}", $"{prefix}.{form}" })
         {
             if (Glossary.TryText(key, Language, out var template) && Fill(template, args) is { } text)
                 return text;
@@ -163,6 +176,7 @@ public sealed class Rendering
             RuleArgumentKind.MessageKinds => string.Join(ListSeparator, value.Split(',').Select(k => Code(GlossaryCategories.MessageKind, k))),
             RuleArgumentKind.JsonTypes => string.Join(ListSeparator, value.Split(',').Select(t => Code(GlossaryCategories.JsonType, t))),
             RuleArgumentKind.SchemaHint => Code(GlossaryCategories.SchemaHint, value),
+            RuleArgumentKind.AreaKind => Code(GlossaryCategories.AreaKind, value),
             _ => value,
         };
     }

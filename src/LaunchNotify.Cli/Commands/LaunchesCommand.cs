@@ -211,17 +211,24 @@ public static class LaunchesCommand
             .AddColumn(r.Text("cli.launches.notices.col.why"));
         foreach (var n in list)
         {
-            // The coverage codes' sentences carry English figures: in English as they came, otherwise the glossary's term and the code.
+            // In English the node's sentence; in the other languages the glossary's, from the finding's arguments (with
+            // their figures in the reader's numbers, durations and zone), else the code's name.
             var reasons = (n!["misses"]?.AsArray() ?? []).Concat(n["notes"]?.AsArray() ?? [])
                 .Select(f => r.Language == Presentation.Language.En
                     ? $"{f!["code"]}: {f["message"]}"
-                    : $"{r.Code(Presentation.GlossaryCategories.Coverage, f!["code"]?.ToString())} ({f["code"]})");
+                    : r.CoverageFinding(f!["code"]?.ToString() ?? "", f["message"]?.ToString(), Arguments(f["args"])));
             table.AddRow(new Text(n["messageId"]!.ToString()), new Text(n["agreementId"]!.ToString()),
                 new Text($"{CommonOptions.When(r, n["windowStart"]?.ToString())} .. {CommonOptions.When(r, n["windowEnd"]?.ToString())}"),
                 new Text(CommonOptions.When(r, n["knownAt"]?.ToString())), new Text(string.Join("\n", reasons)));
         }
         console.Write(table);
     }
+
+    /// <summary>A finding's <c>args</c> (an object of texts), or null where it has none or they are not that shape.</summary>
+    private static Dictionary<string, string>? Arguments(JsonNode? args) =>
+        args is JsonObject o && o.All(p => p.Value is JsonValue v && v.TryGetValue<string>(out _))
+            ? o.ToDictionary(p => p.Key, p => p.Value!.GetValue<string>(), StringComparer.Ordinal)
+            : null;
 
     private static string Point(JsonNode? p) => p is null ? "-" : $"{p["lat"]},{p["lon"]}";
 }

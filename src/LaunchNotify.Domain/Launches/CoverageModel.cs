@@ -37,8 +37,16 @@ public sealed record CoverageTolerance(double DistanceKm, Duration Window)
     }
 }
 
-/// <summary>Why a notice does not cover an observation (a miss), or what could not be checked (a note).</summary>
-public sealed record CoverageFinding(string Code, string Message);
+/// <summary>
+/// Why a notice does not cover an observation (a miss), or what could not be checked (a note): a stable code, the English
+/// sentence, and its figures as language-free <see cref="Validation.RuleArgs"/> (null in records stored by older builds),
+/// from which a reader's language renders it (the glossary's <c>coverageMessage.*</c>).
+/// </summary>
+public sealed record CoverageFinding(string Code, string Message)
+{
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public System.Collections.Immutable.ImmutableSortedDictionary<string, string>? Args { get; init; }
+}
 
 /// <summary>One notice weighed against an observation, as the centre knew it from <see cref="KnownAt"/> on.</summary>
 public sealed record NoticeAssessment(

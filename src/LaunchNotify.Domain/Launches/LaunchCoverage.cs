@@ -1,7 +1,9 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using LaunchNotify.Domain.Geodesy;
 using LaunchNotify.Domain.Messages;
 using LaunchNotify.Domain.Timeliness;
+using LaunchNotify.Domain.Validation;
 using LaunchNotify.Domain.Values;
 using NodaTime;
 using NodaTime.Text;
@@ -74,7 +76,10 @@ public static class LaunchCoverage
         var notes = new List<CoverageFinding>();
         if (followUps.FirstOrDefault(f => f.Message is Cancellation) is { } cancellation)
             misses.Add(new(CoverageCodes.Cancelled,
-                $"Cancelled by {cancellation.Message.MessageId}, known here from {Text(cancellation.KnownAt)}."));
+                $"Cancelled by {cancellation.Message.MessageId}, known here from {Text(cancellation.KnownAt)}.")
+            {
+                Args = RuleArgs.Of(("reference", cancellation.Message.MessageId.ToString()), ("knownAt", RuleArgs.Of(cancellation.KnownAt))),
+            });
         if (WindowMiss(launch.At, effective.LaunchWindow, tolerance.Window) is { } windowMiss)
             misses.Add(windowMiss);
         CheckLaunchArea(launch.LaunchPoint, effective.LaunchArea, tolerance.DistanceKm, misses, notes);
@@ -90,7 +95,13 @@ public static class LaunchCoverage
             return null;
         var side = at < window.Start ? "before the window opens" : "after the window closed";
         return new(CoverageCodes.OutsideWindow,
-            $"The launch at {Text(at)} is {DurationText.Format(outside)} {side} ({window}){ToleranceText(tolerance)}.");
+            $"The launch at {Text(at)} is {DurationText.Format(outside)} {side} ({window}){ToleranceText(tolerance)}.")
+        {
+            // The tolerance is said only where there is one, as in the English sentence: its own form.
+            Args = RuleArgs.Of([(RuleArgs.Form, (at < window.Start ? "before" : "after") + (tolerance == Duration.Zero ? "" : "Tolerance")),
+                ("launchedAt", RuleArgs.Of(at)), ("outside", RuleArgs.Of(outside)), ("start", RuleArgs.Of(window.Start)), ("end", RuleArgs.Of(window.End)),
+                .. tolerance == Duration.Zero ? [] : new[] { ("toleranceWindow", RuleArgs.Of(tolerance)) }]),
+        };
     }
 
     private static void CheckLaunchArea(GeoPoint point, Area area, double toleranceKm, List<CoverageFinding> misses, List<CoverageFinding> notes)
@@ -99,11 +110,13 @@ public static class LaunchCoverage
         {
             case null:
                 notes.Add(new(CoverageCodes.LaunchAreaUncheckable,
-                    $"The launch area {Describe(area)} has no outline, so the launch point {point} was not checked against it."));
+                    $"The launch area {Describe(area)} has no outline, so the launch point {point} was not checked against it.")
+                    { Args = PointArgs(point, ("areaKind", KindOf(area))) });
                 break;
             case var km when km > toleranceKm:
                 misses.Add(new(CoverageCodes.LaunchPointOutsideArea,
-                    $"The launch point {point} is {Km(km.Value)} km outside the launch area {Describe(area)} (tolerance {Km(toleranceKm)} km)."));
+                    $"The launch point {point} is {Km(km.Value)} km outside the launch area {Describe(area)} (tolerance {Km(toleranceKm)} km).")
+                    { Args = PointArgs(point, ("areaKind", KindOf(area)), ("distance", RuleArgs.Of(Math.Round(km.Value, 1))), ("toleranceKm", RuleArgs.Of(toleranceKm))) });
                 break;
         }
     }
@@ -117,17 +130,20 @@ public static class LaunchCoverage
         if (distances.FirstOrDefault(d => d.Km is null) is { Area: { } uncheckable })
         {
             notes.Add(new(CoverageCodes.ImpactAreaUncheckable,
-                $"The impact area {Describe(uncheckable)} has no outline, so the impact point {point} was not checked against it."));
+                $"The impact area {Describe(uncheckable)} has no outline, so the impact point {point} was not checked against it.")
+                { Args = PointArgs(point, ("areaKind", KindOf(uncheckable))) });
             return;
         }
         if (distances.Count == 0)
         {
-            notes.Add(new(CoverageCodes.ImpactAreaUncheckable, $"The notice names no impact area, so the impact point {point} was not checked."));
+            notes.Add(new(CoverageCodes.ImpactAreaUncheckable, $"The notice names no impact area, so the impact point {point} was not checked.")
+                { Args = PointArgs(point, (RuleArgs.Form, "none")) });
             return;
         }
         var nearest = distances.MinBy(d => d.Km!.Value);
         misses.Add(new(CoverageCodes.ImpactPointOutsideAreas,
-            $"The impact point {point} is {Km(nearest.Km!.Value)} km outside the nearest impact area {Describe(nearest.Area)} (tolerance {Km(toleranceKm)} km)."));
+            $"The impact point {point} is {Km(nearest.Km!.Value)} km outside the nearest impact area {Describe(nearest.Area)} (tolerance {Km(toleranceKm)} km).")
+            { Args = PointArgs(point, ("areaKind", KindOf(nearest.Area)), ("distance", RuleArgs.Of(Math.Round(nearest.Km!.Value, 1))), ("toleranceKm", RuleArgs.Of(toleranceKm))) });
     }
 
     /// <summary>The notices closest to covering: those whose window matched (only geography or a cancellation failed), else the nearest in time.</summary>
@@ -142,7 +158,10 @@ public static class LaunchCoverage
     private static CoverageFinding KnownTooLate(LaunchObservation launch, NoticeAssessment notice) =>
         new(CoverageCodes.KnownAfterLaunch,
             $"Notice {notice.MessageId} covers this launch only as known from {Text(notice.KnownAt)}, " +
-            $"{DurationText.Format(notice.KnownAt - launch.At)} after the launch: it warned nobody in time.");
+            $"{DurationText.Format(notice.KnownAt - launch.At)} after the launch: it warned nobody in time.")
+        {
+            Args = RuleArgs.Of(("reference", notice.MessageId.ToString()), ("knownAt", RuleArgs.Of(notice.KnownAt)), ("late", RuleArgs.Of(notice.KnownAt - launch.At))),
+        };
 
     private static Duration TimeOutside(Instant at, LaunchWindow window) =>
         at < window.Start ? window.Start - at : at > window.End ? at - window.End : Duration.Zero;
@@ -167,6 +186,21 @@ public static class LaunchCoverage
             OceanQuarterArea q => $"({q.Describe()})",
             _ => "(unnamed)",
         };
+
+    /// <summary>A finding's arguments with the point it is about (<c>lat</c>, <c>lon</c>).</summary>
+    private static ImmutableSortedDictionary<string, string> PointArgs(GeoPoint point, params (string Name, string Value)[] more) =>
+        RuleArgs.Of([("lat", RuleArgs.Of(point.Lat)), ("lon", RuleArgs.Of(point.Lon)), .. more]);
+
+    /// <summary>The area's <c>type</c> on the wire, for the reader's word (<c>areaKind.*</c>).</summary>
+    private static string KindOf(Area area) => area switch
+    {
+        CircleArea => "circle",
+        PolygonArea => "polygon",
+        OceanQuadrantArea => "oceanQuadrant",
+        OceanQuarterArea => "oceanQuarter",
+        NamedWaterArea => "namedWater",
+        _ => "unknown",
+    };
 
     private static string ToleranceText(Duration tolerance) =>
         tolerance == Duration.Zero ? "" : $"; tolerance {DurationText.Format(tolerance)}";

@@ -42,6 +42,8 @@ public enum RuleArgumentKind
     MessageKinds,
     /// <summary>JSON value types (<c>object</c>, <c>array</c>, <c>string</c>…) joined by ",".</summary>
     JsonTypes,
+    /// <summary>An area's kind on the wire (<c>circle</c>, <c>oceanQuarter</c>…): the glossary's <c>areaKind.*</c>.</summary>
+    AreaKind,
     /// <summary>What a shared schema definition expects (<c>instant</c>, <c>centreCode</c>…): the glossary's <c>schemaHint.*</c>.</summary>
     SchemaHint,
 }
@@ -100,6 +102,9 @@ public static class RuleArgs
         ["types"] = RuleArgumentKind.JsonTypes, ["jsonType"] = RuleArgumentKind.JsonTypes,
         ["hint"] = RuleArgumentKind.SchemaHint,
         ["expected"] = RuleArgumentKind.MessageKind, ["kinds"] = RuleArgumentKind.MessageKinds,
+        // Coverage findings of an observed launch (LaunchCoverage).
+        ["knownAt"] = RuleArgumentKind.Instant, ["outside"] = RuleArgumentKind.Duration, ["toleranceWindow"] = RuleArgumentKind.Duration,
+        ["toleranceKm"] = RuleArgumentKind.Kilometres, ["areaKind"] = RuleArgumentKind.AreaKind,
     };
 
     /// <summary>The arguments, checked against <see cref="Kinds"/> (a name not listed there is a fault of the program).</summary>
