@@ -132,4 +132,36 @@ public sealed class CliLanguageProcessTests
             dir.Delete(recursive: true);
         }
     }
+
+    /// <summary>The keys commands' confirmations in Russian and Chinese: generate, rotate (with the overlap's end in the reader's zone), revoke.</summary>
+    [Fact]
+    public async Task KeysGenerateRotateRevoke_WithLang_ConfirmInTheReadersLanguage()
+    {
+        var dir = Directory.CreateTempSubdirectory("ln-keys-confirm-");
+        try
+        {
+            var generated = await CliProcess.RunAsync(["keys", "generate", "--centre", "US", "--dir", dir.FullName, "--lang", "ru"], Timeout, NoCentreSetting);
+            Assert.True(generated.ExitCode == 0, generated.ToString());
+            Assert.Contains("центр US: идентификатор ключа US-", generated.Flat);
+            Assert.Contains("закрытый ключ (режим 0600", generated.Flat);
+            Assert.DoesNotContain("thumbprint", generated.Output);
+
+            var rotated = await CliProcess.RunAsync(["keys", "rotate", "--centre", "US", "--dir", dir.FullName, "--overlap", "72h", "--lang", "zh", "--tz", "Asia/Shanghai"],
+                Timeout, NoCentreSetting);
+            Assert.True(rotated.ExitCode == 0, rotated.ToString());
+            Assert.Contains("中心 US 现在使用 US-", rotated.Flat);
+            Assert.Matches(@"US-\S+ 在 \d{4}/\d{1,2}/\d{1,2} .*UTC\+08:00 之前仍可用于验证", rotated.Flat);
+            Assert.Contains("对方中心必须在", rotated.Flat);
+
+            var kid = System.Text.RegularExpressions.Regex.Match(generated.Flat, @"идентификатор ключа (US-\S+)").Groups[1].Value;
+            var revoked = await CliProcess.RunAsync(["keys", "revoke", kid, "--dir", dir.FullName, "--at", "2026-01-01T00:00:00Z", "--reason", "test", "--lang", "fr"],
+                Timeout, NoCentreSetting);
+            Assert.True(revoked.ExitCode == 0, revoked.ToString());
+            Assert.Contains($"{kid} révoquée à partir du 01/01/2026 00:00:00 UTC (test)", revoked.Flat);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using CsCheck;
+using Humanizer;
 using LaunchNotify.Domain.Validation;
 using LaunchNotify.Node;
 using LaunchNotify.Protocol.Json;
@@ -172,5 +173,91 @@ public sealed class ErrorMessageTests
                     Assert.True(RuleArgs.Kinds.ContainsKey(name), $"{key}: placeholder {{{name}}} is no argument kind");
             }
         }
+    }
+}
+
+/// <summary>An observed launch's coverage findings: their figures rendered from arguments, in the reader's language.</summary>
+public sealed class CoverageMessageTests
+{
+    private static Rendering In(Language language, string zone = "Etc/UTC") => new(JsonGlossary.Default, language, Zones.Find(zone)!);
+
+    private static readonly Domain.Messages.PreNotification Notice = (Domain.Messages.PreNotification)MessageParser.Parse(Encoding.UTF8.GetBytes(
+        JsonNode.Parse(File.ReadAllText(Path.Combine(CliProcess.RepoRoot, "schemas", "examples", "valid", "prenotification-us-icbm-vandenberg-to-kwajalein.json")))!["document"]!
+            .ToJsonString()), SchemaCatalog.Default).Message!;
+
+    private static readonly NodaTime.Instant Opens = Notice.LaunchWindow.Start;
+
+    private static Domain.Launches.CoverageAssessment Assess(NodaTime.Duration fromOpening, double dLat, double dLon, bool impact, NodaTime.Duration knownBefore,
+        NodaTime.Duration tolerance)
+    {
+        var centre = ((Domain.Values.CircleArea)Notice.LaunchArea).Centre;
+        var launchPoint = new Domain.Values.GeoPoint(Math.Clamp(centre.Lat + dLat, -90, 90), centre.Lon + dLon);
+        var impactPoint = impact ? new Domain.Values.GeoPoint(Math.Clamp(centre.Lat - dLon, -90, 90), centre.Lon - dLat) : (Domain.Values.GeoPoint?)null;
+        var at = Opens + fromOpening;
+        return Domain.Launches.LaunchCoverage.Assess(new(at, launchPoint, impactPoint, Notice.Sender),
+            [new Domain.Launches.NoticeHistory(Notice, at - knownBefore, [])], new Domain.Launches.CoverageTolerance(50, tolerance));
+    }
+
+    /// <summary>
+    /// Generated observations around the example notice (before, in and after its window, near and far from its areas,
+    /// known before or only after the launch, with and without a window tolerance): every finding carries arguments
+    /// whose names are exactly its sentence's placeholders, and renders in every other language with nothing unfilled
+    /// and not as the English sentence.
+    /// </summary>
+    [Fact]
+    public void EveryFindingOfTheCoverageCheck_RendersInEveryLanguageFromItsArguments()
+    {
+        var problems = new List<string>();
+        var seen = new HashSet<string>();
+        var gen = Gen.Select(Gen.Int[-72 * 60, 80 * 60], Gen.Double[-3, 3], Gen.Double[-3, 3], Gen.Bool, Gen.Int[-600, 600 * 60], Gen.Int[0, 30]);
+        gen.Sample(t =>
+        {
+            var (minutes, dLat, dLon, impact, knownBefore, toleranceMinutes) = t;
+            var assessment = Assess(NodaTime.Duration.FromMinutes(minutes), dLat, dLon, impact, NodaTime.Duration.FromMinutes(knownBefore),
+                NodaTime.Duration.FromMinutes(toleranceMinutes));
+            foreach (var f in assessment.Covering.Concat(assessment.NearMisses).Concat(assessment.NotifiedAfterLaunch).SelectMany(n => n.Misses.Concat(n.Notes)))
+            {
+                seen.Add(f.Code);
+                if (f.Args is null)
+                {
+                    problems.Add($"{f.Code}: no arguments ({f.Message})");
+                    continue;
+                }
+                var key = f.Args.TryGetValue(RuleArgs.Form, out var form) ? $"coverageMessage.{f.Code}.{form}" : $"coverageMessage.{f.Code}";
+                if (!JsonGlossary.Default.TryText(key, Language.En, out var template))
+                {
+                    problems.Add($"no {key}");
+                    continue;
+                }
+                if (!JsonGlossary.Placeholders(template).SetEquals(f.Args.Keys.Where(k => k != RuleArgs.Form)))
+                    problems.Add($"{key}: placeholders and arguments differ ({string.Join(",", f.Args.Keys)})");
+                foreach (var language in Languages.All.Where(l => l != Language.En))
+                {
+                    var text = In(language, "Asia/Shanghai").CoverageFinding(f.Code, f.Message, f.Args);
+                    if (text.Contains('{') || text.Contains(f.Code, StringComparison.Ordinal))
+                        problems.Add($"{key} in {language.Code()}: {text}");
+                }
+            }
+        }, iter: 1500, threads: 1);
+
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems.Distinct().Take(20)));
+        Assert.Superset(new HashSet<string> { "OUTSIDE_WINDOW", "LAUNCH_POINT_OUTSIDE_AREA", "IMPACT_POINT_OUTSIDE_AREAS", "KNOWN_AFTER_LAUNCH" }, seen);
+    }
+
+    [Fact]
+    public void ALaunchTwoHoursEarlyAndOffTheArea_IsSaidInRussianAndFrench_WithTheCulturesFigures()
+    {
+        var assessment = Assess(NodaTime.Duration.FromHours(-2), 1, 0, impact: false, NodaTime.Duration.FromDays(1), NodaTime.Duration.Zero);
+        var misses = Assert.Single(assessment.NearMisses).Misses;
+
+        var window = misses.Single(m => m.Code == Domain.Launches.CoverageCodes.OutsideWindow);
+        var russian = In(Language.Ru, "Europe/Moscow").CoverageFinding(window.Code, window.Message, window.Args);
+        Assert.Contains($"за 2 {TimeUnit.Hour.ToSymbol(System.Globalization.CultureInfo.GetCultureInfo("ru-RU"))} до открытия окна", russian);
+        Assert.Contains("UTC+03:00", russian);
+
+        var area = misses.Single(m => m.Code == Domain.Launches.CoverageCodes.LaunchPointOutsideArea);
+        var french = In(Language.Fr).CoverageFinding(area.Code, area.Message, area.Args);
+        Assert.Matches(@"Le point de lancement 35,74 ; -120,\d+ est à \d+(,\d)? km hors de la zone de lancement \(cercle\) \(tolérance 50 km\)\.", french);
+        Assert.Equal(area.Message, In(Language.En).CoverageFinding(area.Code, area.Message, area.Args));
     }
 }

@@ -51,9 +51,12 @@ public static partial class KeysCommand
         var centre = Centre("The centre's code (ISO 3166-1 alpha-2, e.g. US).");
         var dir = Dir();
         var force = new Option<bool>("--force") { Description = "Replace an existing key pair outright (counterparts must get the new public key; 'keys rotate' keeps the old one valid for an overlap)." };
-        var command = new Command("generate", "Make a centre's EC P-256 key pair and add its public key to the JWK Set.") { centre, dir, force };
+        var lang = CommonOptions.Lang();
+        var timeZone = CommonOptions.TimeZone();
+        var command = new Command("generate", "Make a centre's EC P-256 key pair and add its public key to the JWK Set.") { centre, dir, force, lang, timeZone };
         command.SetAction((parse, _) => Run(() =>
         {
+            var r = CommonOptions.Rendering(parse, lang, timeZone);
             var code = ParseCentre(parse.GetValue(centre)!);
             var folder = parse.GetValue(dir)!.FullName;
             CentreKey key;
@@ -68,9 +71,9 @@ public static partial class KeysCommand
             }
             using (key)
             {
-                AnsiConsole.MarkupLine($"[green]✓[/] centre {code}: key id [bold]{Markup.Escape(key.Kid)}[/] (thumbprint {key.PublicJwk.Thumbprint()})");
-                AnsiConsole.MarkupLine($"  private key (mode 0600, never leaves this folder): {Markup.Escape(KeyStore.PrivateKeyPath(folder, code))}");
-                AnsiConsole.MarkupLine($"  public JWK Set to give counterparts: {Markup.Escape(KeyStore.TrustStorePath(folder))}");
+                AnsiConsole.MarkupLine($"[green]✓[/] {E(r.Text("cli.keys.generated", code, key.Kid, key.PublicJwk.Thumbprint()))}");
+                AnsiConsole.MarkupLine($"  {E(r.Text("cli.keys.privateKey", KeyStore.PrivateKeyPath(folder, code)))}");
+                AnsiConsole.MarkupLine($"  {E(r.Text("cli.keys.publicSet", KeyStore.TrustStorePath(folder)))}");
             }
             return Task.FromResult(ExitCodes.Ok);
         }));
@@ -81,12 +84,15 @@ public static partial class KeysCommand
     {
         var file = new Argument<FileInfo>("file") { Description = "A counterpart's published public key: one JWK or a JWK Set ({\"keys\":[…]})." };
         var dir = Dir();
+        var lang = CommonOptions.Lang();
+        var timeZone = CommonOptions.TimeZone();
         var command = new Command("import", "Trust a counterpart's published public keys (EC P-256, kid '<CC>-…', no private part). A running node picks them up within a second.")
         {
-            file, dir,
+            file, dir, lang, timeZone,
         };
         command.SetAction((parse, _) => Run(() =>
         {
+            var r = CommonOptions.Rendering(parse, lang, timeZone);
             var path = parse.GetValue(file)!.FullName;
             var folder = parse.GetValue(dir)!.FullName;
             var keys = Refused(() => KeyStore.ReadPublicKeys(path));
@@ -94,10 +100,11 @@ public static partial class KeysCommand
             Refused(() => KeyStore.AddToTrustStore(folder, keys));
             foreach (var key in keys.Keys)
             {
-                var verb = before.Find(key.Kid) is null ? "[green]✓[/] trusted" : "= already trusted";
-                AnsiConsole.MarkupLine($"{verb} {Markup.Escape(key.Kid)} (centre {key.Centre}, thumbprint {key.Thumbprint()})");
+                AnsiConsole.MarkupLine(before.Find(key.Kid) is null
+                    ? $"[green]✓[/] {E(r.Text("cli.keys.trusted", key.Kid, key.Centre, key.Thumbprint()))}"
+                    : $"= {E(r.Text("cli.keys.alreadyTrusted", key.Kid, key.Centre, key.Thumbprint()))}");
             }
-            AnsiConsole.MarkupLine("  Check each thumbprint with the counterpart over a second channel before relying on it.");
+            AnsiConsole.MarkupLine($"  {E(r.Text("cli.keys.checkThumbprints"))}");
             return Task.FromResult(ExitCodes.Ok);
         }));
         return command;
@@ -116,12 +123,15 @@ public static partial class KeysCommand
         var announceTo = AnnounceTo();
         var store = NodeStoreOptions.Store();
         var config = NodeStoreOptions.Config();
+        var lang = CommonOptions.Lang();
+        var timeZone = CommonOptions.TimeZone();
         var command = new Command("rotate", "Make a new signing key; the previous one stays valid for verification for the overlap. With --announce-to, counterparts learn it through a key announcement signed by the previous key.")
         {
-            centre, dir, overlap, announceTo, store, config,
+            centre, dir, overlap, announceTo, store, config, lang, timeZone,
         };
         command.SetAction((parse, ct) => Run(async () =>
         {
+            var r = CommonOptions.Rendering(parse, lang, timeZone);
             var code = ParseCentre(parse.GetValue(centre)!);
             var folder = parse.GetValue(dir)!.FullName;
             var recipients = Recipients(parse.GetValue(announceTo), code);
@@ -132,13 +142,13 @@ public static partial class KeysCommand
             var (key, previousKid, retiresAt) = Refused(() => KeyStore.Rotate(code, folder, parse.GetValue(overlap), now));
             using (key)
             {
-                AnsiConsole.MarkupLine($"[green]✓[/] centre {code} now signs with [bold]{Markup.Escape(key.Kid)}[/] (thumbprint {key.PublicJwk.Thumbprint()})");
-                AnsiConsole.MarkupLine($"  {Markup.Escape(previousKid)} stays valid for verification until {InstantPattern.General.Format(retiresAt)}");
+                AnsiConsole.MarkupLine($"[green]✓[/] {E(r.Text("cli.keys.rotated", code, key.Kid, key.PublicJwk.Thumbprint()))}");
+                AnsiConsole.MarkupLine($"  {E(r.Text("cli.keys.previousValid", previousKid, r.InstantShort(retiresAt)))}");
             }
             if (options is not null)
-                await QueueAnnouncementAsync(options, folder, previous, recipients, now, ct);
+                await QueueAnnouncementAsync(options, folder, previous, recipients, now, r, ct);
             else
-                AnsiConsole.MarkupLine($"  Counterparts must learn the new key before {InstantPattern.General.Format(retiresAt)}: give them {Markup.Escape(KeyStore.PublicKeyPath(folder, code))}, or run 'keys announce'.");
+                AnsiConsole.MarkupLine($"  {E(r.Text("cli.keys.counterpartsMustLearn", r.InstantShort(retiresAt), KeyStore.PublicKeyPath(folder, code)))}");
             return ExitCodes.Ok;
         }));
         return command;
@@ -157,12 +167,15 @@ public static partial class KeysCommand
         var announceTo = AnnounceTo();
         var store = NodeStoreOptions.Store();
         var config = NodeStoreOptions.Config();
+        var lang = CommonOptions.Lang();
+        var timeZone = CommonOptions.TimeZone();
         var command = new Command("revoke", "Mark a trusted key revoked from an instant on. A running node refuses it within a second; evidence signed before still verifies, with the revocation shown.")
         {
-            kid, dir, at, reason, announceTo, store, config,
+            kid, dir, at, reason, announceTo, store, config, lang, timeZone,
         };
         command.SetAction((parse, ct) => Run(async () =>
         {
+            var r = CommonOptions.Rendering(parse, lang, timeZone);
             var id = parse.GetValue(kid)!;
             var owner = Refused(() => Jwk.CentreOfKid(id));
             var folder = parse.GetValue(dir)!.FullName;
@@ -170,13 +183,14 @@ public static partial class KeysCommand
             var options = recipients.Count > 0 ? NodeStoreOptions.Resolve(parse, store, config).Store : null;
             var now = SystemClock.Instance.GetCurrentInstant();
             var status = Refused(() => KeyStore.Revoke(folder, id, parse.GetValue(at) ?? now, parse.GetValue(reason)));
-            AnsiConsole.MarkupLine($"[green]✓[/] {Markup.Escape(id)} revoked from {InstantPattern.General.Format(status.RevokedAt!.Value)}"
+            // The reason is the operator's free text: shown as it was given.
+            AnsiConsole.MarkupLine($"[green]✓[/] {E(r.Text("cli.keys.revokedFrom", id, r.InstantShort(status.RevokedAt!.Value)))}"
                 + (status.Reason is null ? "" : $" ({Markup.Escape(status.Reason)})"));
             if (options is not null)
             {
                 // Only a centre's own revocation is announced, signed with its current key.
                 using var current = Refused(() => KeyStore.LoadPrivate(folder, owner));
-                await QueueAnnouncementAsync(options, folder, current, recipients, now, ct);
+                await QueueAnnouncementAsync(options, folder, current, recipients, now, r, ct);
             }
             return ExitCodes.Ok;
         }));
@@ -190,18 +204,21 @@ public static partial class KeysCommand
         var to = new Option<string[]>("--to") { Description = "Counterpart centres to send the announcement to.", Required = true, AllowMultipleArgumentsPerToken = true };
         var store = NodeStoreOptions.Store();
         var config = NodeStoreOptions.Config();
+        var lang = CommonOptions.Lang();
+        var timeZone = CommonOptions.TimeZone();
         var command = new Command("announce", "Send counterparts a key announcement of this centre's keys as they stand (trusted, retiring, revoked), signed with its current key.")
         {
-            centre, dir, to, store, config,
+            centre, dir, to, store, config, lang, timeZone,
         };
         command.SetAction((parse, ct) => Run(async () =>
         {
+            var r = CommonOptions.Rendering(parse, lang, timeZone);
             var code = ParseCentre(parse.GetValue(centre)!);
             var folder = parse.GetValue(dir)!.FullName;
             var recipients = Recipients(parse.GetValue(to), code);
             var options = NodeStoreOptions.Resolve(parse, store, config).Store;
             using var current = Refused(() => KeyStore.LoadPrivate(folder, code));
-            await QueueAnnouncementAsync(options, folder, current, recipients, SystemClock.Instance.GetCurrentInstant(), ct);
+            await QueueAnnouncementAsync(options, folder, current, recipients, SystemClock.Instance.GetCurrentInstant(), r, ct);
             return ExitCodes.Ok;
         }));
         return command;
@@ -238,25 +255,28 @@ public static partial class KeysCommand
     {
         var url = CommonOptions.Url();
         var tokenFile = CommonOptions.TokenFile();
-        var command = new Command("reload", "Ask the running publisher to read its key files now (they are also watched; a subscriber reloads on SIGHUP). Needs an administrator's token.") { url, tokenFile };
+        var lang = CommonOptions.Lang();
+        var timeZone = CommonOptions.TimeZone();
+        var command = new Command("reload", "Ask the running publisher to read its key files now (they are also watched; a subscriber reloads on SIGHUP). Needs an administrator's token.") { url, tokenFile, lang, timeZone };
         command.SetAction((parse, ct) => CommonOptions.Guard(async () =>
         {
+            var r = CommonOptions.Rendering(parse, lang, timeZone);
             using var client = CommonOptions.Client(parse, url, tokenFile);
             var (status, body) = await client.PostAsync("/v1/keys/reload", [], ct);
             if (status != 200)
             {
-                throw PublisherClient.Refusal(status, body);
+                throw PublisherClient.Refusal(status, body, r);
             }
             AnsiConsole.MarkupLine(body?["changed"]?.GetValue<bool>() == true
-                ? $"[green]✓[/] keys reloaded: signing with {Markup.Escape(body["signingKid"]?.ToString() ?? "?")}; added {Markup.Escape(body["added"]?.ToJsonString() ?? "[]")}, removed {Markup.Escape(body["removed"]?.ToJsonString() ?? "[]")}, status changed {Markup.Escape(body["statusChanged"]?.ToJsonString() ?? "[]")}"
-                : $"= no change: signing with {Markup.Escape(body?["signingKid"]?.ToString() ?? "?")}");
+                ? $"[green]✓[/] {E(r.Text("cli.keys.reloaded", body["signingKid"]?.ToString() ?? "?", body["added"]?.ToJsonString() ?? "[]", body["removed"]?.ToJsonString() ?? "[]", body["statusChanged"]?.ToJsonString() ?? "[]"))}"
+                : $"= {E(r.Text("cli.keys.noChange", body?["signingKid"]?.ToString() ?? "?"))}");
             return ExitCodes.Ok;
         }));
         return command;
     }
 
     private static async Task QueueAnnouncementAsync(StorageOptions options, string folder, CentreKey signingKey, IReadOnlyList<CentreCode> recipients,
-        Instant now, CancellationToken ct)
+        Instant now, Presentation.Rendering r, CancellationToken ct)
     {
         await StoreMigrator.MigrateAsync(options, ct);
         await using var db = new StoreContextFactory(options).CreateDbContext();
@@ -264,10 +284,12 @@ public static partial class KeysCommand
         var announcement = KeyAnnouncements.Queue(db, folder, signingKey, recipients, now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        AnsiConsole.MarkupLine(Markup.Escape($"  key announcement {announcement.MessageId:D} signed with {signingKey.Kid} queued for {string.Join(", ", recipients)} "
-            + $"(keys [{string.Join(", ", announcement.Keys.Keys.Select(k => k.Kid))}], retiring [{string.Join(", ", announcement.Retiring.Select(s => s.Kid))}], "
-            + $"revoked [{string.Join(", ", announcement.Revoked.Select(s => s.Kid))}]); the publisher sends it."));
+        AnsiConsole.MarkupLine("  " + E(r.Text("cli.keys.announcementQueued", announcement.MessageId.ToString("D"), signingKey.Kid, string.Join(", ", recipients),
+            string.Join(", ", announcement.Keys.Keys.Select(k => k.Kid)), string.Join(", ", announcement.Retiring.Select(s => s.Kid)),
+            string.Join(", ", announcement.Revoked.Select(s => s.Kid)))));
     }
+
+    private static string E(string text) => Markup.Escape(text);
 
     private static List<CentreCode> Recipients(string[]? codes, CentreCode self)
     {
