@@ -110,6 +110,21 @@ public sealed class CliTests : IClassFixture<KestrelPublisherApp>
         Assert.DoesNotContain("RECEIPT_OVERDUE", _out.Text);
     }
 
+    /// <summary>The publisher's query errors (INVALID_QUERY) in the reader's language, from their arguments: French and Chinese.</summary>
+    [Fact]
+    public async Task Alarms_BadQuery_WithLang_SaysThePublishersErrorsInThatLanguage()
+    {
+        var exit = await RunAsync(AlarmsCommand.Create(_console), "--state", "closed", "--kind", "LATE", "--lang", "fr");
+        AssertExit(ExitCodes.Failed, exit);
+        Assert.Contains("QUERY_INVALID : state « closed » n'est pas l'une de ces valeurs : open, acknowledged, resolved.", _out.Text);
+        Assert.Contains("QUERY_INVALID : kind « LATE » n'est pas l'une de ces valeurs : LATE_NOTIFICATION", _out.Text);
+        Assert.DoesNotContain("is not one of", _out.Text);
+
+        var chinese = await RunAsync(AlarmsCommand.Create(_console), "--since", "yesterday", "--lang", "zh");
+        AssertExit(ExitCodes.Failed, chinese);
+        Assert.Contains("since“yesterday”不是时刻", _out.Text);
+    }
+
     [Fact]
     public async Task Alarms_BadKind_ShowsThePublishersAdvice()
     {
