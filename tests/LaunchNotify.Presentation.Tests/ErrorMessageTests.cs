@@ -209,7 +209,10 @@ public sealed class CoverageMessageTests
     {
         var problems = new List<string>();
         var seen = new HashSet<string>();
-        var gen = Gen.Select(Gen.Int[-72 * 60, 80 * 60], Gen.Double[-3, 3], Gen.Double[-3, 3], Gen.Bool, Gen.Int[-600, 600 * 60], Gen.Int[0, 30]);
+        // Half the launches inside the window and near the areas, so that notices known only after them (KNOWN_AFTER_LAUNCH) are met.
+        var minutesGen = Gen.OneOf(Gen.Int[0, 360], Gen.Int[-72 * 60, 80 * 60]);
+        var degreesGen = Gen.OneOf(Gen.Double[-0.05, 0.05], Gen.Double[-3, 3]);
+        var gen = Gen.Select(minutesGen, degreesGen, degreesGen, Gen.Bool, Gen.Int[-600, 600 * 60], Gen.Int[0, 30]);
         gen.Sample(t =>
         {
             var (minutes, dLat, dLon, impact, knownBefore, toleranceMinutes) = t;
@@ -259,5 +262,40 @@ public sealed class CoverageMessageTests
         var french = In(Language.Fr).CoverageFinding(area.Code, area.Message, area.Args);
         Assert.Matches(@"Le point de lancement 35,74 ; -120,\d+ est à \d+(,\d)? km hors de la zone de lancement \(cercle\) \(tolérance 50 km\)\.", french);
         Assert.Equal(area.Message, In(Language.En).CoverageFinding(area.Code, area.Message, area.Args));
+    }
+}
+
+/// <summary>A key announcement's refusals (the protocol's own reading of it) in the reader's language.</summary>
+public sealed class KeyAnnouncementMessageTests
+{
+    private static readonly Domain.Values.CentreCode Us = new("US"), Ru = new("RU");
+
+    private static Protocol.Signing.KeyAnnouncement Announcement(Protocol.Signing.JwkSet keys) =>
+        new(Guid.NewGuid(), Us, [Ru], NodaTime.Instant.FromUtc(2026, 12, 6, 8, 0), keys, [], []);
+
+    [Fact]
+    public void AnAnnouncementOfAnotherCentresKey_IsRefusedInRussianAndChinese_NamingBothCentres()
+    {
+        using var ru = Protocol.Signing.CentreKey.Generate(Ru);
+        var (read, errors) = Protocol.Signing.KeyAnnouncement.Read(Announcement(new([ru.PublicJwk])).ToPayload(), SchemaCatalog.Default);
+
+        Assert.Null(read);
+        var error = Assert.Single(errors);
+        Assert.Equal($"Ключ «{ru.Kid}» принадлежит центру RU; центр US может объявлять только свои ключи.",
+            new Rendering(JsonGlossary.Default, Language.Ru, Zones.Utc).Sentence(error));
+        Assert.Equal($"密钥“{ru.Kid}”属于中心 RU；中心 US 只能公告自己的密钥。", new Rendering(JsonGlossary.Default, Language.Zh, Zones.Utc).Sentence(error));
+    }
+
+    [Fact]
+    public void AnAnnouncementWithAPointOffTheCurve_SaysWhichKeyInFrench()
+    {
+        using var key = Protocol.Signing.CentreKey.Generate(Us);
+        var payload = JsonNode.Parse(Announcement(new([key.PublicJwk])).ToPayload())!.AsObject();
+        payload["keys"]![0]!["y"] = payload["keys"]![0]!["x"]!.GetValue<string>();
+
+        var (_, errors) = Protocol.Signing.KeyAnnouncement.Read(Encoding.UTF8.GetBytes(payload.ToJsonString()), SchemaCatalog.Default);
+
+        Assert.Equal("La clé 0 de l'annonce n'est pas une clé publique EC P-256 utilisable.",
+            new Rendering(JsonGlossary.Default, Language.Fr, Zones.Utc).Sentence(Assert.Single(errors)));
     }
 }
