@@ -15,9 +15,12 @@ public sealed partial class DashboardTests
     private static readonly HashSet<string> AsTheyAre = ["UTC", "Natural", "Earth", "world", "atlas", "hcoc", "launchnotify", "users", "add", "reset", "role",
         "compliance", "officer", "duty", DashboardFixture.User, DashboardFixture.DutyOfficer];
 
+    /// <summary>Empty text for every numbered placeholder a glossary text may have (the keys confirmation has six).</summary>
+    private static readonly object?[] NoArguments = Enumerable.Repeat<object?>("", 10).ToArray();
+
     /// <summary>The words of a language's glossary texts.</summary>
     private static HashSet<string> Vocabulary(Language language) => JsonGlossary.Default.Keys
-        .SelectMany(k => Regex.Matches(JsonGlossary.Default.Text(k, language, "", "", "", "", ""), @"\p{L}+").Select(m => m.Value))
+        .SelectMany(k => Regex.Matches(JsonGlossary.Default.Text(k, language, NoArguments), @"\p{L}+").Select(m => m.Value))
         .ToHashSet(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
