@@ -27,6 +27,18 @@ public sealed class DeadlineBook(AlarmBook alarms, IClock clock, IDbContextFacto
     }
 
     /// <summary>
+    /// Adds a pending deadline whose key names a message this unit of work has just claimed in the inbox (its sender and
+    /// id): no deadline can have that key yet, so there is nothing to look for (two queries per received notification
+    /// saved). The unique index on the key would still refuse a second one, failing the unit of work, never doubling it.
+    /// </summary>
+    public void ScheduleForNewMessage(NodeDbContext db, Deadline deadline)
+    {
+        deadline.State = DeadlineState.Pending;
+        deadline.CreatedAt = clock.GetCurrentInstant();
+        db.Deadlines.Add(deadline);
+    }
+
+    /// <summary>
     /// <see cref="ScheduleAsync"/> for many deadlines of one unit of work (one per recipient of a notification): one
     /// look at the tracked deadlines and one query for the keys already stored, instead of one of each per deadline.
     /// Each look at <c>Local</c> detects changes over every tracked entity, so one per recipient made a notification to
