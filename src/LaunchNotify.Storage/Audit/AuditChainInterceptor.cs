@@ -81,6 +81,7 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
 
     public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
+        ForgetHead(eventData.Context);
         if (eventData.Context is { } db && _opened.TryGetValue(db, out var tx))
         {
             _opened.Remove(db);
@@ -92,6 +93,7 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
 
     public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
+        ForgetHead(eventData.Context);
         if (eventData.Context is { } db && _opened.TryGetValue(db, out var tx))
         {
             _opened.Remove(db);
@@ -135,30 +137,36 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
 
     /// <summary>
     /// Sets the head's hash in this save's batch: the head row is tracked (attached as it now stands, the reservation
-    /// having moved its number) with only its hash marked changed, so the save writes it with the entries. Attached
-    /// again after the tracker was cleared (the group committer clears it after each step).
+    /// having moved its number) with only its hash marked changed, so the save writes it with the entries; detached
+    /// again once the save has ended (<see cref="ForgetHead"/>).
     /// </summary>
     private void MoveHead(DbContext db, long seq, string hash)
     {
-        if (!_heads.TryGetValue(db, out var row) || db.Entry(row).State == EntityState.Detached)
-        {
-            row = new AuditChainHead { Id = AuditChainHead.SingleRowId, Seq = seq, Hash = hash };
-            db.Attach(row);
-            _heads.AddOrUpdate(db, row);
-        }
+        ForgetHead(db);
+        var row = new AuditChainHead { Id = AuditChainHead.SingleRowId, Seq = seq, Hash = hash };
+        db.Attach(row);
+        _heads.AddOrUpdate(db, row);
         // Only the hash is written: the reservation already moved the number.
         row.Hash = hash;
         db.Entry(row).Property(h => h.Hash).IsModified = true;
     }
 
-    private void Abandon(DbContext? db)
+    /// <summary>
+    /// The head is tracked for one save only: saved or not, the context's next save reserves and reads the head afresh,
+    /// and a head left tracked could write an old hash over another writer's.
+    /// </summary>
+    private void ForgetHead(DbContext? db)
     {
-        // A save that failed must not leave the head's new hash pending for the context's next save.
         if (db is not null && _heads.TryGetValue(db, out var head))
         {
             _heads.Remove(db);
             db.Entry(head).State = EntityState.Detached;
         }
+    }
+
+    private void Abandon(DbContext? db)
+    {
+        ForgetHead(db);
         if (db is null || !_opened.TryGetValue(db, out var tx))
             return;
         _opened.Remove(db);
