@@ -9,6 +9,7 @@ using LaunchNotify.Domain.Alarms;
 using LaunchNotify.Domain.Values;
 using LaunchNotify.Integration.Tests.Exchange;
 using LaunchNotify.Node.Alarms;
+using LaunchNotify.Node.Audit;
 using LaunchNotify.Node.Broker;
 using LaunchNotify.Node.Queries;
 using LaunchNotify.Node.Timeliness;
@@ -44,9 +45,9 @@ public sealed class FederationTests(FederationFixture federation, ITestOutputHel
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
     }
 
-    private async Task<CentreHost> StartAsync(CentreCode centre, Duration? linkSilentAfter = null)
+    private async Task<CentreHost> StartAsync(CentreCode centre, Duration? linkSilentAfter = null, LinkRestartPolicy? linkRestart = null)
     {
-        var host = await federation.StartCentreAsync(centre, _folder, output, linkSilentAfter);
+        var host = await federation.StartCentreAsync(centre, _folder, output, linkSilentAfter, linkRestart);
         _hosts.Add(host);
         return host;
     }
@@ -218,6 +219,75 @@ public sealed class FederationTests(FederationFixture federation, ITestOutputHel
             l => l.LastForwardAt is not null, Deadline, "the link monitor to see the healed link forward"))!;
         Assert.NotNull(healed.LastForwardAt);
         Assert.True(healed.LastForwardAt >= healedAt);
+    }
+
+    [Fact]
+    public async Task LinkHeld_ShovelRunsButForwardsNothing_IsRestartedByTheLinkMonitor_AndEveryMessageArrivesOnce()
+    {
+        var policy = new LinkRestartPolicy(Duration.FromSeconds(5), 3, Duration.FromMinutes(10));
+        var us = await StartAsync(Us, linkRestart: policy);
+        var ru = await StartAsync(Ru);
+        var usMonitor = us.Services.GetRequiredService<LinkMonitor>();
+        var line = federation.UsToRuLine;
+
+        // The link carries traffic first, so the shovel's connection through the line is up when it is held.
+        var before = await us.SubmitAcceptedAsync(Drill(us.Clock.GetCurrentInstant(), Duration.FromHours(3), Ru));
+        await Eventually.UntilAsync(() => us.Status.GetAsync(before, CancellationToken.None)!, s => s!.Overall == "confirmed",
+            Deadline, $"{before} to be confirmed over the line before it is held");
+
+        // The fault: the shovel's connection stays open and nothing passes. The shovel keeps "running" and the broker
+        // would notice only by heartbeats (60 s on this link: about two minutes); only a restart gets a new connection.
+        var heldAt = SystemClock.Instance.GetCurrentInstant();
+        var held = line.HoldOpenConnections();
+        var acceptedBefore = line.Accepted;
+        output.WriteLine($"{held} connection(s) through the line US→RU held at {heldAt}");
+        Assert.True(held >= 1, "no connection through the line to hold: the shovel was not connected");
+
+        var ids = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+            ids.Add(await us.SubmitAcceptedAsync(Drill(us.Clock.GetCurrentInstant(), Duration.FromHours(3), Ru)));
+
+        var blocked = await Eventually.UntilAsync(() => Task.FromResult(usMonitor.Snapshot.Links.FirstOrDefault(l => l.Counterpart == Ru)),
+            l => l is { Condition: LinkCondition.Blocked, InFlight: > 0 }, Deadline, "the held link to be seen blocked with messages unconfirmed");
+        output.WriteLine($"blocked: {blocked}");
+
+        // Bounded well under the heartbeats' two minutes: what arrives here arrived because the monitor restarted the shovel.
+        foreach (var id in ids)
+            await Eventually.UntilAsync(() => us.Status.GetAsync(id, CancellationToken.None)!, s => s!.Overall == "confirmed",
+                TimeSpan.FromSeconds(75) - (SystemClock.Instance.GetCurrentInstant() - heldAt).ToTimeSpan(),
+                $"{id} to be confirmed after the link monitor restarted the held link");
+        var confirmedAfter = SystemClock.Instance.GetCurrentInstant() - heldAt;
+        output.WriteLine($"all confirmed {confirmedAfter.TotalSeconds:0.0} s after the line was held");
+
+        await using (var usStore = await us.OpenStoreAsync())
+        {
+            var restarts = await usStore.Set<AuditEntry>().Where(e => e.Type == AuditTypes.LinkRestarted).OrderBy(e => e.Seq).ToListAsync();
+            var restart = Assert.Single(restarts); // one was enough, and nothing restarted the healthy link before the fault
+            output.WriteLine($"audit #{restart.Seq} {restart.Type} at {restart.At}: {restart.DetailsJson}");
+            Assert.Equal("RU", restart.Centre);
+            var details = JsonNode.Parse(restart.DetailsJson)!;
+            Assert.Equal("restarted", details["outcome"]!.GetValue<string>());
+            Assert.True(details["inFlight"]!.GetValue<long>() > 0, restart.DetailsJson);
+            Assert.Equal(1, details["restartsInWindow"]!.GetValue<int>());
+            Assert.True(restart.At >= heldAt + policy.RestartAfter, $"restarted at {restart.At}, before the link had been held for {policy.RestartAfter}");
+            Assert.True(line.Accepted > acceptedBefore, "the shovel did not connect again through the line");
+
+            await using var ruStore = await ru.OpenStoreAsync();
+            var rows = await ruStore.Inbox.Where(m => ids.Contains(m.MessageId)).ToListAsync();
+            Assert.Equal(ids.Order(), rows.Select(r => r.MessageId).Order()); // each stored exactly once, none lost
+            Assert.All(rows, r => Assert.True(r.ReceivedAt >= restart.At, $"{r.MessageId} received at {r.ReceivedAt}, before the restart at {restart.At}"));
+            Assert.Equal(ids.Count + 1, await usStore.Inbox.CountAsync(m => m.Kind == "receipt" && m.Sender == "RU"));
+        }
+
+        // LINK_SILENT was raised at the restart, before LinkSilentAfter (5 min here), saying why; resolved once it forwarded.
+        var book = us.Services.GetRequiredService<AlarmBook>();
+        var alarm = Assert.Single(await book.ListAsync(new AlarmFilter(Kind: AlarmKind.LinkSilent, Since: heldAt), CancellationToken.None));
+        output.WriteLine($"LINK_SILENT: {alarm.Summary}");
+        Assert.Equal("RU", alarm.Centre);
+        Assert.Contains("runs but forwards nothing", alarm.Summary);
+        Assert.Contains("its shovel was restarted (restart 1 of at most 3 per 10 min)", alarm.Summary);
+        await Eventually.UntilAsync(() => book.GetAsync(alarm.Id, CancellationToken.None), a => a!.State == AlarmState.Resolved,
+            Deadline, "LINK_SILENT to be resolved once the restarted link forwards");
     }
 
     [Fact]
