@@ -49,15 +49,19 @@ public sealed class LinkMonitor(
         var nodes = settings.ManagementNodes;
         var current = 0;
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        // A restart answers once the old shovel has stopped, which takes a while when its connection is held open.
+        using var restartHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
         using var timer = new PeriodicTimer(settings.LinkPollInterval.ToTimeSpan());
         do
         {
             try
             {
                 using var provisioner = new BrokerProvisioner(nodes[current], http);
-                await PollAsync(provisioner, stoppingToken);
+                using var restarter = new BrokerProvisioner(nodes[current], restartHttp);
+                await PollAsync(provisioner, stoppingToken, restarter);
             }
-            catch (Exception e) when (e is BrokerUnavailableException or BrokerProvisioningException or HttpRequestException or JsonException)
+            catch (Exception e) when (e is BrokerUnavailableException or BrokerProvisioningException or HttpRequestException or JsonException
+                                      || (e is TaskCanceledException && !stoppingToken.IsCancellationRequested)) // HttpClient's timeout
             {
                 _snapshot = _snapshot with { Error = $"The broker's management API did not answer: {e.Message}" };
                 log.LogWarning("Cannot read the links' state from {Management}: {Error}", nodes[current], e.Message);
@@ -71,8 +75,11 @@ public sealed class LinkMonitor(
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 
-    /// <summary>One round: observe every link, publish the snapshot, raise or resolve LINK_SILENT. Public for tests.</summary>
-    public async Task<LinksSnapshot> PollAsync(BrokerProvisioner broker, CancellationToken ct)
+    /// <summary>
+    /// One round: observe every link, publish the snapshot, restart a stalled link, raise or resolve LINK_SILENT. Public
+    /// for tests. <paramref name="restarter"/> (default <paramref name="broker"/>) makes restarts, with a longer timeout.
+    /// </summary>
+    public async Task<LinksSnapshot> PollAsync(BrokerProvisioner broker, CancellationToken ct, BrokerProvisioner? restarter = null)
     {
         var observations = await broker.ObserveLinksAsync(ct);
         var now = clock.GetCurrentInstant();
@@ -85,7 +92,7 @@ public sealed class LinkMonitor(
             var recovery = _recovery.Decide(link, now);
             if (recovery.Action != LinkRecoveryAction.None)
             {
-                await RecoverAsync(broker, db, link, recovery, now, ct);
+                await RecoverAsync(restarter ?? broker, db, link, recovery, now, ct);
                 continue;
             }
             if (link.NotForwardingSince is { } since && now - since >= settings.LinkSilentAfter
@@ -142,9 +149,10 @@ public sealed class LinkMonitor(
             {
                 outcome = await broker.RestartLinkAsync(link.Counterpart, ct) ? "restarted" : "not-running";
             }
-            catch (Exception e) when (e is BrokerUnavailableException or BrokerProvisioningException)
+            catch (Exception e) when (e is BrokerUnavailableException or BrokerProvisioningException
+                                      || (e is TaskCanceledException && !ct.IsCancellationRequested))
             {
-                (outcome, error) = ("failed", e.Message);
+                (outcome, error) = ("failed", e is TaskCanceledException ? $"the management API did not answer in time: {e.Message}" : e.Message);
             }
             var reason = $"stalled for {Format(now - decision.StalledSince!.Value)} (restart after {Format(policy.RestartAfter)})";
             AuditLog.Append(db, AuditEvent.LinkRestarted(link.Counterpart, now, outcome, reason, link, decision.StalledSince.Value,
