@@ -51,6 +51,22 @@ public sealed record StorageOptions(StorageProvider Provider, string ConnectionS
         };
     }
 
+    /// <summary>
+    /// Closes the idle pooled connections of this SQLite store (read-write and read-only), so that its file can be deleted
+    /// or replaced; connections in use close when returned. Only this store's pools: <c>ClearAllPools</c> would also
+    /// clear every other store's pool in the process. Nothing to do for PostgreSQL.
+    /// </summary>
+    public void ReleaseSqliteConnections()
+    {
+        if (Provider != StorageProvider.Sqlite)
+            return;
+        foreach (var options in new[] { this, AsReadOnly() })
+        {
+            using var connection = new SqliteConnection(options.ConnectionString);
+            SqliteConnection.ClearPool(connection);
+        }
+    }
+
     public DbContextOptions<NodeDbContext> ToDbContextOptions()
     {
         var builder = new DbContextOptionsBuilder<NodeDbContext>();

@@ -118,7 +118,8 @@ public sealed class HostileBodyTests : IAsyncLifetime
                 if (method == "HEAD")
                     Assert.True((int)response.StatusCode < 500, $"{line}: HTTP {(int)response.StatusCode}");
                 else
-                    await Problems.AssertHandledAsync(response, line);
+                    await Problems.AssertHandledAsync(response, line +
+                        (_app.Logs.Failures.LastOrDefault() is { } logged ? $"\nlogged: {logged.ToString()[..Math.Min(logged.ToString().Length, 3000)]}" : ""));
             },
             iter: Iterations, threads: 4, print: t => $"{Templates[t.Item1]} seg #{t.Item2} values [{string.Join(",", t.Item3)}]");
         Assert.True(_app.Logs.Failures.Count == 0, "logged as errors:\n" + string.Join("\n", _app.Logs.Failures.Take(5)));

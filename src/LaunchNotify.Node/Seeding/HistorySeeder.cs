@@ -186,7 +186,7 @@ public sealed class HistorySeeder
                 if (!_options.Force)
                     throw new SeedException($"{path} already exists; seed into an empty folder, or add --force to replace it.");
                 // Pooled connections would keep the old file alive under the new one.
-                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                StorageOptions.SqliteFile(path).ReleaseSqliteConnections();
                 foreach (var file in new[] { path, path + "-wal", path + "-shm" })
                     File.Delete(file);
             }

@@ -210,7 +210,8 @@ public class PublisherApp : WebApplicationFactory<Program>
         base.Dispose(disposing);
         if (disposing && Directory.Exists(_dir))
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            // This store's pools only: test classes run in parallel, each with its own app and store.
+            StoreOptions.ReleaseSqliteConnections();
             Directory.Delete(_dir, recursive: true);
         }
     }
