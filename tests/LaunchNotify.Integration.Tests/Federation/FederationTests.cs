@@ -281,8 +281,8 @@ public sealed class FederationTests(FederationFixture federation, ITestOutputHel
 
         // LINK_SILENT was raised at the restart, before LinkSilentAfter (5 min here), saying why; resolved once it forwarded.
         var book = us.Services.GetRequiredService<AlarmBook>();
-        var alarm = Assert.Single((await book.ListAsync(new AlarmFilter(Kind: AlarmKind.LinkSilent, Since: heldAt), CancellationToken.None))
-            .Where(a => a.Centre == "RU"));
+        var alarm = Assert.Single(await book.ListAsync(new AlarmFilter(Kind: AlarmKind.LinkSilent, Since: heldAt), CancellationToken.None),
+            a => a.Centre == "RU");
         output.WriteLine($"LINK_SILENT: {alarm.Summary}");
         Assert.Equal("RU", alarm.Centre);
         Assert.Contains("runs but forwards nothing", alarm.Summary);
