@@ -25,6 +25,10 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     // Transactions this interceptor opened because the caller had none; committed or rolled back with the save.
     private readonly ConditionalWeakTable<DbContext, IDbContextTransaction> _opened = new();
 
+    // The head row as each context tracks it, so that its move is one more UPDATE in the save's own batch (one round trip
+    // fewer per audited unit of work on PostgreSQL) instead of a statement of its own.
+    private readonly ConditionalWeakTable<DbContext, AuditChainHead> _heads = new();
+
     private AuditChainInterceptor()
     {
     }
@@ -36,8 +40,6 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
         RETURNING "Seq", "Hash"
         """;
 
-    private const string MoveHeadSql = """UPDATE "AuditChainHead" SET "Hash" = {0} WHERE "Id" = 1""";
-
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
         if (eventData.Context is not { } db || AuditChain.Pending(db) is not { Count: > 0 } pending)
@@ -47,7 +49,7 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
             if (db.Database.CurrentTransaction is null)
                 _opened.AddOrUpdate(db, db.Database.BeginTransaction());
             var head = db.Database.SqlQueryRaw<HeadRow>(ReserveSql, pending.Count, AuditChain.GenesisHash).AsEnumerable().Single();
-            db.Database.ExecuteSqlRaw(MoveHeadSql, Seal(pending, head));
+            MoveHead(db, head.Seq, Seal(pending, head));
             return result;
         }
         catch
@@ -67,7 +69,7 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
             if (db.Database.CurrentTransaction is null)
                 _opened.AddOrUpdate(db, await db.Database.BeginTransactionAsync(cancellationToken));
             var head = (await db.Database.SqlQueryRaw<HeadRow>(ReserveSql, pending.Count, AuditChain.GenesisHash).ToListAsync(cancellationToken)).Single();
-            await db.Database.ExecuteSqlRawAsync(MoveHeadSql, new object[] { Seal(pending, head) }, cancellationToken);
+            MoveHead(db, head.Seq, Seal(pending, head));
             return result;
         }
         catch
@@ -131,8 +133,32 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
         return prev;
     }
 
+    /// <summary>
+    /// Sets the head's hash in this save's batch: the head row is tracked (attached as it now stands, the reservation
+    /// having moved its number) with only its hash marked changed, so the save writes it with the entries. Attached
+    /// again after the tracker was cleared (the group committer clears it after each step).
+    /// </summary>
+    private void MoveHead(DbContext db, long seq, string hash)
+    {
+        if (!_heads.TryGetValue(db, out var row) || db.Entry(row).State == EntityState.Detached)
+        {
+            row = new AuditChainHead { Id = AuditChainHead.SingleRowId, Seq = seq, Hash = hash };
+            db.Attach(row);
+            _heads.AddOrUpdate(db, row);
+        }
+        // Only the hash is written: the reservation already moved the number.
+        row.Hash = hash;
+        db.Entry(row).Property(h => h.Hash).IsModified = true;
+    }
+
     private void Abandon(DbContext? db)
     {
+        // A save that failed must not leave the head's new hash pending for the context's next save.
+        if (db is not null && _heads.TryGetValue(db, out var head))
+        {
+            _heads.Remove(db);
+            db.Entry(head).State = EntityState.Detached;
+        }
         if (db is null || !_opened.TryGetValue(db, out var tx))
             return;
         _opened.Remove(db);
