@@ -116,6 +116,39 @@ public abstract class AuditChainTests
     }
 
     [Fact]
+    public async Task AContextWhoseAuditedSaveFailed_SavesAgainWithoutEntries_AfterAnotherWriterAppended_AndTheHeadStaysTheOthers()
+    {
+        await using var store = await CreateStoreAsync();
+        await using (var db = store.NewContext())
+        {
+            db.Alarms.Add(AlarmWithKey("K1"));
+            await db.SaveChangesAsync();
+        }
+        await using var failing = store.NewContext();
+        var duplicate = AlarmWithKey("K1");
+        failing.Alarms.Add(duplicate);
+        AuditChain.Append(failing, T0, "alarm-raised", new AuditSubject(Centre: "RU"), new JsonObject { ["key"] = "K1 again" });
+        await Assert.ThrowsAsync<DbUpdateException>(() => failing.SaveChangesAsync());
+
+        // Meanwhile another process appends; then the first context drops what failed and saves something unaudited.
+        await AppendAsync(store, 2, from: 1);
+        failing.Entry(duplicate).State = EntityState.Detached;
+        foreach (var pending in failing.ChangeTracker.Entries<AuditEntry>().ToList())
+            pending.State = EntityState.Detached;
+        failing.Outbox.Add(OutboxEntryFor("RU"));
+        await failing.SaveChangesAsync();
+        await AppendAsync(store, 1, from: 3);
+
+        await using var check = store.NewContext();
+        var entries = await check.Set<AuditEntry>().OrderBy(e => e.Seq).ToListAsync();
+        Assert.Equal([1L, 2, 3], entries.Select(e => e.Seq));
+        // The failed save's head (with its never-stored entry's hash) was not written over the other writer's.
+        Assert.Equal((3L, entries[2].Hash), await AuditQueries.HeadAsync(check, default));
+        var result = await AuditVerifier.VerifyAsync(check);
+        Assert.True(result.Intact, string.Join("; ", result.Breaks));
+    }
+
+    [Fact]
     public async Task Append_FromTwoWritersAtOnce_NeverForksTheChain()
     {
         await using var store = await CreateStoreAsync();

@@ -112,6 +112,7 @@ public sealed class LinkStateTests
         Assert.All(uris, u => Assert.Contains("auth_mechanism=external", u));
         Assert.StartsWith("amqps://ru-broker-2:5671/launchnotify?", uris[1]);
         Assert.Contains("server_name_indication=ru-broker-2", uris[1]);
+        Assert.All(uris, u => Assert.Contains("heartbeat=15", u));
     }
 
     [Fact]
@@ -150,6 +151,10 @@ public sealed class LinkStateTests
     [InlineData("Kind", "federated", "LaunchNotify:Topology:Management:Url = (not set) (env LaunchNotify__Topology__Management__Url): required when Topology:Kind is federated")]
     [InlineData("LinkSilentAfter", "-00:01:00", "LaunchNotify:Topology:LinkSilentAfter = '-00:01:00' (env LaunchNotify__Topology__LinkSilentAfter): must be a TimeSpan from 00:00:01 to 7.00:00:00")]
     [InlineData("LinkPollInterval", "soon", "LaunchNotify:Topology:LinkPollInterval = 'soon' (env LaunchNotify__Topology__LinkPollInterval): must be a TimeSpan from 00:00:00.100 to 00:10:00")]
+    [InlineData("StalledLinkRestartAfter", "00:00:00", "LaunchNotify:Topology:StalledLinkRestartAfter = '00:00:00' (env LaunchNotify__Topology__StalledLinkRestartAfter): must be a TimeSpan from 00:00:01 to 1.00:00:00")]
+    [InlineData("StalledLinkRestarts", "-1", "LaunchNotify:Topology:StalledLinkRestarts = '-1' (env LaunchNotify__Topology__StalledLinkRestarts): must be a whole number from 0 (never restart) to 100")]
+    [InlineData("StalledLinkRestarts", "many", "LaunchNotify:Topology:StalledLinkRestarts = 'many' (env LaunchNotify__Topology__StalledLinkRestarts): must be a whole number from 0 (never restart) to 100")]
+    [InlineData("StalledLinkRestartWindow", "8.00:00:00", "LaunchNotify:Topology:StalledLinkRestartWindow = '8.00:00:00' (env LaunchNotify__Topology__StalledLinkRestartWindow): must be a TimeSpan from 00:00:01 to 7.00:00:00")]
     [InlineData("Management:Url", "amqp://127.0.0.1:5672", "LaunchNotify:Topology:Management:Url = 'amqp://127.0.0.1:5672' (env LaunchNotify__Topology__Management__Url): must be the management API's http(s) URL")]
     public void TopologySettings_BadValue_IsOneLineNamingKeyValueAndWhatIsAllowed(string key, string value, string expected)
     {
@@ -179,6 +184,10 @@ public sealed class LinkStateTests
         Assert.All(settings.ManagementNodes, n => Assert.Equal(("launchnotify-admin", "secret"), (n.User, n.Password)));
         Assert.Equal(Duration.FromSeconds(20), settings.LinkSilentAfter);
         Assert.Equal(Duration.FromSeconds(5), settings.LinkPollInterval);
+        Assert.Equal(LinkRestartPolicy.Default, settings.LinkRestart);
+        Assert.Equal(new LinkRestartPolicy(Duration.FromSeconds(20), 3, Duration.FromMinutes(10)), LinkRestartPolicy.Default);
+        Assert.Equal(new LinkRestartPolicy(Duration.FromSeconds(45), 0, Duration.FromHours(1)), Settings(
+            ("StalledLinkRestartAfter", "00:00:45"), ("StalledLinkRestarts", "0"), ("StalledLinkRestartWindow", "01:00:00")).Topology.LinkRestart);
         Assert.Equal(TopologyKind.Hub, Settings().Topology.Kind);
         Assert.False(Settings().Topology.WatchesLinks);
     }

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using LaunchNotify.Domain.Alarms;
 using LaunchNotify.Node.Alarms;
 using LaunchNotify.Node.Timeliness;
@@ -62,28 +63,26 @@ public sealed class ReceiptOverdueTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ScheduleMany_AddsEachNewKeyOnce_AndLeavesStoredAndTrackedDeadlinesAsTheyAre()
+    public async Task ScheduleForNewMessage_AddsWithoutLooking_AndASecondDeadlineWithTheSameKeyFailsTheSaveInsteadOfDoublingIt()
     {
         var book = _us.Services.GetRequiredService<LaunchNotify.Node.Deadlines.DeadlineBook>();
         var due = TestWorld.Start + Duration.FromHours(1);
         Deadline New(string key, Instant at) => new() { Kind = DeadlineKind.ReceiptOverdue, Key = key, DueAt = at, Centre = "RU", AgreementId = "p5-demo" };
         await using (var db = _us.NewDb())
         {
-            await book.ScheduleAsync(db, New("stored", due), CancellationToken.None);
+            book.ScheduleForNewMessage(db, New("a", due));
+            book.ScheduleForNewMessage(db, New("b", due));
             await db.SaveChangesAsync();
         }
         await using (var db = _us.NewDb())
         {
-            await book.ScheduleAsync(db, New("tracked", due), CancellationToken.None);
-            var later = due + Duration.FromHours(5);
-            await book.ScheduleManyAsync(db, [New("stored", later), New("tracked", later), New("a", later), New("b", later), New("a", later)], CancellationToken.None);
-            await db.SaveChangesAsync();
+            book.ScheduleForNewMessage(db, New("a", due + Duration.FromHours(5)));
+            await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
         }
 
         var stored = await _us.DeadlinesAsync(DeadlineKind.ReceiptOverdue);
-        Assert.Equal(["a", "b", "stored", "tracked"], stored.Select(d => d.Key).Order());
-        Assert.Equal(due, stored.Single(d => d.Key == "stored").DueAt);
-        Assert.Equal(due, stored.Single(d => d.Key == "tracked").DueAt);
+        Assert.Equal(["a", "b"], stored.Select(d => d.Key).Order());
+        Assert.All(stored, d => Assert.Equal(due, d.DueAt));
         Assert.All(stored, d => Assert.Equal(DeadlineState.Pending, d.State));
     }
 

@@ -28,12 +28,12 @@ public sealed class AcknowledgementDeadlines(DeadlineBook deadlines, AlarmBook a
     public static string AlarmKeyFor(string sender, Guid messageId) => $"NOT_ACKNOWLEDGED:{sender}:{messageId}";
 
     /// <summary>An accepted notification was stored: a person owes it an acknowledgement (if the agreement sets a deadline).</summary>
-    public async Task OnReceivedAsync(NodeDbContext db, InboxMessage entry, Agreement agreement, CancellationToken ct)
+    public void OnReceived(NodeDbContext db, InboxMessage entry, Agreement agreement)
     {
         if (settings.AcknowledgementTermsFor(agreement).Due is not { } within)
             return;
         entry.AcknowledgeDueAt = entry.ReceivedAt + within;
-        await deadlines.ScheduleAsync(db, new Deadline
+        deadlines.ScheduleForNewMessage(db, new Deadline
         {
             Kind = Kind,
             Key = KeyFor(entry.Sender, entry.MessageId),
@@ -43,7 +43,7 @@ public sealed class AcknowledgementDeadlines(DeadlineBook deadlines, AlarmBook a
             MessageId = entry.MessageId,
             SequenceFrom = entry.Sequence,
             SequenceTo = entry.Sequence,
-        }, ct);
+        });
     }
 
     /// <summary>A duty officer acknowledged the notice: a pending level is cancelled, a raised alarm resolved.</summary>

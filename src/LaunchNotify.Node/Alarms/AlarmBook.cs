@@ -102,6 +102,28 @@ public sealed class AlarmBook(IDbContextFactory<NodeDbContext> dbFactory, IClock
         return alarm;
     }
 
+    /// <summary>
+    /// Rewrites the summary and details of the unresolved alarm with this key, and raises its severity to
+    /// <paramref name="severity"/> if that is higher (never lowers it): the same condition, now known better. One alarm,
+    /// a new version for the feed; null when there is none or it is resolved.
+    /// </summary>
+    public async Task<Alarm?> UpdateByKeyAsync(NodeDbContext db, string dedupeKey, string summary, string? detailsJson,
+        AlarmSeverity? severity, CancellationToken ct)
+    {
+        var alarm = db.Alarms.Local.FirstOrDefault(a => a.DedupeKey == dedupeKey)
+                    ?? await db.Alarms.SingleOrDefaultAsync(a => a.DedupeKey == dedupeKey, ct);
+        if (alarm is null || alarm.State == AlarmState.Resolved)
+            return null;
+        var now = clock.GetCurrentInstant();
+        if (severity is { } s && s > alarm.Severity) alarm.Severity = s;
+        alarm.Summary = summary;
+        alarm.DetailsJson = detailsJson;
+        Changed(alarm, now);
+        Audit.AuditLog.Append(db, Audit.AuditEvent.AlarmUpdated(alarm, now));
+        log.LogWarning("ALARM {Kind} ({Severity}) updated: {Summary}", alarm.Kind.Code(), alarm.Severity, summary);
+        return alarm;
+    }
+
     /// <param name="by">The authenticated account acting (from its token, never a typed name).</param>
     public async Task<Alarm> AcknowledgeAsync(Guid id, Actor by, string? comment, CancellationToken ct)
     {

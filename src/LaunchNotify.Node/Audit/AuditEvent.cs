@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using LaunchNotify.Domain.Alarms;
 using LaunchNotify.Domain.Messages;
 using LaunchNotify.Domain.Values;
+using LaunchNotify.Node.Broker;
 using LaunchNotify.Node.Inbox;
 using LaunchNotify.Protocol.Signing;
 using LaunchNotify.Storage.Audit;
@@ -25,6 +26,8 @@ public static class AuditTypes
     public const string AlarmAcknowledged = "alarm-acknowledged";
     public const string AlarmResolved = "alarm-resolved";
     public const string AlarmEscalated = "alarm-escalated";
+    public const string AlarmUpdated = "alarm-updated";
+    public const string LinkRestarted = "link-restarted";
     public const string Acknowledged = "acknowledged";
     public const string ReadByPerson = "read-by-person";
     public const string KeysChanged = "keys-changed";
@@ -167,6 +170,33 @@ public sealed record AuditEvent(Instant At, string Type, AuditSubject Subject, J
 
     public static AuditEvent AlarmEscalated(Alarm alarm, Instant at) => new(at, AuditTypes.AlarmEscalated, SubjectOf(alarm),
         new JsonObject { ["kind"] = alarm.Kind.Code(), ["severity"] = alarm.Severity.ToString(), ["summary"] = alarm.Summary });
+
+    /// <summary>An open alarm's summary (and perhaps severity) changed because its condition did (a stalled link restarted, then backed off).</summary>
+    public static AuditEvent AlarmUpdated(Alarm alarm, Instant at) => new(at, AuditTypes.AlarmUpdated, SubjectOf(alarm),
+        new JsonObject { ["kind"] = alarm.Kind.Code(), ["severity"] = alarm.Severity.ToString(), ["summary"] = alarm.Summary });
+
+    /// <summary>
+    /// The link monitor restarted (or tried to restart) the shovel of a stalled link to <paramref name="counterpart"/>
+    /// (sender side, federated topology; docs/deployment.md).
+    /// </summary>
+    /// <param name="outcome"><c>restarted</c>, <c>not-running</c> (the broker runs no such shovel) or <c>failed</c> (with <paramref name="error"/>).</param>
+    public static AuditEvent LinkRestarted(CentreCode counterpart, Instant at, string outcome, string reason, LinkState link,
+        Instant stalledSince, int restartsInWindow, LinkRestartPolicy policy, string? error) =>
+        new(at, AuditTypes.LinkRestarted, new AuditSubject(Centre: counterpart.Value), new JsonObject
+        {
+            ["outcome"] = outcome,
+            ["reason"] = reason,
+            ["shovelState"] = link.ShovelState,
+            ["node"] = link.Node,
+            ["inFlight"] = link.InFlight,
+            ["backlog"] = link.Backlog,
+            ["lastForwardAt"] = link.LastForwardAt is { } last ? AuditChain.FormatInstant(last) : null,
+            ["stalledSince"] = AuditChain.FormatInstant(stalledSince),
+            ["restartsInWindow"] = restartsInWindow,
+            ["maxRestarts"] = policy.MaxRestarts,
+            ["windowSeconds"] = (long)policy.Window.TotalSeconds,
+            ["error"] = error,
+        });
 
     private static AuditSubject SubjectOf(Alarm alarm) =>
         new(alarm.MessageId, CentreCode.IsValid(alarm.Centre) ? alarm.Centre : null, alarm.AgreementId, alarm.Id);

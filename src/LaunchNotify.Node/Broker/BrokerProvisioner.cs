@@ -134,6 +134,15 @@ public sealed class BrokerProvisioner : IDisposable
         SendAsync(HttpMethod.Delete, $"api/parameters/shovel/{Vhost}/{Seg(BrokerTopology.LinkName(counterpart))}", null, ct, notFoundIsFine: true);
 
     /// <summary>
+    /// Restarts the link's running shovel (management API <c>DELETE /api/shovels/vhost/VHOST/NAME/restart</c>, the
+    /// same as <c>rabbitmqctl restart_shovel</c>): it drops its connections, the source requeues what was unconfirmed,
+    /// and the shovel connects again to one of its destinations and sends it again. The definition is unchanged.
+    /// </summary>
+    /// <returns>False when the broker runs no such shovel (not defined, or not started on any node).</returns>
+    public Task<bool> RestartLinkAsync(CentreCode counterpart, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Delete, $"api/shovels/vhost/{Vhost}/{Seg(BrokerTopology.LinkName(counterpart))}/restart", null, ct, notFoundIsFine: true);
+
+    /// <summary>
     /// Removes the link to <paramref name="counterpart"/>: its shovel, the counterpart's link user (closing its
     /// connection) and the link queue's binding, so new messages for the counterpart are refused as unroutable. The
     /// queue itself is deleted only when empty: messages waiting in it stay until the link is added again.
@@ -273,7 +282,8 @@ public sealed class BrokerProvisioner : IDisposable
                 $"Provisioning failed: {method} /{Uri.UnescapeDataString(path)} answered {(int)response.StatusCode} {response.ReasonPhrase}: {detail}");
     }
 
-    private async Task SendAsync(HttpMethod method, string path, object? body, CancellationToken ct, bool notFoundIsFine = false)
+    /// <returns>False when the thing was not there and <paramref name="notFoundIsFine"/> said that is fine.</returns>
+    private async Task<bool> SendAsync(HttpMethod method, string path, object? body, CancellationToken ct, bool notFoundIsFine = false)
     {
         using var request = Request(method, path);
         if (body is not null) request.Content = JsonContent.Create(body);
@@ -289,7 +299,8 @@ public sealed class BrokerProvisioner : IDisposable
         }
         using (response)
         {
-            if (response.IsSuccessStatusCode || (notFoundIsFine && response.StatusCode == HttpStatusCode.NotFound)) return;
+            if (response.IsSuccessStatusCode) return true;
+            if (notFoundIsFine && response.StatusCode == HttpStatusCode.NotFound) return false;
             throw await FailureAsync(method, path, response, ct);
         }
     }

@@ -20,6 +20,12 @@ public sealed record CentreLink(CentreCode Counterpart, Uri Destination, LinkTls
     /// <summary>Seconds the shovel waits before reconnecting after the counterpart's broker closed or refused the link.</summary>
     public int ReconnectDelaySeconds { get; init; } = 5;
 
+    /// <summary>
+    /// AMQP heartbeat of the shovel's connection to the counterpart, in seconds: a connection that stops carrying
+    /// anything is dropped after about two of them (the link monitor's restart of a stalled link may come sooner).
+    /// </summary>
+    public int HeartbeatSeconds { get; init; } = 15;
+
     /// <summary>Messages in flight on the link (forwarded, not yet confirmed by the counterpart's broker).</summary>
     public int Prefetch { get; init; } = 100;
 
@@ -46,7 +52,7 @@ public sealed record CentreLink(CentreCode Counterpart, Uri Destination, LinkTls
         var vhost = Uri.EscapeDataString(BrokerTopology.VirtualHost);
         return $"amqps://{destination.Host}:{destination.Port}/{vhost}" +
             $"?cacertfile={Q(Tls.CaCertificateFile)}&certfile={Q(Tls.CertificateFile)}&keyfile={Q(Tls.KeyFile)}" +
-            $"&verify=verify_peer&server_name_indication={Q(destination.Host)}&auth_mechanism=external&heartbeat=15";
+            $"&verify=verify_peer&server_name_indication={Q(destination.Host)}&auth_mechanism=external&heartbeat={HeartbeatSeconds}";
     }
 
     /// <summary>The dynamic shovel parameter's value (management API <c>PUT /api/parameters/shovel/VHOST/NAME</c>).</summary>

@@ -27,27 +27,17 @@ public sealed class DeadlineBook(AlarmBook alarms, IClock clock, IDbContextFacto
     }
 
     /// <summary>
-    /// <see cref="ScheduleAsync"/> for many deadlines of one unit of work (one per recipient of a notification): one
-    /// look at the tracked deadlines and one query for the keys already stored, instead of one of each per deadline.
-    /// Each look at <c>Local</c> detects changes over every tracked entity, so one per recipient made a notification to
-    /// 142 recipients quadratic in its own outbox entries, deliveries and deadlines.
+    /// Adds a pending deadline whose key names a message this unit of work has just claimed in the inbox (its sender and
+    /// id, or a submission's new id): no deadline can have that key yet, so there is nothing to look for (one query per
+    /// deadline saved), nor a look at the tracked ones (which detects changes over every tracked entity: per recipient
+    /// of a notification to 142 centres, that was quadratic). The unique index on the key would still refuse a second
+    /// one, failing the unit of work, never doubling it.
     /// </summary>
-    public async Task ScheduleManyAsync(NodeDbContext db, IReadOnlyList<Deadline> deadlines, CancellationToken ct)
+    public void ScheduleForNewMessage(NodeDbContext db, Deadline deadline)
     {
-        if (deadlines.Count == 0)
-            return;
-        var keys = deadlines.Select(d => d.Key).ToList();
-        var taken = db.Deadlines.Local.Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
-        taken.UnionWith(await db.Deadlines.Where(d => keys.Contains(d.Key)).Select(d => d.Key).ToListAsync(ct));
-        var now = clock.GetCurrentInstant();
-        foreach (var deadline in deadlines)
-        {
-            if (!taken.Add(deadline.Key))
-                continue;
-            deadline.State = DeadlineState.Pending;
-            deadline.CreatedAt = now;
-            db.Deadlines.Add(deadline);
-        }
+        deadline.State = DeadlineState.Pending;
+        deadline.CreatedAt = clock.GetCurrentInstant();
+        db.Deadlines.Add(deadline);
     }
 
     /// <summary>

@@ -125,6 +125,17 @@ public sealed class TopologyOptions
 
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "must be a TimeSpan from 00:00:00.100 to 00:10:00, such as 00:00:05")]
     public TimeSpan LinkPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a link may run blocked with messages in flight (unconfirmed) before its shovel is restarted.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "must be a TimeSpan from 00:00:01 to 1.00:00:00, such as 00:00:20")]
+    public TimeSpan StalledLinkRestartAfter { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>At most this many restarts of one link per <see cref="StalledLinkRestartWindow"/>; 0: never restart.</summary>
+    [Range(0, 100, ErrorMessage = "must be a whole number from 0 (never restart) to 100")]
+    public int StalledLinkRestarts { get; set; } = 3;
+
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00", ErrorMessage = "must be a TimeSpan from 00:00:01 to 7.00:00:00, such as 00:10:00")]
+    public TimeSpan StalledLinkRestartWindow { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 /// <summary>The centre's own broker's management API, where a federated centre's link monitor reads its links.</summary>

@@ -16,7 +16,8 @@ public enum TopologyKind
 /// <summary>
 /// The validated section <c>LaunchNotify:Topology</c> (<see cref="TopologyOptions"/>): <c>Kind</c> (<c>hub</c>, the
 /// default, or <c>federated</c>) and, for a federated centre, how to watch its links (the centre's own broker's
-/// management API: a cluster, every node's), how long a link may not forward before LINK_SILENT, and how often to look.
+/// management API: a cluster, every node's), how long a link may not forward before LINK_SILENT, how often to look, and
+/// when a stalled link's shovel is restarted.
 /// </summary>
 public sealed record TopologySettings
 {
@@ -35,6 +36,9 @@ public sealed record TopologySettings
 
     public Duration LinkPollInterval { get; init; } = Duration.FromSeconds(5);
 
+    /// <summary>When the link monitor restarts a stalled link's shovel, and how often at most (<see cref="LinkRecovery"/>).</summary>
+    public LinkRestartPolicy LinkRestart { get; init; } = LinkRestartPolicy.Default;
+
     public bool WatchesLinks => Kind == TopologyKind.Federated && Management is not null;
 
     /// <summary>From options that passed <see cref="NodeOptionsValidation"/>; <paramref name="password"/> is the management password (read from its file already).</summary>
@@ -52,6 +56,8 @@ public sealed record TopologySettings
             ManagementAlternates = urls.Skip(1).ToList(),
             LinkSilentAfter = Duration.FromTimeSpan(options.LinkSilentAfter),
             LinkPollInterval = Duration.FromTimeSpan(options.LinkPollInterval),
+            LinkRestart = new LinkRestartPolicy(Duration.FromTimeSpan(options.StalledLinkRestartAfter), options.StalledLinkRestarts,
+                Duration.FromTimeSpan(options.StalledLinkRestartWindow)),
         };
     }
 }

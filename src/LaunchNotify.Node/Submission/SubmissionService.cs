@@ -255,7 +255,7 @@ public sealed class SubmissionService(
         }
         Audit.AuditLog.Append(db, Audit.AuditEvent.Submitted(message, payload, jws, now) with { By = by });
         // Each recipient owes a receipt: the deadline is stored with the message, so it survives any restart.
-        await receiptDeadlines.ScheduleAsync(db, message, agreement, now, ct);
+        receiptDeadlines.Schedule(db, message, agreement, now);
         var earliestDue = DeadlineSignal.EarliestPendingDue(db);
         var handOff = outboxSignal.ClaimAdded(db, now);
         await db.SaveChangesAsync(ct);

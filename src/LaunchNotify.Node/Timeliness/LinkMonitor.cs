@@ -2,6 +2,7 @@ using System.Text.Json;
 using LaunchNotify.Domain.Alarms;
 using LaunchNotify.Domain.Values;
 using LaunchNotify.Node.Alarms;
+using LaunchNotify.Node.Audit;
 using LaunchNotify.Node.Broker;
 using LaunchNotify.Node.Hosting;
 using LaunchNotify.Protocol.Json;
@@ -24,7 +25,9 @@ public sealed record LinksSnapshot(IReadOnlyList<LinkState> Links, Instant? Obse
 /// (shovel state, backlog, confirmed forwards) and raises LINK_SILENT for a link that has not forwarded for
 /// <see cref="TopologySettings.LinkSilentAfter"/> (down, absent with a backlog, or blocked); resolves it when the link
 /// forwards again. Heartbeats (<see cref="LinkSilence"/>) catch the same outage from the receiving side; this catches
-/// it on the sender's side, and without waiting for a missed heartbeat.
+/// it on the sender's side, and without waiting for a missed heartbeat. A link that runs but holds messages unconfirmed
+/// for <see cref="LinkRestartPolicy.RestartAfter"/> gets its shovel restarted (<see cref="LinkRecovery"/>, bounded per
+/// window), audited as <c>link-restarted</c> and told in its LINK_SILENT at once.
 /// </summary>
 public sealed class LinkMonitor(
     TopologySettings settings,
@@ -34,6 +37,7 @@ public sealed class LinkMonitor(
     ILogger<LinkMonitor> log) : BackgroundService, ILinkStates
 {
     private readonly LinkTracker _tracker = new(settings.LinkPollInterval * 3);
+    private readonly LinkRecovery _recovery = new(settings.LinkRestart);
     private readonly Dictionary<CentreCode, string> _raised = [];
     private volatile LinksSnapshot _snapshot = LinksSnapshot.None;
 
@@ -45,15 +49,19 @@ public sealed class LinkMonitor(
         var nodes = settings.ManagementNodes;
         var current = 0;
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        // A restart answers once the old shovel has stopped, which takes a while when its connection is held open.
+        using var restartHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
         using var timer = new PeriodicTimer(settings.LinkPollInterval.ToTimeSpan());
         do
         {
             try
             {
                 using var provisioner = new BrokerProvisioner(nodes[current], http);
-                await PollAsync(provisioner, stoppingToken);
+                using var restarter = new BrokerProvisioner(nodes[current], restartHttp);
+                await PollAsync(provisioner, stoppingToken, restarter);
             }
-            catch (Exception e) when (e is BrokerUnavailableException or BrokerProvisioningException or HttpRequestException or JsonException)
+            catch (Exception e) when (e is BrokerUnavailableException or BrokerProvisioningException or HttpRequestException or JsonException
+                                      || (e is TaskCanceledException && !stoppingToken.IsCancellationRequested)) // HttpClient's timeout
             {
                 _snapshot = _snapshot with { Error = $"The broker's management API did not answer: {e.Message}" };
                 log.LogWarning("Cannot read the links' state from {Management}: {Error}", nodes[current], e.Message);
@@ -67,8 +75,11 @@ public sealed class LinkMonitor(
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 
-    /// <summary>One round: observe every link, publish the snapshot, raise or resolve LINK_SILENT. Public for tests.</summary>
-    public async Task<LinksSnapshot> PollAsync(BrokerProvisioner broker, CancellationToken ct)
+    /// <summary>
+    /// One round: observe every link, publish the snapshot, restart a stalled link, raise or resolve LINK_SILENT. Public
+    /// for tests. <paramref name="restarter"/> (default <paramref name="broker"/>) makes restarts, with a longer timeout.
+    /// </summary>
+    public async Task<LinksSnapshot> PollAsync(BrokerProvisioner broker, CancellationToken ct, BrokerProvisioner? restarter = null)
     {
         var observations = await broker.ObserveLinksAsync(ct);
         var now = clock.GetCurrentInstant();
@@ -78,10 +89,16 @@ public sealed class LinkMonitor(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         foreach (var link in states)
         {
+            var recovery = _recovery.Decide(link, now);
+            if (recovery.Action != LinkRecoveryAction.None)
+            {
+                await RecoverAsync(restarter ?? broker, db, link, recovery, now, ct);
+                continue;
+            }
             if (link.NotForwardingSince is { } since && now - since >= settings.LinkSilentAfter
                 && (link.Condition != LinkCondition.Absent || link.Backlog + link.InFlight > 0))
             {
-                var key = $"LINK_SILENT:link>{link.Counterpart}@{since.ToUnixTimeTicks()}";
+                var key = SilentKey(link.Counterpart, since);
                 if (_raised.TryGetValue(link.Counterpart, out var raised) && raised == key) continue;
                 var why = link.Condition switch
                 {
@@ -109,6 +126,73 @@ public sealed class LinkMonitor(
         await db.SaveChangesAsync(ct);
         return _snapshot;
     }
+
+    private static string SilentKey(CentreCode counterpart, Instant since) => $"LINK_SILENT:link>{counterpart}@{since.ToUnixTimeTicks()}";
+
+    /// <summary>
+    /// A stalled link (<see cref="LinkRecovery"/>): restarts its shovel, or says the restarts are spent. Either way the
+    /// link's LINK_SILENT for this stall is raised at once (or updated) with the reason, and a restart is audited.
+    /// </summary>
+    private async Task RecoverAsync(BrokerProvisioner broker, NodeDbContext db, LinkState link, LinkRecoveryDecision decision, Instant now, CancellationToken ct)
+    {
+        var policy = settings.LinkRestart;
+        var since = link.NotForwardingSince!.Value;
+        var stalled = $"runs but forwards nothing: {link.InFlight} message(s) sent and unconfirmed, {link.Backlog} more waiting, nothing confirmed since {since}";
+        var budget = $"{decision.RestartsInWindow} of at most {policy.MaxRestarts} per {Format(policy.Window)}";
+        string summary;
+        AlarmSeverity? severity = null;
+        if (decision.Action == LinkRecoveryAction.Restart)
+        {
+            string outcome;
+            string? error = null;
+            try
+            {
+                outcome = await broker.RestartLinkAsync(link.Counterpart, ct) ? "restarted" : "not-running";
+            }
+            catch (Exception e) when (e is BrokerUnavailableException or BrokerProvisioningException
+                                      || (e is TaskCanceledException && !ct.IsCancellationRequested))
+            {
+                (outcome, error) = ("failed", e is TaskCanceledException ? $"the management API did not answer in time: {e.Message}" : e.Message);
+            }
+            var reason = $"stalled for {Format(now - decision.StalledSince!.Value)} (restart after {Format(policy.RestartAfter)})";
+            AuditLog.Append(db, AuditEvent.LinkRestarted(link.Counterpart, now, outcome, reason, link, decision.StalledSince.Value,
+                decision.RestartsInWindow, policy, error));
+            summary = outcome switch
+            {
+                "restarted" => $"Link to {link.Counterpart} {stalled}; its shovel was restarted (restart {budget}).",
+                "not-running" => $"Link to {link.Counterpart} {stalled}; its shovel could not be restarted: the broker runs no such shovel now (restart {budget}).",
+                _ => $"Link to {link.Counterpart} {stalled}; restarting its shovel failed ({error}) (restart {budget}).",
+            };
+            if (outcome == "restarted")
+                log.LogWarning("Link to {Counterpart} {Stalled}: shovel restarted on {Node} (restart {Budget})", link.Counterpart, stalled, link.Node, budget);
+            else
+                log.LogError("Link to {Counterpart} {Stalled}: shovel restart {Outcome} {Error}", link.Counterpart, stalled, outcome, error);
+        }
+        else
+        {
+            var next = decision.NextRestartAt is { } at ? $"; the next restart is allowed at {at}" : "";
+            summary = $"Link to {link.Counterpart} {stalled}; restarts did not help and are spent ({budget}){next}. " +
+                "The counterpart's broker may be refusing (flow control, a memory or disk alarm) or holding the connection: check the link with 'launchnotify broker link status' and the counterpart's broker.";
+            severity = AlarmSeverity.Critical;
+            log.LogError("Link to {Counterpart} {Stalled}: shovel restarts spent ({Budget}), backing off{Next}", link.Counterpart, stalled, budget, next);
+        }
+
+        var key = SilentKey(link.Counterpart, since);
+        var details = JsonSerializer.Serialize(new
+        {
+            source = "link-state", condition = link.Condition.ToString().ToLowerInvariant(), link.ShovelState, link.Reason,
+            link.Backlog, link.InFlight, link.LastForwardAt, notForwardingSince = since,
+            recovery = decision.Action == LinkRecoveryAction.Restart ? "restarted" : "backed-off",
+            restartsInWindow = decision.RestartsInWindow, decision.NextRestartAt,
+        }, WireJson.Options);
+        var raised = await alarms.RaiseAsync(db, new AlarmRequest(AlarmKind.LinkSilent, key, summary, Centre: link.Counterpart.Value,
+            DetailsJson: details, DueAt: since + settings.LinkSilentAfter, Severity: severity), ct);
+        if (raised is null)
+            await alarms.UpdateByKeyAsync(db, key, summary, details, severity, ct);
+        _raised[link.Counterpart] = key;
+    }
+
+    private static string Format(Duration d) => d.TotalSeconds < 120 ? $"{d.TotalSeconds:0} s" : $"{d.TotalMinutes:0.#} min";
 }
 
 /// <summary>The latest state of a centre's links (federated topology), as the metrics read it.</summary>

@@ -25,8 +25,8 @@ public sealed class PostLaunchDeadlines(DeadlineBook deadlines, AlarmBook alarms
     public static string KeyFor(string sender, Guid notificationId) => $"POSTLAUNCH:{sender}:{notificationId}";
 
     /// <summary>An accepted pre-notification: its report is due after its window.</summary>
-    public Task OnNotificationAsync(NodeDbContext db, PreNotification notification, Agreement agreement, CancellationToken ct) =>
-        deadlines.ScheduleAsync(db, new Deadline
+    public void OnNotification(NodeDbContext db, PreNotification notification, Agreement agreement) =>
+        deadlines.ScheduleForNewMessage(db, new Deadline
         {
             Kind = Kind,
             Key = KeyFor(notification.Sender.Value, notification.MessageId.Value),
@@ -34,7 +34,7 @@ public sealed class PostLaunchDeadlines(DeadlineBook deadlines, AlarmBook alarms
             Centre = notification.Sender,
             AgreementId = notification.AgreementId,
             MessageId = notification.MessageId.Value,
-        }, ct);
+        });
 
     /// <summary>An accepted amendment: the report is due after the amended window (if not already overdue).</summary>
     public async Task OnAmendedAsync(NodeDbContext db, PreNotification amended, Agreement agreement, CancellationToken ct)

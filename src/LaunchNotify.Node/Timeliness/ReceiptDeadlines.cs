@@ -27,21 +27,25 @@ public sealed class ReceiptDeadlines(DeadlineBook deadlines, AlarmBook alarms, T
 
     private static string AlarmKeyFor(Guid messageId, string recipient) => $"RECEIPT_OVERDUE:{messageId}>{recipient}";
 
-    /// <summary>One deadline per recipient, in the submission's transaction.</summary>
-    public async Task ScheduleAsync(NodeDbContext db, Message message, Agreement agreement, Instant submittedAt, CancellationToken ct)
+    /// <summary>
+    /// One deadline per recipient, in the submission's transaction. Their keys name the new message (stored in the same
+    /// transaction under its id, the primary key), so none exists yet: nothing to look up.
+    /// </summary>
+    public void Schedule(NodeDbContext db, Message message, Agreement agreement, Instant submittedAt)
     {
         var due = submittedAt + settings.TermsFor(agreement).Receipt;
-        await deadlines.ScheduleManyAsync(db, [.. message.Recipients.Select(recipient => new Deadline
-        {
-            Kind = Kind,
-            Key = KeyFor(message.MessageId.Value, recipient.Centre),
-            DueAt = due,
-            Centre = recipient.Centre,
-            AgreementId = message.AgreementId,
-            MessageId = message.MessageId.Value,
-            SequenceFrom = recipient.Sequence,
-            SequenceTo = recipient.Sequence,
-        })], ct);
+        foreach (var recipient in message.Recipients)
+            deadlines.ScheduleForNewMessage(db, new Deadline
+            {
+                Kind = Kind,
+                Key = KeyFor(message.MessageId.Value, recipient.Centre),
+                DueAt = due,
+                Centre = recipient.Centre,
+                AgreementId = message.AgreementId,
+                MessageId = message.MessageId.Value,
+                SequenceFrom = recipient.Sequence,
+                SequenceTo = recipient.Sequence,
+            });
     }
 
     /// <summary>The recipient's first receipt for the delivery arrived (accepting or rejecting: either way it was received).</summary>

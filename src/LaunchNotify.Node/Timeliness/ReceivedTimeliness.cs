@@ -47,7 +47,7 @@ public sealed class ReceivedTimeliness(
         if (!accepted)
             return;
         if (isNotification)
-            await acknowledgements.OnReceivedAsync(db, entry, agreement, ct);
+            acknowledgements.OnReceived(db, entry, agreement);
         switch (message)
         {
             case Heartbeat heartbeat:
@@ -55,7 +55,7 @@ public sealed class ReceivedTimeliness(
                 await silence.OnHeartbeatAsync(db, sender, agreement, entry.ReceivedAt, ct);
                 break;
             case PreNotification notification:
-                await postLaunch.OnNotificationAsync(db, notification, agreement, ct);
+                postLaunch.OnNotification(db, notification, agreement);
                 break;
             case Amendment amendment when original is not null && amendment.Changes.LaunchWindow is not null:
                 await postLaunch.OnAmendedAsync(db, amendment.Changes.ApplyTo(original), agreement, ct);

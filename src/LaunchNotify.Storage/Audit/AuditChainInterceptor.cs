@@ -25,6 +25,10 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     // Transactions this interceptor opened because the caller had none; committed or rolled back with the save.
     private readonly ConditionalWeakTable<DbContext, IDbContextTransaction> _opened = new();
 
+    // The head row as each context tracks it, so that its move is one more UPDATE in the save's own batch (one round trip
+    // fewer per audited unit of work on PostgreSQL) instead of a statement of its own.
+    private readonly ConditionalWeakTable<DbContext, AuditChainHead> _heads = new();
+
     private AuditChainInterceptor()
     {
     }
@@ -36,8 +40,6 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
         RETURNING "Seq", "Hash"
         """;
 
-    private const string MoveHeadSql = """UPDATE "AuditChainHead" SET "Hash" = {0} WHERE "Id" = 1""";
-
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
         if (eventData.Context is not { } db || AuditChain.Pending(db) is not { Count: > 0 } pending)
@@ -47,7 +49,7 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
             if (db.Database.CurrentTransaction is null)
                 _opened.AddOrUpdate(db, db.Database.BeginTransaction());
             var head = db.Database.SqlQueryRaw<HeadRow>(ReserveSql, pending.Count, AuditChain.GenesisHash).AsEnumerable().Single();
-            db.Database.ExecuteSqlRaw(MoveHeadSql, Seal(pending, head));
+            MoveHead(db, head.Seq, Seal(pending, head));
             return result;
         }
         catch
@@ -67,7 +69,7 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
             if (db.Database.CurrentTransaction is null)
                 _opened.AddOrUpdate(db, await db.Database.BeginTransactionAsync(cancellationToken));
             var head = (await db.Database.SqlQueryRaw<HeadRow>(ReserveSql, pending.Count, AuditChain.GenesisHash).ToListAsync(cancellationToken)).Single();
-            await db.Database.ExecuteSqlRawAsync(MoveHeadSql, new object[] { Seal(pending, head) }, cancellationToken);
+            MoveHead(db, head.Seq, Seal(pending, head));
             return result;
         }
         catch
@@ -79,6 +81,7 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
 
     public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
+        ForgetHead(eventData.Context);
         if (eventData.Context is { } db && _opened.TryGetValue(db, out var tx))
         {
             _opened.Remove(db);
@@ -90,6 +93,7 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
 
     public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
+        ForgetHead(eventData.Context);
         if (eventData.Context is { } db && _opened.TryGetValue(db, out var tx))
         {
             _opened.Remove(db);
@@ -131,8 +135,38 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
         return prev;
     }
 
+    /// <summary>
+    /// Sets the head's hash in this save's batch: the head row is tracked (attached as it now stands, the reservation
+    /// having moved its number) with only its hash marked changed, so the save writes it with the entries; detached
+    /// again once the save has ended (<see cref="ForgetHead"/>).
+    /// </summary>
+    private void MoveHead(DbContext db, long seq, string hash)
+    {
+        ForgetHead(db);
+        var row = new AuditChainHead { Id = AuditChainHead.SingleRowId, Seq = seq, Hash = hash };
+        db.Attach(row);
+        _heads.AddOrUpdate(db, row);
+        // Only the hash is written: the reservation already moved the number.
+        row.Hash = hash;
+        db.Entry(row).Property(h => h.Hash).IsModified = true;
+    }
+
+    /// <summary>
+    /// The head is tracked for one save only: saved or not, the context's next save reserves and reads the head afresh,
+    /// and a head left tracked could write an old hash over another writer's.
+    /// </summary>
+    private void ForgetHead(DbContext? db)
+    {
+        if (db is not null && _heads.TryGetValue(db, out var head))
+        {
+            _heads.Remove(db);
+            db.Entry(head).State = EntityState.Detached;
+        }
+    }
+
     private void Abandon(DbContext? db)
     {
+        ForgetHead(db);
         if (db is null || !_opened.TryGetValue(db, out var tx))
             return;
         _opened.Remove(db);

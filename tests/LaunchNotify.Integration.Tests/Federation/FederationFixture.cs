@@ -78,6 +78,9 @@ public sealed class FederationFixture : IAsyncLifetime
         {
             AlternateDestinations = [.. ports.Skip(1).Select(p => new Uri($"amqps://localhost:{p}"))],
             ReconnectDelaySeconds = 2,
+            // The line's held-connection test must be rescued by the link monitor's restart, not by heartbeats: at the
+            // broker's own 60 s (the lower of the two wins) a held connection is noticed only after about two minutes.
+            HeartbeatSeconds = from == Us && to == Ru ? 60 : 15,
         };
     }
 
@@ -113,7 +116,8 @@ public sealed class FederationFixture : IAsyncLifetime
     }
 
     /// <summary>A centre configured as a federated deployment: its own broker (every node for US), its link monitor.</summary>
-    public NodeSettings SettingsFor(CentreCode centre, string folder, Duration? linkSilentAfter = null)
+    /// <param name="linkRestart">When the centre's link monitor restarts a stalled link (default: the product's default).</param>
+    public NodeSettings SettingsFor(CentreCode centre, string folder, Duration? linkSilentAfter = null, LinkRestartPolicy? linkRestart = null)
     {
         var broker = Brokers[centre];
         return new NodeSettings
@@ -132,12 +136,14 @@ public sealed class FederationFixture : IAsyncLifetime
                 ManagementAlternates = [.. broker.Nodes.Skip(1).Select(n => new Uri($"http://127.0.0.1:{n.Management}/"))],
                 LinkSilentAfter = linkSilentAfter ?? Duration.FromMinutes(5),
                 LinkPollInterval = Duration.FromSeconds(1),
+                LinkRestart = linkRestart ?? LinkRestartPolicy.Default,
             },
         };
     }
 
-    public Task<CentreHost> StartCentreAsync(CentreCode centre, string folder, ITestOutputHelper output, Duration? linkSilentAfter = null) =>
-        CentreHost.StartAsync(SettingsFor(centre, folder, linkSilentAfter), output);
+    public Task<CentreHost> StartCentreAsync(CentreCode centre, string folder, ITestOutputHelper output, Duration? linkSilentAfter = null,
+        LinkRestartPolicy? linkRestart = null) =>
+        CentreHost.StartAsync(SettingsFor(centre, folder, linkSilentAfter, linkRestart), output);
 
     public async Task DisposeAsync()
     {

@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using LaunchNotify.Node.Inbox;
+using LaunchNotify.Node.Outbox;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using NodaTime;
+using Xunit.Abstractions;
+
+namespace LaunchNotify.Node.Tests;
+
+/// <summary>
+/// How many SQL statements the hot path runs per message, counted from EF Core's own diagnostics (every command it
+/// executes, on this thread's flow). Not timed: a count, so a change that adds a round trip per message fails here.
+/// </summary>
+public sealed class StatementBudgetTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly TestWorld _world = new("US", "RU");
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _world.DisposeAsync();
+
+    // The counts after the inbound sequence row came back from its upsert, the deadlines of a new message stopped
+    // looking for themselves, and the audit head's move joined the save's batch (16, 12 and 10 before); a submission's receipt deadlines no longer look for themselves either.
+    private const int ReceivedNotificationBudget = 13, ReceivedReceiptBudget = 12, SubmissionBudget = 9;
+
+    [Fact]
+    public async Task ReceivedNotification_Receipt_AndSubmission_StayWithinTheirStatementBudgets()
+    {
+        using var counter = StatementCounter.Start(_world.Folder);
+        var us = await _world.StartAsync("US");
+        var ru = await _world.StartAsync("RU");
+        await us.NotifyAsync("RU", Duration.FromHours(3));
+        await us.NotifyAsync("RU", Duration.FromHours(3));
+        await _world.DeliverAsync(us, ru);
+        await _world.DeliverAsync(ru, us);
+        await us.NotifyAsync("RU", Duration.FromHours(3));
+        await using var usDb = us.NewDb();
+        var entry = await usDb.Outbox.Where(o => o.Recipient == "RU" && o.PublishedAt == null).SingleAsync();
+        counter.Commands.Clear();
+        await ru.Inbox.ProcessAsync(new InboundDelivery(entry.Body, "US", entry.RoutingKey, entry.MessageId.ToString("D"), entry.Kind, AmqpPublisher.ContentType), CancellationToken.None);
+        Report("a received notification", counter, ReceivedNotificationBudget);
+
+        await using var ruDb = ru.NewDb();
+        var receipt = await ruDb.Outbox.Where(o => o.Recipient == "US" && o.PublishedAt == null).OrderByDescending(o => o.Id).FirstAsync();
+        counter.Commands.Clear();
+        await us.Inbox.ProcessAsync(new InboundDelivery(receipt.Body, "RU", receipt.RoutingKey, receipt.MessageId.ToString("D"), receipt.Kind, AmqpPublisher.ContentType), CancellationToken.None);
+        Report("a received receipt", counter, ReceivedReceiptBudget);
+
+        counter.Commands.Clear();
+        await us.NotifyAsync("RU", Duration.FromHours(3));
+        Report("a submission", counter, SubmissionBudget);
+    }
+
+    private void Report(string what, StatementCounter counter, int budget)
+    {
+        var commands = counter.Commands.ToList();
+        output.WriteLine($"{what}: {commands.Count} statements\n" + string.Join("\n---\n", commands));
+        Assert.True(commands.Count <= budget, $"{what} ran {commands.Count} statements, over its budget of {budget}:\n" + string.Join("\n---\n", commands));
+        // Not a count that passes by measuring nothing: each path writes its message and its audit entry.
+        Assert.Contains(commands, c => c.Contains("INSERT INTO \"AuditEntries\"", StringComparison.Ordinal));
+    }
+}
+
+/// <summary>
+/// Records the SQL of every command EF Core executes on a SQLite file under <c>folder</c> (EF Core's diagnostics are
+/// process-wide, and other test classes run at the same time on their own files).
+/// </summary>
+public sealed class StatementCounter(string folder) : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
+{
+    private readonly List<IDisposable> _subscriptions = [];
+    public ConcurrentQueue<string> Commands { get; } = new();
+
+    // EF Core decides whether to raise command events at most about once a second (RelationalCommandDiagnosticsLogger):
+    // subscribe before the contexts run, then clear between the measured steps.
+    public static StatementCounter Start(string folder)
+    {
+        var counter = new StatementCounter(folder);
+        counter._subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(counter));
+        return counter;
+    }
+
+    public void OnNext(DiagnosticListener listener)
+    {
+        if (listener.Name == DbLoggerCategory.Name)
+            _subscriptions.Add(listener.Subscribe(this));
+    }
+
+    public void OnNext(KeyValuePair<string, object?> e)
+    {
+        if (e.Key == RelationalEventId.CommandExecuted.Name && e.Value is CommandExecutedEventData data
+            && data.Command.Connection?.DataSource is { } file && file.StartsWith(folder, StringComparison.Ordinal))
+            Commands.Enqueue(data.Command.CommandText);
+    }
+
+    public void OnCompleted()
+    {
+    }
+
+    public void OnError(Exception error)
+    {
+    }
+
+    public void Dispose()
+    {
+        foreach (var s in _subscriptions)
+            s.Dispose();
+    }
+}
