@@ -290,6 +290,7 @@ public sealed class Rendering
             PolygonArea p => Text("area.polygon.text", Number(p.Vertices.Count), string.Join("; ", p.Vertices.Select(Point))),
             OceanQuadrantArea q => Text("area.oceanQuadrant.text", Code(GlossaryCategories.Quadrant, q.Quadrant.ToString()), Point(q.Corner), Kilometres(q.RadiusKm)),
             NamedWaterArea w => w.ReferencePoint is { } r ? Text("area.namedWater.text", Point(r)) : AreaKind(area),
+            OceanQuarterArea o => Text("area.oceanQuarter.text", Code(GlossaryCategories.Quadrant, o.Quadrant.ToString()), Code(GlossaryCategories.Ocean, o.Ocean.ToString())),
             _ => AreaKind(area),
         };
         return area.Name is { } name ? $"{name} — {shape}" : shape;
@@ -302,6 +303,7 @@ public static class GlossaryCategories
     public const string MissileClass = "missileClass";
     public const string AreaKind = "areaKind";
     public const string Quadrant = "quadrant";
+    public const string Ocean = "ocean";
     public const string AlarmKind = "alarmKind";
     public const string AlarmSeverity = "alarmSeverity";
     public const string AlarmState = "alarmState";
@@ -337,6 +339,7 @@ public static class WireCodes
         PolygonArea => "polygon",
         OceanQuadrantArea => "oceanQuadrant",
         NamedWaterArea => "namedWater",
+        OceanQuarterArea => "oceanQuarter",
         _ => throw new ArgumentOutOfRangeException(nameof(area), area.GetType().Name, "an area type the wire does not name"),
     };
 }

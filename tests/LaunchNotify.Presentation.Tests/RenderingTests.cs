@@ -23,6 +23,37 @@ public sealed class RenderingTests
     public void MissileClass_IsTheGlossaryTermOfTheLanguage(Language language, string expected) =>
         Assert.Equal(expected, In(language).MissileClass(MissileClass.ICBM));
 
+    [Theory]
+    [InlineData(Language.En, "Pacific Ocean, north-east quarter")]
+    [InlineData(Language.Fr, "océan Pacifique, quart nord-est")]
+    [InlineData(Language.Ru, "Тихий океан, четверть: северо-восток")]
+    [InlineData(Language.Zh, "太平洋东北四分区")]
+    public void OceanQuarterArea_IsTheOceanAndItsQuarterInTheLanguage(Language language, string expected)
+    {
+        var rendering = In(language);
+        Assert.Equal(expected, rendering.Area(new OceanQuarterArea(Ocean.Pacific, Quadrant.NE)));
+        Assert.Equal($"Kura — {expected}", rendering.Area(new OceanQuarterArea(Ocean.Pacific, Quadrant.NE, "Kura")));
+        Assert.DoesNotContain("areaKind.", rendering.AreaKind(new OceanQuarterArea(Ocean.Pacific, Quadrant.NE)));
+    }
+
+    [Fact]
+    public void EveryOceanAndQuarter_HasItsWordsInEveryLanguage()
+    {
+        foreach (var language in Enum.GetValues<Language>())
+        foreach (var ocean in Enum.GetValues<Ocean>())
+        foreach (var quadrant in Enum.GetValues<Quadrant>())
+        {
+            // A code missing from the glossary would show as the code itself ("Pacific", "NE").
+            var text = In(language).Area(new OceanQuarterArea(ocean, quadrant));
+            Assert.DoesNotContain(quadrant.ToString(), text, StringComparison.Ordinal);
+            if (language == Language.En)
+                Assert.Contains(" Ocean", text, StringComparison.Ordinal);
+            else
+                Assert.DoesNotContain(ocean.ToString(), text, StringComparison.Ordinal);
+            Assert.DoesNotContain("{", text, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Code_UnknownToTheGlossary_IsShownAsItCame() =>
         Assert.Equal("SOMETHING_NEW", In(Language.Fr).Code(GlossaryCategories.AlarmKind, "SOMETHING_NEW"));
