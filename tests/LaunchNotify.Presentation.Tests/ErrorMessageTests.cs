@@ -95,7 +95,8 @@ public sealed class ErrorMessageTests
     private static string? Problem(ValidationError e)
     {
         var mustCarry = e.Code.StartsWith("JSON_", StringComparison.Ordinal) || e.Code.StartsWith("SCHEMA_", StringComparison.Ordinal)
-            || e.Code.StartsWith("MESSAGE_KIND_", StringComparison.Ordinal) || e.Code.StartsWith("INSTANT_", StringComparison.Ordinal);
+            || e.Code.StartsWith("MESSAGE_KIND_", StringComparison.Ordinal) || e.Code.StartsWith("INSTANT_", StringComparison.Ordinal)
+            || e.Rule == ContentCodes.Rule;
         if (e.Args is null)
             return mustCarry ? $"{e.Code} at {e.Path}: no arguments ({e.Message})" : null;
         var english = In(Language.En).ErrorMessage(e.Code, e.Args);
@@ -112,6 +113,51 @@ public sealed class ErrorMessageTests
                 return $"{e.Code} in {language.Code()}: '{text}'";
         }
         return null;
+    }
+
+    /// <summary>
+    /// The content reader's checks that a value type makes (window, missile, areas, points), its own defence behind the
+    /// schemas (which refuse most of these first; only the window's order is the reader's alone): said from their arguments.
+    /// </summary>
+    [Theory]
+    [InlineData("/launchWindow/end", "\"2026-11-24T07:01:00Z\"", "WINDOW_NOT_AFTER_START", "« /launchWindow » : une fenêtre de lancement doit finir après son début")]
+    [InlineData("/missile/groupLaunch", "true", "VALUE_INVALID", "« /missile/groupLaunch » : un lancement groupé compte au moins deux missiles.")]
+    [InlineData("/missile/type", "\"TYPE\"", "VALUE_INVALID", "« /missile/type » : un type de missile compte au plus 100 caractères.")]
+    [InlineData("/missile/rangeKm", "25000", "NUMBER_OUT_OF_RANGE", "« /missile/rangeKm » : une portée doit être supérieure à 0")]
+    [InlineData("/launchArea/radiusKm", "0", "NUMBER_OUT_OF_RANGE", "« /launchArea/radiusKm » : un rayon doit être supérieur à 0 et d'au plus 20")]
+    [InlineData("/launchArea/centre/lat", "91", "NUMBER_OUT_OF_RANGE", "« /launchArea/centre » : la latitude doit être comprise entre -90 et 90 degrés.")]
+    [InlineData("/launchArea/centre/lon", "-181", "NUMBER_OUT_OF_RANGE", "« /launchArea/centre » : la longitude doit être comprise entre -180 et 180 degrés.")]
+    [InlineData("/launchArea/type", "\"hexagon\"", "VALUE_INVALID", "« /launchArea/type » : le type d'une zone est circle")]
+    [InlineData("/launchArea/name", "\"NAME\"", "VALUE_INVALID", "« /launchArea/name » : un nom de zone compte au plus 200 caractères.")]
+    [InlineData("/impactAreas/0", "{\"type\":\"polygon\",\"vertices\":[{\"lat\":1,\"lon\":1},{\"lat\":2,\"lon\":2}]}", "VALUE_INVALID", "« /impactAreas/0/vertices » : un polygone a entre 3 et 100 sommets ; celui-ci en a 2.")]
+    [InlineData("/impactAreas/0", "{\"type\":\"namedWater\"}", "VALUE_INVALID", "« /impactAreas/0/name » : une étendue d'eau désignée doit avoir son nom.")]
+    public void AValueTypesOwnCheck_IsSaidInFrenchFromItsArguments(string pointer, string value, string code, string french)
+    {
+        var root = JsonNode.Parse(ValidExamples.Single(d => d.Contains("\"Vandenberg SFB\"", StringComparison.Ordinal)))!;
+        var segments = pointer.Trim('/').Split('/');
+        var parent = segments[..^1].Aggregate(root, (node, segment) => int.TryParse(segment, out var i) ? node[i]! : node[segment]!);
+        var replacement = value switch
+        {
+            "\"TYPE\"" => JsonValue.Create(new string('t', 101)),
+            "\"NAME\"" => JsonValue.Create(new string('n', 201)),
+            _ => JsonNode.Parse(value),
+        };
+        if (int.TryParse(segments[^1], out var index))
+            parent.AsArray()[index] = replacement;
+        else
+            parent[segments[^1]] = replacement;
+        if (segments[^1] == "groupLaunch")
+            root["missile"]!["count"] = 1;
+
+        // The content reader itself: the schemas check most of these limits too, and a message they refuse never reaches it.
+        using var document = System.Text.Json.JsonDocument.Parse(root.ToJsonString());
+        var errors = MessageContentReader.Read(document.RootElement).Errors;
+
+        var error = errors.FirstOrDefault(e => e.Code == code && e.Rule == ContentCodes.Rule && french.Contains(e.Path, StringComparison.Ordinal));
+        Assert.True(error is not null, $"no {code} from the content reader among: {string.Join("; ", errors)}");
+        Assert.StartsWith(french, In(Language.Fr).Sentence(error));
+        Assert.Equal(error.Message, In(Language.En).Sentence(error));
+        Assert.Null(Problem(error));
     }
 
     [Theory]

@@ -299,7 +299,7 @@ public sealed class MessageContentReader
             return null;
         if (LaunchWindow.Check(start.Value, end.Value) is { } problem)
         {
-            Error(ContentCodes.WindowNotAfterStart, at, problem);
+            Error(ContentCodes.WindowNotAfterStart, at, problem, null, ("start", RuleArgs.Of(start.Value)), ("end", RuleArgs.Of(end.Value)));
             return null;
         }
         return new LaunchWindow(start.Value, end.Value);
@@ -319,7 +319,8 @@ public sealed class MessageContentReader
             return null;
         if (Domain.Messages.Missile.Check((int)count.Value, group, type, range) is { } problem)
         {
-            Error(problem.Field == "rangeKm" ? ContentCodes.NumberOutOfRange : ContentCodes.ValueInvalid, $"{at}/{problem.Field}", problem.Message);
+            Error(problem.Field == "rangeKm" ? ContentCodes.NumberOutOfRange : ContentCodes.ValueInvalid, $"{at}/{problem.Field}", problem.Message,
+                problem.Field == "type" ? "missileType" : problem.Field);
             return null;
         }
         var launches = new List<PlannedLaunch>();
@@ -358,7 +359,7 @@ public sealed class MessageContentReader
                 areas.Add(area);
         }
         if (index == 0)
-            Error(ContentCodes.ValueInvalid, $"{parent}/{name}", "At least one area is needed.");
+            Error(ContentCodes.ValueInvalid, $"{parent}/{name}", "At least one area is needed.", "areas");
         return areas;
     }
 
@@ -376,7 +377,7 @@ public sealed class MessageContentReader
         var type = Text(a, at, "type", required: true);
         var name = Text(a, at, "name", required: false);
         if (Domain.Values.Area.CheckName(name) is { } nameProblem)
-            Error(ContentCodes.ValueInvalid, $"{at}/name", nameProblem);
+            Error(ContentCodes.ValueInvalid, $"{at}/name", nameProblem, "areaName");
         switch (type)
         {
             case null:
@@ -405,7 +406,7 @@ public sealed class MessageContentReader
                         vertices.Add(point);
                 }
                 if (PolygonArea.CheckVertices(index) is { } problem)
-                    Error(ContentCodes.ValueInvalid, $"{at}/vertices", problem);
+                    Error(ContentCodes.ValueInvalid, $"{at}/vertices", problem, "vertices", ("count", RuleArgs.Of(index)));
                 return _errors.Count > before ? null : new PolygonArea(vertices, name);
             }
             case "oceanQuadrant":
@@ -426,11 +427,11 @@ public sealed class MessageContentReader
             {
                 var reference = Point(a, at, "referencePoint", required: false);
                 if (string.IsNullOrWhiteSpace(name))
-                    Error(ContentCodes.ValueInvalid, $"{at}/name", "A named body of water needs its name.");
+                    Error(ContentCodes.ValueInvalid, $"{at}/name", "A named body of water needs its name.", "namedWater");
                 return _errors.Count > before ? null : new NamedWaterArea(name!, reference);
             }
             default:
-                Error(ContentCodes.ValueInvalid, $"{at}/type", "An area's type is circle, polygon, oceanQuadrant, oceanQuarter or namedWater.");
+                Error(ContentCodes.ValueInvalid, $"{at}/type", "An area's type is circle, polygon, oceanQuadrant, oceanQuarter or namedWater.", "areaType");
                 return null;
         }
     }
@@ -440,7 +441,8 @@ public sealed class MessageContentReader
         var radius = Number(a, at, "radiusKm", required: true);
         if (radius is { } r && Domain.Values.Area.CheckRadius(r) is { } problem)
         {
-            Error(ContentCodes.NumberOutOfRange, $"{at}/radiusKm", $"{problem} It reads as {r}.");
+            Error(ContentCodes.NumberOutOfRange, $"{at}/radiusKm", $"{problem} It reads as {r}.", "radiusKm",
+                ("limit", RuleArgs.Of(Domain.Values.Area.MaximumRadiusKm)), ("value", RuleArgs.Of(r)));
             return null;
         }
         return radius;
@@ -451,7 +453,8 @@ public sealed class MessageContentReader
         var radius = Number(a, at, "radiusNm", required: true);
         if (radius is { } r && Domain.Values.Area.CheckRadiusNm(r) is { } problem)
         {
-            Error(ContentCodes.NumberOutOfRange, $"{at}/radiusNm", $"{problem} It reads as {r}.");
+            Error(ContentCodes.NumberOutOfRange, $"{at}/radiusNm", $"{problem} It reads as {r}.", "radiusNm",
+                ("limit", RuleArgs.Of(Domain.Values.Area.MaximumRadiusNm)), ("value", RuleArgs.Of(r)));
             return null;
         }
         return radius;
@@ -484,7 +487,7 @@ public sealed class MessageContentReader
             return null;
         if (GeoPoint.Check(lat.Value, lon.Value) is { } problem)
         {
-            Error(ContentCodes.NumberOutOfRange, at, problem);
+            Error(ContentCodes.NumberOutOfRange, at, problem, !double.IsFinite(lat.Value) || lat.Value is < -90 or > 90 ? "latitude" : "longitude");
             return null;
         }
         return new GeoPoint(lat.Value, lon.Value);
