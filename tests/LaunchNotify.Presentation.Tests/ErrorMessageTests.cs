@@ -160,6 +160,41 @@ public sealed class ErrorMessageTests
         Assert.Null(Problem(error));
     }
 
+    /// <summary>Every reason the inbox parks a delivery with (the signature codes, read from their class) has its sentence in every language.</summary>
+    [Fact]
+    public void EveryParkedDeliveryReason_HasItsSentenceInEveryLanguage()
+    {
+        var signing = typeof(LaunchNotify.Protocol.Signing.SigningErrorCodes).GetFields().Select(f => (string)f.GetValue(null)!)
+            .Select(code => (code, RuleArgs.Of()));
+        var inbox = new (string Code, System.Collections.Immutable.ImmutableSortedDictionary<string, string> Args)[]
+        {
+            ("MESSAGE_TOO_LARGE", RuleArgs.Of((RuleArgs.Form, "delivery"), ("bytes", "70000"), ("max", "65536"))),
+            ("PAYLOAD_MALFORMED", RuleArgs.Of((RuleArgs.Form, "notJson"))),
+            ("PAYLOAD_MALFORMED", RuleArgs.Of((RuleArgs.Form, "noMessageId"))),
+            ("PAYLOAD_MALFORMED", RuleArgs.Of((RuleArgs.Form, "noSender"))),
+            ("PAYLOAD_MALFORMED", RuleArgs.Of((RuleArgs.Form, "senderNotCentre"), ("value", "usa"))),
+            ("BROKER_IDENTITY_MISSING", RuleArgs.Of()),
+            ("BROKER_IDENTITY_MISMATCH", RuleArgs.Of(("value", "CN"), ("sender", "US"))),
+            ("NOT_ADDRESSED_HERE", RuleArgs.Of(("centre", "RU"), ("parties", "CN, FR"))),
+            ("ACKNOWLEDGEMENT_UNKNOWN_ORIGINAL", RuleArgs.Of(("sender", "RU"), ("reference", "3f6c2a1e-8b7d-4c2e-9f10-5a4b3c2d1e01"))),
+            ("ACKNOWLEDGEMENT_REPEATED", RuleArgs.Of(("sender", "RU"), ("reference", "3f6c2a1e-8b7d-4c2e-9f10-5a4b3c2d1e01"),
+                ("other", "3f6c2a1e-8b7d-4c2e-9f10-5a4b3c2d1e02"), ("acknowledgedAt", "2026-11-24T07:01:00Z"))),
+            ("ACKNOWLEDGEMENT_OF_REJECTED", RuleArgs.Of(("sender", "RU"), ("reference", "3f6c2a1e-8b7d-4c2e-9f10-5a4b3c2d1e01"))),
+            ("ACKNOWLEDGEMENT_MISMATCH", RuleArgs.Of(("sender", "RU"), ("reference", "3f6c2a1e-8b7d-4c2e-9f10-5a4b3c2d1e01"))),
+            ("ACKNOWLEDGEMENT_TIME_INVALID", RuleArgs.Of(("sender", "RU"), ("reference", "3f6c2a1e-8b7d-4c2e-9f10-5a4b3c2d1e01"), ("acknowledgedAt", "2026-11-24T07:01:00Z"))),
+            ("PROCESSING_FAILED", RuleArgs.Of(("centre", "RU"))),
+        };
+        var problems = new List<string>();
+        foreach (var (code, args) in signing.Concat(inbox))
+        {
+            var error = new ValidationError(code, "node/inbox", "", "English") { Args = args };
+            // Problem: an English sentence exists for the code and form, and every other language renders it, filled.
+            if (Problem(error) is { } problem)
+                problems.Add(problem);
+        }
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+    }
+
     [Theory]
     [InlineData("", "BODY_EMPTY", "Le corps est vide")]
     [InlineData("[1]", "JSON_NOT_OBJECT", "Le corps est un(e) tableau JSON")]

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
 using LaunchNotify.Domain.Agreements;
@@ -67,39 +68,43 @@ public sealed class InboxProcessor(
         var receivedAt = clock.GetCurrentInstant();
         if (delivery.Body.Length > node.MaxMessageBytes)
             return await ParkAsync(delivery, "MESSAGE_TOO_LARGE",
-                $"The body is {delivery.Body.Length} bytes; this node accepts at most {node.MaxMessageBytes}.", null, ct);
+                $"The body is {delivery.Body.Length} bytes; this node accepts at most {node.MaxMessageBytes}.", null, ct,
+                RuleArgs.Of((RuleArgs.Form, "delivery"), ("bytes", RuleArgs.Of(delivery.Body.Length)), ("max", RuleArgs.Of(node.MaxMessageBytes))));
 
         // A JWS body is ASCII; anything that is not even Unicode text is no JWS (and would trip the JSON reader later).
         if (JsonText.FindInvalidUnicode(delivery.Body.Span) is { } notText)
-            return await ParkAsync(delivery, "JWS_MALFORMED", $"The body is not a flattened JWS: {notText}", null, ct);
+            return await ParkAsync(delivery, "JWS_MALFORMED", $"The body is not a flattened JWS: {notText}", null, ct, NoFigures);
         var unverified = verifier.ReadUnverifiedPayload(delivery.Body.Span, out var jwsError);
         if (unverified is null)
-            return await ParkAsync(delivery, "JWS_MALFORMED", $"The body is not a flattened JWS: {jwsError}", null, ct);
+            return await ParkAsync(delivery, "JWS_MALFORMED", $"The body is not a flattened JWS: {jwsError}", null, ct, NoFigures);
 
         var parse = MessageParser.Parse(unverified, schemas);
         if (parse.Header is not { } header)
-            return await ParkAsync(delivery, "PAYLOAD_MALFORMED", $"The payload is not JSON: {string.Join("; ", parse.Errors.Select(e => e.Message))}", null, ct);
+            return await ParkAsync(delivery, "PAYLOAD_MALFORMED", $"The payload is not JSON: {string.Join("; ", parse.Errors.Select(e => e.Message))}", null, ct, Form("notJson"));
         if (header.MessageId is not { } messageId)
-            return await ParkAsync(delivery, "PAYLOAD_MALFORMED", "The payload is not a JSON object with a valid messageId (a UUID).", null, ct);
+            return await ParkAsync(delivery, "PAYLOAD_MALFORMED", "The payload is not a JSON object with a valid messageId (a UUID).", null, ct, Form("noMessageId"));
         if (header.Sender is null)
-            return await ParkAsync(delivery, "PAYLOAD_MALFORMED", "The payload names no sender.", null, ct);
+            return await ParkAsync(delivery, "PAYLOAD_MALFORMED", "The payload names no sender.", null, ct, Form("noSender"));
         var claim = new Claim(messageId, header);
 
         if (string.IsNullOrEmpty(delivery.UserId))
             return await ParkAsync(delivery, "BROKER_IDENTITY_MISSING",
-                "The message has no user_id property, so the broker did not vouch for its sender.", claim, ct);
+                "The message has no user_id property, so the broker did not vouch for its sender.", claim, ct, NoFigures);
         if (delivery.UserId != header.Sender)
             return await ParkAsync(delivery, "BROKER_IDENTITY_MISMATCH",
-                $"The broker says centre {delivery.UserId} published this message, but it claims to be from {Shorten(header.Sender)}.", claim, ct);
+                $"The broker says centre {delivery.UserId} published this message, but it claims to be from {Shorten(header.Sender)}.", claim, ct,
+                RuleArgs.Of(("value", RuleArgs.Echo(delivery.UserId)), ("sender", RuleArgs.Echo(header.Sender))));
         if (!CentreCode.TryParse(header.Sender, out var sender))
-            return await ParkAsync(delivery, "PAYLOAD_MALFORMED", $"The sender '{Shorten(header.Sender)}' is not a centre code.", claim, ct);
+            return await ParkAsync(delivery, "PAYLOAD_MALFORMED", $"The sender '{Shorten(header.Sender)}' is not a centre code.", claim, ct,
+                RuleArgs.Of((RuleArgs.Form, "senderNotCentre"), ("value", RuleArgs.Echo(header.Sender))));
         if (!header.IsAddressedTo(node.Centre))
             return await ParkAsync(delivery, "NOT_ADDRESSED_HERE",
-                $"The message is addressed to {Shorten(string.Join(", ", header.Recipients.Select(r => r.Centre)))}, not to this centre ({node.Centre}).", claim, ct);
+                $"The message is addressed to {Shorten(string.Join(", ", header.Recipients.Select(r => r.Centre)))}, not to this centre ({node.Centre}).", claim, ct,
+                RuleArgs.Of(("centre", node.Centre.Value), ("parties", RuleArgs.Echo(string.Join(", ", header.Recipients.Select(r => r.Centre))))));
 
         var signature = verifier.Verify(delivery.Body.Span, sender);
         if (!signature.IsValid)
-            return await ParkAsync(delivery, signature.ErrorCode ?? "SIGNATURE_INVALID", signature.Reason ?? "The signature does not verify.", claim, ct);
+            return await ParkAsync(delivery, signature.ErrorCode ?? "SIGNATURE_INVALID", signature.Reason ?? "The signature does not verify.", claim, ct, NoFigures);
 
         // Identity is (sender, id): another centre's message with the same id is a different message.
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -122,7 +127,7 @@ public sealed class InboxProcessor(
         // An acknowledgement must answer a delivery of this centre's that is still waiting for one; anything else is parked
         // with its reason (never stored as applied, never thrown), like an unauthentic message.
         if (message is Acknowledgement acknowledgement && await RefuseAcknowledgementAsync(db, acknowledgement, receivedAt, ct) is { } refusal)
-            return await ParkAsync(delivery, refusal.Code, refusal.Reason, claim, ct);
+            return await ParkAsync(delivery, refusal.Code, refusal.Reason, claim, ct, refusal.Args);
 
         if (!agreements.TryGet(message.AgreementId, out var agreement))
             return await StoreAsync(delivery, claim, message, null, null, receivedAt,
@@ -353,22 +358,27 @@ public sealed class InboxProcessor(
     /// and kind (<c>ACKNOWLEDGEMENT_MISMATCH</c>), and be read no earlier than the notice was issued nor later than now
     /// allows (<c>ACKNOWLEDGEMENT_TIME_INVALID</c>).
     /// </summary>
-    private async Task<(string Code, string Reason)?> RefuseAcknowledgementAsync(NodeDbContext db, Acknowledgement a, Instant now, CancellationToken ct)
+    private async Task<(string Code, string Reason, ImmutableSortedDictionary<string, string> Args)?> RefuseAcknowledgementAsync(NodeDbContext db, Acknowledgement a, Instant now, CancellationToken ct)
     {
         var row = await db.Deliveries.AsNoTracking().Include(d => d.Message)
             .SingleOrDefaultAsync(d => d.MessageId == a.AcknowledgementFor.Value && d.Recipient == a.Sender.Value, ct);
         if (row?.Message is not { } sent)
-            return ("ACKNOWLEDGEMENT_UNKNOWN_ORIGINAL", $"{a.Sender} acknowledges {a.AcknowledgementFor}, which centre {node.Centre} did not send to it.");
+            return ("ACKNOWLEDGEMENT_UNKNOWN_ORIGINAL", $"{a.Sender} acknowledges {a.AcknowledgementFor}, which centre {node.Centre} did not send to it.", AckArgs(a));
         if (row.AcknowledgementMessageId is { } first)
-            return ("ACKNOWLEDGEMENT_REPEATED", $"{a.Sender} already acknowledged {a.AcknowledgementFor} with {first} (read at {row.AcknowledgedAt}); the first acknowledgement stands.");
+            return ("ACKNOWLEDGEMENT_REPEATED", $"{a.Sender} already acknowledged {a.AcknowledgementFor} with {first} (read at {row.AcknowledgedAt}); the first acknowledgement stands.",
+                AckArgs(a, ("other", first.ToString("D")), ("acknowledgedAt", RuleArgs.Of(row.AcknowledgedAt ?? a.AcknowledgedAt))));
         if (row.Status == DeliveryStatus.Rejected)
-            return ("ACKNOWLEDGEMENT_OF_REJECTED", $"{a.Sender} rejected {a.AcknowledgementFor} in its receipt {row.ReceiptMessageId}; a rejected notice cannot have been read and accepted.");
+            return ("ACKNOWLEDGEMENT_OF_REJECTED", $"{a.Sender} rejected {a.AcknowledgementFor} in its receipt {row.ReceiptMessageId}; a rejected notice cannot have been read and accepted.", AckArgs(a));
         if (sent.AgreementId != a.AgreementId.Value || sent.Kind != a.AcknowledgedKind.WireName())
-            return ("ACKNOWLEDGEMENT_MISMATCH", $"The acknowledgement names {a.AcknowledgedKind.WireName()} under {a.AgreementId}; {a.AcknowledgementFor} is a {sent.Kind} under {sent.AgreementId}.");
+            return ("ACKNOWLEDGEMENT_MISMATCH", $"The acknowledgement names {a.AcknowledgedKind.WireName()} under {a.AgreementId}; {a.AcknowledgementFor} is a {sent.Kind} under {sent.AgreementId}.", AckArgs(a));
         if (a.AcknowledgedAt < sent.IssuedAt || a.AcknowledgedAt > now + AcknowledgementClockSkew)
-            return ("ACKNOWLEDGEMENT_TIME_INVALID", $"It says a person read {a.AcknowledgementFor} at {a.AcknowledgedAt}: before it was issued ({sent.IssuedAt}) or after this centre's clock ({now}) allows.");
+            return ("ACKNOWLEDGEMENT_TIME_INVALID", $"It says a person read {a.AcknowledgementFor} at {a.AcknowledgedAt}: before it was issued ({sent.IssuedAt}) or after this centre's clock ({now}) allows.",
+                AckArgs(a, ("acknowledgedAt", RuleArgs.Of(a.AcknowledgedAt))));
         return null;
     }
+
+    private static ImmutableSortedDictionary<string, string> AckArgs(Acknowledgement a, params (string Name, string Value)[] more) =>
+        RuleArgs.Of([("sender", a.Sender.Value), ("reference", a.AcknowledgementFor.Value.ToString("D")), .. more]);
 
     /// <summary>A counterpart's acknowledgement for a delivery of this centre (checked above): a person there read it.</summary>
     private async Task ApplyAcknowledgementAsync(NodeDbContext db, Acknowledgement acknowledgement, CancellationToken ct)
@@ -412,12 +422,20 @@ public sealed class InboxProcessor(
     /// inbox moves on; the operator finds it in the parked queue with the exception's message.
     /// </summary>
     public Task<InboxResult> ParkFaultAsync(InboundDelivery delivery, Exception fault, CancellationToken ct) =>
-        ParkAsync(delivery, "PROCESSING_FAILED", $"Centre {node.Centre} failed to process this delivery ({fault.GetType().Name}: {Shorten(fault.Message)}); see its log.", null, ct);
+        ParkAsync(delivery, "PROCESSING_FAILED", $"Centre {node.Centre} failed to process this delivery ({fault.GetType().Name}: {Shorten(fault.Message)}); see its log.", null, ct,
+            RuleArgs.Of(("centre", node.Centre.Value)));
 
-    private async Task<InboxResult> ParkAsync(InboundDelivery delivery, string code, string reason, Claim? claim, CancellationToken ct)
+    /// <summary>A parked delivery's reason has no figures to give a reader in another language (its sentence is fixed).</summary>
+    private static readonly ImmutableSortedDictionary<string, string> NoFigures = RuleArgs.Of();
+
+    private static ImmutableSortedDictionary<string, string> Form(string form) => RuleArgs.Of((RuleArgs.Form, form));
+
+    /// <param name="args">The reason's language-free figures (docs/glossary.md, "Other errors"), for the rejection receipt's reader.</param>
+    private async Task<InboxResult> ParkAsync(InboundDelivery delivery, string code, string reason, Claim? claim, CancellationToken ct,
+        ImmutableSortedDictionary<string, string> args)
     {
         var now = clock.GetCurrentInstant();
-        var error = new ValidationError(code, "node/inbox", "", reason);
+        var error = new ValidationError(code, "node/inbox", "", reason) { Args = args };
         await parking.ParkAsync(new ParkedMessage(delivery, code, reason, now), ct);
         logger.LogWarning("Parked a delivery (user_id {UserId}, routing key {RoutingKey}): {Code}: {Reason}", delivery.UserId, delivery.RoutingKey, code, reason);
 
