@@ -333,13 +333,5 @@ public static class WireCodes
     public static string CamelCase<T>(T value) where T : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
 
     /// <summary>The area's <c>type</c> on the wire.</summary>
-    public static string Of(Area area) => area switch
-    {
-        CircleArea => "circle",
-        PolygonArea => "polygon",
-        OceanQuadrantArea => "oceanQuadrant",
-        NamedWaterArea => "namedWater",
-        OceanQuarterArea => "oceanQuarter",
-        _ => throw new ArgumentOutOfRangeException(nameof(area), area.GetType().Name, "an area type the wire does not name"),
-    };
+    public static string Of(Area area) => Area.WireType(area);
 }

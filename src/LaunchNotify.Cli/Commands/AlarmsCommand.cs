@@ -329,7 +329,6 @@ public static class AlarmsCommand
         return command;
     }
 
-
     private static string Version(JsonNode alarm) => $"{Str(alarm, "id")}.v{Str(alarm, "version")}";
 
     private static string Str(JsonNode? node, string name) => node?[name]?.ToString() ?? "";

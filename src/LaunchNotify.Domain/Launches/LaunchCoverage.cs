@@ -111,12 +111,12 @@ public static class LaunchCoverage
             case null:
                 notes.Add(new(CoverageCodes.LaunchAreaUncheckable,
                     $"The launch area {Describe(area)} has no outline, so the launch point {point} was not checked against it.")
-                    { Args = PointArgs(point, ("areaKind", KindOf(area))) });
+                    { Args = PointArgs(point, ("areaKind", Area.WireType(area))) });
                 break;
             case var km when km > toleranceKm:
                 misses.Add(new(CoverageCodes.LaunchPointOutsideArea,
                     $"The launch point {point} is {Km(km.Value)} km outside the launch area {Describe(area)} (tolerance {Km(toleranceKm)} km).")
-                    { Args = PointArgs(point, ("areaKind", KindOf(area)), ("distance", RuleArgs.Of(Math.Round(km.Value, 1))), ("toleranceKm", RuleArgs.Of(toleranceKm))) });
+                    { Args = PointArgs(point, ("areaKind", Area.WireType(area)), ("distance", RuleArgs.Of(Math.Round(km.Value, 1))), ("toleranceKm", RuleArgs.Of(toleranceKm))) });
                 break;
         }
     }
@@ -131,7 +131,7 @@ public static class LaunchCoverage
         {
             notes.Add(new(CoverageCodes.ImpactAreaUncheckable,
                 $"The impact area {Describe(uncheckable)} has no outline, so the impact point {point} was not checked against it.")
-                { Args = PointArgs(point, ("areaKind", KindOf(uncheckable))) });
+                { Args = PointArgs(point, ("areaKind", Area.WireType(uncheckable))) });
             return;
         }
         if (distances.Count == 0)
@@ -143,7 +143,7 @@ public static class LaunchCoverage
         var nearest = distances.MinBy(d => d.Km!.Value);
         misses.Add(new(CoverageCodes.ImpactPointOutsideAreas,
             $"The impact point {point} is {Km(nearest.Km!.Value)} km outside the nearest impact area {Describe(nearest.Area)} (tolerance {Km(toleranceKm)} km).")
-            { Args = PointArgs(point, ("areaKind", KindOf(nearest.Area)), ("distance", RuleArgs.Of(Math.Round(nearest.Km!.Value, 1))), ("toleranceKm", RuleArgs.Of(toleranceKm))) });
+            { Args = PointArgs(point, ("areaKind", Area.WireType(nearest.Area)), ("distance", RuleArgs.Of(Math.Round(nearest.Km!.Value, 1))), ("toleranceKm", RuleArgs.Of(toleranceKm))) });
     }
 
     /// <summary>The notices closest to covering: those whose window matched (only geography or a cancellation failed), else the nearest in time.</summary>
@@ -190,17 +190,6 @@ public static class LaunchCoverage
     /// <summary>A finding's arguments with the point it is about (<c>lat</c>, <c>lon</c>).</summary>
     private static ImmutableSortedDictionary<string, string> PointArgs(GeoPoint point, params (string Name, string Value)[] more) =>
         RuleArgs.Of([("lat", RuleArgs.Of(point.Lat)), ("lon", RuleArgs.Of(point.Lon)), .. more]);
-
-    /// <summary>The area's <c>type</c> on the wire, for the reader's word (<c>areaKind.*</c>).</summary>
-    private static string KindOf(Area area) => area switch
-    {
-        CircleArea => "circle",
-        PolygonArea => "polygon",
-        OceanQuadrantArea => "oceanQuadrant",
-        OceanQuarterArea => "oceanQuarter",
-        NamedWaterArea => "namedWater",
-        _ => "unknown",
-    };
 
     private static string ToleranceText(Duration tolerance) =>
         tolerance == Duration.Zero ? "" : $"; tolerance {DurationText.Format(tolerance)}";

@@ -10,6 +10,17 @@ public abstract record Area
         Name = string.IsNullOrWhiteSpace(name) ? null : name;
     }
 
+    /// <summary>The area's shape as the wire names it in <c>type</c> (also the glossary's <c>areaKind.*</c> key).</summary>
+    public static string WireType(Area area) => area switch
+    {
+        CircleArea => "circle",
+        PolygonArea => "polygon",
+        OceanQuadrantArea => "oceanQuadrant",
+        OceanQuarterArea => "oceanQuarter",
+        NamedWaterArea => "namedWater",
+        _ => throw new ArgumentOutOfRangeException(nameof(area), area.GetType().Name, "an area type the wire does not name"),
+    };
+
     /// <summary>Half the Earth's circumference, rounded down: the largest radius or reach the wire allows (schema 1.1; 5000 km in 1.0).</summary>
     public const double MaximumRadiusKm = 20000;
 

@@ -98,9 +98,11 @@ public sealed class InboxProcessor(
             return await ParkAsync(delivery, "PAYLOAD_MALFORMED", $"The sender '{Shorten(header.Sender)}' is not a centre code.", claim, ct,
                 RuleArgs.Of((RuleArgs.Form, "senderNotCentre"), ("value", RuleArgs.Echo(header.Sender))));
         if (!header.IsAddressedTo(node.Centre))
-            return await ParkAsync(delivery, "NOT_ADDRESSED_HERE",
-                $"The message is addressed to {Shorten(string.Join(", ", header.Recipients.Select(r => r.Centre)))}, not to this centre ({node.Centre}).", claim, ct,
-                RuleArgs.Of(("centre", node.Centre.Value), ("parties", RuleArgs.Echo(string.Join(", ", header.Recipients.Select(r => r.Centre))))));
+        {
+            var addressees = string.Join(", ", header.Recipients.Select(r => r.Centre));
+            return await ParkAsync(delivery, "NOT_ADDRESSED_HERE", $"The message is addressed to {Shorten(addressees)}, not to this centre ({node.Centre}).",
+                claim, ct, RuleArgs.Of(("centre", node.Centre.Value), ("parties", RuleArgs.Echo(addressees))));
+        }
 
         var signature = verifier.Verify(delivery.Body.Span, sender);
         if (!signature.IsValid)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LaunchNotify.Domain.Alarms;
+using LaunchNotify.Domain.Timeliness;
 using LaunchNotify.Domain.Values;
 using LaunchNotify.Node.Alarms;
 using LaunchNotify.Node.Audit;
@@ -138,7 +139,7 @@ public sealed class LinkMonitor(
         var policy = settings.LinkRestart;
         var since = link.NotForwardingSince!.Value;
         var stalled = $"runs but forwards nothing: {link.InFlight} message(s) sent and unconfirmed, {link.Backlog} more waiting, nothing confirmed since {since}";
-        var budget = $"{decision.RestartsInWindow} of at most {policy.MaxRestarts} per {Format(policy.Window)}";
+        var budget = $"{decision.RestartsInWindow} of at most {policy.MaxRestarts} per {DurationText.Format(policy.Window)}";
         string summary;
         AlarmSeverity? severity = null;
         if (decision.Action == LinkRecoveryAction.Restart)
@@ -154,7 +155,8 @@ public sealed class LinkMonitor(
             {
                 (outcome, error) = ("failed", e is TaskCanceledException ? $"the management API did not answer in time: {e.Message}" : e.Message);
             }
-            var reason = $"stalled for {Format(now - decision.StalledSince!.Value)} (restart after {Format(policy.RestartAfter)})";
+            var stalledFor = Duration.FromSeconds(Math.Round((now - decision.StalledSince!.Value).TotalSeconds));
+            var reason = $"stalled for {DurationText.Format(stalledFor)} (restart after {DurationText.Format(policy.RestartAfter)})";
             AuditLog.Append(db, AuditEvent.LinkRestarted(link.Counterpart, now, outcome, reason, link, decision.StalledSince.Value,
                 decision.RestartsInWindow, policy, error));
             summary = outcome switch
@@ -191,8 +193,6 @@ public sealed class LinkMonitor(
             await alarms.UpdateByKeyAsync(db, key, summary, details, severity, ct);
         _raised[link.Counterpart] = key;
     }
-
-    private static string Format(Duration d) => d.TotalSeconds < 120 ? $"{d.TotalSeconds:0} s" : $"{d.TotalMinutes:0.#} min";
 }
 
 /// <summary>The latest state of a centre's links (federated topology), as the metrics read it.</summary>

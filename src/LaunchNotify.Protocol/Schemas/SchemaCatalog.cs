@@ -102,7 +102,7 @@ public sealed class SchemaCatalog
     }
 
     /// <summary>The kinds a message may have, as the <c>kinds</c> argument of an error.</summary>
-    public const string MessageKindList = "prenotification,amendment,cancellation,postlaunch,receipt,heartbeat,acknowledgement";
+    public static readonly string MessageKindList = string.Join(",", Enum.GetValues<MessageKind>().Select(k => k.WireName()));
 
     private static string? Shorten(string? text) => text is { Length: > 40 } ? text[..40] + "…" : text;
 

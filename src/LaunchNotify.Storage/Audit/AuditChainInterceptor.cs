@@ -147,7 +147,6 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
         db.Attach(row);
         _heads.AddOrUpdate(db, row);
         // Only the hash is written: the reservation already moved the number.
-        row.Hash = hash;
         db.Entry(row).Property(h => h.Hash).IsModified = true;
     }
 
