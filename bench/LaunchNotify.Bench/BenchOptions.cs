@@ -42,7 +42,10 @@ public sealed record BenchOptions
     public int SeedDays { get; init; } = 365;
     public int SeedYears { get; init; } = 1;
 
-    /// <summary>Phases to leave out: idle, floor, pipeline, rate, scale, topology, fanout, seed.</summary>
+    /// <summary>Hot path (in this process, no broker): notifications per measured block (a quarter of it again as warm-up).</summary>
+    public int HotPathMessages { get; init; } = 2000;
+
+    /// <summary>Phases to leave out: idle, floor, pipeline, rate, scale, topology, fanout, seed, hotpath.</summary>
     public IReadOnlySet<string> Skip { get; init; } = new HashSet<string>();
 
     /// <summary>Where results-&lt;timestamp&gt;.json goes (default .local/bench under the repository).</summary>
@@ -78,6 +81,7 @@ public sealed record BenchOptions
         FanOutNotifications = 3,
         FanOutWarmUp = 1,
         SeedDays = 120,
+        HotPathMessages = 1000,
     };
 
     public static BenchOptions Full => new()
@@ -92,5 +96,6 @@ public sealed record BenchOptions
         SeedRows = 1_000_000,
         ScaleMessages = 4000,
         FanOutNotifications = 30,
+        HotPathMessages = 5000,
     };
 }

@@ -23,6 +23,7 @@ public sealed record BenchResult
     public List<TopologyResult> Topology { get; } = [];
     public FanOutResult? FanOut { get; set; }
     public SeedReplayResult? Seed { get; set; }
+    public HotPathResult? HotPath { get; set; }
     public List<TargetResult> Targets { get; } = [];
     public List<string> Notes { get; } = [];
     public double TotalSeconds { get; set; }

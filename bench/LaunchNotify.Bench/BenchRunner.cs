@@ -57,6 +57,8 @@ public static class BenchRunner
                 result.FanOut = await FanOutBenchmark.RunAsync(env, options, Path.Combine(folder, "fanout"), phase, ct);
             if (options.Runs("seed"))
                 result.Seed = await SeedReplayBenchmark.RunAsync(options, Path.Combine(folder, "seed"), phase, ct);
+            if (options.Runs("hotpath"))
+                result.HotPath = await HotPathBenchmark.RunAsync(options, Path.Combine(folder, "hotpath"), phase, ct);
         });
 
         // The node logs stay for inspection; the stores go (a --full run leaves a 4.7 GB SQLite file otherwise).

@@ -4,6 +4,8 @@ using LaunchNotify.Bench.Faults;
 using Spectre.Console;
 
 // dotnet run --project bench/LaunchNotify.Bench -c Release -- [--quick | --full] [options]; see docs/performance.md.
+if (args is [HotPathBenchmark.ChildArgument, var hotPathFolder, var hotPathMessages])
+    return await HotPathBenchmark.ChildAsync(hotPathFolder, int.Parse(hotPathMessages, System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None);
 if (Console.IsOutputRedirected)
     AnsiConsole.Profile.Width = 160;
 
@@ -22,7 +24,7 @@ var fanOutRecipients = new Option<int?>("--fanout-recipients") { Description = $
 var fanOutNotifications = new Option<int?>("--fanout-notifications") { Description = "Notifications measured in the fan-out phase, one at a time (default 10; quick 3)." };
 var seedDays = new Option<int?>("--seed-days") { Description = "Seed replay: days of the reference/fast pair (default 365; quick 120)." };
 var seedYears = new Option<int?>("--seed-years") { Description = "Seed replay: also seed this many years at the fast pace (a drill), after the one-year pair (default 1: the pair only)." };
-var skip = new Option<string?>("--skip") { Description = "Phases to leave out: idle, floor, pipeline, rate, scale, topology, fanout, seed (comma-separated)." };
+var skip = new Option<string?>("--skip") { Description = "Phases to leave out: idle, floor, pipeline, rate, scale, topology, fanout, seed, hotpath (comma-separated)." };
 var nodes = new Option<string?>("--nodes") { Description = "Run the nodes from another clone's build output (before/after comparisons)." };
 var output = new Option<string?>("--out") { Description = "Folder for results-<timestamp>.json/.txt (default .local/bench)." };
 var faults = new Option<bool>("--faults") { Description = "Run the fault suite instead (docs/reliability.md): kills, cut links, hostile intake and inbox floods. With --quick: the short version infra/test.sh runs." };

@@ -140,6 +140,15 @@ public static class Report
                     $"{run.NotificationsPerSecond:0.0}", $"{run.MessagesPerSecond:0}", $"{run.CpuMsPerDay:0}");
             console.Write(table);
         }
+        if (r.HotPath is { } hot)
+        {
+            var table = new Table().Title("Hot path: one notification's node work in this process (no broker, no HTTP), per message of a block after a warm-up")
+                .AddColumns("path", "messages", "wall ms", "CPU ms", "allocated KB");
+            foreach (var run in hot.Runs)
+                table.AddRow(Markup.Escape(run.Path), $"{run.Messages}", $"{run.WallMs:0.000}", $"{run.CpuMs:0.000}", $"{run.AllocatedKb:0.0}");
+            table.AddRow("[bold]one notification, all three[/]", "", $"{hot.Runs.Sum(x => x.WallMs):0.000}", $"{hot.CpuMsPerNotification:0.000}", $"{hot.AllocatedKbPerNotification:0.0}");
+            console.Write(table);
+        }
         foreach (var note in r.Notes)
             console.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
         var targets = new Table().Title("Targets").AddColumns("target", "wanted", "measured", "", "note");
