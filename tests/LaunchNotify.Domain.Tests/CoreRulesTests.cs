@@ -13,6 +13,18 @@ namespace LaunchNotify.Domain.Tests;
 public class PartiesRulesTests
 {
     [Fact]
+    public void EveryRule_IsInExactlyOneNamedRuleSet_WhichIsWhatTheRuleSetSelectorAssumes()
+    {
+        // AgreementRules runs one rule set at a time with a selector that looks for the set's name in each rule's
+        // sets; a rule outside every set (FluentValidation's "default") or in two would run where it should not.
+        var rules = ((IEnumerable<FluentValidation.IValidationRule>)new AgreementValidator()).ToList();
+        Assert.NotEmpty(rules);
+        var names = typeof(RuleSetNames).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).ToHashSet();
+        Assert.All(rules, r => Assert.True(r.RuleSets is [var only] && names.Contains(only), $"{r.PropertyName}: {string.Join(",", r.RuleSets ?? [])}"));
+        Assert.Equal(names.Order(), rules.Select(r => r.RuleSets![0]).Distinct().Order());
+    }
+
+    [Fact]
     public void PreNotification_BetweenTheParties_IsClean() => AsSender(Pre(UsRu(), US, RU), UsRu(), Early).Clean();
 
     [Fact]
