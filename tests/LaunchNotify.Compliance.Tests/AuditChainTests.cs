@@ -401,6 +401,73 @@ public abstract class AuditChainTests
         return result.FirstBreak!;
     }
 
+    [Fact]
+    public async Task GeneratedEntries_AreSealedWithTheHashOfTheirCanonicalJsonTree_AndVerifyIntact()
+    {
+        // The sealing writes the canonical bytes directly; here they are checked against the JSON tree they stand for,
+        // written by CanonicalJson, over generated subjects, actors and details with the characters JCS escapes.
+        await using var store = await CreateStoreAsync();
+        var random = new Random(20261206);
+        string Text(int max)
+        {
+            const string alphabet = "aZ09 \"\\/\b\f\n\r\t\u0001\u001f\u007f éß中文Ж\u2028\U0001F680<>&'";
+            var chars = new List<char>();
+            for (var i = random.Next(max + 1); i > 0; i--)
+            {
+                var c = alphabet[random.Next(alphabet.Length)];
+                chars.Add(c);
+                if (char.IsHighSurrogate(c))
+                    chars.Add('\uDE80');
+                else if (char.IsLowSurrogate(c))
+                    chars[^1] = 'x';
+            }
+            return new string([.. chars]);
+        }
+        var entries = new List<AuditEntry>();
+        for (var round = 0; round < 6; round++)
+        {
+            await using var db = store.NewContext();
+            for (var i = 0; i < 25; i++)
+            {
+                var details = new JsonObject { [Text(6) + i] = Text(40), ["n"] = random.Next(-1000, 1000), ["nested"] = new JsonObject { ["b"] = random.Next(2) == 0, ["list"] = new JsonArray(Text(5), null, 7) } };
+                var subject = new AuditSubject(random.Next(3) == 0 ? null : Guid.NewGuid(), random.Next(3) == 0 ? null : "RU",
+                    random.Next(3) == 0 ? null : "us-ru-bmlna-1988", random.Next(3) == 0 ? null : Guid.NewGuid());
+                var actor = random.Next(2) == 0 ? null : new Actor("sub-" + Text(10) + "x", Text(20), Enumerable.Range(0, random.Next(3)).Select(_ => "role" + Text(4).Replace(",", "")));
+                entries.Add(AuditChain.Append(db, T0 + Duration.FromTicks(random.NextInt64(1, 10_000_000_000)), random.Next(2) == 0 ? "submitted" : "alarm-raised", subject, details, actor));
+            }
+            await db.SaveChangesAsync();
+        }
+
+        Assert.All(entries, e => Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(TreeOf(e)))), e.Hash));
+        await using var check = store.NewContext();
+        Assert.True((await AuditVerifier.VerifyAsync(check)).Intact);
+    }
+
+    /// <summary>What the entry's canonical encoding stands for, as a JSON tree written by <see cref="CanonicalJson"/>.</summary>
+    private static string TreeOf(AuditEntry entry)
+    {
+        var tree = new JsonObject
+        {
+            ["seq"] = entry.Seq,
+            ["at"] = AuditChain.FormatInstant(entry.At),
+            ["type"] = entry.Type,
+            ["subject"] = new JsonObject
+            {
+                ["message"] = entry.MessageId?.ToString("D"), ["centre"] = entry.Centre, ["agreement"] = entry.AgreementId, ["alarm"] = entry.AlarmId?.ToString("D"),
+            },
+            ["details"] = JsonNode.Parse(entry.DetailsJson),
+            ["prev"] = entry.PrevHash,
+        };
+        if (entry.ActorSubject is not null)
+            tree["actor"] = new JsonObject
+            {
+                ["sub"] = entry.ActorSubject,
+                ["name"] = entry.ActorName,
+                ["roles"] = new JsonArray((entry.ActorRoles ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(r => (JsonNode)JsonValue.Create(r)).ToArray()),
+            };
+        return CanonicalJson.Serialize(tree);
+    }
+
     /// <summary>Appends entries n = from … from+count-1, all in one transaction.</summary>
     private static async Task AppendAsync(ITestStore store, int count, int from, bool explicitTransaction = true)
     {

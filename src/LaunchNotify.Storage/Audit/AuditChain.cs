@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -84,31 +85,60 @@ public static class AuditChain
     /// <c>{"actor"?:{"name","roles","sub"},"at","details","prev","seq","subject":{"agreement","alarm","centre","message"},"type"}</c>
     /// in UTF-8. <c>actor</c> is there only when a person acted, so entries written before accounts existed keep their hash.
     /// </summary>
-    public static byte[] CanonicalEncoding(AuditEntry entry)
+    public static byte[] CanonicalEncoding(AuditEntry entry) =>
+        // A stored entry's details are canonicalized again: what is read back is hashed as its canonical form.
+        Encode(entry, CanonicalJson.Serialize(JsonNode.Parse(entry.DetailsJson)));
+
+    /// <summary>
+    /// The same bytes as <see cref="CanonicalEncoding"/> for an entry that <see cref="Append"/> made in this process,
+    /// whose details are canonical already (Append wrote them so): they go in as they are, not parsed and written again.
+    /// </summary>
+    internal static string ComputeSealingHash(AuditEntry entry) => Convert.ToHexStringLower(SHA256.HashData(Encode(entry, entry.DetailsJson)));
+
+    /// <summary>
+    /// Writes the canonical object directly (members in the order RFC 8785 sorts their names: actor, at, details, prev,
+    /// seq, subject, type; name, roles, sub; agreement, alarm, centre, message), the strings escaped as
+    /// <see cref="CanonicalJson"/> escapes them: the bytes a JSON tree of the same members gives, without building it.
+    /// </summary>
+    private static byte[] Encode(AuditEntry entry, string canonicalDetails)
     {
-        var encoded = new JsonObject
-        {
-            ["seq"] = entry.Seq,
-            ["at"] = FormatInstant(entry.At),
-            ["type"] = entry.Type,
-            ["subject"] = new JsonObject
-            {
-                ["message"] = entry.MessageId?.ToString("D"),
-                ["centre"] = entry.Centre,
-                ["agreement"] = entry.AgreementId,
-                ["alarm"] = entry.AlarmId?.ToString("D"),
-            },
-            ["details"] = JsonNode.Parse(entry.DetailsJson),
-            ["prev"] = entry.PrevHash,
-        };
+        if (Math.Abs(entry.Seq) > CanonicalJson.MaxSafeInteger)
+            throw new FormatException($"The number {entry.Seq} is outside the integers canonical JSON keeps exact.");
+        var text = new StringBuilder(320 + canonicalDetails.Length);
+        text.Append('{');
         if (entry.ActorSubject is not null)
-            encoded["actor"] = new JsonObject
+        {
+            text.Append("\"actor\":{\"name\":");
+            CanonicalJson.WriteStringOrNull(text, entry.ActorName);
+            text.Append(",\"roles\":[");
+            var first = true;
+            foreach (var role in (entry.ActorRoles ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
             {
-                ["sub"] = entry.ActorSubject,
-                ["name"] = entry.ActorName,
-                ["roles"] = new JsonArray((entry.ActorRoles ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(r => (JsonNode)JsonValue.Create(r)).ToArray()),
-            };
-        return Encoding.UTF8.GetBytes(CanonicalJson.Serialize(encoded));
+                if (!first)
+                    text.Append(',');
+                first = false;
+                CanonicalJson.WriteStringOrNull(text, role);
+            }
+            text.Append("],\"sub\":");
+            CanonicalJson.WriteStringOrNull(text, entry.ActorSubject);
+            text.Append("},");
+        }
+        text.Append("\"at\":");
+        CanonicalJson.WriteStringOrNull(text, FormatInstant(entry.At));
+        text.Append(",\"details\":").Append(canonicalDetails).Append(",\"prev\":");
+        CanonicalJson.WriteStringOrNull(text, entry.PrevHash);
+        text.Append(",\"seq\":").Append(entry.Seq.ToString(CultureInfo.InvariantCulture)).Append(",\"subject\":{\"agreement\":");
+        CanonicalJson.WriteStringOrNull(text, entry.AgreementId);
+        text.Append(",\"alarm\":");
+        CanonicalJson.WriteStringOrNull(text, entry.AlarmId?.ToString("D"));
+        text.Append(",\"centre\":");
+        CanonicalJson.WriteStringOrNull(text, entry.Centre);
+        text.Append(",\"message\":");
+        CanonicalJson.WriteStringOrNull(text, entry.MessageId?.ToString("D"));
+        text.Append("},\"type\":");
+        CanonicalJson.WriteStringOrNull(text, entry.Type);
+        text.Append('}');
+        return Encoding.UTF8.GetBytes(text.ToString());
     }
 
     /// <summary>Lower-case hex SHA-256 of <see cref="CanonicalEncoding"/>.</summary>

@@ -129,7 +129,7 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
         {
             entry.Seq = ++seq;
             entry.PrevHash = prev;
-            entry.Hash = AuditChain.ComputeHash(entry);
+            entry.Hash = AuditChain.ComputeSealingHash(entry);
             prev = entry.Hash;
         }
         return prev;

@@ -144,6 +144,15 @@ public static class CanonicalJson
         return n;
     }
 
+    /// <summary>A string as canonical JSON writes it, or <c>null</c>.</summary>
+    internal static void WriteStringOrNull(StringBuilder text, string? s)
+    {
+        if (s is null)
+            text.Append("null");
+        else
+            WriteString(text, s);
+    }
+
     private static void WriteString(StringBuilder text, string s)
     {
         text.Append('"');
