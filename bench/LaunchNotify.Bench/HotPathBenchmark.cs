@@ -61,20 +61,31 @@ public static class HotPathBenchmark
         start.Environment["DOTNET_TieredPGO"] = "0";
         NodeRuntimeSettings.ApplyTo(start.Environment);
         using var child = Process.Start(start) ?? throw new InvalidOperationException("The hot-path child process did not start.");
-        var errors = child.StandardError.ReadToEndAsync(ct);
-        var progress = phase("hot path: starting (a child process with the nodes' runtime settings)");
-        HotPathResult? result = null;
-        while (await child.StandardOutput.ReadLineAsync(ct) is { } line)
+        // Bounded in time as well as in count: a child that hangs is stopped, and so is one whose parent was interrupted.
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(TimeSpan.FromMinutes(Math.Max(5, options.HotPathMessages / 100)));
+        try
         {
-            if (line.StartsWith("progress ", StringComparison.Ordinal) && line.Split(' ', 3) is [_, var fraction, var what])
-                progress("hot path: " + what, double.Parse(fraction, CultureInfo.InvariantCulture));
-            else if (line.StartsWith("result ", StringComparison.Ordinal))
-                result = JsonSerializer.Deserialize<HotPathResult>(line["result ".Length..], OneLine);
+            var errors = child.StandardError.ReadToEndAsync(limit.Token);
+            var progress = phase("hot path: starting (a child process with the nodes' runtime settings)");
+            HotPathResult? result = null;
+            while (await child.StandardOutput.ReadLineAsync(limit.Token) is { } line)
+            {
+                if (line.StartsWith("progress ", StringComparison.Ordinal) && line.Split(' ', 3) is [_, var fraction, var what])
+                    progress("hot path: " + what, double.Parse(fraction, CultureInfo.InvariantCulture));
+                else if (line.StartsWith("result ", StringComparison.Ordinal))
+                    result = JsonSerializer.Deserialize<HotPathResult>(line["result ".Length..], OneLine);
+            }
+            await child.WaitForExitAsync(limit.Token);
+            return child.ExitCode == 0 && result is not null
+                ? result
+                : throw new InvalidOperationException($"The hot-path child process failed (exit {child.ExitCode}): {(await errors).Trim()}");
         }
-        await child.WaitForExitAsync(ct);
-        return child.ExitCode == 0 && result is not null
-            ? result
-            : throw new InvalidOperationException($"The hot-path child process failed (exit {child.ExitCode}): {(await errors).Trim()}");
+        finally
+        {
+            if (!child.HasExited)
+                child.Kill(entireProcessTree: true);
+        }
     }
 
     /// <summary>The phase itself, in the child process: progress and the result as lines on standard output.</summary>
