@@ -45,8 +45,14 @@ public sealed record BenchOptions
     /// <summary>Hot path (in this process, no broker): notifications per measured block (a quarter of it again as warm-up).</summary>
     public int HotPathMessages { get; init; } = 2000;
 
-    /// <summary>Phases to leave out: idle, floor, pipeline, rate, scale, topology, fanout, seed, hotpath.</summary>
+    /// <summary>Every phase, by the name <c>--skip</c> takes, in the order they run.</summary>
+    public static readonly IReadOnlyList<string> Phases = ["idle", "floor", "pipeline", "rate", "scale", "topology", "fanout", "seed", "hotpath"];
+
+    /// <summary>Phases to leave out (names from <see cref="Phases"/>).</summary>
     public IReadOnlySet<string> Skip { get; init; } = new HashSet<string>();
+
+    /// <summary>A <see cref="Skip"/> that leaves out every phase but <paramref name="phases"/>.</summary>
+    public static IReadOnlySet<string> AllBut(params string[] phases) => Phases.Except(phases).ToHashSet();
 
     /// <summary>Where results-&lt;timestamp&gt;.json goes (default .local/bench under the repository).</summary>
     public string? OutputDirectory { get; init; }

@@ -24,7 +24,7 @@ var fanOutRecipients = new Option<int?>("--fanout-recipients") { Description = $
 var fanOutNotifications = new Option<int?>("--fanout-notifications") { Description = "Notifications measured in the fan-out phase, one at a time (default 10; quick 3)." };
 var seedDays = new Option<int?>("--seed-days") { Description = "Seed replay: days of the reference/fast pair (default 365; quick 120)." };
 var seedYears = new Option<int?>("--seed-years") { Description = "Seed replay: also seed this many years at the fast pace (a drill), after the one-year pair (default 1: the pair only)." };
-var skip = new Option<string?>("--skip") { Description = "Phases to leave out: idle, floor, pipeline, rate, scale, topology, fanout, seed, hotpath (comma-separated)." };
+var skip = new Option<string?>("--skip") { Description = $"Phases to leave out: {string.Join(", ", BenchOptions.Phases)} (comma-separated)." };
 var nodes = new Option<string?>("--nodes") { Description = "Run the nodes from another clone's build output (before/after comparisons)." };
 var output = new Option<string?>("--out") { Description = "Folder for results-<timestamp>.json/.txt (default .local/bench)." };
 var faults = new Option<bool>("--faults") { Description = "Run the fault suite instead (docs/reliability.md): kills, cut links, hostile intake and inbox floods. With --quick: the short version infra/test.sh runs." };
@@ -66,6 +66,13 @@ root.SetAction(async (parse, ct) =>
             return 2;
         }
     }
+    var skipped = parse.GetValue(skip) is { } k ? k.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet() : null;
+    if (skipped?.Except(BenchOptions.Phases).ToList() is { Count: > 0 } misspelt)
+    {
+        // A misspelt phase would otherwise run after all: say so before anything starts.
+        AnsiConsole.MarkupLine($"[red]--skip: no phase named {Markup.Escape(string.Join(", ", misspelt))}.[/] The phases are {string.Join(", ", BenchOptions.Phases)}.");
+        return 2;
+    }
     var options = parse.GetValue(full) ? BenchOptions.Full : parse.GetValue(quick) ? BenchOptions.Quick : new BenchOptions();
     static IReadOnlyList<int> Ints(string text) => [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse)];
     options = options with
@@ -83,7 +90,7 @@ root.SetAction(async (parse, ct) =>
         FanOutNotifications = parse.GetValue(fanOutNotifications) ?? options.FanOutNotifications,
         SeedDays = parse.GetValue(seedDays) is { } days and > 0 ? days : options.SeedDays,
         SeedYears = parse.GetValue(seedYears) is { } years and > 0 ? years : options.SeedYears,
-        Skip = parse.GetValue(skip) is { } k ? k.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet() : options.Skip,
+        Skip = skipped ?? options.Skip,
         OutputDirectory = parse.GetValue(output),
         NodesRoot = parse.GetValue(nodes),
     };

@@ -28,7 +28,7 @@ public sealed class BenchSmokeTests(BrokerFixture broker)
             FloorMessages = 200,
             FloorWindow = 20,
             SeedRows = 100,
-            Skip = new HashSet<string> { "scale", "topology", "fanout", "seed", "hotpath" },
+            Skip = BenchOptions.AllBut("idle", "floor", "pipeline", "rate"),
             OutputDirectory = output,
             // The fixture's broker users: the run must not change their passwords under the other tests.
             ExistingPasswords = broker.Credentials.ToDictionary(c => c.Key.Value, c => c.Value.Password),
@@ -81,7 +81,7 @@ public sealed class BenchSmokeTests(BrokerFixture broker)
             FanOutRecipients = 10,
             FanOutNotifications = 2,
             FanOutWarmUp = 1,
-            Skip = new HashSet<string> { "floor", "pipeline", "rate", "scale", "topology", "seed", "hotpath" },
+            Skip = BenchOptions.AllBut("idle", "fanout"),
             OutputDirectory = output,
             ExistingPasswords = broker.Credentials.ToDictionary(c => c.Key.Value, c => c.Value.Password),
         };
@@ -137,63 +137,48 @@ public sealed class BenchSmokeTests(BrokerFixture broker)
     [Fact]
     public async Task SeedReplay_FortyDays_ReportsBothPaces_WithTheSameHistory()
     {
-        var output = Path.Combine(Path.GetTempPath(), "launchnotify-bench-seed-" + Guid.NewGuid().ToString("N"));
-        var options = new BenchOptions
-        {
-            Mode = "smoke",
-            SeedDays = 40,
-            Skip = new HashSet<string> { "idle", "floor", "pipeline", "rate", "scale", "topology", "fanout", "hotpath" },
-            OutputDirectory = output,
-            ExistingPasswords = broker.Credentials.ToDictionary(c => c.Key.Value, c => c.Value.Password),
-        };
-        try
-        {
-            var outcome = await BenchRunner.RunAsync(options, QuietConsole(), CancellationToken.None);
+        using var json = await RunOnlyAsync(new BenchOptions { Mode = "smoke", SeedDays = 40 }, "seed");
 
-            using var json = JsonDocument.Parse(await File.ReadAllTextAsync(outcome.JsonPath));
-            var runs = json.RootElement.GetProperty("seed").GetProperty("runs").EnumerateArray().ToList();
-            Assert.Equal(["reference", "fast"], runs.Select(r => r.GetProperty("pace").GetString()));
-            Assert.All(runs, r => Assert.Equal(40, r.GetProperty("days").GetInt32()));
-            // The same seed: the same notifications and messages at either pace.
-            Assert.Equal(runs[0].GetProperty("notifications").GetInt32(), runs[1].GetProperty("notifications").GetInt32());
-            Assert.Equal(runs[0].GetProperty("messages").GetInt32(), runs[1].GetProperty("messages").GetInt32());
-            Assert.True(runs[1].GetProperty("messages").GetInt32() > 100);
-            Assert.All(runs, r => Assert.True(r.GetProperty("cpuSeconds").GetDouble() > 0 && r.GetProperty("notificationsPerSecond").GetDouble() > 0));
-            Assert.True(json.RootElement.GetProperty("seed").GetProperty("cpuRatio").GetDouble() > 0);
-            Assert.Contains(json.RootElement.GetProperty("targets").EnumerateArray(), t => t.GetProperty("name").GetString()!.StartsWith("seed replay"));
-        }
-        finally
-        {
-            if (Directory.Exists(output))
-                Directory.Delete(output, recursive: true);
-        }
+        var runs = json.RootElement.GetProperty("seed").GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal(["reference", "fast"], runs.Select(r => r.GetProperty("pace").GetString()));
+        Assert.All(runs, r => Assert.Equal(40, r.GetProperty("days").GetInt32()));
+        // The same seed: the same notifications and messages at either pace.
+        Assert.Equal(runs[0].GetProperty("notifications").GetInt32(), runs[1].GetProperty("notifications").GetInt32());
+        Assert.Equal(runs[0].GetProperty("messages").GetInt32(), runs[1].GetProperty("messages").GetInt32());
+        Assert.True(runs[1].GetProperty("messages").GetInt32() > 100);
+        Assert.All(runs, r => Assert.True(r.GetProperty("cpuSeconds").GetDouble() > 0 && r.GetProperty("notificationsPerSecond").GetDouble() > 0));
+        Assert.True(json.RootElement.GetProperty("seed").GetProperty("cpuRatio").GetDouble() > 0);
+        Assert.Contains(json.RootElement.GetProperty("targets").EnumerateArray(), t => t.GetProperty("name").GetString()!.StartsWith("seed replay"));
     }
 
     [Fact]
     public async Task HotPath_TwentyNotifications_InAChildProcess_ReportsEachPathPerMessage()
     {
-        var output = Path.Combine(Path.GetTempPath(), "launchnotify-bench-hotpath-" + Guid.NewGuid().ToString("N"));
-        var options = new BenchOptions
-        {
-            Mode = "smoke",
-            HotPathMessages = 20,
-            Skip = new HashSet<string> { "idle", "floor", "pipeline", "rate", "scale", "topology", "fanout", "seed" },
-            OutputDirectory = output,
-            ExistingPasswords = broker.Credentials.ToDictionary(c => c.Key.Value, c => c.Value.Password),
-        };
+        using var json = await RunOnlyAsync(new BenchOptions { Mode = "smoke", HotPathMessages = 20 }, "hotpath");
+
+        var hot = json.RootElement.GetProperty("hotPath");
+        var runs = hot.GetProperty("runs").EnumerateArray().ToList();
+        // Every path ran every message (the child throws on a refused submission, a parked delivery or a missing outbox
+        // entry, and the phase then fails): the figures are per message of a real block.
+        Assert.Equal(["submission (sender)", "notification received (recipient)", "receipt applied (sender)"], runs.Select(r => r.GetProperty("path").GetString()));
+        Assert.All(runs, r => Assert.Equal(20, r.GetProperty("messages").GetInt32()));
+        Assert.All(runs, r => Assert.True(r.GetProperty("wallMs").GetDouble() > 0 && r.GetProperty("cpuMs").GetDouble() > 0 && r.GetProperty("allocatedKb").GetDouble() > 10));
+        Assert.Equal(runs.Sum(r => r.GetProperty("allocatedKb").GetDouble()), hot.GetProperty("allocatedKbPerNotification").GetDouble(), 0.5);
+    }
+
+    /// <summary>Runs only <paramref name="phases"/> of <paramref name="options"/>, with the fixture's broker users, and reads its results file.</summary>
+    private async Task<JsonDocument> RunOnlyAsync(BenchOptions options, params string[] phases)
+    {
+        var output = Path.Combine(Path.GetTempPath(), $"launchnotify-bench-{string.Join("-", phases)}-{Guid.NewGuid():N}");
         try
         {
-            var outcome = await BenchRunner.RunAsync(options, QuietConsole(), CancellationToken.None);
-
-            using var json = JsonDocument.Parse(await File.ReadAllTextAsync(outcome.JsonPath));
-            var hot = json.RootElement.GetProperty("hotPath");
-            var runs = hot.GetProperty("runs").EnumerateArray().ToList();
-            // Every path ran every message (the child throws on a refused submission, a parked delivery or a missing
-            // outbox entry, and the phase then fails): the figures are per message of a real block.
-            Assert.Equal(["submission (sender)", "notification received (recipient)", "receipt applied (sender)"], runs.Select(r => r.GetProperty("path").GetString()));
-            Assert.All(runs, r => Assert.Equal(20, r.GetProperty("messages").GetInt32()));
-            Assert.All(runs, r => Assert.True(r.GetProperty("wallMs").GetDouble() > 0 && r.GetProperty("cpuMs").GetDouble() > 0 && r.GetProperty("allocatedKb").GetDouble() > 10));
-            Assert.Equal(runs.Sum(r => r.GetProperty("allocatedKb").GetDouble()), hot.GetProperty("allocatedKbPerNotification").GetDouble(), 0.5);
+            var outcome = await BenchRunner.RunAsync(options with
+            {
+                Skip = BenchOptions.AllBut(phases),
+                OutputDirectory = output,
+                ExistingPasswords = broker.Credentials.ToDictionary(c => c.Key.Value, c => c.Value.Password),
+            }, QuietConsole(), CancellationToken.None);
+            return JsonDocument.Parse(await File.ReadAllTextAsync(outcome.JsonPath));
         }
         finally
         {
