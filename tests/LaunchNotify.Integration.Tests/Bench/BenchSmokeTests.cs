@@ -74,62 +74,40 @@ public sealed class BenchSmokeTests(BrokerFixture broker)
     [Fact]
     public async Task FanOut_TenRecipientsTwoNotifications_EveryReceiptApplied_AndCentresRemoved()
     {
-        var output = Path.Combine(Path.GetTempPath(), "launchnotify-bench-fanout-" + Guid.NewGuid().ToString("N"));
-        var options = new BenchOptions
+        using var json = await RunOnlyAsync(new BenchOptions { Mode = "smoke", FanOutRecipients = 10, FanOutNotifications = 2, FanOutWarmUp = 1 }, "idle", "fanout");
+
+        var fan = json.RootElement.GetProperty("fanOut");
+        Assert.Equal(10, fan.GetProperty("recipients").GetInt32());
+        Assert.Equal(2, fan.GetProperty("accepted").GetInt32());
+        Assert.Equal(20, fan.GetProperty("receiptsExpected").GetInt32());
+        Assert.Equal(20, fan.GetProperty("receiptsApplied").GetInt32());
+        Assert.Equal(2, fan.GetProperty("notificationsAllApplied").GetInt32());
+        Assert.Equal(20, fan.GetProperty("submitToReceiptApplied").GetProperty("count").GetInt32());
+        Assert.True(fan.GetProperty("submitToReceiptApplied").GetProperty("p99Ms").GetDouble() > 0);
+        Assert.Equal(2, fan.GetProperty("submitToAllApplied").GetProperty("count").GetInt32());
+        Assert.Empty(fan.GetProperty("errors").EnumerateArray());
+        // Warm-up included: three notifications, each verified and answered by all ten counterparts, none refused.
+        var responder = fan.GetProperty("responder");
+        Assert.Equal(30, responder.GetProperty("notifications").GetInt64());
+        Assert.Equal(30, responder.GetProperty("acceptedReceipts").GetInt64());
+        Assert.Equal(0, responder.GetProperty("refused").GetInt64());
+        Assert.Contains(fan.GetProperty("processes").EnumerateArray(), p => p.GetProperty("name").GetString() == "US subscriber");
+        Assert.Contains(json.RootElement.GetProperty("targets").EnumerateArray(),
+            t => t.GetProperty("name").GetString()!.Contains("every notification confirmed by every recipient") && t.GetProperty("status").GetString() == "PASS");
+
+        // The bench-only agreement lists the sender and the ten counterparts; the shipped one is unchanged.
+        var agreement = Path.Combine(fan.GetProperty("agreementsDirectory").GetString()!, "hcoc.json");
+        using var bench = JsonDocument.Parse(await File.ReadAllTextAsync(agreement));
+        Assert.Equal(["US", .. FanOutBenchmark.Codes(10).Select(c => c.Value)], bench.RootElement.GetProperty("parties").EnumerateArray().Select(p => p.GetString()!));
+        using var shipped = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "agreements", "hcoc.json")));
+        Assert.Equal(23, shipped.RootElement.GetProperty("parties").GetArrayLength());
+
+        foreach (var code in FanOutBenchmark.Codes(10))
         {
-            Mode = "smoke",
-            FanOutRecipients = 10,
-            FanOutNotifications = 2,
-            FanOutWarmUp = 1,
-            Skip = BenchOptions.AllBut("idle", "fanout"),
-            OutputDirectory = output,
-            ExistingPasswords = broker.Credentials.ToDictionary(c => c.Key.Value, c => c.Value.Password),
-        };
-        var console = QuietConsole();
-
-        try
-        {
-            var outcome = await BenchRunner.RunAsync(options, console, CancellationToken.None);
-
-            using var json = JsonDocument.Parse(await File.ReadAllTextAsync(outcome.JsonPath));
-            var fan = json.RootElement.GetProperty("fanOut");
-            Assert.Equal(10, fan.GetProperty("recipients").GetInt32());
-            Assert.Equal(2, fan.GetProperty("accepted").GetInt32());
-            Assert.Equal(20, fan.GetProperty("receiptsExpected").GetInt32());
-            Assert.Equal(20, fan.GetProperty("receiptsApplied").GetInt32());
-            Assert.Equal(2, fan.GetProperty("notificationsAllApplied").GetInt32());
-            Assert.Equal(20, fan.GetProperty("submitToReceiptApplied").GetProperty("count").GetInt32());
-            Assert.True(fan.GetProperty("submitToReceiptApplied").GetProperty("p99Ms").GetDouble() > 0);
-            Assert.Equal(2, fan.GetProperty("submitToAllApplied").GetProperty("count").GetInt32());
-            Assert.Empty(fan.GetProperty("errors").EnumerateArray());
-            // Warm-up included: three notifications, each verified and answered by all ten counterparts, none refused.
-            var responder = fan.GetProperty("responder");
-            Assert.Equal(30, responder.GetProperty("notifications").GetInt64());
-            Assert.Equal(30, responder.GetProperty("acceptedReceipts").GetInt64());
-            Assert.Equal(0, responder.GetProperty("refused").GetInt64());
-            Assert.Contains(fan.GetProperty("processes").EnumerateArray(), p => p.GetProperty("name").GetString() == "US subscriber");
-            Assert.Contains(json.RootElement.GetProperty("targets").EnumerateArray(),
-                t => t.GetProperty("name").GetString()!.Contains("every notification confirmed by every recipient") && t.GetProperty("status").GetString() == "PASS");
-
-            // The bench-only agreement lists the sender and the ten counterparts; the shipped one is unchanged.
-            var agreement = Path.Combine(fan.GetProperty("agreementsDirectory").GetString()!, "hcoc.json");
-            using var bench = JsonDocument.Parse(await File.ReadAllTextAsync(agreement));
-            Assert.Equal(["US", .. FanOutBenchmark.Codes(10).Select(c => c.Value)], bench.RootElement.GetProperty("parties").EnumerateArray().Select(p => p.GetString()!));
-            using var shipped = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "agreements", "hcoc.json")));
-            Assert.Equal(23, shipped.RootElement.GetProperty("parties").GetArrayLength());
-
-            foreach (var code in FanOutBenchmark.Codes(10))
-            {
-                var user = await broker.Management.GetAsync($"api/users/{code}");
-                Assert.Equal(HttpStatusCode.NotFound, user.StatusCode);
-                var inbox = await broker.Management.GetAsync($"api/queues/{Uri.EscapeDataString(BrokerTopology.VirtualHost)}/{Uri.EscapeDataString(BrokerTopology.InboxQueue(code))}");
-                Assert.Equal(HttpStatusCode.NotFound, inbox.StatusCode);
-            }
-        }
-        finally
-        {
-            if (Directory.Exists(output))
-                Directory.Delete(output, recursive: true);
+            var user = await broker.Management.GetAsync($"api/users/{code}");
+            Assert.Equal(HttpStatusCode.NotFound, user.StatusCode);
+            var inbox = await broker.Management.GetAsync($"api/queues/{Uri.EscapeDataString(BrokerTopology.VirtualHost)}/{Uri.EscapeDataString(BrokerTopology.InboxQueue(code))}");
+            Assert.Equal(HttpStatusCode.NotFound, inbox.StatusCode);
         }
     }
 
