@@ -17,13 +17,17 @@ public abstract class WakeSignal
 
     public virtual void Notify()
     {
+        // Already signalled (the loop is busy, or has not woken yet): nothing to add. Without this look a busy node threw
+        // and caught a SemaphoreFullException for nearly every message it stored.
+        if (_signal.CurrentCount > 0)
+            return;
         try
         {
             _signal.Release();
         }
         catch (SemaphoreFullException)
         {
-            // Already signalled: the loop re-reads the store when it wakes.
+            // Signalled by another thread since the look above: the loop re-reads the store when it wakes.
         }
     }
 

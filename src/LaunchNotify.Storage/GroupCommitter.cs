@@ -36,6 +36,11 @@ public sealed class GroupCommitter : IAsyncDisposable
     private long _batches;
     private int _pending;
 
+    // The writer's own context, its connection held open from one batch to the next (one writer per process: opening a
+    // pooled connection, registering SQLite's functions and rolling the context back into its pool cost more than a
+    // small batch's statements). Dropped after a batch that fails, so that a broken connection is not used again.
+    private NodeDbContext? _writer;
+
     public GroupCommitter(IDbContextFactory<NodeDbContext> dbFactory, StoreWriteGate writeGate, ILogger<GroupCommitter> logger)
     {
         _dbFactory = dbFactory;
@@ -104,9 +109,7 @@ public sealed class GroupCommitter : IAsyncDisposable
         try
         {
             using var turn = await _writeGate.EnterAsync(stopping);
-            await using var db = await _dbFactory.CreateDbContextAsync(stopping);
-            // The steps' savepoints are ours: EF's own one around each SaveChanges would only add statements.
-            db.Database.AutoSavepointsEnabled = false;
+            var db = _writer ??= await OpenWriterAsync(stopping);
             await using var tx = await db.Database.BeginTransactionAsync(stopping);
             var alone = batch.Count == 1;
             foreach (var step in batch)
@@ -141,6 +144,7 @@ public sealed class GroupCommitter : IAsyncDisposable
         }
         catch (Exception e)
         {
+            await DropWriterAsync();
             if (batch.Count > 1)
                 _logger.LogWarning("A batch of {Count} steps was not committed ({Error}); each caller retries or answers", batch.Count, e.Message);
             foreach (var step in batch.Where(b => !failed.Exists(f => f.Step == b)))
@@ -152,11 +156,46 @@ public sealed class GroupCommitter : IAsyncDisposable
             step.Fail(error);
     }
 
+    private async Task<NodeDbContext> OpenWriterAsync(CancellationToken ct)
+    {
+        var db = await _dbFactory.CreateDbContextAsync(ct);
+        try
+        {
+            // The steps' savepoints are ours: EF's own one around each SaveChanges would only add statements.
+            db.Database.AutoSavepointsEnabled = false;
+            // Opened here, EF leaves it open after each command and transaction (it closes only what it opened itself).
+            await db.Database.OpenConnectionAsync(ct);
+            return db;
+        }
+        catch
+        {
+            await db.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task DropWriterAsync()
+    {
+        if (_writer is not { } db)
+            return;
+        _writer = null;
+        try
+        {
+            await db.DisposeAsync();
+        }
+        catch (Exception e)
+        {
+            _logger.LogDebug(e, "The store writer's context did not close cleanly after a failed batch");
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _steps.Writer.TryComplete();
         await _stopping.CancelAsync();
         await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        // The loop has ended: nothing uses the writer any more.
+        await DropWriterAsync();
         _stopping.Dispose();
     }
 

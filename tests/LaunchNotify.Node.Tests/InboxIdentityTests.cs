@@ -90,6 +90,51 @@ public sealed class InboxIdentityTests(PostgresSchemaFixture postgres) : IClassF
         Assert.Empty(ru.Errors);
     }
 
+    [Fact]
+    public void TheClaim_WritesEveryColumnOfTheInboxRow()
+    {
+        // The claim is the only write of a received message's columns (later only its receipt and deadlines are updated):
+        // a column it left out would be stored empty.
+        using var db = new NodeDbContext(_world.SqliteStore("model").ToDbContextOptions());
+        var mapped = db.Model.FindEntityType(typeof(InboxMessage))!.GetProperties().Select(p => p.GetColumnName()).Order().ToList();
+        var claimed = InboxClaims.Columns.Select(c => c.Column).Order().ToList();
+        Assert.Equal(22, mapped.Count);
+        Assert.Equal(mapped, claimed);
+    }
+
+    [Fact]
+    public Task AReceivedNotification_OnSqlite_IsStoredWhole() => StoredWholeAsync(store: null);
+
+    [Fact]
+    public Task AReceivedNotification_OnPostgres_IsStoredWhole() => StoredWholeAsync(postgres.Store);
+
+    private async Task StoredWholeAsync(StorageOptions? store)
+    {
+        var us = await _world.StartAsync("US");
+        var ru = await _world.StartAsync("RU", store);
+        await us.NotifyAsync("RU", Duration.FromHours(3));
+        byte[] sent;
+        await using (var usDb = us.NewDb())
+            sent = (await usDb.Outbox.SingleAsync(o => o.Recipient == "RU")).Body;
+
+        var result = Assert.Single(await _world.DeliverAsync(us, ru));
+
+        Assert.Equal(InboxDisposition.Accepted, result.Disposition);
+        await using var db = ru.NewDb();
+        var row = await db.Inbox.SingleAsync(m => m.Sender == "US" && m.MessageId == result.MessageId);
+        Assert.Equal(sent, row.Jws);
+        Assert.Equal(("prenotification", InboxOutcome.Accepted, 1L), (row.Kind, row.Outcome, row.Sequence));
+        Assert.NotNull(row.AgreementId);
+        Assert.Equal(_world.Clock.GetCurrentInstant(), row.ReceivedAt);
+        Assert.NotNull(row.IssuedAt);
+        Assert.True(row.WindowStart < row.WindowEnd);
+        Assert.Equal(result.MessageId, JsonNode.Parse(row.PayloadJson!)!["messageId"]!.GetValue<Guid>());
+        Assert.Equal("[]", row.DetailsJson);
+        Assert.Equal(result.ReceiptMessageId, row.ReceiptMessageId);
+        Assert.True(Jws.TryParseFlattened(row.ReceiptJws!, out _, out _));
+        Assert.Null(row.AcknowledgedAt);
+    }
+
     [Theory]
     [InlineData("window-ends-before-start", ContentCodes.WindowNotAfterStart)]
     [InlineData("issued-in-a-leap-second", ContentCodes.InstantLeapSecond)]

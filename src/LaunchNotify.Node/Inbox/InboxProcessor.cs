@@ -224,7 +224,6 @@ public sealed class InboxProcessor(
                     await db.SaveChangesAsync(stepCt);
                 return stored;
             }
-            db.Inbox.Update(entry);
             if (answers)
             {
                 var receipt = await QueueReceiptAsync(db, claim.MessageId, claim.Sender, kind!.Value, claimedAgreement ?? UnknownAgreement, receivedAt,

@@ -42,7 +42,8 @@ public sealed class OutboxSignal : WakeSignal
         if (_claimant is not { } claimant)
             return [];
         List<OutboxEntry>? claimed = null;
-        foreach (var added in db.ChangeTracker.Entries<OutboxEntry>())
+        // Added entries, and values set before they were added: nothing that needs change detection over the unit of work.
+        foreach (var added in db.ChangeTracker.WithoutDetecting<OutboxEntry>())
         {
             var entry = added.Entity;
             if (added.State != EntityState.Added || entry.ClaimToken is not null || entry.NextAttemptAt is not null || !claimant.Kinds.Contains(entry.Kind))

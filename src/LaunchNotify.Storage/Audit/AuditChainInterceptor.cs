@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using LaunchNotify.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace LaunchNotify.Storage.Audit;
@@ -48,7 +49,9 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
         {
             if (db.Database.CurrentTransaction is null)
                 _opened.AddOrUpdate(db, db.Database.BeginTransaction());
-            var head = db.Database.SqlQueryRaw<HeadRow>(ReserveSql, pending.Count, AuditChain.GenesisHash).AsEnumerable().Single();
+            HeadRow head;
+            using (var reader = ReserveCommand(db, pending.Count, out var parameters).ExecuteReader(parameters))
+                head = reader.Read() ? Head(reader) : throw new InvalidOperationException("The audit chain's head row was not returned.");
             MoveHead(db, head.Seq, Seal(pending, head));
             return result;
         }
@@ -68,7 +71,9 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
         {
             if (db.Database.CurrentTransaction is null)
                 _opened.AddOrUpdate(db, await db.Database.BeginTransactionAsync(cancellationToken));
-            var head = (await db.Database.SqlQueryRaw<HeadRow>(ReserveSql, pending.Count, AuditChain.GenesisHash).ToListAsync(cancellationToken)).Single();
+            HeadRow head;
+            await using (var reader = await ReserveCommand(db, pending.Count, out var parameters).ExecuteReaderAsync(parameters, cancellationToken))
+                head = await reader.ReadAsync(cancellationToken) ? Head(reader) : throw new InvalidOperationException("The audit chain's head row was not returned.");
             MoveHead(db, head.Seq, Seal(pending, head));
             return result;
         }
@@ -173,9 +178,20 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
         tx.Dispose();
     }
 
-    private sealed class HeadRow
+    /// <summary>
+    /// The reservation as a raw command of the context's own connection and transaction, with EF Core's command logging
+    /// and diagnostics (so it is counted and traced like every other statement), without the LINQ pipeline a raw query
+    /// goes through (expression caching, parameter extraction, a shaper): it runs on every audited save.
+    /// </summary>
+    private static IRelationalCommand ReserveCommand(DbContext db, int count, out RelationalCommandParameterObject parameters)
     {
-        public long Seq { get; set; }
-        public string Hash { get; set; } = "";
+        var raw = db.GetService<IRawSqlCommandBuilder>().Build(ReserveSql, [count, AuditChain.GenesisHash], db.Model);
+        parameters = new RelationalCommandParameterObject(db.GetService<IRelationalConnection>(), raw.ParameterValues, null, db,
+            db.GetService<IRelationalCommandDiagnosticsLogger>(), CommandSource.FromSqlQuery);
+        return raw.RelationalCommand;
     }
+
+    private static HeadRow Head(RelationalDataReader reader) => new(reader.DbDataReader.GetInt64(0), reader.DbDataReader.GetString(1));
+
+    private sealed record HeadRow(long Seq, string Hash);
 }
