@@ -116,6 +116,36 @@ public abstract class AuditChainTests
     }
 
     [Fact]
+    public async Task AContextWhoseAuditedSaveFailed_StillHoldsItsEntries_AndSavesThemOnceWhenSavedAgain()
+    {
+        await using var store = await CreateStoreAsync();
+        await using (var db = store.NewContext())
+        {
+            db.Alarms.Add(AlarmWithKey("K1"));
+            await db.SaveChangesAsync();
+        }
+        await using var retrying = store.NewContext();
+        var duplicate = AlarmWithKey("K1");
+        retrying.Alarms.Add(duplicate);
+        AuditChain.Append(retrying, T0, "alarm-raised", new AuditSubject(Centre: "RU"), new JsonObject { ["key"] = "K2" });
+        await Assert.ThrowsAsync<DbUpdateException>(() => retrying.SaveChangesAsync());
+
+        // The entries were written by the interceptor before EF Core's own statements failed: rolled back with them, and
+        // the unit of work holds them again, as it would had EF Core written them.
+        Assert.Single(retrying.ChangeTracker.Entries<AuditEntry>(), e => e.State == EntityState.Added);
+        await AppendAsync(store, 2, from: 1);
+        duplicate.DedupeKey = "K2";
+        await retrying.SaveChangesAsync();
+
+        await using var check = store.NewContext();
+        var entries = await check.Set<AuditEntry>().OrderBy(e => e.Seq).ToListAsync();
+        Assert.Equal([1L, 2, 3], entries.Select(e => e.Seq));
+        Assert.Equal("{\"key\":\"K2\"}", entries[2].DetailsJson);
+        var result = await AuditVerifier.VerifyAsync(check);
+        Assert.True(result.Intact, string.Join("; ", result.Breaks));
+    }
+
+    [Fact]
     public async Task AContextWhoseAuditedSaveFailed_SavesAgainWithoutEntries_AfterAnotherWriterAppended_AndTheHeadStaysTheOthers()
     {
         await using var store = await CreateStoreAsync();

@@ -9,9 +9,10 @@ namespace LaunchNotify.Storage.Audit;
 
 /// <summary>
 /// Seals the audit entries of a unit of work as it saves: takes the chain's lock by updating its head row, numbers
-/// the entries after the head, links and hashes them, and moves the head, all in the transaction that saves the
-/// state they record. Without a caller's transaction it opens one around the save, so an entry and its state change
-/// commit together even then.
+/// the entries after the head, links and hashes them, writes them and moves the head, all in the transaction that saves
+/// the state they record. Without a caller's transaction it opens one around the save, so an entry and its state change
+/// commit together even then. Two statements per save whatever the number of entries: the reservation, and one
+/// multi-row insert that also sets the head's hash (<see cref="ModelCommands"/>; EF Core wrote one insert per entry).
 /// </summary>
 /// <remarks>
 /// The head update is the lock: PostgreSQL holds the row lock until commit (a second appender waits, then reads the
@@ -26,9 +27,8 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     // Transactions this interceptor opened because the caller had none; committed or rolled back with the save.
     private readonly ConditionalWeakTable<DbContext, IDbContextTransaction> _opened = new();
 
-    // The head row as each context tracks it, so that its move is one more UPDATE in the save's own batch (one round trip
-    // fewer per audited unit of work on PostgreSQL) instead of a statement of its own.
-    private readonly ConditionalWeakTable<DbContext, AuditChainHead> _heads = new();
+    // The entries this interceptor wrote in a save still under way (see TakeOver).
+    private readonly ConditionalWeakTable<DbContext, List<AuditEntry>> _written = new();
 
     private AuditChainInterceptor()
     {
@@ -52,7 +52,10 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
             HeadRow head;
             using (var reader = ReserveCommand(db, pending.Count, out var parameters).ExecuteReader(parameters))
                 head = reader.Read() ? Head(reader) : throw new InvalidOperationException("The audit chain's head row was not returned.");
-            MoveHead(db, head.Seq, Seal(pending, head));
+            var entries = TakeOver(db, pending);
+            var hash = Seal(entries, head);
+            foreach (var (command, values) in Writes(db, entries, hash))
+                ModelCommands.Execute(db, command, values);
             return result;
         }
         catch
@@ -74,7 +77,10 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
             HeadRow head;
             await using (var reader = await ReserveCommand(db, pending.Count, out var parameters).ExecuteReaderAsync(parameters, cancellationToken))
                 head = await reader.ReadAsync(cancellationToken) ? Head(reader) : throw new InvalidOperationException("The audit chain's head row was not returned.");
-            MoveHead(db, head.Seq, Seal(pending, head));
+            var entries = TakeOver(db, pending);
+            var hash = Seal(entries, head);
+            foreach (var (command, values) in Writes(db, entries, hash))
+                await ModelCommands.ExecuteAsync(db, command, values, cancellationToken);
             return result;
         }
         catch
@@ -86,7 +92,7 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
 
     public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
-        ForgetHead(eventData.Context);
+        ForgetWritten(eventData.Context);
         if (eventData.Context is { } db && _opened.TryGetValue(db, out var tx))
         {
             _opened.Remove(db);
@@ -98,7 +104,7 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
 
     public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        ForgetHead(eventData.Context);
+        ForgetWritten(eventData.Context);
         if (eventData.Context is { } db && _opened.TryGetValue(db, out var tx))
         {
             _opened.Remove(db);
@@ -125,12 +131,12 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     }
 
     /// <summary>Numbers, links and hashes the pending entries after <paramref name="head"/>; returns the new head hash.</summary>
-    private static string Seal(List<Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry<AuditEntry>> pending, HeadRow head)
+    private static string Seal(List<AuditEntry> entries, HeadRow head)
     {
         // The reservation moved the head's number past the whole batch; its hash is still the previous entry's.
-        var seq = head.Seq - pending.Count;
+        var seq = head.Seq - entries.Count;
         var prev = head.Hash;
-        foreach (var entry in pending.Select(p => p.Entity))
+        foreach (var entry in entries)
         {
             entry.Seq = ++seq;
             entry.PrevHash = prev;
@@ -141,36 +147,66 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     }
 
     /// <summary>
-    /// Sets the head's hash in this save's batch: the head row is tracked (attached as it now stands, the reservation
-    /// having moved its number) with only its hash marked changed, so the save writes it with the entries; detached
-    /// again once the save has ended (<see cref="ForgetHead"/>).
+    /// The pending entries leave EF Core's tracking (this interceptor writes them, and EF Core must not insert them again);
+    /// they are kept aside until the save ends, to be tracked again as added should it fail (<see cref="Abandon"/>), so
+    /// that the unit of work still holds them, as it would had EF Core written them.
     /// </summary>
-    private void MoveHead(DbContext db, long seq, string hash)
+    private List<AuditEntry> TakeOver(DbContext db, List<Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry<AuditEntry>> pending)
     {
-        ForgetHead(db);
-        var row = new AuditChainHead { Id = AuditChainHead.SingleRowId, Seq = seq, Hash = hash };
-        db.Attach(row);
-        _heads.AddOrUpdate(db, row);
-        // Only the hash is written: the reservation already moved the number.
-        db.Entry(row).Property(h => h.Hash).IsModified = true;
+        var entries = new List<AuditEntry>(pending.Count);
+        foreach (var entry in pending)
+        {
+            entries.Add(entry.Entity);
+            entry.State = EntityState.Detached;
+        }
+        _written.AddOrUpdate(db, entries);
+        return entries;
     }
 
+    /// <summary>Entries per insert statement: the statements (one per count up to this) are built once per model.</summary>
+    private const int RowsPerInsert = 16;
+
     /// <summary>
-    /// The head is tracked for one save only: saved or not, the context's next save reserves and reads the head afresh,
-    /// and a head left tracked could write an old hash over another writer's.
+    /// The sealed entries as multi-row inserts, and the head's new hash set by the last of them (one command for a save's
+    /// usual one to three entries, where EF Core ran one insert per entry and an update of the head).
     /// </summary>
-    private void ForgetHead(DbContext? db)
+    private static IEnumerable<(IRelationalCommand Command, Dictionary<string, object?> Values)> Writes(DbContext db, List<AuditEntry> entries, string headHash)
     {
-        if (db is not null && _heads.TryGetValue(db, out var head))
+        var table = db.Model.FindEntityType(typeof(AuditEntry))!;
+        var columns = ModelCommands.StoredProperties(table);
+        for (var start = 0; start < entries.Count; start += RowsPerInsert)
         {
-            _heads.Remove(db);
-            db.Entry(head).State = EntityState.Detached;
+            var rows = Math.Min(RowsPerInsert, entries.Count - start);
+            var last = start + rows == entries.Count;
+            var command = ModelCommands.Get(db, $"audit-insert:{rows}:{(last ? "head" : "")}", context => ModelCommands.BuildInsert(context, table, columns, rows,
+                last ? $"""; UPDATE "AuditChainHead" SET "Hash" = {ModelCommands.Placeholder(context, HeadHashParameter)} WHERE "Id" = {AuditChainHead.SingleRowId}""" : "",
+                last ? [(HeadHashParameter, context.Model.FindEntityType(typeof(AuditChainHead))!.FindProperty(nameof(AuditChainHead.Hash))!)] : []));
+            var values = new Dictionary<string, object?>(rows * columns.Count + 1);
+            for (var row = 0; row < rows; row++)
+                ModelCommands.AddRow(values, columns, row, entries[start + row]);
+            if (last)
+                values[HeadHashParameter] = headHash;
+            yield return (command, values);
         }
+    }
+
+    private const string HeadHashParameter = "head_hash";
+
+    /// <summary>The save has ended, written: its entries are the store's now.</summary>
+    private void ForgetWritten(DbContext? db)
+    {
+        if (db is not null)
+            _written.Remove(db);
     }
 
     private void Abandon(DbContext? db)
     {
-        ForgetHead(db);
+        if (db is not null && _written.TryGetValue(db, out var entries))
+        {
+            // Not saved: the unit of work holds its entries again (sealed anew by its next save, if any).
+            _written.Remove(db);
+            db.Set<AuditEntry>().AddRange(entries);
+        }
         if (db is null || !_opened.TryGetValue(db, out var tx))
             return;
         _opened.Remove(db);

@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace LaunchNotify.Storage;
+
+/// <summary>
+/// Statements of the hot path written once per model and run through EF Core's own command pipeline (the context's
+/// connection and transaction, its command logging, diagnostics and interceptors, so they are counted and traced like any
+/// other), without what <c>SaveChanges</c> does per row: change tracking, a modification command and its SQL generated
+/// anew for every row, one command per row on SQLite. Parameters are typed by the model's mappings of the columns they
+/// fill (value converters included), so a null is a typed null on PostgreSQL as on SQLite.
+/// </summary>
+public static class ModelCommands
+{
+    private static readonly ConditionalWeakTable<IModel, ConcurrentDictionary<string, IRelationalCommand>> Built = new();
+
+    /// <summary>The command <paramref name="key"/> for <paramref name="db"/>'s model, built by <paramref name="build"/> the first time.</summary>
+    public static IRelationalCommand Get(DbContext db, string key, Func<DbContext, IRelationalCommand> build) =>
+        Built.GetValue(db.Model, _ => new ConcurrentDictionary<string, IRelationalCommand>()).GetOrAdd(key, _ => build(db));
+
+    /// <summary>
+    /// <c>INSERT INTO table (columns) VALUES (row 0), (row 1) …</c> for <paramref name="rows"/> rows of
+    /// <paramref name="entity"/>'s <paramref name="properties"/> (parameters <c>r{row}_{i}</c>), then <paramref name="tail"/>
+    /// (a conflict clause or further statements, whose own parameters <paramref name="tailParameters"/> name with the
+    /// property whose mapping types them).
+    /// </summary>
+    public static IRelationalCommand BuildInsert(DbContext db, IEntityType entity, IReadOnlyList<IProperty> properties, int rows, string tail = "",
+        params (string Name, IProperty TypedAs)[] tailParameters)
+    {
+        var sql = db.GetService<ISqlGenerationHelper>();
+        var builder = db.GetService<IRelationalCommandBuilderFactory>().Create();
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        var text = new StringBuilder("INSERT INTO ").Append(sql.DelimitIdentifier(table.Name, table.Schema)).Append(" (")
+            .AppendJoin(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!))).Append(") VALUES ");
+        for (var row = 0; row < rows; row++)
+        {
+            text.Append(row == 0 ? "(" : ", (");
+            for (var i = 0; i < properties.Count; i++)
+            {
+                var name = ParameterName(row, i);
+                builder.AddParameter(name, sql.GenerateParameterName(name), properties[i].GetRelationalTypeMapping(), properties[i].IsNullable);
+                text.Append(i == 0 ? "" : ", ").Append(sql.GenerateParameterNamePlaceholder(name));
+            }
+            text.Append(')');
+        }
+        foreach (var (name, typedAs) in tailParameters)
+            builder.AddParameter(name, sql.GenerateParameterName(name), typedAs.GetRelationalTypeMapping(), typedAs.IsNullable);
+        builder.Append(text.Append(' ').Append(tail).ToString());
+        return builder.Build();
+    }
+
+    /// <summary>The invariant name of the parameter for row <paramref name="row"/>, column <paramref name="column"/> of <see cref="BuildInsert"/>.</summary>
+    public static string ParameterName(int row, int column) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"r{row}_{column}");
+
+    /// <summary>The placeholder of a tail parameter in <paramref name="db"/>'s SQL dialect.</summary>
+    public static string Placeholder(DbContext db, string name) => db.GetService<ISqlGenerationHelper>().GenerateParameterNamePlaceholder(name);
+
+    /// <summary>Adds <paramref name="row"/>'s values of <paramref name="properties"/> as row <paramref name="index"/>'s parameters.</summary>
+    public static void AddRow<T>(Dictionary<string, object?> values, IReadOnlyList<IProperty> properties, int index, T row) where T : class
+    {
+        for (var i = 0; i < properties.Count; i++)
+            values[ParameterName(index, i)] = properties[i].GetGetter().GetClrValue(row);
+    }
+
+    /// <summary>Runs <paramref name="command"/> with <paramref name="values"/> on <paramref name="db"/>'s connection and transaction.</summary>
+    public static Task<int> ExecuteAsync(DbContext db, IRelationalCommand command, IReadOnlyDictionary<string, object?> values, CancellationToken ct) =>
+        command.ExecuteNonQueryAsync(Parameters(db, values), ct);
+
+    /// <inheritdoc cref="ExecuteAsync"/>
+    public static int Execute(DbContext db, IRelationalCommand command, IReadOnlyDictionary<string, object?> values) =>
+        command.ExecuteNonQuery(Parameters(db, values));
+
+    private static RelationalCommandParameterObject Parameters(DbContext db, IReadOnlyDictionary<string, object?> values) =>
+        new(db.GetService<IRelationalConnection>(), values, null, db, db.GetService<IRelationalCommandDiagnosticsLogger>(), CommandSource.SaveChanges);
+
+    /// <summary>The mapped, stored properties of <paramref name="entity"/> in a fixed order (the model's), for an insert of whole rows.</summary>
+    public static IReadOnlyList<IProperty> StoredProperties(IEntityType entity) =>
+        entity.GetProperties().Where(p => p.GetTableColumnMappings().Any()).ToList();
+}
