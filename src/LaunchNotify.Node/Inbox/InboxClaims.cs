@@ -33,6 +33,16 @@ public static class InboxClaims
     ];
 
     /// <summary>
+    /// Whether (sender, id) is in the inbox: the cheap look before a message's step (nearly always no), by a statement
+    /// built once per model; the claim in the step is what decides a race.
+    /// </summary>
+    public static Task<bool> IsStoredAsync(NodeDbContext db, string sender, Guid messageId, CancellationToken ct)
+    {
+        var inbox = db.Model.FindEntityType(typeof(InboxMessage))!;
+        return ModelCommands.ExistsAsync(db, inbox, inbox.FindPrimaryKey()!.Properties, [sender, messageId], ct);
+    }
+
+    /// <summary>
     /// Claims (sender, id) with <paramref name="entry"/>'s row; on success the entity is tracked as unchanged, so that
     /// later changes to it are saved as an update of the changed columns. False, and nothing written, when the row exists.
     /// </summary>

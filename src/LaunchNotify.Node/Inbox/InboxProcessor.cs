@@ -110,7 +110,9 @@ public sealed class InboxProcessor(
 
         // Identity is (sender, id): another centre's message with the same id is a different message.
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var existing = await db.Inbox.AsNoTracking().SingleOrDefaultAsync(m => m.Sender == sender.Value && m.MessageId == messageId, ct);
+        var existing = await InboxClaims.IsStoredAsync(db, sender.Value, messageId, ct)
+            ? await db.Inbox.AsNoTracking().SingleAsync(m => m.Sender == sender.Value && m.MessageId == messageId, ct)
+            : null;
         if (existing is not null)
             return await AnswerDuplicateAsync(existing, delivery, receivedAt, ct);
 

@@ -83,7 +83,9 @@ public sealed class SubmissionService(
             return SubmissionResult.Malformed(parse.Errors);
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (await db.OutboundMessages.AnyAsync(m => m.MessageId == message.MessageId.Value, ct))
+        // The cheap look for a resubmission (nearly always no); the primary key decides a race.
+        var outbound = db.Model.FindEntityType(typeof(OutboundMessage))!;
+        if (await ModelCommands.ExistsAsync(db, outbound, outbound.FindPrimaryKey()!.Properties, [message.MessageId.Value], ct))
             return await AlreadyAcceptedAsync(db, message, ct);
 
         if (!agreements.TryGet(message.AgreementId, out var agreement))
