@@ -56,6 +56,24 @@ public static class ModelCommands
     }
 
     /// <summary>
+    /// The statement <paramref name="key"/> for <paramref name="db"/>'s model: <paramref name="sql"/>, given each parameter's
+    /// placeholder by name, is written once; each parameter is typed by the mapping of the property named with it.
+    /// </summary>
+    public static IRelationalCommand Statement(DbContext db, string key, IReadOnlyList<(string Name, IProperty TypedAs)> parameters, Func<Func<string, string>, string> sql) =>
+        Get(db, key, context =>
+        {
+            var helper = context.GetService<ISqlGenerationHelper>();
+            var builder = context.GetService<IRelationalCommandBuilderFactory>().Create();
+            foreach (var (name, typedAs) in parameters)
+                builder.AddParameter(name, helper.GenerateParameterName(name), typedAs.GetRelationalTypeMapping(), typedAs.IsNullable);
+            return builder.Append(sql(helper.GenerateParameterNamePlaceholder)).Build();
+        });
+
+    /// <summary>Runs <paramref name="command"/> and returns the first column of its first row (null when it returns none).</summary>
+    public static async Task<object?> ScalarAsync(DbContext db, IRelationalCommand command, IReadOnlyDictionary<string, object?> values, CancellationToken ct) =>
+        await command.ExecuteScalarAsync(Parameters(db, values), ct) is { } value and not DBNull ? value : null;
+
+    /// <summary>
     /// Whether <paramref name="entity"/>'s table has a row whose <paramref name="keys"/> equal <paramref name="values"/>: one
     /// cached <c>SELECT 1 … LIMIT 1</c> per model and key, for the looks a message makes before its step, which nearly
     /// always find nothing (the LINQ query it replaces compiled, cached and shaped a whole entity each time).
@@ -109,5 +127,7 @@ public static class ModelCommands
 
     /// <summary>The mapped, stored properties of <paramref name="entity"/> in a fixed order (the model's), for an insert of whole rows.</summary>
     public static IReadOnlyList<IProperty> StoredProperties(IEntityType entity) =>
-        entity.GetProperties().Where(p => p.GetTableColumnMappings().Any()).ToList();
+        Stored.GetValue(entity, e => e.GetProperties().Where(p => p.GetTableColumnMappings().Any()).ToList());
+
+    private static readonly ConditionalWeakTable<IEntityType, IReadOnlyList<IProperty>> Stored = new();
 }

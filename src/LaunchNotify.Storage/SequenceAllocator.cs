@@ -15,18 +15,21 @@ public static class SequenceAllocator
     /// </summary>
     public static async Task<long> NextAsync(NodeDbContext db, string sender, string recipient, string agreementId, string stream, CancellationToken ct = default)
     {
-        var numbers = await db.Database.SqlQueryRaw<long>(
-            """
-            INSERT INTO "SequenceCounters" ("Sender", "Recipient", "AgreementId", "Stream", "Last")
-            VALUES ({0}, {1}, {2}, {3}, 1)
-            ON CONFLICT ("Sender", "Recipient", "AgreementId", "Stream") DO UPDATE SET "Last" = "SequenceCounters"."Last" + 1
-            RETURNING "Last" AS "Value"
-            """,
-            sender, recipient, agreementId, stream).ToListAsync(ct);
-        return numbers.Single();
+        // One statement per model, written once (ModelCommands): it runs for every message a node numbers.
+        var counter = db.Model.FindEntityType(typeof(Entities.SequenceCounter))!;
+        var command = ModelCommands.Statement(db, "sequence-next",
+            [.. new[] { "Sender", "Recipient", "AgreementId", "Stream" }.Select(name => (name, counter.FindProperty(name)!))],
+            p => $"""
+                INSERT INTO "SequenceCounters" ("Sender", "Recipient", "AgreementId", "Stream", "Last")
+                VALUES ({p("Sender")}, {p("Recipient")}, {p("AgreementId")}, {p("Stream")}, 1)
+                ON CONFLICT ("Sender", "Recipient", "AgreementId", "Stream") DO UPDATE SET "Last" = "SequenceCounters"."Last" + 1
+                RETURNING "Last"
+                """);
+        var last = await ModelCommands.ScalarAsync(db, command,
+            new Dictionary<string, object?> { ["Sender"] = sender, ["Recipient"] = recipient, ["AgreementId"] = agreementId, ["Stream"] = stream }, ct);
+        return Convert.ToInt64(last ?? throw new InvalidOperationException("The sequence counter's upsert returned no number."), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The last number used on a link (0: none yet), for heartbeats.</summary>
     public static async Task<long> LastAsync(NodeDbContext db, string sender, string recipient, string agreementId, string stream, CancellationToken ct = default) =>
         await db.SequenceCounters
             .Where(c => c.Sender == sender && c.Recipient == recipient && c.AgreementId == agreementId && c.Stream == stream)

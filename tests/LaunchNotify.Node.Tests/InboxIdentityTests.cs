@@ -91,18 +91,6 @@ public sealed class InboxIdentityTests(PostgresSchemaFixture postgres) : IClassF
     }
 
     [Fact]
-    public void TheClaim_WritesEveryColumnOfTheInboxRow()
-    {
-        // The claim is the only write of a received message's columns (later only its receipt and deadlines are updated):
-        // a column it left out would be stored empty.
-        using var db = new NodeDbContext(_world.SqliteStore("model").ToDbContextOptions());
-        var mapped = db.Model.FindEntityType(typeof(InboxMessage))!.GetProperties().Select(p => p.GetColumnName()).Order().ToList();
-        var claimed = InboxClaims.Columns.Select(c => c.Column).Order().ToList();
-        Assert.Equal(22, mapped.Count);
-        Assert.Equal(mapped, claimed);
-    }
-
-    [Fact]
     public Task AReceivedNotification_OnSqlite_IsStoredWhole() => StoredWholeAsync(store: null);
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Text;
 using LaunchNotify.Storage;
 using LaunchNotify.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -17,22 +16,6 @@ namespace LaunchNotify.Node.Inbox;
 public static class InboxClaims
 {
     /// <summary>
-    /// Every column of <see cref="InboxMessage"/> with its value as the store keeps it (instants as Unix ticks,
-    /// InstantConverter; the outcome as its name), as the model maps them (a test holds this list to the model).
-    /// </summary>
-    public static readonly IReadOnlyList<(string Column, Func<InboxMessage, object?> Value)> Columns =
-    [
-        ("Sender", e => e.Sender), ("MessageId", e => e.MessageId), ("Kind", e => e.Kind), ("AgreementId", e => e.AgreementId),
-        ("Sequence", e => e.Sequence), ("RelatesTo", e => e.RelatesTo), ("ReceivedAt", e => e.ReceivedAt.ToUnixTimeTicks()),
-        ("IssuedAt", e => e.IssuedAt?.ToUnixTimeTicks()), ("Outcome", e => e.Outcome.ToString()), ("DetailsJson", e => e.DetailsJson),
-        ("Jws", e => e.Jws), ("PayloadJson", e => e.PayloadJson), ("WindowStart", e => e.WindowStart?.ToUnixTimeTicks()),
-        ("WindowEnd", e => e.WindowEnd?.ToUnixTimeTicks()), ("ReceiptMessageId", e => e.ReceiptMessageId), ("ReceiptJws", e => e.ReceiptJws),
-        ("AcknowledgeDueAt", e => e.AcknowledgeDueAt?.ToUnixTimeTicks()), ("AcknowledgedAt", e => e.AcknowledgedAt?.ToUnixTimeTicks()),
-        ("AcknowledgedBySubject", e => e.AcknowledgedBySubject), ("AcknowledgedByName", e => e.AcknowledgedByName),
-        ("AcknowledgementMessageId", e => e.AcknowledgementMessageId), ("AcknowledgementJws", e => e.AcknowledgementJws),
-    ];
-
-    /// <summary>
     /// Whether (sender, id) is in the inbox: the cheap look before a message's step (nearly always no), by a statement
     /// built once per model; the claim in the step is what decides a race.
     /// </summary>
@@ -48,25 +31,14 @@ public static class InboxClaims
     /// </summary>
     public static async Task<bool> TryClaimAsync(NodeDbContext db, InboxMessage entry, CancellationToken ct)
     {
-        // A column without a value is left out (it is NULL): a raw statement's parameter cannot carry a typed null.
-        var names = new StringBuilder();
-        var placeholders = new StringBuilder();
-        var values = new List<object>(Columns.Count);
-        foreach (var (column, read) in Columns)
-        {
-            if (read(entry) is not { } value)
-                continue;
-            if (values.Count > 0)
-            {
-                names.Append(", ");
-                placeholders.Append(", ");
-            }
-            names.Append('"').Append(column).Append('"');
-            placeholders.Append('{').Append(values.Count).Append('}');
-            values.Add(value);
-        }
-        var sql = $"""INSERT INTO "Inbox" ({names}) VALUES ({placeholders}) ON CONFLICT ("Sender", "MessageId") DO NOTHING""";
-        if (await db.Database.ExecuteSqlRawAsync(sql, values, ct) != 1)
+        // Every stored column of the row, as the model maps it, in one statement written once per model (ModelCommands).
+        var inbox = db.Model.FindEntityType(typeof(InboxMessage))!;
+        var columns = ModelCommands.StoredProperties(inbox);
+        var claim = ModelCommands.Get(db, "inbox-claim", context =>
+            ModelCommands.BuildInsert(context, inbox, columns, rows: 1, """ON CONFLICT ("Sender", "MessageId") DO NOTHING"""));
+        var values = new Dictionary<string, object?>(columns.Count);
+        ModelCommands.AddRow(values, columns, 0, entry);
+        if (await ModelCommands.ExecuteAsync(db, claim, values, ct) != 1)
             return false;
         db.Inbox.Attach(entry);
         return true;
