@@ -8,10 +8,10 @@ namespace LaunchNotify.Node.Inbox;
 /// Takes a message's identity, (sender, message id), in the inbox before anything else is written for it. One atomic
 /// insert-if-absent on SQLite and PostgreSQL alike: of two consumers (or a redelivery and the first delivery) racing
 /// on one message, exactly one gets the row and the other learns, without a failed insert or a logged error, that it
-/// holds a duplicate. The claim writes the whole row as it is known at that point (every column but the receipt's and
-/// the acknowledgement's), and the claimed entity is then tracked as stored: what the same transaction adds to it later
-/// (its receipt, its acknowledgement deadline) is an update of those columns alone, not a second write of the message.
-/// Nobody sees the row before that transaction commits.
+/// holds a duplicate. The claim writes the whole row as it is known at that point; what the same transaction learns
+/// later (its receipt, its acknowledgement deadline) is written by <see cref="CompleteAsync"/>, an update of those
+/// columns alone. The row is never tracked by EF Core (tracking would snapshot and compare its blobs at every look at
+/// the unit of work). Nobody sees the row before that transaction commits.
 /// </summary>
 public static class InboxClaims
 {
@@ -25,10 +25,7 @@ public static class InboxClaims
         return ModelCommands.ExistsAsync(db, inbox, inbox.FindPrimaryKey()!.Properties, [sender, messageId], ct);
     }
 
-    /// <summary>
-    /// Claims (sender, id) with <paramref name="entry"/>'s row; on success the entity is tracked as unchanged, so that
-    /// later changes to it are saved as an update of the changed columns. False, and nothing written, when the row exists.
-    /// </summary>
+    /// <summary>Claims (sender, id) with <paramref name="entry"/>'s row. False, and nothing written, when the row exists.</summary>
     public static async Task<bool> TryClaimAsync(NodeDbContext db, InboxMessage entry, CancellationToken ct)
     {
         // Every stored column of the row, as the model maps it, in one statement written once per model (ModelCommands).
@@ -38,9 +35,28 @@ public static class InboxClaims
             ModelCommands.BuildInsert(context, inbox, columns, rows: 1, """ON CONFLICT ("Sender", "MessageId") DO NOTHING"""));
         var values = new Dictionary<string, object?>(columns.Count);
         ModelCommands.AddRow(values, columns, 0, entry);
-        if (await ModelCommands.ExecuteAsync(db, claim, values, ct) != 1)
-            return false;
-        db.Inbox.Attach(entry);
-        return true;
+        return await ModelCommands.ExecuteAsync(db, claim, values, ct) == 1;
+    }
+
+    /// <summary>
+    /// Writes what the claiming transaction added to the row after the claim: its receipt and its acknowledgement
+    /// deadline (nothing, when it has neither: a receipt or heartbeat is not answered).
+    /// </summary>
+    public static async Task CompleteAsync(NodeDbContext db, InboxMessage entry, CancellationToken ct)
+    {
+        if (entry.ReceiptMessageId is null && entry.ReceiptJws is null && entry.AcknowledgeDueAt is null)
+            return;
+        var inbox = db.Model.FindEntityType(typeof(InboxMessage))!;
+        var command = ModelCommands.Statement(db, "inbox-complete",
+            [.. new[] { "ReceiptMessageId", "ReceiptJws", "AcknowledgeDueAt", "Sender", "MessageId" }.Select(name => (name, inbox.FindProperty(name)!))],
+            p => $"""
+                UPDATE "Inbox" SET "ReceiptMessageId" = {p("ReceiptMessageId")}, "ReceiptJws" = {p("ReceiptJws")}, "AcknowledgeDueAt" = {p("AcknowledgeDueAt")}
+                WHERE "Sender" = {p("Sender")} AND "MessageId" = {p("MessageId")}
+                """);
+        await ModelCommands.ExecuteAsync(db, command, new Dictionary<string, object?>
+        {
+            ["ReceiptMessageId"] = entry.ReceiptMessageId, ["ReceiptJws"] = entry.ReceiptJws, ["AcknowledgeDueAt"] = entry.AcknowledgeDueAt,
+            ["Sender"] = entry.Sender, ["MessageId"] = entry.MessageId,
+        }, ct);
     }
 }

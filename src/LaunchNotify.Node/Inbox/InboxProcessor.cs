@@ -239,6 +239,7 @@ public sealed class InboxProcessor(
             if (accepted && message is Acknowledgement a)
                 await ApplyAcknowledgementAsync(db, a, stepCt);
             await timeliness.OnStoredAsync(db, entry, message, agreement, original, accepted, findings, stepCt);
+            await InboxClaims.CompleteAsync(db, entry, stepCt);
             earliestDue = DeadlineSignal.EarliestPendingDue(db);
             handOff = outboxSignal.ClaimAdded(db, receivedAt);
             await db.SaveChangesAsync(stepCt);
