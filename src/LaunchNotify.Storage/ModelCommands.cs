@@ -24,6 +24,16 @@ public static class ModelCommands
     public static IRelationalCommand Get(DbContext db, string key, Func<DbContext, IRelationalCommand> build) =>
         Built.GetValue(db.Model, _ => new ConcurrentDictionary<string, IRelationalCommand>()).GetOrAdd(key, _ => build(db));
 
+    private static readonly ConditionalWeakTable<IModel, ConcurrentDictionary<string, object>> Compiled = new();
+
+    /// <summary>
+    /// The compiled query <paramref name="key"/> for <paramref name="db"/>'s model, compiled by <paramref name="compile"/>
+    /// the first time (<c>EF.CompileAsyncQuery</c>: no expression to build, hash and look up per call). A compiled query is
+    /// bound to the first model it runs with, and a process may hold several (a SQLite and a PostgreSQL store), so one per model.
+    /// </summary>
+    public static TQuery Query<TQuery>(DbContext db, string key, Func<TQuery> compile) where TQuery : class =>
+        (TQuery)Compiled.GetValue(db.Model, _ => new ConcurrentDictionary<string, object>()).GetOrAdd(key, _ => compile());
+
     /// <summary>
     /// <c>INSERT INTO table (columns) VALUES (row 0), (row 1) …</c> for <paramref name="rows"/> rows of
     /// <paramref name="entity"/>'s <paramref name="properties"/> (parameters <c>r{row}_{i}</c>), then <paramref name="tail"/>

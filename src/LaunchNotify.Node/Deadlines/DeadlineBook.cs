@@ -14,7 +14,9 @@ public sealed class DeadlineBook(AlarmBook alarms, IClock clock, IDbContextFacto
 {
     /// <summary>The deadline with <paramref name="key"/>: one this unit of work tracks (a key never changes, so no change detection is needed to find it), else the stored one.</summary>
     public async Task<Deadline?> FindAsync(NodeDbContext db, string key, CancellationToken ct) =>
-        db.ChangeTracker.WithoutDetecting<Deadline>().Find(d => d.Entity.Key == key)?.Entity ?? await db.Deadlines.SingleOrDefaultAsync(d => d.Key == key, ct);
+        db.ChangeTracker.WithoutDetecting<Deadline>().Find(d => d.Entity.Key == key)?.Entity
+        ?? await ModelCommands.Query(db, "deadline-by-key", () => EF.CompileAsyncQuery(
+            (NodeDbContext context, string k, CancellationToken token) => context.Deadlines.SingleOrDefault(d => d.Key == k)))(db, key, ct);
 
     /// <summary>Adds a pending deadline unless one with this key exists (then returns the existing one unchanged).</summary>
     public async Task<Deadline> ScheduleAsync(NodeDbContext db, Deadline deadline, CancellationToken ct)

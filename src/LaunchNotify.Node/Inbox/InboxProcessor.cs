@@ -322,8 +322,9 @@ public sealed class InboxProcessor(
     /// <summary>A counterpart's receipt for something this centre sent: the delivery is confirmed or rejected.</summary>
     private async Task ApplyReceiptAsync(NodeDbContext db, Receipt receipt, CancellationToken ct)
     {
-        var deliveryRow = await db.Deliveries.SingleOrDefaultAsync(
-            d => d.MessageId == receipt.ReceiptFor.Value && d.Recipient == receipt.Sender.Value, ct);
+        var deliveryRow = await ModelCommands.Query(db, "delivery-by-key", () => EF.CompileAsyncQuery(
+            (NodeDbContext context, Guid id, string recipient, CancellationToken token) =>
+                context.Deliveries.SingleOrDefault(d => d.MessageId == id && d.Recipient == recipient)))(db, receipt.ReceiptFor.Value, receipt.Sender.Value, ct);
         if (deliveryRow is null)
         {
             logger.LogWarning("Receipt {ReceiptId} from {Sender} refers to {MessageId}, which this centre did not send to it", receipt.MessageId, receipt.Sender, receipt.ReceiptFor);
