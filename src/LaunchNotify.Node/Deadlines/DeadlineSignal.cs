@@ -44,8 +44,12 @@ public sealed class DeadlineSignal : WakeSignal
     public static Instant? EarliestPendingDue(NodeDbContext db)
     {
         Instant? earliest = null;
-        foreach (var entry in db.ChangeTracker.Entries<Deadline>())
+        // Each tracked deadline's own change detection (a re-armed one is modified in place), not one over everything
+        // the unit of work tracks: the save runs that one anyway.
+        foreach (var entry in db.ChangeTracker.WithoutDetecting<Deadline>())
         {
+            if (entry.State == EntityState.Unchanged)
+                entry.DetectChanges();
             if (entry.State is not (EntityState.Added or EntityState.Modified) || entry.Entity.State != DeadlineState.Pending)
                 continue;
             if (earliest is null || entry.Entity.DueAt < earliest)

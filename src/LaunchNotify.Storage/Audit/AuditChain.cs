@@ -41,7 +41,10 @@ public static class AuditChain
         if (subject.AgreementId is { Length: > 64 })
             throw new ArgumentException("Audit subject agreement ids are at most 64 characters.", nameof(subject));
 
-        var order = Pending(db).Select(e => e.Entity.AppendOrder).DefaultIfEmpty(0).Max() + 1;
+        var order = 1L;
+        foreach (var pending in db.ChangeTracker.WithoutDetecting<AuditEntry>())
+            if (pending.State == EntityState.Added && pending.Entity.AppendOrder >= order)
+                order = pending.Entity.AppendOrder + 1;
         var entry = new AuditEntry
         {
             // A temporary key, unique in this context until the interceptor assigns the real one.
