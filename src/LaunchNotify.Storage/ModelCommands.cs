@@ -67,14 +67,16 @@ public static class ModelCommands
 
     /// <summary>
     /// The statement <paramref name="key"/> for <paramref name="db"/>'s model: <paramref name="sql"/>, given each parameter's
-    /// placeholder by name, is written once; each parameter is typed by the mapping of the property named with it.
+    /// placeholder by name, is written once; each parameter is typed by the mapping of the property named with it
+    /// (<paramref name="parameters"/> is asked only then).
     /// </summary>
-    public static IRelationalCommand Statement(DbContext db, string key, IReadOnlyList<(string Name, IProperty TypedAs)> parameters, Func<Func<string, string>, string> sql) =>
+    public static IRelationalCommand Statement(DbContext db, string key, Func<IModel, IReadOnlyList<(string Name, IProperty TypedAs)>> parameters,
+        Func<Func<string, string>, string> sql) =>
         Get(db, key, context =>
         {
             var helper = context.GetService<ISqlGenerationHelper>();
             var builder = context.GetService<IRelationalCommandBuilderFactory>().Create();
-            foreach (var (name, typedAs) in parameters)
+            foreach (var (name, typedAs) in parameters(context.Model))
                 builder.AddParameter(name, helper.GenerateParameterName(name), typedAs.GetRelationalTypeMapping(), typedAs.IsNullable);
             return builder.Append(sql(helper.GenerateParameterNamePlaceholder)).Build();
         });

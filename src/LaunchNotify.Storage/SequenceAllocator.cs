@@ -16,9 +16,8 @@ public static class SequenceAllocator
     public static async Task<long> NextAsync(NodeDbContext db, string sender, string recipient, string agreementId, string stream, CancellationToken ct = default)
     {
         // One statement per model, written once (ModelCommands): it runs for every message a node numbers.
-        var counter = db.Model.FindEntityType(typeof(Entities.SequenceCounter))!;
         var command = ModelCommands.Statement(db, "sequence-next",
-            [.. new[] { "Sender", "Recipient", "AgreementId", "Stream" }.Select(name => (name, counter.FindProperty(name)!))],
+            model => [.. new[] { "Sender", "Recipient", "AgreementId", "Stream" }.Select(name => (name, model.FindEntityType(typeof(Entities.SequenceCounter))!.FindProperty(name)!))],
             p => $"""
                 INSERT INTO "SequenceCounters" ("Sender", "Recipient", "AgreementId", "Stream", "Last")
                 VALUES ({p("Sender")}, {p("Recipient")}, {p("AgreementId")}, {p("Stream")}, 1)

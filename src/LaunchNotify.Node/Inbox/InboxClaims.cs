@@ -46,9 +46,8 @@ public static class InboxClaims
     {
         if (entry.ReceiptMessageId is null && entry.ReceiptJws is null && entry.AcknowledgeDueAt is null)
             return;
-        var inbox = db.Model.FindEntityType(typeof(InboxMessage))!;
         var command = ModelCommands.Statement(db, "inbox-complete",
-            [.. new[] { "ReceiptMessageId", "ReceiptJws", "AcknowledgeDueAt", "Sender", "MessageId" }.Select(name => (name, inbox.FindProperty(name)!))],
+            model => [.. new[] { "ReceiptMessageId", "ReceiptJws", "AcknowledgeDueAt", "Sender", "MessageId" }.Select(name => (name, model.FindEntityType(typeof(InboxMessage))!.FindProperty(name)!))],
             p => $"""
                 UPDATE "Inbox" SET "ReceiptMessageId" = {p("ReceiptMessageId")}, "ReceiptJws" = {p("ReceiptJws")}, "AcknowledgeDueAt" = {p("AcknowledgeDueAt")}
                 WHERE "Sender" = {p("Sender")} AND "MessageId" = {p("MessageId")}
