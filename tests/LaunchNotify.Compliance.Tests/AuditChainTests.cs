@@ -146,6 +146,31 @@ public abstract class AuditChainTests
     }
 
     [Fact]
+    public async Task AnAuditWriteThatFails_FailsTheSaveAsEfCoreWould_AndLeavesNeitherTheStateNorTheHeadMoved()
+    {
+        await using var store = await CreateStoreAsync();
+        await AppendAsync(store, 2, from: 1);
+        // A row planted past the head by SQL: the next save's entry is numbered 3 and its insert fails on the key.
+        var planted = new AuditEntry { Seq = 3, At = T0, Type = "submitted", DetailsJson = """{"planted":1}""", PrevHash = AuditChain.GenesisHash };
+        planted.Hash = AuditChain.ComputeHash(planted);
+        await InsertRawAsync(store, planted);
+
+        await using (var db = store.NewContext())
+        {
+            db.Alarms.Add(AlarmWithKey("K1"));
+            AuditChain.Append(db, T0, "alarm-raised", new AuditSubject(Centre: "RU"), new JsonObject { ["key"] = "K1" });
+            var failure = await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
+            // What tells a transient fault from others (the inbox's retry or park) still finds the store's own exception.
+            Assert.IsAssignableFrom<System.Data.Common.DbException>(failure.InnerException);
+            Assert.Single(db.ChangeTracker.Entries<AuditEntry>(), e => e.State == EntityState.Added);
+        }
+
+        await using var check = store.NewContext();
+        Assert.Empty(await check.Alarms.ToListAsync());
+        Assert.Equal(2L, (await AuditQueries.HeadAsync(check, default)).Seq);
+    }
+
+    [Fact]
     public async Task AContextWhoseAuditedSaveFailed_SavesAgainWithoutEntries_AfterAnotherWriterAppended_AndTheHeadStaysTheOthers()
     {
         await using var store = await CreateStoreAsync();

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Runtime.CompilerServices;
 using LaunchNotify.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -54,8 +55,15 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
                 head = reader.Read() ? Head(reader) : throw new InvalidOperationException("The audit chain's head row was not returned.");
             var entries = TakeOver(db, pending);
             var hash = Seal(entries, head);
-            foreach (var (command, values) in Writes(db, entries, hash))
-                ModelCommands.Execute(db, command, values);
+            try
+            {
+                foreach (var (command, values) in Writes(db, entries, hash))
+                    ModelCommands.Execute(db, command, values);
+            }
+            catch (DbException e)
+            {
+                throw WriteFailed(e);
+            }
             return result;
         }
         catch
@@ -79,8 +87,15 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
                 head = await reader.ReadAsync(cancellationToken) ? Head(reader) : throw new InvalidOperationException("The audit chain's head row was not returned.");
             var entries = TakeOver(db, pending);
             var hash = Seal(entries, head);
-            foreach (var (command, values) in Writes(db, entries, hash))
-                await ModelCommands.ExecuteAsync(db, command, values, cancellationToken);
+            try
+            {
+                foreach (var (command, values) in Writes(db, entries, hash))
+                    await ModelCommands.ExecuteAsync(db, command, values, cancellationToken);
+            }
+            catch (DbException e)
+            {
+                throw WriteFailed(e);
+            }
             return result;
         }
         catch
@@ -191,6 +206,13 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     }
 
     private const string HeadHashParameter = "head_hash";
+
+    /// <summary>
+    /// As EF Core reports a failed write of a save (when it wrote the entries, callers catching <see cref="DbUpdateException"/>
+    /// saw their failures so); the store's own exception stays inside, for what tells a transient fault from others.
+    /// </summary>
+    private static DbUpdateException WriteFailed(DbException e) =>
+        new($"Writing the audit entries of this save failed: {e.Message}", e);
 
     /// <summary>The save has ended, written: its entries are the store's now.</summary>
     private void ForgetWritten(DbContext? db)
