@@ -142,6 +142,8 @@ public sealed class LinkMonitor(
         var budget = $"{decision.RestartsInWindow} of at most {policy.MaxRestarts} per {DurationText.Format(policy.Window)}";
         string summary;
         AlarmSeverity? severity = null;
+        // What the alarm's details say was done: the restart's outcome (restarted, not-running, failed), or backed-off.
+        var recovery = "backed-off";
         if (decision.Action == LinkRecoveryAction.Restart)
         {
             string outcome;
@@ -165,6 +167,7 @@ public sealed class LinkMonitor(
                 "not-running" => $"Link to {link.Counterpart} {stalled}; its shovel could not be restarted: the broker runs no such shovel now (restart {budget}).",
                 _ => $"Link to {link.Counterpart} {stalled}; restarting its shovel failed ({error}) (restart {budget}).",
             };
+            recovery = outcome;
             if (outcome == "restarted")
                 log.LogWarning("Link to {Counterpart} {Stalled}: shovel restarted on {Node} (restart {Budget})", link.Counterpart, stalled, link.Node, budget);
             else
@@ -184,7 +187,7 @@ public sealed class LinkMonitor(
         {
             source = "link-state", condition = link.Condition.ToString().ToLowerInvariant(), link.ShovelState, link.Reason,
             link.Backlog, link.InFlight, link.LastForwardAt, notForwardingSince = since,
-            recovery = decision.Action == LinkRecoveryAction.Restart ? "restarted" : "backed-off",
+            recovery,
             restartsInWindow = decision.RestartsInWindow, decision.NextRestartAt,
         }, WireJson.Options);
         var raised = await alarms.RaiseAsync(db, new AlarmRequest(AlarmKind.LinkSilent, key, summary, Centre: link.Counterpart.Value,

@@ -287,6 +287,7 @@ public sealed class FederationTests(FederationFixture federation, ITestOutputHel
         Assert.Equal("RU", alarm.Centre);
         Assert.Contains("runs but forwards nothing", alarm.Summary);
         Assert.Contains("its shovel was restarted (restart 1 of at most 3 per 10 min)", alarm.Summary);
+        Assert.Equal("restarted", JsonNode.Parse(alarm.DetailsJson!)!["recovery"]!.GetValue<string>());
         await Eventually.UntilAsync(() => book.GetAsync(alarm.Id, CancellationToken.None), a => a!.State == AlarmState.Resolved,
             Deadline, "LINK_SILENT to be resolved once the restarted link forwards");
     }
