@@ -72,45 +72,48 @@ public static class ModelCommands
     /// </summary>
     public static IRelationalCommand Statement(DbContext db, string key, Func<IModel, IReadOnlyList<(string Name, IProperty TypedAs)>> parameters,
         Func<Func<string, string>, string> sql) =>
-        Get(db, key, context =>
-        {
-            var helper = context.GetService<ISqlGenerationHelper>();
-            var builder = context.GetService<IRelationalCommandBuilderFactory>().Create();
-            foreach (var (name, typedAs) in parameters(context.Model))
-                builder.AddParameter(name, helper.GenerateParameterName(name), typedAs.GetRelationalTypeMapping(), typedAs.IsNullable);
-            return builder.Append(sql(helper.GenerateParameterNamePlaceholder)).Build();
-        });
+        Get(db, key, context => Build(context, parameters(context.Model), sql));
+
+    private static IRelationalCommand Build(DbContext context, IEnumerable<(string Name, IProperty TypedAs)> parameters, Func<Func<string, string>, string> sql)
+    {
+        var helper = context.GetService<ISqlGenerationHelper>();
+        var builder = context.GetService<IRelationalCommandBuilderFactory>().Create();
+        foreach (var (name, typedAs) in parameters)
+            builder.AddParameter(name, helper.GenerateParameterName(name), typedAs.GetRelationalTypeMapping(), typedAs.IsNullable);
+        return builder.Append(sql(helper.GenerateParameterNamePlaceholder)).Build();
+    }
 
     /// <summary>Runs <paramref name="command"/> and returns the first column of its first row (null when it returns none).</summary>
     public static async Task<object?> ScalarAsync(DbContext db, IRelationalCommand command, IReadOnlyDictionary<string, object?> values, CancellationToken ct) =>
         await command.ExecuteScalarAsync(Parameters(db, values), ct) is { } value and not DBNull ? value : null;
 
     /// <summary>
-    /// Whether <paramref name="entity"/>'s table has a row whose <paramref name="keys"/> equal <paramref name="values"/>: one
-    /// cached <c>SELECT 1 … LIMIT 1</c> per model and key, for the looks a message makes before its step, which nearly
-    /// always find nothing (the LINQ query it replaces compiled, cached and shaped a whole entity each time).
+    /// Whether <typeparamref name="TEntity"/>'s table has a row with the primary key <paramref name="key"/> (its values in
+    /// the key's order): one cached <c>SELECT 1 … LIMIT 1</c> per model, for the looks a message makes before its step,
+    /// which nearly always find nothing (the LINQ query it replaces compiled, cached and shaped a whole entity each time).
     /// </summary>
-    public static async Task<bool> ExistsAsync(DbContext db, IEntityType entity, IReadOnlyList<IProperty> keys, IReadOnlyList<object> values, CancellationToken ct)
+    public static async Task<bool> ExistsAsync<TEntity>(DbContext db, object[] key, CancellationToken ct) where TEntity : class
     {
-        var command = Get(db, "exists:" + entity.Name + ":" + string.Join(",", keys.Select(k => k.Name)), context =>
+        var keys = db.Model.FindEntityType(typeof(TEntity))!.FindPrimaryKey()!.Properties;
+        var command = Get(db, ExistsKey<TEntity>.Name, context =>
         {
             var sql = context.GetService<ISqlGenerationHelper>();
-            var builder = context.GetService<IRelationalCommandBuilderFactory>().Create();
+            var entity = context.Model.FindEntityType(typeof(TEntity))!;
             var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-            builder.Append("SELECT 1 FROM ").Append(sql.DelimitIdentifier(table.Name, table.Schema)).Append(" WHERE ");
-            for (var i = 0; i < keys.Count; i++)
-            {
-                var name = ParameterName(0, i);
-                builder.AddParameter(name, sql.GenerateParameterName(name), keys[i].GetRelationalTypeMapping(), nullable: false);
-                builder.Append(i == 0 ? "" : " AND ").Append(sql.DelimitIdentifier(keys[i].GetColumnName(table)!)).Append(" = ")
-                    .Append(sql.GenerateParameterNamePlaceholder(name));
-            }
-            return builder.Append(" LIMIT 1").Build();
+            return Build(context, keys.Select(k => (k.Name, k)), p =>
+                $"SELECT 1 FROM {sql.DelimitIdentifier(table.Name, table.Schema)} WHERE " +
+                string.Join(" AND ", keys.Select(k => $"{sql.DelimitIdentifier(k.GetColumnName(table)!)} = {p(k.Name)}")) + " LIMIT 1");
         });
         var parameters = new Dictionary<string, object?>(keys.Count);
         for (var i = 0; i < keys.Count; i++)
-            parameters[ParameterName(0, i)] = values[i];
+            parameters[keys[i].Name] = key[i];
         return await command.ExecuteScalarAsync(Parameters(db, parameters, CommandSource.LinqQuery), ct) is not (null or DBNull);
+    }
+
+    // The cache key of a type's existence statement, made once per type rather than on every look.
+    private static class ExistsKey<TEntity>
+    {
+        public static readonly string Name = "exists:" + typeof(TEntity).FullName;
     }
 
     /// <summary>The invariant name of the parameter for row <paramref name="row"/>, column <paramref name="column"/> of <see cref="BuildInsert"/>.</summary>
@@ -134,7 +137,8 @@ public static class ModelCommands
     public static int Execute(DbContext db, IRelationalCommand command, IReadOnlyDictionary<string, object?> values) =>
         command.ExecuteNonQuery(Parameters(db, values));
 
-    private static RelationalCommandParameterObject Parameters(DbContext db, IReadOnlyDictionary<string, object?> values, CommandSource source = CommandSource.SaveChanges) =>
+    /// <summary><paramref name="values"/> for a command of <see cref="ModelCommands"/>, on <paramref name="db"/>'s connection, transaction and logging.</summary>
+    public static RelationalCommandParameterObject Parameters(DbContext db, IReadOnlyDictionary<string, object?> values, CommandSource source = CommandSource.SaveChanges) =>
         new(db.GetService<IRelationalConnection>(), values, null, db, db.GetService<IRelationalCommandDiagnosticsLogger>(), source);
 
     /// <summary>The mapped, stored properties of <paramref name="entity"/> in a fixed order (the model's), for an insert of whole rows.</summary>

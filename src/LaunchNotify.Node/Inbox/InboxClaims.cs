@@ -19,20 +19,19 @@ public static class InboxClaims
     /// Whether (sender, id) is in the inbox: the cheap look before a message's step (nearly always no), by a statement
     /// built once per model; the claim in the step is what decides a race.
     /// </summary>
-    public static Task<bool> IsStoredAsync(NodeDbContext db, string sender, Guid messageId, CancellationToken ct)
-    {
-        var inbox = db.Model.FindEntityType(typeof(InboxMessage))!;
-        return ModelCommands.ExistsAsync(db, inbox, inbox.FindPrimaryKey()!.Properties, [sender, messageId], ct);
-    }
+    public static Task<bool> IsStoredAsync(NodeDbContext db, string sender, Guid messageId, CancellationToken ct) =>
+        ModelCommands.ExistsAsync<InboxMessage>(db, [sender, messageId], ct);
 
     /// <summary>Claims (sender, id) with <paramref name="entry"/>'s row. False, and nothing written, when the row exists.</summary>
     public static async Task<bool> TryClaimAsync(NodeDbContext db, InboxMessage entry, CancellationToken ct)
     {
         // Every stored column of the row, as the model maps it, in one statement written once per model (ModelCommands).
-        var inbox = db.Model.FindEntityType(typeof(InboxMessage))!;
-        var columns = ModelCommands.StoredProperties(inbox);
+        var columns = ModelCommands.StoredProperties(db.Model.FindEntityType(typeof(InboxMessage))!);
         var claim = ModelCommands.Get(db, "inbox-claim", context =>
-            ModelCommands.BuildInsert(context, inbox, columns, rows: 1, """ON CONFLICT ("Sender", "MessageId") DO NOTHING"""));
+        {
+            var inbox = context.Model.FindEntityType(typeof(InboxMessage))!;
+            return ModelCommands.BuildInsert(context, inbox, ModelCommands.StoredProperties(inbox), rows: 1, """ON CONFLICT ("Sender", "MessageId") DO NOTHING""");
+        });
         var values = new Dictionary<string, object?>(columns.Count);
         ModelCommands.AddRow(values, columns, 0, entry);
         return await ModelCommands.ExecuteAsync(db, claim, values, ct) == 1;

@@ -84,8 +84,7 @@ public sealed class SubmissionService(
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // The cheap look for a resubmission (nearly always no); the primary key decides a race.
-        var outbound = db.Model.FindEntityType(typeof(OutboundMessage))!;
-        if (await ModelCommands.ExistsAsync(db, outbound, outbound.FindPrimaryKey()!.Properties, [message.MessageId.Value], ct))
+        if (await ModelCommands.ExistsAsync<OutboundMessage>(db, [message.MessageId.Value], ct))
             return await AlreadyAcceptedAsync(db, message, ct);
 
         if (!agreements.TryGet(message.AgreementId, out var agreement))

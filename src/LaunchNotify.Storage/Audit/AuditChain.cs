@@ -151,19 +151,7 @@ public static class AuditChain
     public static string FormatInstant(Instant instant) => InstantPattern.ExtendedIso.Format(instant);
 
     /// <summary>The entries added by <see cref="Append"/> and not yet saved, in the order they were appended.</summary>
-    internal static List<EntityEntry<AuditEntry>> Pending(DbContext db)
-    {
+    internal static List<EntityEntry<AuditEntry>> Pending(DbContext db) =>
         // SaveChanges detects changes itself right after; doing it here too would only cost time.
-        var tracker = db.ChangeTracker;
-        var detect = tracker.AutoDetectChangesEnabled;
-        tracker.AutoDetectChangesEnabled = false;
-        try
-        {
-            return tracker.Entries<AuditEntry>().Where(e => e.State == EntityState.Added).OrderBy(e => e.Entity.AppendOrder).ToList();
-        }
-        finally
-        {
-            tracker.AutoDetectChangesEnabled = detect;
-        }
-    }
+        db.ChangeTracker.WithoutDetecting<AuditEntry>().Where(e => e.State == EntityState.Added).OrderBy(e => e.Entity.AppendOrder).ToList();
 }
