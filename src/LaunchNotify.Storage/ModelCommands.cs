@@ -14,7 +14,9 @@ namespace LaunchNotify.Storage;
 /// connection and transaction, its command logging, diagnostics and interceptors, so they are counted and traced like any
 /// other), without what <c>SaveChanges</c> does per row: change tracking, a modification command and its SQL generated
 /// anew for every row, one command per row on SQLite. Parameters are typed by the model's mappings of the columns they
-/// fill (value converters included), so a null is a typed null on PostgreSQL as on SQLite.
+/// fill (value converters included), so a null is a typed null on PostgreSQL as on SQLite. A built command is shared by
+/// every context of its model, at once: run it with <c>ExecuteNonQuery</c> or <c>ExecuteScalar</c> only (EF Core's command
+/// keeps one data reader for itself, so two readers of one shared command at once break each other).
 /// </summary>
 public static class ModelCommands
 {

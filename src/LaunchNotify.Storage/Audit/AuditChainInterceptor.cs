@@ -35,6 +35,13 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     {
     }
 
+    private const string ReserveSql =
+        """
+        INSERT INTO "AuditChainHead" ("Id", "Seq", "Hash") VALUES (1, {0}, {1})
+        ON CONFLICT ("Id") DO UPDATE SET "Seq" = "AuditChainHead"."Seq" + {0}
+        RETURNING "Seq", "Hash"
+        """;
+
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
         if (eventData.Context is not { } db || AuditChain.Pending(db) is not { Count: > 0 } pending)
@@ -44,7 +51,7 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
             if (db.Database.CurrentTransaction is null)
                 _opened.AddOrUpdate(db, db.Database.BeginTransaction());
             HeadRow head;
-            using (var reader = ReserveCommand(db).ExecuteReader(ReserveValues(db, pending.Count)))
+            using (var reader = ReserveCommand(db, pending.Count, out var parameters).ExecuteReader(parameters))
                 head = reader.Read() ? Head(reader) : throw new InvalidOperationException("The audit chain's head row was not returned.");
             var entries = TakeOver(db, pending);
             var hash = Seal(entries, head);
@@ -76,7 +83,7 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
             if (db.Database.CurrentTransaction is null)
                 _opened.AddOrUpdate(db, await db.Database.BeginTransactionAsync(cancellationToken));
             HeadRow head;
-            await using (var reader = await ReserveCommand(db).ExecuteReaderAsync(ReserveValues(db, pending.Count), cancellationToken))
+            await using (var reader = await ReserveCommand(db, pending.Count, out var parameters).ExecuteReaderAsync(parameters, cancellationToken))
                 head = await reader.ReadAsync(cancellationToken) ? Head(reader) : throw new InvalidOperationException("The audit chain's head row was not returned.");
             var entries = TakeOver(db, pending);
             var hash = Seal(entries, head);
@@ -230,21 +237,18 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     }
 
     /// <summary>
-    /// The reservation, written once per model (<see cref="ModelCommands"/>), with EF Core's command logging and
-    /// diagnostics (so it is counted and traced like every other statement): it runs on every audited save.
+    /// The reservation as a raw command of the context's own connection and transaction, with EF Core's command logging
+    /// and diagnostics (so it is counted and traced like every other statement), without the LINQ pipeline a raw query
+    /// goes through (expression caching, parameter extraction, a shaper): it runs on every audited save. Built per save, not
+    /// cached like <see cref="ModelCommands"/>' statements: a command read through a data reader must not be shared.
     /// </summary>
-    private static IRelationalCommand ReserveCommand(DbContext db) =>
-        ModelCommands.Statement(db, "audit-reserve",
-            model => [.. new[] { ("Count", nameof(AuditChainHead.Seq)), ("Genesis", nameof(AuditChainHead.Hash)) }
-                .Select(p => (p.Item1, model.FindEntityType(typeof(AuditChainHead))!.FindProperty(p.Item2)!))],
-            p => $"""
-                INSERT INTO "AuditChainHead" ("Id", "Seq", "Hash") VALUES ({AuditChainHead.SingleRowId}, {p("Count")}, {p("Genesis")})
-                ON CONFLICT ("Id") DO UPDATE SET "Seq" = "AuditChainHead"."Seq" + {p("Count")}
-                RETURNING "Seq", "Hash"
-                """);
-
-    private static RelationalCommandParameterObject ReserveValues(DbContext db, int count) =>
-        ModelCommands.Parameters(db, new Dictionary<string, object?> { ["Count"] = (long)count, ["Genesis"] = AuditChain.GenesisHash }, CommandSource.FromSqlQuery);
+    private static IRelationalCommand ReserveCommand(DbContext db, int count, out RelationalCommandParameterObject parameters)
+    {
+        var raw = db.GetService<IRawSqlCommandBuilder>().Build(ReserveSql, [count, AuditChain.GenesisHash], db.Model);
+        parameters = new RelationalCommandParameterObject(db.GetService<IRelationalConnection>(), raw.ParameterValues, null, db,
+            db.GetService<IRelationalCommandDiagnosticsLogger>(), CommandSource.FromSqlQuery);
+        return raw.RelationalCommand;
+    }
 
     private static HeadRow Head(RelationalDataReader reader) => new(reader.DbDataReader.GetInt64(0), reader.DbDataReader.GetString(1));
 
