@@ -105,6 +105,23 @@ public sealed class BenchEnvironment : IDisposable
         return File.Exists(file) && int.TryParse(File.ReadAllText(file).Trim(), out var pid) && Directory.Exists($"/proc/{pid}") ? pid : null;
     }
 
+    /// <summary>
+    /// The project-local PostgreSQL's postmaster (its pid file under .local/postgres/data), to charge the server its share of
+    /// CPU: the postmaster, its live backends and the backends it has reaped.
+    /// </summary>
+    public int? PostgresPid()
+    {
+        var file = Path.Combine(RepoRoot, ".local", "postgres", "data", "postmaster.pid");
+        try
+        {
+            return File.Exists(file) && int.TryParse(File.ReadLines(file).FirstOrDefault()?.Trim(), out var pid) && Directory.Exists($"/proc/{pid}") ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The project-local PostgreSQL (started with infra/postgres/start.sh when it does not answer).</summary>
     public async Task<string> PostgresConnectionStringAsync(CancellationToken ct)
     {

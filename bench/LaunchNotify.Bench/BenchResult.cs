@@ -94,7 +94,7 @@ public sealed record RssResult(int SeededRows, double SeedSeconds, double RssMbA
 
 public sealed record ScaleOutResult(
     int Instances, int Messages, double PublisherOnlyPerSecond, double DrainPerSecond, double SecondsToAllStored, double SecondsToAllConfirmed,
-    int Stored, int Confirmed, int DuplicateReceiptsAtSender, List<ProcessUsage> Subscribers);
+    int Stored, int Confirmed, int DuplicateReceiptsAtSender, List<ProcessUsage> Subscribers, List<ProcessUsage> SteadySubscribers);
 
 public sealed record TopologyResult(
     int Centres, double ProvisionSeconds, double ProvisionMsPerCentre, double RoutingSeconds, int Routed, int Misrouted, bool AllCorrect, double CleanupSeconds);

@@ -58,7 +58,19 @@ public static class BenchRunner
             if (options.Runs("seed"))
                 result.Seed = await SeedReplayBenchmark.RunAsync(options, Path.Combine(folder, "seed"), phase, ct);
             if (options.Runs("hotpath"))
-                result.HotPath = await HotPathBenchmark.RunAsync(options, Path.Combine(folder, "hotpath"), phase, ct);
+            {
+                // The same paths on PostgreSQL too (item 6: its node CPU against SQLite's), unless that store cannot be had here.
+                string? postgres = null;
+                try
+                {
+                    postgres = await env.PostgresConnectionStringAsync(ct);
+                }
+                catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
+                {
+                    result.Notes.Add($"hot path on PostgreSQL not run: {e.Message}");
+                }
+                result.HotPath = await HotPathBenchmark.RunAsync(options, Path.Combine(folder, "hotpath"), phase, ct, postgres, postgres is null ? null : env.PostgresPid());
+            }
         });
 
         // The node logs stay for inspection; the stores go (a --full run leaves a 4.7 GB SQLite file otherwise).

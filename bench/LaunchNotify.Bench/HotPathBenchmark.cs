@@ -19,12 +19,21 @@ namespace LaunchNotify.Bench;
 /// <summary>One path of the hot-path phase: what one message cost, averaged over a block of them.</summary>
 /// <param name="CpuMs">CPU of this process per message (all its threads: the GC's and the group commit's included).</param>
 /// <param name="AllocatedKb">Managed memory allocated per message (all threads).</param>
-public sealed record HotPathRun(string Path, int Messages, double WallMs, double CpuMs, double AllocatedKb);
+/// <param name="ServerCpuMs">On PostgreSQL: the database server's CPU per message (postmaster and backends), not a node's.</param>
+public sealed record HotPathRun(string Path, int Messages, double WallMs, double CpuMs, double AllocatedKb, double? ServerCpuMs = null);
 
-public sealed record HotPathResult(List<HotPathRun> Runs)
+/// <param name="Runs">The three paths on SQLite stores (the embedded default).</param>
+/// <param name="PostgresRuns">The same three paths on PostgreSQL stores, in the same child after the SQLite ones (issue 12, item 6).</param>
+public sealed record HotPathResult(List<HotPathRun> Runs, List<HotPathRun>? PostgresRuns = null)
 {
     public double CpuMsPerNotification => Math.Round(Runs.Sum(r => r.CpuMs), 3);
     public double AllocatedKbPerNotification => Math.Round(Runs.Sum(r => r.AllocatedKb), 1);
+    public double? PostgresCpuMsPerNotification => PostgresRuns is { } pg ? Math.Round(pg.Sum(r => r.CpuMs), 3) : null;
+    public double? PostgresAllocatedKbPerNotification => PostgresRuns is { } pg ? Math.Round(pg.Sum(r => r.AllocatedKb), 1) : null;
+    public double? PostgresServerCpuMsPerNotification => PostgresRuns is { } pg ? Math.Round(pg.Sum(r => r.ServerCpuMs ?? 0), 3) : null;
+
+    /// <summary>The node's CPU per notification on PostgreSQL ÷ on SQLite, both measured in this run.</summary>
+    public double? PostgresCpuRatio => PostgresCpuMsPerNotification is { } pg && CpuMsPerNotification > 0 ? Math.Round(pg / CpuMsPerNotification, 2) : null;
 }
 
 /// <summary>
@@ -50,7 +59,10 @@ public static class HotPathBenchmark
     /// of <see cref="NodeRuntimeSettings"/>), not with this process's own: with them its CPU figure is the nodes', and the
     /// benchmark's own threads (progress, other phases' leftovers) are not counted.
     /// </summary>
-    public static async Task<HotPathResult> RunAsync(BenchOptions options, string folder, Func<string, Action<string, double>> phase, CancellationToken ct)
+    /// <param name="postgres">A PostgreSQL server's connection string: the three paths are measured on it too (fresh schemas), after SQLite.</param>
+    /// <param name="postgresPid">That server's postmaster, whose CPU (with its backends') is reported beside the node's.</param>
+    public static async Task<HotPathResult> RunAsync(BenchOptions options, string folder, Func<string, Action<string, double>> phase, CancellationToken ct,
+        string? postgres = null, int? postgresPid = null)
     {
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("The benchmark cannot find its own executable.");
         var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -58,6 +70,12 @@ public static class HotPathBenchmark
             start.ArgumentList.Add(typeof(HotPathBenchmark).Assembly.Location);
         foreach (var a in new[] { ChildArgument, folder, options.HotPathMessages.ToString(CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(a);
+        if (postgres is not null)
+        {
+            // Not on the command line (its password): the child reads it from its environment.
+            start.Environment[PostgresVariable] = postgres;
+            start.Environment[PostgresPidVariable] = postgresPid?.ToString(CultureInfo.InvariantCulture) ?? "";
+        }
         start.Environment["DOTNET_TieredPGO"] = "0";
         NodeRuntimeSettings.ApplyTo(start.Environment);
         using var child = Process.Start(start) ?? throw new InvalidOperationException("The hot-path child process did not start.");
@@ -88,6 +106,8 @@ public static class HotPathBenchmark
         }
     }
 
+    private const string PostgresVariable = "LAUNCHNOTIFY_BENCH_HOTPATH_POSTGRES", PostgresPidVariable = "LAUNCHNOTIFY_BENCH_HOTPATH_POSTGRES_PID";
+
     /// <summary>The phase itself, in the child process: progress and the result as lines on standard output.</summary>
     public static async Task<int> ChildAsync(string folder, int messages, CancellationToken ct)
     {
@@ -95,28 +115,53 @@ public static class HotPathBenchmark
         var keys = Path.Combine(folder, "keys");
         KeyStore.Generate(Sender, keys, overwrite: true).Dispose();
         KeyStore.Generate(Recipient, keys, overwrite: true).Dispose();
-        var us = await StartAsync(Sender, folder, keys, ct);
-        var ru = await StartAsync(Recipient, folder, keys, ct);
-        var warmUp = Math.Max(50, messages / 4);
+        var postgres = Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } pg ? pg : null;
+        Func<double>? serverCpu = int.TryParse(Environment.GetEnvironmentVariable(PostgresPidVariable), out var pid) ? () => ProcessSample.TreeCpuSeconds(pid) : null;
+        var share = postgres is null ? 1.0 : 0.5;
         void Progress(string what, double fraction) =>
             Console.Out.WriteLine(FormattableString.Invariant($"progress {fraction:0.000} {what}"));
         try
         {
-            await RoundAsync(us, ru, warmUp, (what, f) => Progress($"warm-up, {what} (not measured)", f * 0.2), ct);
-            // As after the pipeline's warm-up: the runtime compiles the hot methods' optimized code on a background thread
-            // shortly after they get hot, and that compilation is not the first measured block's cost.
-            await Task.Delay(TimeSpan.FromSeconds(3), ct);
-            var runs = await RoundAsync(us, ru, messages, (what, f) => Progress($"{messages} notifications, {what}", 0.2 + f * 0.8), ct);
-            Console.Out.WriteLine("result " + JsonSerializer.Serialize(new HotPathResult(runs), OneLine));
+            var sqlite = await StoreRoundAsync("SQLite", c => StorageOptions.SqliteFile(Path.Combine(folder, c.Value + ".db")), null,
+                (what, f) => Progress(what, f * share));
+            List<HotPathRun>? onPostgres = null;
+            if (postgres is not null)
+            {
+                // A schema per centre, made and migrated fresh, as two PostgreSQL-backed nodes would have.
+                var stores = new Dictionary<CentreCode, StorageOptions>();
+                foreach (var centre in new[] { Sender, Recipient })
+                    stores[centre] = new StorageOptions(StorageProvider.PostgreSql,
+                        await StoreSetup.FreshPostgresSchemaAsync(postgres, "launchnotify_hotpath_" + centre.Value.ToLowerInvariant(), ct));
+                onPostgres = await StoreRoundAsync("PostgreSQL", c => stores[c], serverCpu, (what, f) => Progress(what, 0.5 + f * 0.5));
+            }
+            Console.Out.WriteLine("result " + JsonSerializer.Serialize(new HotPathResult(sqlite, onPostgres), OneLine));
             return 0;
         }
         finally
         {
-            await us.Services.DisposeAsync();
-            await ru.Services.DisposeAsync();
-            us.Store.ReleaseSqliteConnections();
-            ru.Store.ReleaseSqliteConnections();
             Directory.Delete(folder, recursive: true);
+        }
+
+        async Task<List<HotPathRun>> StoreRoundAsync(string name, Func<CentreCode, StorageOptions> store, Func<double>? server, Action<string, double> progress)
+        {
+            var us = await StartAsync(Sender, store(Sender), keys, ct);
+            var ru = await StartAsync(Recipient, store(Recipient), keys, ct);
+            try
+            {
+                var warmUp = Math.Max(50, messages / 4);
+                await RoundAsync(us, ru, warmUp, null, (what, f) => progress($"{name}: warm-up, {what} (not measured)", f * 0.2), ct);
+                // As after the pipeline's warm-up: the runtime compiles the hot methods' optimized code on a background thread
+                // shortly after they get hot, and that compilation is not the first measured block's cost.
+                await Task.Delay(TimeSpan.FromSeconds(3), ct);
+                return await RoundAsync(us, ru, messages, server, (what, f) => progress($"{name}: {messages} notifications, {what}", 0.2 + f * 0.8), ct);
+            }
+            finally
+            {
+                await us.Services.DisposeAsync();
+                await ru.Services.DisposeAsync();
+                us.Store.ReleaseSqliteConnections();
+                ru.Store.ReleaseSqliteConnections();
+            }
         }
     }
 
@@ -128,12 +173,12 @@ public static class HotPathBenchmark
     }
 
     /// <summary>The publisher's and subscriber's composition, on this machine's clock, never connected to a broker.</summary>
-    private static async Task<Node> StartAsync(CentreCode centre, string folder, string keys, CancellationToken ct)
+    private static async Task<Node> StartAsync(CentreCode centre, StorageOptions store, string keys, CancellationToken ct)
     {
         var settings = new NodeSettings
         {
             Centre = centre,
-            Store = StorageOptions.SqliteFile(Path.Combine(folder, centre.Value + ".db")),
+            Store = store,
             Broker = new BrokerConnection(BenchEnvironment.Host, 1, "launchnotify", centre.Value, "unused"),
             KeysDirectory = keys,
         };
@@ -147,11 +192,11 @@ public static class HotPathBenchmark
     }
 
     /// <summary>Submits <paramref name="count"/> notifications, then carries them all to the recipient, then all the receipts back: one block per path.</summary>
-    private static async Task<List<HotPathRun>> RoundAsync(Node us, Node ru, int count, Action<string, double> progress, CancellationToken ct)
+    private static async Task<List<HotPathRun>> RoundAsync(Node us, Node ru, int count, Func<double>? server, Action<string, double> progress, CancellationToken ct)
     {
         var drafts = Enumerable.Range(0, count)
             .Select(_ => Encoding.UTF8.GetBytes(PipelineDriver.ValidDraft(SystemClock.Instance.GetCurrentInstant(), Guid.NewGuid()))).ToList();
-        var submission = await MeasureAsync("submission (sender)", count, async () =>
+        var submission = await MeasureAsync("submission (sender)", count, server, async () =>
         {
             for (var i = 0; i < drafts.Count; i++)
             {
@@ -162,13 +207,13 @@ public static class HotPathBenchmark
             }
         });
         var notifications = await TakeOutboxAsync(us, ru, count, ct);
-        var inbox = await MeasureAsync("notification received (recipient)", count, () => DeliverAllAsync(ru, us, notifications, "notifications", 1, progress, ct));
+        var inbox = await MeasureAsync("notification received (recipient)", count, server, () => DeliverAllAsync(ru, us, notifications, "notifications", 1, progress, ct));
         var receipts = await TakeOutboxAsync(ru, us, count, ct);
-        var receipt = await MeasureAsync("receipt applied (sender)", count, () => DeliverAllAsync(us, ru, receipts, "receipts", 2, progress, ct));
+        var receipt = await MeasureAsync("receipt applied (sender)", count, server, () => DeliverAllAsync(us, ru, receipts, "receipts", 2, progress, ct));
         return [submission, inbox, receipt];
     }
 
-    private static async Task<HotPathRun> MeasureAsync(string path, int count, Func<Task> block)
+    private static async Task<HotPathRun> MeasureAsync(string path, int count, Func<double>? server, Func<Task> block)
     {
         // Each block starts from a collected heap, so one path does not pay for the garbage of the one before.
         GC.Collect();
@@ -176,14 +221,16 @@ public static class HotPathBenchmark
         using var self = Process.GetCurrentProcess();
         var cpu = self.TotalProcessorTime;
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var serverBefore = server?.Invoke();
         var wall = Stopwatch.StartNew();
         await block();
         var elapsed = wall.Elapsed;
         self.Refresh();
         var cpuUsed = self.TotalProcessorTime - cpu;
         var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        double? serverMs = serverBefore is { } sb && server is not null ? Math.Round((server() - sb) * 1000 / count, 3) : null;
         return new HotPathRun(path, count, Math.Round(elapsed.TotalMilliseconds / count, 3), Math.Round(cpuUsed.TotalMilliseconds / count, 3),
-            Math.Round(bytes / 1024.0 / count, 1));
+            Math.Round(bytes / 1024.0 / count, 1), serverMs);
     }
 
     /// <summary>The sender's unpublished entries for <paramref name="to"/>, marked published as the dispatcher would (not measured).</summary>

@@ -122,6 +122,36 @@ public sealed record ProcessSample(string Name, int Pid, double CpuSeconds, long
         return new ProcessSample(name, pid, cpu, rss, hwm);
     }
 
+    /// <summary>
+    /// CPU seconds of a server process and its children: its own, its live children's and what it has reaped of ended
+    /// ones (<c>cutime</c>/<c>cstime</c>), e.g. a PostgreSQL postmaster and its backends.
+    /// </summary>
+    public static double TreeCpuSeconds(int pid)
+    {
+        static long[] Fields(int p)
+        {
+            var stat = File.ReadAllText($"/proc/{p}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ').Skip(11).Take(4).Select(long.Parse).ToArray();
+        }
+        var own = Fields(pid);
+        var ticks = own.Sum();
+        var children = $"/proc/{pid}/task/{pid}/children";
+        if (File.Exists(children))
+            foreach (var child in File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                try
+                {
+                    var f = Fields(int.Parse(child));
+                    ticks += f[0] + f[1];
+                }
+                catch (IOException)
+                {
+                    // The backend ended between the listing and the read: its CPU is in the parent's cutime once reaped.
+                }
+            }
+        return ticks / ClockTicksPerSecond;
+    }
+
     private static long Kilobytes(string line) =>
         long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
 }

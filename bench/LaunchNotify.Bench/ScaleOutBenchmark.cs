@@ -35,6 +35,10 @@ public static class ScaleOutBenchmark
         var stored = 0;
         var confirmedCount = 0;
         double storedAt = double.NaN, confirmedAt = double.NaN;
+        // The instances' CPU between the 10 % and the 90 % mark of the backlog stored, as the drain rate: their start
+        // (runtime, JIT, broker and store connections: seconds of CPU, against a few ms per message) is not a message's cost.
+        int low = accepted.Count / 10, high = accepted.Count * 9 / 10;
+        (int Stored, List<ProcessSample> Samples)? atLow = null, atHigh = null;
         try
         {
             var lastChange = Stopwatch.StartNew();
@@ -48,6 +52,10 @@ public static class ScaleOutBenchmark
                     lastChange.Restart();
                 stored = nowStored;
                 confirmedCount = nowConfirmed;
+                if (stored >= low && atLow is null)
+                    atLow = (stored, subscribers.Select(p => p.Sample()).ToList());
+                if (stored >= high && atHigh is null && atLow is { } lo && stored > lo.Stored)
+                    atHigh = (stored, subscribers.Select(p => p.Sample()).ToList());
                 if (stored >= accepted.Count && double.IsNaN(storedAt))
                     storedAt = Stopwatch.GetElapsedTime(drainStart).TotalSeconds;
                 if (confirmedCount >= accepted.Count)
@@ -63,9 +71,10 @@ public static class ScaleOutBenchmark
             // Receipt dispatchers of several instances may publish the same receipt; the sender's inbox drops the copies.
             await Task.Delay(500, ct);
             var duplicates = CountLines(cluster, "Duplicate receipt") - duplicatesBefore;
+            var steady = atLow is { } l && atHigh is { } h ? PipelineDriver.Usage(l.Samples, h.Samples, h.Stored - l.Stored) : [];
             return new ScaleOutResult(instances, accepted.Count, Math.Round(publisherOnly, 1), Math.Round(drain, 1), Math.Round(storedAt, 2),
                 Math.Round(confirmedAt, 2), stored, confirmedCount, duplicates,
-                PipelineDriver.Usage([], samples, Math.Max(1, stored)));
+                PipelineDriver.Usage([], samples, Math.Max(1, stored)), steady);
         }
         finally
         {

@@ -142,6 +142,14 @@ public sealed class BenchSmokeTests(BrokerFixture broker)
         Assert.All(runs, r => Assert.Equal(20, r.GetProperty("messages").GetInt32()));
         Assert.All(runs, r => Assert.True(r.GetProperty("wallMs").GetDouble() > 0 && r.GetProperty("cpuMs").GetDouble() > 0 && r.GetProperty("allocatedKb").GetDouble() > 10));
         Assert.Equal(runs.Sum(r => r.GetProperty("allocatedKb").GetDouble()), hot.GetProperty("allocatedKbPerNotification").GetDouble(), 0.5);
+
+        // The same three paths on PostgreSQL stores (the suite's server), with that server's own CPU beside the node's.
+        var pg = hot.GetProperty("postgresRuns").EnumerateArray().ToList();
+        Assert.Equal(runs.Select(r => r.GetProperty("path").GetString()), pg.Select(r => r.GetProperty("path").GetString()));
+        Assert.All(pg, r => Assert.Equal(20, r.GetProperty("messages").GetInt32()));
+        Assert.All(pg, r => Assert.True(r.GetProperty("cpuMs").GetDouble() > 0 && r.GetProperty("serverCpuMs").GetDouble() >= 0));
+        Assert.True(hot.GetProperty("postgresCpuRatio").GetDouble() > 0);
+        Assert.Contains(json.RootElement.GetProperty("targets").EnumerateArray(), t => t.GetProperty("name").GetString()!.Contains("PostgreSQL ÷ SQLite"));
     }
 
     /// <summary>Runs only <paramref name="phases"/> of <paramref name="options"/>, with the fixture's broker users, and reads its results file.</summary>
