@@ -46,9 +46,28 @@ public sealed record StorageOptions(StorageProvider Provider, string ConnectionS
             // The same wait as the connection's command timeout (DefaultTimeout, seconds), done by SQLite's busy handler.
             StorageProvider.Sqlite => builder.UseSqlite(ConnectionString).AddInterceptors(
                 new SqliteBusyTimeout(new SqliteConnectionStringBuilder(ConnectionString).DefaultTimeout * 1000)),
-            StorageProvider.PostgreSql => builder.UseNpgsql(ConnectionString),
+            StorageProvider.PostgreSql => builder.UseNpgsql(WithPreparedStatements(ConnectionString)),
             _ => throw new ArgumentOutOfRangeException(nameof(Provider)),
         };
+    }
+
+    /// <summary>Statements prepared once per connection when the connection string does not choose otherwise.</summary>
+    public const int DefaultMaxAutoPrepare = 64;
+
+    /// <summary>
+    /// A node repeats a few dozen statements for every message. Unless the connection string says otherwise
+    /// (<c>Max Auto Prepare</c>), Npgsql prepares each after its second use on a connection, so the server parses and
+    /// plans it once per connection instead of once per execution; pooled connections keep theirs.
+    /// </summary>
+    public static string WithPreparedStatements(string connectionString)
+    {
+        // Npgsql's builder answers "contains" for every keyword it knows; the keys actually written are the plain builder's.
+        var written = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (written.Keys.Cast<string>().Any(k => k.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+            return connectionString;
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = DefaultMaxAutoPrepare };
+        builder.AutoPrepareMinUsages = 2;
+        return builder.ToString();
     }
 
     /// <summary>
