@@ -82,7 +82,7 @@ public sealed record BenchOptions
         FloorMessages = 5000,
         SeedRows = 20_000,
         ScaleInstances = [1, 2, 4],
-        ScaleMessages = 300,
+        ScaleMessages = 600,
         CentreCounts = [10, 50],
         FanOutNotifications = 3,
         FanOutWarmUp = 1,
