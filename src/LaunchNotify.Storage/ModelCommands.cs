@@ -195,10 +195,14 @@ public static class ModelCommands
 
     /// <summary>
     /// What an insert of a new <paramref name="entity"/> row writes: <see cref="StoredProperties"/> but a key the store
-    /// generates (an identity or autoincrement column), which the insert returns instead.
+    /// generates (an integer key generated on add: an identity or autoincrement column), which the insert returns instead.
+    /// A key generated on add of another type (a Guid) is made by EF Core in the process, and written.
     /// </summary>
     public static IReadOnlyList<IProperty> InsertedProperties(IEntityType entity) =>
-        Inserted.GetValue(entity, e => StoredProperties(e).Where(p => !(p.IsPrimaryKey() && p.ValueGenerated.HasFlag(ValueGenerated.OnAdd))).ToList());
+        Inserted.GetValue(entity, e => StoredProperties(e).Where(p => !IsStoreGeneratedKey(p)).ToList());
+
+    private static bool IsStoreGeneratedKey(IProperty p) =>
+        p.IsPrimaryKey() && p.ValueGenerated.HasFlag(ValueGenerated.OnAdd) && (p.ClrType == typeof(long) || p.ClrType == typeof(int));
 
     private static readonly ConditionalWeakTable<IEntityType, IReadOnlyList<IProperty>> Inserted = new();
 }
