@@ -50,7 +50,7 @@ public static class ModelCommands
         var builder = db.GetService<IRelationalCommandBuilderFactory>().Create();
         var text = InsertInto(sql, entity, properties);
         for (var row = 0; row < rows; row++)
-            AppendRow(text.Append(row == 0 ? "" : ", "), sql, builder, properties, row);
+            AppendRow(text.Append(row == 0 ? "" : ", "), sql, builder, properties, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"r{row}_"));
         foreach (var (name, typedAs) in tailParameters)
             builder.AddParameter(name, sql.GenerateParameterName(name), typedAs.GetRelationalTypeMapping(), typedAs.IsNullable);
         builder.Append(text.Append(' ').Append(tail).ToString());
@@ -58,21 +58,38 @@ public static class ModelCommands
     }
 
     /// <summary>
-    /// One <c>INSERT INTO table (columns) VALUES (row) RETURNING returned</c> per row, all in one command (parameters as in
-    /// <see cref="BuildInsert"/>): each row's generated key comes back as its own result, in the order of the rows, where
-    /// a multi-row insert's <c>RETURNING</c> gives its rows in no promised order (SQLite and PostgreSQL alike). Read through
-    /// a data reader: run it as <see cref="Reader"/> makes it.
+    /// One table's rows in <see cref="BuildInserts"/>: one multi-row insert, or, with <paramref name="Returned"/> (a key the
+    /// store generates), one insert per row returning that column.
     /// </summary>
-    public static IRelationalCommand BuildInsertEach(DbContext db, IEntityType entity, IReadOnlyList<IProperty> properties, int rows, IProperty returned)
+    public sealed record InsertPart(IEntityType Entity, IReadOnlyList<IProperty> Properties, int Rows, IProperty? Returned = null);
+
+    /// <summary>
+    /// The inserts of <paramref name="parts"/> in one command, in their order. Its parameters are the parts' rows' values in
+    /// that order (part by part, row by row, property by property: fill them by position, as <see cref="IRelationalCommand.Parameters"/>
+    /// lists them). A part with a returned key gives one result per row, in the order of its rows (a multi-row insert's
+    /// <c>RETURNING</c> gives its rows in no promised order, on SQLite and PostgreSQL alike); the other statements give none.
+    /// Read through a data reader: run it as <see cref="Reader"/> makes it.
+    /// </summary>
+    public static IRelationalCommand BuildInserts(DbContext db, IReadOnlyList<InsertPart> parts)
     {
         var sql = db.GetService<ISqlGenerationHelper>();
         var builder = db.GetService<IRelationalCommandBuilderFactory>().Create();
-        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-        var insert = InsertInto(sql, entity, properties).ToString();
         var text = new StringBuilder();
-        for (var row = 0; row < rows; row++)
-            AppendRow(text.Append(row == 0 ? "" : ";\n").Append(insert), sql, builder, properties, row)
-                .Append(" RETURNING ").Append(sql.DelimitIdentifier(returned.GetColumnName(table)!));
+        for (var p = 0; p < parts.Count; p++)
+        {
+            var part = parts[p];
+            var insert = InsertInto(sql, part.Entity, part.Properties).ToString();
+            var table = StoreObjectIdentifier.Table(part.Entity.GetTableName()!, part.Entity.GetSchema());
+            for (var row = 0; row < part.Rows; row++)
+            {
+                var prefix = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"p{p}_{row}_");
+                if (part.Returned is { } returned)
+                    AppendRow(text.Append(text.Length == 0 ? "" : ";\n").Append(insert), sql, builder, part.Properties, prefix)
+                        .Append(" RETURNING ").Append(sql.DelimitIdentifier(returned.GetColumnName(table)!));
+                else
+                    AppendRow(text.Append(row > 0 ? ", " : text.Length == 0 ? insert : ";\n" + insert), sql, builder, part.Properties, prefix);
+            }
+        }
         return builder.Append(text.ToString()).Build();
     }
 
@@ -83,12 +100,13 @@ public static class ModelCommands
             .AppendJoin(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!))).Append(") VALUES ");
     }
 
-    private static StringBuilder AppendRow(StringBuilder text, ISqlGenerationHelper sql, IRelationalCommandBuilder builder, IReadOnlyList<IProperty> properties, int row)
+    /// <summary>One row's values, its parameters named <paramref name="prefix"/> and the property's position.</summary>
+    private static StringBuilder AppendRow(StringBuilder text, ISqlGenerationHelper sql, IRelationalCommandBuilder builder, IReadOnlyList<IProperty> properties, string prefix)
     {
         text.Append('(');
         for (var i = 0; i < properties.Count; i++)
         {
-            var name = ParameterName(row, i);
+            var name = prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
             builder.AddParameter(name, sql.GenerateParameterName(name), properties[i].GetRelationalTypeMapping(), properties[i].IsNullable);
             text.Append(i == 0 ? "" : ", ").Append(sql.GenerateParameterNamePlaceholder(name));
         }

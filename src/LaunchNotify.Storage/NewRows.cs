@@ -9,8 +9,9 @@ namespace LaunchNotify.Storage;
 
 /// <summary>
 /// Writes the rows a group-commit step adds on the hot path (outbound messages and their deliveries, outbox entries,
-/// deadlines) at the start of its save, as statements built once per model (<see cref="ModelCommands"/>): one multi-row
-/// insert per table, where EF Core's save made a modification command, generated its SQL and ran it for each row. The
+/// deadlines) at the start of its save, as statements built once per model (<see cref="ModelCommands"/>), where EF Core's
+/// save made a modification command, generated its SQL and ran it for each row: on PostgreSQL all in one command, on
+/// SQLite a multi-row insert per table and an insert per row whose key the store generates (<see cref="WriteEachAsync"/>). The
 /// step adds them to its unit of work as before, so what reads the tracked entities before the save (the outbox
 /// hand-off's claim, the deadline signal, a deadline found by its key) sees them as it did; once written they leave
 /// the tracking, their generated keys set, and should the save fail they are tracked again as added (<see cref="TrackAgain"/>).
@@ -24,8 +25,8 @@ namespace LaunchNotify.Storage;
 /// </remarks>
 internal sealed class NewRows
 {
-    /// <summary>Rows per statement: the statements (one per count up to this) are built once per model.</summary>
-    private const int RowsPerCommand = 16;
+    /// <summary>Rows per multi-row insert (or per run of single-row inserts returning keys).</summary>
+    private const int RowsPerPart = 16;
 
     private List<EntityEntry>? _messages, _deliveries, _outbox, _deadlines;
 
@@ -66,34 +67,125 @@ internal sealed class NewRows
     /// <summary>Writes the rows and stops tracking them; returns them, in case the save fails (<see cref="TrackAgain"/>).</summary>
     public async Task<List<object>> WriteAsync(NodeDbContext db, CancellationToken ct)
     {
-        var written = new List<object>();
+        // A message before its deliveries (their foreign key), then the rows whose keys come back, in this order.
+        var parts = new List<Part>();
+        Split(parts, typeof(OutboundMessage), _messages);
+        Split(parts, typeof(Delivery), _deliveries);
+        Split(parts, typeof(OutboxEntry), _outbox);
+        Split(parts, typeof(Deadline), _deadlines);
+        List<long> keys;
         try
         {
-            // A message before its deliveries (their foreign key).
-            await InsertAsync<OutboundMessage>(db, _messages, ct);
-            await InsertAsync<Delivery>(db, _deliveries, ct);
-            var outboxIds = await InsertReturningKeysAsync<OutboxEntry>(db, _outbox, ct);
-            var deadlineIds = await InsertReturningKeysAsync<Deadline>(db, _deadlines, ct);
-            // EF Core clears the navigations that point at an entity it stops tracking from those it still tracks: the
-            // message goes first (its deliveries' Message is cleared, its list of them stays), then each delivery is given
-            // its message back, as a save leaves them.
-            StopTracking(_messages, written);
-            StopTracking(_deliveries, written);
-            StopTracking(_outbox, written);
-            StopTracking(_deadlines, written);
-            foreach (var delivery in _deliveries ?? [])
-                ((Delivery)delivery.Entity).Message = (OutboundMessage)_messages!.Find(m => ((OutboundMessage)m.Entity).MessageId == ((Delivery)delivery.Entity).MessageId)!.Entity;
-            for (var i = 0; i < outboxIds.Count; i++)
-                ((OutboxEntry)_outbox![i].Entity).Id = outboxIds[i];
-            for (var i = 0; i < deadlineIds.Count; i++)
-                ((Deadline)_deadlines![i].Entity).Id = deadlineIds[i];
-            return written;
+            keys = db.Database.IsSqlite() ? await WriteEachAsync(db, parts, ct) : await WriteTogetherAsync(db, parts, ct);
         }
         catch (DbException e)
         {
             // As EF Core reports a failed save (callers catch DbUpdateException); the store's exception stays inside.
             throw new DbUpdateException($"Writing the new rows of this save failed: {e.Message}", e);
         }
+        var written = new List<object>();
+        // EF Core clears the navigations that point at an entity it stops tracking from those it still tracks: the
+        // message goes first (its deliveries' Message is cleared, its list of them stays), then each delivery is given
+        // its message back, as a save leaves them.
+        StopTracking(_messages, written);
+        StopTracking(_deliveries, written);
+        StopTracking(_outbox, written);
+        StopTracking(_deadlines, written);
+        foreach (var delivery in _deliveries ?? [])
+            ((Delivery)delivery.Entity).Message = (OutboundMessage)_messages!.Find(m => ((OutboundMessage)m.Entity).MessageId == ((Delivery)delivery.Entity).MessageId)!.Entity;
+        var key = 0;
+        foreach (var entry in _outbox ?? [])
+            ((OutboxEntry)entry.Entity).Id = keys[key++];
+        foreach (var entry in _deadlines ?? [])
+            ((Deadline)entry.Entity).Id = keys[key++];
+        return written;
+    }
+
+    /// <summary>
+    /// SQLite: one statement per command, since Microsoft.Data.Sqlite looks up each of a command's parameters for each of
+    /// its statements (a command of many statements costs the square of its rows). A part without keys to return is one
+    /// multi-row insert; a row whose key the store generates is an insert of its own, its key read as the command's scalar.
+    /// </summary>
+    private static async Task<List<long>> WriteEachAsync(NodeDbContext db, List<Part> parts, CancellationToken ct)
+    {
+        var keys = new List<long>();
+        foreach (var part in parts)
+        {
+            if (!ReturnsKey(part.Type))
+            {
+                var insert = ModelCommands.Get(db, PartKeys.For(part.Type, part.Count), context => ModelCommands.BuildInserts(context, [Describe(context.Model, part.Type, part.Count)]));
+                await ModelCommands.ExecuteAsync(db, insert, Values(db.Model, insert, [part]), ct);
+                continue;
+            }
+            var row = ModelCommands.Get(db, PartKeys.For(part.Type, 1), context => ModelCommands.BuildInserts(context, [Describe(context.Model, part.Type, 1)]));
+            for (var i = part.Start; i < part.Start + part.Count; i++)
+                keys.Add(Convert.ToInt64(await ModelCommands.ScalarAsync(db, row, Values(db.Model, row, [part with { Start = i, Count = 1 }]), ct)
+                    ?? throw new InvalidOperationException($"The insert into {part.Type.Name} returned no key."), System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return keys;
+    }
+
+    /// <summary>
+    /// PostgreSQL: every part in one command, one round trip (Npgsql binds a command's parameters once, whatever the number
+    /// of its statements); the keys come back one result per row, in order, read through a data reader.
+    /// </summary>
+    private static async Task<List<long>> WriteTogetherAsync(NodeDbContext db, List<Part> parts, CancellationToken ct)
+    {
+        var command = ModelCommands.Reader(db, string.Join('|', parts.Select(p => PartKeys.For(p.Type, p.Count))),
+            context => ModelCommands.BuildInserts(context, [.. parts.Select(p => Describe(context.Model, p.Type, p.Count))]));
+        var returned = parts.Where(p => ReturnsKey(p.Type)).Sum(p => p.Count);
+        var keys = new List<long>(returned);
+        await using var reader = await command.ExecuteReaderAsync(ModelCommands.Parameters(db, Values(db.Model, command, parts)), ct);
+        for (var row = 0; row < returned; row++)
+        {
+            if ((row > 0 && !await reader.DbDataReader.NextResultAsync(ct)) || !await reader.ReadAsync(ct))
+                throw new InvalidOperationException($"The insert of the new rows returned {row} keys of {returned}.");
+            keys.Add(reader.DbDataReader.GetInt64(0));
+        }
+        return keys;
+    }
+
+    /// <summary>Some rows of one table: <see cref="Count"/> of <see cref="Rows"/> from <see cref="Start"/>.</summary>
+    private readonly record struct Part(Type Type, List<EntityEntry> Rows, int Start, int Count);
+
+    /// <summary>A table's rows as parts of at most <see cref="RowsPerPart"/> (a command's text is built once per list of parts).</summary>
+    private static void Split(List<Part> parts, Type type, List<EntityEntry>? rows)
+    {
+        for (var start = 0; start < (rows?.Count ?? 0); start += RowsPerPart)
+            parts.Add(new Part(type, rows!, start, Math.Min(RowsPerPart, rows!.Count - start)));
+    }
+
+    /// <summary>The values of <paramref name="parts"/>' rows, by the position of <paramref name="command"/>'s parameters (<see cref="ModelCommands.BuildInserts"/>).</summary>
+    private static Dictionary<string, object?> Values(IModel model, IRelationalCommand command, IEnumerable<Part> parts)
+    {
+        var values = new Dictionary<string, object?>(command.Parameters.Count);
+        var parameter = 0;
+        foreach (var (type, rows, start, count) in parts)
+        {
+            var columns = ModelCommands.InsertedProperties(model.FindEntityType(type)!);
+            for (var row = start; row < start + count; row++)
+                for (var i = 0; i < columns.Count; i++)
+                    values[command.Parameters[parameter++].InvariantName] = columns[i].GetGetter().GetClrValue(rows[row].Entity);
+        }
+        return values;
+    }
+
+    // The store generates the keys of outbox entries and deadlines; each row's comes back.
+    private static bool ReturnsKey(Type type) => type == typeof(OutboxEntry) || type == typeof(Deadline);
+
+    private static ModelCommands.InsertPart Describe(IModel model, Type type, int rows)
+    {
+        var entity = model.FindEntityType(type)!;
+        return new ModelCommands.InsertPart(entity, ModelCommands.InsertedProperties(entity), rows, ReturnsKey(type) ? entity.FindPrimaryKey()!.Properties.Single() : null);
+    }
+
+    // The cache keys of a part, per type and row count, made once rather than at every save.
+    private static class PartKeys
+    {
+        private static readonly Dictionary<Type, string[]> Keys = new[] { typeof(OutboundMessage), typeof(Delivery), typeof(OutboxEntry), typeof(Deadline) }
+            .ToDictionary(t => t, t => Enumerable.Range(0, RowsPerPart + 1).Select(n => $"new-rows:{t.Name}*{n}").ToArray());
+
+        public static string For(Type type, int rows) => Keys[type][rows];
     }
 
     /// <summary>The save failed: the rows written for it are the unit of work's again, added, their generated keys cleared.</summary>
@@ -123,59 +215,5 @@ internal sealed class NewRows
             written.Add(entry.Entity);
             entry.State = EntityState.Detached;
         }
-    }
-
-    private static async Task InsertAsync<T>(NodeDbContext db, List<EntityEntry>? rows, CancellationToken ct) where T : class
-    {
-        if (rows is null or [])
-            return;
-        var entity = db.Model.FindEntityType(typeof(T))!;
-        var columns = ModelCommands.InsertedProperties(entity);
-        for (var start = 0; start < rows.Count; start += RowsPerCommand)
-        {
-            var count = Math.Min(RowsPerCommand, rows.Count - start);
-            var command = ModelCommands.Get(db, InsertKey<T>.For(count), context => ModelCommands.BuildInsert(context, entity, columns, count));
-            await ModelCommands.ExecuteAsync(db, command, Values(columns, rows, start, count), ct);
-        }
-    }
-
-    /// <summary>Inserts rows whose key the store generates; returns the keys in the order of <paramref name="rows"/>.</summary>
-    private static async Task<List<long>> InsertReturningKeysAsync<T>(NodeDbContext db, List<EntityEntry>? rows, CancellationToken ct) where T : class
-    {
-        if (rows is null or [])
-            return [];
-        var entity = db.Model.FindEntityType(typeof(T))!;
-        var columns = ModelCommands.InsertedProperties(entity);
-        var key = entity.FindPrimaryKey()!.Properties.Single();
-        var keys = new List<long>(rows.Count);
-        for (var start = 0; start < rows.Count; start += RowsPerCommand)
-        {
-            var count = Math.Min(RowsPerCommand, rows.Count - start);
-            var command = ModelCommands.Reader(db, InsertKey<T>.For(count), context => ModelCommands.BuildInsertEach(context, entity, columns, count, key));
-            await using var reader = await command.ExecuteReaderAsync(ModelCommands.Parameters(db, Values(columns, rows, start, count)), ct);
-            for (var row = 0; row < count; row++)
-            {
-                if ((row > 0 && !await reader.DbDataReader.NextResultAsync(ct)) || !await reader.ReadAsync(ct))
-                    throw new InvalidOperationException($"The insert into {entity.GetTableName()} returned no key for its row {row}.");
-                keys.Add(reader.DbDataReader.GetInt64(0));
-            }
-        }
-        return keys;
-    }
-
-    private static Dictionary<string, object?> Values(IReadOnlyList<IProperty> columns, List<EntityEntry> rows, int start, int count)
-    {
-        var values = new Dictionary<string, object?>(count * columns.Count);
-        for (var row = 0; row < count; row++)
-            ModelCommands.AddRow(values, columns, row, rows[start + row].Entity);
-        return values;
-    }
-
-    // The cache keys of a type's inserts, one per row count, made once rather than at every save.
-    private static class InsertKey<T>
-    {
-        private static readonly string[] Keys = [.. Enumerable.Range(0, RowsPerCommand + 1).Select(n => $"new-rows:{typeof(T).Name}:{n}")];
-
-        public static string For(int rows) => Keys[rows];
     }
 }
