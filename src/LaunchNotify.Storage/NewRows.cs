@@ -22,6 +22,8 @@ namespace LaunchNotify.Storage;
 /// the save only adds them (a step never deletes or re-keys such a row), and the entities leave the tracking as a step's
 /// do anyway when it ends. A delivery is written this way only with its new message (a delivery added to a message
 /// tracked as stored is left to EF Core, which would otherwise find it again through the message's collection).
+/// They go before the audit chain's reservation, as the step's inbox claim and sequence numbers already do: new rows whose
+/// keys the step's earlier claims make its own (a new message's id, a key naming a message it claimed).
 /// </remarks>
 internal sealed class NewRows
 {
