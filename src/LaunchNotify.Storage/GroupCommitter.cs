@@ -163,6 +163,9 @@ public sealed class GroupCommitter : IAsyncDisposable
         {
             // The steps' savepoints are ours: EF's own one around each SaveChanges would only add statements.
             db.Database.AutoSavepointsEnabled = false;
+            // A step adds its outbox entries, deadlines and outbound messages and ends: they are written as statements
+            // built once per model, not by EF Core's per-row save (NewRows).
+            db.WritesNewRowsItself = true;
             // Opened here, EF leaves it open after each command and transaction (it closes only what it opened itself).
             await db.Database.OpenConnectionAsync(ct);
             return db;

@@ -16,7 +16,8 @@ namespace LaunchNotify.Storage;
 /// anew for every row, one command per row on SQLite. Parameters are typed by the model's mappings of the columns they
 /// fill (value converters included), so a null is a typed null on PostgreSQL as on SQLite. A built command is shared by
 /// every context of its model, at once: run it with <c>ExecuteNonQuery</c> or <c>ExecuteScalar</c> only (EF Core's command
-/// keeps one data reader for itself, so two readers of one shared command at once break each other).
+/// keeps one data reader for itself, so two readers of one shared command at once break each other); a statement read
+/// through a data reader is run as <see cref="Reader"/> makes it, a command of its own over the shared text.
 /// </summary>
 public static class ModelCommands
 {
@@ -47,24 +48,80 @@ public static class ModelCommands
     {
         var sql = db.GetService<ISqlGenerationHelper>();
         var builder = db.GetService<IRelationalCommandBuilderFactory>().Create();
-        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-        var text = new StringBuilder("INSERT INTO ").Append(sql.DelimitIdentifier(table.Name, table.Schema)).Append(" (")
-            .AppendJoin(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!))).Append(") VALUES ");
+        var text = InsertInto(sql, entity, properties);
         for (var row = 0; row < rows; row++)
-        {
-            text.Append(row == 0 ? "(" : ", (");
-            for (var i = 0; i < properties.Count; i++)
-            {
-                var name = ParameterName(row, i);
-                builder.AddParameter(name, sql.GenerateParameterName(name), properties[i].GetRelationalTypeMapping(), properties[i].IsNullable);
-                text.Append(i == 0 ? "" : ", ").Append(sql.GenerateParameterNamePlaceholder(name));
-            }
-            text.Append(')');
-        }
+            AppendRow(text.Append(row == 0 ? "" : ", "), sql, builder, properties, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"r{row}_"));
         foreach (var (name, typedAs) in tailParameters)
             builder.AddParameter(name, sql.GenerateParameterName(name), typedAs.GetRelationalTypeMapping(), typedAs.IsNullable);
         builder.Append(text.Append(' ').Append(tail).ToString());
         return builder.Build();
+    }
+
+    /// <summary>
+    /// One table's rows in <see cref="BuildInserts"/>: one multi-row insert, or, with <paramref name="Returned"/> (a key the
+    /// store generates), one insert per row returning that column.
+    /// </summary>
+    public sealed record InsertPart(IEntityType Entity, IReadOnlyList<IProperty> Properties, int Rows, IProperty? Returned = null);
+
+    /// <summary>
+    /// The inserts of <paramref name="parts"/> in one command, in their order. Its parameters are the parts' rows' values in
+    /// that order (part by part, row by row, property by property: fill them by position, as <see cref="IRelationalCommand.Parameters"/>
+    /// lists them). A part with a returned key gives one result per row, in the order of its rows (a multi-row insert's
+    /// <c>RETURNING</c> gives its rows in no promised order, on SQLite and PostgreSQL alike); the other statements give none.
+    /// Read through a data reader: run it as <see cref="Reader"/> makes it.
+    /// </summary>
+    public static IRelationalCommand BuildInserts(DbContext db, IReadOnlyList<InsertPart> parts)
+    {
+        var sql = db.GetService<ISqlGenerationHelper>();
+        var builder = db.GetService<IRelationalCommandBuilderFactory>().Create();
+        var text = new StringBuilder();
+        for (var p = 0; p < parts.Count; p++)
+        {
+            var part = parts[p];
+            var insert = InsertInto(sql, part.Entity, part.Properties).ToString();
+            var table = StoreObjectIdentifier.Table(part.Entity.GetTableName()!, part.Entity.GetSchema());
+            for (var row = 0; row < part.Rows; row++)
+            {
+                var prefix = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"p{p}_{row}_");
+                if (part.Returned is { } returned)
+                    AppendRow(text.Append(text.Length == 0 ? "" : ";\n").Append(insert), sql, builder, part.Properties, prefix)
+                        .Append(" RETURNING ").Append(sql.DelimitIdentifier(returned.GetColumnName(table)!));
+                else
+                    AppendRow(text.Append(row > 0 ? ", " : text.Length == 0 ? insert : ";\n" + insert), sql, builder, part.Properties, prefix);
+            }
+        }
+        return builder.Append(text.ToString()).Build();
+    }
+
+    private static StringBuilder InsertInto(ISqlGenerationHelper sql, IEntityType entity, IReadOnlyList<IProperty> properties)
+    {
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        return new StringBuilder("INSERT INTO ").Append(sql.DelimitIdentifier(table.Name, table.Schema)).Append(" (")
+            .AppendJoin(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!))).Append(") VALUES ");
+    }
+
+    /// <summary>One row's values, its parameters named <paramref name="prefix"/> and the property's position.</summary>
+    private static StringBuilder AppendRow(StringBuilder text, ISqlGenerationHelper sql, IRelationalCommandBuilder builder, IReadOnlyList<IProperty> properties, string prefix)
+    {
+        text.Append('(');
+        for (var i = 0; i < properties.Count; i++)
+        {
+            var name = prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            builder.AddParameter(name, sql.GenerateParameterName(name), properties[i].GetRelationalTypeMapping(), properties[i].IsNullable);
+            text.Append(i == 0 ? "" : ", ").Append(sql.GenerateParameterNamePlaceholder(name));
+        }
+        return text.Append(')');
+    }
+
+    /// <summary>
+    /// The command <paramref name="key"/> for <paramref name="db"/>'s model, to be read through a data reader: its text and
+    /// typed parameters are built once (by <paramref name="build"/>), the command object is made anew for each run, since
+    /// EF Core's command keeps the one data reader it hands out and must not be read by two contexts at once.
+    /// </summary>
+    public static IRelationalCommand Reader(DbContext db, string key, Func<DbContext, IRelationalCommand> build)
+    {
+        var template = Get(db, key, build);
+        return new RelationalCommand(db.GetService<RelationalCommandBuilderDependencies>(), template.CommandText, template.LogCommandText, template.Parameters);
     }
 
     /// <summary>
@@ -75,6 +132,11 @@ public static class ModelCommands
     public static IRelationalCommand Statement(DbContext db, string key, Func<IModel, IReadOnlyList<(string Name, IProperty TypedAs)>> parameters,
         Func<Func<string, string>, string> sql) =>
         Get(db, key, context => Build(context, parameters(context.Model), sql));
+
+    /// <summary>As <see cref="Statement"/>, for a statement read through a data reader (see <see cref="Reader"/>).</summary>
+    public static IRelationalCommand ReaderStatement(DbContext db, string key, Func<IModel, IReadOnlyList<(string Name, IProperty TypedAs)>> parameters,
+        Func<Func<string, string>, string> sql) =>
+        Reader(db, key, context => Build(context, parameters(context.Model), sql));
 
     private static IRelationalCommand Build(DbContext context, IEnumerable<(string Name, IProperty TypedAs)> parameters, Func<Func<string, string>, string> sql)
     {
@@ -148,4 +210,17 @@ public static class ModelCommands
         Stored.GetValue(entity, e => e.GetProperties().Where(p => p.GetTableColumnMappings().Any()).ToList());
 
     private static readonly ConditionalWeakTable<IEntityType, IReadOnlyList<IProperty>> Stored = new();
+
+    /// <summary>
+    /// What an insert of a new <paramref name="entity"/> row writes: <see cref="StoredProperties"/> but a key the store
+    /// generates (an integer key generated on add: an identity or autoincrement column), which the insert returns instead.
+    /// A key generated on add of another type (a Guid) is made by EF Core in the process, and written.
+    /// </summary>
+    public static IReadOnlyList<IProperty> InsertedProperties(IEntityType entity) =>
+        Inserted.GetValue(entity, e => StoredProperties(e).Where(p => !IsStoreGeneratedKey(p)).ToList());
+
+    private static bool IsStoreGeneratedKey(IProperty p) =>
+        p.IsPrimaryKey() && p.ValueGenerated.HasFlag(ValueGenerated.OnAdd) && (p.ClrType == typeof(long) || p.ClrType == typeof(int));
+
+    private static readonly ConditionalWeakTable<IEntityType, IReadOnlyList<IProperty>> Inserted = new();
 }

@@ -23,6 +23,31 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : IdentityDb
     public DbSet<Deadline> Deadlines => Set<Deadline>();
     public DbSet<InboundSequence> InboundSequences => Set<InboundSequence>();
 
+    /// <summary>
+    /// Whether a save inside a transaction writes the new rows of the hot path itself (<see cref="NewRows"/>) before
+    /// EF Core saves the rest: set by the group committer on its writer, whose steps only add such rows.
+    /// </summary>
+    internal bool WritesNewRowsItself { get; set; }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default) =>
+        WritesNewRowsItself && acceptAllChangesOnSuccess && Database.CurrentTransaction is not null && NewRows.Find(this) is { } rows
+            ? SaveWithNewRowsAsync(rows, cancellationToken)
+            : base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+
+    private async Task<int> SaveWithNewRowsAsync(NewRows rows, CancellationToken ct)
+    {
+        var written = await rows.WriteAsync(this, ct);
+        try
+        {
+            return written.Count + await base.SaveChangesAsync(true, ct);
+        }
+        catch
+        {
+            NewRows.TrackAgain(this, written);
+            throw;
+        }
+    }
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
     {
         configuration.Properties<Instant>().HaveConversion<InstantConverter>();

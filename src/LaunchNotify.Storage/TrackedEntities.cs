@@ -11,13 +11,25 @@ namespace LaunchNotify.Storage;
 public static class TrackedEntities
 {
     /// <summary>The tracked entities of <typeparamref name="T"/> that are not being deleted, with the states EF Core last recorded.</summary>
-    public static List<EntityEntry<T>> WithoutDetecting<T>(this ChangeTracker tracker) where T : class
+    public static List<EntityEntry<T>> WithoutDetecting<T>(this ChangeTracker tracker) where T : class =>
+        Undetected(tracker, t => t.Entries<T>().Where(e => e.State != EntityState.Deleted).ToList());
+
+    /// <summary>Every tracked entity, with the states EF Core last recorded, given one by one to <paramref name="look"/>.</summary>
+    public static void EachWithoutDetecting(this ChangeTracker tracker, Action<EntityEntry> look) =>
+        Undetected(tracker, t =>
+        {
+            foreach (var entry in t.Entries())
+                look(entry);
+            return true;
+        });
+
+    private static TResult Undetected<TResult>(ChangeTracker tracker, Func<ChangeTracker, TResult> look)
     {
         var detecting = tracker.AutoDetectChangesEnabled;
         tracker.AutoDetectChangesEnabled = false;
         try
         {
-            return tracker.Entries<T>().Where(e => e.State != EntityState.Deleted).ToList();
+            return look(tracker);
         }
         finally
         {

@@ -9,6 +9,7 @@ using LaunchNotify.Protocol.Json;
 using LaunchNotify.Storage;
 using LaunchNotify.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 
@@ -36,7 +37,10 @@ public sealed class MissingNotifications(
     /// <param name="arrival">How it arrived (e.g. "on time", "late by 2 h"), for the resolution of a gap it closes.</param>
     public async Task ObserveAsync(NodeDbContext db, CentreCode sender, Agreement agreement, long sequence, Instant receivedAt, string arrival, CancellationToken ct)
     {
-        var (row, tracker) = await LockAsync(db, sender, agreement.Id, ct);
+        // Nearly always the next number of a link already known, which changes nothing but the highest number seen.
+        if (await TryAdvanceAsync(db, sender, agreement.Id, sequence, receivedAt, ct))
+            return;
+        var tracker = await LockAsync(db, sender, agreement.Id, ct);
         var observation = tracker.Observe(sequence);
         switch (observation.Kind)
         {
@@ -50,45 +54,77 @@ public sealed class MissingNotifications(
                 log.LogWarning("{Sender} used sequence number {Sequence} under {Agreement} again, for another message", sender, sequence, agreement.Id);
                 break;
         }
-        Save(row, tracker, receivedAt);
+        await SaveAsync(db, tracker, receivedAt, ct);
     }
 
     /// <summary>A heartbeat said the last number sent on the link is <paramref name="lastSent"/>.</summary>
     public async Task ObserveHighWaterAsync(NodeDbContext db, CentreCode sender, Agreement agreement, long lastSent, Instant receivedAt, CancellationToken ct)
     {
-        var (row, tracker) = await LockAsync(db, sender, agreement.Id, ct);
+        var tracker = await LockAsync(db, sender, agreement.Id, ct);
         var observation = tracker.ObserveHighWater(lastSent);
         if (observation.Kind == SequenceObservationKind.GapOpened)
             await OpenGapAsync(db, sender, agreement, observation.NewlyMissing!.Value, receivedAt, $"a heartbeat says #{lastSent} was sent", ct);
         else if (observation.Kind == SequenceObservationKind.Regressed)
             log.LogWarning("{Sender}'s heartbeat under {Agreement} says its last notification is #{LastSent}, but #{Highest} was already seen: its counter went back",
                 sender, agreement.Id, lastSent, tracker.HighestSeen);
-        Save(row, tracker, receivedAt);
+        await SaveAsync(db, tracker, receivedAt, ct);
+    }
+
+    // The link's row is read and written by statements written once per model (ModelCommands), not tracked by EF Core.
+    private static readonly string[] Columns = ["Sender", "Recipient", "AgreementId", "HighestSeen", "Missing", "UpdatedAt"];
+
+    private static IReadOnlyList<(string, IProperty)> Typed(IModel model, params string[] names) =>
+        [.. names.Select(name => (name, model.FindEntityType(typeof(InboundSequence))!.FindProperty(name)!))];
+
+    private static string OfTheLink(Func<string, string> p) => $"""WHERE "Sender" = {p("Sender")} AND "Recipient" = {p("Recipient")} AND "AgreementId" = {p("AgreementId")}""";
+
+    /// <summary>
+    /// <paramref name="sequence"/> is the next number of a link already stored (<see cref="SequenceTracker.Observe"/>: the
+    /// highest number seen moves up by one, nothing else changes): one conditional update does it. False, and nothing
+    /// written, for anything else (a new link, a gap, a late or repeated number), which takes the tracker's way. On
+    /// PostgreSQL the update waits for a concurrent subscriber's lock on the row and compares with what that one committed.
+    /// </summary>
+    private async Task<bool> TryAdvanceAsync(NodeDbContext db, CentreCode sender, AgreementId agreement, long sequence, Instant at, CancellationToken ct)
+    {
+        var advance = ModelCommands.Statement(db, "inbound-sequence-advance", model => Typed(model, "Sender", "Recipient", "AgreementId", "HighestSeen", "UpdatedAt"),
+            p => $"""UPDATE "InboundSequences" SET "HighestSeen" = {p("HighestSeen")}, "UpdatedAt" = {p("UpdatedAt")} {OfTheLink(p)} AND "HighestSeen" = {p("HighestSeen")} - 1""");
+        return await ModelCommands.ExecuteAsync(db, advance, new Dictionary<string, object?>
+        {
+            ["Sender"] = sender.Value, ["Recipient"] = node.Centre.Value, ["AgreementId"] = agreement.Value, ["HighestSeen"] = sequence, ["UpdatedAt"] = at,
+        }, ct) == 1;
     }
 
     /// <summary>The link's state, locked for this transaction: concurrent subscribers of one centre take turns per link.</summary>
-    private async Task<(InboundSequence Row, SequenceTracker Tracker)> LockAsync(NodeDbContext db, CentreCode sender, AgreementId agreement, CancellationToken ct)
+    private async Task<SequenceTracker> LockAsync(NodeDbContext db, CentreCode sender, AgreementId agreement, CancellationToken ct)
     {
-        // An upsert that touches the row takes its lock (PostgreSQL) or the write lock (SQLite) and returns it, tracked, in
-        // the same statement (one round trip per message instead of two). Not composable: the list is taken as it comes.
-        var rows = await db.InboundSequences.FromSqlRaw(
-            """
-            INSERT INTO "InboundSequences" ("Sender", "Recipient", "AgreementId", "HighestSeen", "Missing", "UpdatedAt")
-            VALUES ({0}, {1}, {2}, 0, '', {3})
-            ON CONFLICT ("Sender", "Recipient", "AgreementId") DO UPDATE SET "HighestSeen" = "InboundSequences"."HighestSeen"
-            RETURNING *
-            """,
-            sender.Value, node.Centre.Value, agreement.Value, clock.GetCurrentInstant().ToUnixTimeTicks()).ToListAsync(ct);
-        var row = rows.Single();
-        var tracker = new SequenceTracker(new SequenceStreamKey(sender, node.Centre, agreement), row.HighestSeen, SequenceRangeText.Parse(row.Missing));
-        return (row, tracker);
+        // An upsert that touches the row takes its lock (PostgreSQL) or the write lock (SQLite) and returns it in the same
+        // statement (one round trip per message instead of two).
+        var upsert = ModelCommands.ReaderStatement(db, "inbound-sequence-lock", model => Typed(model, "Sender", "Recipient", "AgreementId", "UpdatedAt"),
+            p => $"""
+                INSERT INTO "InboundSequences" ("Sender", "Recipient", "AgreementId", "HighestSeen", "Missing", "UpdatedAt")
+                VALUES ({p("Sender")}, {p("Recipient")}, {p("AgreementId")}, 0, '', {p("UpdatedAt")})
+                ON CONFLICT ("Sender", "Recipient", "AgreementId") DO UPDATE SET "HighestSeen" = "InboundSequences"."HighestSeen"
+                RETURNING "HighestSeen", "Missing"
+                """);
+        await using var reader = await upsert.ExecuteReaderAsync(ModelCommands.Parameters(db, new Dictionary<string, object?>
+        {
+            ["Sender"] = sender.Value, ["Recipient"] = node.Centre.Value, ["AgreementId"] = agreement.Value, ["UpdatedAt"] = clock.GetCurrentInstant(),
+        }), ct);
+        if (!await reader.ReadAsync(ct))
+            throw new InvalidOperationException($"The inbound sequence row of {sender}→{node.Centre}/{agreement} was not returned.");
+        return new SequenceTracker(new SequenceStreamKey(sender, node.Centre, agreement), reader.DbDataReader.GetInt64(0),
+            SequenceRangeText.Parse(reader.DbDataReader.GetString(1)));
     }
 
-    private static void Save(InboundSequence row, SequenceTracker tracker, Instant at)
+    private async Task SaveAsync(NodeDbContext db, SequenceTracker tracker, Instant at, CancellationToken ct)
     {
-        row.HighestSeen = tracker.HighestSeen;
-        row.Missing = SequenceRangeText.Format(tracker.MissingRanges);
-        row.UpdatedAt = at;
+        var update = ModelCommands.Statement(db, "inbound-sequence-save", model => Typed(model, Columns),
+            p => $"""UPDATE "InboundSequences" SET "HighestSeen" = {p("HighestSeen")}, "Missing" = {p("Missing")}, "UpdatedAt" = {p("UpdatedAt")} {OfTheLink(p)}""");
+        await ModelCommands.ExecuteAsync(db, update, new Dictionary<string, object?>
+        {
+            ["Sender"] = tracker.Key.Sender.Value, ["Recipient"] = tracker.Key.Recipient.Value, ["AgreementId"] = tracker.Key.Agreement.Value,
+            ["HighestSeen"] = tracker.HighestSeen, ["Missing"] = SequenceRangeText.Format(tracker.MissingRanges), ["UpdatedAt"] = at,
+        }, ct);
     }
 
     private static string KeyFor(CentreCode sender, CentreCode recipient, AgreementId agreement, SequenceRange range) =>

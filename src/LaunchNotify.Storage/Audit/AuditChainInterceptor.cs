@@ -35,13 +35,6 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     {
     }
 
-    private const string ReserveSql =
-        """
-        INSERT INTO "AuditChainHead" ("Id", "Seq", "Hash") VALUES (1, {0}, {1})
-        ON CONFLICT ("Id") DO UPDATE SET "Seq" = "AuditChainHead"."Seq" + {0}
-        RETURNING "Seq", "Hash"
-        """;
-
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
         if (eventData.Context is not { } db || AuditChain.Pending(db) is not { Count: > 0 } pending)
@@ -237,17 +230,23 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     }
 
     /// <summary>
-    /// The reservation as a raw command of the context's own connection and transaction, with EF Core's command logging
-    /// and diagnostics (so it is counted and traced like every other statement), without the LINQ pipeline a raw query
-    /// goes through (expression caching, parameter extraction, a shaper): it runs on every audited save. Built per save, not
-    /// cached like <see cref="ModelCommands"/>' statements: a command read through a data reader must not be shared.
+    /// The reservation, a statement written once per model and run through EF Core's command pipeline (counted and traced
+    /// like every other statement), as a command of its own for this save (<see cref="ModelCommands.Reader"/>: it is read
+    /// through a data reader, which a command shared by every context must not be).
     /// </summary>
     private static IRelationalCommand ReserveCommand(DbContext db, int count, out RelationalCommandParameterObject parameters)
     {
-        var raw = db.GetService<IRawSqlCommandBuilder>().Build(ReserveSql, [count, AuditChain.GenesisHash], db.Model);
-        parameters = new RelationalCommandParameterObject(db.GetService<IRelationalConnection>(), raw.ParameterValues, null, db,
-            db.GetService<IRelationalCommandDiagnosticsLogger>(), CommandSource.FromSqlQuery);
-        return raw.RelationalCommand;
+        parameters = ModelCommands.Parameters(db, new Dictionary<string, object?> { ["count"] = (long)count, ["genesis"] = AuditChain.GenesisHash });
+        return ModelCommands.ReaderStatement(db, "audit-reserve", model =>
+            {
+                var head = model.FindEntityType(typeof(AuditChainHead))!;
+                return [("count", head.FindProperty(nameof(AuditChainHead.Seq))!), ("genesis", head.FindProperty(nameof(AuditChainHead.Hash))!)];
+            },
+            p => $"""
+                INSERT INTO "AuditChainHead" ("Id", "Seq", "Hash") VALUES ({AuditChainHead.SingleRowId}, {p("count")}, {p("genesis")})
+                ON CONFLICT ("Id") DO UPDATE SET "Seq" = "AuditChainHead"."Seq" + {p("count")}
+                RETURNING "Seq", "Hash"
+                """);
     }
 
     private static HeadRow Head(RelationalDataReader reader) => new(reader.DbDataReader.GetInt64(0), reader.DbDataReader.GetString(1));
