@@ -42,6 +42,15 @@ internal sealed class NewRows
             return null;
         // A delivery goes with its new message; one added to a stored message is EF Core's to write.
         rows._deliveries?.RemoveAll(d => rows._messages?.Exists(m => ((OutboundMessage)m.Entity).MessageId == ((Delivery)d.Entity).MessageId) != true);
+        // Every delivery in a new message's list must be among them: one put in the list after the message was added is
+        // not tracked until change detection, and leaving the message's tracking here would leave it unwritten. Such a
+        // save is EF Core's whole (its change detection finds it).
+        if (rows._messages is { } messages)
+        {
+            var written = rows._deliveries?.Select(d => d.Entity).ToHashSet(ReferenceEqualityComparer.Instance) ?? [];
+            if (messages.Exists(m => ((OutboundMessage)m.Entity).Deliveries.Any(d => !written.Contains(d))))
+                return null;
+        }
         return rows;
     }
 

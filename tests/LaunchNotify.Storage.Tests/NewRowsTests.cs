@@ -128,6 +128,28 @@ public sealed class NewRowsTests(PostgresSchemaFixture postgres) : IClassFixture
         Assert.False(await read.Deadlines.AnyAsync(d => d.MessageId == message.MessageId));
     }
 
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task ADeliveryPutInANewMessagesListAfterTheMessageWasAdded_IsStoredToo(string provider)
+    {
+        var store = Store(provider);
+        var message = Message(recipients: 2);
+        var late = new Delivery { Recipient = "ZZ", Sequence = 3 };
+        await using (var committer = Committer(store))
+            await committer.RunAsync(async (db, ct) =>
+            {
+                db.OutboundMessages.Add(message);
+                // Not tracked until change detection: the save must still write it.
+                message.Deliveries.Add(late);
+                return await db.SaveChangesAsync(ct);
+            }, CancellationToken.None);
+
+        await using var read = new NodeDbContext(store.ToDbContextOptions());
+        var stored = await read.Deliveries.AsNoTracking().Where(d => d.MessageId == message.MessageId).Select(d => d.Recipient).ToListAsync();
+        Assert.Equal(["AA", "AB", "ZZ"], stored.Order());
+    }
+
     private OutboundMessage Message(int recipients) => new()
     {
         MessageId = Guid.NewGuid(),
