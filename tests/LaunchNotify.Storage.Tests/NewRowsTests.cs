@@ -13,25 +13,14 @@ namespace LaunchNotify.Storage.Tests;
 /// </summary>
 public sealed class NewRowsTests(PostgresSchemaFixture postgres) : IClassFixture<PostgresSchemaFixture>, IAsyncLifetime
 {
-    private readonly string _file = Path.Combine(Path.GetTempPath(), $"launchnotify-newrows-{Guid.NewGuid():N}.db");
+    private readonly TempSqliteStore _sqlite = new("newrows");
     private readonly Instant _now = Instant.FromUtc(2026, 12, 7, 5, 0);
-    private StorageOptions _sqlite = null!;
 
-    public async Task InitializeAsync()
-    {
-        _sqlite = StorageOptions.SqliteFile(_file);
-        await StoreMigrator.MigrateAsync(_sqlite);
-    }
+    public Task InitializeAsync() => _sqlite.InitializeAsync();
 
-    public Task DisposeAsync()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var f in new[] { _file, _file + "-wal", _file + "-shm" })
-            File.Delete(f);
-        return Task.CompletedTask;
-    }
+    public Task DisposeAsync() => _sqlite.DisposeAsync();
 
-    private StorageOptions Store(string provider) => provider == "postgres" ? postgres.Store : _sqlite;
+    private StorageOptions Store(string provider) => provider == "postgres" ? postgres.Store : _sqlite.Options;
 
     private static GroupCommitter Committer(StorageOptions store) =>
         new(new StoreContextFactory(store), new StoreWriteGate(store.Provider), NullLogger<GroupCommitter>.Instance);

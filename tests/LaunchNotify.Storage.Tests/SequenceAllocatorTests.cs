@@ -5,27 +5,16 @@ namespace LaunchNotify.Storage.Tests;
 
 public sealed class SequenceAllocatorTests : IAsyncLifetime
 {
-    private readonly string _file = Path.Combine(Path.GetTempPath(), $"launchnotify-seq-{Guid.NewGuid():N}.db");
-    private StorageOptions _options = null!;
+    private readonly LaunchNotify.Tests.Shared.TempSqliteStore _store = new("seq");
 
-    public async Task InitializeAsync()
-    {
-        _options = StorageOptions.SqliteFile(_file);
-        await StoreMigrator.MigrateAsync(_options);
-    }
+    public Task InitializeAsync() => _store.InitializeAsync();
 
-    public Task DisposeAsync()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var f in new[] { _file, _file + "-wal", _file + "-shm" })
-            File.Delete(f);
-        return Task.CompletedTask;
-    }
+    public Task DisposeAsync() => _store.DisposeAsync();
 
     [Fact]
     public async Task Next_OnANewLink_StartsAtOneAndCountsPerLinkAndStream()
     {
-        await using var db = new NodeDbContext(_options.ToDbContextOptions());
+        await using var db = new NodeDbContext(_store.Options.ToDbContextOptions());
 
         Assert.Equal(1, await SequenceAllocator.NextAsync(db, "US", "RU", "us-ru-bmlna-1988", SequenceAllocator.NotificationStream));
         Assert.Equal(2, await SequenceAllocator.NextAsync(db, "US", "RU", "us-ru-bmlna-1988", SequenceAllocator.NotificationStream));
@@ -40,7 +29,7 @@ public sealed class SequenceAllocatorTests : IAsyncLifetime
     {
         var numbers = await Task.WhenAll(Enumerable.Range(0, 40).Select(async _ =>
         {
-            await using var db = new NodeDbContext(_options.ToDbContextOptions());
+            await using var db = new NodeDbContext(_store.Options.ToDbContextOptions());
             await using var tx = await db.Database.BeginTransactionAsync();
             var n = await SequenceAllocator.NextAsync(db, "CN", "RU", "cn-ru-2009", SequenceAllocator.NotificationStream);
             await tx.CommitAsync();
@@ -53,13 +42,13 @@ public sealed class SequenceAllocatorTests : IAsyncLifetime
     [Fact]
     public async Task Next_InATransactionThatRollsBack_IsNotConsumed()
     {
-        await using (var db = new NodeDbContext(_options.ToDbContextOptions()))
+        await using (var db = new NodeDbContext(_store.Options.ToDbContextOptions()))
         {
             await using var tx = await db.Database.BeginTransactionAsync();
             Assert.Equal(1, await SequenceAllocator.NextAsync(db, "IN", "PK", "in-pk-2005", SequenceAllocator.NotificationStream));
             await tx.RollbackAsync();
         }
-        await using var again = new NodeDbContext(_options.ToDbContextOptions());
+        await using var again = new NodeDbContext(_store.Options.ToDbContextOptions());
         Assert.Equal(1, await SequenceAllocator.NextAsync(again, "IN", "PK", "in-pk-2005", SequenceAllocator.NotificationStream));
         Assert.Equal(1, await again.SequenceCounters.CountAsync());
     }
