@@ -65,9 +65,7 @@ public sealed record StorageOptions(StorageProvider Provider, string ConnectionS
         var written = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
         if (written.Keys.Cast<string>().Any(k => k.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
             return connectionString;
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = DefaultMaxAutoPrepare };
-        builder.AutoPrepareMinUsages = 2;
-        return builder.ToString();
+        return new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = DefaultMaxAutoPrepare, AutoPrepareMinUsages = 2 }.ToString();
     }
 
     /// <summary>
