@@ -6,6 +6,7 @@ using LaunchNotify.Node.Audit;
 using LaunchNotify.Node.Broker;
 using LaunchNotify.Node.Outbox;
 using LaunchNotify.Storage.Entities;
+using LaunchNotify.Tests.Shared;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
@@ -94,6 +95,39 @@ public sealed class DispatcherAuditTests : IAsyncLifetime
         Assert.Equal((DeliveryStatus.Confirmed, (Instant?)null), (deliveries[answered].Status, deliveries[answered].PublishedAt));
         Assert.Equal(3, (await db.Set<AuditEntry>().ToListAsync()).Count(e => e.Type == "published"));
         Assert.True((await AuditVerifier.VerifyAsync(db)).Intact);
+    }
+
+    [Fact]
+    public async Task Dispatch_OfAReceipt_MarksItsEntryPublished_WithoutAStatementOnDeliveries_WhichOnlyNotificationsHave()
+    {
+        var sqlite = await SqliteTestStore.CreateAsync();
+        await using ITestStore store = sqlite;
+        var (notification, _) = await QueueAsync(store);
+        var receipt = Guid.NewGuid();
+        await using (var db = store.NewContext())
+        {
+            db.Outbox.Add(new OutboxEntry
+            {
+                MessageId = receipt, Kind = "receipt", Recipient = "XB", RoutingKey = "XB.XA.receipt", Body = RandomNumberGenerator.GetBytes(64), CreatedAt = PublishedAt,
+            });
+            await db.SaveChangesAsync();
+        }
+        await using var publisher = Publisher(_amqpPort);
+        var dispatcher = new OutboxDispatcher(store.Factory, publisher, new OutboxSignal(), new FakeClock(PublishedAt),
+            new OutboxDispatcherOptions { Kinds = ["receipt", "prenotification"] }, NullLogger<OutboxDispatcher>.Instance);
+        using var counter = StatementCounter.Start(sqlite.File);
+
+        Assert.Equal(2, await dispatcher.DispatchBatchAsync(default));
+
+        // One statement on deliveries: the notification's. The receipt has none to mark (it is not an operator's submission).
+        var updates = counter.Commands.Where(c => c.Contains("UPDATE \"Deliveries\"", StringComparison.Ordinal)).ToList();
+        Assert.Single(updates);
+        await using var check = store.NewContext();
+        Assert.All(await check.Outbox.ToListAsync(), o => Assert.Equal(PublishedAt, o.PublishedAt));
+        Assert.Equal(DeliveryStatus.Published, (await check.Deliveries.SingleAsync(d => d.MessageId == notification)).Status);
+        var audited = await check.Set<AuditEntry>().Where(e => e.Type == "published").Select(e => e.MessageId!.Value).ToListAsync();
+        Assert.Equal(new[] { notification, receipt }.Order(), audited.Order());
+        Assert.True((await AuditVerifier.VerifyAsync(check)).Intact);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LaunchNotify.Domain.Messages;
 using LaunchNotify.Node.Broker;
 using LaunchNotify.Storage;
 using LaunchNotify.Storage.Entities;
@@ -217,8 +218,10 @@ public sealed class OutboxDispatcher(
                 }
             }
         }
-        // The deliveries published, one statement per message (a notification to 142 recipients is one, not 142).
-        foreach (var message in outcomes.Where(o => o.error is null).GroupBy(o => o.entry.MessageId, o => o.entry.Recipient))
+        // The deliveries published, one statement per message (a notification to 142 recipients is one, not 142). Only an
+        // operator's notification has deliveries; receipts, acknowledgements, heartbeats and key announcements have none
+        // (the statement for one found nothing, and cost a LINQ translation: 3 % of a subscriber's CPU).
+        foreach (var message in outcomes.Where(o => o.error is null && HasDeliveries(o.entry.Kind)).GroupBy(o => o.entry.MessageId, o => o.entry.Recipient))
         {
             var recipients = message.ToList();
             await db.Deliveries
@@ -235,6 +238,9 @@ public sealed class OutboxDispatcher(
             throw down;
         return published;
     }
+
+    /// <summary>Whether an outbox entry of <paramref name="kind"/> has delivery rows: an operator's submission (SubmissionService).</summary>
+    private static bool HasDeliveries(string kind) => MessageKinds.TryParse(kind, out var known) && known.IsNotification();
 }
 
 public sealed record OutboxDispatcherOptions
