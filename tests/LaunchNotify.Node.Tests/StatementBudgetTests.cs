@@ -4,6 +4,7 @@ using LaunchNotify.Node.Inbox;
 using LaunchNotify.Node.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using LaunchNotify.Tests.Shared;
 using NodaTime;
 using Xunit.Abstractions;
 
@@ -56,33 +57,113 @@ public sealed class StatementBudgetTests(ITestOutputHelper output) : IAsyncLifet
         Report("a submission", counter, SubmissionBudget);
     }
 
-    private void Report(string what, StatementCounter counter, int budget)
+    private void Report(string what, StatementCounter counter, int budget, string unit = "statements")
     {
         var commands = counter.Commands.ToList();
-        output.WriteLine($"{what}: {commands.Count} statements\n" + string.Join("\n---\n", commands));
-        Assert.True(commands.Count <= budget, $"{what} ran {commands.Count} statements, over its budget of {budget}:\n" + string.Join("\n---\n", commands));
+        output.WriteLine($"{what}: {commands.Count} {unit}\n" + string.Join("\n---\n", commands));
+        Assert.True(commands.Count <= budget, $"{what} ran {commands.Count} {unit}, over its budget of {budget}:\n" + string.Join("\n---\n", commands));
         // Not a count that passes by measuring nothing: each path writes its message and its audit entry.
         Assert.Contains(commands, c => c.Contains("INSERT INTO \"AuditEntries\"", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The same three paths with both centres on PostgreSQL, counted in round trips to the server: each command (however
+    /// many statements it holds) and each commit (Npgsql sends a transaction's BEGIN with its first command). On
+    /// PostgreSQL every round trip costs the node a socket write, a read and an async continuation, and, in scale-out,
+    /// lengthens the time a batch holds the link's sequence row and the audit head.
+    /// </summary>
+    [Fact]
+    public async Task OnPostgres_ReceivedNotification_Receipt_AndSubmission_StayWithinTheirRoundTripBudgets()
+    {
+        await using var stores = new PostgresSchemas();
+        await stores.InitializeAsync();
+        using var counter = StatementCounter.Start(stores.First.Store.ConnectionString, stores.Second.Store.ConnectionString);
+        var us = await _world.StartAsync("US", stores.First.Store);
+        var ru = await _world.StartAsync("RU", stores.Second.Store);
+        await us.NotifyAsync("RU", Duration.FromHours(3));
+        await us.NotifyAsync("RU", Duration.FromHours(3));
+        await _world.DeliverAsync(us, ru);
+        await _world.DeliverAsync(ru, us);
+        await us.NotifyAsync("RU", Duration.FromHours(3));
+        await using var usDb = us.NewDb();
+        var entry = await usDb.Outbox.Where(o => o.Recipient == "RU" && o.PublishedAt == null).SingleAsync();
+        counter.Commands.Clear();
+        await ru.Inbox.ProcessAsync(new InboundDelivery(entry.Body, "US", entry.RoutingKey, entry.MessageId.ToString("D"), entry.Kind, AmqpPublisher.ContentType), CancellationToken.None);
+        Report("a received notification (PostgreSQL)", counter, ReceivedNotificationRoundTrips, "round trips");
+
+        await using var ruDb = ru.NewDb();
+        var receipt = await ruDb.Outbox.Where(o => o.Recipient == "US" && o.PublishedAt == null).OrderByDescending(o => o.Id).FirstAsync();
+        counter.Commands.Clear();
+        await us.Inbox.ProcessAsync(new InboundDelivery(receipt.Body, "RU", receipt.RoutingKey, receipt.MessageId.ToString("D"), receipt.Kind, AmqpPublisher.ContentType), CancellationToken.None);
+        Report("a received receipt (PostgreSQL)", counter, ReceivedReceiptRoundTrips, "round trips");
+
+        counter.Commands.Clear();
+        await us.NotifyAsync("RU", Duration.FromHours(3));
+        Report("a submission (PostgreSQL)", counter, SubmissionRoundTrips, "round trips");
+    }
+
+    // Round trips on PostgreSQL, commit included.
+    private const int ReceivedNotificationRoundTrips = 9, ReceivedReceiptRoundTrips = 8, SubmissionRoundTrips = 6;
+
+    /// <summary>Two centres' PostgreSQL stores: a schema each, in the project-local server.</summary>
+    private sealed class PostgresSchemas : IAsyncDisposable
+    {
+        public PostgresSchemaFixture First { get; } = new();
+        public PostgresSchemaFixture Second { get; } = new();
+
+        public async Task InitializeAsync()
+        {
+            await First.InitializeAsync();
+            await Second.InitializeAsync();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await First.DisposeAsync();
+            await Second.DisposeAsync();
+        }
     }
 }
 
 /// <summary>
-/// Records the SQL of every command EF Core executes on a SQLite file under <c>folder</c> (EF Core's diagnostics are
-/// process-wide, and other test classes run at the same time on their own files).
+/// Records the SQL of every command EF Core executes on a SQLite file under <c>folder</c>, or on a PostgreSQL store
+/// whose connection string is one of <c>postgres</c> (EF Core's diagnostics are process-wide, and other test classes run
+/// at the same time on their own files and schemas); on PostgreSQL also each commit, a round trip of its own.
 /// </summary>
-public sealed class StatementCounter(string folder) : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
+public sealed class StatementCounter : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
 {
+    private readonly string? _folder;
+    private readonly HashSet<string> _searchPaths = [];
+
+    private StatementCounter(string? folder, IEnumerable<string> postgres)
+    {
+        _folder = folder;
+        foreach (var store in postgres)
+            _searchPaths.Add(new Npgsql.NpgsqlConnectionStringBuilder(store).SearchPath ?? throw new ArgumentException("A PostgreSQL store of the tests has a schema of its own."));
+    }
+
     private readonly List<IDisposable> _subscriptions = [];
     public ConcurrentQueue<string> Commands { get; } = new();
 
     // EF Core decides whether to raise command events at most about once a second (RelationalCommandDiagnosticsLogger):
     // subscribe before the contexts run, then clear between the measured steps.
-    public static StatementCounter Start(string folder)
+    public static StatementCounter Start(string folder) => Subscribe(new StatementCounter(folder, []));
+
+    /// <summary>Counts round trips to the PostgreSQL stores of these connection strings (each its own schema).</summary>
+    public static StatementCounter Start(params string[] postgres) => Subscribe(new StatementCounter(null, postgres));
+
+    private static StatementCounter Subscribe(StatementCounter counter)
     {
-        var counter = new StatementCounter(folder);
         counter._subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(counter));
         return counter;
     }
+
+    private bool IsOurs(System.Data.Common.DbConnection? connection) => connection switch
+    {
+        Npgsql.NpgsqlConnection pg => _searchPaths.Contains(new Npgsql.NpgsqlConnectionStringBuilder(pg.ConnectionString).SearchPath ?? ""),
+        { DataSource: { } file } => _folder is not null && file.StartsWith(_folder, StringComparison.Ordinal),
+        _ => false,
+    };
 
     public void OnNext(DiagnosticListener listener)
     {
@@ -92,9 +173,13 @@ public sealed class StatementCounter(string folder) : IObserver<DiagnosticListen
 
     public void OnNext(KeyValuePair<string, object?> e)
     {
-        if (e.Key == RelationalEventId.CommandExecuted.Name && e.Value is CommandExecutedEventData data
-            && data.Command.Connection?.DataSource is { } file && file.StartsWith(folder, StringComparison.Ordinal))
+        if (e.Key == RelationalEventId.CommandExecuted.Name && e.Value is CommandExecutedEventData data && IsOurs(data.Command.Connection))
             Commands.Enqueue(data.Command.CommandText);
+        // A commit, a savepoint and its release are round trips of their own on PostgreSQL (on SQLite, calls in the process).
+        else if (_searchPaths.Count > 0 && e.Value is TransactionEventData { Context: { } context } && IsOurs(context.Database.GetDbConnection())
+            && (e.Key == RelationalEventId.TransactionCommitted.Name || e.Key == RelationalEventId.CreatedTransactionSavepoint.Name
+                || e.Key == RelationalEventId.ReleasedTransactionSavepoint.Name || e.Key == RelationalEventId.RolledBackToTransactionSavepoint.Name))
+            Commands.Enqueue(e.Key.Split('.')[^1].ToUpperInvariant());
     }
 
     public void OnCompleted()
