@@ -121,6 +121,8 @@ public sealed class GroupCommitter : IAsyncDisposable
                 try
                 {
                     await step.RunAsync(db, step.Token);
+                    // What the step left to a save it did not make goes now, inside its savepoint (ModelCommands.ExecuteWithSaveAsync).
+                    await db.FlushDeferredAsync(step.Token);
                     if (!alone) await tx.ReleaseSavepointAsync(Savepoint, stopping);
                     succeeded.Add(step);
                     // Saved rows need no tracking; a tracker that kept every step's entities would make each later
@@ -133,6 +135,7 @@ public sealed class GroupCommitter : IAsyncDisposable
                     // broke) throws out of here and fails the whole batch below.
                     await tx.RollbackToSavepointAsync(Savepoint, stopping);
                     db.ChangeTracker.Clear();
+                    db.DropDeferred();
                     failed.Add((step, e));
                 }
             }

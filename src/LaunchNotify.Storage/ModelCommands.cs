@@ -93,6 +93,39 @@ public static class ModelCommands
         return builder.Append(text.ToString()).Build();
     }
 
+    /// <summary>
+    /// <paramref name="commands"/> as one command: their statements in that order, their parameters in that order (so a
+    /// command's parameters filled by position, as <see cref="BuildInserts"/>' are, must come first). Their parameter names
+    /// must differ. On PostgreSQL one round trip for all of them.
+    /// </summary>
+    public static IRelationalCommand Combine(DbContext db, IReadOnlyList<IRelationalCommand> commands)
+    {
+        var builder = db.GetService<IRelationalCommandBuilderFactory>().Create();
+        var names = new HashSet<string>();
+        var text = new StringBuilder();
+        foreach (var command in commands)
+        {
+            foreach (var parameter in command.Parameters)
+            {
+                if (!names.Add(parameter.InvariantName))
+                    throw new InvalidOperationException($"Two statements of one command both have a parameter '{parameter.InvariantName}'.");
+                builder.AddParameter(parameter);
+            }
+            if (command.CommandText.Length > 0)
+                text.Append(text.Length == 0 ? "" : ";\n").Append(command.CommandText);
+        }
+        return builder.Append(text.ToString()).Build();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="command"/> (a statement that returns nothing) now, or, on PostgreSQL in the group committer's
+    /// writer, in the first command of the context's next save, which saves a round trip (the committer sends it at the
+    /// end of the step should the step not save). <paramref name="key"/> names the statement (its parameters' names): two of
+    /// one key left to one save are sent one now, one with the save.
+    /// </summary>
+    public static Task ExecuteWithSaveAsync(NodeDbContext db, string key, IRelationalCommand command, Dictionary<string, object?> values, CancellationToken ct) =>
+        db.DefersWrites ? db.DeferAsync(new NodeDbContext.DeferredStatement(key, command, values), ct) : ExecuteAsync(db, command, values, ct);
+
     private static StringBuilder InsertInto(ISqlGenerationHelper sql, IEntityType entity, IReadOnlyList<IProperty> properties)
     {
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());

@@ -29,24 +29,104 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : IdentityDb
     /// </summary>
     internal bool WritesNewRowsItself { get; set; }
 
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default) =>
-        WritesNewRowsItself && acceptAllChangesOnSuccess && Database.CurrentTransaction is not null && NewRows.Find(this) is { } rows
-            ? SaveWithNewRowsAsync(rows, cancellationToken)
-            : base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-
-    private async Task<int> SaveWithNewRowsAsync(NewRows rows, CancellationToken ct)
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        var written = await rows.WriteAsync(this, ct);
+        if (!WritesNewRowsItself || !acceptAllChangesOnSuccess || Database.CurrentTransaction is null)
+            return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        var rows = NewRows.Find(this);
+        return rows is null && _deferred is null
+            ? base.SaveChangesAsync(true, cancellationToken)
+            : SaveWithNewRowsAsync(rows, cancellationToken);
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        // The group committer's steps save asynchronously; a synchronous save still sends what was left to it first.
+        FlushDeferred();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    private async Task<int> SaveWithNewRowsAsync(NewRows? rows, CancellationToken ct)
+    {
+        var deferred = TakeDeferred();
+        List<object>? written = null;
         try
         {
+            written = await NewRows.WriteAsync(this, rows, deferred, ct);
             return written.Count + await base.SaveChangesAsync(true, ct);
         }
         catch
         {
-            NewRows.TrackAgain(this, written);
+            if (written is null)
+                // Not sent: the unit of work still owes them, as it still holds its rows.
+                _deferred = deferred;
+            else
+                NewRows.TrackAgain(this, written);
             throw;
         }
+        finally
+        {
+            ReservedAuditHead = null;
+        }
     }
+
+    /// <summary>A statement left to the next save (<see cref="ModelCommands.ExecuteWithSaveAsync"/>): its cache key, command and values.</summary>
+    internal sealed record DeferredStatement(string Key, Microsoft.EntityFrameworkCore.Storage.IRelationalCommand Command, Dictionary<string, object?> Values);
+
+    // Statements a step left to its save, sent in the save's first round trip (PostgreSQL, the group committer's writer).
+    private List<DeferredStatement>? _deferred;
+
+    /// <summary>
+    /// Whether a statement that returns nothing may wait for this context's next save and go in its first command: only on
+    /// PostgreSQL (where a round trip per statement is what costs; on SQLite a statement is a call in the process) and in
+    /// the group committer's writer, inside its transaction, which sends what a step left unsaved when the step ends.
+    /// </summary>
+    internal bool DefersWrites => WritesNewRowsItself && Database.CurrentTransaction is not null && Database.IsNpgsql();
+
+    internal async Task DeferAsync(DeferredStatement statement, CancellationToken ct)
+    {
+        // Two of one kind would share parameter names in one command: the earlier one goes now.
+        if (_deferred?.FindIndex(d => d.Key == statement.Key) is >= 0 and var earlier)
+        {
+            var sent = _deferred[earlier];
+            _deferred.RemoveAt(earlier);
+            await ModelCommands.ExecuteAsync(this, sent.Command, sent.Values, ct);
+        }
+        (_deferred ??= []).Add(statement);
+    }
+
+    /// <summary>Sends the statements left to a save that did not come (the group committer, at the end of each step).</summary>
+    internal async Task FlushDeferredAsync(CancellationToken ct)
+    {
+        foreach (var statement in TakeDeferred() ?? [])
+            await ModelCommands.ExecuteAsync(this, statement.Command, statement.Values, ct);
+    }
+
+    private void FlushDeferred()
+    {
+        foreach (var statement in TakeDeferred() ?? [])
+            ModelCommands.Execute(this, statement.Command, statement.Values);
+    }
+
+    /// <summary>A step that failed: what it left to its save goes with the rest of its work (its savepoint is rolled back).</summary>
+    internal void DropDeferred()
+    {
+        _deferred = null;
+        ReservedAuditHead = null;
+    }
+
+    private List<DeferredStatement>? TakeDeferred()
+    {
+        var taken = _deferred;
+        _deferred = null;
+        return taken;
+    }
+
+    /// <summary>
+    /// The audit chain's head as reserved by this save's first command for <see cref="AuditHead.Count"/> entries (PostgreSQL,
+    /// <see cref="NewRows"/>): the interceptor seals after it instead of reserving again. Null outside such a save.
+    /// </summary>
+    internal Audit.AuditHead? ReservedAuditHead { get; set; }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
     {

@@ -51,7 +51,8 @@ public static class InboxClaims
                 UPDATE "Inbox" SET "ReceiptMessageId" = {p("ReceiptMessageId")}, "ReceiptJws" = {p("ReceiptJws")}, "AcknowledgeDueAt" = {p("AcknowledgeDueAt")}
                 WHERE "Sender" = {p("Sender")} AND "MessageId" = {p("MessageId")}
                 """);
-        await ModelCommands.ExecuteAsync(db, command, new Dictionary<string, object?>
+        // On PostgreSQL it goes with the save's first command (ModelCommands.ExecuteWithSaveAsync): nothing reads the row before.
+        await ModelCommands.ExecuteWithSaveAsync(db, "inbox-complete", command, new Dictionary<string, object?>
         {
             ["ReceiptMessageId"] = entry.ReceiptMessageId, ["ReceiptJws"] = entry.ReceiptJws, ["AcknowledgeDueAt"] = entry.AcknowledgeDueAt,
             ["Sender"] = entry.Sender, ["MessageId"] = entry.MessageId,

@@ -43,9 +43,12 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
         {
             if (db.Database.CurrentTransaction is null)
                 _opened.AddOrUpdate(db, db.Database.BeginTransaction());
-            HeadRow head;
-            using (var reader = ReserveCommand(db, pending.Count, out var parameters).ExecuteReader(parameters))
-                head = reader.Read() ? Head(reader) : throw new InvalidOperationException("The audit chain's head row was not returned.");
+            AuditHead head;
+            if (Reserved(db, pending.Count) is { } reserved)
+                head = reserved;
+            else
+                using (var reader = ReserveCommand(db, pending.Count, out var parameters).ExecuteReader(parameters))
+                    head = reader.Read() ? Head(reader, pending.Count) : throw new InvalidOperationException("The audit chain's head row was not returned.");
             var entries = TakeOver(db, pending);
             var hash = Seal(entries, head);
             try
@@ -75,9 +78,12 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
         {
             if (db.Database.CurrentTransaction is null)
                 _opened.AddOrUpdate(db, await db.Database.BeginTransactionAsync(cancellationToken));
-            HeadRow head;
-            await using (var reader = await ReserveCommand(db, pending.Count, out var parameters).ExecuteReaderAsync(parameters, cancellationToken))
-                head = await reader.ReadAsync(cancellationToken) ? Head(reader) : throw new InvalidOperationException("The audit chain's head row was not returned.");
+            AuditHead head;
+            if (Reserved(db, pending.Count) is { } reserved)
+                head = reserved;
+            else
+                await using (var reader = await ReserveCommand(db, pending.Count, out var parameters).ExecuteReaderAsync(parameters, cancellationToken))
+                    head = await reader.ReadAsync(cancellationToken) ? Head(reader, pending.Count) : throw new InvalidOperationException("The audit chain's head row was not returned.");
             var entries = TakeOver(db, pending);
             var hash = Seal(entries, head);
             try
@@ -139,7 +145,7 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     }
 
     /// <summary>Numbers, links and hashes the pending entries after <paramref name="head"/>; returns the new head hash.</summary>
-    private static string Seal(List<AuditEntry> entries, HeadRow head)
+    private static string Seal(List<AuditEntry> entries, AuditHead head)
     {
         // The reservation moved the head's number past the whole batch; its hash is still the previous entry's.
         var seq = head.Seq - entries.Count;
@@ -230,14 +236,38 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     }
 
     /// <summary>
+    /// The head reserved for this save by its first command (<see cref="NodeDbContext.ReservedAuditHead"/>, PostgreSQL), taken
+    /// once; null when the save had none. It must be for exactly the entries pending now (the entries are numbered by it).
+    /// </summary>
+    private static AuditHead? Reserved(DbContext db, int pending)
+    {
+        if (db is not NodeDbContext { ReservedAuditHead: { } reserved } node)
+            return null;
+        node.ReservedAuditHead = null;
+        return reserved.Count == pending ? reserved
+            : throw new InvalidOperationException($"The save's first command reserved {reserved.Count} audit entries; {pending} are pending.");
+    }
+
+    /// <summary>
     /// The reservation, a statement written once per model and run through EF Core's command pipeline (counted and traced
     /// like every other statement), as a command of its own for this save (<see cref="ModelCommands.Reader"/>: it is read
     /// through a data reader, which a command shared by every context must not be).
     /// </summary>
     private static IRelationalCommand ReserveCommand(DbContext db, int count, out RelationalCommandParameterObject parameters)
     {
-        parameters = ModelCommands.Parameters(db, new Dictionary<string, object?> { ["count"] = (long)count, ["genesis"] = AuditChain.GenesisHash });
-        return ModelCommands.ReaderStatement(db, "audit-reserve", model =>
+        var values = new Dictionary<string, object?>(2);
+        AddReservationValues(values, count);
+        parameters = ModelCommands.Parameters(db, values);
+        return ModelCommands.Reader(db, "audit-reserve", Reservation);
+    }
+
+    /// <summary>
+    /// The reservation's statement (moves the head's number past <c>count</c> entries, returns the head's number and hash),
+    /// written once per model; its values are <see cref="AddReservationValues"/>'. Also part of a save's first command on
+    /// PostgreSQL (<see cref="NewRows"/>).
+    /// </summary>
+    internal static IRelationalCommand Reservation(DbContext db) =>
+        ModelCommands.Statement(db, "audit-reserve-statement", model =>
             {
                 var head = model.FindEntityType(typeof(AuditChainHead))!;
                 return [("count", head.FindProperty(nameof(AuditChainHead.Seq))!), ("genesis", head.FindProperty(nameof(AuditChainHead.Hash))!)];
@@ -247,9 +277,15 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
                 ON CONFLICT ("Id") DO UPDATE SET "Seq" = "AuditChainHead"."Seq" + {p("count")}
                 RETURNING "Seq", "Hash"
                 """);
+
+    internal static void AddReservationValues(Dictionary<string, object?> values, int count)
+    {
+        values["count"] = (long)count;
+        values["genesis"] = AuditChain.GenesisHash;
     }
 
-    private static HeadRow Head(RelationalDataReader reader) => new(reader.DbDataReader.GetInt64(0), reader.DbDataReader.GetString(1));
-
-    private sealed record HeadRow(long Seq, string Hash);
+    private static AuditHead Head(RelationalDataReader reader, int count) => new(reader.DbDataReader.GetInt64(0), reader.DbDataReader.GetString(1), count);
 }
+
+/// <summary>The audit chain's head right after a reservation for <see cref="Count"/> entries: its number moved past them, its hash still the last entry's.</summary>
+internal sealed record AuditHead(long Seq, string Hash, int Count);
