@@ -108,9 +108,14 @@ public sealed class InboxProcessor(
         if (!signature.IsValid)
             return await ParkAsync(delivery, signature.ErrorCode ?? "SIGNATURE_INVALID", signature.Reason ?? "The signature does not verify.", claim, ct, NoFigures);
 
-        // Identity is (sender, id): another centre's message with the same id is a different message.
+        // Identity is (sender, id): another centre's message with the same id is a different message. The claim in the
+        // store step decides whether it is stored already, and answers a duplicate there with its first receipt, as here;
+        // a look before is needed only where something happens before that step: a key announcement is applied to the
+        // trust store, an acknowledgement is checked against the delivery it acknowledges (a repeated one would be refused
+        // as ACKNOWLEDGEMENT_REPEATED, not answered as the duplicate it is). Every other message saves the round trip.
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var existing = await InboxClaims.IsStoredAsync(db, sender.Value, messageId, ct)
+        var looksFirst = claim.Header.Kind == KeyAnnouncement.Kind || parse.Message is Acknowledgement;
+        var existing = looksFirst && await InboxClaims.IsStoredAsync(db, sender.Value, messageId, ct)
             ? await db.Inbox.AsNoTracking().SingleAsync(m => m.Sender == sender.Value && m.MessageId == messageId, ct)
             : null;
         if (existing is not null)
@@ -322,9 +327,14 @@ public sealed class InboxProcessor(
     /// <summary>A counterpart's receipt for something this centre sent: the delivery is confirmed or rejected.</summary>
     private async Task ApplyReceiptAsync(NodeDbContext db, Receipt receipt, CancellationToken ct)
     {
-        var deliveryRow = await ModelCommands.Query(db, "delivery-by-key", () => EF.CompileAsyncQuery(
-            (NodeDbContext context, Guid id, string recipient, CancellationToken token) =>
-                context.Deliveries.SingleOrDefault(d => d.MessageId == id && d.Recipient == recipient)))(db, receipt.ReceiptFor.Value, receipt.Sender.Value, ct);
+        // The delivery and, in the same statement, its receipt deadline, which the receipt settles below (ReceiptDeadlines
+        // finds it among the tracked deadlines): one round trip where there were two, one after the other.
+        var found = await ModelCommands.Query(db, "delivery-and-receipt-deadline", () => EF.CompileAsyncQuery(
+            (NodeDbContext context, Guid id, string recipient, string deadlineKey, CancellationToken token) =>
+                (from d in context.Deliveries.Where(d => d.MessageId == id && d.Recipient == recipient)
+                 from x in context.Deadlines.Where(x => x.Key == deadlineKey).DefaultIfEmpty()
+                 select new DeliveryAndDeadline(d, x)).SingleOrDefault()))(db, receipt.ReceiptFor.Value, receipt.Sender.Value, ReceiptDeadlines.KeyFor(receipt.ReceiptFor.Value, receipt.Sender.Value), ct);
+        var deliveryRow = found?.Delivery;
         if (deliveryRow is null)
         {
             logger.LogWarning("Receipt {ReceiptId} from {Sender} refers to {MessageId}, which this centre did not send to it", receipt.MessageId, receipt.Sender, receipt.ReceiptFor);
@@ -352,6 +362,8 @@ public sealed class InboxProcessor(
                 new KeyValuePair<string, object?>("recipient", receipt.Sender.Value));
         await timeliness.OnReceiptAppliedAsync(db, deliveryRow, receipt, deliveryRow.ReceiptAt.Value, ct);
     }
+
+    private sealed record DeliveryAndDeadline(Delivery Delivery, Deadline? ReceiptDeadline);
 
     /// <summary>How far ahead of this node's clock an acknowledgement may say a person read the notice (clocks differ a little).</summary>
     public static readonly Duration AcknowledgementClockSkew = Duration.FromMinutes(5);
