@@ -112,6 +112,11 @@ public sealed class GroupCommitter : IAsyncDisposable
             var db = _writer ??= await OpenWriterAsync(stopping);
             await using var tx = await db.Database.BeginTransactionAsync(stopping);
             var alone = batch.Count == 1;
+            // On PostgreSQL a release is a round trip of its own, spent while the batch holds every lock its steps took
+            // (a link's sequence row, the audit head): the next step's savepoint of the same name hides this one (a
+            // rollback goes to the newest of that name), and the commit ends them all, so they are left to it. On SQLite
+            // a release is a call in the process, and it keeps the savepoints from nesting.
+            var releases = !alone && !db.Database.IsNpgsql();
             foreach (var step in batch)
             {
                 if (!alone) await tx.CreateSavepointAsync(Savepoint, stopping);
@@ -123,7 +128,7 @@ public sealed class GroupCommitter : IAsyncDisposable
                     await step.RunAsync(db, step.Token);
                     // What the step left to a save it did not make goes now, inside its savepoint (ModelCommands.ExecuteWithSaveAsync).
                     await db.FlushDeferredAsync(step.Token);
-                    if (!alone) await tx.ReleaseSavepointAsync(Savepoint, stopping);
+                    if (releases) await tx.ReleaseSavepointAsync(Savepoint, stopping);
                     succeeded.Add(step);
                     // Saved rows need no tracking; a tracker that kept every step's entities would make each later
                     // SaveChanges scan them all (quadratic in the batch).

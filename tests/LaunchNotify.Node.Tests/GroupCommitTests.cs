@@ -101,17 +101,30 @@ public sealed class GroupCommitTests(PostgresSchemaFixture postgres) : IClassFix
         Assert.True(audit.Intact, audit.FirstBreak?.ToString());
     }
 
-    [Fact]
-    public async Task AFailingStep_LosesOnlyItsOwnWrites_AndItsCallerGetsTheException()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task AFailingStep_LosesOnlyItsOwnWrites_AndItsCallerGetsTheException(string provider)
     {
-        var ru = await _world.StartAsync("RU");
+        using var counter = provider == "postgres" ? StatementCounter.StartOnPostgres(postgres.Store.ConnectionString) : StatementCounter.Start(_world.Folder);
+        var ru = await _world.StartAsync("RU", provider == "postgres" ? postgres.Store : null);
         var committer = ru.Services.GetRequiredService<GroupCommitter>();
+        // EF Core looks whether anyone listens to its command events about once a second, and this class's other tests ran
+        // contexts on the same store before: until it has seen the counter, a step's statements would go uncounted.
+        await EventuallyAsync(async () =>
+        {
+            await committer.RunAsync((db, ct) => db.Outbox.CountAsync(ct), CancellationToken.None);
+            return !counter.Commands.IsEmpty;
+        });
+        counter.Commands.Clear();
         var at = _world.Clock.GetCurrentInstant();
+        // This test's rows (the PostgreSQL schema is the class's, shared with its other tests).
+        var routingKey = $"US.RU.{Guid.NewGuid():N}";
 
         Task<Guid> Write(bool fail) => committer.RunAsync(async (db, ct) =>
         {
             var id = Guid.NewGuid();
-            db.Outbox.Add(new OutboxEntry { MessageId = id, Kind = "receipt", Recipient = "US", RoutingKey = "US.RU.receipt", Body = [1], CreatedAt = at });
+            db.Outbox.Add(new OutboxEntry { MessageId = id, Kind = "receipt", Recipient = "US", RoutingKey = routingKey, Body = [1], CreatedAt = at });
             await db.SaveChangesAsync(ct);
             if (fail) throw new InvalidOperationException("step failed after its save");
             return id;
@@ -129,7 +142,14 @@ public sealed class GroupCommitTests(PostgresSchemaFixture postgres) : IClassFix
         var kept = await Task.WhenAll(steps[0], steps[2], steps[4]);
 
         await using var db = ru.NewDb();
-        Assert.Equal(kept.Order(), (await db.Outbox.Select(o => o.MessageId).ToListAsync()).Order());
+        Assert.Equal(kept.Order(), (await db.Outbox.Where(o => o.RoutingKey == routingKey).Select(o => o.MessageId).ToListAsync()).Order());
+        // On PostgreSQL a step's savepoint is not released (a round trip while the batch holds its locks): the next step's
+        // hides it and the commit ends them all; a failed step still lost only its own writes (above).
+        if (provider == "postgres")
+        {
+            Assert.Contains(counter.Commands, c => c.Contains("SAVEPOINT", StringComparison.Ordinal) && c.Contains("CREATED", StringComparison.Ordinal));
+            Assert.DoesNotContain(counter.Commands, c => c.Contains("SAVEPOINT", StringComparison.Ordinal) && c.Contains("RELEASED", StringComparison.Ordinal));
+        }
     }
 
     /// <summary>
@@ -151,6 +171,17 @@ public sealed class GroupCommitTests(PostgresSchemaFixture postgres) : IClassFix
         {
             release.SetResult();
             await busy;
+        }
+    }
+
+    private static async Task EventuallyAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new Xunit.Sdk.XunitException("The condition did not hold within 60 s.");
+            await Task.Delay(5);
         }
     }
 

@@ -79,7 +79,7 @@ public sealed class StatementBudgetTests(ITestOutputHelper output) : IAsyncLifet
     {
         await using var stores = new PostgresSchemas();
         await stores.InitializeAsync();
-        using var counter = StatementCounter.Start(stores.First.Store.ConnectionString, stores.Second.Store.ConnectionString);
+        using var counter = StatementCounter.StartOnPostgres(stores.First.Store.ConnectionString, stores.Second.Store.ConnectionString);
         var us = await _world.StartAsync("US", stores.First.Store);
         var ru = await _world.StartAsync("RU", stores.Second.Store);
         await us.NotifyAsync("RU", Duration.FromHours(3));
@@ -154,7 +154,7 @@ public sealed class StatementCounter : IObserver<DiagnosticListener>, IObserver<
     public static StatementCounter Start(string folder) => Subscribe(new StatementCounter(folder, []));
 
     /// <summary>Counts round trips to the PostgreSQL stores of these connection strings (each its own schema).</summary>
-    public static StatementCounter Start(params string[] postgres) => Subscribe(new StatementCounter(null, postgres));
+    public static StatementCounter StartOnPostgres(params string[] postgres) => Subscribe(new StatementCounter(null, postgres));
 
     private static StatementCounter Subscribe(StatementCounter counter)
     {
