@@ -98,23 +98,25 @@ public static class ModelCommands
     /// command's parameters filled by position, as <see cref="BuildInserts"/>' are, must come first). Their parameter names
     /// must differ. On PostgreSQL one round trip for all of them.
     /// </summary>
-    public static IRelationalCommand Combine(DbContext db, IReadOnlyList<IRelationalCommand> commands)
+    public static IRelationalCommand Combine(DbContext db, IReadOnlyList<IRelationalCommand> commands) =>
+        Compose(db, commands, texts => string.Join(";\n", texts.Where(t => t.Length > 0)));
+
+    /// <summary>
+    /// One command whose parameters are <paramref name="commands"/>' (in that order; their names must differ) and whose text
+    /// <paramref name="text"/> makes of theirs (e.g. one statement as a common table expression of another).
+    /// </summary>
+    public static IRelationalCommand Compose(DbContext db, IReadOnlyList<IRelationalCommand> commands, Func<IReadOnlyList<string>, string> text)
     {
         var builder = db.GetService<IRelationalCommandBuilderFactory>().Create();
         var names = new HashSet<string>();
-        var text = new StringBuilder();
         foreach (var command in commands)
-        {
             foreach (var parameter in command.Parameters)
             {
                 if (!names.Add(parameter.InvariantName))
                     throw new InvalidOperationException($"Two statements of one command both have a parameter '{parameter.InvariantName}'.");
                 builder.AddParameter(parameter);
             }
-            if (command.CommandText.Length > 0)
-                text.Append(text.Length == 0 ? "" : ";\n").Append(command.CommandText);
-        }
-        return builder.Append(text.ToString()).Build();
+        return builder.Append(text([.. commands.Select(c => c.CommandText)])).Build();
     }
 
     /// <summary>

@@ -224,7 +224,13 @@ public sealed class InboxProcessor(
         {
             // Claim (sender, id) first, atomically: a redelivery or a second consumer racing this one finds it taken and
             // is answered as the duplicate it is, without a failed insert (the read before is only the cheap common case).
-            if (!await InboxClaims.TryClaimAsync(db, entry, stepCt))
+            // A message answered by a receipt takes the receipt's number in the same statement as its claim (PostgreSQL: one
+            // round trip), and only if it got the claim.
+            var receiptAgreement = claimedAgreement ?? UnknownAgreement;
+            var receiptSequence = answers
+                ? await InboxClaims.TryClaimAndNumberAsync(db, entry, (node.Centre.Value, claim.Sender.Value, receiptAgreement.Value, SequenceAllocator.ReceiptStream), stepCt)
+                : null;
+            if (answers ? receiptSequence is null : !await InboxClaims.TryClaimAsync(db, entry, stepCt))
             {
                 var stored = await db.Inbox.AsNoTracking().SingleAsync(m => m.Sender == entry.Sender && m.MessageId == entry.MessageId, stepCt);
                 if (QueueRepeatedReceipt(db, stored, receivedAt))
@@ -233,8 +239,8 @@ public sealed class InboxProcessor(
             }
             if (answers)
             {
-                var receipt = await QueueReceiptAsync(db, claim.MessageId, claim.Sender, kind!.Value, claimedAgreement ?? UnknownAgreement, receivedAt,
-                    accepted ? ReceiptOutcome.Accepted : ReceiptOutcome.Rejected, accepted ? [] : errors, accepted ? findings : [], stepCt);
+                var receipt = QueueReceipt(db, receiptSequence!.Value, claim.MessageId, claim.Sender, kind!.Value, receiptAgreement, receivedAt,
+                    accepted ? ReceiptOutcome.Accepted : ReceiptOutcome.Rejected, accepted ? [] : errors, accepted ? findings : []);
                 entry.ReceiptMessageId = receipt.MessageId;
                 entry.ReceiptJws = receipt.Jws;
             }
@@ -320,6 +326,13 @@ public sealed class InboxProcessor(
         Instant receivedAt, ReceiptOutcome outcome, IReadOnlyList<ValidationError> reasons, IReadOnlyList<ValidationError> findings, CancellationToken ct)
     {
         var sequence = await SequenceAllocator.NextAsync(db, node.Centre, sender, agreementId, SequenceAllocator.ReceiptStream, ct);
+        return QueueReceipt(db, sequence, receiptFor, sender, receivedKind, agreementId, receivedAt, outcome, reasons, findings);
+    }
+
+    /// <summary>Signs and queues the receipt numbered <paramref name="sequence"/> on the link's receipt stream.</summary>
+    private (Guid MessageId, byte[] Jws) QueueReceipt(NodeDbContext db, long sequence, Guid receiptFor, CentreCode sender, MessageKind receivedKind, AgreementId agreementId,
+        Instant receivedAt, ReceiptOutcome outcome, IReadOnlyList<ValidationError> reasons, IReadOnlyList<ValidationError> findings)
+    {
         var receipt = SignedAnswers.Receipt(node.Centre, new Addressee(sender, sequence), receiptFor, receivedKind, agreementId, receivedAt, outcome, reasons, findings);
         return (receipt.MessageId.Value, SignedAnswers.Queue(db, signer, receipt, receivedAt));
     }
