@@ -120,13 +120,19 @@ public static class ModelCommands
     }
 
     /// <summary>
-    /// Runs <paramref name="command"/> (a statement that returns nothing) now, or, on PostgreSQL in the group committer's
-    /// writer, in the first command of the context's next save, which saves a round trip (the committer sends it at the
-    /// end of the step should the step not save). <paramref name="key"/> names the statement (its parameters' names): two of
-    /// one key left to one save are sent one now, one with the save.
+    /// Runs <paramref name="command"/> (a statement that returns nothing, which nothing reads back before the step ends) now,
+    /// or, on PostgreSQL in the group committer's writer, with the next command the context sends itself: the first
+    /// command of its next save, or the one the committer sends at the end of the step (with the next step's savepoint),
+    /// which saves a round trip. <paramref name="key"/> names the statement (its text and its parameters' names): of two
+    /// sharing a parameter name, the earlier goes at once.
     /// </summary>
     public static Task ExecuteWithSaveAsync(NodeDbContext db, string key, IRelationalCommand command, Dictionary<string, object?> values, CancellationToken ct) =>
         db.DefersWrites ? db.DeferAsync(new NodeDbContext.DeferredStatement(key, command, values), ct) : ExecuteAsync(db, command, values, ct);
+
+    /// <summary><c>SAVEPOINT name</c> as a command (to go in one with others; the transaction's own call is a round trip of its own).</summary>
+    public static IRelationalCommand Savepoint(DbContext db, string name) =>
+        Get(db, "savepoint:" + name, context => context.GetService<IRelationalCommandBuilderFactory>().Create()
+            .Append("SAVEPOINT " + context.GetService<ISqlGenerationHelper>().DelimitIdentifier(name)).Build());
 
     private static StringBuilder InsertInto(ISqlGenerationHelper sql, IEntityType entity, IReadOnlyList<IProperty> properties)
     {

@@ -85,21 +85,35 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : IdentityDb
 
     internal async Task DeferAsync(DeferredStatement statement, CancellationToken ct)
     {
-        // Two of one kind would share parameter names in one command: the earlier one goes now.
-        if (_deferred?.FindIndex(d => d.Key == statement.Key) is >= 0 and var earlier)
-        {
-            var sent = _deferred[earlier];
-            _deferred.RemoveAt(earlier);
-            await ModelCommands.ExecuteAsync(this, sent.Command, sent.Values, ct);
-        }
+        // Statements sharing a parameter name cannot go in one command: those left earlier go now, in their order.
+        if (_deferred is { } earlier && earlier.Exists(d => d.Command.Parameters.Any(p => statement.Values.ContainsKey(p.InvariantName))))
+            await FlushDeferredAsync(ct);
         (_deferred ??= []).Add(statement);
     }
 
-    /// <summary>Sends the statements left to a save that did not come (the group committer, at the end of each step).</summary>
-    internal async Task FlushDeferredAsync(CancellationToken ct)
+    /// <summary>
+    /// Sends the statements left to a save that did not come, or to the end of the step (the group committer, at the end
+    /// of each step), as one command; with <paramref name="thenSavepoint"/>, that command also makes the next step's
+    /// savepoint, after them. True when it did (there was something to send).
+    /// </summary>
+    internal async Task<bool> FlushDeferredAsync(CancellationToken ct, string? thenSavepoint = null)
     {
-        foreach (var statement in TakeDeferred() ?? [])
-            await ModelCommands.ExecuteAsync(this, statement.Command, statement.Values, ct);
+        if (TakeDeferred() is not { } statements)
+            return false;
+        if (statements.Count == 1 && thenSavepoint is null)
+        {
+            await ModelCommands.ExecuteAsync(this, statements[0].Command, statements[0].Values, ct);
+            return false;
+        }
+        var key = string.Join('|', statements.Select(d => d.Key).Append(thenSavepoint is null ? "" : "savepoint:" + thenSavepoint));
+        var command = ModelCommands.Get(this, key, context => ModelCommands.Combine(context,
+            [.. statements.Select(d => d.Command), .. thenSavepoint is null ? [] : new[] { ModelCommands.Savepoint(context, thenSavepoint) }]));
+        var values = new Dictionary<string, object?>(statements.Sum(d => d.Values.Count));
+        foreach (var statement in statements)
+            foreach (var (name, value) in statement.Values)
+                values.Add(name, value);
+        await ModelCommands.ExecuteAsync(this, command, values, ct);
+        return thenSavepoint is not null;
     }
 
     private void FlushDeferred()

@@ -13,7 +13,9 @@ namespace LaunchNotify.Storage.Audit;
 /// the entries after the head, links and hashes them, writes them and moves the head, all in the transaction that saves
 /// the state they record. Without a caller's transaction it opens one around the save, so an entry and its state change
 /// commit together even then. Two statements per save whatever the number of entries: the reservation, and one
-/// multi-row insert that also sets the head's hash (<see cref="ModelCommands"/>; EF Core wrote one insert per entry).
+/// multi-row insert that also sets the head's hash (<see cref="ModelCommands"/>; EF Core wrote one insert per entry). In
+/// the group committer's writer on PostgreSQL neither is a round trip of its own: the reservation is the last statement of
+/// the save's first command (<see cref="NewRows"/>), the insert goes with the writer's next command (the end of the step).
 /// </summary>
 /// <remarks>
 /// The head update is the lock: PostgreSQL holds the row lock until commit (a second appender waits, then reads the
@@ -53,7 +55,7 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
             var hash = Seal(entries, head);
             try
             {
-                foreach (var (command, values) in Writes(db, entries, hash))
+                foreach (var (_, command, values) in Writes(db, entries, hash))
                     ModelCommands.Execute(db, command, values);
             }
             catch (DbException e)
@@ -88,8 +90,14 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
             var hash = Seal(entries, head);
             try
             {
-                foreach (var (command, values) in Writes(db, entries, hash))
-                    await ModelCommands.ExecuteAsync(db, command, values, cancellationToken);
+                // In the group committer's writer on PostgreSQL the write goes with the next command the writer sends (the
+                // end of the step, with the next step's savepoint; or its next save's first command, before that save's
+                // reservation): nothing reads the entries or the head's hash back before, and the head is locked.
+                foreach (var (key, command, values) in Writes(db, entries, hash))
+                    if (db is NodeDbContext { DefersWrites: true } writer)
+                        await writer.DeferAsync(new NodeDbContext.DeferredStatement(key, command, values), cancellationToken);
+                    else
+                        await ModelCommands.ExecuteAsync(db, command, values, cancellationToken);
             }
             catch (DbException e)
             {
@@ -184,7 +192,7 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     /// The sealed entries as multi-row inserts, and the head's new hash set by the last of them (one command for a save's
     /// usual one to three entries, where EF Core ran one insert per entry and an update of the head).
     /// </summary>
-    private static IEnumerable<(IRelationalCommand Command, Dictionary<string, object?> Values)> Writes(DbContext db, List<AuditEntry> entries, string headHash)
+    private static IEnumerable<(string Key, IRelationalCommand Command, Dictionary<string, object?> Values)> Writes(DbContext db, List<AuditEntry> entries, string headHash)
     {
         var table = db.Model.FindEntityType(typeof(AuditEntry))!;
         var columns = ModelCommands.StoredProperties(table);
@@ -192,7 +200,8 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
         {
             var rows = Math.Min(RowsPerInsert, entries.Count - start);
             var last = start + rows == entries.Count;
-            var command = ModelCommands.Get(db, $"audit-insert:{rows}:{(last ? "head" : "")}", context => ModelCommands.BuildInsert(context, table, columns, rows,
+            var key = InsertKeys[rows, last ? 1 : 0];
+            var command = ModelCommands.Get(db, key, context => ModelCommands.BuildInsert(context, table, columns, rows,
                 last ? $"""; UPDATE "AuditChainHead" SET "Hash" = {ModelCommands.Placeholder(context, HeadHashParameter)} WHERE "Id" = {AuditChainHead.SingleRowId}""" : "",
                 last ? [(HeadHashParameter, context.Model.FindEntityType(typeof(AuditChainHead))!.FindProperty(nameof(AuditChainHead.Hash))!)] : []));
             var values = new Dictionary<string, object?>(rows * columns.Count + 1);
@@ -200,11 +209,23 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
                 ModelCommands.AddRow(values, columns, row, entries[start + row]);
             if (last)
                 values[HeadHashParameter] = headHash;
-            yield return (command, values);
+            yield return (key, command, values);
         }
     }
 
     private const string HeadHashParameter = "head_hash";
+
+    // The cache keys of the inserts, by rows and whether the head's hash is set too, made once.
+    private static readonly string[,] InsertKeys = MakeInsertKeys();
+
+    private static string[,] MakeInsertKeys()
+    {
+        var keys = new string[RowsPerInsert + 1, 2];
+        for (var rows = 0; rows <= RowsPerInsert; rows++)
+            for (var head = 0; head < 2; head++)
+                keys[rows, head] = $"audit-insert:{rows}:{(head == 1 ? "head" : "")}";
+        return keys;
+    }
 
     /// <summary>
     /// As EF Core reports a failed write of a save (when it wrote the entries, callers catching <see cref="DbUpdateException"/>
