@@ -116,7 +116,7 @@ public sealed class GroupCommitter : IAsyncDisposable
             // (a link's sequence row, the audit head): the next step's savepoint of the same name hides this one (a
             // rollback goes to the newest of that name), and the commit ends them all, so they are left to it. On SQLite
             // a release is a call in the process, and it keeps the savepoints from nesting.
-            var onPostgres = db.Database.IsNpgsql();
+            var onPostgres = db.IsPostgres;
             var savepointMade = false;
             for (var i = 0; i < batch.Count; i++)
             {

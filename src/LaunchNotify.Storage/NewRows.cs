@@ -106,7 +106,7 @@ internal sealed class NewRows
         List<long> keys;
         try
         {
-            if (db.Database.IsSqlite())
+            if (!db.IsPostgres)
             {
                 // Nothing is left to a save on SQLite (NodeDbContext.DefersWrites); should something be, it goes first, as it would have.
                 foreach (var statement in deferred ?? [])

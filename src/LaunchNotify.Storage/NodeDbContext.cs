@@ -81,7 +81,15 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : IdentityDb
     /// PostgreSQL (where a round trip per statement is what costs; on SQLite a statement is a call in the process) and in
     /// the group committer's writer, inside its transaction, which sends what a step left unsaved when the step ends.
     /// </summary>
-    internal bool DefersWrites => WritesNewRowsItself && Database.CurrentTransaction is not null && Database.IsNpgsql();
+    internal bool DefersWrites => WritesNewRowsItself && Database.CurrentTransaction is not null && IsPostgres;
+
+    /// <summary>
+    /// Whether this store is PostgreSQL, looked up once per context: EF Core's <c>IsNpgsql()</c> and <c>IsSqlite()</c> read
+    /// the provider assembly's name on every call (an allocation of a couple of KB), which the hot path asks per save.
+    /// </summary>
+    public bool IsPostgres => _isPostgres ??= Database.IsNpgsql();
+
+    private bool? _isPostgres;
 
     internal async Task DeferAsync(DeferredStatement statement, CancellationToken ct)
     {

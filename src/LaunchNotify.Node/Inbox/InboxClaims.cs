@@ -37,7 +37,7 @@ public static class InboxClaims
         CancellationToken ct)
     {
         var values = ClaimValues(db, entry);
-        if (db.Database.IsSqlite())
+        if (!db.IsPostgres)
             return await ModelCommands.ExecuteAsync(db, ClaimCommand(db), values, ct) == 1
                 ? await SequenceAllocator.NextAsync(db, receipts.Sender, receipts.Recipient, receipts.AgreementId, receipts.Stream, ct)
                 : null;
