@@ -70,16 +70,17 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : IdentityDb
         }
     }
 
-    /// <summary>A statement left to the next save (<see cref="ModelCommands.ExecuteWithSaveAsync"/>): its cache key, command and values.</summary>
+    /// <summary>A statement left to the writer's next command (<see cref="ModelCommands.ExecuteWithSaveAsync"/>): its cache key, command and values.</summary>
     internal sealed record DeferredStatement(string Key, Microsoft.EntityFrameworkCore.Storage.IRelationalCommand Command, Dictionary<string, object?> Values);
 
-    // Statements a step left to its save, sent in the save's first round trip (PostgreSQL, the group committer's writer).
+    // Statements a step left to the writer's next command: its next save's first, or the one the committer sends at the
+    // step's end (PostgreSQL, the group committer's writer).
     private List<DeferredStatement>? _deferred;
 
     /// <summary>
-    /// Whether a statement that returns nothing may wait for this context's next save and go in its first command: only on
-    /// PostgreSQL (where a round trip per statement is what costs; on SQLite a statement is a call in the process) and in
-    /// the group committer's writer, inside its transaction, which sends what a step left unsaved when the step ends.
+    /// Whether a statement that returns nothing may wait for this context's next command of its own (the next save's first,
+    /// or the committer's at the step's end): only on PostgreSQL (where a round trip per statement is what costs; on SQLite
+    /// a statement is a call in the process) and in the group committer's writer, inside its transaction.
     /// </summary>
     internal bool DefersWrites => WritesNewRowsItself && Database.CurrentTransaction is not null && IsPostgres;
 
@@ -129,6 +130,10 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : IdentityDb
         foreach (var statement in TakeDeferred() ?? [])
             ModelCommands.Execute(this, statement.Command, statement.Values);
     }
+
+    /// <summary>Takes back statements left to the next command and not sent yet (a save that failed left them).</summary>
+    internal void ForgetDeferred(IReadOnlyCollection<DeferredStatement> statements) =>
+        _deferred?.RemoveAll(statements.Contains);
 
     /// <summary>A step that failed: what it left to its save goes with the rest of its work (its savepoint is rolled back).</summary>
     internal void DropDeferred()

@@ -33,6 +33,9 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     // The entries this interceptor wrote in a save still under way (see TakeOver).
     private readonly ConditionalWeakTable<DbContext, List<AuditEntry>> _written = new();
 
+    // Their writes left to the writer's next command, in a save still under way: a save that fails takes them back.
+    private readonly ConditionalWeakTable<DbContext, List<NodeDbContext.DeferredStatement>> _deferred = new();
+
     private AuditChainInterceptor()
     {
     }
@@ -95,7 +98,11 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
                 // reservation): nothing reads the entries or the head's hash back before, and the head is locked.
                 foreach (var (key, command, values) in Writes(db, entries, hash))
                     if (db is NodeDbContext { DefersWrites: true } writer)
-                        await writer.DeferAsync(new NodeDbContext.DeferredStatement(key, command, values), cancellationToken);
+                    {
+                        var write = new NodeDbContext.DeferredStatement(key, command, values);
+                        _deferred.GetOrCreateValue(db).Add(write);
+                        await writer.DeferAsync(write, cancellationToken);
+                    }
                     else
                         await ModelCommands.ExecuteAsync(db, command, values, cancellationToken);
             }
@@ -237,12 +244,20 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     /// <summary>The save has ended, written: its entries are the store's now.</summary>
     private void ForgetWritten(DbContext? db)
     {
-        if (db is not null)
-            _written.Remove(db);
+        if (db is null)
+            return;
+        _written.Remove(db);
+        _deferred.Remove(db);
     }
 
     private void Abandon(DbContext? db)
     {
+        if (db is NodeDbContext writer && _deferred.TryGetValue(db, out var writes))
+        {
+            // The entries are the unit of work's again (below): their write, not yet sent, must not go after all.
+            _deferred.Remove(db);
+            writer.ForgetDeferred(writes);
+        }
         if (db is not null && _written.TryGetValue(db, out var entries))
         {
             // Not saved: the unit of work holds its entries again (sealed anew by its next save, if any).
