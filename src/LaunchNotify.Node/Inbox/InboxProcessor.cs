@@ -223,7 +223,8 @@ public sealed class InboxProcessor(
         var first = await committer.RunAsync(async (db, stepCt) =>
         {
             // Claim (sender, id) first, atomically: a redelivery or a second consumer racing this one finds it taken and
-            // is answered as the duplicate it is, without a failed insert (the read before is only the cheap common case).
+            // is answered as the duplicate it is, without a failed insert (most kinds have no look before; for the others it
+            // is only the cheap common case).
             // A message answered by a receipt takes the receipt's number in the same statement as its claim (PostgreSQL: one
             // round trip), and only if it got the claim.
             var receiptAgreement = claimedAgreement ?? UnknownAgreement;
