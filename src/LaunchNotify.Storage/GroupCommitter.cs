@@ -112,16 +112,28 @@ public sealed class GroupCommitter : IAsyncDisposable
             var db = _writer ??= await OpenWriterAsync(stopping);
             await using var tx = await db.Database.BeginTransactionAsync(stopping);
             var alone = batch.Count == 1;
-            foreach (var step in batch)
+            // On PostgreSQL a release is a round trip of its own, spent while the batch holds every lock its steps took
+            // (a link's sequence row, the audit head): the next step's savepoint of the same name hides this one (a
+            // rollback goes to the newest of that name), and the commit ends them all, so they are left to it. On SQLite
+            // a release is a call in the process, and it keeps the savepoints from nesting.
+            var onPostgres = db.IsPostgres;
+            var savepointMade = false;
+            for (var i = 0; i < batch.Count; i++)
             {
-                if (!alone) await tx.CreateSavepointAsync(Savepoint, stopping);
+                var step = batch[i];
+                if (!alone && !savepointMade) await tx.CreateSavepointAsync(Savepoint, stopping);
+                savepointMade = false;
                 // The step continues its caller's trace: what it starts or stamps (a receipt applied, the traceparent an
                 // outbox entry carries) belongs to the caller's message, not to the loop.
                 Activity.Current = step.CallerActivity;
                 try
                 {
                     await step.RunAsync(db, step.Token);
-                    if (!alone) await tx.ReleaseSavepointAsync(Savepoint, stopping);
+                    // What the step left to a save it did not make, or to its end (its audit entries' write), goes now,
+                    // inside its savepoint (ModelCommands.ExecuteWithSaveAsync); on PostgreSQL with the next step's
+                    // savepoint in the same command, when a step follows.
+                    savepointMade = await db.FlushDeferredAsync(step.Token, onPostgres && i + 1 < batch.Count ? Savepoint : null);
+                    if (!onPostgres && !alone) await tx.ReleaseSavepointAsync(Savepoint, stopping);
                     succeeded.Add(step);
                     // Saved rows need no tracking; a tracker that kept every step's entities would make each later
                     // SaveChanges scan them all (quadratic in the batch).
@@ -130,9 +142,12 @@ public sealed class GroupCommitter : IAsyncDisposable
                 catch (Exception e) when (!alone)
                 {
                     // This step's writes go; the others' stay. A savepoint that cannot be rolled back (the connection
-                    // broke) throws out of here and fails the whole batch below.
+                    // broke) throws out of here and fails the whole batch below. (A failed command made no savepoint: the
+                    // statements before it in that command failed with it.)
+                    savepointMade = false;
                     await tx.RollbackToSavepointAsync(Savepoint, stopping);
                     db.ChangeTracker.Clear();
+                    db.DropDeferred();
                     failed.Add((step, e));
                 }
             }

@@ -93,6 +93,47 @@ public static class ModelCommands
         return builder.Append(text.ToString()).Build();
     }
 
+    /// <summary>
+    /// <paramref name="commands"/> as one command: their statements in that order, their parameters in that order (so a
+    /// command's parameters filled by position, as <see cref="BuildInserts"/>' are, must come first). Their parameter names
+    /// must differ. On PostgreSQL one round trip for all of them.
+    /// </summary>
+    public static IRelationalCommand Combine(DbContext db, IReadOnlyList<IRelationalCommand> commands) =>
+        Compose(db, commands, texts => string.Join(";\n", texts.Where(t => t.Length > 0)));
+
+    /// <summary>
+    /// One command whose parameters are <paramref name="commands"/>' (in that order; their names must differ) and whose text
+    /// <paramref name="text"/> makes of theirs (e.g. one statement as a common table expression of another).
+    /// </summary>
+    public static IRelationalCommand Compose(DbContext db, IReadOnlyList<IRelationalCommand> commands, Func<IReadOnlyList<string>, string> text)
+    {
+        var builder = db.GetService<IRelationalCommandBuilderFactory>().Create();
+        var names = new HashSet<string>();
+        foreach (var command in commands)
+            foreach (var parameter in command.Parameters)
+            {
+                if (!names.Add(parameter.InvariantName))
+                    throw new InvalidOperationException($"Two statements of one command both have a parameter '{parameter.InvariantName}'.");
+                builder.AddParameter(parameter);
+            }
+        return builder.Append(text([.. commands.Select(c => c.CommandText)])).Build();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="command"/> (a statement that returns nothing, which nothing reads back before the step ends) now,
+    /// or, on PostgreSQL in the group committer's writer, with the next command the context sends itself: the first
+    /// command of its next save, or the one the committer sends at the end of the step (with the next step's savepoint),
+    /// which saves a round trip. <paramref name="key"/> names the statement (its text and its parameters' names): of two
+    /// sharing a parameter name, the earlier goes at once.
+    /// </summary>
+    public static Task ExecuteWithSaveAsync(NodeDbContext db, string key, IRelationalCommand command, Dictionary<string, object?> values, CancellationToken ct) =>
+        db.DefersWrites ? db.DeferAsync(new NodeDbContext.DeferredStatement(key, command, values), ct) : ExecuteAsync(db, command, values, ct);
+
+    /// <summary><c>SAVEPOINT name</c> as a command (to go in one with others; the transaction's own call is a round trip of its own).</summary>
+    public static IRelationalCommand Savepoint(DbContext db, string name) =>
+        Get(db, "savepoint:" + name, context => context.GetService<IRelationalCommandBuilderFactory>().Create()
+            .Append("SAVEPOINT " + context.GetService<ISqlGenerationHelper>().DelimitIdentifier(name)).Build());
+
     private static StringBuilder InsertInto(ISqlGenerationHelper sql, IEntityType entity, IReadOnlyList<IProperty> properties)
     {
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());

@@ -75,8 +75,27 @@ internal sealed class NewRows
         }
     }
 
-    /// <summary>Writes the rows and stops tracking them; returns them, in case the save fails (<see cref="TrackAgain"/>).</summary>
-    public async Task<List<object>> WriteAsync(NodeDbContext db, CancellationToken ct)
+    /// <summary>
+    /// Writes <paramref name="rows"/> (if any) and stops tracking them; returns them, in case the save fails
+    /// (<see cref="TrackAgain"/>). On PostgreSQL the statements a step left to its save (<paramref name="deferred"/>) and the
+    /// audit chain's reservation for the save's entries go in the same command (<see cref="NodeDbContext.ReservedAuditHead"/>).
+    /// </summary>
+    public static async Task<List<object>> WriteAsync(NodeDbContext db, NewRows? rows, List<NodeDbContext.DeferredStatement>? deferred, CancellationToken ct)
+    {
+        if (rows is not null)
+            return await rows.WriteAsync(db, deferred, ct);
+        try
+        {
+            await WriteTogetherAsync(db, [], deferred, ct);
+        }
+        catch (DbException e)
+        {
+            throw new DbUpdateException($"Writing the statements left to this save failed: {e.Message}", e);
+        }
+        return [];
+    }
+
+    private async Task<List<object>> WriteAsync(NodeDbContext db, List<NodeDbContext.DeferredStatement>? deferred, CancellationToken ct)
     {
         // A message before its deliveries (their foreign key), then the rows whose keys come back, in this order.
         var parts = new List<Part>();
@@ -87,7 +106,15 @@ internal sealed class NewRows
         List<long> keys;
         try
         {
-            keys = db.Database.IsSqlite() ? await WriteEachAsync(db, parts, ct) : await WriteTogetherAsync(db, parts, ct);
+            if (!db.IsPostgres)
+            {
+                // Nothing is left to a save on SQLite (NodeDbContext.DefersWrites); should something be, it goes first, as it would have.
+                foreach (var statement in deferred ?? [])
+                    await ModelCommands.ExecuteAsync(db, statement.Command, statement.Values, ct);
+                keys = await WriteEachAsync(db, parts, ct);
+            }
+            else
+                keys = await WriteTogetherAsync(db, parts, deferred, ct);
         }
         catch (DbException e)
         {
@@ -138,20 +165,42 @@ internal sealed class NewRows
 
     /// <summary>
     /// PostgreSQL: every part in one command, one round trip (Npgsql binds a command's parameters once, whatever the number
-    /// of its statements); the keys come back one result per row, in order, read through a data reader.
+    /// of its statements); the keys come back one result per row, in order, read through a data reader. The same command
+    /// carries the statements the step left to its save (<paramref name="deferred"/>, after the inserts: they return
+    /// nothing) and, last, the audit chain's reservation for the save's pending entries, whose head is kept for the
+    /// interceptor (<see cref="NodeDbContext.ReservedAuditHead"/>): the chain's lock is taken where it was, at the end of
+    /// the save's first round trip, with one round trip fewer before and after it.
     /// </summary>
-    private static async Task<List<long>> WriteTogetherAsync(NodeDbContext db, List<Part> parts, CancellationToken ct)
+    private static async Task<List<long>> WriteTogetherAsync(NodeDbContext db, List<Part> parts, List<NodeDbContext.DeferredStatement>? deferred, CancellationToken ct)
     {
-        var command = ModelCommands.Reader(db, string.Join('|', parts.Select(p => PartKeys.For(p.Type, p.Count))),
-            context => ModelCommands.BuildInserts(context, [.. parts.Select(p => Describe(context.Model, p.Type, p.Count))]));
+        var audited = Audit.AuditChain.Pending(db).Count;
+        var key = string.Join('|', parts.Select(p => PartKeys.For(p.Type, p.Count)).Concat(deferred?.Select(d => d.Key) ?? []).Append(audited > 0 ? "audit-reserve" : ""));
+        var command = ModelCommands.Reader(db, key, context => ModelCommands.Combine(context,
+        [
+            ModelCommands.BuildInserts(context, [.. parts.Select(p => Describe(context.Model, p.Type, p.Count))]),
+            .. deferred?.Select(d => d.Command) ?? [],
+            .. audited > 0 ? [Audit.AuditChainInterceptor.Reservation(context)] : Array.Empty<IRelationalCommand>(),
+        ]));
+        var values = Values(db.Model, command, parts);
+        foreach (var statement in deferred ?? [])
+            foreach (var (name, value) in statement.Values)
+                values.Add(name, value);
+        if (audited > 0)
+            Audit.AuditChainInterceptor.AddReservationValues(values, audited);
         var returned = parts.Where(p => ReturnsKey(p.Type)).Sum(p => p.Count);
         var keys = new List<long>(returned);
-        await using var reader = await command.ExecuteReaderAsync(ModelCommands.Parameters(db, Values(db.Model, command, parts)), ct);
+        await using var reader = await command.ExecuteReaderAsync(ModelCommands.Parameters(db, values), ct);
         for (var row = 0; row < returned; row++)
         {
             if ((row > 0 && !await reader.DbDataReader.NextResultAsync(ct)) || !await reader.ReadAsync(ct))
                 throw new InvalidOperationException($"The insert of the new rows returned {row} keys of {returned}.");
             keys.Add(reader.DbDataReader.GetInt64(0));
+        }
+        if (audited > 0)
+        {
+            if ((returned > 0 && !await reader.DbDataReader.NextResultAsync(ct)) || !await reader.ReadAsync(ct))
+                throw new InvalidOperationException("The audit chain's head row was not returned.");
+            db.ReservedAuditHead = new Audit.AuditHead(reader.DbDataReader.GetInt64(0), reader.DbDataReader.GetString(1), audited);
         }
         return keys;
     }

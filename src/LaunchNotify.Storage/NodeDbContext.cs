@@ -29,24 +29,131 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : IdentityDb
     /// </summary>
     internal bool WritesNewRowsItself { get; set; }
 
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default) =>
-        WritesNewRowsItself && acceptAllChangesOnSuccess && Database.CurrentTransaction is not null && NewRows.Find(this) is { } rows
-            ? SaveWithNewRowsAsync(rows, cancellationToken)
-            : base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-
-    private async Task<int> SaveWithNewRowsAsync(NewRows rows, CancellationToken ct)
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        var written = await rows.WriteAsync(this, ct);
+        if (!WritesNewRowsItself || !acceptAllChangesOnSuccess || Database.CurrentTransaction is null)
+            return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        var rows = NewRows.Find(this);
+        return rows is null && _deferred is null
+            ? base.SaveChangesAsync(true, cancellationToken)
+            : SaveWithNewRowsAsync(rows, cancellationToken);
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        // The group committer's steps save asynchronously; a synchronous save still sends what was left to it first.
+        FlushDeferred();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    private async Task<int> SaveWithNewRowsAsync(NewRows? rows, CancellationToken ct)
+    {
+        var deferred = TakeDeferred();
+        List<object>? written = null;
         try
         {
+            written = await NewRows.WriteAsync(this, rows, deferred, ct);
             return written.Count + await base.SaveChangesAsync(true, ct);
         }
         catch
         {
-            NewRows.TrackAgain(this, written);
+            if (written is null)
+                // Not sent: the unit of work still owes them, as it still holds its rows.
+                _deferred = deferred;
+            else
+                NewRows.TrackAgain(this, written);
             throw;
         }
+        finally
+        {
+            ReservedAuditHead = null;
+        }
     }
+
+    /// <summary>A statement left to the writer's next command (<see cref="ModelCommands.ExecuteWithSaveAsync"/>): its cache key, command and values.</summary>
+    internal sealed record DeferredStatement(string Key, Microsoft.EntityFrameworkCore.Storage.IRelationalCommand Command, Dictionary<string, object?> Values);
+
+    // Statements a step left to the writer's next command: its next save's first, or the one the committer sends at the
+    // step's end (PostgreSQL, the group committer's writer).
+    private List<DeferredStatement>? _deferred;
+
+    /// <summary>
+    /// Whether a statement that returns nothing may wait for this context's next command of its own (the next save's first,
+    /// or the committer's at the step's end): only on PostgreSQL (where a round trip per statement is what costs; on SQLite
+    /// a statement is a call in the process) and in the group committer's writer, inside its transaction.
+    /// </summary>
+    internal bool DefersWrites => WritesNewRowsItself && Database.CurrentTransaction is not null && IsPostgres;
+
+    /// <summary>
+    /// Whether this store is PostgreSQL, looked up once per context: EF Core's <c>IsNpgsql()</c> and <c>IsSqlite()</c> read
+    /// the provider assembly's name on every call (an allocation of a couple of KB), which the hot path asks per save.
+    /// </summary>
+    public bool IsPostgres => _isPostgres ??= Database.IsNpgsql();
+
+    private bool? _isPostgres;
+
+    internal async Task DeferAsync(DeferredStatement statement, CancellationToken ct)
+    {
+        // Statements sharing a parameter name cannot go in one command: those left earlier go now, in their order.
+        if (_deferred is { } earlier && earlier.Exists(d => d.Command.Parameters.Any(p => statement.Values.ContainsKey(p.InvariantName))))
+            await FlushDeferredAsync(ct);
+        (_deferred ??= []).Add(statement);
+    }
+
+    /// <summary>
+    /// Sends the statements left to a save that did not come, or to the end of the step (the group committer, at the end
+    /// of each step), as one command; with <paramref name="thenSavepoint"/>, that command also makes the next step's
+    /// savepoint, after them. True when it did (there was something to send).
+    /// </summary>
+    internal async Task<bool> FlushDeferredAsync(CancellationToken ct, string? thenSavepoint = null)
+    {
+        if (TakeDeferred() is not { } statements)
+            return false;
+        if (statements.Count == 1 && thenSavepoint is null)
+        {
+            await ModelCommands.ExecuteAsync(this, statements[0].Command, statements[0].Values, ct);
+            return false;
+        }
+        var key = string.Join('|', statements.Select(d => d.Key).Append(thenSavepoint is null ? "" : "savepoint:" + thenSavepoint));
+        var command = ModelCommands.Get(this, key, context => ModelCommands.Combine(context,
+            [.. statements.Select(d => d.Command), .. thenSavepoint is null ? [] : new[] { ModelCommands.Savepoint(context, thenSavepoint) }]));
+        var values = new Dictionary<string, object?>(statements.Sum(d => d.Values.Count));
+        foreach (var statement in statements)
+            foreach (var (name, value) in statement.Values)
+                values.Add(name, value);
+        await ModelCommands.ExecuteAsync(this, command, values, ct);
+        return thenSavepoint is not null;
+    }
+
+    private void FlushDeferred()
+    {
+        foreach (var statement in TakeDeferred() ?? [])
+            ModelCommands.Execute(this, statement.Command, statement.Values);
+    }
+
+    /// <summary>Takes back statements left to the next command and not sent yet (a save that failed left them).</summary>
+    internal void ForgetDeferred(IReadOnlyCollection<DeferredStatement> statements) =>
+        _deferred?.RemoveAll(statements.Contains);
+
+    /// <summary>A step that failed: what it left to its save goes with the rest of its work (its savepoint is rolled back).</summary>
+    internal void DropDeferred()
+    {
+        _deferred = null;
+        ReservedAuditHead = null;
+    }
+
+    private List<DeferredStatement>? TakeDeferred()
+    {
+        var taken = _deferred;
+        _deferred = null;
+        return taken;
+    }
+
+    /// <summary>
+    /// The audit chain's head as reserved by this save's first command for <see cref="AuditHead.Count"/> entries (PostgreSQL,
+    /// <see cref="NewRows"/>): the interceptor seals after it instead of reserving again. Null outside such a save.
+    /// </summary>
+    internal Audit.AuditHead? ReservedAuditHead { get; set; }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
     {

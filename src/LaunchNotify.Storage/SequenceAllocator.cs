@@ -16,18 +16,30 @@ public static class SequenceAllocator
     public static async Task<long> NextAsync(NodeDbContext db, string sender, string recipient, string agreementId, string stream, CancellationToken ct = default)
     {
         // One statement per model, written once (ModelCommands): it runs for every message a node numbers.
-        var command = ModelCommands.Statement(db, "sequence-next",
-            model => [.. new[] { "Sender", "Recipient", "AgreementId", "Stream" }.Select(name => (name, model.FindEntityType(typeof(Entities.SequenceCounter))!.FindProperty(name)!))],
-            p => $"""
-                INSERT INTO "SequenceCounters" ("Sender", "Recipient", "AgreementId", "Stream", "Last")
-                VALUES ({p("Sender")}, {p("Recipient")}, {p("AgreementId")}, {p("Stream")}, 1)
-                ON CONFLICT ("Sender", "Recipient", "AgreementId", "Stream") DO UPDATE SET "Last" = "SequenceCounters"."Last" + 1
-                RETURNING "Last"
-                """);
-        var last = await ModelCommands.ScalarAsync(db, command,
-            new Dictionary<string, object?> { ["Sender"] = sender, ["Recipient"] = recipient, ["AgreementId"] = agreementId, ["Stream"] = stream }, ct);
+        var command = ModelCommands.Statement(db, "sequence-next", Parameters, p => NextSql(p));
+        var last = await ModelCommands.ScalarAsync(db, command, Values(sender, recipient, agreementId, stream), ct);
         return Convert.ToInt64(last ?? throw new InvalidOperationException("The sequence counter's upsert returned no number."), System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    /// <summary>
+    /// The upsert that takes the next number (returned as <c>Last</c>), its parameters named as <see cref="Parameters"/>
+    /// lists them; with <paramref name="onlyWithARowOf"/> (a common table expression of the same statement) it numbers only
+    /// when that gives a row, and returns nothing otherwise (the inbox's claim and its receipt's number in one statement).
+    /// </summary>
+    public static string NextSql(Func<string, string> p, string? onlyWithARowOf = null) => $"""
+        INSERT INTO "SequenceCounters" ("Sender", "Recipient", "AgreementId", "Stream", "Last")
+        {(onlyWithARowOf is null ? "VALUES (" : "SELECT ")}{p("Sender")}, {p("Recipient")}, {p("AgreementId")}, {p("Stream")}, 1{(onlyWithARowOf is null ? ")" : " FROM " + onlyWithARowOf)}
+        ON CONFLICT ("Sender", "Recipient", "AgreementId", "Stream") DO UPDATE SET "Last" = "SequenceCounters"."Last" + 1
+        RETURNING "Last"
+        """;
+
+    /// <summary>The parameters of <see cref="NextSql"/>, each typed by the counter's column it fills.</summary>
+    public static IReadOnlyList<(string Name, Microsoft.EntityFrameworkCore.Metadata.IProperty TypedAs)> Parameters(Microsoft.EntityFrameworkCore.Metadata.IModel model) =>
+        [.. new[] { "Sender", "Recipient", "AgreementId", "Stream" }.Select(name => (name, model.FindEntityType(typeof(Entities.SequenceCounter))!.FindProperty(name)!))];
+
+    /// <summary>The values of <see cref="NextSql"/>'s parameters for one counter.</summary>
+    public static Dictionary<string, object?> Values(string sender, string recipient, string agreementId, string stream) =>
+        new() { ["Sender"] = sender, ["Recipient"] = recipient, ["AgreementId"] = agreementId, ["Stream"] = stream };
 
     public static async Task<long> LastAsync(NodeDbContext db, string sender, string recipient, string agreementId, string stream, CancellationToken ct = default) =>
         await db.SequenceCounters

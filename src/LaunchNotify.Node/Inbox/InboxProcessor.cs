@@ -108,9 +108,14 @@ public sealed class InboxProcessor(
         if (!signature.IsValid)
             return await ParkAsync(delivery, signature.ErrorCode ?? "SIGNATURE_INVALID", signature.Reason ?? "The signature does not verify.", claim, ct, NoFigures);
 
-        // Identity is (sender, id): another centre's message with the same id is a different message.
+        // Identity is (sender, id): another centre's message with the same id is a different message. The claim in the
+        // store step decides whether it is stored already, and answers a duplicate there with its first receipt, as here;
+        // a look before is needed only where something happens before that step: a key announcement is applied to the
+        // trust store, an acknowledgement is checked against the delivery it acknowledges (a repeated one would be refused
+        // as ACKNOWLEDGEMENT_REPEATED, not answered as the duplicate it is). Every other message saves the round trip.
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var existing = await InboxClaims.IsStoredAsync(db, sender.Value, messageId, ct)
+        var looksFirst = claim.Header.Kind == KeyAnnouncement.Kind || parse.Message is Acknowledgement;
+        var existing = looksFirst && await InboxClaims.IsStoredAsync(db, sender.Value, messageId, ct)
             ? await db.Inbox.AsNoTracking().SingleAsync(m => m.Sender == sender.Value && m.MessageId == messageId, ct)
             : null;
         if (existing is not null)
@@ -218,8 +223,15 @@ public sealed class InboxProcessor(
         var first = await committer.RunAsync(async (db, stepCt) =>
         {
             // Claim (sender, id) first, atomically: a redelivery or a second consumer racing this one finds it taken and
-            // is answered as the duplicate it is, without a failed insert (the read before is only the cheap common case).
-            if (!await InboxClaims.TryClaimAsync(db, entry, stepCt))
+            // is answered as the duplicate it is, without a failed insert (most kinds have no look before; for the others it
+            // is only the cheap common case).
+            // A message answered by a receipt takes the receipt's number in the same statement as its claim (PostgreSQL: one
+            // round trip), and only if it got the claim.
+            var receiptAgreement = claimedAgreement ?? UnknownAgreement;
+            var receiptSequence = answers
+                ? await InboxClaims.TryClaimAndNumberAsync(db, entry, (node.Centre.Value, claim.Sender.Value, receiptAgreement.Value, SequenceAllocator.ReceiptStream), stepCt)
+                : null;
+            if (answers ? receiptSequence is null : !await InboxClaims.TryClaimAsync(db, entry, stepCt))
             {
                 var stored = await db.Inbox.AsNoTracking().SingleAsync(m => m.Sender == entry.Sender && m.MessageId == entry.MessageId, stepCt);
                 if (QueueRepeatedReceipt(db, stored, receivedAt))
@@ -228,8 +240,8 @@ public sealed class InboxProcessor(
             }
             if (answers)
             {
-                var receipt = await QueueReceiptAsync(db, claim.MessageId, claim.Sender, kind!.Value, claimedAgreement ?? UnknownAgreement, receivedAt,
-                    accepted ? ReceiptOutcome.Accepted : ReceiptOutcome.Rejected, accepted ? [] : errors, accepted ? findings : [], stepCt);
+                var receipt = QueueReceipt(db, receiptSequence!.Value, claim.MessageId, claim.Sender, kind!.Value, receiptAgreement, receivedAt,
+                    accepted ? ReceiptOutcome.Accepted : ReceiptOutcome.Rejected, accepted ? [] : errors, accepted ? findings : []);
                 entry.ReceiptMessageId = receipt.MessageId;
                 entry.ReceiptJws = receipt.Jws;
             }
@@ -315,6 +327,13 @@ public sealed class InboxProcessor(
         Instant receivedAt, ReceiptOutcome outcome, IReadOnlyList<ValidationError> reasons, IReadOnlyList<ValidationError> findings, CancellationToken ct)
     {
         var sequence = await SequenceAllocator.NextAsync(db, node.Centre, sender, agreementId, SequenceAllocator.ReceiptStream, ct);
+        return QueueReceipt(db, sequence, receiptFor, sender, receivedKind, agreementId, receivedAt, outcome, reasons, findings);
+    }
+
+    /// <summary>Signs and queues the receipt numbered <paramref name="sequence"/> on the link's receipt stream.</summary>
+    private (Guid MessageId, byte[] Jws) QueueReceipt(NodeDbContext db, long sequence, Guid receiptFor, CentreCode sender, MessageKind receivedKind, AgreementId agreementId,
+        Instant receivedAt, ReceiptOutcome outcome, IReadOnlyList<ValidationError> reasons, IReadOnlyList<ValidationError> findings)
+    {
         var receipt = SignedAnswers.Receipt(node.Centre, new Addressee(sender, sequence), receiptFor, receivedKind, agreementId, receivedAt, outcome, reasons, findings);
         return (receipt.MessageId.Value, SignedAnswers.Queue(db, signer, receipt, receivedAt));
     }
@@ -322,9 +341,14 @@ public sealed class InboxProcessor(
     /// <summary>A counterpart's receipt for something this centre sent: the delivery is confirmed or rejected.</summary>
     private async Task ApplyReceiptAsync(NodeDbContext db, Receipt receipt, CancellationToken ct)
     {
-        var deliveryRow = await ModelCommands.Query(db, "delivery-by-key", () => EF.CompileAsyncQuery(
-            (NodeDbContext context, Guid id, string recipient, CancellationToken token) =>
-                context.Deliveries.SingleOrDefault(d => d.MessageId == id && d.Recipient == recipient)))(db, receipt.ReceiptFor.Value, receipt.Sender.Value, ct);
+        // The delivery and, in the same statement, its receipt deadline, which the receipt settles below (ReceiptDeadlines
+        // finds it among the tracked deadlines): one round trip where there were two, one after the other.
+        var found = await ModelCommands.Query(db, "delivery-and-receipt-deadline", () => EF.CompileAsyncQuery(
+            (NodeDbContext context, Guid id, string recipient, string deadlineKey, CancellationToken token) =>
+                (from d in context.Deliveries.Where(d => d.MessageId == id && d.Recipient == recipient)
+                 from x in context.Deadlines.Where(x => x.Key == deadlineKey).DefaultIfEmpty()
+                 select new DeliveryAndDeadline(d, x)).SingleOrDefault()))(db, receipt.ReceiptFor.Value, receipt.Sender.Value, ReceiptDeadlines.KeyFor(receipt.ReceiptFor.Value, receipt.Sender.Value), ct);
+        var deliveryRow = found?.Delivery;
         if (deliveryRow is null)
         {
             logger.LogWarning("Receipt {ReceiptId} from {Sender} refers to {MessageId}, which this centre did not send to it", receipt.MessageId, receipt.Sender, receipt.ReceiptFor);
@@ -352,6 +376,8 @@ public sealed class InboxProcessor(
                 new KeyValuePair<string, object?>("recipient", receipt.Sender.Value));
         await timeliness.OnReceiptAppliedAsync(db, deliveryRow, receipt, deliveryRow.ReceiptAt.Value, ct);
     }
+
+    private sealed record DeliveryAndDeadline(Delivery Delivery, Deadline? ReceiptDeadline);
 
     /// <summary>How far ahead of this node's clock an acknowledgement may say a person read the notice (clocks differ a little).</summary>
     public static readonly Duration AcknowledgementClockSkew = Duration.FromMinutes(5);

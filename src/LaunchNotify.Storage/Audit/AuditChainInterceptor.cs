@@ -13,7 +13,9 @@ namespace LaunchNotify.Storage.Audit;
 /// the entries after the head, links and hashes them, writes them and moves the head, all in the transaction that saves
 /// the state they record. Without a caller's transaction it opens one around the save, so an entry and its state change
 /// commit together even then. Two statements per save whatever the number of entries: the reservation, and one
-/// multi-row insert that also sets the head's hash (<see cref="ModelCommands"/>; EF Core wrote one insert per entry).
+/// multi-row insert that also sets the head's hash (<see cref="ModelCommands"/>; EF Core wrote one insert per entry). In
+/// the group committer's writer on PostgreSQL neither is a round trip of its own: the reservation is the last statement of
+/// the save's first command (<see cref="NewRows"/>), the insert goes with the writer's next command (the end of the step).
 /// </summary>
 /// <remarks>
 /// The head update is the lock: PostgreSQL holds the row lock until commit (a second appender waits, then reads the
@@ -31,6 +33,9 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     // The entries this interceptor wrote in a save still under way (see TakeOver).
     private readonly ConditionalWeakTable<DbContext, List<AuditEntry>> _written = new();
 
+    // Their writes left to the writer's next command, in a save still under way: a save that fails takes them back.
+    private readonly ConditionalWeakTable<DbContext, List<NodeDbContext.DeferredStatement>> _deferred = new();
+
     private AuditChainInterceptor()
     {
     }
@@ -43,14 +48,17 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
         {
             if (db.Database.CurrentTransaction is null)
                 _opened.AddOrUpdate(db, db.Database.BeginTransaction());
-            HeadRow head;
-            using (var reader = ReserveCommand(db, pending.Count, out var parameters).ExecuteReader(parameters))
-                head = reader.Read() ? Head(reader) : throw new InvalidOperationException("The audit chain's head row was not returned.");
+            AuditHead head;
+            if (Reserved(db, pending.Count) is { } reserved)
+                head = reserved;
+            else
+                using (var reader = ReserveCommand(db, pending.Count, out var parameters).ExecuteReader(parameters))
+                    head = reader.Read() ? Head(reader, pending.Count) : throw new InvalidOperationException("The audit chain's head row was not returned.");
             var entries = TakeOver(db, pending);
             var hash = Seal(entries, head);
             try
             {
-                foreach (var (command, values) in Writes(db, entries, hash))
+                foreach (var (_, command, values) in Writes(db, entries, hash))
                     ModelCommands.Execute(db, command, values);
             }
             catch (DbException e)
@@ -75,15 +83,28 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
         {
             if (db.Database.CurrentTransaction is null)
                 _opened.AddOrUpdate(db, await db.Database.BeginTransactionAsync(cancellationToken));
-            HeadRow head;
-            await using (var reader = await ReserveCommand(db, pending.Count, out var parameters).ExecuteReaderAsync(parameters, cancellationToken))
-                head = await reader.ReadAsync(cancellationToken) ? Head(reader) : throw new InvalidOperationException("The audit chain's head row was not returned.");
+            AuditHead head;
+            if (Reserved(db, pending.Count) is { } reserved)
+                head = reserved;
+            else
+                await using (var reader = await ReserveCommand(db, pending.Count, out var parameters).ExecuteReaderAsync(parameters, cancellationToken))
+                    head = await reader.ReadAsync(cancellationToken) ? Head(reader, pending.Count) : throw new InvalidOperationException("The audit chain's head row was not returned.");
             var entries = TakeOver(db, pending);
             var hash = Seal(entries, head);
             try
             {
-                foreach (var (command, values) in Writes(db, entries, hash))
-                    await ModelCommands.ExecuteAsync(db, command, values, cancellationToken);
+                // In the group committer's writer on PostgreSQL the write goes with the next command the writer sends (the
+                // end of the step, with the next step's savepoint; or its next save's first command, before that save's
+                // reservation): nothing reads the entries or the head's hash back before, and the head is locked.
+                foreach (var (key, command, values) in Writes(db, entries, hash))
+                    if (db is NodeDbContext { DefersWrites: true } writer)
+                    {
+                        var write = new NodeDbContext.DeferredStatement(key, command, values);
+                        _deferred.GetOrCreateValue(db).Add(write);
+                        await writer.DeferAsync(write, cancellationToken);
+                    }
+                    else
+                        await ModelCommands.ExecuteAsync(db, command, values, cancellationToken);
             }
             catch (DbException e)
             {
@@ -139,7 +160,7 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     }
 
     /// <summary>Numbers, links and hashes the pending entries after <paramref name="head"/>; returns the new head hash.</summary>
-    private static string Seal(List<AuditEntry> entries, HeadRow head)
+    private static string Seal(List<AuditEntry> entries, AuditHead head)
     {
         // The reservation moved the head's number past the whole batch; its hash is still the previous entry's.
         var seq = head.Seq - entries.Count;
@@ -178,7 +199,7 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     /// The sealed entries as multi-row inserts, and the head's new hash set by the last of them (one command for a save's
     /// usual one to three entries, where EF Core ran one insert per entry and an update of the head).
     /// </summary>
-    private static IEnumerable<(IRelationalCommand Command, Dictionary<string, object?> Values)> Writes(DbContext db, List<AuditEntry> entries, string headHash)
+    private static IEnumerable<(string Key, IRelationalCommand Command, Dictionary<string, object?> Values)> Writes(DbContext db, List<AuditEntry> entries, string headHash)
     {
         var table = db.Model.FindEntityType(typeof(AuditEntry))!;
         var columns = ModelCommands.StoredProperties(table);
@@ -186,7 +207,8 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
         {
             var rows = Math.Min(RowsPerInsert, entries.Count - start);
             var last = start + rows == entries.Count;
-            var command = ModelCommands.Get(db, $"audit-insert:{rows}:{(last ? "head" : "")}", context => ModelCommands.BuildInsert(context, table, columns, rows,
+            var key = InsertKeys[rows, last ? 1 : 0];
+            var command = ModelCommands.Get(db, key, context => ModelCommands.BuildInsert(context, table, columns, rows,
                 last ? $"""; UPDATE "AuditChainHead" SET "Hash" = {ModelCommands.Placeholder(context, HeadHashParameter)} WHERE "Id" = {AuditChainHead.SingleRowId}""" : "",
                 last ? [(HeadHashParameter, context.Model.FindEntityType(typeof(AuditChainHead))!.FindProperty(nameof(AuditChainHead.Hash))!)] : []));
             var values = new Dictionary<string, object?>(rows * columns.Count + 1);
@@ -194,11 +216,23 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
                 ModelCommands.AddRow(values, columns, row, entries[start + row]);
             if (last)
                 values[HeadHashParameter] = headHash;
-            yield return (command, values);
+            yield return (key, command, values);
         }
     }
 
     private const string HeadHashParameter = "head_hash";
+
+    // The cache keys of the inserts, by rows and whether the head's hash is set too, made once.
+    private static readonly string[,] InsertKeys = MakeInsertKeys();
+
+    private static string[,] MakeInsertKeys()
+    {
+        var keys = new string[RowsPerInsert + 1, 2];
+        for (var rows = 0; rows <= RowsPerInsert; rows++)
+            for (var head = 0; head < 2; head++)
+                keys[rows, head] = $"audit-insert:{rows}:{(head == 1 ? "head" : "")}";
+        return keys;
+    }
 
     /// <summary>
     /// As EF Core reports a failed write of a save (when it wrote the entries, callers catching <see cref="DbUpdateException"/>
@@ -210,12 +244,20 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     /// <summary>The save has ended, written: its entries are the store's now.</summary>
     private void ForgetWritten(DbContext? db)
     {
-        if (db is not null)
-            _written.Remove(db);
+        if (db is null)
+            return;
+        _written.Remove(db);
+        _deferred.Remove(db);
     }
 
     private void Abandon(DbContext? db)
     {
+        if (db is NodeDbContext writer && _deferred.TryGetValue(db, out var writes))
+        {
+            // The entries are the unit of work's again (below): their write, not yet sent, must not go after all.
+            _deferred.Remove(db);
+            writer.ForgetDeferred(writes);
+        }
         if (db is not null && _written.TryGetValue(db, out var entries))
         {
             // Not saved: the unit of work holds its entries again (sealed anew by its next save, if any).
@@ -230,14 +272,38 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     }
 
     /// <summary>
+    /// The head reserved for this save by its first command (<see cref="NodeDbContext.ReservedAuditHead"/>, PostgreSQL), taken
+    /// once; null when the save had none. It must be for exactly the entries pending now (the entries are numbered by it).
+    /// </summary>
+    private static AuditHead? Reserved(DbContext db, int pending)
+    {
+        if (db is not NodeDbContext { ReservedAuditHead: { } reserved } node)
+            return null;
+        node.ReservedAuditHead = null;
+        return reserved.Count == pending ? reserved
+            : throw new InvalidOperationException($"The save's first command reserved {reserved.Count} audit entries; {pending} are pending.");
+    }
+
+    /// <summary>
     /// The reservation, a statement written once per model and run through EF Core's command pipeline (counted and traced
     /// like every other statement), as a command of its own for this save (<see cref="ModelCommands.Reader"/>: it is read
     /// through a data reader, which a command shared by every context must not be).
     /// </summary>
     private static IRelationalCommand ReserveCommand(DbContext db, int count, out RelationalCommandParameterObject parameters)
     {
-        parameters = ModelCommands.Parameters(db, new Dictionary<string, object?> { ["count"] = (long)count, ["genesis"] = AuditChain.GenesisHash });
-        return ModelCommands.ReaderStatement(db, "audit-reserve", model =>
+        var values = new Dictionary<string, object?>(2);
+        AddReservationValues(values, count);
+        parameters = ModelCommands.Parameters(db, values);
+        return ModelCommands.Reader(db, "audit-reserve", Reservation);
+    }
+
+    /// <summary>
+    /// The reservation's statement (moves the head's number past <c>count</c> entries, returns the head's number and hash),
+    /// written once per model; its values are <see cref="AddReservationValues"/>'. Also part of a save's first command on
+    /// PostgreSQL (<see cref="NewRows"/>).
+    /// </summary>
+    internal static IRelationalCommand Reservation(DbContext db) =>
+        ModelCommands.Statement(db, "audit-reserve-statement", model =>
             {
                 var head = model.FindEntityType(typeof(AuditChainHead))!;
                 return [("count", head.FindProperty(nameof(AuditChainHead.Seq))!), ("genesis", head.FindProperty(nameof(AuditChainHead.Hash))!)];
@@ -247,9 +313,15 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
                 ON CONFLICT ("Id") DO UPDATE SET "Seq" = "AuditChainHead"."Seq" + {p("count")}
                 RETURNING "Seq", "Hash"
                 """);
+
+    internal static void AddReservationValues(Dictionary<string, object?> values, int count)
+    {
+        values["count"] = (long)count;
+        values["genesis"] = AuditChain.GenesisHash;
     }
 
-    private static HeadRow Head(RelationalDataReader reader) => new(reader.DbDataReader.GetInt64(0), reader.DbDataReader.GetString(1));
-
-    private sealed record HeadRow(long Seq, string Hash);
+    private static AuditHead Head(RelationalDataReader reader, int count) => new(reader.DbDataReader.GetInt64(0), reader.DbDataReader.GetString(1), count);
 }
+
+/// <summary>The audit chain's head right after a reservation for <see cref="Count"/> entries: its number moved past them, its hash still the last entry's.</summary>
+internal sealed record AuditHead(long Seq, string Hash, int Count);
