@@ -14,7 +14,7 @@ public sealed class PostgresPreparedStatementTests(PostgresFixture postgres) : I
     {
         await using var db = new NodeDbContext(postgres.Options.ToDbContextOptions());
         await db.Database.OpenConnectionAsync();
-        var agreement = $"test-{Guid.NewGuid():N}";
+        var agreement = postgres.NewAgreement();
         // A text of its own (the tag is a comment in it): a pooled connection may hold other tests' prepared statements.
         var tag = Guid.NewGuid().ToString("N");
 
@@ -33,7 +33,7 @@ public sealed class PostgresPreparedStatementTests(PostgresFixture postgres) : I
         var off = new NpgsqlConnectionStringBuilder(postgres.Options.ConnectionString) { MaxAutoPrepare = 0 }.ToString();
         await using var db = new NodeDbContext(new StorageOptions(StorageProvider.PostgreSql, off).ToDbContextOptions());
         await db.Database.OpenConnectionAsync();
-        var agreement = $"test-{Guid.NewGuid():N}";
+        var agreement = postgres.NewAgreement();
 
         var before = await PreparedCountAsync(db);
         for (var i = 0; i < 3; i++)

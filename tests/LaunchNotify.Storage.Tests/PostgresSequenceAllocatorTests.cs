@@ -6,11 +6,19 @@ namespace LaunchNotify.Storage.Tests;
 /// <summary>
 /// The project-local PostgreSQL (infra/postgres/start.sh, 127.0.0.1:5442 or LAUNCHNOTIFY_PG_PORT), started here when
 /// it does not answer; a failure to start fails the tests. Password from LAUNCHNOTIFY_PG_PASSWORD or
-/// .local/postgres/password. Tables are created once and kept; each test uses its own agreement id.
+/// .local/postgres/password. Tables are created once and kept; each test uses its own agreement id (<see cref="NewAgreement"/>).
 /// </summary>
 public sealed class PostgresFixture : IAsyncLifetime
 {
+    // Every agreement id of this fixture's tests starts with it, so that the fixture of another class, ending while this
+    // one's tests still count, deletes only its own counters (it once deleted every "test-" counter, and a counting test
+    // of this class then saw its numbers start again).
+    private readonly string _prefix = $"test-{Guid.NewGuid().ToString("N")[..12]}-";
+
     public StorageOptions Options { get; private set; } = null!;
+
+    /// <summary>An agreement id of this fixture's own, new for each call.</summary>
+    public string NewAgreement() => _prefix + Guid.NewGuid().ToString("N")[..16];
 
     public async Task InitializeAsync()
     {
@@ -21,16 +29,13 @@ public sealed class PostgresFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await using var db = new NodeDbContext(Options.ToDbContextOptions());
-        await db.SequenceCounters.Where(c => c.AgreementId.StartsWith("test-")).ExecuteDeleteAsync();
+        await db.SequenceCounters.Where(c => c.AgreementId.StartsWith(_prefix)).ExecuteDeleteAsync();
     }
-
-
-
 }
 
 public sealed class PostgresSequenceAllocatorTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
-    private readonly string _agreement = $"test-{Guid.NewGuid():N}";
+    private readonly string _agreement = postgres.NewAgreement();
 
     [Fact]
     public async Task Next_OnPostgreSql_StartsAtOneAndCountsPerLinkAndStream()
