@@ -1,7 +1,6 @@
 using LaunchNotify.Storage.Entities;
 using LaunchNotify.Tests.Shared;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
 
 namespace LaunchNotify.Storage.Tests;
@@ -11,19 +10,9 @@ namespace LaunchNotify.Storage.Tests;
 /// the store's own statements instead of EF Core's per-row save: stored whole, each entity given the key generated for
 /// its own row, and held again by the unit of work when its save fails, as EF Core would hold them.
 /// </summary>
-public sealed class NewRowsTests(PostgresSchemaFixture postgres) : IClassFixture<PostgresSchemaFixture>, IAsyncLifetime
+public sealed class NewRowsTests(PostgresSchemaFixture postgres) : BothStoresTests(postgres, "newrows")
 {
-    private readonly TempSqliteStore _sqlite = new("newrows");
     private readonly Instant _now = Instant.FromUtc(2026, 12, 7, 5, 0);
-
-    public Task InitializeAsync() => _sqlite.InitializeAsync();
-
-    public Task DisposeAsync() => _sqlite.DisposeAsync();
-
-    private StorageOptions Store(string provider) => provider == "postgres" ? postgres.Store : _sqlite.Options;
-
-    private static GroupCommitter Committer(StorageOptions store) =>
-        new(new StoreContextFactory(store), new StoreWriteGate(store.Provider), NullLogger<GroupCommitter>.Instance);
 
     [Theory]
     [InlineData("sqlite")]

@@ -3,7 +3,6 @@ using LaunchNotify.Storage.Audit;
 using LaunchNotify.Storage.Entities;
 using LaunchNotify.Tests.Shared;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
 
 namespace LaunchNotify.Storage.Tests;
@@ -14,19 +13,9 @@ namespace LaunchNotify.Storage.Tests;
 /// audit chain's reservation), at the step's end when the step does not save, and not at all when the step fails; and the
 /// audit chain sealed after a reservation made by that first command stays one unbroken chain.
 /// </summary>
-public sealed class StatementsLeftToTheSaveTests(PostgresSchemaFixture postgres) : IClassFixture<PostgresSchemaFixture>, IAsyncLifetime
+public sealed class StatementsLeftToTheSaveTests(PostgresSchemaFixture postgres) : BothStoresTests(postgres, "deferred")
 {
-    private readonly TempSqliteStore _sqlite = new("deferred");
     private readonly Instant _now = Instant.FromUtc(2026, 12, 7, 8, 0);
-
-    public Task InitializeAsync() => _sqlite.InitializeAsync();
-
-    public Task DisposeAsync() => _sqlite.DisposeAsync();
-
-    private StorageOptions Store(string provider) => provider == "postgres" ? postgres.Store : _sqlite.Options;
-
-    private static GroupCommitter Committer(StorageOptions store) =>
-        new(new StoreContextFactory(store), new StoreWriteGate(store.Provider), NullLogger<GroupCommitter>.Instance);
 
     [Theory]
     [InlineData("sqlite")]
