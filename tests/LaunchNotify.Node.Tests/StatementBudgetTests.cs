@@ -31,8 +31,17 @@ public sealed class StatementBudgetTests(ITestOutputHelper output) : IAsyncLifet
     public async Task ReceivedNotification_Receipt_AndSubmission_StayWithinTheirStatementBudgets()
     {
         using var counter = StatementCounter.Start(_world.Folder);
-        var us = await _world.StartAsync("US");
-        var ru = await _world.StartAsync("RU");
+        await CountThreePathsAsync(counter, await _world.StartAsync("US"), await _world.StartAsync("RU"), "",
+            (ReceivedNotificationBudget, ReceivedReceiptBudget, SubmissionBudget), "statements");
+    }
+
+    /// <summary>
+    /// Two notifications delivered and answered, a third submitted; then counts the recipient storing that third one,
+    /// the sender applying a receipt, and one more submission, each against its budget.
+    /// </summary>
+    private async Task CountThreePathsAsync(StatementCounter counter, TestCentre us, TestCentre ru, string where,
+        (int Notification, int Receipt, int Submission) budgets, string unit)
+    {
         await us.NotifyAsync("RU", Duration.FromHours(3));
         await us.NotifyAsync("RU", Duration.FromHours(3));
         await _world.DeliverAsync(us, ru);
@@ -42,17 +51,17 @@ public sealed class StatementBudgetTests(ITestOutputHelper output) : IAsyncLifet
         var entry = await usDb.Outbox.Where(o => o.Recipient == "RU" && o.PublishedAt == null).SingleAsync();
         counter.Commands.Clear();
         await ru.Inbox.ProcessAsync(new InboundDelivery(entry.Body, "US", entry.RoutingKey, entry.MessageId.ToString("D"), entry.Kind, AmqpPublisher.ContentType), CancellationToken.None);
-        Report("a received notification", counter, ReceivedNotificationBudget);
+        Report("a received notification" + where, counter, budgets.Notification, unit);
 
         await using var ruDb = ru.NewDb();
         var receipt = await ruDb.Outbox.Where(o => o.Recipient == "US" && o.PublishedAt == null).OrderByDescending(o => o.Id).FirstAsync();
         counter.Commands.Clear();
         await us.Inbox.ProcessAsync(new InboundDelivery(receipt.Body, "RU", receipt.RoutingKey, receipt.MessageId.ToString("D"), receipt.Kind, AmqpPublisher.ContentType), CancellationToken.None);
-        Report("a received receipt", counter, ReceivedReceiptBudget);
+        Report("a received receipt" + where, counter, budgets.Receipt, unit);
 
         counter.Commands.Clear();
         await us.NotifyAsync("RU", Duration.FromHours(3));
-        Report("a submission", counter, SubmissionBudget);
+        Report("a submission" + where, counter, budgets.Submission, unit);
     }
 
     private void Report(string what, StatementCounter counter, int budget, string unit = "statements")
@@ -76,28 +85,8 @@ public sealed class StatementBudgetTests(ITestOutputHelper output) : IAsyncLifet
         await using var stores = new PostgresSchemas();
         await stores.InitializeAsync();
         using var counter = StatementCounter.StartOnPostgres(stores.First.Store.ConnectionString, stores.Second.Store.ConnectionString);
-        var us = await _world.StartAsync("US", stores.First.Store);
-        var ru = await _world.StartAsync("RU", stores.Second.Store);
-        await us.NotifyAsync("RU", Duration.FromHours(3));
-        await us.NotifyAsync("RU", Duration.FromHours(3));
-        await _world.DeliverAsync(us, ru);
-        await _world.DeliverAsync(ru, us);
-        await us.NotifyAsync("RU", Duration.FromHours(3));
-        await using var usDb = us.NewDb();
-        var entry = await usDb.Outbox.Where(o => o.Recipient == "RU" && o.PublishedAt == null).SingleAsync();
-        counter.Commands.Clear();
-        await ru.Inbox.ProcessAsync(new InboundDelivery(entry.Body, "US", entry.RoutingKey, entry.MessageId.ToString("D"), entry.Kind, AmqpPublisher.ContentType), CancellationToken.None);
-        Report("a received notification (PostgreSQL)", counter, ReceivedNotificationRoundTrips, "round trips");
-
-        await using var ruDb = ru.NewDb();
-        var receipt = await ruDb.Outbox.Where(o => o.Recipient == "US" && o.PublishedAt == null).OrderByDescending(o => o.Id).FirstAsync();
-        counter.Commands.Clear();
-        await us.Inbox.ProcessAsync(new InboundDelivery(receipt.Body, "RU", receipt.RoutingKey, receipt.MessageId.ToString("D"), receipt.Kind, AmqpPublisher.ContentType), CancellationToken.None);
-        Report("a received receipt (PostgreSQL)", counter, ReceivedReceiptRoundTrips, "round trips");
-
-        counter.Commands.Clear();
-        await us.NotifyAsync("RU", Duration.FromHours(3));
-        Report("a submission (PostgreSQL)", counter, SubmissionRoundTrips, "round trips");
+        await CountThreePathsAsync(counter, await _world.StartAsync("US", stores.First.Store), await _world.StartAsync("RU", stores.Second.Store),
+            " (PostgreSQL)", (ReceivedNotificationRoundTrips, ReceivedReceiptRoundTrips, SubmissionRoundTrips), "round trips");
     }
 
     // Round trips on PostgreSQL, commit included: 9, 8 and 6 when first counted; then the statements a step leaves to its
