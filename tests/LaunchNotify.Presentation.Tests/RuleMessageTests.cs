@@ -508,6 +508,10 @@ public sealed partial class RuleMessageTests
             yield return () => RuleAssert.AsSender(grouped, Variant(0, assumed), RuleAssert.Early);
         }
         var cnRu = CnRu();
+        // A class the agreement welcomes without covering it (the sample meets it only now and then).
+        var voluntary = cnRu with { Scope = cnRu.Scope with { VoluntaryClasses = [MissileClass.SoundingRocket] } };
+        yield return () => RuleAssert.AsSender(TestMessages.Pre(voluntary, CN, RU) with { Missile = new Missile(MissileClass.SoundingRocket, type: "T") },
+            voluntary, RuleAssert.Early);
         yield return () => RuleAssert.AsSender(TestMessages.Pre(cnRu, CN, RU) with
         {
             LaunchArea = new NamedWaterArea("somewhere"),
