@@ -16,8 +16,8 @@ namespace LaunchNotify.Storage;
 /// <remarks>
 /// One writer per process instead of one transaction per message: on SQLite, concurrent transactions queue on the
 /// file's single write lock and each commit is an fsync; here a busy process pays one lock and one fsync per batch.
-/// The batch is whatever is waiting when the previous commit ends (never delayed to collect more), so an idle node
-/// commits each message at once. Writes go through the process's <see cref="StoreWriteGate"/> like the dispatcher's
+/// The batch is whatever is waiting when the previous commit ends, plus whatever arrived while it waited for the write
+/// lock (never delayed to collect more), so an idle node commits each message at once. Writes go through the process's <see cref="StoreWriteGate"/> like the dispatcher's
 /// and the deadline watcher's.
 /// </remarks>
 public sealed class GroupCommitter : IAsyncDisposable
@@ -83,11 +83,7 @@ public sealed class GroupCommitter : IAsyncDisposable
             while (await reader.WaitToReadAsync(stopping))
             {
                 batch.Clear();
-                while (batch.Count < MaxBatch && reader.TryRead(out var next))
-                {
-                    if (next.Token.IsCancellationRequested) next.Cancel();
-                    else batch.Add(next);
-                }
+                TakeWaiting(batch);
                 if (batch.Count > 0)
                     await CommitAsync(batch, stopping);
             }
@@ -102,6 +98,16 @@ public sealed class GroupCommitter : IAsyncDisposable
         }
     }
 
+    /// <summary>Adds the steps waiting now to <paramref name="batch"/>, up to <see cref="MaxBatch"/> (a cancelled one is ended, not added).</summary>
+    private void TakeWaiting(List<Step> batch)
+    {
+        while (batch.Count < MaxBatch && _steps.Reader.TryRead(out var next))
+        {
+            if (next.Token.IsCancellationRequested) next.Cancel();
+            else batch.Add(next);
+        }
+    }
+
     private async Task CommitAsync(List<Step> batch, CancellationToken stopping)
     {
         var succeeded = new List<Step>(batch.Count);
@@ -111,6 +117,10 @@ public sealed class GroupCommitter : IAsyncDisposable
             using var turn = await _writeGate.EnterAsync(stopping);
             var db = _writer ??= await OpenWriterAsync(stopping);
             await using var tx = await db.Database.BeginTransactionAsync(stopping);
+            // What arrived while this batch waited for the store's write lock (the centre's other process held it, or
+            // this process's dispatcher) joins it: a wait for the lock grows the batch instead of leaving the newcomers
+            // a lock wait of their own.
+            TakeWaiting(batch);
             var alone = batch.Count == 1;
             // On PostgreSQL a release is a round trip of its own, spent while the batch holds every lock its steps took
             // (a link's sequence row, the audit head): the next step's savepoint of the same name hides this one (a

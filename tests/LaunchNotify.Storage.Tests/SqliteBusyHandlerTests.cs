@@ -2,13 +2,14 @@ using System.Diagnostics.Metrics;
 using LaunchNotify.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LaunchNotify.Storage.Tests;
 
 /// <summary>
 /// A connection that finds the store's write lock taken waits in the node's busy handler (polled every millisecond,
 /// counted as <c>launchnotify.store.lock_waits</c>), not in SQLite's built-in one, whose sleeps grow to 100 ms; and it
-/// still gives up after the connection's timeout.
+/// still gives up after the connection's timeout. A group commit that waits for the lock takes in what arrived meanwhile.
 /// </summary>
 public sealed class SqliteBusyHandlerTests : IAsyncLifetime, IDisposable
 {
@@ -61,6 +62,26 @@ public sealed class SqliteBusyHandlerTests : IAsyncLifetime, IDisposable
         Assert.Equal(2, await waiter.WaitAsync(TimeSpan.FromSeconds(20)));
         lock (_listener)
             Assert.True(_waited > 0);
+    }
+
+    [Fact]
+    public async Task AGroupCommitWaitingForTheLock_TakesInTheStepsThatArriveMeanwhile()
+    {
+        await using var committer = new GroupCommitter(new StoreContextFactory(_store.Options), new StoreWriteGate(_store.Options.Provider), NullLogger<GroupCommitter>.Instance);
+        await using var holder = new NodeDbContext(_store.Options.ToDbContextOptions());
+        await using var tx = await holder.Database.BeginTransactionAsync();
+        await SequenceAllocator.NextAsync(holder, "IN", "PK", "in-pk-2005", SequenceAllocator.HeartbeatStream);
+        var waitsBefore = Interlocked.Read(ref _waits);
+
+        Task<long> Step() => committer.RunAsync((db, ct) => SequenceAllocator.NextAsync(db, "IN", "PK", "in-pk-2005", SequenceAllocator.NotificationStream, ct), CancellationToken.None);
+        var first = Step();
+        Assert.True(SpinWait.SpinUntil(() => Interlocked.Read(ref _waits) > waitsBefore, TimeSpan.FromSeconds(20)), "the committer never waited for the lock");
+        var later = new[] { Step(), Step() };
+        await tx.CommitAsync();
+
+        var numbers = await Task.WhenAll([first, .. later]).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal([1L, 2L, 3L], numbers.Order());
+        Assert.Equal(1, committer.Batches);
     }
 
     [Fact]
