@@ -17,8 +17,8 @@ namespace LaunchNotify.Storage;
 /// One writer per process instead of one transaction per message: on SQLite, concurrent transactions queue on the
 /// file's single write lock and each commit is an fsync; here a busy process pays one lock and one fsync per batch.
 /// The batch is whatever is waiting when the previous commit ends, plus whatever arrived while it waited for the write
-/// lock (never delayed to collect more), so an idle node commits each message at once. Writes go through the process's <see cref="StoreWriteGate"/> like the dispatcher's
-/// and the deadline watcher's.
+/// lock (never delayed to collect more), so an idle node commits each message at once. Writes go through the process's
+/// <see cref="StoreWriteGate"/> like the dispatcher's and the deadline watcher's.
 /// </remarks>
 public sealed class GroupCommitter : IAsyncDisposable
 {
