@@ -22,6 +22,52 @@ public static class SequenceAllocator
     }
 
     /// <summary>
+    /// The next number on the link from <paramref name="sender"/> to each of <paramref name="recipients"/>, in one statement
+    /// (a multilateral notification to 142 centres is one round trip, not 142): a multi-row upsert returning each row's
+    /// number, its rows in recipient order, so that two transactions numbering overlapping sets take the rows' locks in
+    /// the same order. Each recipient gets what <see cref="NextAsync"/> would have given it.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, long>> NextForEachAsync(NodeDbContext db, string sender, IReadOnlyList<string> recipients,
+        string agreementId, string stream, CancellationToken ct = default)
+    {
+        var ordered = recipients.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var numbers = new Dictionary<string, long>(ordered.Count, StringComparer.Ordinal);
+        if (ordered.Count < 2 || ordered.Count != recipients.Count)
+        {
+            // One recipient (the common case, its statement shared with NextAsync), or a list naming one twice (the rules
+            // refuse it before anything is numbered), which would number that link twice.
+            foreach (var recipient in recipients)
+                numbers[recipient] = await NextAsync(db, sender, recipient, agreementId, stream, ct);
+            return numbers;
+        }
+        var rows = ordered.Count;
+        var command = ModelCommands.ReaderStatement(db, $"sequence-next-{rows}", model => ParametersFor(model, rows), p => $"""
+            INSERT INTO "SequenceCounters" ("Sender", "Recipient", "AgreementId", "Stream", "Last")
+            VALUES {string.Join(", ", Enumerable.Range(0, rows).Select(i => $"({p("Sender")}, {p(RecipientParameter(i))}, {p("AgreementId")}, {p("Stream")}, 1)"))}
+            ON CONFLICT ("Sender", "Recipient", "AgreementId", "Stream") DO UPDATE SET "Last" = "SequenceCounters"."Last" + 1
+            RETURNING "Recipient", "Last"
+            """);
+        var values = new Dictionary<string, object?>(rows + 3) { ["Sender"] = sender, ["AgreementId"] = agreementId, ["Stream"] = stream };
+        for (var i = 0; i < rows; i++)
+            values[RecipientParameter(i)] = ordered[i];
+        await using (var reader = await command.ExecuteReaderAsync(ModelCommands.Parameters(db, values), ct))
+            while (await reader.ReadAsync(ct))
+                numbers[reader.DbDataReader.GetString(0)] = reader.DbDataReader.GetInt64(1);
+        if (numbers.Count != rows)
+            throw new InvalidOperationException($"The sequence counters' upsert returned {numbers.Count} numbers for {rows} recipients.");
+        return numbers;
+    }
+
+    private static string RecipientParameter(int i) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Recipient{i}");
+
+    private static IReadOnlyList<(string Name, Microsoft.EntityFrameworkCore.Metadata.IProperty TypedAs)> ParametersFor(Microsoft.EntityFrameworkCore.Metadata.IModel model, int rows)
+    {
+        var counter = model.FindEntityType(typeof(Entities.SequenceCounter))!;
+        return [.. new[] { "Sender", "AgreementId", "Stream" }.Select(name => (name, counter.FindProperty(name)!)),
+            .. Enumerable.Range(0, rows).Select(i => (RecipientParameter(i), counter.FindProperty("Recipient")!))];
+    }
+
+    /// <summary>
     /// The upsert that takes the next number (returned as <c>Last</c>), its parameters named as <see cref="Parameters"/>
     /// lists them; with <paramref name="onlyWithARowOf"/> (a common table expression of the same statement) it numbers only
     /// when that gives a row, and returns nothing otherwise (the inbox's claim and its receipt's number in one statement).

@@ -50,6 +50,37 @@ public sealed class PostgresSequenceAllocatorTests(PostgresFixture postgres) : I
     }
 
     [Fact]
+    public async Task NextForEach_OnPostgreSql_NumbersEachRecipientsLink_AsNextWould()
+    {
+        await using var db = new NodeDbContext(postgres.Options.ToDbContextOptions());
+        await SequenceAllocator.NextAsync(db, "US", "RU", _agreement, SequenceAllocator.NotificationStream);
+
+        var first = await SequenceAllocator.NextForEachAsync(db, "US", ["RU", "IN", "CN"], _agreement, SequenceAllocator.NotificationStream);
+        var second = await SequenceAllocator.NextForEachAsync(db, "US", ["CN", "RU", "IN"], _agreement, SequenceAllocator.NotificationStream);
+
+        Assert.Equal(new Dictionary<string, long> { ["RU"] = 2, ["IN"] = 1, ["CN"] = 1 }, first);
+        Assert.Equal(new Dictionary<string, long> { ["RU"] = 3, ["IN"] = 2, ["CN"] = 2 }, second);
+        Assert.Equal(3, await SequenceAllocator.NextAsync(db, "US", "IN", _agreement, SequenceAllocator.NotificationStream));
+    }
+
+    [Fact]
+    public async Task NextForEach_OnPostgreSql_FromConcurrentTransactionsWithOverlappingRecipients_NeverSharesANumber()
+    {
+        var numbers = await Task.WhenAll(Enumerable.Range(0, 16).Select(async i =>
+        {
+            await using var db = new NodeDbContext(postgres.Options.ToDbContextOptions());
+            await using var tx = await db.Database.BeginTransactionAsync();
+            IReadOnlyList<string> recipients = i % 2 == 0 ? ["RU", "CN", "IN"] : ["IN", "CN", "RU"];
+            var n = await SequenceAllocator.NextForEachAsync(db, "US", recipients, _agreement, SequenceAllocator.NotificationStream);
+            await tx.CommitAsync();
+            return n;
+        }));
+
+        foreach (var link in new[] { "RU", "CN", "IN" })
+            Assert.Equal(Enumerable.Range(1, 16).Select(i => (long)i), numbers.Select(n => n[link]).Order());
+    }
+
+    [Fact]
     public async Task Next_OnPostgreSqlFromManyConcurrentTransactions_NeverHandsOutANumberTwice()
     {
         var numbers = await Task.WhenAll(Enumerable.Range(0, 40).Select(async _ =>

@@ -204,12 +204,9 @@ public sealed class SubmissionService(
 
     private async Task<(IReadOnlyList<Addressee> Recipients, Instant? EarliestDue, IReadOnlyList<OutboxEntry> HandOff)> StoreStepAsync(NodeDbContext db, Message draft, PreNotification? original, Agreement agreement, Instant now, Actor? by, CancellationToken ct)
     {
-        var recipients = new List<Addressee>();
-        foreach (var r in draft.Recipients)
-        {
-            var sequence = await SequenceAllocator.NextAsync(db, node.Centre, r.Centre, draft.AgreementId, SequenceAllocator.NotificationStream, ct);
-            recipients.Add(new Addressee(r.Centre, sequence));
-        }
+        var numbers = await SequenceAllocator.NextForEachAsync(db, node.Centre, [.. draft.Recipients.Select(r => r.Centre.Value)], draft.AgreementId,
+            SequenceAllocator.NotificationStream, ct);
+        var recipients = draft.Recipients.Select(r => new Addressee(r.Centre, numbers[r.Centre.Value])).ToList();
         var message = draft with { Recipients = recipients };
         var payload = WireJson.SerializeToUtf8(message);
         var jws = signer.Sign(payload);
