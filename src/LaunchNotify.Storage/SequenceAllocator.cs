@@ -60,11 +60,12 @@ public static class SequenceAllocator
 
     private static string RecipientParameter(int i) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Recipient{i}");
 
+    /// <summary><see cref="Parameters"/>, with one recipient parameter per row instead of the one.</summary>
     private static IReadOnlyList<(string Name, Microsoft.EntityFrameworkCore.Metadata.IProperty TypedAs)> ParametersFor(Microsoft.EntityFrameworkCore.Metadata.IModel model, int rows)
     {
-        var counter = model.FindEntityType(typeof(Entities.SequenceCounter))!;
-        return [.. new[] { "Sender", "AgreementId", "Stream" }.Select(name => (name, counter.FindProperty(name)!)),
-            .. Enumerable.Range(0, rows).Select(i => (RecipientParameter(i), counter.FindProperty("Recipient")!))];
+        var single = Parameters(model);
+        var recipient = single.Single(p => p.Name == "Recipient").TypedAs;
+        return [.. single.Where(p => p.Name != "Recipient"), .. Enumerable.Range(0, rows).Select(i => (RecipientParameter(i), recipient))];
     }
 
     /// <summary>

@@ -18,8 +18,8 @@ namespace LaunchNotify.Storage;
 /// centre's publisher and subscriber write one file and hold its lock for a millisecond or two per transaction, so a
 /// waiter that had lost three times slept 10 ms or more for a lock free long before: at 100 notifications/s, `strace`
 /// of the sender's two processes showed dozens of 25, 50 and 100 ms sleeps in 8 s, the tail of the latency
-/// (docs/performance.md, "waiting for the other process's lock"). A fixed 1 ms poll wakes at most a millisecond after the lock is free.
-/// The waits are counted (<c>launchnotify.store.lock_waits</c>, and the time spent in them), so an operator can see
+/// (docs/performance.md, "waiting for the other process's lock"). A fixed 1 ms poll wakes at most a millisecond after
+/// the lock is free. The waits are counted (<c>launchnotify.store.lock_waits</c>, and the time spent in them), so an operator can see
 /// how much the processes sharing a store wait for each other.
 /// </remarks>
 internal sealed unsafe class SqliteBusyTimeout(int milliseconds) : DbConnectionInterceptor
