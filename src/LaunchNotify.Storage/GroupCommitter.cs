@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using LaunchNotify.Storage.Audit;
+using LaunchNotify.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -127,10 +129,19 @@ public sealed class GroupCommitter : IAsyncDisposable
             // rollback goes to the newest of that name), and the commit ends them all, so they are left to it. On SQLite
             // a release is a call in the process, and it keeps the savepoints from nesting.
             var onPostgres = db.IsPostgres;
+            // On SQLite the batch holds the store's only write lock from its BEGIN, so the audit chain is not locked by
+            // anyone else meanwhile: its steps' entries are sealed together at the end, one reservation and one insert per
+            // 16 entries for the batch where each step's save made its own (AuditChainInterceptor.SealBatchAsync). On
+            // PostgreSQL each save still seals its own, taking the chain's row lock before any row its step goes on to
+            // lock, the order every other writer keeps (AuditLog.BeginLockedTransactionAsync): sealing at the end would
+            // take the chain after the rows and could deadlock against them.
+            var batchAudit = onPostgres ? null : new List<AuditEntry>();
+            db.BatchAudit = batchAudit;
             var savepointMade = false;
             for (var i = 0; i < batch.Count; i++)
             {
                 var step = batch[i];
+                var auditMark = batchAudit?.Count ?? 0;
                 if (!alone && !savepointMade) await tx.CreateSavepointAsync(Savepoint, stopping);
                 savepointMade = false;
                 // The step continues its caller's trace: what it starts or stamps (a receipt applied, the traceparent an
@@ -158,17 +169,23 @@ public sealed class GroupCommitter : IAsyncDisposable
                     await tx.RollbackToSavepointAsync(Savepoint, stopping);
                     db.ChangeTracker.Clear();
                     db.DropDeferred();
+                    // Its audit entries go with its writes.
+                    batchAudit?.RemoveRange(auditMark, batchAudit.Count - auditMark);
                     failed.Add((step, e));
                 }
             }
             Activity.Current = null;
+            if (batchAudit is { Count: > 0 })
+                await AuditChainInterceptor.SealBatchAsync(db, batchAudit, stopping);
             await tx.CommitAsync(stopping);
+            db.BatchAudit = null;
             Interlocked.Increment(ref _batches);
             foreach (var step in succeeded)
                 step.Complete();
         }
         catch (Exception e)
         {
+            // (The writer goes below, and with it the batch's unsealed entries.)
             await DropWriterAsync();
             if (batch.Count > 1)
                 _logger.LogWarning("A batch of {Count} steps was not committed ({Error}); each caller retries or answers", batch.Count, e.Message);

@@ -150,6 +150,13 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : IdentityDb
     }
 
     /// <summary>
+    /// The audit entries of the group committer's batch under way on SQLite, in the order its steps saved them: the
+    /// committer seals them all at the batch's end (<see cref="Audit.AuditChainInterceptor.SealBatchAsync"/>). Null outside
+    /// such a batch (every other context, this one between batches, and on PostgreSQL): a save seals its own entries.
+    /// </summary>
+    internal List<AuditEntry>? BatchAudit { get; set; }
+
+    /// <summary>
     /// The audit chain's head as reserved by this save's first command for <see cref="AuditHead.Count"/> entries (PostgreSQL,
     /// <see cref="NewRows"/>): the interceptor seals after it instead of reserving again. Null outside such a save.
     /// </summary>

@@ -16,6 +16,7 @@ namespace LaunchNotify.Storage.Audit;
 /// multi-row insert that also sets the head's hash (<see cref="ModelCommands"/>; EF Core wrote one insert per entry). In
 /// the group committer's writer on PostgreSQL neither is a round trip of its own: the reservation is the last statement of
 /// the save's first command (<see cref="NewRows"/>), the insert goes with the writer's next command (the end of the step).
+/// In its writer on SQLite a batch's saves leave their entries to the batch's end, sealed together (<see cref="SealBatchAsync"/>).
 /// </summary>
 /// <remarks>
 /// The head update is the lock: PostgreSQL holds the row lock until commit (a second appender waits, then reads the
@@ -46,6 +47,8 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
             return result;
         try
         {
+            if (LeftToBatch(db, pending))
+                return result;
             if (db.Database.CurrentTransaction is null)
                 _opened.AddOrUpdate(db, db.Database.BeginTransaction());
             AuditHead head;
@@ -81,6 +84,8 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
             return result;
         try
         {
+            if (LeftToBatch(db, pending))
+                return result;
             if (db.Database.CurrentTransaction is null)
                 _opened.AddOrUpdate(db, await db.Database.BeginTransactionAsync(cancellationToken));
             AuditHead head;
@@ -157,6 +162,44 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     {
         Abandon(eventData.Context);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// In the group committer's writer, inside a batch on SQLite (<see cref="NodeDbContext.BatchAudit"/>), a save only takes
+    /// its entries out of the unit of work and leaves them to the batch's end (<see cref="SealBatchAsync"/>): one reservation
+    /// and one insert per 16 entries for the whole batch, where every step's save made its own. (The batch holds the
+    /// store's only write lock from its BEGIN, so no other writer can append in between.)
+    /// </summary>
+    private bool LeftToBatch(DbContext db, List<Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry<AuditEntry>> pending)
+    {
+        if (db is not NodeDbContext { BatchAudit: { } batch } || db.Database.CurrentTransaction is null)
+            return false;
+        batch.AddRange(TakeOver(db, pending));
+        return true;
+    }
+
+    /// <summary>
+    /// Seals and writes the entries a group-commit batch's steps left to its end, in the order they were saved: one
+    /// reservation for all of them (the chain's lock, held from here to the commit), then their multi-row inserts, the
+    /// last of which sets the head's hash. Called by the committer after its last step, in the batch's transaction.
+    /// </summary>
+    internal static async Task SealBatchAsync(NodeDbContext db, List<AuditEntry> entries, CancellationToken ct)
+    {
+        if (entries.Count == 0)
+            return;
+        AuditHead head;
+        await using (var reader = await ReserveCommand(db, entries.Count, out var parameters).ExecuteReaderAsync(parameters, ct))
+            head = await reader.ReadAsync(ct) ? Head(reader, entries.Count) : throw new InvalidOperationException("The audit chain's head row was not returned.");
+        var hash = Seal(entries, head);
+        try
+        {
+            foreach (var (_, command, values) in Writes(db, entries, hash))
+                await ModelCommands.ExecuteAsync(db, command, values, ct);
+        }
+        catch (DbException e)
+        {
+            throw WriteFailed(e);
+        }
     }
 
     /// <summary>Numbers, links and hashes the pending entries after <paramref name="head"/>; returns the new head hash.</summary>
@@ -260,8 +303,11 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
         }
         if (db is not null && _written.TryGetValue(db, out var entries))
         {
-            // Not saved: the unit of work holds its entries again (sealed anew by its next save, if any).
+            // Not saved: the unit of work holds its entries again (sealed anew by its next save, if any), and a batch
+            // they were left to does not seal them.
             _written.Remove(db);
+            if (db is NodeDbContext { BatchAudit: { } batch })
+                batch.RemoveAll(entries.Contains);
             db.Set<AuditEntry>().AddRange(entries);
         }
         if (db is null || !_opened.TryGetValue(db, out var tx))
