@@ -5,6 +5,7 @@ using LaunchNotify.Domain.Values;
 using LaunchNotify.Node.Audit;
 using LaunchNotify.Node.Broker;
 using LaunchNotify.Node.Outbox;
+using LaunchNotify.Storage;
 using LaunchNotify.Storage.Entities;
 using LaunchNotify.Tests.Shared;
 using Microsoft.EntityFrameworkCore;
@@ -97,8 +98,11 @@ public sealed class DispatcherAuditTests : IAsyncLifetime
         Assert.True((await AuditVerifier.VerifyAsync(db)).Intact);
     }
 
-    [Fact]
-    public async Task Dispatch_OfAReceipt_MarksItsEntryPublished_WithoutAStatementOnDeliveries_WhichOnlyNotificationsHave()
+    /// <param name="groupCommit">The node's way: the marks are a step of the process's group commit (else a transaction of their own).</param>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Dispatch_OfAReceipt_MarksItsEntryPublished_WithoutAStatementOnDeliveries_WhichOnlyNotificationsHave(bool groupCommit)
     {
         var sqlite = await SqliteTestStore.CreateAsync();
         await using ITestStore store = sqlite;
@@ -113,11 +117,14 @@ public sealed class DispatcherAuditTests : IAsyncLifetime
             await db.SaveChangesAsync();
         }
         await using var publisher = Publisher(_amqpPort);
+        var gate = new StoreWriteGate(StorageProvider.Sqlite);
+        await using var committer = new GroupCommitter(store.Factory, gate, NullLogger<GroupCommitter>.Instance);
         var dispatcher = new OutboxDispatcher(store.Factory, publisher, new OutboxSignal(), new FakeClock(PublishedAt),
-            new OutboxDispatcherOptions { Kinds = ["receipt", "prenotification"] }, NullLogger<OutboxDispatcher>.Instance);
+            new OutboxDispatcherOptions { Kinds = ["receipt", "prenotification"] }, NullLogger<OutboxDispatcher>.Instance, gate, groupCommit ? committer : null);
         using var counter = StatementCounter.Start(sqlite.File);
 
         Assert.Equal(2, await dispatcher.DispatchBatchAsync(default));
+        Assert.Equal(groupCommit ? 1 : 0, committer.Batches);
 
         // One statement on deliveries: the notification's. The receipt has none to mark (it is not an operator's submission).
         var updates = counter.Commands.Where(c => c.Contains("UPDATE \"Deliveries\"", StringComparison.Ordinal)).ToList();

@@ -21,7 +21,8 @@ public sealed class OutboxDispatcher(
     IClock clock,
     OutboxDispatcherOptions options,
     ILogger<OutboxDispatcher> logger,
-    StoreWriteGate? writeGate = null) : BackgroundService
+    StoreWriteGate? writeGate = null,
+    GroupCommitter? committer = null) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -190,11 +191,42 @@ public sealed class OutboxDispatcher(
         }));
 
         var publishedAt = clock.GetCurrentInstant();
+        int published;
+        if (committer is not null && !db.IsPostgres)
+        {
+            // On SQLite a step of the process's group commit (the intake's or the inbox's): the marks share a transaction,
+            // the store's write lock (and the turn between the centre's processes), a commit and the audit chain's
+            // reservation with whatever else is being stored, instead of taking them once more. Status, delivery and audit
+            // entries still commit together. (On PostgreSQL a step would lock the deliveries before the audit chain, the
+            // other way round from every other writer: the marks keep their own transaction, the chain locked first.)
+            published = await committer.RunAsync(async (step, stepCt) =>
+            {
+                step.Outbox.AttachRange(batch);
+                return await MarkAsync(step, outcomes, publishedAt, stepCt);
+            }, ct);
+        }
+        else
+        {
+            // One transaction for the whole batch (one write lock, one commit), taking the audit chain's lock first.
+            using var turn = await (writeGate ?? StoreWriteGate.Open).EnterAsync(ct);
+            await using var tx = await Audit.AuditLog.BeginLockedTransactionAsync(db, ct);
+            published = await MarkAsync(db, outcomes, publishedAt, ct);
+            await tx.CommitAsync(ct);
+        }
+
+        var down = outcomes.Select(o => o.error).OfType<BrokerUnavailableException>().FirstOrDefault();
+        if (down is not null && published == 0)
+            throw down;
+        return published;
+    }
+
+    /// <summary>
+    /// Marks what the broker confirmed published (with its audit entry and its deliveries) and what it refused for a
+    /// later attempt, and saves, in the caller's transaction. Returns how many were published.
+    /// </summary>
+    private async Task<int> MarkAsync(NodeDbContext db, (OutboxEntry entry, Exception? error)[] outcomes, Instant publishedAt, CancellationToken ct)
+    {
         var published = 0;
-        // One transaction for the whole batch (one write lock, one commit), taking the audit chain's lock first:
-        // status, delivery and audit entries commit together.
-        using var turn = await (writeGate ?? StoreWriteGate.Open).EnterAsync(ct);
-        await using var tx = await Audit.AuditLog.BeginLockedTransactionAsync(db, ct);
         foreach (var (entry, error) in outcomes)
         {
             entry.ClaimToken = null;
@@ -231,11 +263,6 @@ public sealed class OutboxDispatcher(
                     .SetProperty(d => d.PublishedAt, publishedAt), ct);
         }
         await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-
-        var down = outcomes.Select(o => o.error).OfType<BrokerUnavailableException>().FirstOrDefault();
-        if (down is not null && published == 0)
-            throw down;
         return published;
     }
 
