@@ -182,6 +182,38 @@ public sealed class GroupCommitTests(PostgresSchemaFixture postgres) : IClassFix
     }
 
     /// <summary>
+    /// The same message id submitted twice at once (a client's retry racing its first try): both pass the look for a
+    /// resubmission before either is stored and meet in one batch, where the primary key refuses the second. It is answered
+    /// as the resubmission it is (no 5xx, no second message), the first stored once with its deliveries.
+    /// </summary>
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task TheSameIdSubmittedTwiceAtOnce_IsStoredOnce_AndTheLaterIsAnsweredAsAResubmission(string provider)
+    {
+        var us = await _world.StartAsync("US", provider == "postgres" ? postgres.Store : null);
+        var committer = us.Services.GetRequiredService<GroupCommitter>();
+        var draft = Drafts.PreNotification("p5-demo", "RU", _world.Clock.GetCurrentInstant() + Duration.FromHours(3), Duration.FromHours(2));
+        var id = Guid.NewGuid();
+        draft["messageId"] = id.ToString("D");
+
+        Task<SubmissionResult>[] submissions;
+        await using (var busy = await BusyAsync(committer))
+        {
+            submissions = [.. Enumerable.Range(0, 2).Select(_ => Task.Run(() => us.SubmitAsync((System.Text.Json.Nodes.JsonObject)draft.DeepClone(), "prenotification")))];
+            await Eventually(() => committer.Pending == submissions.Length + 1);
+        }
+        var results = await Task.WhenAll(submissions);
+
+        Assert.Equal([SubmissionStatus.Accepted, SubmissionStatus.AlreadyAccepted], results.Select(r => r.Status).Order());
+        Assert.All(results, r => Assert.Equal(id, r.MessageId));
+        Assert.Equal(results[0].Recipients.Select(r => (r.Centre.Value, r.Sequence)), results[1].Recipients.Select(r => (r.Centre.Value, r.Sequence)));
+        await using var db = us.NewDb();
+        Assert.Equal(1, await db.OutboundMessages.CountAsync(m => m.MessageId == id));
+        Assert.Equal(1, await db.Outbox.CountAsync(o => o.MessageId == id));
+    }
+
+    /// <summary>
     /// Occupies the committer with a step that waits until disposed, so that what is handed in meanwhile queues for the
     /// next batch (on SQLite and PostgreSQL alike: holding the write gate would not, since PostgreSQL's gate never waits).
     /// </summary>

@@ -114,7 +114,23 @@ public sealed class SubmissionService(
             return SubmissionResult.Refused(message.MessageId.Value, errors, warnings);
 
         // The committed deliveries are the ones in memory: no read back (one round trip fewer per submission).
-        var (stored, earliestDue, handOff) = await StoreAsync(message, original, agreement, now, by, ct);
+        IReadOnlyList<Addressee> stored;
+        Instant? earliestDue;
+        IReadOnlyList<OutboxEntry> handOff;
+        try
+        {
+            (stored, earliestDue, handOff) = await StoreAsync(message, original, agreement, now, by, ct);
+        }
+        catch (DbUpdateException)
+        {
+            if (!await ModelCommands.ExistsAsync<OutboundMessage>(db, [message.MessageId.Value], ct))
+                throw;
+            // The race the look above cannot see: the same id submitted twice at once (a client's retry, two operators),
+            // both past the look, one stored first (in the same batch, or another process on PostgreSQL). The primary key
+            // refused this one (its step alone was rolled back); it is answered as the resubmission it is, from the row
+            // committed by the time a failed step learns of its failure (GroupCommitter).
+            return await AlreadyAcceptedAsync(db, message, ct);
+        }
         outboxSignal.HandOff(handOff);
         if (earliestDue is not null)
             deadlineSignal.Notify(earliestDue);
