@@ -37,8 +37,12 @@ internal sealed partial class ProcessTurn : IDisposable
     private readonly BlockingCollection<Request> _requests = new();
     private readonly Lock _starting = new();
     private Thread? _waiter;
+
+    // The lock file's descriptor (-1: not open), closed under this lock and never while the waiting thread blocks on it.
+    private readonly Lock _closing = new();
     private int _fd = -1;
     private bool _disposed;
+    private bool _inFlock;
 
     private ProcessTurn(string path, TimeSpan wait)
     {
@@ -60,18 +64,28 @@ internal sealed partial class ProcessTurn : IDisposable
     /// </summary>
     public async ValueTask<bool> TakeAsync(CancellationToken ct)
     {
-        var fd = Descriptor();
-        if (fd < 0)
-            return false;
-        if (Flock(fd, LockExclusive | LockNonBlocking) == 0)
-            return true;
-        if (Marshal.GetLastPInvokeError() != WouldBlock)
-            return false;
+        lock (_closing)
+        {
+            var fd = Descriptor();
+            if (fd < 0)
+                return false;
+            if (Flock(fd, LockExclusive | LockNonBlocking) == 0)
+                return true;
+            if (Marshal.GetLastPInvokeError() != WouldBlock)
+                return false;
+        }
 
         var started = Stopwatch.GetTimestamp();
         var request = new Request();
         StartWaiter();
-        _requests.Add(request, CancellationToken.None);
+        try
+        {
+            _requests.Add(request, CancellationToken.None);
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // disposed: the process is stopping
+        }
         bool held;
         try
         {
@@ -96,18 +110,16 @@ internal sealed partial class ProcessTurn : IDisposable
     /// <summary>Gives the turn back (the caller's transaction has ended).</summary>
     public void Give()
     {
-        if (Volatile.Read(ref _fd) is var fd and >= 0)
-            Flock(fd, LockRelease);
+        lock (_closing)
+            if (_fd >= 0)
+                Flock(_fd, LockRelease);
     }
 
+    /// <summary>The lock file's descriptor, opened on first use (the store's directory exists by then) and tried again next time if it cannot be; under <see cref="_closing"/>.</summary>
     private int Descriptor()
     {
-        if (_fd >= 0 || _disposed)
-            return _fd;
-        // Opened on first use (the store's directory exists by then); tried again next time if it cannot be.
-        var fd = Open(Path, OpenReadWrite | OpenCreate | OpenCloseOnExec, OwnerReadWrite);
-        if (fd >= 0 && Interlocked.CompareExchange(ref _fd, fd, -1) != -1)
-            Close(fd);
+        if (_fd < 0 && !_disposed)
+            _fd = Open(Path, OpenReadWrite | OpenCreate | OpenCloseOnExec, OwnerReadWrite);
         return _fd;
     }
 
@@ -129,23 +141,56 @@ internal sealed partial class ProcessTurn : IDisposable
     {
         foreach (var request in _requests.GetConsumingEnumerable())
         {
-            var fd = Volatile.Read(ref _fd);
+            int fd;
+            lock (_closing)
+            {
+                if (_disposed)
+                {
+                    request.Grant(false);
+                    continue;
+                }
+                fd = _fd;
+                _inFlock = true;
+            }
             int result;
             do
                 result = fd < 0 ? -1 : Flock(fd, LockExclusive);
             while (result != 0 && Marshal.GetLastPInvokeError() == Interrupted);
-            // A request abandoned meanwhile (its wait ended) does not keep the turn.
-            if (!request.Grant(result == 0) && result == 0)
-                Flock(fd, LockRelease);
+            lock (_closing)
+            {
+                _inFlock = false;
+                if (_disposed)
+                {
+                    // Disposed while this thread waited: the descriptor is this thread's to close (closing it gives the turn back).
+                    request.Grant(false);
+                    CloseDescriptor();
+                    continue;
+                }
+                // A request abandoned meanwhile (its wait ended) does not keep the turn.
+                if (!request.Grant(result == 0) && result == 0)
+                    Flock(fd, LockRelease);
+            }
         }
     }
 
     public void Dispose()
     {
-        _disposed = true;
+        lock (_closing)
+        {
+            _disposed = true;
+            // Not under the waiting thread's feet: a descriptor closed (and its number reused) while it blocks in flock on it
+            // would have it give back a lock on another file.
+            if (!_inFlock)
+                CloseDescriptor();
+        }
         _requests.CompleteAdding();
-        if (Interlocked.Exchange(ref _fd, -1) is var fd and >= 0)
-            Close(fd);
+    }
+
+    private void CloseDescriptor()
+    {
+        if (_fd >= 0)
+            Close(_fd);
+        _fd = -1;
     }
 
     /// <summary>One wait for the turn: granted by the waiting thread, or abandoned by its caller first (never both).</summary>

@@ -118,6 +118,22 @@ public sealed class StoreWriteGateTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task AGateDisposedWhileHoldingTheTurn_GivesItBack_AsAStoppedProcessWould()
+    {
+        var (a, b) = (Gate(), Gate());
+        var held = await a.EnterAsync(CancellationToken.None);
+        var waiting = b.EnterAsync(CancellationToken.None).AsTask();
+        Assert.False(waiting.IsCompleted);
+
+        a.Dispose();
+        var turnB = await waiting.WaitAsync(Patience);
+        held.Dispose();
+        // A disposed gate takes no turn (its writers wait for SQLite's lock alone) and blocks no one.
+        (await a.EnterAsync(CancellationToken.None).AsTask().WaitAsync(Patience)).Dispose();
+        turnB.Dispose();
+    }
+
+    [Fact]
     public async Task GroupCommitsOfTwoProcesses_OnOneStore_NumberEveryStepOnce()
     {
         await using var first = new GroupCommitter(new StoreContextFactory(_store.Options), Gate(), NullLogger<GroupCommitter>.Instance);
