@@ -63,10 +63,13 @@ internal sealed unsafe class SqliteBusyTimeout(int milliseconds) : DbConnectionI
         return null;
     }
 
-    private static readonly Counter<long> Waits = StoreMetrics.Meter.CreateCounter<long>(
+    /// <summary>The node's meter (<c>LaunchNotify</c>, as the node's telemetry exports it).</summary>
+    private static readonly Meter Meter = new("LaunchNotify");
+
+    private static readonly Counter<long> Waits = Meter.CreateCounter<long>(
         "launchnotify.store.lock_waits", unit: "{wait}", description: "Statements that found a SQLite store's write lock taken by another connection and waited for it.");
 
-    private static readonly Counter<double> WaitTime = StoreMetrics.Meter.CreateCounter<double>(
+    private static readonly Counter<double> WaitTime = Meter.CreateCounter<double>(
         "launchnotify.store.lock_wait_time", unit: "s", description: "Time spent waiting for a SQLite store's write lock held by another connection.");
 
     /// <summary>When this thread's current wait began (the callback runs on the thread stepping the statement).</summary>

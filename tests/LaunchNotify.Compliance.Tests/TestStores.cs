@@ -46,7 +46,7 @@ public sealed class SqliteTestStore : ITestStore
     public ValueTask DisposeAsync()
     {
         SqliteConnection.ClearAllPools();
-        foreach (var f in new[] { _file, _file + "-wal", _file + "-shm", _file + "-turn" })
+        foreach (var f in new[] { _file, _file + "-wal", _file + "-shm" })
             System.IO.File.Delete(f);
         return ValueTask.CompletedTask;
     }

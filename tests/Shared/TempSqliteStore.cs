@@ -19,7 +19,7 @@ public sealed class TempSqliteStore(string name) : IAsyncLifetime
     {
         // This store's pooled connections only (ClearAllPools would close every other test's too).
         Options?.ReleaseSqliteConnections();
-        foreach (var f in new[] { _file, _file + "-wal", _file + "-shm", _file + "-turn" })
+        foreach (var f in new[] { _file, _file + "-wal", _file + "-shm" })
             File.Delete(f);
         return Task.CompletedTask;
     }

@@ -35,8 +35,7 @@ public static class NodeServices
         services.AddSingleton(clock ?? SystemClock.Instance);
         // Pooled: each store round trip used to build a context and resolve its EF services anew (lock contention in the profile).
         services.AddPooledDbContextFactory<NodeDbContext>((settings.ReadOnly ? settings.Store.AsReadOnly() : settings.Store).Configure);
-        // Made by the container, so that it is disposed with it (the turn's lock file is closed).
-        services.AddSingleton(_ => settings.ReadOnly ? new StoreWriteGate(settings.Store.Provider) : StoreWriteGate.For(settings.Store));
+        services.AddSingleton(new StoreWriteGate(settings.Store.Provider));
         services.AddSingleton(SchemaCatalog.Default);
         services.AddSingleton<IAgreementSource>(settings.AgreementsDirectory is { } dir ? AgreementCatalog.FromDirectory(dir) : AgreementCatalog.Default);
         services.AddSingleton<IMessageRules, AgreementRules>();

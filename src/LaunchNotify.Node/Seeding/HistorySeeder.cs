@@ -187,7 +187,7 @@ public sealed class HistorySeeder
                     throw new SeedException($"{path} already exists; seed into an empty folder, or add --force to replace it.");
                 // Pooled connections would keep the old file alive under the new one.
                 StorageOptions.SqliteFile(path).ReleaseSqliteConnections();
-                foreach (var file in new[] { path, path + "-wal", path + "-shm", path + "-turn" })
+                foreach (var file in new[] { path, path + "-wal", path + "-shm" })
                     File.Delete(file);
             }
         }
