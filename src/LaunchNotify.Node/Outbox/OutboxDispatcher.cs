@@ -196,8 +196,9 @@ public sealed class OutboxDispatcher(
         {
             // On SQLite a step of the process's group commit (the intake's or the inbox's): the marks share a transaction,
             // the store's write lock, a commit and the audit chain's reservation with whatever else is being stored,
-            // instead of taking them once more. Status, delivery and audit entries still commit together. (On PostgreSQL a step would lock the deliveries before the audit chain, the
-            // other way round from every other writer: the marks keep their own transaction, the chain locked first.)
+            // instead of taking them once more. Status, delivery and audit entries still commit together. (On PostgreSQL
+            // a step would lock the deliveries before the audit chain, the other way round from every other writer: the
+            // marks keep their own transaction, the chain locked first.)
             published = await committer.RunAsync(async (step, stepCt) =>
             {
                 step.Outbox.AttachRange(batch);

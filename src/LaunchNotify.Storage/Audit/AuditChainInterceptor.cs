@@ -88,12 +88,7 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
                 return result;
             if (db.Database.CurrentTransaction is null)
                 _opened.AddOrUpdate(db, await db.Database.BeginTransactionAsync(cancellationToken));
-            AuditHead head;
-            if (Reserved(db, pending.Count) is { } reserved)
-                head = reserved;
-            else
-                await using (var reader = await ReserveCommand(db, pending.Count, out var parameters).ExecuteReaderAsync(parameters, cancellationToken))
-                    head = await reader.ReadAsync(cancellationToken) ? Head(reader, pending.Count) : throw new InvalidOperationException("The audit chain's head row was not returned.");
+            var head = Reserved(db, pending.Count) ?? await ReserveAsync(db, pending.Count, cancellationToken);
             var entries = TakeOver(db, pending);
             var hash = Seal(entries, head);
             try
@@ -187,10 +182,7 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     {
         if (entries.Count == 0)
             return;
-        AuditHead head;
-        await using (var reader = await ReserveCommand(db, entries.Count, out var parameters).ExecuteReaderAsync(parameters, ct))
-            head = await reader.ReadAsync(ct) ? Head(reader, entries.Count) : throw new InvalidOperationException("The audit chain's head row was not returned.");
-        var hash = Seal(entries, head);
+        var hash = Seal(entries, await ReserveAsync(db, entries.Count, ct));
         try
         {
             foreach (var (_, command, values) in Writes(db, entries, hash))
@@ -200,6 +192,13 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
         {
             throw WriteFailed(e);
         }
+    }
+
+    /// <summary>Moves the head's number past <paramref name="count"/> entries (the chain's lock, held to the commit) and returns it.</summary>
+    private static async Task<AuditHead> ReserveAsync(DbContext db, int count, CancellationToken ct)
+    {
+        await using var reader = await ReserveCommand(db, count, out var parameters).ExecuteReaderAsync(parameters, ct);
+        return await reader.ReadAsync(ct) ? Head(reader, count) : throw new InvalidOperationException("The audit chain's head row was not returned.");
     }
 
     /// <summary>Numbers, links and hashes the pending entries after <paramref name="head"/>; returns the new head hash.</summary>
