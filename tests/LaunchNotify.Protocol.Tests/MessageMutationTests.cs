@@ -18,7 +18,7 @@ namespace LaunchNotify.Protocol.Tests;
 /// </summary>
 public class MessageMutationTests
 {
-    private static readonly byte[][] Seeds = Examples.Names(Examples.ValidFolder)
+    internal static readonly byte[][] Seeds = Examples.Names(Examples.ValidFolder)
         .Select(n => Examples.Load(Examples.ValidFolder, n).Document).ToArray();
 
     private static readonly PreNotification Original = (PreNotification)MessageParser.Parse(
@@ -51,7 +51,7 @@ public class MessageMutationTests
     private static readonly string[] Keys = ["kind", "messageId", "sender", "agreementId", "recipients", "issuedAt", "launchWindow", "outcome", "x"];
 
     /// <summary>A seed example and the mutations to apply to it, each three numbers (what, where, which).</summary>
-    private static readonly Gen<(int Seed, int[] Ops)> Mutations =
+    internal static readonly Gen<(int Seed, int[] Ops)> Mutations =
         Gen.Select(Gen.Int[0, Seeds.Length - 1], Gen.Int[0, int.MaxValue].Array[3, 15], (seed, ops) => (seed, ops));
 
     [Fact]
@@ -103,7 +103,7 @@ public class MessageMutationTests
         }
     }
 
-    private static byte[] Mutate(byte[] seed, int[] ops)
+    internal static byte[] Mutate(byte[] seed, int[] ops)
     {
         var root = JsonNode.Parse(seed)!;
         var textOps = new List<(int What, int A, int B)>();

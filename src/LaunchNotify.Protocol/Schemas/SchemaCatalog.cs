@@ -22,6 +22,9 @@ public sealed class SchemaCatalog
     private readonly Dictionary<string, JsonSchema> _schemas;
     // The schemas' own text, to read a failing keyword's value (a limit, the allowed values) into an error's arguments.
     private readonly Dictionary<string, JsonElement> _texts = new(StringComparer.Ordinal);
+    // The fast path: each schema as a plan of checks whose "valid" is taken as the answer; anything else goes to the
+    // library (SchemaPlan; docs/performance.md, 2026-12-07, sixth session). A schema the plan cannot take has none.
+    private readonly Dictionary<string, SchemaPlan?> _plans = new(StringComparer.Ordinal);
     // Most documents are valid: the flag output only says valid or not, without building the tree of results (about
     // half the CPU of the hierarchical output). Only an invalid document is evaluated again, hierarchically, for its
     // coded errors (docs/performance.md, 2026-12-06).
@@ -51,6 +54,8 @@ public sealed class SchemaCatalog
         }
         if (!_schemas.ContainsKey("common"))
             throw new InvalidOperationException("common.schema.json is missing from the schema set.");
+        foreach (var fileName in _texts.Keys)
+            _plans[fileName.Replace(".schema.json", "", StringComparison.Ordinal)] = SchemaPlan.TryBuild(fileName, _texts);
     }
 
     /// <summary>The schemas built into this assembly from the repository's <c>schemas/v1</c>.</summary>
@@ -119,6 +124,8 @@ public sealed class SchemaCatalog
     {
         if (!_schemas.TryGetValue(schemaName, out var schema))
             throw new ArgumentException($"No schema named '{schemaName}'.", nameof(schemaName));
+        if (_plans.GetValueOrDefault(schemaName)?.Check(root) == PlanVerdict.Valid)
+            return ValidationResult.Valid;
         if (schema.Evaluate(root, _flag).IsValid)
             return ValidationResult.Valid;
         // The flag's verdict stands; the hierarchical pass only explains it.
@@ -130,6 +137,15 @@ public sealed class SchemaCatalog
             errors.Add(new ValidationError("SCHEMA_INVALID", $"{schemaName}.schema.json", "", "The document does not match its schema.") { Args = RuleArgs.None });
         return new ValidationResult(errors);
     }
+
+    /// <summary>The fast plan's verdict on a document, or null where the schema has no plan (for the tests that hold the
+    /// plan to the library, and the benchmark).</summary>
+    public PlanVerdict? PlanVerdictOf(string schemaName, JsonElement root) => _plans.GetValueOrDefault(schemaName)?.Check(root);
+
+    /// <summary>The library's verdict alone (JsonSchema.Net, flag output), without the plan.</summary>
+    public bool LibraryVerdictOf(string schemaName, JsonElement root) =>
+        (_schemas.TryGetValue(schemaName, out var schema) ? schema : throw new ArgumentException($"No schema named '{schemaName}'.", nameof(schemaName)))
+            .Evaluate(root, _flag).IsValid;
 
     /// <summary>Walks only the failing branches: a failure inside a passing <c>not</c> or <c>if</c> is no error.</summary>
     private static void Collect(string schemaName, EvaluationResults node, List<(ValidationError, string, Uri)> errors, HashSet<(string, string)> seen)
