@@ -210,6 +210,9 @@ public sealed class GroupCommitter : IAsyncDisposable
             db.WritesNewRowsItself = true;
             // Opened here, EF leaves it open after each command and transaction (it closes only what it opened itself).
             await db.Database.OpenConnectionAsync(ct);
+            // The same few dozen statements run for every message on this connection: on SQLite they stay prepared
+            // (PostgreSQL's driver prepares them itself).
+            SqliteStatementCache.Enable(db.Database.GetDbConnection());
             return db;
         }
         catch

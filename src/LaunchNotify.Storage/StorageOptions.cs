@@ -44,8 +44,9 @@ public sealed record StorageOptions(StorageProvider Provider, string ConnectionS
         _ = Provider switch
         {
             // The same wait as the connection's command timeout (DefaultTimeout, seconds), done by SQLite's busy handler.
+            // Statements kept prepared on a connection that asks for it (the group committer's: SqliteStatementCache).
             StorageProvider.Sqlite => builder.UseSqlite(ConnectionString).AddInterceptors(
-                new SqliteBusyTimeout(new SqliteConnectionStringBuilder(ConnectionString).DefaultTimeout * 1000)),
+                new SqliteBusyTimeout(new SqliteConnectionStringBuilder(ConnectionString).DefaultTimeout * 1000), SqliteStatementCache.Instance),
             StorageProvider.PostgreSql => builder.UseNpgsql(WithPreparedStatements(ConnectionString)),
             _ => throw new ArgumentOutOfRangeException(nameof(Provider)),
         };
