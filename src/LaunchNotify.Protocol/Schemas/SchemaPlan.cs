@@ -85,19 +85,33 @@ public sealed class SchemaPlan
     {
         public Test[] Tests = [];
 
-        public override PlanVerdict Run(JsonElement instance)
+        public override PlanVerdict Run(JsonElement instance) => ByEach(Tests, instance);
+    }
+
+    /// <summary>One value by every test: the first invalid decides at once, else unsure if any is.</summary>
+    private static PlanVerdict ByEach(Test[] tests, JsonElement value)
+    {
+        var verdict = PlanVerdict.Valid;
+        foreach (var test in tests)
         {
-            var verdict = PlanVerdict.Valid;
-            foreach (var test in Tests)
-            {
-                var one = test.Run(instance);
-                if (one == PlanVerdict.Invalid)
-                    return PlanVerdict.Invalid;
-                if (one == PlanVerdict.Unsure)
-                    verdict = PlanVerdict.Unsure;
-            }
-            return verdict;
+            verdict = And(verdict, test.Run(value));
+            if (verdict == PlanVerdict.Invalid)
+                return verdict;
         }
+        return verdict;
+    }
+
+    /// <summary>Every value by one test: the first invalid decides at once, else unsure if any is.</summary>
+    private static PlanVerdict EachBy(Test test, IEnumerable<JsonElement> values)
+    {
+        var verdict = PlanVerdict.Valid;
+        foreach (var value in values)
+        {
+            verdict = And(verdict, test.Run(value));
+            if (verdict == PlanVerdict.Invalid)
+                return verdict;
+        }
+        return verdict;
     }
 
     private sealed class Constant(PlanVerdict verdict) : Test
@@ -296,36 +310,16 @@ public sealed class SchemaPlan
 
     private sealed class PropertyNamesTest(Test names) : Test
     {
-        public override PlanVerdict Run(JsonElement instance)
-        {
-            if (instance.ValueKind != JsonValueKind.Object)
-                return PlanVerdict.Valid;
-            var verdict = PlanVerdict.Valid;
-            foreach (var member in instance.EnumerateObject())
-            {
-                verdict = And(verdict, names.Run(JsonSerializer.SerializeToElement(member.Name)));
-                if (verdict == PlanVerdict.Invalid)
-                    return verdict;
-            }
-            return verdict;
-        }
+        public override PlanVerdict Run(JsonElement instance) =>
+            instance.ValueKind != JsonValueKind.Object
+                ? PlanVerdict.Valid
+                : EachBy(names, instance.EnumerateObject().Select(member => JsonSerializer.SerializeToElement(member.Name)));
     }
 
     private sealed class ItemsTest(Test items) : Test
     {
-        public override PlanVerdict Run(JsonElement instance)
-        {
-            if (instance.ValueKind != JsonValueKind.Array)
-                return PlanVerdict.Valid;
-            var verdict = PlanVerdict.Valid;
-            foreach (var item in instance.EnumerateArray())
-            {
-                verdict = And(verdict, items.Run(item));
-                if (verdict == PlanVerdict.Invalid)
-                    return verdict;
-            }
-            return verdict;
-        }
+        public override PlanVerdict Run(JsonElement instance) =>
+            instance.ValueKind != JsonValueKind.Array ? PlanVerdict.Valid : EachBy(items, instance.EnumerateArray());
     }
 
     /// <summary>Unique items, compared by the library's equivalence; decided for arrays of strings, booleans and nulls only
@@ -352,17 +346,7 @@ public sealed class SchemaPlan
 
     private sealed class AllOfTest(Test[] all) : Test
     {
-        public override PlanVerdict Run(JsonElement instance)
-        {
-            var verdict = PlanVerdict.Valid;
-            foreach (var test in all)
-            {
-                verdict = And(verdict, test.Run(instance));
-                if (verdict == PlanVerdict.Invalid)
-                    return verdict;
-            }
-            return verdict;
-        }
+        public override PlanVerdict Run(JsonElement instance) => ByEach(all, instance);
     }
 
     private sealed class NotTest(Test inner) : Test
