@@ -507,7 +507,8 @@ public sealed class SchemaPlan
             }
             if (properties is not null || additional is not null)
                 tests.Add(new PropertiesTest(properties ?? new Dictionary<string, Test>(StringComparer.Ordinal), additional));
-            if (condition is not null)
+            // An 'if' without 'then' or 'else' decides nothing.
+            if (condition is not null && (then is not null || otherwise is not null))
                 tests.Add(new IfTest(condition, then, otherwise));
             return [.. tests];
         }
