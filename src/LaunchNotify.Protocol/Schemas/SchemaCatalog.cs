@@ -139,7 +139,7 @@ public sealed class SchemaCatalog
     }
 
     /// <summary>The fast plan's verdict on a document, or null where the schema has no plan (for the tests that hold the
-    /// plan to the library, and the benchmark).</summary>
+    /// plan to the library).</summary>
     public PlanVerdict? PlanVerdictOf(string schemaName, JsonElement root) => _plans.GetValueOrDefault(schemaName)?.Check(root);
 
     /// <summary>The library's verdict alone (JsonSchema.Net, flag output), without the plan.</summary>
