@@ -160,7 +160,12 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
         return page;
     }
 
-    /// <summary>Fills the login form and submits it; the response of the page it lands on.</summary>
+    /// <summary>
+    /// Fills the login form and submits it; the response of the page it lands on, once the browser shows that page parsed.
+    /// Asked of the document itself (its address and <c>readyState</c>, polled), not through Playwright's "load" event: in
+    /// full-suite runs on a loaded machine that wait timed out after 30 s although the page had arrived (it passes alone;
+    /// the same fix as <c>ExternalProviderBrowserTests.ClickAndLandAsync</c>).
+    /// </summary>
     private static async Task<IResponse?> SignInAsync(IPage page, string user, string password)
     {
         await page.FillAsync("input[name=username]", user);
@@ -168,7 +173,8 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
         // The page the form lands on (after the redirect back into the dashboard, if any).
         var response = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("button[type=submit]"),
             r => r.Request.IsNavigationRequest && r.Status is not (301 or 302 or 303));
-        await page.WaitForLoadStateAsync(LoadState.Load);
+        await page.WaitForFunctionAsync("url => location.href === url && document.readyState !== 'loading'", response.Url,
+            new PageWaitForFunctionOptions { PollingInterval = 100 });
         return response;
     }
 
