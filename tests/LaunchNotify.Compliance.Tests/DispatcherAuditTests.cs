@@ -21,7 +21,7 @@ namespace LaunchNotify.Compliance.Tests;
 /// not answer, and a failure to start fails the tests). Centres XA and XB (ISO user-assigned codes) are this class's
 /// own broker users, so other test projects' centres are left alone.
 /// </summary>
-public sealed class DispatcherAuditTests : IAsyncLifetime
+public sealed class DispatcherAuditTests(PostgresServer postgres) : IAsyncLifetime, IClassFixture<PostgresServer>
 {
     private static readonly CentreCode Sender = new("XA");
     private static readonly CentreCode Recipient = new("XB");
@@ -134,6 +134,64 @@ public sealed class DispatcherAuditTests : IAsyncLifetime
         Assert.Equal(DeliveryStatus.Published, (await check.Deliveries.SingleAsync(d => d.MessageId == notification)).Status);
         var audited = await check.Set<AuditEntry>().Where(e => e.Type == "published").Select(e => e.MessageId!.Value).ToListAsync();
         Assert.Equal(new[] { notification, receipt }.Order(), audited.Order());
+        Assert.True((await AuditVerifier.VerifyAsync(check)).Intact);
+    }
+
+    /// <summary>
+    /// One message to 20 recipients (more than one statement's worth, so the last statement is filled up with its last
+    /// recipient): each delivery whose entry the broker confirmed is marked published, and only those. One was answered
+    /// before the confirm (stays confirmed), one entry waits for a later attempt (not in this batch), one is unroutable
+    /// (refused by the broker). The entries all go to XB's inbox; the delivery they mark is named by their recipient.
+    /// </summary>
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Dispatch_OfAFanOut_MarksExactlyTheConfirmedRecipientsDeliveriesPublished(string provider)
+    {
+        await using ITestStore store = provider == "sqlite" ? await SqliteTestStore.CreateAsync() : await postgres.CreateStoreAsync();
+        var id = Guid.NewGuid();
+        var body = RandomNumberGenerator.GetBytes(64);
+        var recipients = Enumerable.Range(0, 20).Select(i => $"Q{(char)('A' + i)}").ToList(); // QA … QT
+        const string answered = "QE", later = "QR", unroutable = "QT";
+        await using (var db = store.NewContext())
+        {
+            db.OutboundMessages.Add(new OutboundMessage
+            {
+                MessageId = id, Kind = "prenotification", AgreementId = "test-dispatch", Sender = "XA", Jws = body, PayloadJson = "{}",
+                IssuedAt = PublishedAt, SubmittedAt = PublishedAt,
+                Deliveries = [.. recipients.Select((r, i) => new Delivery { Recipient = r, Sequence = i + 1, Status = r == answered ? DeliveryStatus.Confirmed : DeliveryStatus.Accepted })],
+            });
+            db.Outbox.AddRange(recipients.Select(r => new OutboxEntry
+            {
+                MessageId = id, Kind = "prenotification", Recipient = r, RoutingKey = r == unroutable ? "XZ.XA.prenotification" : "XB.XA.prenotification", Body = body, CreatedAt = PublishedAt,
+                NextAttemptAt = r == later ? PublishedAt + Duration.FromMinutes(5) : null,
+            }));
+            await db.SaveChangesAsync();
+        }
+        await using var publisher = Publisher(_amqpPort);
+        var dispatcher = new OutboxDispatcher(store.Factory, publisher, new OutboxSignal(), new FakeClock(PublishedAt),
+            new OutboxDispatcherOptions { Kinds = ["prenotification"] }, NullLogger<OutboxDispatcher>.Instance);
+
+        Assert.Equal(18, await dispatcher.DispatchBatchAsync(default));
+
+        await using var check = store.NewContext();
+        var deliveries = await check.Deliveries.ToDictionaryAsync(d => d.Recipient);
+        foreach (var recipient in recipients)
+        {
+            var expected = recipient switch
+            {
+                answered => (DeliveryStatus.Confirmed, (Instant?)null),
+                later or unroutable => (DeliveryStatus.Accepted, null),
+                _ => (DeliveryStatus.Published, PublishedAt),
+            };
+            Assert.True(expected == (deliveries[recipient].Status, deliveries[recipient].PublishedAt),
+                $"{recipient}: expected {expected}, found {(deliveries[recipient].Status, deliveries[recipient].PublishedAt)}");
+        }
+        var entries = await check.Outbox.ToDictionaryAsync(o => o.Recipient);
+        Assert.Null(entries[unroutable].PublishedAt);
+        Assert.NotNull(entries[unroutable].LastError);
+        Assert.Null(entries[later].PublishedAt);
+        Assert.Equal(18, (await check.Set<AuditEntry>().ToListAsync()).Count(e => e.Type == "published"));
         Assert.True((await AuditVerifier.VerifyAsync(check)).Intact);
     }
 

@@ -151,11 +151,15 @@ public sealed class MissingNotifications(
     private async Task CloseGapsAsync(NodeDbContext db, CentreCode sender, AgreementId agreement, SequenceTracker tracker, long sequence, Instant at,
         string arrival, CancellationToken ct)
     {
-        var kind = Kind;
-        var gaps = await db.Deadlines
-            .Where(d => d.Kind == kind && d.Centre == sender.Value && d.AgreementId == agreement.Value && d.SettledAt == null
-                        && d.SequenceFrom <= sequence && d.SequenceTo >= sequence)
-            .ToListAsync(ct);
+        // A query compiled once per model (the LINQ query was translated anew per gap closed: 1–2 % of a subscriber's CPU
+        // when messages overtake each other).
+        var open = ModelCommands.Query(db, "missing-gaps-with", () => EF.CompileAsyncQuery(
+            (NodeDbContext context, DeadlineKind kind, string centre, string agreementId, long number) => context.Deadlines
+                .Where(d => d.Kind == kind && d.Centre == centre && d.AgreementId == agreementId && d.SettledAt == null
+                            && d.SequenceFrom <= number && d.SequenceTo >= number)));
+        var gaps = new List<Deadline>();
+        await foreach (var gap in open(db, Kind, sender.Value, agreement.Value, sequence).WithCancellation(ct))
+            gaps.Add(gap);
         foreach (var gap in gaps)
         {
             var range = new SequenceRange(gap.SequenceFrom!.Value, gap.SequenceTo!.Value);
