@@ -6,6 +6,7 @@ using LaunchNotify.Storage;
 using LaunchNotify.Storage.Audit;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 
@@ -149,14 +150,27 @@ public sealed class AccountBook(UserManager<IdentityUser> users, RoleManager<Ide
     public static async Task<bool> IsCurrentAsync(IDbContextFactory<NodeDbContext> dbFactory, string subject, string stamp, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var user = await ModelCommands.Query(db, "account-stamp", () => EF.CompileAsyncQuery((NodeDbContext c, string id, CancellationToken token) =>
-            c.Users.AsNoTracking().Where(u => u.Id == id).Select(u => new AccountStamp(u.SecurityStamp, u.LockoutEnd)).SingleOrDefault()))(db, subject, ct);
-        return user is not null && !IsDisabled(user.LockoutEnd) && user.SecurityStamp is { } current
-               && string.Equals(StampHash(current), stamp, StringComparison.Ordinal);
+        // A statement written once per model, read by hand: the compiled LINQ query it replaces still ran EF Core's query
+        // pipeline per request (a query context, a shaper, a delegate made for each run): 2 % of the publisher's CPU.
+        var read = ModelCommands.ReaderStatement(db, "account-stamp", model => [("Id", model.FindEntityType(typeof(IdentityUser))!.FindProperty(nameof(IdentityUser.Id))!)],
+            p => StampSql(db.Model, p));
+        await using var reader = await read.ExecuteReaderAsync(ModelCommands.Parameters(db, new Dictionary<string, object?> { ["Id"] = subject }), ct);
+        if (!await reader.ReadAsync(ct))
+            return false;
+        var current = await reader.DbDataReader.IsDBNullAsync(0, ct) ? null : reader.DbDataReader.GetString(0);
+        var lockoutEnd = await reader.DbDataReader.IsDBNullAsync(1, ct) ? (DateTimeOffset?)null : reader.DbDataReader.GetFieldValue<DateTimeOffset>(1);
+        return !IsDisabled(lockoutEnd) && current is not null && string.Equals(StampHash(current), stamp, StringComparison.Ordinal);
     }
 
-    /// <summary>What <see cref="IsCurrentAsync"/> reads of an account.</summary>
-    private sealed record AccountStamp(string? SecurityStamp, DateTimeOffset? LockoutEnd);
+    /// <summary><c>SELECT SecurityStamp, LockoutEnd FROM the users' table WHERE Id = …</c>, its names as the model maps them.</summary>
+    private static string StampSql(IModel model, Func<string, string> p)
+    {
+        var users = model.FindEntityType(typeof(IdentityUser))!;
+        var table = StoreObjectIdentifier.Table(users.GetTableName()!, users.GetSchema());
+        string Column(string property) => $"\"{users.FindProperty(property)!.GetColumnName(table)}\"";
+        var name = table.Schema is null ? $"\"{table.Name}\"" : $"\"{table.Schema}\".\"{table.Name}\"";
+        return $"SELECT {Column(nameof(IdentityUser.SecurityStamp))}, {Column(nameof(IdentityUser.LockoutEnd))} FROM {name} WHERE {Column(nameof(IdentityUser.Id))} = {p("Id")}";
+    }
 
     /// <summary>What a token carries of the account's security stamp: a hash, so the stamp itself never leaves the store.</summary>
     public static string StampHash(string securityStamp) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(securityStamp)))[..32];
