@@ -21,6 +21,7 @@ var scale = new Option<string?>("--scale") { Description = "Subscriber instance 
 var scaleMessages = new Option<int?>("--scale-messages") { Description = "Backlog drained in each scale-out run." };
 var centres = new Option<string?>("--centres") { Description = "Centre counts for provisioning and routing, e.g. 10,50,200." };
 var fanOutRecipients = new Option<int?>("--fanout-recipients") { Description = $"Recipients of each hcoc notification in the fan-out phase (default 142, at most {FanOutBenchmark.MaxRecipients})." };
+var idleNotifications = new Option<int?>("--idle-notifications") { Description = "Notifications in the idle phase, one at a time (default 40; quick 20)." };
 var fanOutNotifications = new Option<int?>("--fanout-notifications") { Description = "Notifications measured in the fan-out phase, one at a time (default 10; quick 3)." };
 var seedDays = new Option<int?>("--seed-days") { Description = "Seed replay: days of the reference/fast pair (default 365; quick 120)." };
 var seedYears = new Option<int?>("--seed-years") { Description = "Seed replay: also seed this many years at the fast pace (a drill), after the one-year pair (default 1: the pair only)." };
@@ -34,7 +35,7 @@ var outage = new Option<int?>("--outage-seconds") { Description = "How long each
 
 var root = new RootCommand("LaunchNotify benchmark: broker floor, full pipeline with real processes, scale-out, provisioning and routing, fan-out.")
 {
-    quick, full, messages, concurrency, rate, rateSeconds, seed, floorMessages, scale, scaleMessages, centres, fanOutRecipients, fanOutNotifications, seedDays, seedYears, skip, nodes, output,
+    quick, full, messages, concurrency, rate, rateSeconds, seed, floorMessages, scale, scaleMessages, centres, fanOutRecipients, idleNotifications, fanOutNotifications, seedDays, seedYears, skip, nodes, output,
     faults, scenarios, corpus, outage,
 };
 root.SetAction(async (parse, ct) =>
@@ -87,6 +88,7 @@ root.SetAction(async (parse, ct) =>
         ScaleMessages = parse.GetValue(scaleMessages) ?? options.ScaleMessages,
         CentreCounts = parse.GetValue(centres) is { } c ? Ints(c) : options.CentreCounts,
         FanOutRecipients = parse.GetValue(fanOutRecipients) ?? options.FanOutRecipients,
+        IdleNotifications = parse.GetValue(idleNotifications) ?? options.IdleNotifications,
         FanOutNotifications = parse.GetValue(fanOutNotifications) ?? options.FanOutNotifications,
         SeedDays = parse.GetValue(seedDays) is { } days and > 0 ? days : options.SeedDays,
         SeedYears = parse.GetValue(seedYears) is { } years and > 0 ? years : options.SeedYears,
