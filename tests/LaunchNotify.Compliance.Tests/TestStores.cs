@@ -60,10 +60,30 @@ public sealed class PostgresServer : IAsyncLifetime
 {
     private string _connectionString = "";
 
+    // Several test classes share this fixture type, one instance each, and xunit runs classes in parallel: the schemas of
+    // crashed earlier runs are dropped once per test run, before any class makes its own (a second instance dropping
+    // them again would drop the schemas a class running meanwhile is using).
+    private static readonly SemaphoreSlim Preparing = new(1, 1);
+    private static bool _prepared;
+
     public async Task InitializeAsync()
     {
         _connectionString = await LocalPostgres.EnsureRunningAsync();
+        await Preparing.WaitAsync();
+        try
+        {
+            if (!_prepared)
+                await PrepareAsync();
+            _prepared = true;
+        }
+        finally
+        {
+            Preparing.Release();
+        }
+    }
 
+    private async Task PrepareAsync()
+    {
         // EnsureCreated (used by the other test projects on this database) does nothing once any schema holds
         // tables. So: no schemas of crashed earlier runs, and the shared public tables exist before ours.
         await using (var connection = new NpgsqlConnection(_connectionString))
