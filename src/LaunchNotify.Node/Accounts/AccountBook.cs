@@ -151,7 +151,8 @@ public sealed class AccountBook(UserManager<IdentityUser> users, RoleManager<Ide
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // A statement written once per model, read by hand: the compiled LINQ query it replaces still ran EF Core's query
-        // pipeline per request (a query context, a shaper, a delegate made for each run): 2 % of the publisher's CPU.
+        // pipeline per request (a query context, a shaper, a delegate made for each run); the whole check was 5 % of the
+        // publisher's samples in the closed loop, most of it that pipeline and the connection's opening.
         var read = ModelCommands.ReaderStatement(db, "account-stamp", model => [("Id", model.FindEntityType(typeof(IdentityUser))!.FindProperty(nameof(IdentityUser.Id))!)],
             p => StampSql(db.Model, p));
         await using var reader = await read.ExecuteReaderAsync(ModelCommands.Parameters(db, new Dictionary<string, object?> { ["Id"] = subject }), ct);
