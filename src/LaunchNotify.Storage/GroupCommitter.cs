@@ -16,6 +16,10 @@ namespace LaunchNotify.Storage;
 /// batch, and each caller's retry takes its work through again (claims and message ids make that idempotent).
 /// </summary>
 /// <remarks>
+/// What every step would do on the same few rows is left to the batch's end and done there once
+/// (<see cref="IBatchFinisher"/>, and the audit chain's seal): a link's receipt numbers, its sequence row, the chain's
+/// head. On PostgreSQL, where a centre may run several subscriber instances on one inbox, those rows are then locked
+/// from the end to the commit only, and the instances' steps run side by side (docs/performance.md, item 6).
 /// One writer per process instead of one transaction per message: on SQLite, concurrent transactions queue on the
 /// file's single write lock and each commit is an fsync; here a busy process pays one lock and one fsync per batch.
 /// The batch is whatever is waiting when the previous commit ends, plus whatever arrived while it waited for the write
@@ -114,6 +118,7 @@ public sealed class GroupCommitter : IAsyncDisposable
     {
         var succeeded = new List<Step>(batch.Count);
         var failed = new List<(Step Step, Exception Error)>();
+        var ending = false;
         try
         {
             using var turn = await _writeGate.EnterAsync(stopping);
@@ -124,24 +129,29 @@ public sealed class GroupCommitter : IAsyncDisposable
             // a lock wait of their own.
             TakeWaiting(batch);
             var alone = batch.Count == 1;
-            // On PostgreSQL a release is a round trip of its own, spent while the batch holds every lock its steps took
-            // (a link's sequence row, the audit head): the next step's savepoint of the same name hides this one (a
-            // rollback goes to the newest of that name), and the commit ends them all, so they are left to it. On SQLite
-            // a release is a call in the process, and it keeps the savepoints from nesting.
+            // On PostgreSQL a release is a round trip of its own: the next step's savepoint of the same name hides this
+            // one (a rollback goes to the newest of that name), and the commit ends them all, so they are left to it. On
+            // SQLite a release is a call in the process, and it keeps the savepoints from nesting.
             var onPostgres = db.IsPostgres;
-            // On SQLite the batch holds the store's only write lock from its BEGIN, so the audit chain is not locked by
-            // anyone else meanwhile: its steps' entries are sealed together at the end, one reservation and one insert per
-            // 16 entries for the batch where each step's save made its own (AuditChainInterceptor.SealBatchAsync). On
-            // PostgreSQL each save still seals its own, taking the chain's row lock before any row its step goes on to
-            // lock, the order every other writer keeps (AuditLog.BeginLockedTransactionAsync): sealing at the end would
-            // take the chain after the rows and could deadlock against them.
-            var batchAudit = onPostgres ? null : new List<AuditEntry>();
+            // The steps' audit entries are sealed together at the end, one reservation and one insert per 16 entries for
+            // the batch where each step's save made its own (AuditChainInterceptor.SealBatchAsync), and what the steps
+            // left to the end (IBatchFinisher: a link's receipt numbers, its sequence row) is done there once. On SQLite
+            // the batch holds the store's only write lock from its BEGIN. On PostgreSQL the chain's head and the links'
+            // rows are then locked from the end to the commit only, so that another instance's batch on the same inbox
+            // runs its steps meanwhile; a step that locks rows other writers lock after the chain (a delivery, a deadline)
+            // takes the chain's lock first (NodeDbContext.LockAuditChainForBatchAsync), the order every writer keeps.
+            var batchAudit = new List<AuditEntry>();
+            var end = new BatchEnd();
             db.BatchAudit = batchAudit;
+            db.Batch = end;
             var savepointMade = false;
             for (var i = 0; i < batch.Count; i++)
             {
                 var step = batch[i];
-                var auditMark = batchAudit?.Count ?? 0;
+                var auditMark = batchAudit.Count;
+                var itemMark = end.Items.Count;
+                var afterMark = end.AfterCommit.Count;
+                end.Step = i;
                 if (!alone && !savepointMade) await tx.CreateSavepointAsync(Savepoint, stopping);
                 savepointMade = false;
                 // The step continues its caller's trace: what it starts or stamps (a receipt applied, the traceparent an
@@ -150,9 +160,9 @@ public sealed class GroupCommitter : IAsyncDisposable
                 try
                 {
                     await step.RunAsync(db, step.Token);
-                    // What the step left to a save it did not make, or to its end (its audit entries' write), goes now,
-                    // inside its savepoint (ModelCommands.ExecuteWithSaveAsync); on PostgreSQL with the next step's
-                    // savepoint in the same command, when a step follows.
+                    // What the step left to a save it did not make goes now, inside its savepoint
+                    // (ModelCommands.ExecuteWithSaveAsync); on PostgreSQL with the next step's savepoint in the same
+                    // command, when a step follows.
                     savepointMade = await db.FlushDeferredAsync(step.Token, onPostgres && i + 1 < batch.Count ? Savepoint : null);
                     if (!onPostgres && !alone) await tx.ReleaseSavepointAsync(Savepoint, stopping);
                     succeeded.Add(step);
@@ -169,33 +179,91 @@ public sealed class GroupCommitter : IAsyncDisposable
                     await tx.RollbackToSavepointAsync(Savepoint, stopping);
                     db.ChangeTracker.Clear();
                     db.DropDeferred();
-                    // Its audit entries go with its writes.
-                    batchAudit?.RemoveRange(auditMark, batchAudit.Count - auditMark);
+                    // Its audit entries and what it left to the end go with its writes, and so does a lock its savepoint took.
+                    batchAudit.RemoveRange(auditMark, batchAudit.Count - auditMark);
+                    end.Items.RemoveRange(itemMark, end.Items.Count - itemMark);
+                    end.AfterCommit.RemoveRange(afterMark, end.AfterCommit.Count - afterMark);
+                    if (end.AuditLockedAtStep == i)
+                        end.AuditLockedAtStep = null;
                     failed.Add((step, e));
                 }
             }
             Activity.Current = null;
-            if (batchAudit is { Count: > 0 })
-                await AuditChainInterceptor.SealBatchAsync(db, batchAudit, stopping);
+            ending = true;
+            await FinishAsync(db, end, batchAudit, stopping);
             await tx.CommitAsync(stopping);
             db.BatchAudit = null;
+            db.Batch = null;
             Interlocked.Increment(ref _batches);
+            foreach (var action in end.AfterCommit)
+                RunAfterCommit(action);
             foreach (var step in succeeded)
                 step.Complete();
         }
         catch (Exception e)
         {
-            // (The writer goes below, and with it the batch's unsealed entries.)
+            // (The writer goes below, and with it the batch's unsealed entries and what it left to its next command.)
             await DropWriterAsync();
-            if (batch.Count > 1)
-                _logger.LogWarning("A batch of {Count} steps was not committed ({Error}); each caller retries or answers", batch.Count, e.Message);
-            foreach (var step in batch.Where(b => !failed.Exists(f => f.Step == b)))
-                step.Fail(e);
+            if (ending && succeeded.Count > 1 && !stopping.IsCancellationRequested)
+            {
+                // The end's work failed for the whole batch: each step goes again, alone, so that only one whose own work
+                // cannot be done fails (as a step that throws fails alone), and the others commit.
+                _logger.LogWarning("The end of a batch of {Count} steps failed ({Error}); each step runs again alone", succeeded.Count, e.Message);
+                foreach (var step in succeeded)
+                    if (step.Token.IsCancellationRequested) step.Cancel();
+                    else await CommitAsync([step], stopping);
+            }
+            else
+            {
+                if (batch.Count > 1)
+                    _logger.LogWarning("A batch of {Count} steps was not committed ({Error}); each caller retries or answers", batch.Count, e.Message);
+                foreach (var step in batch.Where(b => !failed.Exists(f => f.Step == b)))
+                    step.Fail(e);
+            }
         }
         // A failed step learns of its failure only once the batch has ended: whatever it reads next (e.g. the row a
         // racing step of the same batch stored) is committed by then.
         foreach (var (step, error) in failed)
             step.Fail(error);
+    }
+
+    /// <summary>
+    /// The batch's end, after its last step: the steps' audit entries sealed (the reservation takes the chain's lock, which
+    /// every writer takes before the links' rows), the work the steps left to the end (<see cref="IBatchFinisher"/>, each
+    /// finisher once with its items), its rows saved, and the audit entries that work added sealed after the steps'.
+    /// </summary>
+    private static async Task FinishAsync(NodeDbContext db, BatchEnd end, List<AuditEntry> batchAudit, CancellationToken ct)
+    {
+        var sealedCount = batchAudit.Count;
+        if (sealedCount > 0)
+            await AuditChainInterceptor.SealBatchAsync(db, batchAudit, 0, ct);
+        if (end.Items.Count > 0)
+        {
+            // The chain first, then the links' rows the finishers lock: the order every writer keeps (PostgreSQL). The
+            // reservation above took it, unless no step left an entry.
+            if (sealedCount == 0)
+                await db.LockAuditChainForBatchAsync(ct);
+            foreach (var (finisher, items) in end.Grouped())
+                await finisher.FinishAsync(db, items, ct);
+            // (The steps' audit inserts, left to the writer's next command on PostgreSQL, go with this save's.)
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+            await AuditChainInterceptor.SealBatchAsync(db, batchAudit, sealedCount, ct);
+        }
+        await db.FlushDeferredAsync(ct);
+    }
+
+    private void RunAfterCommit(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception e)
+        {
+            // What runs after the commit only signals (a dispatcher, a watcher), each of which also polls.
+            _logger.LogError(e, "An action after a group commit failed; what it would have signalled is found by the next poll");
+        }
     }
 
     private async Task<NodeDbContext> OpenWriterAsync(CancellationToken ct)
@@ -229,6 +297,12 @@ public sealed class GroupCommitter : IAsyncDisposable
         _writer = null;
         try
         {
+            // The context goes back to its pool: nothing of this writer's may stay on it (a statement left to the next
+            // command would go with the next user's).
+            db.DropDeferred();
+            db.BatchAudit = null;
+            db.Batch = null;
+            db.WritesNewRowsItself = false;
             await db.DisposeAsync();
         }
         catch (Exception e)

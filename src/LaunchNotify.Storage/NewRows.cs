@@ -173,7 +173,8 @@ internal sealed class NewRows
     /// </summary>
     private static async Task<List<long>> WriteTogetherAsync(NodeDbContext db, List<Part> parts, List<NodeDbContext.DeferredStatement>? deferred, CancellationToken ct)
     {
-        var audited = Audit.AuditChain.Pending(db).Count;
+        // In a group-commit batch the entries are left to its end (NodeDbContext.BatchAudit): nothing to reserve here.
+        var audited = db.BatchAudit is null ? Audit.AuditChain.Pending(db).Count : 0;
         var key = string.Join('|', parts.Select(p => PartKeys.For(p.Type, p.Count)).Concat(deferred?.Select(d => d.Key) ?? []).Append(audited > 0 ? "audit-reserve" : ""));
         var command = ModelCommands.Reader(db, key, context => ModelCommands.Combine(context,
         [

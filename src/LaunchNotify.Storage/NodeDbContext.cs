@@ -150,11 +150,52 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : IdentityDb
     }
 
     /// <summary>
-    /// The audit entries of the group committer's batch under way on SQLite, in the order its steps saved them: the
-    /// committer seals them all at the batch's end (<see cref="Audit.AuditChainInterceptor.SealBatchAsync"/>). Null outside
-    /// such a batch (every other context, this one between batches, and on PostgreSQL): a save seals its own entries.
+    /// The audit entries of the group committer's batch under way, in the order its steps saved them: the committer seals
+    /// them all at the batch's end (<see cref="Audit.AuditChainInterceptor.SealBatchAsync"/>). Null outside such a batch
+    /// (every other context, and this one between batches): a save seals its own entries.
     /// </summary>
     internal List<AuditEntry>? BatchAudit { get; set; }
+
+    /// <summary>What the group committer's batch under way holds for its end; null outside such a batch.</summary>
+    internal BatchEnd? Batch { get; set; }
+
+    /// <summary>
+    /// Leaves <paramref name="item"/> to <paramref name="finisher"/> at the end of the group committer's batch this context
+    /// runs (<see cref="IBatchFinisher"/>); outside a batch the finisher does it now, in the caller's unit of work.
+    /// </summary>
+    public Task LeaveToBatchEndAsync(IBatchFinisher finisher, object item, CancellationToken ct)
+    {
+        if (Batch is not { } batch)
+            return finisher.FinishAsync(this, [item], ct);
+        batch.Items.Add((finisher, item));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> once the group committer's batch under way has committed (not at all if it does not);
+    /// outside a batch, now (the caller's transaction, if any, is its own to commit).
+    /// </summary>
+    public void AfterCommit(Action action)
+    {
+        if (Batch is { } batch)
+            batch.AfterCommit.Add(action);
+        else
+            action();
+    }
+
+    /// <summary>
+    /// For a group-commit step about to lock rows that other writers lock after the audit chain (a delivery, a deadline, an
+    /// alarm: <see cref="Audit.AuditLog"/>'s writers take the chain first): takes the chain's lock now, for the rest of the
+    /// batch, so that this batch keeps the same order. Only on PostgreSQL, and once per batch; on SQLite the batch holds the
+    /// store's only write lock from its start, and outside a batch each save takes the chain's lock as it seals.
+    /// </summary>
+    public async Task LockAuditChainForBatchAsync(CancellationToken ct)
+    {
+        if (Batch is not { AuditLockedAtStep: null } batch || !IsPostgres)
+            return;
+        await Audit.AuditChain.LockAsync(this, ct);
+        batch.AuditLockedAtStep = batch.Step;
+    }
 
     /// <summary>
     /// The audit chain's head as reserved by this save's first command for <see cref="AuditHead.Count"/> entries (PostgreSQL,

@@ -22,6 +22,30 @@ public static class SequenceAllocator
     }
 
     /// <summary>
+    /// The next <paramref name="count"/> numbers on a link, in one statement: returns the last of them (the first is
+    /// <c>last - count + 1</c>). What <paramref name="count"/> calls of <see cref="NextAsync(NodeDbContext, string, string, string, string, CancellationToken)"/>
+    /// would have given, one after the other.
+    /// </summary>
+    public static async Task<long> NextAsync(NodeDbContext db, string sender, string recipient, string agreementId, string stream, int count, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        if (count == 1)
+            return await NextAsync(db, sender, recipient, agreementId, stream, ct);
+        var command = ModelCommands.Statement(db, "sequence-next-n",
+            model => [.. Parameters(model), ("Count", model.FindEntityType(typeof(Entities.SequenceCounter))!.FindProperty("Last")!)],
+            p => $"""
+                INSERT INTO "SequenceCounters" ("Sender", "Recipient", "AgreementId", "Stream", "Last")
+                VALUES ({p("Sender")}, {p("Recipient")}, {p("AgreementId")}, {p("Stream")}, {p("Count")})
+                ON CONFLICT ("Sender", "Recipient", "AgreementId", "Stream") DO UPDATE SET "Last" = "SequenceCounters"."Last" + {p("Count")}
+                RETURNING "Last"
+                """);
+        var values = Values(sender, recipient, agreementId, stream);
+        values["Count"] = (long)count;
+        var last = await ModelCommands.ScalarAsync(db, command, values, ct);
+        return Convert.ToInt64(last ?? throw new InvalidOperationException("The sequence counter's upsert returned no number."), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
     /// The next number on the link from <paramref name="sender"/> to each of <paramref name="recipients"/>, in one statement
     /// (a multilateral notification to 142 centres is one round trip, not 142): a multi-row upsert returning each row's
     /// number, its rows in recipient order, so that two transactions numbering overlapping sets take the rows' locks in
@@ -68,14 +92,10 @@ public static class SequenceAllocator
         return [.. single.Where(p => p.Name != "Recipient"), .. Enumerable.Range(0, rows).Select(i => (RecipientParameter(i), recipient))];
     }
 
-    /// <summary>
-    /// The upsert that takes the next number (returned as <c>Last</c>), its parameters named as <see cref="Parameters"/>
-    /// lists them; with <paramref name="onlyWithARowOf"/> (a common table expression of the same statement) it numbers only
-    /// when that gives a row, and returns nothing otherwise (the inbox's claim and its receipt's number in one statement).
-    /// </summary>
-    public static string NextSql(Func<string, string> p, string? onlyWithARowOf = null) => $"""
+    /// <summary>The upsert that takes the next number (returned as <c>Last</c>), its parameters named as <see cref="Parameters"/> lists them.</summary>
+    public static string NextSql(Func<string, string> p) => $"""
         INSERT INTO "SequenceCounters" ("Sender", "Recipient", "AgreementId", "Stream", "Last")
-        {(onlyWithARowOf is null ? "VALUES (" : "SELECT ")}{p("Sender")}, {p("Recipient")}, {p("AgreementId")}, {p("Stream")}, 1{(onlyWithARowOf is null ? ")" : " FROM " + onlyWithARowOf)}
+        VALUES ({p("Sender")}, {p("Recipient")}, {p("AgreementId")}, {p("Stream")}, 1)
         ON CONFLICT ("Sender", "Recipient", "AgreementId", "Stream") DO UPDATE SET "Last" = "SequenceCounters"."Last" + 1
         RETURNING "Last"
         """;

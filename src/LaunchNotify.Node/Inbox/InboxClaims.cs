@@ -27,41 +27,13 @@ public static class InboxClaims
     public static async Task<bool> TryClaimAsync(NodeDbContext db, InboxMessage entry, CancellationToken ct) =>
         await ModelCommands.ExecuteAsync(db, ClaimCommand(db), ClaimValues(db, entry), ct) == 1;
 
-    /// <summary>
-    /// Claims (sender, id) with <paramref name="entry"/>'s row and, only if the claim took it, takes the next number of
-    /// <paramref name="receipts"/> (the counter of the receipt that will answer it: a duplicate must not use up a number,
-    /// or the sender would see a gap). Null, and nothing written, when the row exists. On PostgreSQL one statement, one
-    /// round trip (the claim is a common table expression the numbering selects from); on SQLite the two statements.
-    /// </summary>
-    public static async Task<long?> TryClaimAndNumberAsync(NodeDbContext db, InboxMessage entry, (string Sender, string Recipient, string AgreementId, string Stream) receipts,
-        CancellationToken ct)
-    {
-        var values = ClaimValues(db, entry);
-        if (!db.IsPostgres)
-            return await ModelCommands.ExecuteAsync(db, ClaimCommand(db), values, ct) == 1
-                ? await SequenceAllocator.NextAsync(db, receipts.Sender, receipts.Recipient, receipts.AgreementId, receipts.Stream, ct)
-                : null;
-        var command = ModelCommands.Get(db, "inbox-claim-numbered", context =>
-        {
-            var claim = ClaimCommand(context, returning: true);
-            var next = ModelCommands.Statement(context, "sequence-next-after-claim", SequenceAllocator.Parameters, p => SequenceAllocator.NextSql(p, onlyWithARowOf: "claimed"));
-            return ModelCommands.Compose(context, [claim, next], texts => $"WITH claimed AS ({texts[0]})\n{texts[1]}");
-        });
-        foreach (var (name, value) in SequenceAllocator.Values(receipts.Sender, receipts.Recipient, receipts.AgreementId, receipts.Stream))
-            values.Add(name, value);
-        return await ModelCommands.ScalarAsync(db, command, values, ct) is { } last
-            ? Convert.ToInt64(last, System.Globalization.CultureInfo.InvariantCulture)
-            : null;
-    }
-
-    // Every stored column of the row, as the model maps it, in one statement written once per model (ModelCommands); for
-    // the common table expression, returning a row when it took the claim.
-    private static IRelationalCommand ClaimCommand(DbContext db, bool returning = false) =>
-        ModelCommands.Get(db, returning ? "inbox-claim-returning" : "inbox-claim", context =>
+    // Every stored column of the row, as the model maps it, in one statement written once per model (ModelCommands).
+    private static IRelationalCommand ClaimCommand(DbContext db) =>
+        ModelCommands.Get(db, "inbox-claim", context =>
         {
             var inbox = context.Model.FindEntityType(typeof(InboxMessage))!;
             return ModelCommands.BuildInsert(context, inbox, ModelCommands.StoredProperties(inbox), rows: 1,
-                """ON CONFLICT ("Sender", "MessageId") DO NOTHING""" + (returning ? " RETURNING 1" : ""));
+                """ON CONFLICT ("Sender", "MessageId") DO NOTHING""");
         });
 
     private static Dictionary<string, object?> ClaimValues(DbContext db, InboxMessage entry)

@@ -217,33 +217,39 @@ public sealed class InboxProcessor(
         // cannot be read (a receipt must name the kind it answers). Every readable notification is, whatever else it got
         // wrong: under its agreement id, or under "unknown" if even that cannot be read.
         var answers = kind is { } known && known.IsNotification();
+        // The receipt's id is chosen now (the row and its audit entry name it); its number and signature come at the end
+        // of the step's batch (ReceiptQueue), with the other receipts of the batch on the same link.
+        var receiptDraft = answers
+            ? new ReceiptQueue.Draft(Guid.NewGuid(), entry, claim.Sender, claim.MessageId, kind!.Value, claimedAgreement ?? UnknownAgreement, receivedAt,
+                accepted ? ReceiptOutcome.Accepted : ReceiptOutcome.Rejected, accepted ? [] : errors, accepted ? findings : [])
+            : null;
+        entry.ReceiptMessageId = receiptDraft?.ReceiptId;
+        // Rows other writers lock after the audit chain (a delivery a receipt settles, a deadline re-armed or settled, an
+        // alarm) are locked after it here too (PostgreSQL); a notification that only adds rows of its own leaves the chain
+        // to the batch's end (GroupCommitter).
+        var onlyAddsRows = !accepted || message is null || (message is PreNotification && !findings.Any(f => f.Code == RuleCodes.LateNotification));
         // One step of the inbox's group commit: it has committed when this returns (GroupCommitter).
         Instant? earliestDue = null;
         IReadOnlyList<OutboxEntry> handOff = [];
         var first = await committer.RunAsync(async (db, stepCt) =>
         {
+            // Whatever an earlier run of this step in a batch that failed at its end left on the row goes.
+            entry.ReceiptJws = null;
+            entry.AcknowledgeDueAt = null;
+            if (!onlyAddsRows)
+                await db.LockAuditChainForBatchAsync(stepCt);
             // Claim (sender, id) first, atomically: a redelivery or a second consumer racing this one finds it taken and
             // is answered as the duplicate it is, without a failed insert (most kinds have no look before; for the others it
             // is only the cheap common case).
-            // A message answered by a receipt takes the receipt's number in the same statement as its claim (PostgreSQL: one
-            // round trip), and only if it got the claim.
-            var receiptAgreement = claimedAgreement ?? UnknownAgreement;
-            var receiptSequence = answers
-                ? await InboxClaims.TryClaimAndNumberAsync(db, entry, (node.Centre.Value, claim.Sender.Value, receiptAgreement.Value, SequenceAllocator.ReceiptStream), stepCt)
-                : null;
-            if (answers ? receiptSequence is null : !await InboxClaims.TryClaimAsync(db, entry, stepCt))
+            if (!await InboxClaims.TryClaimAsync(db, entry, stepCt))
             {
                 var stored = await db.Inbox.AsNoTracking().SingleAsync(m => m.Sender == entry.Sender && m.MessageId == entry.MessageId, stepCt);
                 if (QueueRepeatedReceipt(db, stored, receivedAt))
                     await db.SaveChangesAsync(stepCt);
+                else if (stored.ReceiptJws is null && stored.ReceiptMessageId is { } notMadeYet)
+                    // The first copy was stored by an earlier step of this batch: its receipt is made at the batch's end.
+                    await _receipts.LeaveAsync(db, new ReceiptQueue.Repeat(notMadeYet, receivedAt), stepCt);
                 return stored;
-            }
-            if (answers)
-            {
-                var receipt = QueueReceipt(db, receiptSequence!.Value, claim.MessageId, claim.Sender, kind!.Value, receiptAgreement, receivedAt,
-                    accepted ? ReceiptOutcome.Accepted : ReceiptOutcome.Rejected, accepted ? [] : errors, accepted ? findings : []);
-                entry.ReceiptMessageId = receipt.MessageId;
-                entry.ReceiptJws = receipt.Jws;
             }
             Audit.AuditLog.Append(db, Audit.AuditEvent.Stored(entry));
             if (accepted && message is Receipt r)
@@ -251,7 +257,11 @@ public sealed class InboxProcessor(
             if (accepted && message is Acknowledgement a)
                 await ApplyAcknowledgementAsync(db, a, stepCt);
             await timeliness.OnStoredAsync(db, entry, message, agreement, original, accepted, findings, stepCt);
-            await InboxClaims.CompleteAsync(db, entry, stepCt);
+            // A message answered by a receipt gets its row's last columns with the receipt (ReceiptQueue), the others now.
+            if (receiptDraft is not null)
+                await _receipts.LeaveAsync(db, receiptDraft, stepCt);
+            else
+                await InboxClaims.CompleteAsync(db, entry, stepCt);
             earliestDue = DeadlineSignal.EarliestPendingDue(db);
             handOff = outboxSignal.ClaimAdded(db, receivedAt);
             await db.SaveChangesAsync(stepCt);
@@ -260,7 +270,8 @@ public sealed class InboxProcessor(
         if (first is not null)
             return Duplicate(first, delivery);
 
-        if (answers || handOff.Count > 0)
+        // (The receipt is handed to the dispatcher by the batch's end, ReceiptQueue.)
+        if (handOff.Count > 0)
             outboxSignal.HandOff(handOff);
         // Only a deadline due before the watcher's next look needs it awake (most are hours away).
         if (earliestDue is not null)
@@ -323,20 +334,8 @@ public sealed class InboxProcessor(
         return new InboxResult(InboxDisposition.Duplicate, existing.MessageId, existing.Kind, existing.Sender, [], existing.ReceiptMessageId);
     }
 
-    private async Task<(Guid MessageId, byte[] Jws)> QueueReceiptAsync(NodeDbContext db, Guid receiptFor, CentreCode sender, MessageKind receivedKind, AgreementId agreementId,
-        Instant receivedAt, ReceiptOutcome outcome, IReadOnlyList<ValidationError> reasons, IReadOnlyList<ValidationError> findings, CancellationToken ct)
-    {
-        var sequence = await SequenceAllocator.NextAsync(db, node.Centre, sender, agreementId, SequenceAllocator.ReceiptStream, ct);
-        return QueueReceipt(db, sequence, receiptFor, sender, receivedKind, agreementId, receivedAt, outcome, reasons, findings);
-    }
-
-    /// <summary>Signs and queues the receipt numbered <paramref name="sequence"/> on the link's receipt stream.</summary>
-    private (Guid MessageId, byte[] Jws) QueueReceipt(NodeDbContext db, long sequence, Guid receiptFor, CentreCode sender, MessageKind receivedKind, AgreementId agreementId,
-        Instant receivedAt, ReceiptOutcome outcome, IReadOnlyList<ValidationError> reasons, IReadOnlyList<ValidationError> findings)
-    {
-        var receipt = SignedAnswers.Receipt(node.Centre, new Addressee(sender, sequence), receiptFor, receivedKind, agreementId, receivedAt, outcome, reasons, findings);
-        return (receipt.MessageId.Value, SignedAnswers.Queue(db, signer, receipt, receivedAt));
-    }
+    // Numbers, signs and queues the receipts of a batch's steps at its end.
+    private readonly ReceiptQueue _receipts = new(node, signer, outboxSignal, clock);
 
     /// <summary>A counterpart's receipt for something this centre sent: the delivery is confirmed or rejected.</summary>
     private async Task ApplyReceiptAsync(NodeDbContext db, Receipt receipt, CancellationToken ct)
@@ -478,7 +477,11 @@ public sealed class InboxProcessor(
             Guid? queued = null;
             if (claim is not null && MessageKinds.TryParse(claim.Header.Kind, out var kind) && kind.IsNotification()
                 && CentreCode.TryParse(delivery.UserId, out var publisher) && AgreementId.TryParse(claim.Header.AgreementId, out var agreementId))
-                queued = (await QueueReceiptAsync(db, claim.MessageId, publisher, kind, agreementId, now, ReceiptOutcome.Rejected, [error], [], stepCt)).MessageId;
+            {
+                queued = Guid.NewGuid();
+                await _receipts.LeaveAsync(db, new ReceiptQueue.Draft(queued.Value, null, publisher, claim.MessageId, kind, agreementId, now,
+                    ReceiptOutcome.Rejected, [error], []), stepCt);
+            }
             Audit.AuditLog.Append(db, Audit.AuditEvent.Parked(delivery, code, reason, claim?.MessageId, queued, now));
             await db.SaveChangesAsync(stepCt);
             return queued;

@@ -29,45 +29,102 @@ public sealed class MissingNotifications(
     IAgreementSource agreements,
     NodeIdentity node,
     IClock clock,
-    ILogger<MissingNotifications> log) : IDeadlineHandler
+    DeadlineSignal deadlineSignal,
+    ILogger<MissingNotifications> log) : IDeadlineHandler, IBatchFinisher
 {
     public DeadlineKind Kind => DeadlineKind.MissingNotification;
 
     /// <summary>A notification numbered <paramref name="sequence"/> arrived from <paramref name="sender"/> (accepted or rejected: either way it is not missing).</summary>
     /// <param name="arrival">How it arrived (e.g. "on time", "late by 2 h"), for the resolution of a gap it closes.</param>
-    public async Task ObserveAsync(NodeDbContext db, CentreCode sender, Agreement agreement, long sequence, Instant receivedAt, string arrival, CancellationToken ct)
+    /// <remarks>
+    /// In the inbox's group commit the observation is left to the batch's end (<see cref="FinishAsync"/>), with the
+    /// others of the batch on the same link, in the order they arrived; outside a batch it is applied now.
+    /// </remarks>
+    public Task ObserveAsync(NodeDbContext db, CentreCode sender, Agreement agreement, long sequence, Instant receivedAt, string arrival, CancellationToken ct) =>
+        db.LeaveToBatchEndAsync(this, new Observation(sender, agreement, sequence, receivedAt, arrival, HighWater: false), ct);
+
+    /// <summary>A heartbeat said the last number sent on the link is <paramref name="lastSent"/> (left to the batch's end like <see cref="ObserveAsync"/>).</summary>
+    public Task ObserveHighWaterAsync(NodeDbContext db, CentreCode sender, Agreement agreement, long lastSent, Instant receivedAt, CancellationToken ct) =>
+        db.LeaveToBatchEndAsync(this, new Observation(sender, agreement, lastSent, receivedAt, null, HighWater: true), ct);
+
+    /// <summary>A number seen on a link: a notification's own (<see cref="HighWater"/> false) or the last one a heartbeat says was sent.</summary>
+    private sealed record Observation(CentreCode Sender, Agreement Agreement, long Sequence, Instant ReceivedAt, string? Arrival, bool HighWater);
+
+    /// <summary>
+    /// Applies a batch's observations, link by link in the order they arrived: a link's row is read and locked once and
+    /// written once for the batch (where each message read, inserted and updated it), and a run of notifications that are
+    /// the link's next numbers, the common case, is one conditional update. The gaps they open or close are scheduled or
+    /// settled in the same transaction, and the deadline watcher is woken for a new one once it has committed.
+    /// </summary>
+    public async Task FinishAsync(NodeDbContext db, IReadOnlyList<object> items, CancellationToken ct)
     {
-        // Nearly always the next number of a link already known, which changes nothing but the highest number seen.
-        if (await TryAdvanceAsync(db, sender, agreement.Id, sequence, receivedAt, ct))
-            return;
-        var tracker = await LockAsync(db, sender, agreement.Id, ct);
-        var observation = tracker.Observe(sequence);
-        switch (observation.Kind)
+        var links = new List<List<Observation>>();
+        foreach (Observation observation in items)
         {
-            case SequenceObservationKind.GapOpened:
-                await OpenGapAsync(db, sender, agreement, observation.NewlyMissing!.Value, receivedAt, $"#{sequence} arrived", ct);
-                break;
-            case SequenceObservationKind.GapFilled:
-                await CloseGapsAsync(db, sender, agreement.Id, tracker, sequence, receivedAt, arrival, ct);
-                break;
-            case SequenceObservationKind.Duplicate:
-                log.LogWarning("{Sender} used sequence number {Sequence} under {Agreement} again, for another message", sender, sequence, agreement.Id);
-                break;
+            var index = links.FindIndex(l => l[0].Sender == observation.Sender && l[0].Agreement.Id == observation.Agreement.Id);
+            if (index < 0)
+                links.Add([observation]);
+            else
+                links[index].Add(observation);
         }
-        await SaveAsync(db, tracker, receivedAt, ct);
+        var gaps = false;
+        foreach (var link in links)
+            gaps |= await ApplyAsync(db, link, ct);
+        if (gaps && DeadlineSignal.EarliestPendingDue(db) is { } due)
+            db.AfterCommit(() => deadlineSignal.Notify(due));
     }
 
-    /// <summary>A heartbeat said the last number sent on the link is <paramref name="lastSent"/>.</summary>
-    public async Task ObserveHighWaterAsync(NodeDbContext db, CentreCode sender, Agreement agreement, long lastSent, Instant receivedAt, CancellationToken ct)
+    /// <summary>One link's observations, in order. True when a gap deadline was scheduled or settled.</summary>
+    private async Task<bool> ApplyAsync(NodeDbContext db, List<Observation> link, CancellationToken ct)
     {
+        var (sender, agreement) = (link[0].Sender, link[0].Agreement);
+        // Nearly always the next numbers of a link already known, which changes nothing but the highest number seen.
+        if (IsRun(link) && await TryAdvanceAsync(db, sender, agreement.Id, link[0].Sequence, link[^1].Sequence, link[^1].ReceivedAt, ct))
+            return false;
         var tracker = await LockAsync(db, sender, agreement.Id, ct);
-        var observation = tracker.ObserveHighWater(lastSent);
-        if (observation.Kind == SequenceObservationKind.GapOpened)
-            await OpenGapAsync(db, sender, agreement, observation.NewlyMissing!.Value, receivedAt, $"a heartbeat says #{lastSent} was sent", ct);
-        else if (observation.Kind == SequenceObservationKind.Regressed)
-            log.LogWarning("{Sender}'s heartbeat under {Agreement} says its last notification is #{LastSent}, but #{Highest} was already seen: its counter went back",
-                sender, agreement.Id, lastSent, tracker.HighestSeen);
-        await SaveAsync(db, tracker, receivedAt, ct);
+        var gaps = false;
+        foreach (var seen in link)
+        {
+            if (seen.HighWater)
+            {
+                var observation = tracker.ObserveHighWater(seen.Sequence);
+                if (observation.Kind == SequenceObservationKind.GapOpened)
+                {
+                    await OpenGapAsync(db, sender, agreement, observation.NewlyMissing!.Value, seen.ReceivedAt, $"a heartbeat says #{seen.Sequence} was sent", ct);
+                    gaps = true;
+                }
+                else if (observation.Kind == SequenceObservationKind.Regressed)
+                    log.LogWarning("{Sender}'s heartbeat under {Agreement} says its last notification is #{LastSent}, but #{Highest} was already seen: its counter went back",
+                        sender, agreement.Id, seen.Sequence, tracker.HighestSeen);
+                continue;
+            }
+            var seenNow = tracker.Observe(seen.Sequence);
+            switch (seenNow.Kind)
+            {
+                case SequenceObservationKind.GapOpened:
+                    await OpenGapAsync(db, sender, agreement, seenNow.NewlyMissing!.Value, seen.ReceivedAt, $"#{seen.Sequence} arrived", ct);
+                    gaps = true;
+                    break;
+                case SequenceObservationKind.GapFilled:
+                    await CloseGapsAsync(db, sender, agreement.Id, tracker, seen.Sequence, seen.ReceivedAt, seen.Arrival ?? "", ct);
+                    gaps = true;
+                    break;
+                case SequenceObservationKind.Duplicate:
+                    log.LogWarning("{Sender} used sequence number {Sequence} under {Agreement} again, for another message", sender, seen.Sequence, agreement.Id);
+                    break;
+            }
+        }
+        await SaveAsync(db, tracker, link[^1].ReceivedAt, ct);
+        return gaps;
+    }
+
+    /// <summary>Notifications only, each numbered one more than the one before it.</summary>
+    private static bool IsRun(List<Observation> link)
+    {
+        for (var i = 0; i < link.Count; i++)
+            if (link[i].HighWater || (i > 0 && link[i].Sequence != link[i - 1].Sequence + 1))
+                return false;
+        return true;
     }
 
     // The link's row is read and written by statements written once per model (ModelCommands), not tracked by EF Core.
@@ -79,18 +136,21 @@ public sealed class MissingNotifications(
     private static string OfTheLink(Func<string, string> p) => $"""WHERE "Sender" = {p("Sender")} AND "Recipient" = {p("Recipient")} AND "AgreementId" = {p("AgreementId")}""";
 
     /// <summary>
-    /// <paramref name="sequence"/> is the next number of a link already stored (<see cref="SequenceTracker.Observe"/>: the
-    /// highest number seen moves up by one, nothing else changes): one conditional update does it. False, and nothing
-    /// written, for anything else (a new link, a gap, a late or repeated number), which takes the tracker's way. On
-    /// PostgreSQL the update waits for a concurrent subscriber's lock on the row and compares with what that one committed.
+    /// <paramref name="from"/> … <paramref name="to"/> are the next numbers of a link already stored (each one
+    /// <see cref="SequenceTracker.Observe"/> would take: the highest number seen moves up, nothing else changes): one
+    /// conditional update does it. False, and nothing written, for anything else (a new link, a gap, a late or repeated
+    /// number), which takes the tracker's way. On PostgreSQL the update waits for a concurrent subscriber's lock on the row
+    /// and compares with what that one committed.
     /// </summary>
-    private async Task<bool> TryAdvanceAsync(NodeDbContext db, CentreCode sender, AgreementId agreement, long sequence, Instant at, CancellationToken ct)
+    private async Task<bool> TryAdvanceAsync(NodeDbContext db, CentreCode sender, AgreementId agreement, long from, long to, Instant at, CancellationToken ct)
     {
-        var advance = ModelCommands.Statement(db, "inbound-sequence-advance", model => Typed(model, "Sender", "Recipient", "AgreementId", "HighestSeen", "UpdatedAt"),
-            p => $"""UPDATE "InboundSequences" SET "HighestSeen" = {p("HighestSeen")}, "UpdatedAt" = {p("UpdatedAt")} {OfTheLink(p)} AND "HighestSeen" = {p("HighestSeen")} - 1""");
+        var advance = ModelCommands.Statement(db, "inbound-sequence-advance-run",
+            model => [.. Typed(model, "Sender", "Recipient", "AgreementId", "HighestSeen", "UpdatedAt"), ("Before", model.FindEntityType(typeof(InboundSequence))!.FindProperty("HighestSeen")!)],
+            p => $"""UPDATE "InboundSequences" SET "HighestSeen" = {p("HighestSeen")}, "UpdatedAt" = {p("UpdatedAt")} {OfTheLink(p)} AND "HighestSeen" = {p("Before")}""");
         return await ModelCommands.ExecuteAsync(db, advance, new Dictionary<string, object?>
         {
-            ["Sender"] = sender.Value, ["Recipient"] = node.Centre.Value, ["AgreementId"] = agreement.Value, ["HighestSeen"] = sequence, ["UpdatedAt"] = at,
+            ["Sender"] = sender.Value, ["Recipient"] = node.Centre.Value, ["AgreementId"] = agreement.Value, ["HighestSeen"] = to, ["UpdatedAt"] = at,
+            ["Before"] = from - 1,
         }, ct) == 1;
     }
 
@@ -160,6 +220,14 @@ public sealed class MissingNotifications(
         var gaps = new List<Deadline>();
         await foreach (var gap in open(db, Kind, sender.Value, agreement.Value, sequence).WithCancellation(ct))
             gaps.Add(gap);
+        // And one opened earlier in the same batch's end, not written yet (FinishAsync saves after the last link).
+        foreach (var added in db.ChangeTracker.WithoutDetecting<Deadline>())
+        {
+            var d = added.Entity;
+            if (added.State == EntityState.Added && d.Kind == Kind && d.Centre == sender.Value && d.AgreementId == agreement.Value && d.SettledAt is null
+                && d.SequenceFrom <= sequence && d.SequenceTo >= sequence && !gaps.Contains(d))
+                gaps.Add(d);
+        }
         foreach (var gap in gaps)
         {
             var range = new SequenceRange(gap.SequenceFrom!.Value, gap.SequenceTo!.Value);

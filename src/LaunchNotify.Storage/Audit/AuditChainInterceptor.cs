@@ -174,19 +174,25 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     }
 
     /// <summary>
-    /// Seals and writes the entries a group-commit batch's steps left to its end, in the order they were saved: one
-    /// reservation for all of them (the chain's lock, held from here to the commit), then their multi-row inserts, the
-    /// last of which sets the head's hash. Called by the committer after its last step, in the batch's transaction.
+    /// Seals and writes the entries a group-commit batch left to its end, from <paramref name="start"/> on, in the order they
+    /// were saved: one reservation for all of them (the chain's lock, held from here to the commit), then their multi-row
+    /// inserts, the last of which sets the head's hash. On PostgreSQL the inserts go with the writer's next command (the
+    /// batch end's save, or the flush before its commit): nothing reads the entries or the head's hash back before, and the
+    /// head is locked. Called by the committer at the batch's end, in its transaction.
     /// </summary>
-    internal static async Task SealBatchAsync(NodeDbContext db, List<AuditEntry> entries, CancellationToken ct)
+    internal static async Task SealBatchAsync(NodeDbContext db, List<AuditEntry> entries, int start, CancellationToken ct)
     {
-        if (entries.Count == 0)
+        if (entries.Count <= start)
             return;
-        var hash = Seal(entries, await ReserveAsync(db, entries.Count, ct));
+        var sealing = start == 0 ? entries : entries.GetRange(start, entries.Count - start);
+        var hash = Seal(sealing, await ReserveAsync(db, sealing.Count, ct));
         try
         {
-            foreach (var (_, command, values) in Writes(db, entries, hash))
-                await ModelCommands.ExecuteAsync(db, command, values, ct);
+            foreach (var (key, command, values) in Writes(db, sealing, hash))
+                if (db.DefersWrites)
+                    await db.DeferAsync(new NodeDbContext.DeferredStatement(key, command, values), ct);
+                else
+                    await ModelCommands.ExecuteAsync(db, command, values, ct);
         }
         catch (DbException e)
         {

@@ -1,0 +1,89 @@
+using LaunchNotify.Domain.Messages;
+using LaunchNotify.Domain.Validation;
+using LaunchNotify.Domain.Values;
+using LaunchNotify.Node.Outbox;
+using LaunchNotify.Protocol.Signing;
+using LaunchNotify.Storage;
+using LaunchNotify.Storage.Entities;
+using NodaTime;
+
+namespace LaunchNotify.Node.Inbox;
+
+/// <summary>
+/// The receipts a batch of the inbox's group commit gives, numbered, signed and queued at the batch's end
+/// (<see cref="IBatchFinisher"/>): one statement takes a link's numbers for all of them, in the order the steps left
+/// them, where each step took its own. The receipt's id is chosen by its step (the stored message and its audit entry
+/// name it); its number, signature and outbox entry come at the end, in the same transaction, so a receipt is still
+/// stored, numbered and queued together with the message it answers, or not at all.
+/// </summary>
+/// <remarks>
+/// On PostgreSQL a link's counter row is then locked from the batch's end to its commit, not from its first step:
+/// another subscriber instance on the same inbox runs its steps meanwhile (docs/performance.md).
+/// </remarks>
+internal sealed class ReceiptQueue(NodeIdentity node, IPayloadSigner signer, OutboxSignal outboxSignal, IClock clock) : IBatchFinisher
+{
+    /// <summary>
+    /// One receipt to give: for <see cref="Entry"/> (its row gets the receipt's JWS), or for a parked delivery (no row).
+    /// <see cref="Queued"/> is the outbox entry once the batch's end made it.
+    /// </summary>
+    public sealed record Draft(Guid ReceiptId, InboxMessage? Entry, CentreCode To, Guid ReceiptFor, MessageKind ReceivedKind, AgreementId AgreementId,
+        Instant ReceivedAt, ReceiptOutcome Outcome, IReadOnlyList<ValidationError> Reasons, IReadOnlyList<ValidationError> Findings);
+
+    /// <summary>
+    /// A duplicate of a message whose first copy is stored by an earlier step of the same batch: its receipt, not made yet,
+    /// goes out again once it is (as a duplicate's receipt is repeated once it exists).
+    /// </summary>
+    public sealed record Repeat(Guid ReceiptId, Instant At);
+
+    /// <summary>Leaves <paramref name="draft"/> to the end of the step's batch (outside a batch: queued now).</summary>
+    public Task LeaveAsync(NodeDbContext db, Draft draft, CancellationToken ct) => db.LeaveToBatchEndAsync(this, draft, ct);
+
+    /// <summary>Leaves <paramref name="repeat"/> to the end of the step's batch.</summary>
+    public Task LeaveAsync(NodeDbContext db, Repeat repeat, CancellationToken ct) => db.LeaveToBatchEndAsync(this, repeat, ct);
+
+    public async Task FinishAsync(NodeDbContext db, IReadOnlyList<object> items, CancellationToken ct)
+    {
+        // Per link, in the order the steps left them: numbers last - n + 1 … last.
+        var links = new List<(CentreCode To, AgreementId Agreement, List<Draft> Drafts)>();
+        var made = new Dictionary<Guid, (CentreCode To, byte[] Jws)>();
+        foreach (var draft in items.OfType<Draft>())
+        {
+            var index = links.FindIndex(l => l.To == draft.To && l.Agreement == draft.AgreementId);
+            if (index < 0)
+                links.Add((draft.To, draft.AgreementId, [draft]));
+            else
+                links[index].Drafts.Add(draft);
+        }
+        foreach (var (to, agreement, drafts) in links)
+        {
+            var last = await SequenceAllocator.NextAsync(db, node.Centre, to.Value, agreement.Value, SequenceAllocator.ReceiptStream, drafts.Count, ct);
+            var number = last - drafts.Count;
+            foreach (var draft in drafts)
+            {
+                var receipt = SignedAnswers.Receipt(node.Centre, new Addressee(to, ++number), draft.ReceiptFor, draft.ReceivedKind, agreement, draft.ReceivedAt,
+                    draft.Outcome, draft.Reasons, draft.Findings) with { MessageId = new MessageId(draft.ReceiptId) };
+                var jws = SignedAnswers.Queue(db, signer, receipt, draft.ReceivedAt);
+                made[draft.ReceiptId] = (to, jws);
+                if (draft.Entry is { } entry)
+                {
+                    entry.ReceiptJws = jws;
+                    await InboxClaims.CompleteAsync(db, entry, ct);
+                }
+            }
+        }
+        foreach (var repeat in items.OfType<Repeat>())
+            if (made.TryGetValue(repeat.ReceiptId, out var receipt))
+                db.Outbox.Add(new OutboxEntry
+                {
+                    MessageId = repeat.ReceiptId,
+                    Kind = MessageKind.Receipt.WireName(),
+                    Recipient = receipt.To.Value,
+                    RoutingKey = RoutingKeys.For(receipt.To, node.Centre, MessageKind.Receipt),
+                    Body = receipt.Jws,
+                    CreatedAt = repeat.At,
+                });
+        // Claimed for this process's dispatcher in the same transaction, handed to it once committed.
+        var claimed = outboxSignal.ClaimAdded(db, clock.GetCurrentInstant());
+        db.AfterCommit(() => outboxSignal.HandOff(claimed));
+    }
+}
