@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using LaunchNotify.Domain.Messages;
 using LaunchNotify.Domain.Validation;
 using LaunchNotify.Domain.Values;
@@ -27,13 +28,21 @@ internal sealed class ReceiptQueue(NodeIdentity node, IPayloadSigner signer, Out
     /// <see cref="Queued"/> is the outbox entry once the batch's end made it.
     /// </summary>
     public sealed record Draft(Guid ReceiptId, InboxMessage? Entry, CentreCode To, Guid ReceiptFor, MessageKind ReceivedKind, AgreementId AgreementId,
-        Instant ReceivedAt, ReceiptOutcome Outcome, IReadOnlyList<ValidationError> Reasons, IReadOnlyList<ValidationError> Findings);
+        Instant ReceivedAt, ReceiptOutcome Outcome, IReadOnlyList<ValidationError> Reasons, IReadOnlyList<ValidationError> Findings)
+    {
+        /// <summary>The trace of the message answered (its outbox entry carries it back to the sender).</summary>
+        public Activity? Caller { get; } = Activity.Current;
+    }
 
     /// <summary>
     /// A duplicate of a message whose first copy is stored by an earlier step of the same batch: its receipt, not made yet,
     /// goes out again once it is (as a duplicate's receipt is repeated once it exists).
     /// </summary>
-    public sealed record Repeat(Guid ReceiptId, Instant At);
+    public sealed record Repeat(Guid ReceiptId, Instant At)
+    {
+        /// <summary>The trace of the duplicate answered.</summary>
+        public Activity? Caller { get; } = Activity.Current;
+    }
 
     /// <summary>Leaves <paramref name="draft"/> to the end of the step's batch (outside a batch: queued now).</summary>
     public Task LeaveAsync(NodeDbContext db, Draft draft, CancellationToken ct) => db.LeaveToBatchEndAsync(this, draft, ct);
@@ -62,7 +71,9 @@ internal sealed class ReceiptQueue(NodeIdentity node, IPayloadSigner signer, Out
             {
                 var receipt = SignedAnswers.Receipt(node.Centre, new Addressee(to, ++number), draft.ReceiptFor, draft.ReceivedKind, agreement, draft.ReceivedAt,
                     draft.Outcome, draft.Reasons, draft.Findings) with { MessageId = new MessageId(draft.ReceiptId) };
-                var jws = SignedAnswers.Queue(db, signer, receipt, draft.ReceivedAt);
+                byte[] jws;
+                using (Continuing(draft.Caller))
+                    jws = SignedAnswers.Queue(db, signer, receipt, draft.ReceivedAt);
                 made[draft.ReceiptId] = (to, jws);
                 if (draft.Entry is { } entry)
                 {
@@ -73,17 +84,31 @@ internal sealed class ReceiptQueue(NodeIdentity node, IPayloadSigner signer, Out
         }
         foreach (var repeat in items.OfType<Repeat>())
             if (made.TryGetValue(repeat.ReceiptId, out var receipt))
-                db.Outbox.Add(new OutboxEntry
-                {
-                    MessageId = repeat.ReceiptId,
-                    Kind = MessageKind.Receipt.WireName(),
-                    Recipient = receipt.To.Value,
-                    RoutingKey = RoutingKeys.For(receipt.To, node.Centre, MessageKind.Receipt),
-                    Body = receipt.Jws,
-                    CreatedAt = repeat.At,
-                });
+                using (Continuing(repeat.Caller))
+                    db.Outbox.Add(new OutboxEntry
+                    {
+                        MessageId = repeat.ReceiptId,
+                        Kind = MessageKind.Receipt.WireName(),
+                        Recipient = receipt.To.Value,
+                        RoutingKey = RoutingKeys.For(receipt.To, node.Centre, MessageKind.Receipt),
+                        Body = receipt.Jws,
+                        CreatedAt = repeat.At,
+                    });
         // Claimed for this process's dispatcher in the same transaction, handed to it once committed.
         var claimed = outboxSignal.ClaimAdded(db, clock.GetCurrentInstant());
         db.AfterCommit(() => outboxSignal.HandOff(claimed));
+    }
+
+    /// <summary>Makes <paramref name="caller"/> the current activity until disposed (what is queued then carries its trace).</summary>
+    private static Scope Continuing(Activity? caller)
+    {
+        var previous = Activity.Current;
+        Activity.Current = caller;
+        return new Scope(previous);
+    }
+
+    private readonly struct Scope(Activity? previous) : IDisposable
+    {
+        public void Dispose() => Activity.Current = previous;
     }
 }
