@@ -77,8 +77,8 @@ internal sealed class NewRows
 
     /// <summary>
     /// Writes <paramref name="rows"/> (if any) and stops tracking them; returns them, in case the save fails
-    /// (<see cref="TrackAgain"/>). On PostgreSQL the statements a step left to its save (<paramref name="deferred"/>) and the
-    /// audit chain's reservation for the save's entries go in the same command (<see cref="NodeDbContext.ReservedAuditHead"/>).
+    /// (<see cref="TrackAgain"/>). On PostgreSQL the statements a step left to its save (<paramref name="deferred"/>) go in
+    /// the same command.
     /// </summary>
     public static async Task<List<object>> WriteAsync(NodeDbContext db, NewRows? rows, List<NodeDbContext.DeferredStatement>? deferred, CancellationToken ct)
     {
@@ -166,28 +166,22 @@ internal sealed class NewRows
     /// <summary>
     /// PostgreSQL: every part in one command, one round trip (Npgsql binds a command's parameters once, whatever the number
     /// of its statements); the keys come back one result per row, in order, read through a data reader. The same command
-    /// carries the statements the step left to its save (<paramref name="deferred"/>, after the inserts: they return
-    /// nothing) and, last, the audit chain's reservation for the save's pending entries, whose head is kept for the
-    /// interceptor (<see cref="NodeDbContext.ReservedAuditHead"/>): the chain's lock is taken where it was, at the end of
-    /// the save's first round trip, with one round trip fewer before and after it.
+    /// carries the statements left to the save (<paramref name="deferred"/>, after the inserts: they return nothing), such
+    /// as the audit entries a group-commit batch sealed at its end.
     /// </summary>
     private static async Task<List<long>> WriteTogetherAsync(NodeDbContext db, List<Part> parts, List<NodeDbContext.DeferredStatement>? deferred, CancellationToken ct)
     {
-        // In a group-commit batch the entries are left to its end (NodeDbContext.BatchAudit): nothing to reserve here.
-        var audited = db.BatchAudit is null ? Audit.AuditChain.Pending(db).Count : 0;
-        var key = string.Join('|', parts.Select(p => PartKeys.For(p.Type, p.Count)).Concat(deferred?.Select(d => d.Key) ?? []).Append(audited > 0 ? "audit-reserve" : ""));
+        // (The writer's saves leave their audit entries to the batch's end, NodeDbContext.BatchAudit: no reservation here.)
+        var key = string.Join('|', parts.Select(p => PartKeys.For(p.Type, p.Count)).Concat(deferred?.Select(d => d.Key) ?? []));
         var command = ModelCommands.Reader(db, key, context => ModelCommands.Combine(context,
         [
             ModelCommands.BuildInserts(context, [.. parts.Select(p => Describe(context.Model, p.Type, p.Count))]),
             .. deferred?.Select(d => d.Command) ?? [],
-            .. audited > 0 ? [Audit.AuditChainInterceptor.Reservation(context)] : Array.Empty<IRelationalCommand>(),
         ]));
         var values = Values(db.Model, command, parts);
         foreach (var statement in deferred ?? [])
             foreach (var (name, value) in statement.Values)
                 values.Add(name, value);
-        if (audited > 0)
-            Audit.AuditChainInterceptor.AddReservationValues(values, audited);
         var returned = parts.Where(p => ReturnsKey(p.Type)).Sum(p => p.Count);
         var keys = new List<long>(returned);
         await using var reader = await command.ExecuteReaderAsync(ModelCommands.Parameters(db, values), ct);
@@ -196,12 +190,6 @@ internal sealed class NewRows
             if ((row > 0 && !await reader.DbDataReader.NextResultAsync(ct)) || !await reader.ReadAsync(ct))
                 throw new InvalidOperationException($"The insert of the new rows returned {row} keys of {returned}.");
             keys.Add(reader.DbDataReader.GetInt64(0));
-        }
-        if (audited > 0)
-        {
-            if ((returned > 0 && !await reader.DbDataReader.NextResultAsync(ct)) || !await reader.ReadAsync(ct))
-                throw new InvalidOperationException("The audit chain's head row was not returned.");
-            db.ReservedAuditHead = new Audit.AuditHead(reader.DbDataReader.GetInt64(0), reader.DbDataReader.GetString(1), audited);
         }
         return keys;
     }

@@ -64,10 +64,6 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : IdentityDb
                 NewRows.TrackAgain(this, written);
             throw;
         }
-        finally
-        {
-            ReservedAuditHead = null;
-        }
     }
 
     /// <summary>A statement left to the writer's next command (<see cref="ModelCommands.ExecuteWithSaveAsync"/>): its cache key, command and values.</summary>
@@ -131,15 +127,10 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : IdentityDb
             ModelCommands.Execute(this, statement.Command, statement.Values);
     }
 
-    /// <summary>Takes back statements left to the next command and not sent yet (a save that failed left them).</summary>
-    internal void ForgetDeferred(IReadOnlyCollection<DeferredStatement> statements) =>
-        _deferred?.RemoveAll(statements.Contains);
-
     /// <summary>A step that failed: what it left to its save goes with the rest of its work (its savepoint is rolled back).</summary>
     internal void DropDeferred()
     {
         _deferred = null;
-        ReservedAuditHead = null;
     }
 
     private List<DeferredStatement>? TakeDeferred()
@@ -196,12 +187,6 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : IdentityDb
         await Audit.AuditChain.LockAsync(this, ct);
         batch.AuditLockedAtStep = batch.Step;
     }
-
-    /// <summary>
-    /// The audit chain's head as reserved by this save's first command for <see cref="AuditHead.Count"/> entries (PostgreSQL,
-    /// <see cref="NewRows"/>): the interceptor seals after it instead of reserving again. Null outside such a save.
-    /// </summary>
-    internal Audit.AuditHead? ReservedAuditHead { get; set; }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
     {

@@ -14,9 +14,8 @@ namespace LaunchNotify.Storage.Audit;
 /// the state they record. Without a caller's transaction it opens one around the save, so an entry and its state change
 /// commit together even then. Two statements per save whatever the number of entries: the reservation, and one
 /// multi-row insert that also sets the head's hash (<see cref="ModelCommands"/>; EF Core wrote one insert per entry). In
-/// the group committer's writer on PostgreSQL neither is a round trip of its own: the reservation is the last statement of
-/// the save's first command (<see cref="NewRows"/>), the insert goes with the writer's next command (the end of the step).
-/// In its writer on SQLite a batch's saves leave their entries to the batch's end, sealed together (<see cref="SealBatchAsync"/>).
+/// the group committer's writer a batch's saves leave their entries to the batch's end, sealed together
+/// (<see cref="SealBatchAsync"/>).
 /// </summary>
 /// <remarks>
 /// The head update is the lock: PostgreSQL holds the row lock until commit (a second appender waits, then reads the
@@ -34,9 +33,6 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     // The entries this interceptor wrote in a save still under way (see TakeOver).
     private readonly ConditionalWeakTable<DbContext, List<AuditEntry>> _written = new();
 
-    // Their writes left to the writer's next command, in a save still under way: a save that fails takes them back.
-    private readonly ConditionalWeakTable<DbContext, List<NodeDbContext.DeferredStatement>> _deferred = new();
-
     private AuditChainInterceptor()
     {
     }
@@ -52,11 +48,8 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
             if (db.Database.CurrentTransaction is null)
                 _opened.AddOrUpdate(db, db.Database.BeginTransaction());
             AuditHead head;
-            if (Reserved(db, pending.Count) is { } reserved)
-                head = reserved;
-            else
-                using (var reader = ReserveCommand(db, pending.Count, out var parameters).ExecuteReader(parameters))
-                    head = reader.Read() ? Head(reader, pending.Count) : throw new InvalidOperationException("The audit chain's head row was not returned.");
+            using (var reader = ReserveCommand(db, pending.Count, out var parameters).ExecuteReader(parameters))
+                head = reader.Read() ? Head(reader, pending.Count) : throw new InvalidOperationException("The audit chain's head row was not returned.");
             var entries = TakeOver(db, pending);
             var hash = Seal(entries, head);
             try
@@ -88,23 +81,13 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
                 return result;
             if (db.Database.CurrentTransaction is null)
                 _opened.AddOrUpdate(db, await db.Database.BeginTransactionAsync(cancellationToken));
-            var head = Reserved(db, pending.Count) ?? await ReserveAsync(db, pending.Count, cancellationToken);
+            var head = await ReserveAsync(db, pending.Count, cancellationToken);
             var entries = TakeOver(db, pending);
             var hash = Seal(entries, head);
             try
             {
-                // In the group committer's writer on PostgreSQL the write goes with the next command the writer sends (the
-                // end of the step, with the next step's savepoint; or its next save's first command, before that save's
-                // reservation): nothing reads the entries or the head's hash back before, and the head is locked.
-                foreach (var (key, command, values) in Writes(db, entries, hash))
-                    if (db is NodeDbContext { DefersWrites: true } writer)
-                    {
-                        var write = new NodeDbContext.DeferredStatement(key, command, values);
-                        _deferred.GetOrCreateValue(db).Add(write);
-                        await writer.DeferAsync(write, cancellationToken);
-                    }
-                    else
-                        await ModelCommands.ExecuteAsync(db, command, values, cancellationToken);
+                foreach (var (_, command, values) in Writes(db, entries, hash))
+                    await ModelCommands.ExecuteAsync(db, command, values, cancellationToken);
             }
             catch (DbException e)
             {
@@ -295,17 +278,10 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
         if (db is null)
             return;
         _written.Remove(db);
-        _deferred.Remove(db);
     }
 
     private void Abandon(DbContext? db)
     {
-        if (db is NodeDbContext writer && _deferred.TryGetValue(db, out var writes))
-        {
-            // The entries are the unit of work's again (below): their write, not yet sent, must not go after all.
-            _deferred.Remove(db);
-            writer.ForgetDeferred(writes);
-        }
         if (db is not null && _written.TryGetValue(db, out var entries))
         {
             // Not saved: the unit of work holds its entries again (sealed anew by its next save, if any), and a batch
@@ -323,19 +299,6 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     }
 
     /// <summary>
-    /// The head reserved for this save by its first command (<see cref="NodeDbContext.ReservedAuditHead"/>, PostgreSQL), taken
-    /// once; null when the save had none. It must be for exactly the entries pending now (the entries are numbered by it).
-    /// </summary>
-    private static AuditHead? Reserved(DbContext db, int pending)
-    {
-        if (db is not NodeDbContext { ReservedAuditHead: { } reserved } node)
-            return null;
-        node.ReservedAuditHead = null;
-        return reserved.Count == pending ? reserved
-            : throw new InvalidOperationException($"The save's first command reserved {reserved.Count} audit entries; {pending} are pending.");
-    }
-
-    /// <summary>
     /// The reservation, a statement written once per model and run through EF Core's command pipeline (counted and traced
     /// like every other statement), as a command of its own for this save (<see cref="ModelCommands.Reader"/>: it is read
     /// through a data reader, which a command shared by every context must not be).
@@ -350,10 +313,9 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
 
     /// <summary>
     /// The reservation's statement (moves the head's number past <c>count</c> entries, returns the head's number and hash),
-    /// written once per model; its values are <see cref="AddReservationValues"/>'. Also part of a save's first command on
-    /// PostgreSQL (<see cref="NewRows"/>).
+    /// written once per model; its values are <see cref="AddReservationValues"/>'.
     /// </summary>
-    internal static IRelationalCommand Reservation(DbContext db) =>
+    private static IRelationalCommand Reservation(DbContext db) =>
         ModelCommands.Statement(db, "audit-reserve-statement", model =>
             {
                 var head = model.FindEntityType(typeof(AuditChainHead))!;
@@ -365,7 +327,7 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
                 RETURNING "Seq", "Hash"
                 """);
 
-    internal static void AddReservationValues(Dictionary<string, object?> values, int count)
+    private static void AddReservationValues(Dictionary<string, object?> values, int count)
     {
         values["count"] = (long)count;
         values["genesis"] = AuditChain.GenesisHash;
