@@ -15,7 +15,8 @@ public interface IBatchFinisher
     /// the batch's transaction, after its last step. It may add and change rows through <paramref name="db"/> (the
     /// committer saves them after the last finisher) and register what must happen once they are committed
     /// (<see cref="NodeDbContext.AfterCommit"/>). A throw fails the batch; the committer then runs each of its steps again
-    /// alone, so that only the step whose work cannot be done fails.
+    /// alone, so that only the step whose work cannot be done fails: a step must be one that can run again (what it
+    /// changes outside its context, it sets anew each time).
     /// </summary>
     Task FinishAsync(NodeDbContext db, IReadOnlyList<object> items, CancellationToken ct);
 }
@@ -34,6 +35,9 @@ internal sealed class BatchEnd
 
     /// <summary>The step whose savepoint holds the audit chain's lock on PostgreSQL, once one took it (<see cref="NodeDbContext.LockAuditChainForBatchAsync"/>).</summary>
     public int? AuditLockedAtStep { get; set; }
+
+    /// <summary>Whether a finisher threw (the committer then runs each step again alone).</summary>
+    public bool FinisherFailed { get; set; }
 
     /// <summary>The items grouped by finisher, each group in the order its items were left, the groups by first appearance.</summary>
     public List<(IBatchFinisher Finisher, List<object> Items)> Grouped()

@@ -118,7 +118,7 @@ public sealed class GroupCommitter : IAsyncDisposable
     {
         var succeeded = new List<Step>(batch.Count);
         var failed = new List<(Step Step, Exception Error)>();
-        var ending = false;
+        BatchEnd? end = null;
         try
         {
             using var turn = await _writeGate.EnterAsync(stopping);
@@ -141,7 +141,7 @@ public sealed class GroupCommitter : IAsyncDisposable
             // runs its steps meanwhile; a step that locks rows other writers lock after the chain (a delivery, a deadline)
             // takes the chain's lock first (NodeDbContext.LockAuditChainForBatchAsync), the order every writer keeps.
             var batchAudit = new List<AuditEntry>();
-            var end = new BatchEnd();
+            end = new BatchEnd();
             db.BatchAudit = batchAudit;
             db.Batch = end;
             var savepointMade = false;
@@ -189,7 +189,6 @@ public sealed class GroupCommitter : IAsyncDisposable
                 }
             }
             Activity.Current = null;
-            ending = true;
             await FinishAsync(db, end, batchAudit, stopping);
             await tx.CommitAsync(stopping);
             db.BatchAudit = null;
@@ -204,10 +203,11 @@ public sealed class GroupCommitter : IAsyncDisposable
         {
             // (The writer goes below, and with it the batch's unsealed entries and what it left to its next command.)
             await DropWriterAsync();
-            if (ending && succeeded.Count > 1 && !stopping.IsCancellationRequested)
+            if (end is { FinisherFailed: true } && succeeded.Count > 1 && !stopping.IsCancellationRequested)
             {
-                // The end's work failed for the whole batch: each step goes again, alone, so that only one whose own work
-                // cannot be done fails (as a step that throws fails alone), and the others commit.
+                // The work the steps left to the end failed for the whole batch: each step goes again, alone, so that only
+                // one whose own work cannot be done fails (as a step that throws fails alone), and the others commit. (A
+                // failed save, seal or commit fails the batch as before: the store's fault, each caller retries.)
                 _logger.LogWarning("The end of a batch of {Count} steps failed ({Error}); each step runs again alone", succeeded.Count, e.Message);
                 foreach (var step in succeeded)
                     if (step.Token.IsCancellationRequested) step.Cancel();
@@ -243,8 +243,16 @@ public sealed class GroupCommitter : IAsyncDisposable
             // reservation above took it, unless no step left an entry.
             if (sealedCount == 0)
                 await db.LockAuditChainForBatchAsync(ct);
-            foreach (var (finisher, items) in end.Grouped())
-                await finisher.FinishAsync(db, items, ct);
+            try
+            {
+                foreach (var (finisher, items) in end.Grouped())
+                    await finisher.FinishAsync(db, items, ct);
+            }
+            catch
+            {
+                end.FinisherFailed = true;
+                throw;
+            }
             // (The steps' audit inserts, left to the writer's next command on PostgreSQL, go with this save's.)
             await db.SaveChangesAsync(ct);
             db.ChangeTracker.Clear();

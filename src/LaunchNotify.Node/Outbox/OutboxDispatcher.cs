@@ -193,15 +193,22 @@ public sealed class OutboxDispatcher(
 
         var publishedAt = clock.GetCurrentInstant();
         int published;
-        if (committer is not null && !db.IsPostgres)
+        if (committer is not null)
         {
-            // On SQLite a step of the process's group commit (the intake's or the inbox's): the marks share a transaction,
-            // the store's write lock, a commit and the audit chain's reservation with whatever else is being stored,
-            // instead of taking them once more. Status, delivery and audit entries still commit together. (On PostgreSQL
-            // a step would lock the deliveries before the audit chain, the other way round from every other writer: the
-            // marks keep their own transaction, the chain locked first.)
+            // A step of the process's group commit (the intake's or the inbox's): the marks share a transaction, a commit
+            // and the audit chain's reservation with whatever else is being stored, instead of taking them once more.
+            // Status, delivery and audit entries still commit together. Deliveries (a notification's) are rows other
+            // writers lock after the audit chain (a receipt settling one): on PostgreSQL the step takes the chain first,
+            // the order every writer keeps; marking its own outbox entries needs no such turn.
+            var before = batch.Select(e => (e.ClaimToken, e.ClaimedUntil, e.PublishedAt, e.LastError, e.Attempts, e.NextAttemptAt)).ToArray();
+            var marksDeliveries = outcomes.Any(o => o.error is null && HasDeliveries(o.entry.Kind));
             published = await committer.RunAsync(async (step, stepCt) =>
             {
+                // A step may run again (GroupCommitter): the entries as claimed, each time.
+                for (var i = 0; i < batch.Count; i++)
+                    (batch[i].ClaimToken, batch[i].ClaimedUntil, batch[i].PublishedAt, batch[i].LastError, batch[i].Attempts, batch[i].NextAttemptAt) = before[i];
+                if (marksDeliveries)
+                    await step.LockAuditChainForBatchAsync(stepCt);
                 step.Outbox.AttachRange(batch);
                 return await MarkAsync(step, outcomes, publishedAt, stepCt);
             }, ct);
