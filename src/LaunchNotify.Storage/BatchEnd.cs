@@ -11,6 +11,14 @@ namespace LaunchNotify.Storage;
 public interface IBatchFinisher
 {
     /// <summary>
+    /// Statements whose rows <see cref="FinishAsync"/> needs (e.g. a link's next receipt numbers), run at the start of the
+    /// end, right after the audit chain's reservation: on PostgreSQL in the same command, one round trip for the
+    /// reservation and every finisher's. Each must return one result (a <c>RETURNING</c> clause), and their parameter
+    /// names must differ from every other finisher's.
+    /// </summary>
+    IReadOnlyList<BatchQuery> Queries(NodeDbContext db, IReadOnlyList<object> items) => [];
+
+    /// <summary>
     /// Does the work of <paramref name="items"/> (what the steps left to this finisher, in the order they left them), in
     /// the batch's transaction, after its last step. It may add and change rows through <paramref name="db"/> (the
     /// committer saves them after the last finisher) and register what must happen once they are committed
@@ -18,8 +26,12 @@ public interface IBatchFinisher
     /// alone, so that only the step whose work cannot be done fails: a step must be one that can run again (what it
     /// changes outside its context, it sets anew each time).
     /// </summary>
-    Task FinishAsync(NodeDbContext db, IReadOnlyList<object> items, CancellationToken ct);
+    /// <param name="rows">The rows of each of <see cref="Queries"/>' statements, in their order.</param>
+    Task FinishAsync(NodeDbContext db, IReadOnlyList<object> items, IReadOnlyList<IReadOnlyList<object?[]>> rows, CancellationToken ct);
 }
+
+/// <summary>A statement an <see cref="IBatchFinisher"/> runs at the start of the batch's end, and whose rows it reads.</summary>
+public sealed record BatchQuery(string Key, Microsoft.EntityFrameworkCore.Storage.IRelationalCommand Command, IReadOnlyDictionary<string, object?> Values);
 
 /// <summary>What the group committer's batch under way holds for its end (<see cref="NodeDbContext.Batch"/>).</summary>
 internal sealed class BatchEnd

@@ -228,36 +228,42 @@ public sealed class GroupCommitter : IAsyncDisposable
     }
 
     /// <summary>
-    /// The batch's end, after its last step: the steps' audit entries sealed (the reservation takes the chain's lock, which
-    /// every writer takes before the links' rows), the work the steps left to the end (<see cref="IBatchFinisher"/>, each
-    /// finisher once with its items), its rows saved, and the audit entries that work added sealed after the steps'.
+    /// The batch's end, after its last step: the audit chain's reservation for the steps' entries (it takes the chain's
+    /// lock, which every writer takes before the links' rows) with the statements the finishers need the rows of (on
+    /// PostgreSQL one command), the steps' entries sealed, the work the steps left to the end (<see cref="IBatchFinisher"/>,
+    /// each finisher once with its items), its rows saved, and the audit entries that work added sealed after the steps'.
     /// </summary>
     private static async Task FinishAsync(NodeDbContext db, BatchEnd end, List<AuditEntry> batchAudit, CancellationToken ct)
     {
         var sealedCount = batchAudit.Count;
-        if (sealedCount > 0)
-            await AuditChainInterceptor.SealBatchAsync(db, batchAudit, 0, ct);
-        if (end.Items.Count > 0)
+        if (end.Items.Count == 0)
         {
-            // The chain first, then the links' rows the finishers lock: the order every writer keeps (PostgreSQL). The
-            // reservation above took it, unless no step left an entry.
-            if (sealedCount == 0)
-                await db.LockAuditChainForBatchAsync(ct);
-            try
-            {
-                foreach (var (finisher, items) in end.Grouped())
-                    await finisher.FinishAsync(db, items, ct);
-            }
-            catch
-            {
-                end.FinisherFailed = true;
-                throw;
-            }
-            // (The steps' audit inserts, left to the writer's next command on PostgreSQL, go with this save's.)
-            await db.SaveChangesAsync(ct);
-            db.ChangeTracker.Clear();
-            await AuditChainInterceptor.SealBatchAsync(db, batchAudit, sealedCount, ct);
+            await AuditChainInterceptor.SealBatchAsync(db, batchAudit, 0, ct);
+            await db.FlushDeferredAsync(ct);
+            return;
         }
+        var groups = end.Grouped();
+        var queries = groups.Select(g => g.Finisher.Queries(db, g.Items)).ToList();
+        var (head, rows) = await AuditChainInterceptor.ReserveWithAsync(db, sealedCount, [.. queries.SelectMany(q => q)], ct);
+        await AuditChainInterceptor.SealReservedAsync(db, sealedCount == batchAudit.Count ? batchAudit : batchAudit.GetRange(0, sealedCount), head, ct);
+        try
+        {
+            var next = 0;
+            for (var g = 0; g < groups.Count; g++)
+            {
+                await groups[g].Finisher.FinishAsync(db, groups[g].Items, rows.GetRange(next, queries[g].Count), ct);
+                next += queries[g].Count;
+            }
+        }
+        catch
+        {
+            end.FinisherFailed = true;
+            throw;
+        }
+        // (The steps' audit inserts, left to the writer's next command on PostgreSQL, go with this save's.)
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+        await AuditChainInterceptor.SealBatchAsync(db, batchAudit, sealedCount, ct);
         await db.FlushDeferredAsync(ct);
     }
 

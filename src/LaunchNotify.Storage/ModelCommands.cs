@@ -188,6 +188,27 @@ public static class ModelCommands
         return builder.Append(sql(helper.GenerateParameterNamePlaceholder)).Build();
     }
 
+    /// <summary>Runs <paramref name="command"/> (one of <see cref="Reader"/>'s) and returns its rows.</summary>
+    public static async Task<IReadOnlyList<object?[]>> RowsAsync(DbContext db, IRelationalCommand command, IReadOnlyDictionary<string, object?> values, CancellationToken ct)
+    {
+        await using var reader = await command.ExecuteReaderAsync(Parameters(db, values), ct);
+        return await ReadRowsAsync(reader.DbDataReader, ct);
+    }
+
+    /// <summary>The rows of <paramref name="reader"/>'s current result, each as its column values (DBNull as null).</summary>
+    public static async Task<IReadOnlyList<object?[]>> ReadRowsAsync(System.Data.Common.DbDataReader reader, CancellationToken ct)
+    {
+        var rows = new List<object?[]>();
+        while (await reader.ReadAsync(ct))
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            rows.Add(row);
+        }
+        return rows;
+    }
+
     /// <summary>Runs <paramref name="command"/> and returns the first column of its first row (null when it returns none).</summary>
     public static async Task<object?> ScalarAsync(DbContext db, IRelationalCommand command, IReadOnlyDictionary<string, object?> values, CancellationToken ct) =>
         await command.ExecuteScalarAsync(Parameters(db, values), ct) is { } value and not DBNull ? value : null;

@@ -157,9 +157,17 @@ public class NodeDbContext(DbContextOptions<NodeDbContext> options) : IdentityDb
     public Task LeaveToBatchEndAsync(IBatchFinisher finisher, object item, CancellationToken ct)
     {
         if (Batch is not { } batch)
-            return finisher.FinishAsync(this, [item], ct);
+            return FinishNowAsync(finisher, item, ct);
         batch.Items.Add((finisher, item));
         return Task.CompletedTask;
+    }
+
+    private async Task FinishNowAsync(IBatchFinisher finisher, object item, CancellationToken ct)
+    {
+        var rows = new List<IReadOnlyList<object?[]>>();
+        foreach (var query in finisher.Queries(this, [item]))
+            rows.Add(await ModelCommands.RowsAsync(this, query.Command, query.Values, ct));
+        await finisher.FinishAsync(this, [item], rows, ct);
     }
 
     /// <summary>

@@ -46,6 +46,28 @@ public static class SequenceAllocator
     }
 
     /// <summary>
+    /// <see cref="NextAsync(NodeDbContext, string, string, string, string, int, CancellationToken)"/> as a statement for the
+    /// start of a group-commit batch's end (<see cref="IBatchFinisher.Queries"/>): its one row's one column is the last of
+    /// the <paramref name="count"/> numbers. Its parameters are named apart from the other finishers'.
+    /// </summary>
+    public static BatchQuery NextQuery(NodeDbContext db, string sender, string recipient, string agreementId, string stream, int count)
+    {
+        const string key = "sequence-next-n-at-batch-end";
+        var command = ModelCommands.ReaderStatement(db, key,
+            model => [.. Parameters(model).Select(p => ("next" + p.Name, p.TypedAs)), ("nextCount", model.FindEntityType(typeof(Entities.SequenceCounter))!.FindProperty("Last")!)],
+            p => $"""
+                INSERT INTO "SequenceCounters" ("Sender", "Recipient", "AgreementId", "Stream", "Last")
+                VALUES ({p("nextSender")}, {p("nextRecipient")}, {p("nextAgreementId")}, {p("nextStream")}, {p("nextCount")})
+                ON CONFLICT ("Sender", "Recipient", "AgreementId", "Stream") DO UPDATE SET "Last" = "SequenceCounters"."Last" + {p("nextCount")}
+                RETURNING "Last"
+                """);
+        return new BatchQuery(key, command, new Dictionary<string, object?>
+        {
+            ["nextSender"] = sender, ["nextRecipient"] = recipient, ["nextAgreementId"] = agreementId, ["nextStream"] = stream, ["nextCount"] = (long)count,
+        });
+    }
+
+    /// <summary>
     /// The next number on the link from <paramref name="sender"/> to each of <paramref name="recipients"/>, in one statement
     /// (a multilateral notification to 142 centres is one round trip, not 142): a multi-row upsert returning each row's
     /// number, its rows in recipient order, so that two transactions numbering overlapping sets take the rows' locks in

@@ -293,7 +293,7 @@ public sealed class GroupCommitTests(PostgresSchemaFixture postgres) : IClassFix
     {
         public System.Collections.Concurrent.ConcurrentQueue<IReadOnlyList<object>> Calls { get; } = new();
 
-        public Task FinishAsync(NodeDbContext db, IReadOnlyList<object> items, CancellationToken ct)
+        public Task FinishAsync(NodeDbContext db, IReadOnlyList<object> items, IReadOnlyList<IReadOnlyList<object?[]>> rows, CancellationToken ct)
         {
             Calls.Enqueue(items);
             foreach ((Guid Id, bool Bad) item in items)

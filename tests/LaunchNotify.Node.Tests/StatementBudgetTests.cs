@@ -94,11 +94,10 @@ public sealed class StatementBudgetTests(ITestOutputHelper output) : IAsyncLifet
     // received message no longer looked for itself before its step, and a receipt read its delivery and deadline at once
     // (6, 6, 5); then a notification's claim took its receipt's number in the same statement (5, 6, 5); then a batch's
     // audit entries, receipt numbers and link sequence moved to its end (GroupCommitter, IBatchFinisher), so that the head
-    // and the link's rows are locked from there to the commit only: a batch of one pays the end's reservation, sequence
-    // update and numbering as round trips of their own, a receipt's step takes the chain's lock before it locks the
-    // delivery, and a submission's reservation no longer rides on its save (7, 7, 6); a batch of many pays the end once for
-    // all its steps.
-    private const int ReceivedNotificationRoundTrips = 7, ReceivedReceiptRoundTrips = 7, SubmissionRoundTrips = 6;
+    // and the link's rows are locked from there to the commit only, the end's reservation, sequence update and numbering
+    // in one command: a receipt's step takes the chain's lock before it locks the delivery, and a submission's reservation
+    // no longer rides on its save (5, 7, 6).
+    private const int ReceivedNotificationRoundTrips = 5, ReceivedReceiptRoundTrips = 7, SubmissionRoundTrips = 6;
 
     /// <summary>Two centres' PostgreSQL stores: a schema each, in the project-local server.</summary>
     private sealed class PostgresSchemas : IAsyncDisposable

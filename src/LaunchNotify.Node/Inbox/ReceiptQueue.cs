@@ -50,11 +50,10 @@ internal sealed class ReceiptQueue(NodeIdentity node, IPayloadSigner signer, Out
     /// <summary>Leaves <paramref name="repeat"/> to the end of the step's batch.</summary>
     public Task LeaveAsync(NodeDbContext db, Repeat repeat, CancellationToken ct) => db.LeaveToBatchEndAsync(this, repeat, ct);
 
-    public async Task FinishAsync(NodeDbContext db, IReadOnlyList<object> items, CancellationToken ct)
+    /// <summary>The drafts per link, in the order the steps left them, the links by first appearance.</summary>
+    private static List<(CentreCode To, AgreementId Agreement, List<Draft> Drafts)> Links(IReadOnlyList<object> items)
     {
-        // Per link, in the order the steps left them: numbers last - n + 1 … last.
         var links = new List<(CentreCode To, AgreementId Agreement, List<Draft> Drafts)>();
-        var made = new Dictionary<Guid, (CentreCode To, byte[] Jws)>();
         foreach (var draft in items.OfType<Draft>())
         {
             var index = links.FindIndex(l => l.To == draft.To && l.Agreement == draft.AgreementId);
@@ -63,9 +62,27 @@ internal sealed class ReceiptQueue(NodeIdentity node, IPayloadSigner signer, Out
             else
                 links[index].Drafts.Add(draft);
         }
+        return links;
+    }
+
+    /// <summary>The numbers of a batch whose receipts all go on one link (nearly every batch), with the end's first command.</summary>
+    public IReadOnlyList<BatchQuery> Queries(NodeDbContext db, IReadOnlyList<object> items) =>
+        Links(items) is [var (to, agreement, drafts)]
+            ? [SequenceAllocator.NextQuery(db, node.Centre.Value, to.Value, agreement.Value, SequenceAllocator.ReceiptStream, drafts.Count)]
+            : [];
+
+    public async Task FinishAsync(NodeDbContext db, IReadOnlyList<object> items, IReadOnlyList<IReadOnlyList<object?[]>> rows, CancellationToken ct)
+    {
+        // Per link, in the order the steps left them: numbers last - n + 1 … last.
+        var links = Links(items);
+        var made = new Dictionary<Guid, (CentreCode To, byte[] Jws)>();
         foreach (var (to, agreement, drafts) in links)
         {
-            var last = await SequenceAllocator.NextAsync(db, node.Centre, to.Value, agreement.Value, SequenceAllocator.ReceiptStream, drafts.Count, ct);
+            // One link: numbered by the end's first command (Queries); several: one statement each.
+            var last = rows.Count == 1
+                ? rows[0] is [[var numbered, ..]] ? Convert.ToInt64(numbered, System.Globalization.CultureInfo.InvariantCulture)
+                    : throw new InvalidOperationException("The receipt counter's upsert returned no number.")
+                : await SequenceAllocator.NextAsync(db, node.Centre, to.Value, agreement.Value, SequenceAllocator.ReceiptStream, drafts.Count, ct);
             var number = last - drafts.Count;
             foreach (var draft in drafts)
             {

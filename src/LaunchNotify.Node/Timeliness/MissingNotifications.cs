@@ -56,7 +56,21 @@ public sealed class MissingNotifications(
     /// the link's next numbers, the common case, is one conditional update. The gaps they open or close are scheduled or
     /// settled in the same transaction, and the deadline watcher is woken for a new one once it has committed.
     /// </summary>
-    public async Task FinishAsync(NodeDbContext db, IReadOnlyList<object> items, CancellationToken ct)
+    public async Task FinishAsync(NodeDbContext db, IReadOnlyList<object> items, IReadOnlyList<IReadOnlyList<object?[]>> rows, CancellationToken ct)
+    {
+        var links = Links(items);
+        var gaps = false;
+        // One link whose numbers are a run was advanced by the end's first command (Queries), unless its row said otherwise.
+        if (rows.Count == 1 && rows[0].Count == 1)
+            links.RemoveAt(0);
+        foreach (var link in links)
+            gaps |= await ApplyAsync(db, link, tryAdvance: rows.Count == 0, ct);
+        if (gaps && DeadlineSignal.EarliestPendingDue(db) is { } due)
+            db.AfterCommit(() => deadlineSignal.Notify(due));
+    }
+
+    /// <summary>The observations per link, each in the order they arrived, the links by first appearance.</summary>
+    private static List<List<Observation>> Links(IReadOnlyList<object> items)
     {
         var links = new List<List<Observation>>();
         foreach (Observation observation in items)
@@ -67,19 +81,39 @@ public sealed class MissingNotifications(
             else
                 links[index].Add(observation);
         }
-        var gaps = false;
-        foreach (var link in links)
-            gaps |= await ApplyAsync(db, link, ct);
-        if (gaps && DeadlineSignal.EarliestPendingDue(db) is { } due)
-            db.AfterCommit(() => deadlineSignal.Notify(due));
+        return links;
+    }
+
+    /// <summary>
+    /// A batch whose observations are all on one link and a run of its next numbers (nearly every batch): the conditional
+    /// update goes with the end's first command, and returns a row when it took.
+    /// </summary>
+    public IReadOnlyList<BatchQuery> Queries(NodeDbContext db, IReadOnlyList<object> items)
+    {
+        if (Links(items) is not [var link] || !IsRun(link))
+            return [];
+        const string key = "inbound-sequence-advance-run-at-batch-end";
+        var command = ModelCommands.ReaderStatement(db, key,
+            model => [.. Typed(model, "Sender", "Recipient", "AgreementId", "HighestSeen", "UpdatedAt").Select(p => ("seen" + p.Item1, p.Item2)),
+                ("seenBefore", model.FindEntityType(typeof(InboundSequence))!.FindProperty("HighestSeen")!)],
+            p => $"""
+                UPDATE "InboundSequences" SET "HighestSeen" = {p("seenHighestSeen")}, "UpdatedAt" = {p("seenUpdatedAt")}
+                WHERE "Sender" = {p("seenSender")} AND "Recipient" = {p("seenRecipient")} AND "AgreementId" = {p("seenAgreementId")} AND "HighestSeen" = {p("seenBefore")}
+                RETURNING "HighestSeen"
+                """);
+        return [new BatchQuery(key, command, new Dictionary<string, object?>
+        {
+            ["seenSender"] = link[0].Sender.Value, ["seenRecipient"] = node.Centre.Value, ["seenAgreementId"] = link[0].Agreement.Id.Value,
+            ["seenHighestSeen"] = link[^1].Sequence, ["seenUpdatedAt"] = link[^1].ReceivedAt, ["seenBefore"] = link[0].Sequence - 1,
+        })];
     }
 
     /// <summary>One link's observations, in order. True when a gap deadline was scheduled or settled.</summary>
-    private async Task<bool> ApplyAsync(NodeDbContext db, List<Observation> link, CancellationToken ct)
+    private async Task<bool> ApplyAsync(NodeDbContext db, List<Observation> link, bool tryAdvance, CancellationToken ct)
     {
         var (sender, agreement) = (link[0].Sender, link[0].Agreement);
         // Nearly always the next numbers of a link already known, which changes nothing but the highest number seen.
-        if (IsRun(link) && await TryAdvanceAsync(db, sender, agreement.Id, link[0].Sequence, link[^1].Sequence, link[^1].ReceivedAt, ct))
+        if (tryAdvance && IsRun(link) && await TryAdvanceAsync(db, sender, agreement.Id, link[0].Sequence, link[^1].Sequence, link[^1].ReceivedAt, ct))
             return false;
         var tracker = await LockAsync(db, sender, agreement.Id, ct);
         var gaps = false;

@@ -168,7 +168,53 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
         if (entries.Count <= start)
             return;
         var sealing = start == 0 ? entries : entries.GetRange(start, entries.Count - start);
-        var hash = Seal(sealing, await ReserveAsync(db, sealing.Count, ct));
+        await WriteSealedAsync(db, sealing, Seal(sealing, await ReserveAsync(db, sealing.Count, ct)), ct);
+    }
+
+    /// <summary>
+    /// The reservation for the first <paramref name="count"/> entries of a batch (zero: the chain's lock alone) and, after
+    /// it, <paramref name="queries"/> (the batch's finishers'), on PostgreSQL as one command; returns the head and each
+    /// query's rows. The entries are sealed with <see cref="SealReservedAsync"/>.
+    /// </summary>
+    internal static async Task<(AuditHead Head, List<IReadOnlyList<object?[]>> Rows)> ReserveWithAsync(NodeDbContext db, int count, IReadOnlyList<BatchQuery> queries,
+        CancellationToken ct)
+    {
+        var rows = new List<IReadOnlyList<object?[]>>(queries.Count);
+        if (!db.IsPostgres || queries.Count == 0)
+        {
+            // SQLite: one statement per command (a statement is a call in the process, not a round trip).
+            var head = await ReserveAsync(db, count, ct);
+            foreach (var query in queries)
+                rows.Add(await ModelCommands.RowsAsync(db, query.Command, query.Values, ct));
+            return (head, rows);
+        }
+        var key = string.Join('|', queries.Select(q => q.Key).Prepend("audit-reserve"));
+        var command = ModelCommands.Reader(db, key, context => ModelCommands.Combine(context, [Reservation(context), .. queries.Select(q => q.Command)]));
+        var values = new Dictionary<string, object?>(2 + queries.Sum(q => q.Values.Count));
+        AddReservationValues(values, count);
+        foreach (var query in queries)
+            foreach (var (name, value) in query.Values)
+                values.Add(name, value);
+        await using var reader = await command.ExecuteReaderAsync(ModelCommands.Parameters(db, values), ct);
+        var reserved = await reader.ReadAsync(ct) ? Head(reader, count) : throw new InvalidOperationException("The audit chain's head row was not returned.");
+        foreach (var query in queries)
+        {
+            if (!await reader.DbDataReader.NextResultAsync(ct))
+                throw new InvalidOperationException($"The batch end's statement {query.Key} returned no result.");
+            rows.Add(await ModelCommands.ReadRowsAsync(reader.DbDataReader, ct));
+        }
+        return (reserved, rows);
+    }
+
+    /// <summary>Seals <paramref name="entries"/> (all of them) after <paramref name="head"/>, reserved for them, and writes them.</summary>
+    internal static async Task SealReservedAsync(NodeDbContext db, List<AuditEntry> entries, AuditHead head, CancellationToken ct)
+    {
+        if (entries.Count > 0)
+            await WriteSealedAsync(db, entries, Seal(entries, head), ct);
+    }
+
+    private static async Task WriteSealedAsync(NodeDbContext db, List<AuditEntry> sealing, string hash, CancellationToken ct)
+    {
         try
         {
             foreach (var (key, command, values) in Writes(db, sealing, hash))
