@@ -52,17 +52,6 @@ internal sealed class BatchEnd
     public bool FinisherFailed { get; set; }
 
     /// <summary>The items grouped by finisher, each group in the order its items were left, the groups by first appearance.</summary>
-    public List<(IBatchFinisher Finisher, List<object> Items)> Grouped()
-    {
-        var groups = new List<(IBatchFinisher Finisher, List<object> Items)>();
-        foreach (var (finisher, item) in Items)
-        {
-            var index = groups.FindIndex(g => ReferenceEquals(g.Finisher, finisher));
-            if (index < 0)
-                groups.Add((finisher, [item]));
-            else
-                groups[index].Items.Add(item);
-        }
-        return groups;
-    }
+    public List<(IBatchFinisher Finisher, List<object> Items)> Grouped() =>
+        [.. Items.GroupBy(i => (object)i.Finisher, ReferenceEqualityComparer.Instance).Select(g => ((IBatchFinisher)g.Key!, g.Select(i => i.Item).ToList()))];
 }

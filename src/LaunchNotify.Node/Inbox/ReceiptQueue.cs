@@ -51,19 +51,8 @@ internal sealed class ReceiptQueue(NodeIdentity node, IPayloadSigner signer, Out
     public Task LeaveAsync(NodeDbContext db, Repeat repeat, CancellationToken ct) => db.LeaveToBatchEndAsync(this, repeat, ct);
 
     /// <summary>The drafts per link, in the order the steps left them, the links by first appearance.</summary>
-    private static List<(CentreCode To, AgreementId Agreement, List<Draft> Drafts)> Links(IReadOnlyList<object> items)
-    {
-        var links = new List<(CentreCode To, AgreementId Agreement, List<Draft> Drafts)>();
-        foreach (var draft in items.OfType<Draft>())
-        {
-            var index = links.FindIndex(l => l.To == draft.To && l.Agreement == draft.AgreementId);
-            if (index < 0)
-                links.Add((draft.To, draft.AgreementId, [draft]));
-            else
-                links[index].Drafts.Add(draft);
-        }
-        return links;
-    }
+    private static List<(CentreCode To, AgreementId Agreement, List<Draft> Drafts)> Links(IReadOnlyList<object> items) =>
+        [.. items.OfType<Draft>().GroupBy(d => (d.To, d.AgreementId)).Select(g => (g.Key.To, g.Key.AgreementId, g.ToList()))];
 
     /// <summary>The numbers of a batch whose receipts all go on one link (nearly every batch), with the end's first command.</summary>
     public IReadOnlyList<BatchQuery> Queries(NodeDbContext db, IReadOnlyList<object> items) =>

@@ -70,19 +70,8 @@ public sealed class MissingNotifications(
     }
 
     /// <summary>The observations per link, each in the order they arrived, the links by first appearance.</summary>
-    private static List<List<Observation>> Links(IReadOnlyList<object> items)
-    {
-        var links = new List<List<Observation>>();
-        foreach (Observation observation in items)
-        {
-            var index = links.FindIndex(l => l[0].Sender == observation.Sender && l[0].Agreement.Id == observation.Agreement.Id);
-            if (index < 0)
-                links.Add([observation]);
-            else
-                links[index].Add(observation);
-        }
-        return links;
-    }
+    private static List<List<Observation>> Links(IReadOnlyList<object> items) =>
+        [.. items.Cast<Observation>().GroupBy(o => (o.Sender, o.Agreement.Id)).Select(g => g.ToList())];
 
     /// <summary>
     /// A batch whose observations are all on one link and a run of its next numbers (nearly every batch): the conditional
