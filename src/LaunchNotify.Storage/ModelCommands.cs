@@ -209,6 +209,19 @@ public static class ModelCommands
         return rows;
     }
 
+    /// <summary>
+    /// Column <paramref name="ordinal"/> of <paramref name="reader"/>'s row as <paramref name="property"/>'s value: its stored
+    /// value read back through the property's value converter (an <c>Instant</c>, an enum kept as text), null as default.
+    /// </summary>
+    public static T? Column<T>(System.Data.Common.DbDataReader reader, int ordinal, IProperty property)
+    {
+        if (reader.IsDBNull(ordinal))
+            return default;
+        return property.GetTypeMapping().Converter is { } converter
+            ? (T?)converter.ConvertFromProvider(reader.GetValue(ordinal))
+            : reader.GetFieldValue<T>(ordinal);
+    }
+
     /// <summary>Runs <paramref name="command"/> and returns the first column of its first row (null when it returns none).</summary>
     public static async Task<object?> ScalarAsync(DbContext db, IRelationalCommand command, IReadOnlyDictionary<string, object?> values, CancellationToken ct) =>
         await command.ExecuteScalarAsync(Parameters(db, values), ct) is { } value and not DBNull ? value : null;

@@ -96,10 +96,10 @@ public sealed record AuditEvent(Instant At, string Type, AuditSubject Subject, J
     }
 
     /// <summary>A recipient's signed receipt settled one of this centre's deliveries (sender side): <c>confirmed</c> or <c>rejected</c>.</summary>
-    public static AuditEvent ReceiptApplied(Receipt receipt, Delivery delivery)
+    public static AuditEvent ReceiptApplied(Receipt receipt, Instant appliedAt)
     {
         var accepted = receipt.Outcome == ReceiptOutcome.Accepted;
-        return new AuditEvent(delivery.ReceiptAt ?? receipt.ReceivedAt, accepted ? AuditTypes.Confirmed : AuditTypes.Rejected,
+        return new AuditEvent(appliedAt, accepted ? AuditTypes.Confirmed : AuditTypes.Rejected,
             new AuditSubject(receipt.ReceiptFor.Value, receipt.Sender.Value, receipt.AgreementId.Value),
             new JsonObject
             {

@@ -67,6 +67,43 @@ public sealed class DeadlineBook(AlarmBook alarms, IClock clock, IDbContextFacto
         await tx.CommitAsync(ct);
     }
 
+    /// <summary>A deadline read without tracking, as much of it as settling it needs (<see cref="SettleAsync(NodeDbContext, Snapshot, string, string, CancellationToken)"/>).</summary>
+    public sealed record Snapshot(long Id, string Key, DeadlineState State, Instant DueAt, Instant? SettledAt);
+
+    /// <summary>
+    /// As <see cref="SettleAsync(NodeDbContext, Deadline, string, string, CancellationToken)"/>, for a deadline read without
+    /// tracking (the caller holds the lock every writer of deadlines takes first: the audit chain's, or SQLite's only write
+    /// lock). A pending one, nearly always, is cancelled by a statement written once per model, on PostgreSQL sent with the
+    /// step's next command; a fired one is loaded and settled as a tracked entity, since its alarm is resolved too.
+    /// </summary>
+    public async Task SettleAsync(NodeDbContext db, Snapshot deadline, string reason, string resolution, CancellationToken ct)
+    {
+        if (deadline.SettledAt is not null)
+            return;
+        if (deadline.State != DeadlineState.Pending)
+        {
+            if (await FindAsync(db, deadline.Key, ct) is { } tracked)
+                await SettleAsync(db, tracked, reason, resolution, ct);
+            return;
+        }
+        const string key = "deadline-cancel-pending";
+        var command = ModelCommands.Statement(db, key, model =>
+        {
+            var entity = model.FindEntityType(typeof(Deadline))!;
+            var state = entity.FindProperty(nameof(Deadline.State))!;
+            return [("Cancelled", state), ("SettledAt", entity.FindProperty(nameof(Deadline.SettledAt))!), ("SettledReason", entity.FindProperty(nameof(Deadline.SettledReason))!),
+                ("Id", entity.FindProperty(nameof(Deadline.Id))!), ("Pending", state)];
+        }, p => $"""
+            UPDATE "Deadlines" SET "State" = {p("Cancelled")}, "SettledAt" = {p("SettledAt")}, "SettledReason" = {p("SettledReason")}
+            WHERE "Id" = {p("Id")} AND "State" = {p("Pending")}
+            """);
+        await ModelCommands.ExecuteWithSaveAsync(db, key, command, new Dictionary<string, object?>
+        {
+            ["Cancelled"] = DeadlineState.Cancelled, ["SettledAt"] = clock.GetCurrentInstant(), ["SettledReason"] = reason,
+            ["Id"] = deadline.Id, ["Pending"] = DeadlineState.Pending,
+        }, ct);
+    }
+
     /// <summary>
     /// The awaited event happened: a pending deadline is cancelled (it will never fire); a fired one keeps its record
     /// and its alarm is resolved with <paramref name="resolution"/>. Returns the resolved alarm, if any.

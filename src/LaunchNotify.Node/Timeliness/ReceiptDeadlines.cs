@@ -48,14 +48,18 @@ public sealed class ReceiptDeadlines(DeadlineBook deadlines, AlarmBook alarms, T
             });
     }
 
-    /// <summary>The recipient's first receipt for the delivery arrived (accepting or rejecting: either way it was received).</summary>
-    public async Task OnReceiptAsync(NodeDbContext db, Delivery delivery, Receipt receipt, Instant at, CancellationToken ct)
+    /// <summary>
+    /// The recipient's first receipt for the delivery arrived (accepting or rejecting: either way it was received).
+    /// <paramref name="deadline"/> is the delivery's receipt deadline (<see cref="KeyFor"/>) as the receipt's step read it
+    /// with the delivery, null when it has none.
+    /// </summary>
+    public async Task OnReceiptAsync(NodeDbContext db, string recipient, DeadlineBook.Snapshot? deadline, Receipt receipt, Instant at, CancellationToken ct)
     {
-        if (await deadlines.FindAsync(db, KeyFor(delivery.MessageId, delivery.Recipient), ct) is not { } deadline)
+        if (deadline is null)
             return;
         var late = at - deadline.DueAt;
         await deadlines.SettleAsync(db, deadline, $"receipt {receipt.MessageId} ({receipt.Outcome.ToString().ToLowerInvariant()})",
-            $"{delivery.Recipient}'s receipt arrived at {at}, {DurationText.Format(late)} after the deadline ({receipt.Outcome.ToString().ToLowerInvariant()}).", ct);
+            $"{recipient}'s receipt arrived at {at}, {DurationText.Format(late)} after the deadline ({receipt.Outcome.ToString().ToLowerInvariant()}).", ct);
     }
 
     public async Task HandleAsync(DeadlineFiring firing, CancellationToken ct)

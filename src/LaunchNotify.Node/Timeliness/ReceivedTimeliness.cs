@@ -6,6 +6,7 @@ using LaunchNotify.Domain.Rules;
 using LaunchNotify.Domain.Validation;
 using LaunchNotify.Domain.Values;
 using LaunchNotify.Node.Alarms;
+using LaunchNotify.Node.Deadlines;
 using LaunchNotify.Protocol.Json;
 using LaunchNotify.Storage;
 using LaunchNotify.Storage.Entities;
@@ -70,8 +71,8 @@ public sealed class ReceivedTimeliness(
     }
 
     /// <summary>A counterpart's first receipt for a delivery of this centre was applied to it.</summary>
-    public Task OnReceiptAppliedAsync(NodeDbContext db, Delivery delivery, Receipt receipt, Instant at, CancellationToken ct) =>
-        receipts.OnReceiptAsync(db, delivery, receipt, at, ct);
+    public Task OnReceiptAppliedAsync(NodeDbContext db, string recipient, DeadlineBook.Snapshot? receiptDeadline, Receipt receipt, Instant at, CancellationToken ct) =>
+        receipts.OnReceiptAsync(db, recipient, receiptDeadline, receipt, at, ct);
 
     private async Task RaiseLateAsync(NodeDbContext db, InboxMessage entry, Message message, ValidationError finding, CancellationToken ct)
     {
