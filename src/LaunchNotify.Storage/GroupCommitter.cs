@@ -169,6 +169,7 @@ public sealed class GroupCommitter : IAsyncDisposable
                     // Saved rows need no tracking; a tracker that kept every step's entities would make each later
                     // SaveChanges scan them all (quadratic in the batch).
                     db.ChangeTracker.Clear();
+                    db.UnsavedBatchAudit = null;
                 }
                 catch (Exception e) when (!alone)
                 {
@@ -178,6 +179,7 @@ public sealed class GroupCommitter : IAsyncDisposable
                     savepointMade = false;
                     await tx.RollbackToSavepointAsync(Savepoint, stopping);
                     db.ChangeTracker.Clear();
+                    db.UnsavedBatchAudit = null;
                     db.DropDeferred();
                     // Its audit entries and what it left to the end go with its writes, and so does a lock its savepoint took.
                     batchAudit.RemoveRange(auditMark, batchAudit.Count - auditMark);
@@ -263,6 +265,7 @@ public sealed class GroupCommitter : IAsyncDisposable
         // (The steps' audit inserts, left to the writer's next command on PostgreSQL, go with this save's.)
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
+        db.UnsavedBatchAudit = null;
         await AuditChainInterceptor.SealBatchAsync(db, batchAudit, sealedCount, ct);
         await db.FlushDeferredAsync(ct);
     }
@@ -315,6 +318,7 @@ public sealed class GroupCommitter : IAsyncDisposable
             // command would go with the next user's).
             db.DropDeferred();
             db.BatchAudit = null;
+            db.UnsavedBatchAudit = null;
             db.Batch = null;
             db.WritesNewRowsItself = false;
             await db.DisposeAsync();

@@ -187,6 +187,51 @@ public sealed class GroupCommitTests(PostgresSchemaFixture postgres) : IClassFix
     }
 
     /// <summary>
+    /// An audit entry appended by a step of a batch waits for the step's save outside EF Core's tracking, and keeps the
+    /// chain's contract (AuditChain.Append): written by the step's next save, in the order appended, or not at all.
+    /// </summary>
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task AnEntryAppendedInABatch_IsNotTracked_AndIsWrittenByTheStepsNextSaveOrNotAtAll(string provider)
+    {
+        var ru = await _world.StartAsync("RU", provider == "postgres" ? postgres.Store : null);
+        var committer = ru.Services.GetRequiredService<GroupCommitter>();
+        var at = _world.Clock.GetCurrentInstant();
+        var routingKey = $"US.RU.{Guid.NewGuid():N}";
+        var tracked = new System.Collections.Concurrent.ConcurrentBag<int>();
+
+        Task<bool> Step(string name, bool save, bool appendAgain) => committer.RunAsync(async (db, ct) =>
+        {
+            AuditChain.Append(db, at, "test-step", new AuditSubject(), new System.Text.Json.Nodes.JsonObject { ["routingKey"] = routingKey, ["name"] = name });
+            tracked.Add(db.ChangeTracker.Entries<AuditEntry>().Count());
+            if (save) await db.SaveChangesAsync(ct);
+            if (appendAgain)
+            {
+                AuditChain.Append(db, at, "test-step", new AuditSubject(), new System.Text.Json.Nodes.JsonObject { ["routingKey"] = routingKey, ["name"] = name + "-again" });
+                await db.SaveChangesAsync(ct);
+            }
+            return true;
+        }, CancellationToken.None);
+
+        // One batch: the three wait behind a busy step, then go together.
+        Task[] steps;
+        await using (var busy = await BusyAsync(committer))
+        {
+            steps = [Step("saved", save: true, appendAgain: false), Step("unsaved", save: false, appendAgain: false), Step("twice", save: true, appendAgain: true)];
+            await Eventually(() => committer.Pending == steps.Length + 1);
+        }
+        await Task.WhenAll(steps);
+
+        Assert.All(tracked, count => Assert.Equal(0, count));
+        await using var db = ru.NewDb();
+        var written = await db.Set<AuditEntry>().Where(e => e.Type == "test-step" && e.DetailsJson.Contains(routingKey)).OrderBy(e => e.Seq).ToListAsync();
+        Assert.Equal(["saved", "twice", "twice-again"], written.Select(e => System.Text.Json.Nodes.JsonNode.Parse(e.DetailsJson)!["name"]!.GetValue<string>()));
+        var chain = await AuditVerifier.VerifyAsync(db);
+        Assert.True(chain.Intact, chain.FirstBreak?.ToString());
+    }
+
+    /// <summary>
     /// Notifications that overtook each other, stored in one batch: their numbers are applied to the link's sequence at the
     /// batch's end, in one go, and the link ends where one-at-a-time processing would leave it: the one number that never
     /// came is missing, with its deadline, and raises the alarm when the grace ends; the receipts are numbered without a gap.

@@ -41,10 +41,15 @@ public static class AuditChain
         if (subject.AgreementId is { Length: > 64 })
             throw new ArgumentException("Audit subject agreement ids are at most 64 characters.", nameof(subject));
 
+        // In a group-commit batch the entry waits for the step's save outside the tracking (NodeDbContext.UnsavedBatchAudit).
+        var unsaved = db is NodeDbContext { AppendsToBatch: true } node ? node.UnsavedBatchAudit ??= [] : null;
         var order = 1L;
-        foreach (var pending in db.ChangeTracker.WithoutDetecting<AuditEntry>())
-            if (pending.State == EntityState.Added && pending.Entity.AppendOrder >= order)
-                order = pending.Entity.AppendOrder + 1;
+        if (unsaved is not null)
+            order = unsaved.Count == 0 ? 1 : unsaved[^1].AppendOrder + 1;
+        else
+            foreach (var pending in db.ChangeTracker.WithoutDetecting<AuditEntry>())
+                if (pending.State == EntityState.Added && pending.Entity.AppendOrder >= order)
+                    order = pending.Entity.AppendOrder + 1;
         var entry = new AuditEntry
         {
             // A temporary key, unique in this context until the interceptor assigns the real one.
@@ -63,7 +68,10 @@ public static class AuditChain
             ActorRoles = actor is null ? null : string.Join(',', actor.Roles),
             DetailsJson = CanonicalJson.Serialize(details),
         };
-        db.Set<AuditEntry>().Add(entry);
+        if (unsaved is not null)
+            unsaved.Add(entry);
+        else
+            db.Set<AuditEntry>().Add(entry);
         return entry;
     }
 

@@ -39,7 +39,7 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
-        if (eventData.Context is not { } db || AuditChain.Pending(db) is not { Count: > 0 } pending)
+        if (eventData.Context is not { } db || LeftUnsavedToBatch(db) || AuditChain.Pending(db) is not { Count: > 0 } pending)
             return result;
         try
         {
@@ -73,7 +73,7 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
         CancellationToken cancellationToken = default)
     {
-        if (eventData.Context is not { } db || AuditChain.Pending(db) is not { Count: > 0 } pending)
+        if (eventData.Context is not { } db || LeftUnsavedToBatch(db) || AuditChain.Pending(db) is not { Count: > 0 } pending)
             return result;
         try
         {
@@ -148,6 +148,23 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
     /// and one insert per 16 entries for the whole batch, where every step's save made its own. (The batch holds the
     /// store's only write lock from its BEGIN, so no other writer can append in between.)
     /// </summary>
+    /// <summary>
+    /// The entries a step of a group-commit batch appended since its last save (<see cref="NodeDbContext.UnsavedBatchAudit"/>),
+    /// and any it tracks, left to the batch's end as <see cref="LeftToBatch"/> leaves them; false when it has none untracked.
+    /// </summary>
+    private bool LeftUnsavedToBatch(DbContext db)
+    {
+        if (db is not NodeDbContext { UnsavedBatchAudit: { Count: > 0 } unsaved, BatchAudit: { } batch } node || !node.AppendsToBatch)
+            return false;
+        node.UnsavedBatchAudit = null;
+        // Tracked ones are there only when a failed save of this step gave them back (Abandon): appended before these.
+        var tracked = AuditChain.Pending(db);
+        var entries = tracked.Count == 0 ? unsaved : [.. TakeOver(db, tracked), .. unsaved];
+        batch.AddRange(entries);
+        _written.AddOrUpdate(db, entries);
+        return true;
+    }
+
     private bool LeftToBatch(DbContext db, List<Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry<AuditEntry>> pending)
     {
         if (db is not NodeDbContext { BatchAudit: { } batch } || db.Database.CurrentTransaction is null)
