@@ -168,8 +168,7 @@ public sealed class GroupCommitter : IAsyncDisposable
                     succeeded.Add(step);
                     // Saved rows need no tracking; a tracker that kept every step's entities would make each later
                     // SaveChanges scan them all (quadratic in the batch).
-                    db.ChangeTracker.Clear();
-                    db.UnsavedBatchAudit = null;
+                    db.ClearStep();
                 }
                 catch (Exception e) when (!alone)
                 {
@@ -178,8 +177,7 @@ public sealed class GroupCommitter : IAsyncDisposable
                     // statements before it in that command failed with it.)
                     savepointMade = false;
                     await tx.RollbackToSavepointAsync(Savepoint, stopping);
-                    db.ChangeTracker.Clear();
-                    db.UnsavedBatchAudit = null;
+                    db.ClearStep();
                     db.DropDeferred();
                     // Its audit entries and what it left to the end go with its writes, and so does a lock its savepoint took.
                     batchAudit.RemoveRange(auditMark, batchAudit.Count - auditMark);
@@ -264,8 +262,7 @@ public sealed class GroupCommitter : IAsyncDisposable
         }
         // (The steps' audit inserts, left to the writer's next command on PostgreSQL, go with this save's.)
         await db.SaveChangesAsync(ct);
-        db.ChangeTracker.Clear();
-        db.UnsavedBatchAudit = null;
+        db.ClearStep();
         await AuditChainInterceptor.SealBatchAsync(db, batchAudit, sealedCount, ct);
         await db.FlushDeferredAsync(ct);
     }
@@ -318,7 +315,7 @@ public sealed class GroupCommitter : IAsyncDisposable
             // command would go with the next user's).
             db.DropDeferred();
             db.BatchAudit = null;
-            db.UnsavedBatchAudit = null;
+            db.ClearStep();
             db.Batch = null;
             db.WritesNewRowsItself = false;
             await db.DisposeAsync();

@@ -30,26 +30,35 @@ internal sealed class NewRows
     /// <summary>Rows per multi-row insert (or per run of single-row inserts returning keys).</summary>
     private const int RowsPerPart = 16;
 
+    // Rows EF Core tracks as added, which leave the tracking once written.
     private List<EntityEntry>? _messages, _deliveries, _outbox, _deadlines;
+
+    // Rows the step added untracked (NodeDbContext.AddNew), in the order added: messages (with their deliveries), outbox
+    // entries and deadlines.
+    private List<object>? _untracked;
 
     /// <summary>The rows of these types <paramref name="db"/> adds (null: none to write here).</summary>
     public static NewRows? Find(NodeDbContext db)
     {
-        var rows = new NewRows();
+        var rows = new NewRows { _untracked = db.UntrackedNewRows };
         // One pass over what the unit of work tracks, without change detection (the save runs it right after).
         db.ChangeTracker.EachWithoutDetecting(rows.Take);
-        if (rows._messages is null && rows._outbox is null && rows._deadlines is null)
+        if (rows._messages is null && rows._outbox is null && rows._deadlines is null && rows._untracked is null)
             return null;
         // A delivery goes with its new message; one added to a stored message is EF Core's to write.
         rows._deliveries?.RemoveAll(d => rows._messages?.Exists(m => ((OutboundMessage)m.Entity).MessageId == ((Delivery)d.Entity).MessageId) != true);
         // Every delivery in a new message's list must be among them: one put in the list after the message was added is
         // not tracked until change detection, and leaving the message's tracking here would leave it unwritten. Such a
-        // save is EF Core's whole (its change detection finds it).
+        // save is EF Core's whole (its change detection finds it), the untracked rows written first.
         if (rows._messages is { } messages)
         {
             var written = rows._deliveries?.Select(d => d.Entity).ToHashSet(ReferenceEqualityComparer.Instance) ?? [];
             if (messages.Exists(m => ((OutboundMessage)m.Entity).Deliveries.Any(d => !written.Contains(d))))
-                return null;
+            {
+                if (rows._untracked is null)
+                    return null;
+                rows._messages = rows._deliveries = rows._outbox = rows._deadlines = null;
+            }
         }
         return rows;
     }
@@ -75,6 +84,30 @@ internal sealed class NewRows
         }
     }
 
+    /// <summary>Each table's rows, tracked then untracked, a message before its deliveries.</summary>
+    private (List<object> Messages, List<object> Deliveries, List<object> Outbox, List<object> Deadlines) Tables()
+    {
+        static List<object> Entities(List<EntityEntry>? entries) => entries?.Select(e => e.Entity).ToList() ?? [];
+        var (messages, deliveries, outbox, deadlines) = (Entities(_messages), Entities(_deliveries), Entities(_outbox), Entities(_deadlines));
+        foreach (var row in _untracked ?? [])
+        {
+            switch (row)
+            {
+                case OutboundMessage message:
+                    messages.Add(message);
+                    deliveries.AddRange(message.Deliveries);
+                    break;
+                case OutboxEntry entry:
+                    outbox.Add(entry);
+                    break;
+                case Deadline deadline:
+                    deadlines.Add(deadline);
+                    break;
+            }
+        }
+        return (messages, deliveries, outbox, deadlines);
+    }
+
     /// <summary>
     /// Writes <paramref name="rows"/> (if any) and stops tracking them; returns them, in case the save fails
     /// (<see cref="TrackAgain"/>). On PostgreSQL the statements a step left to its save (<paramref name="deferred"/>) go in
@@ -98,11 +131,12 @@ internal sealed class NewRows
     private async Task<List<object>> WriteAsync(NodeDbContext db, List<NodeDbContext.DeferredStatement>? deferred, CancellationToken ct)
     {
         // A message before its deliveries (their foreign key), then the rows whose keys come back, in this order.
+        var (messages, deliveries, outbox, deadlines) = Tables();
         var parts = new List<Part>();
-        Split(parts, typeof(OutboundMessage), _messages);
-        Split(parts, typeof(Delivery), _deliveries);
-        Split(parts, typeof(OutboxEntry), _outbox);
-        Split(parts, typeof(Deadline), _deadlines);
+        Split(parts, typeof(OutboundMessage), messages);
+        Split(parts, typeof(Delivery), deliveries);
+        Split(parts, typeof(OutboxEntry), outbox);
+        Split(parts, typeof(Deadline), deadlines);
         List<long> keys;
         try
         {
@@ -131,11 +165,18 @@ internal sealed class NewRows
         StopTracking(_deadlines, written);
         foreach (var delivery in _deliveries ?? [])
             ((Delivery)delivery.Entity).Message = (OutboundMessage)_messages!.Find(m => ((OutboundMessage)m.Entity).MessageId == ((Delivery)delivery.Entity).MessageId)!.Entity;
+        // The untracked ones were never the tracker's: written, they are no longer the step's to write (should the rest of
+        // the save fail, TrackAgain gives them back to the unit of work, tracked).
+        if (_untracked is not null)
+        {
+            db.ForgetUntrackedNewRows();
+            written.AddRange(_untracked);
+        }
         var key = 0;
-        foreach (var entry in _outbox ?? [])
-            ((OutboxEntry)entry.Entity).Id = keys[key++];
-        foreach (var entry in _deadlines ?? [])
-            ((Deadline)entry.Entity).Id = keys[key++];
+        foreach (OutboxEntry entry in outbox)
+            entry.Id = keys[key++];
+        foreach (Deadline deadline in deadlines)
+            deadline.Id = keys[key++];
         return written;
     }
 
@@ -195,13 +236,13 @@ internal sealed class NewRows
     }
 
     /// <summary>Some rows of one table: <see cref="Count"/> of <see cref="Rows"/> from <see cref="Start"/>.</summary>
-    private readonly record struct Part(Type Type, List<EntityEntry> Rows, int Start, int Count);
+    private readonly record struct Part(Type Type, List<object> Rows, int Start, int Count);
 
     /// <summary>A table's rows as parts of at most <see cref="RowsPerPart"/> (a command's text is built once per list of parts).</summary>
-    private static void Split(List<Part> parts, Type type, List<EntityEntry>? rows)
+    private static void Split(List<Part> parts, Type type, List<object> rows)
     {
-        for (var start = 0; start < (rows?.Count ?? 0); start += RowsPerPart)
-            parts.Add(new Part(type, rows!, start, Math.Min(RowsPerPart, rows!.Count - start)));
+        for (var start = 0; start < rows.Count; start += RowsPerPart)
+            parts.Add(new Part(type, rows, start, Math.Min(RowsPerPart, rows.Count - start)));
     }
 
     /// <summary>The values of <paramref name="parts"/>' rows, by the position of <paramref name="command"/>'s parameters (<see cref="ModelCommands.BuildInserts"/>).</summary>
@@ -214,7 +255,7 @@ internal sealed class NewRows
             var columns = ModelCommands.InsertedProperties(model.FindEntityType(type)!);
             for (var row = start; row < start + count; row++)
                 for (var i = 0; i < columns.Count; i++)
-                    values[command.Parameters[parameter++].InvariantName] = columns[i].GetGetter().GetClrValue(rows[row].Entity);
+                    values[command.Parameters[parameter++].InvariantName] = columns[i].GetGetter().GetClrValue(rows[row]);
         }
         return values;
     }

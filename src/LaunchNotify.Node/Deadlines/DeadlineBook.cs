@@ -15,6 +15,7 @@ public sealed class DeadlineBook(AlarmBook alarms, IClock clock, IDbContextFacto
     /// <summary>The deadline with <paramref name="key"/>: one this unit of work tracks (a key never changes, so no change detection is needed to find it), else the stored one.</summary>
     public async Task<Deadline?> FindAsync(NodeDbContext db, string key, CancellationToken ct) =>
         db.ChangeTracker.WithoutDetecting<Deadline>().Find(d => d.Entity.Key == key)?.Entity
+        ?? db.UntrackedAdded<Deadline>().FirstOrDefault(d => d.Key == key)
         ?? await ModelCommands.Query(db, "deadline-by-key", () => EF.CompileAsyncQuery(
             (NodeDbContext context, string k, CancellationToken token) => context.Deadlines.SingleOrDefault(d => d.Key == k)))(db, key, ct);
 
@@ -25,7 +26,7 @@ public sealed class DeadlineBook(AlarmBook alarms, IClock clock, IDbContextFacto
             return existing;
         deadline.State = DeadlineState.Pending;
         deadline.CreatedAt = clock.GetCurrentInstant();
-        db.Deadlines.Add(deadline);
+        db.AddNew(deadline);
         return deadline;
     }
 
@@ -40,7 +41,7 @@ public sealed class DeadlineBook(AlarmBook alarms, IClock clock, IDbContextFacto
     {
         deadline.State = DeadlineState.Pending;
         deadline.CreatedAt = clock.GetCurrentInstant();
-        db.Deadlines.Add(deadline);
+        db.AddNew(deadline);
     }
 
     /// <summary>

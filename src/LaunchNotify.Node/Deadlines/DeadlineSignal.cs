@@ -55,6 +55,9 @@ public sealed class DeadlineSignal : WakeSignal
             if (earliest is null || entry.Entity.DueAt < earliest)
                 earliest = entry.Entity.DueAt;
         }
+        foreach (var added in db.UntrackedAdded<Deadline>())
+            if (added.State == DeadlineState.Pending && (earliest is null || added.DueAt < earliest))
+                earliest = added.DueAt;
         return earliest;
     }
 }

@@ -311,7 +311,7 @@ public sealed class InboxProcessor(
     {
         if (existing.ReceiptJws is null || existing.ReceiptMessageId is not { } receiptId)
             return false;
-        db.Outbox.Add(new OutboxEntry
+        db.AddNew(new OutboxEntry
         {
             MessageId = receiptId,
             Kind = MessageKind.Receipt.WireName(),

@@ -91,7 +91,7 @@ internal sealed class ReceiptQueue(NodeIdentity node, IPayloadSigner signer, Out
         foreach (var repeat in items.OfType<Repeat>())
             if (made.TryGetValue(repeat.ReceiptId, out var receipt))
                 using (Continuing(repeat.Caller))
-                    db.Outbox.Add(new OutboxEntry
+                    db.AddNew(new OutboxEntry
                     {
                         MessageId = repeat.ReceiptId,
                         Kind = MessageKind.Receipt.WireName(),

@@ -81,7 +81,7 @@ public sealed class KeyAnnouncements(KeyRing ring, SchemaCatalog schemas, ILogge
         var body = new JwsPayloadSigner(signingKey).Sign(announcement.ToPayload());
         foreach (var recipient in recipients)
         {
-            db.Outbox.Add(new OutboxEntry
+            db.AddNew(new OutboxEntry
             {
                 MessageId = announcement.MessageId,
                 Kind = KeyAnnouncement.Kind,

@@ -43,10 +43,9 @@ public sealed class OutboxSignal : WakeSignal
             return [];
         List<OutboxEntry>? claimed = null;
         // Added entries, and values set before they were added: nothing that needs change detection over the unit of work.
-        foreach (var added in db.ChangeTracker.WithoutDetecting<OutboxEntry>())
+        foreach (var entry in db.AddedRows<OutboxEntry>())
         {
-            var entry = added.Entity;
-            if (added.State != EntityState.Added || entry.ClaimToken is not null || entry.NextAttemptAt is not null || !claimant.Kinds.Contains(entry.Kind))
+            if (entry.ClaimToken is not null || entry.NextAttemptAt is not null || !claimant.Kinds.Contains(entry.Kind))
                 continue;
             entry.ClaimToken = claimant.Token;
             entry.ClaimedUntil = now + claimant.Lease;

@@ -18,7 +18,7 @@ public static class SignedAnswers
     {
         var to = answer.Recipients[0].Centre;
         var jws = Sign(signer, answer);
-        db.Outbox.Add(new OutboxEntry
+        db.AddNew(new OutboxEntry
         {
             MessageId = answer.MessageId.Value,
             Kind = answer.Kind.WireName(),

@@ -233,7 +233,7 @@ public sealed class SubmissionService(
             _ => (LaunchWindow?)null,
         };
 
-        db.OutboundMessages.Add(new OutboundMessage
+        db.AddNew(new OutboundMessage
         {
             MessageId = message.MessageId.Value,
             Kind = message.Kind.WireName(),
@@ -257,7 +257,7 @@ public sealed class SubmissionService(
         });
         foreach (var r in recipients)
         {
-            db.Outbox.Add(new OutboxEntry
+            db.AddNew(new OutboxEntry
             {
                 MessageId = message.MessageId.Value,
                 Kind = message.Kind.WireName(),

@@ -75,7 +75,7 @@ public sealed class HeartbeatSender(
             // The wire counts whole seconds; sub-second intervals (tests) round up.
             IntervalSeconds = (int)Math.Max(1, Math.Ceiling(interval.TotalSeconds)),
         };
-        db.Outbox.Add(new OutboxEntry
+        db.AddNew(new OutboxEntry
         {
             MessageId = heartbeat.MessageId.Value,
             Kind = MessageKind.Heartbeat.WireName(),

@@ -244,10 +244,9 @@ public sealed class MissingNotifications(
         await foreach (var gap in open(db, Kind, sender.Value, agreement.Value, sequence).WithCancellation(ct))
             gaps.Add(gap);
         // And one opened earlier in the same batch's end, not written yet (FinishAsync saves after the last link).
-        foreach (var added in db.ChangeTracker.WithoutDetecting<Deadline>())
+        foreach (var d in db.AddedRows<Deadline>())
         {
-            var d = added.Entity;
-            if (added.State == EntityState.Added && d.Kind == Kind && d.Centre == sender.Value && d.AgreementId == agreement.Value && d.SettledAt is null
+            if (d.Kind == Kind && d.Centre == sender.Value && d.AgreementId == agreement.Value && d.SettledAt is null
                 && d.SequenceFrom <= sequence && d.SequenceTo >= sequence && !gaps.Contains(d))
                 gaps.Add(d);
         }
