@@ -209,8 +209,7 @@ public sealed class OutboxDispatcher(
                     (batch[i].ClaimToken, batch[i].ClaimedUntil, batch[i].PublishedAt, batch[i].LastError, batch[i].Attempts, batch[i].NextAttemptAt) = before[i];
                 if (marksDeliveries)
                     await step.LockAuditChainForBatchAsync(stepCt);
-                step.Outbox.AttachRange(batch);
-                return await MarkAsync(step, outcomes, publishedAt, stepCt);
+                return await MarkAsync(step, outcomes, publishedAt, stepCt, tracked: false);
             }, ct);
         }
         else
@@ -218,7 +217,7 @@ public sealed class OutboxDispatcher(
             // One transaction for the whole batch (one write lock, one commit), taking the audit chain's lock first.
             using var turn = await (writeGate ?? StoreWriteGate.Open).EnterAsync(ct);
             await using var tx = await Audit.AuditLog.BeginLockedTransactionAsync(db, ct);
-            published = await MarkAsync(db, outcomes, publishedAt, ct);
+            published = await MarkAsync(db, outcomes, publishedAt, ct, tracked: true);
             await tx.CommitAsync(ct);
         }
 
@@ -230,13 +229,24 @@ public sealed class OutboxDispatcher(
 
     /// <summary>
     /// Marks what the broker confirmed published (with its audit entry and its deliveries) and what it refused for a
-    /// later attempt, and saves, in the caller's transaction. Returns how many were published.
+    /// later attempt, and saves, in the caller's transaction. Returns how many were published. With
+    /// <paramref name="tracked"/> false (a group-commit step, whose unit of work does not hold the entries), the published
+    /// entries are marked by a statement (<see cref="MarkEntriesPublishedAsync"/>) and only the refused ones are attached
+    /// and saved by EF Core.
     /// </summary>
-    private async Task<int> MarkAsync(NodeDbContext db, (OutboxEntry entry, Exception? error)[] outcomes, Instant publishedAt, CancellationToken ct)
+    private async Task<int> MarkAsync(NodeDbContext db, (OutboxEntry entry, Exception? error)[] outcomes, Instant publishedAt, CancellationToken ct, bool tracked)
     {
         var published = 0;
+        List<long>? publishedIds = null;
         foreach (var (entry, error) in outcomes)
         {
+            if (!tracked)
+            {
+                if (error is null)
+                    (publishedIds ??= []).Add(entry.Id);
+                else
+                    db.Outbox.Attach(entry);
+            }
             entry.ClaimToken = null;
             entry.ClaimedUntil = null;
             if (error is null)
@@ -263,8 +273,38 @@ public sealed class OutboxDispatcher(
         // (the statement for one found nothing, and cost a LINQ translation: 3 % of a subscriber's CPU).
         foreach (var message in outcomes.Where(o => o.error is null && HasDeliveries(o.entry.Kind)).GroupBy(o => o.entry.MessageId, o => o.entry.Recipient))
             await MarkDeliveriesAsync(db, message.Key, [.. message], publishedAt, ct);
+        if (publishedIds is not null)
+            await MarkEntriesPublishedAsync(db, publishedIds, publishedAt, ct);
         await db.SaveChangesAsync(ct);
         return published;
+    }
+
+    /// <summary>
+    /// The outbox entries <paramref name="ids"/> published at <paramref name="publishedAt"/>, their claim ended: statements
+    /// written once per model, for one entry (most batches at idle) or <see cref="RecipientsPerStatement"/> at a time, the
+    /// last group filled up with its last id (EF Core's update of the attached entries was 2–3 % of a node's CPU in the
+    /// closed loop). On PostgreSQL they go with the step's next command.
+    /// </summary>
+    private static async Task MarkEntriesPublishedAsync(NodeDbContext db, List<long> ids, Instant publishedAt, CancellationToken ct)
+    {
+        for (var start = 0; start < ids.Count; start += RecipientsPerStatement)
+        {
+            var size = ids.Count == 1 ? 1 : RecipientsPerStatement;
+            var key = size == 1 ? "outbox-published-1" : "outbox-published-many";
+            var command = ModelCommands.Statement(db, key, model =>
+            {
+                var outbox = model.FindEntityType(typeof(OutboxEntry))!;
+                var id = outbox.FindProperty(nameof(OutboxEntry.Id))!;
+                return [("PublishedAt", outbox.FindProperty(nameof(OutboxEntry.PublishedAt))!), .. Enumerable.Range(0, size).Select(i => ($"Id{i}", id))];
+            }, p => $"""
+                UPDATE "Outbox" SET "ClaimToken" = NULL, "ClaimedUntil" = NULL, "PublishedAt" = {p("PublishedAt")}, "LastError" = NULL
+                WHERE "Id" IN ({string.Join(", ", Enumerable.Range(0, size).Select(i => p($"Id{i}")))})
+                """);
+            var values = new Dictionary<string, object?>(size + 1) { ["PublishedAt"] = publishedAt };
+            for (var i = 0; i < size; i++)
+                values[$"Id{i}"] = ids[Math.Min(start + i, ids.Count - 1)];
+            await ModelCommands.ExecuteWithSaveAsync(db, key, command, values, ct);
+        }
     }
 
     /// <summary>Recipients per statement of <see cref="MarkDeliveriesAsync"/> beyond the first (a fan-out's).</summary>
