@@ -281,15 +281,13 @@ public sealed class OutboxDispatcher(
 
     /// <summary>
     /// The outbox entries <paramref name="ids"/> published at <paramref name="publishedAt"/>, their claim ended: statements
-    /// written once per model, for one entry (most batches at idle) or <see cref="RecipientsPerStatement"/> at a time, the
-    /// last group filled up with its last id (EF Core's update of the attached entries was 2–3 % of a node's CPU in the
-    /// closed loop). On PostgreSQL they go with the step's next command.
+    /// written once per model, in <see cref="StatementGroups"/> (EF Core's update of the attached entries was 2–3 % of a
+    /// node's CPU in the closed loop). On PostgreSQL they go with the step's next command.
     /// </summary>
     private static async Task MarkEntriesPublishedAsync(NodeDbContext db, List<long> ids, Instant publishedAt, CancellationToken ct)
     {
-        for (var start = 0; start < ids.Count; start += RecipientsPerStatement)
+        foreach (var (size, group) in StatementGroups(ids))
         {
-            var size = ids.Count == 1 ? 1 : RecipientsPerStatement;
             var key = size == 1 ? "outbox-published-1" : "outbox-published-many";
             var command = ModelCommands.Statement(db, key, model =>
             {
@@ -302,25 +300,38 @@ public sealed class OutboxDispatcher(
                 """);
             var values = new Dictionary<string, object?>(size + 1) { ["PublishedAt"] = publishedAt };
             for (var i = 0; i < size; i++)
-                values[$"Id{i}"] = ids[Math.Min(start + i, ids.Count - 1)];
+                values[$"Id{i}"] = group(i);
             await ModelCommands.ExecuteWithSaveAsync(db, key, command, values, ct);
         }
     }
 
-    /// <summary>Recipients per statement of <see cref="MarkDeliveriesAsync"/> beyond the first (a fan-out's).</summary>
-    private const int RecipientsPerStatement = 16;
+    /// <summary>Rows per statement of <see cref="StatementGroups"/> beyond a lone one (a fan-out's deliveries, a batch's entries).</summary>
+    private const int RowsPerStatement = 16;
+
+    /// <summary>
+    /// <paramref name="rows"/> as the groups of a statement written once per model and size: one row alone (nearly every
+    /// message), or <see cref="RowsPerStatement"/> at a time, the last group filled up with its last row. Each group: its
+    /// size, and its i-th row.
+    /// </summary>
+    private static IEnumerable<(int Size, Func<int, T> Row)> StatementGroups<T>(IReadOnlyList<T> rows)
+    {
+        var size = rows.Count == 1 ? 1 : RowsPerStatement;
+        for (var start = 0; start < rows.Count; start += size)
+        {
+            var first = start;
+            yield return (size, i => rows[Math.Min(first + i, rows.Count - 1)]);
+        }
+    }
 
     /// <summary>
     /// Marks <paramref name="recipients"/>' deliveries of <paramref name="messageId"/> published, those still accepted (a
-    /// receipt may have overtaken the confirm). Statements written once per model: one recipient (nearly every message),
-    /// or <see cref="RecipientsPerStatement"/> at a time, the last group filled up with its last recipient (the LINQ
-    /// update with a list it replaces was translated to SQL anew for every message: 5 % of the publisher's CPU).
+    /// receipt may have overtaken the confirm). Statements written once per model, in <see cref="StatementGroups"/> (the
+    /// LINQ update with a list it replaces was translated to SQL anew for every message: 5 % of the publisher's CPU).
     /// </summary>
     private static async Task MarkDeliveriesAsync(NodeDbContext db, Guid messageId, IReadOnlyList<string> recipients, Instant publishedAt, CancellationToken ct)
     {
-        for (var start = 0; start < recipients.Count; start += RecipientsPerStatement)
+        foreach (var (size, group) in StatementGroups(recipients))
         {
-            var size = recipients.Count == 1 ? 1 : RecipientsPerStatement;
             var key = size == 1 ? "deliveries-published-1" : "deliveries-published-many";
             var command = ModelCommands.Statement(db, key, model => DeliveryParameters(model, size), p => $"""
                 UPDATE "Deliveries" SET "Status" = {p("Published")}, "PublishedAt" = {p("PublishedAt")}
@@ -332,7 +343,7 @@ public sealed class OutboxDispatcher(
                 ["Published"] = DeliveryStatus.Published, ["PublishedAt"] = publishedAt, ["MessageId"] = messageId, ["Accepted"] = DeliveryStatus.Accepted,
             };
             for (var i = 0; i < size; i++)
-                values[$"Recipient{i}"] = recipients[Math.Min(start + i, recipients.Count - 1)];
+                values[$"Recipient{i}"] = group(i);
             await ModelCommands.ExecuteWithSaveAsync(db, key, command, values, ct);
         }
     }
